@@ -1,0 +1,180 @@
+//! The catalogue feed: serde types for the site, its agencies and their services.
+//!
+//! Field names are the feed's JSON names; `docs/feed-format.md` documents each one.
+//! Optional fields are skipped when absent so an exported feed reads like the one imported.
+
+use serde::{Deserialize, Serialize};
+
+use crate::hours::WeeklyHours;
+use crate::text::Text;
+
+/// The feed schema this build reads and writes.
+pub const SCHEMA: u32 = 1;
+
+/// One complete catalogue, as published by the central source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Feed {
+    pub schema: u32,
+    /// Monotonically increasing; a kiosk refuses a feed that is not newer than its own.
+    pub version: u64,
+    pub generated_at: jiff::Timestamp,
+    /// After this instant a kiosk no longer accepts the feed from sync.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<jiff::Timestamp>,
+    pub site: Site,
+    pub agencies: Vec<Agency>,
+    pub services: Vec<Service>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    pub code: String,
+    pub name: Text,
+    pub short_name: Text,
+    pub address: Text,
+    /// IANA zone name; for Jeneponto `Asia/Makassar` (WITA, UTC+8).
+    pub time_zone: String,
+    pub hours: WeeklyHours,
+    /// No new tickets this many minutes before closing.
+    #[serde(default)]
+    pub cutoff_minutes: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holidays: Vec<Holiday>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<Notice>,
+    /// Where to complain when a service has no channel of its own (e.g. SP4N-LAPOR!).
+    pub complaints: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Holiday {
+    pub date: jiff::civil::Date,
+    pub name: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notice {
+    pub text: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<jiff::civil::Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agency {
+    pub code: String,
+    pub name: Text,
+    pub short_name: Text,
+    /// One of [`ICONS`]; the UI draws a fixed, embedded icon set.
+    pub icon: String,
+    /// Display order on the agency grid, smallest first.
+    #[serde(default)]
+    pub order: i32,
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub code: String,
+    pub agency: String,
+    pub name: Text,
+    /// One or two sentences: what this service is for.
+    pub summary: Text,
+    /// Persyaratan: the documents to bring. Never empty.
+    pub requirements: Vec<Text>,
+    /// Sistem, mekanisme dan prosedur: the steps, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub procedure: Vec<Text>,
+    /// Jangka waktu pelayanan; absent when the site has not set one yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing_time: Option<Text>,
+    pub fee: Fee,
+    /// Produk pelayanan: what the citizen receives.
+    pub product: Text,
+    /// Overrides the site's complaint channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complaints: Option<Text>,
+    /// Dasar hukum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_basis: Option<Text>,
+    /// Loket: where the citizen is served.
+    pub counter: Text,
+    /// Letters in front of the queue number, e.g. `KTB` in `KTB-007`; unique per catalogue.
+    pub ticket_prefix: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_quota: Option<u32>,
+    /// Overrides the site's opening hours for this service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<WeeklyHours>,
+    /// Other words people type for this service: `e-ktp`, `paspor`, `passport`…
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+    /// False until an administrator has confirmed the entry against the site's
+    /// SK Standar Pelayanan; the kiosk then says the data is not yet verified.
+    pub verified: bool,
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Text>,
+    /// Where the information comes from (regulations, agency pages).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fee {
+    pub text: Text,
+    /// The amount in rupiah when it is one fixed figure; 0 means free (Gratis).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_idr: Option<u64>,
+}
+
+impl Fee {
+    pub fn is_free(&self) -> bool {
+        self.amount_idr == Some(0)
+    }
+}
+
+/// Icon names the UI can draw for an agency.
+pub const ICONS: &[&str] = &[
+    "id-card", "car", "passport", "health", "land", "mosque", "bolt", "water", "bank", "briefcase",
+    "scales", "envelope", "shield", "building", "users", "receipt",
+];
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+impl Feed {
+    pub fn agency(&self, code: &str) -> Option<&Agency> {
+        self.agencies.iter().find(|a| a.code == code)
+    }
+
+    pub fn service(&self, code: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.code.eq_ignore_ascii_case(code))
+    }
+
+    /// Agencies in display order (catalogue `order`, then feed order).
+    pub fn agencies_in_order(&self) -> Vec<&Agency> {
+        let mut v: Vec<&Agency> = self.agencies.iter().collect();
+        v.sort_by_key(|a| a.order); // stable: ties keep feed order
+        v
+    }
+
+    pub fn services_of<'a>(&'a self, agency: &'a str) -> impl Iterator<Item = &'a Service> + 'a {
+        self.services.iter().filter(move |s| s.agency == agency)
+    }
+}

@@ -1,0 +1,228 @@
+//! The command line: argument definitions, dispatch, and the exit-code contract
+//! (0 ok, 2 bad input, 1 any other failure).
+
+mod catalogue_cmd;
+mod doctor;
+mod render;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::catalogue::{Catalogue, FeedErrors, DEFAULT_SOURCE};
+use crate::config::{self, ConfigError};
+use crate::store::{ImportError, Store, StoreError};
+use crate::text::Lang;
+
+#[derive(Debug, Parser)]
+#[command(name = "mpp-kiosk", version, about = "Self-service kiosk of a Mal Pelayanan Publik: service requirements and queue slips")]
+#[command(propagate_version = true)]
+pub struct Cli {
+    /// Config file (TOML). Default: /etc/mpp-kiosk/config.toml if it exists, else built-in defaults.
+    #[arg(long, global = true, env = "MPP_KIOSK_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// SQLite database file; overrides [database] path of the config.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// Log more (info); twice for debug. RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the kiosk (the default when no command is given).
+    Run,
+    /// Read, search, import and export the service catalogue.
+    #[command(subcommand)]
+    Catalogue(CatalogueCommand),
+    /// Check config, database and catalogue; exits 1 when a check fails.
+    Doctor {
+        /// Print the checks as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogueCommand {
+    /// List the services, grouped by agency.
+    List {
+        #[command(flatten)]
+        out: OutputArgs,
+        /// Only this agency's services.
+        #[arg(long, value_name = "CODE")]
+        agency: Option<String>,
+    },
+    /// Show one service's Standar Pelayanan: requirements, procedure, time, fee, product, complaints.
+    Show {
+        /// Service code, e.g. KTP-BARU (case does not matter).
+        code: String,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Search services as a citizen would type (ktp, e-ktp, paspor, skck…), best match first.
+    Search {
+        /// What to look for.
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        /// At most this many results.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Import a catalogue feed (JSON, see docs/feed-format.md), replacing the stored one at once.
+    Import {
+        /// The feed file, or - for standard input.
+        file: PathBuf,
+        /// Import even when the feed's version is not newer than the stored one (rollback).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write the stored catalogue as a feed (JSON).
+    Export {
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args, Clone, Copy)]
+pub struct OutputArgs {
+    /// Print JSON for scripts and monitoring.
+    #[arg(long)]
+    pub json: bool,
+    /// Language of the texts: id (Bahasa Indonesia) or en (English; Indonesian where no English exists).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<Lang>,
+}
+
+/// A failure as the command line reports it.
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad input from the user: a config, a feed, an argument. Exit code 2.
+    BadInput(String),
+    /// Anything else: the database, the disk, the display. Exit code 1.
+    Failed(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            CliError::BadInput(_) => ExitCode::from(2),
+            CliError::Failed(_) => ExitCode::from(1),
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            CliError::BadInput(m) | CliError::Failed(m) => m,
+        }
+    }
+}
+
+impl From<ConfigError> for CliError {
+    fn from(e: ConfigError) -> Self {
+        match e {
+            ConfigError::Invalid { .. } => CliError::BadInput(e.to_string()),
+            // A missing or unreadable file the user named is their input too.
+            ConfigError::Read { .. } => CliError::BadInput(e.to_string()),
+        }
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        CliError::Failed(e.to_string())
+    }
+}
+
+impl From<FeedErrors> for CliError {
+    fn from(e: FeedErrors) -> Self {
+        CliError::BadInput(e.to_string())
+    }
+}
+
+impl From<ImportError> for CliError {
+    fn from(e: ImportError) -> Self {
+        match e {
+            ImportError::NotNewer { .. } => {
+                CliError::BadInput(format!("{e}; nothing was changed (use --force to replace it anyway)"))
+            }
+            ImportError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// What every command starts from: the config and the way to the database.
+pub struct Context {
+    pub config: config::Loaded,
+    pub db_path: PathBuf,
+}
+
+impl Context {
+    pub fn lang(&self, out: &OutputArgs) -> Lang {
+        out.lang.unwrap_or(self.config.config.kiosk.language)
+    }
+
+    pub fn open_store(&self) -> Result<Store, CliError> {
+        Ok(Store::open(&self.db_path)?)
+    }
+}
+
+/// The stored catalogue; on a database that has none (first start), the embedded one is
+/// imported first, so a kiosk with no network still shows its services.
+pub fn ensure_catalogue(store: &mut Store) -> Result<Catalogue, CliError> {
+    if let Some(c) = store.load_catalogue()? {
+        return Ok(c);
+    }
+    let feed = crate::catalogue::default_feed();
+    let outcome = store.import_catalogue(&feed, DEFAULT_SOURCE, false)?;
+    log::info!(
+        "no catalogue in {}: loaded the embedded one (version {}, {} services)",
+        store.path().display(),
+        outcome.version,
+        outcome.services
+    );
+    store.load_catalogue()?.ok_or_else(|| CliError::Failed("the embedded catalogue did not read back after import".into()))
+}
+
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let command = cli.command.unwrap_or(Command::Run);
+    // The doctor must report a broken config, not stop at it.
+    if let Command::Doctor { json } = command {
+        return doctor::run(cli.config.as_deref(), cli.db.as_deref(), json);
+    }
+    let config = config::load(cli.config.as_deref())?;
+    let db_path = config.database_path(cli.db.as_deref());
+    let ctx = Context { config, db_path };
+    match command {
+        Command::Run => run_kiosk(&ctx),
+        Command::Catalogue(cmd) => catalogue_cmd::run(&ctx, cmd),
+        Command::Doctor { .. } => unreachable!("handled above"),
+    }
+}
+
+fn run_kiosk(ctx: &Context) -> Result<(), CliError> {
+    let mut store = ctx.open_store()?;
+    let catalogue = ensure_catalogue(&mut store)?;
+    log::info!(
+        "catalogue version {} from {}: {} agencies, {} services",
+        catalogue.feed.version,
+        catalogue.source,
+        catalogue.feed.agencies.len(),
+        catalogue.feed.services.len()
+    );
+    #[cfg(feature = "gui")]
+    {
+        crate::ui::placeholder::run(&catalogue, ctx.config.config.kiosk.language).map_err(CliError::Failed)
+    }
+    #[cfg(not(feature = "gui"))]
+    {
+        Err(CliError::Failed("this build has no screen (built without the `gui` feature); the catalogue commands still work".into()))
+    }
+}

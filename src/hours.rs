@@ -1,0 +1,198 @@
+//! Opening hours: times of day, a day's opening with breaks, and the week.
+//!
+//! Pure data and checks; no clock is read here.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::text::Text;
+
+/// A local time of day with minute precision, written `HH:MM` (24-hour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TimeOfDay(u16);
+
+impl TimeOfDay {
+    pub fn new(hour: u8, minute: u8) -> Option<Self> {
+        (hour < 24 && minute < 60).then(|| TimeOfDay(u16::from(hour) * 60 + u16::from(minute)))
+    }
+
+    pub fn minutes(self) -> u16 {
+        self.0
+    }
+
+    pub fn hour(self) -> u8 {
+        (self.0 / 60) as u8
+    }
+
+    pub fn minute(self) -> u8 {
+        (self.0 % 60) as u8
+    }
+}
+
+impl std::str::FromStr for TimeOfDay {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("invalid time {s:?}, expected HH:MM between 00:00 and 23:59");
+        let (h, m) = s.split_once(':').ok_or_else(bad)?;
+        if h.len() != 2 || m.len() != 2 || !h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        TimeOfDay::new(h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?).ok_or_else(bad)
+    }
+}
+
+impl fmt::Display for TimeOfDay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}:{:02}", self.hour(), self.minute())
+    }
+}
+
+impl Serialize for TimeOfDay {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeOfDay {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A pause inside a day's opening, e.g. the Friday prayer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Break {
+    pub start: TimeOfDay,
+    pub end: TimeOfDay,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Text>,
+}
+
+/// One day's opening: from `open` to `close`, minus the breaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DayHours {
+    pub open: TimeOfDay,
+    pub close: TimeOfDay,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub breaks: Vec<Break>,
+}
+
+impl DayHours {
+    /// What is wrong with this day, as (field, reason) pairs; empty when sound.
+    pub fn problems(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if self.open >= self.close {
+            out.push(("close".into(), format!("closing time {} is not after opening time {}", self.close, self.open)));
+        }
+        let mut prev_end = self.open;
+        for (i, b) in self.breaks.iter().enumerate() {
+            let at = format!("breaks[{i}]");
+            if b.start >= b.end {
+                out.push((format!("{at}.end"), format!("break end {} is not after its start {}", b.end, b.start)));
+            } else if b.start <= self.open || b.end >= self.close {
+                out.push((at, format!("break {}–{} is not inside opening hours {}–{}", b.start, b.end, self.open, self.close)));
+            } else if b.start < prev_end {
+                out.push((format!("{at}.start"), format!("break starting {} overlaps or precedes the break before it", b.start)));
+            }
+            prev_end = prev_end.max(b.end);
+        }
+        out
+    }
+}
+
+/// The week's opening hours; a missing day is a closed day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct WeeklyHours {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mon: Option<DayHours>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tue: Option<DayHours>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wed: Option<DayHours>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thu: Option<DayHours>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fri: Option<DayHours>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sat: Option<DayHours>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sun: Option<DayHours>,
+}
+
+impl WeeklyHours {
+    /// The days Monday to Sunday with their feed names.
+    pub fn days(&self) -> [(&'static str, Option<&DayHours>); 7] {
+        [
+            ("mon", self.mon.as_ref()),
+            ("tue", self.tue.as_ref()),
+            ("wed", self.wed.as_ref()),
+            ("thu", self.thu.as_ref()),
+            ("fri", self.fri.as_ref()),
+            ("sat", self.sat.as_ref()),
+            ("sun", self.sun.as_ref()),
+        ]
+    }
+
+    /// The opening of one weekday.
+    pub fn on(&self, day: jiff::civil::Weekday) -> Option<&DayHours> {
+        use jiff::civil::Weekday::*;
+        match day {
+            Monday => self.mon.as_ref(),
+            Tuesday => self.tue.as_ref(),
+            Wednesday => self.wed.as_ref(),
+            Thursday => self.thu.as_ref(),
+            Friday => self.fri.as_ref(),
+            Saturday => self.sat.as_ref(),
+            Sunday => self.sun.as_ref(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> TimeOfDay {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn time_of_day_parses_strictly() {
+        assert_eq!(t("08:00").minutes(), 480);
+        assert_eq!(t("23:59").to_string(), "23:59");
+        for bad in ["24:00", "8:00", "08:60", "08-00", "0800", "", "ab:cd", "08:00:00", "+8:00"] {
+            let err = bad.parse::<TimeOfDay>().unwrap_err();
+            assert!(err.contains("HH:MM"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn day_problems_name_the_field() {
+        let day = DayHours { open: t("08:00"), close: t("16:30"), breaks: vec![Break { start: t("11:30"), end: t("13:00"), reason: None }] };
+        assert!(day.problems().is_empty());
+
+        let closed_before_open = DayHours { open: t("16:00"), close: t("08:00"), breaks: vec![] };
+        assert_eq!(closed_before_open.problems()[0].0, "close");
+
+        let outside = DayHours { open: t("08:00"), close: t("16:00"), breaks: vec![Break { start: t("15:00"), end: t("17:00"), reason: None }] };
+        assert_eq!(outside.problems()[0].0, "breaks[0]");
+
+        let overlapping = DayHours {
+            open: t("08:00"),
+            close: t("16:00"),
+            breaks: vec![
+                Break { start: t("11:00"), end: t("12:00"), reason: None },
+                Break { start: t("11:30"), end: t("13:00"), reason: None },
+            ],
+        };
+        assert_eq!(overlapping.problems()[0].0, "breaks[1].start");
+
+        let inverted = DayHours { open: t("08:00"), close: t("16:00"), breaks: vec![Break { start: t("12:00"), end: t("11:00"), reason: None }] };
+        assert_eq!(inverted.problems()[0].0, "breaks[0].end");
+    }
+}

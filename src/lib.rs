@@ -1,0 +1,12 @@
+//! mpp-kiosk: the self-service kiosk of an Indonesian Mal Pelayanan Publik.
+//!
+//! See ARCHITECTURE.md for the map of modules and the data flow.
+
+pub mod catalogue;
+pub mod cli;
+pub mod config;
+pub mod hours;
+pub mod store;
+pub mod text;
+#[cfg(feature = "gui")]
+pub mod ui;

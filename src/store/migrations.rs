@@ -1,0 +1,68 @@
+//! Schema migrations (rusqlite_migration, tracked in SQLite's `user_version`).
+//! Append new steps; never edit a released one.
+
+use rusqlite::Connection;
+use rusqlite_migration::{Migrations, M};
+
+const STEPS: &[&str] = &[
+    // 1: the catalogue. Each agency and service is kept as its feed JSON (`data`) plus the
+    // columns queries need, so an export gives back exactly what was imported.
+    r#"
+    CREATE TABLE catalogue_meta (
+        id           INTEGER PRIMARY KEY CHECK (id = 1),
+        schema       INTEGER NOT NULL,
+        version      INTEGER NOT NULL,
+        generated_at TEXT    NOT NULL,
+        expires      TEXT,
+        imported_at  TEXT    NOT NULL,
+        source       TEXT    NOT NULL,
+        site         TEXT    NOT NULL
+    ) STRICT;
+    CREATE TABLE agency (
+        code       TEXT    PRIMARY KEY,
+        position   INTEGER NOT NULL UNIQUE,
+        sort_order INTEGER NOT NULL,
+        active     INTEGER NOT NULL,
+        data       TEXT    NOT NULL
+    ) STRICT;
+    CREATE TABLE service (
+        code          TEXT    PRIMARY KEY COLLATE NOCASE,
+        position      INTEGER NOT NULL UNIQUE,
+        agency_code   TEXT    NOT NULL REFERENCES agency (code),
+        ticket_prefix TEXT    NOT NULL UNIQUE,
+        active        INTEGER NOT NULL,
+        verified      INTEGER NOT NULL,
+        data          TEXT    NOT NULL
+    ) STRICT;
+    CREATE INDEX service_by_agency ON service (agency_code, position);
+    CREATE VIRTUAL TABLE service_fts USING fts5 (
+        code UNINDEXED, name, keywords, agency, body,
+        tokenize = 'unicode61 remove_diacritics 2',
+        prefix = '2 3'
+    );
+    "#,
+];
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect())
+}
+
+pub fn latest() -> usize {
+    STEPS.len()
+}
+
+pub fn current(conn: &Connection) -> rusqlite::Result<usize> {
+    conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).map(|v| v.max(0) as usize)
+}
+
+pub fn apply(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
+    migrations().to_latest(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        super::migrations().validate().unwrap();
+    }
+}

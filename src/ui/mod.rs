@@ -1,0 +1,3 @@
+//! The kiosk's screen. Only this module knows Slint.
+
+pub mod placeholder;

@@ -48,6 +48,12 @@ pub fn parse_feed(bytes: &[u8]) -> Result<Feed, FeedErrors> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(one("(document)", "the file is empty".into()));
     }
+    // serde would read a JSON array positionally into the Feed struct; a feed is an object.
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => {}
+        Some(b'[') => return Err(one("(document)", "a feed is a JSON object ({...}), this is an array".into())),
+        _ => {}
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let feed: Feed = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

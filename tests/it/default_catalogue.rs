@@ -1,0 +1,64 @@
+//! The embedded catalogue: valid, complete, and faithful to the researched seed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use mpp_kiosk::catalogue::{default_feed, Feed};
+use mpp_kiosk::text::Lang;
+
+#[test]
+fn the_embedded_catalogue_is_valid_and_complete() {
+    let feed: Feed = default_feed();
+    assert_eq!(feed.site.time_zone, "Asia/Makassar");
+    assert_eq!(feed.agencies.len(), 18);
+    assert_eq!(feed.services.len(), 46);
+    assert_eq!(feed.site.cutoff_minutes, 30);
+    let fri = feed.site.hours.fri.as_ref().unwrap();
+    assert_eq!((fri.open.to_string(), fri.close.to_string()), ("08:00".into(), "16:30".into()));
+    assert_eq!(fri.breaks.len(), 1, "the Friday prayer break");
+    for day in [&feed.site.hours.mon, &feed.site.hours.thu] {
+        assert_eq!(day.as_ref().unwrap().close.to_string(), "16:00");
+    }
+    assert!(feed.site.hours.sat.is_none() && feed.site.hours.sun.is_none());
+    for s in &feed.services {
+        // Names, summaries and requirements have English; fallbacks are for the rest.
+        assert!(!s.name.get(Lang::En).fallback, "{} has no English name", s.code);
+        assert!(!s.summary.get(Lang::En).fallback, "{}", s.code);
+        assert!(s.requirements.iter().all(|r| !r.get(Lang::En).fallback), "{}", s.code);
+        assert!(!s.sources.is_empty(), "{} keeps its sources", s.code);
+    }
+}
+
+/// The seed researched for this product; CI has it beside the repository.
+fn seed() -> Option<serde_json::Value> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed/services.json");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(serde_json::from_str(&text).unwrap()),
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipping the seed comparison: {}: {e}", path.display());
+            None
+        }
+        Err(e) => panic!("CI must have the seed at {}: {e}", path.display()),
+    }
+}
+
+#[test]
+fn uncertain_seed_entries_stay_unverified() {
+    let Some(seed) = seed() else { return };
+    let feed = default_feed();
+    let seed = seed.as_array().unwrap();
+    assert_eq!(seed.len(), feed.services.len());
+    let by_name: BTreeMap<&str, &mpp_kiosk::catalogue::Service> = feed.services.iter().map(|s| (s.name.id.as_str(), s)).collect();
+    let mut agencies = BTreeSet::new();
+    for entry in seed {
+        let name = entry["service"].as_str().unwrap();
+        let s = by_name.get(name).unwrap_or_else(|| panic!("seed service {name:?} is in the catalogue"));
+        assert_eq!(s.verified, !entry["uncertain"].as_bool().unwrap(), "{name}");
+        assert_eq!(s.agency, entry["agency_code"].as_str().unwrap(), "{name}");
+        let reqs: Vec<&str> = s.requirements.iter().map(|r| r.id.as_str()).collect();
+        let seed_reqs: Vec<&str> = entry["requirements"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().trim()).collect();
+        assert_eq!(reqs, seed_reqs, "{name}: requirements are the researched ones");
+        assert_eq!(s.fee.text.id, entry["fee"].as_str().unwrap(), "{name}");
+        agencies.insert(entry["agency_code"].as_str().unwrap());
+    }
+    assert_eq!(agencies.len(), feed.agencies.len());
+}

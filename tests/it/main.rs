@@ -1,0 +1,10 @@
+//! Integration tests: the real binary against real SQLite files in temporary folders.
+//! One test target, so heavy crates are linked once.
+
+mod support;
+
+mod atomic_import;
+mod cli;
+mod default_catalogue;
+mod invalid_feeds;
+mod round_trip;

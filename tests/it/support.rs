@@ -1,0 +1,134 @@
+//! Running the kiosk binary in a scratch folder, and reading a database's whole content.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use rusqlite::types::ValueRef;
+
+pub struct Kiosk {
+    pub dir: tempfile::TempDir,
+}
+
+impl Kiosk {
+    pub fn new() -> Kiosk {
+        let dir = tempfile::tempdir().unwrap();
+        // An explicit, empty config: tests must not read /etc/mpp-kiosk on the machine.
+        std::fs::write(dir.path().join("config.toml"), "").unwrap();
+        Kiosk { dir }
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("kiosk.sqlite3")
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn command(&self) -> Command {
+        self.command_with_config(&self.dir.path().join("config.toml"))
+    }
+
+    pub fn command_with_config(&self, config: &Path) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_mpp-kiosk"));
+        c.env_remove("MPP_KIOSK_CONFIG")
+            .env_remove("RUST_LOG")
+            .env("HOME", self.dir.path())
+            .arg("--config")
+            .arg(config)
+            .arg("--db")
+            .arg(self.db());
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run(self.command().args(args).output().unwrap())
+    }
+
+    pub fn run_with_config(&self, config: &Path, args: &[&str]) -> Run {
+        Run(self.command_with_config(config).args(args).output().unwrap())
+    }
+
+    /// Writes `json` to a file in the scratch folder and returns its path.
+    pub fn write(&self, name: &str, json: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, json).unwrap();
+        p
+    }
+}
+
+pub struct Run(pub Output);
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.0.status.code().expect("exited, not killed")
+    }
+    pub fn stdout(&self) -> String {
+        String::from_utf8(self.0.stdout.clone()).unwrap()
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8(self.0.stderr.clone()).unwrap()
+    }
+    #[track_caller]
+    pub fn ok(&self) -> String {
+        assert_eq!(self.code(), 0, "stdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
+        self.stdout()
+    }
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.ok()).expect("stdout is JSON")
+    }
+}
+
+/// Every row of every table, as text, in a stable order: two databases with the same
+/// dump hold the same content whatever their pages look like.
+pub fn dump(db: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut out = vec![format!("user_version={}", conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap())];
+    for t in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
+        let n = stmt.column_count();
+        let mut rows: Vec<String> = stmt
+            .query_map([], |r| {
+                let cols: Vec<String> = (0..n)
+                    .map(|i| match r.get_ref(i).unwrap() {
+                        ValueRef::Null => "NULL".to_string(),
+                        ValueRef::Integer(v) => v.to_string(),
+                        ValueRef::Real(v) => v.to_string(),
+                        ValueRef::Text(v) => format!("{:?}", String::from_utf8_lossy(v)),
+                        ValueRef::Blob(v) => format!("blob{v:?}"),
+                    })
+                    .collect();
+                Ok(format!("{t}: {}", cols.join(" | ")))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        rows.sort();
+        out.extend(rows);
+    }
+    out
+}
+
+/// Asserts two dumps are equal, showing only the first rows that differ.
+#[track_caller]
+pub fn assert_same(a: &[String], b: &[String], what: &str) {
+    if a != b {
+        let only_a: Vec<_> = a.iter().filter(|r| !b.contains(r)).take(3).collect();
+        let only_b: Vec<_> = b.iter().filter(|r| !a.contains(r)).take(3).collect();
+        let cut = |v: Vec<&String>| v.into_iter().map(|r| r.chars().take(200).collect::<String>()).collect::<Vec<_>>();
+        panic!("{what}: database content differs\nbefore only: {:#?}\nafter only: {:#?}", cut(only_a), cut(only_b));
+    }
+}
+
+/// The embedded default feed as a JSON value, to derive test feeds from.
+pub fn default_feed_value() -> serde_json::Value {
+    serde_json::from_str(mpp_kiosk::catalogue::DEFAULT_FEED_JSON).unwrap()
+}

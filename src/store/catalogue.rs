@@ -1,5 +1,7 @@
 //! The catalogue tables: atomic import, consistent loads, full-text search.
 
+use std::collections::HashMap;
+
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::de::DeserializeOwned;
 
@@ -53,10 +55,10 @@ pub struct CatalogueStats {
     pub unverified_services: usize,
 }
 
-// Column weights for ranking: a match in the service name beats one in its keywords,
-// which beats the agency, which beats the body (summary, requirements, product). Many
-// services ask for a "Fotokopi KTP-el"; only a few are about the KTP-el.
-const RANK: &str = "bm25(service_fts, 0.0, 10.0, 6.0, 3.0, 1.0)";
+/// The search tiers: first the columns that say what a service *is*; the body (what it
+/// *needs*) only when those give too few results. Ranking every service that merely asks
+/// for a KTP-el is both slow on a large catalogue and not what the citizen looks for.
+const TIERS: [&str; 2] = ["{name keywords agency} : ", ""];
 
 impl Store {
     /// Replaces the whole catalogue in one transaction: readers see the old one or the new
@@ -74,7 +76,12 @@ impl Store {
                 return Err(ImportError::NotNewer { stored, offered: feed.version });
             }
         }
-        tx.execute_batch("DELETE FROM service_fts; DELETE FROM service; DELETE FROM agency; DELETE FROM catalogue_meta;")?;
+        // Emptying an FTS5 table row by row costs almost as much as filling it; dropping and
+        // re-creating it (from its own stored definition, so it always matches the schema)
+        // is a page-level operation. Inside the transaction, like everything else.
+        let fts_sql: String = tx.query_row("SELECT sql FROM sqlite_schema WHERE name = 'service_fts'", [], |r| r.get(0))?;
+        tx.execute_batch("DROP TABLE service_fts; DELETE FROM service; DELETE FROM agency; DELETE FROM catalogue_meta;")?;
+        tx.execute_batch(&fts_sql)?;
         tx.execute(
             "INSERT INTO catalogue_meta (id, schema, version, generated_at, expires, imported_at, source, site)
              VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -97,11 +104,16 @@ impl Store {
                 "INSERT INTO service (code, position, agency_code, ticket_prefix, active, verified, data)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
-            let mut fts = tx.prepare("INSERT INTO service_fts (code, name, keywords, agency, body) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            let mut fts = tx.prepare(
+                "INSERT INTO service_fts (rowid, code, live, name, keywords, agency, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            let agencies: HashMap<&str, &Agency> = feed.agencies.iter().map(|a| (a.code.as_str(), a)).collect();
             for (i, s) in feed.services.iter().enumerate() {
                 ins.execute(params![s.code, i as i64, s.agency, s.ticket_prefix, s.active, s.verified, to_json(s)])?;
-                let agency = feed.agency(&s.agency).map(agency_words).unwrap_or_default();
-                fts.execute(params![s.code, join(s.name.all()), keyword_words(s), agency, body_words(s)])?;
+                let agency = agencies.get(s.agency.as_str());
+                let live = s.active && agency.is_some_and(|a| a.active);
+                let agency = agency.map(|a| agency_words(a)).unwrap_or_default();
+                fts.execute(params![i as i64, s.code, live, join(s.name.all()), keyword_words(s), agency, body_words(s)])?;
             }
         }
         tx.commit()?;
@@ -154,24 +166,40 @@ impl Store {
         Ok(Some(Catalogue { feed, imported_at: parse_ts(&imported_at)?, source }))
     }
 
-    /// Active services of active agencies matching what a citizen typed, best first.
-    /// When no service matches every word, services matching any word are returned.
+    /// Active services of active agencies matching what a citizen typed, best first:
+    /// services whose name, keywords or agency match come before those that only mention
+    /// the words in their requirements. When no service has every word, services with any
+    /// of them are returned.
     pub fn search_services(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
-        let sql = format!(
-            "SELECT f.code, {RANK} AS score
-             FROM service_fts f
-             JOIN service s ON s.code = f.code
-             JOIN agency a ON a.code = s.agency_code
-             WHERE service_fts MATCH ?1 AND s.active AND a.active
-             ORDER BY score, s.position
-             LIMIT ?2"
-        );
+        // One letter (the first key of search-as-you-type) says little about relevance and
+        // matches nearly everything: list those matches in catalogue order, which FTS5 can
+        // stop early on, instead of ranking them all.
+        let order = if crate::catalogue::search::terms(query).iter().all(|t| t.chars().count() < 2) {
+            "0.0 AS score FROM service_fts WHERE service_fts MATCH ?1 AND live ORDER BY rowid"
+        } else {
+            // Column weights: a match in the service name beats one in its keywords, which
+            // beats the agency, which beats the body (summary, requirements, product).
+            "bm25(service_fts, 0.0, 0.0, 10.0, 6.0, 3.0, 1.0) AS score FROM service_fts WHERE service_fts MATCH ?1 AND live ORDER BY score, rowid"
+        };
+        let sql = format!("SELECT code, {order} LIMIT ?2");
         let mut stmt = self.conn.prepare_cached(&sql)?;
         for any in [false, true] {
             let Some(q) = fts_query(query, any) else { return Ok(Vec::new()) };
-            let hits = stmt
-                .query_map(params![q, limit as i64], |r| Ok(SearchHit { code: r.get(0)?, score: r.get(1)? }))?
-                .collect::<Result<Vec<_>, _>>()?;
+            let mut hits: Vec<SearchHit> = Vec::new();
+            for tier in TIERS {
+                if hits.len() >= limit {
+                    break;
+                }
+                let rows = stmt.query_map(params![format!("{tier}({q})"), limit as i64], |r| {
+                    Ok(SearchHit { code: r.get(0)?, score: r.get(1)? })
+                })?;
+                for hit in rows {
+                    let hit = hit?;
+                    if hits.len() < limit && !hits.iter().any(|h| h.code == hit.code) {
+                        hits.push(hit);
+                    }
+                }
+            }
             if !hits.is_empty() {
                 return Ok(hits);
             }

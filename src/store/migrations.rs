@@ -35,10 +35,12 @@ const STEPS: &[&str] = &[
         data          TEXT    NOT NULL
     ) STRICT;
     CREATE INDEX service_by_agency ON service (agency_code, position);
+    -- Search index: rowid = service position; `live` = service and agency both active,
+    -- kept here so a search needs no join.
     CREATE VIRTUAL TABLE service_fts USING fts5 (
-        code UNINDEXED, name, keywords, agency, body,
+        code UNINDEXED, live UNINDEXED, name, keywords, agency, body,
         tokenize = 'unicode61 remove_diacritics 2',
-        prefix = '2 3'
+        prefix = '1 2 3'
     );
     "#,
 ];

@@ -49,6 +49,8 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", true).map_err(open_err)?;
+        // 16 MiB of page cache: a large import stays in memory until its commit.
+        conn.pragma_update(None, "cache_size", -16_384).map_err(open_err)?;
 
         let found = migrations::current(&conn).map_err(open_err)?;
         let known = migrations::latest();

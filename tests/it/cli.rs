@@ -46,6 +46,11 @@ fn search_understands_how_people_type() {
     assert!(first("sim").starts_with("SIM-"));
     assert_eq!(first("akte kelahiran"), "AKTA-LAHIR");
     assert!(first("listrik").starts_with("PLN-"));
+    // One letter lists matches in catalogue order (the first key of search-as-you-type).
+    let k = k.run(&["catalogue", "search", "k", "--json"]).json();
+    let codes: Vec<&str> = k.as_array().unwrap().iter().map(|h| h["code"].as_str().unwrap()).collect();
+    assert_eq!(&codes[..2], ["KTP-BARU", "KTP-HILANG"], "{codes:?}");
+    let k = Kiosk::new();
     // Nothing found is an empty list, not an error.
     let none = k.run(&["catalogue", "search", "xyzzy", "--json"]).json();
     assert_eq!(none.as_array().unwrap().len(), 0);

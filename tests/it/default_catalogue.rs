@@ -62,3 +62,19 @@ fn uncertain_seed_entries_stay_unverified() {
     }
     assert_eq!(agencies.len(), feed.agencies.len());
 }
+
+/// The complete example in docs/feed-format.md is a valid feed, and imports.
+#[test]
+fn the_documented_example_feed_is_valid() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/feed-format.md")).unwrap();
+    let start = doc.find("## A complete example").expect("the example section");
+    let block = &doc[start..];
+    let json = block.split("```json").nth(1).and_then(|b| b.split("```").next()).expect("a json block");
+    let feed = mpp_kiosk::catalogue::parse_feed(json.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(feed.services.len(), 1);
+    let k = crate::support::Kiosk::new();
+    let file = k.write("example.json", json);
+    k.run(&["catalogue", "import", file.to_str().unwrap()]).ok();
+    let shown = k.run(&["catalogue", "show", "KTP-BARU", "--lang", "en"]).ok();
+    assert!(shown.contains("Processing time: Same day"), "{shown}");
+}

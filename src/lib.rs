@@ -4,9 +4,11 @@
 
 pub mod catalogue;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod hours;
 pub mod store;
 pub mod text;
+pub mod tickets;
 #[cfg(feature = "gui")]
 pub mod ui;

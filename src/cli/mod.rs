@@ -4,6 +4,7 @@
 mod catalogue_cmd;
 mod doctor;
 mod render;
+mod ticket_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +40,9 @@ pub enum Command {
     /// Read, search, import and export the service catalogue.
     #[command(subcommand)]
     Catalogue(CatalogueCommand),
+    /// Issue, list and void queue tickets.
+    #[command(subcommand)]
+    Ticket(TicketCommand),
     /// Check config, database and catalogue; exits 1 when a check fails.
     Doctor {
         /// Print the checks as JSON.
@@ -88,6 +92,39 @@ pub enum CatalogueCommand {
         /// Write to this file instead of standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TicketCommand {
+    /// Issue the next queue number for a service and print it (refused, exit 2, when the
+    /// service is closed, on a break, past the cut-off, on a holiday or out of quota).
+    Issue {
+        /// Service code, e.g. KTP-BARU.
+        #[arg(long)]
+        service: String,
+        /// A priority ticket (UU 25/2009 Pasal 29).
+        #[arg(long, value_enum, value_name = "KIND")]
+        priority: Option<crate::tickets::Priority>,
+        /// Print the ticket as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List one day's tickets (default: today, in the site's time zone).
+    List {
+        /// The local day, YYYY-MM-DD.
+        #[arg(long)]
+        date: Option<jiff::civil::Date>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Void a ticket (staff): it no longer counts for the quota or people ahead.
+    Void {
+        /// The queue number, e.g. KTB-A007.
+        number: String,
+        /// The local day of the number (default: today).
+        #[arg(long)]
+        date: Option<jiff::civil::Date>,
     },
 }
 
@@ -203,6 +240,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     match command {
         Command::Run => run_kiosk(&ctx),
         Command::Catalogue(cmd) => catalogue_cmd::run(&ctx, cmd),
+        Command::Ticket(cmd) => ticket_cmd::run(&ctx, cmd),
         Command::Doctor { .. } => unreachable!("handled above"),
     }
 }

@@ -43,6 +43,36 @@ const STEPS: &[&str] = &[
         prefix = '1 2 3'
     );
     "#,
+    // 2: the ticket ledger. The number is unique per local day; `seq` counts per day,
+    // prefix, kiosk and class (regular / priority). Every status change is an event.
+    r#"
+    CREATE TABLE ticket (
+        id              TEXT    PRIMARY KEY,
+        local_date      TEXT    NOT NULL,
+        number          TEXT    NOT NULL,
+        service_code    TEXT    NOT NULL,
+        agency_code     TEXT    NOT NULL,
+        prefix          TEXT    NOT NULL,
+        kiosk_id        INTEGER NOT NULL,
+        priority        TEXT,
+        seq             INTEGER NOT NULL,
+        issued_at_utc   TEXT    NOT NULL,
+        issued_at_local TEXT    NOT NULL,
+        people_ahead    INTEGER NOT NULL,
+        status          TEXT    NOT NULL,
+        UNIQUE (local_date, number)
+    ) STRICT;
+    CREATE INDEX ticket_by_sequence ON ticket (local_date, prefix, kiosk_id, seq);
+    CREATE INDEX ticket_by_service ON ticket (local_date, service_code);
+    CREATE TABLE ticket_event (
+        id        INTEGER PRIMARY KEY,
+        ticket_id TEXT    NOT NULL REFERENCES ticket (id),
+        status    TEXT    NOT NULL,
+        at_utc    TEXT    NOT NULL,
+        detail    TEXT
+    ) STRICT;
+    CREATE INDEX ticket_event_by_ticket ON ticket_event (ticket_id, id);
+    "#,
 ];
 
 fn migrations() -> Migrations<'static> {

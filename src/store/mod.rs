@@ -6,6 +6,7 @@
 
 mod catalogue;
 mod migrations;
+mod tickets;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -13,6 +14,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 pub use catalogue::{CatalogueStats, ImportError, ImportOutcome, SearchHit};
+pub use tickets::{local_time, IssueError, StatusError, Ticket, TicketEvent};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

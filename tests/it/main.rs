@@ -8,3 +8,4 @@ mod cli;
 mod default_catalogue;
 mod invalid_feeds;
 mod round_trip;
+mod tickets;

@@ -1,0 +1,34 @@
+//! The kiosk's idea of "now". `MPP_KIOSK_NOW` (an RFC 3339 timestamp) pins it, for tests,
+//! demos and staff training; the kiosk then logs loudly that its clock is not real.
+
+use std::sync::OnceLock;
+
+pub const ENV: &str = "MPP_KIOSK_NOW";
+
+#[derive(Debug, thiserror::Error)]
+#[error("{ENV}={value:?} is not an RFC 3339 timestamp such as 2026-12-01T09:30:00+08:00: {reason}")]
+pub struct ClockError {
+    pub value: String,
+    pub reason: String,
+}
+
+/// The pinned time, if `MPP_KIOSK_NOW` is set; read once per process.
+fn pinned() -> Result<Option<jiff::Timestamp>, ClockError> {
+    static PINNED: OnceLock<Result<Option<jiff::Timestamp>, (String, String)>> = OnceLock::new();
+    let r = PINNED.get_or_init(|| match std::env::var(ENV) {
+        Err(_) => Ok(None),
+        Ok(v) => match v.parse::<jiff::Timestamp>() {
+            Ok(t) => {
+                log::warn!("{ENV} is set: the kiosk's clock is pinned to {t}, not the real time");
+                Ok(Some(t))
+            }
+            Err(e) => Err((v, e.to_string())),
+        },
+    });
+    r.clone().map_err(|(value, reason)| ClockError { value, reason })
+}
+
+/// Now: the pinned time if `MPP_KIOSK_NOW` is set, else the system clock.
+pub fn now() -> Result<jiff::Timestamp, ClockError> {
+    Ok(pinned()?.unwrap_or_else(jiff::Timestamp::now))
+}

@@ -1,0 +1,166 @@
+//! Whether a ticket may be issued now, and if not, why — in words a citizen understands.
+
+use crate::catalogue::{Service, Site};
+use crate::hours::{DayHours, TimeOfDay};
+use crate::text::{Lang, Text};
+
+/// Why no ticket can be issued. No number is consumed by a refusal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The service or its agency is switched off in the catalogue.
+    Unavailable,
+    /// A public holiday.
+    Holiday { name: Text },
+    /// The service has no hours on this weekday.
+    ClosedToday,
+    /// Before opening.
+    NotYetOpen { opens: TimeOfDay },
+    /// During a break such as the Friday prayer.
+    OnBreak { until: TimeOfDay },
+    /// Within the cut-off before closing, or after closing.
+    ClosedForToday { closes: TimeOfDay, cutoff_minutes: u32 },
+    /// The daily quota is used up.
+    QuotaFull { quota: u32 },
+    /// This kiosk has handed out every number of the day for this service.
+    NumbersExhausted,
+}
+
+fn id_time(t: TimeOfDay) -> String {
+    format!("{:02}.{:02}", t.hour(), t.minute())
+}
+
+impl Refusal {
+    /// A short, stable name for scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::Unavailable => "unavailable",
+            Refusal::Holiday { .. } => "holiday",
+            Refusal::ClosedToday => "closed_today",
+            Refusal::NotYetOpen { .. } => "not_yet_open",
+            Refusal::OnBreak { .. } => "on_break",
+            Refusal::ClosedForToday { .. } => "closed_for_today",
+            Refusal::QuotaFull { .. } => "quota_full",
+            Refusal::NumbersExhausted => "numbers_exhausted",
+        }
+    }
+
+    /// What the citizen reads.
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Refusal::Unavailable, Lang::Id) => "Layanan ini sedang tidak tersedia. Silakan tanya petugas di meja informasi.".into(),
+            (Refusal::Unavailable, Lang::En) => "This service is not available at the moment. Please ask at the information desk.".into(),
+            (Refusal::Holiday { name }, Lang::Id) => format!("MPP tutup hari ini ({}). Silakan datang pada hari kerja berikutnya.", name.in_lang(Lang::Id)),
+            (Refusal::Holiday { name }, Lang::En) => format!("The MPP is closed today ({}). Please come back on the next working day.", name.in_lang(Lang::En)),
+            (Refusal::ClosedToday, Lang::Id) => "Layanan ini tidak buka hari ini. Silakan datang pada hari kerja.".into(),
+            (Refusal::ClosedToday, Lang::En) => "This service is closed today. Please come back on a working day.".into(),
+            (Refusal::NotYetOpen { opens }, Lang::Id) => format!("Layanan belum buka. Nomor antrean tersedia mulai pukul {} WITA.", id_time(*opens)),
+            (Refusal::NotYetOpen { opens }, Lang::En) => format!("Not open yet. Queue numbers are available from {opens} WITA."),
+            (Refusal::OnBreak { until }, Lang::Id) => format!("Sedang istirahat. Nomor antrean tersedia lagi pukul {} WITA.", id_time(*until)),
+            (Refusal::OnBreak { until }, Lang::En) => format!("On a break. Queue numbers are available again from {until} WITA."),
+            (Refusal::ClosedForToday { closes, cutoff_minutes: 0 }, Lang::Id) => {
+                format!("Layanan sudah tutup hari ini (pukul {} WITA). Silakan datang lagi besok.", id_time(*closes))
+            }
+            (Refusal::ClosedForToday { closes, cutoff_minutes: 0 }, Lang::En) => {
+                format!("The service has closed for today ({closes} WITA). Please come back tomorrow.")
+            }
+            (Refusal::ClosedForToday { closes, cutoff_minutes }, Lang::Id) => format!(
+                "Pengambilan nomor antrean hari ini sudah ditutup ({cutoff_minutes} menit sebelum layanan tutup pukul {} WITA). Silakan datang lagi besok.",
+                id_time(*closes)
+            ),
+            (Refusal::ClosedForToday { closes, cutoff_minutes }, Lang::En) => format!(
+                "Queue numbers for today are closed ({cutoff_minutes} minutes before the service closes at {closes} WITA). Please come back tomorrow."
+            ),
+            (Refusal::QuotaFull { quota }, Lang::Id) => format!("Kuota hari ini ({quota} nomor) sudah habis. Silakan datang lagi besok."),
+            (Refusal::QuotaFull { quota }, Lang::En) => format!("Today's quota of {quota} numbers is used up. Please come back tomorrow."),
+            (Refusal::NumbersExhausted, Lang::Id) => "Nomor antrean di kiosk ini sudah habis untuk hari ini. Silakan tanya petugas.".into(),
+            (Refusal::NumbersExhausted, Lang::En) => "This kiosk has no more numbers for today. Please ask staff.".into(),
+        }
+    }
+}
+
+/// Checks a ticket request against the catalogue at local date-time `at` (in the site's
+/// time zone). `issued_today` counts the service's tickets already issued today (voided
+/// ones excluded), for the quota.
+pub fn check_issuable(site: &Site, service: &Service, agency_active: bool, at: &jiff::civil::DateTime, issued_today: u32) -> Result<(), Refusal> {
+    if !service.active || !agency_active {
+        return Err(Refusal::Unavailable);
+    }
+    if let Some(h) = site.holidays.iter().find(|h| h.date == at.date()) {
+        return Err(Refusal::Holiday { name: h.name.clone() });
+    }
+    let week = service.hours.as_ref().unwrap_or(&site.hours);
+    let Some(day) = week.on(at.weekday()) else { return Err(Refusal::ClosedToday) };
+    let now = TimeOfDay::new(at.hour() as u8, at.minute() as u8).expect("a civil time is a valid time of day");
+    check_time(day, now, site.cutoff_minutes)?;
+    if let Some(quota) = service.daily_quota {
+        if issued_today >= quota {
+            return Err(Refusal::QuotaFull { quota });
+        }
+    }
+    Ok(())
+}
+
+fn check_time(day: &DayHours, now: TimeOfDay, cutoff: u32) -> Result<(), Refusal> {
+    if now < day.open {
+        return Err(Refusal::NotYetOpen { opens: day.open });
+    }
+    let last = day.close.minutes().saturating_sub(cutoff as u16);
+    if now.minutes() >= last {
+        return Err(Refusal::ClosedForToday { closes: day.close, cutoff_minutes: cutoff });
+    }
+    if let Some(b) = day.breaks.iter().find(|b| b.start <= now && now < b.end) {
+        return Err(Refusal::OnBreak { until: b.end });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::default_feed;
+    use jiff::civil::date;
+
+    fn at(y: i16, m: i8, d: i8, h: i8, min: i8) -> jiff::civil::DateTime {
+        date(y, m, d).at(h, min, 0, 0)
+    }
+
+    #[test]
+    fn opening_hours_breaks_cutoff_holidays_and_quota() {
+        let feed = default_feed();
+        let site = &feed.site;
+        let ktp = feed.service("KTP-BARU").unwrap();
+        let paspor = feed.service("PASPOR-BARU").unwrap();
+        let check = |s, t: jiff::civil::DateTime, n| check_issuable(site, s, true, &t, n);
+
+        // Monday 30 November 2026.
+        assert_eq!(check(ktp, at(2026, 11, 30, 7, 59), 0), Err(Refusal::NotYetOpen { opens: "08:00".parse().unwrap() }));
+        assert_eq!(check(ktp, at(2026, 11, 30, 8, 0), 0), Ok(()));
+        assert_eq!(check(ktp, at(2026, 11, 30, 15, 29), 0), Ok(()));
+        let closed = Refusal::ClosedForToday { closes: "16:00".parse().unwrap(), cutoff_minutes: 30 };
+        assert_eq!(check(ktp, at(2026, 11, 30, 15, 30), 0), Err(closed.clone()));
+        assert_eq!(check(ktp, at(2026, 11, 30, 20, 0), 0), Err(closed));
+        // Friday 4 December: the prayer break, and the later closing.
+        assert_eq!(check(ktp, at(2026, 12, 4, 11, 29), 0), Ok(()));
+        assert_eq!(check(ktp, at(2026, 12, 4, 11, 30), 0), Err(Refusal::OnBreak { until: "13:00".parse().unwrap() }));
+        assert_eq!(check(ktp, at(2026, 12, 4, 13, 0), 0), Ok(()));
+        assert_eq!(check(ktp, at(2026, 12, 4, 15, 59), 0), Ok(()));
+        // Saturday, and Christmas (a Friday).
+        assert_eq!(check(ktp, at(2026, 12, 5, 10, 0), 0), Err(Refusal::ClosedToday));
+        assert!(matches!(check(ktp, at(2026, 12, 25, 10, 0), 0), Err(Refusal::Holiday { .. })));
+        // The passport quota of 30.
+        assert_eq!(check(paspor, at(2026, 11, 30, 9, 0), 29), Ok(()));
+        assert_eq!(check(paspor, at(2026, 11, 30, 9, 0), 30), Err(Refusal::QuotaFull { quota: 30 }));
+        // Switched off.
+        assert_eq!(check_issuable(site, ktp, false, &at(2026, 11, 30, 9, 0), 0), Err(Refusal::Unavailable));
+    }
+
+    #[test]
+    fn refusals_speak_both_languages() {
+        let r = Refusal::OnBreak { until: "13:00".parse().unwrap() };
+        assert_eq!(r.message(Lang::Id), "Sedang istirahat. Nomor antrean tersedia lagi pukul 13.00 WITA.");
+        assert_eq!(r.message(Lang::En), "On a break. Queue numbers are available again from 13:00 WITA.");
+        let q = Refusal::QuotaFull { quota: 30 };
+        assert!(q.message(Lang::Id).contains("Kuota hari ini (30 nomor) sudah habis"));
+        assert!(q.message(Lang::En).contains("quota of 30"));
+    }
+}

@@ -39,11 +39,51 @@ pub struct DatabaseConfig {
     pub path: Option<PathBuf>,
 }
 
-/// Printer settings: filled in by the printing feature. No keys are accepted yet, so a
-/// config written for a later version fails loudly instead of being half-understood.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+/// The receipt printer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct PrinterConfig {}
+pub struct PrinterConfig {
+    /// `tcp://HOST:PORT`, `file:///dev/usb/lp0` or `preview:DIR`; absent = a `preview`
+    /// folder beside the database (no hardware needed).
+    pub uri: Option<crate::printing::PrinterUri>,
+    /// "58mm" or "80mm".
+    pub paper: crate::printing::Paper,
+    /// "native" (QR Model 2 by the printer) or "raster" (an image, for cheap printers).
+    pub qr: crate::printing::QrMode,
+    /// What the slip's QR code holds; `{service}`, `{number}`, `{ticket}`, `{date}` are filled in.
+    pub qr_url: Option<String>,
+    /// Connect, read and write timeout in milliseconds; no status reply in time = offline.
+    pub timeout_ms: Timeout,
+}
+
+impl Default for PrinterConfig {
+    fn default() -> Self {
+        PrinterConfig { uri: None, paper: crate::printing::Paper::Mm80, qr: Default::default(), qr_url: None, timeout_ms: Timeout(2000) }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "i64", into = "i64")]
+pub struct Timeout(u32);
+
+impl Timeout {
+    pub fn duration(self) -> std::time::Duration {
+        std::time::Duration::from_millis(u64::from(self.0))
+    }
+}
+
+impl TryFrom<i64> for Timeout {
+    type Error = String;
+    fn try_from(v: i64) -> Result<Self, String> {
+        if (100..=30_000).contains(&v) { Ok(Timeout(v as u32)) } else { Err(format!("timeout {v} ms is out of range: use 100 to 30000")) }
+    }
+}
+
+impl From<Timeout> for i64 {
+    fn from(t: Timeout) -> i64 {
+        i64::from(t.0)
+    }
+}
 
 /// Catalogue sync settings: filled in by the sync feature (see [`PrinterConfig`]).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -218,8 +258,10 @@ mod tests {
         assert!(e.contains("line 2") && e.contains("fr"), "{e}");
         let e = p("[kiosk]\nidle_timeout_secs = 5\n").unwrap_err();
         assert!(e.contains("line 2") && e.contains("15 to 600"), "{e}");
-        let e = p("[printer]\nuri = \"tcp://10.0.0.5:9100\"\n").unwrap_err();
-        assert!(e.contains("line 2") && e.contains("uri"), "{e}");
+        let e = p("[printer]\nuri = \"lpt1\"\n").unwrap_err();
+        assert!(e.contains("line 2") && e.contains("unknown printer URI"), "{e}");
+        let e = p("[printer]\npaper = \"57mm\"\n").unwrap_err();
+        assert!(e.contains("line 2") && e.contains("57mm"), "{e}");
         let e = p("[kiosk\nid = 1\n").unwrap_err();
         assert!(e.contains("line 1"), "{e}");
         assert!(e.starts_with("config file test.toml: "), "{e}");

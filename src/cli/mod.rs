@@ -43,6 +43,9 @@ pub enum Command {
     /// Issue, list and void queue tickets.
     #[command(subcommand)]
     Ticket(TicketCommand),
+    /// The receipt printer: status and a test slip.
+    #[command(subcommand)]
+    Printer(PrinterCommand),
     /// Check config, database and catalogue; exits 1 when a check fails.
     Doctor {
         /// Print the checks as JSON.
@@ -118,6 +121,14 @@ pub enum TicketCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Print a ticket's slip again (marked as a reprint).
+    Reprint {
+        /// The queue number, e.g. KTB-A007.
+        number: String,
+        /// The local day of the number (default: today).
+        #[arg(long)]
+        date: Option<jiff::civil::Date>,
+    },
     /// Void a ticket (staff): it no longer counts for the quota or people ahead.
     Void {
         /// The queue number, e.g. KTB-A007.
@@ -126,6 +137,17 @@ pub enum TicketCommand {
         #[arg(long)]
         date: Option<jiff::civil::Date>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrinterCommand {
+    /// Ask the printer for its real-time status (offline, cover, paper); exit 1 if it cannot print.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a test slip: paper width, code page, QR mode, and a QR code to scan.
+    Test,
 }
 
 #[derive(Debug, Args, Clone, Copy)]
@@ -209,6 +231,16 @@ impl Context {
     pub fn open_store(&self) -> Result<Store, CliError> {
         Ok(Store::open(&self.db_path)?)
     }
+
+    /// The printer settings; with no `uri`, slips land in `preview/` beside the database.
+    pub fn print_settings(&self) -> crate::printing::PrintSettings {
+        let p = &self.config.config.printer;
+        let uri = p.uri.clone().unwrap_or_else(|| {
+            let dir = self.db_path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+            crate::printing::PrinterUri::Preview(dir.join("preview"))
+        });
+        crate::printing::PrintSettings { uri, paper: p.paper, qr: p.qr, qr_url: p.qr_url.clone(), timeout: p.timeout_ms.duration() }
+    }
 }
 
 /// The stored catalogue; on a database that has none (first start), the embedded one is
@@ -241,6 +273,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Run => run_kiosk(&ctx),
         Command::Catalogue(cmd) => catalogue_cmd::run(&ctx, cmd),
         Command::Ticket(cmd) => ticket_cmd::run(&ctx, cmd),
+        Command::Printer(cmd) => ticket_cmd::printer(&ctx, cmd),
         Command::Doctor { .. } => unreachable!("handled above"),
     }
 }

@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use super::{ensure_catalogue, CliError, Context, TicketCommand};
+use super::{ensure_catalogue, CliError, Context, PrinterCommand, TicketCommand};
+use crate::printing::{self, Outcome, PrintFlowError};
 use crate::store::{IssueError, StatusError, Ticket};
 use crate::text::Lang;
 use crate::tickets::Status;
@@ -23,6 +24,17 @@ impl From<StatusError> for CliError {
         match e {
             StatusError::NotFound { .. } | StatusError::NotAllowed { .. } => CliError::BadInput(e.to_string()),
             StatusError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<PrintFlowError> for CliError {
+    fn from(e: PrintFlowError) -> Self {
+        match e {
+            PrintFlowError::NotReady(f) => CliError::BadInput(format!("refused (printer {}): {} / {}", f.code(), f.message(Lang::Id), f.message(Lang::En))),
+            PrintFlowError::Issue(e) => e.into(),
+            PrintFlowError::Status(e) => e.into(),
+            PrintFlowError::Encode(e) => CliError::Failed(e.to_string()),
         }
     }
 }
@@ -51,12 +63,34 @@ pub fn run(ctx: &Context, cmd: TicketCommand) -> Result<(), CliError> {
     match cmd {
         TicketCommand::Issue { service, priority, json } => {
             let kiosk = ctx.config.config.kiosk.id.get();
-            let ticket = store.issue_ticket(&catalogue, &service, priority, kiosk, now)?;
-            log::warn!("this build does not print slips yet: ticket {} stays `issued`", ticket.number);
+            let settings = ctx.print_settings();
+            let issued = printing::issue_and_print(&mut store, &catalogue, &settings, &service, priority, kiosk, now, lang)?;
             if json {
-                print_json(&TicketJson { service_name: name(&ticket), ticket: &ticket })?;
+                #[derive(Serialize)]
+                struct IssuedJson<'a> {
+                    #[serde(flatten)]
+                    issued: &'a printing::Issued,
+                    service_name: String,
+                }
+                print_json(&IssuedJson { service_name: name(&issued.ticket), issued: &issued })?;
             } else {
-                println!("{}", ticket.number);
+                println!("{}", issued.ticket.number);
+            }
+            if let Outcome::Failed { reason } = &issued.outcome {
+                // The number exists and is shown; the citizen goes to the information desk.
+                eprintln!("mpp-kiosk: ticket {} was issued but its slip did not print ({reason}); reprint it with `ticket reprint {}`", issued.ticket.number, issued.ticket.number);
+                return Err(CliError::Failed(format!("slip for {} not printed", issued.ticket.number)));
+            }
+        }
+        TicketCommand::Reprint { number, date } => {
+            let date = date.unwrap_or(today);
+            let ticket = store
+                .find_ticket(&number, date)?
+                .ok_or_else(|| CliError::BadInput(format!("no ticket {number} on {date} (`ticket list --date {date}` shows that day)")))?;
+            let issued = printing::reprint(&mut store, &catalogue, &ctx.print_settings(), ticket, now, lang)?;
+            match issued.outcome {
+                Outcome::Printed => println!("{} reprinted", issued.ticket.number),
+                Outcome::Failed { reason } => return Err(CliError::Failed(format!("reprint of {} failed: {reason}", issued.ticket.number))),
             }
         }
         TicketCommand::List { date, json } => {
@@ -83,6 +117,66 @@ pub fn run(ctx: &Context, cmd: TicketCommand) -> Result<(), CliError> {
                 .ok_or_else(|| CliError::BadInput(format!("no ticket {number} on {date} (`ticket list --date {date}` shows that day)")))?;
             let t = store.set_ticket_status(&ticket.id, Status::Voided, now, Some("voided by staff"))?;
             println!("{} voided", t.number);
+        }
+    }
+    Ok(())
+}
+
+pub fn printer(ctx: &Context, cmd: PrinterCommand) -> Result<(), CliError> {
+    let settings = ctx.print_settings();
+    let target = String::from(settings.uri.clone());
+    match cmd {
+        PrinterCommand::Status { json } => {
+            let mut conn = printing::Connection::open(&settings.uri, settings.timeout).map_err(|e| CliError::Failed(e.to_string()))?;
+            let status = conn.status().map_err(|e| CliError::Failed(e.to_string()))?;
+            let fault = status.and_then(|s| s.fault());
+            if json {
+                #[derive(Serialize)]
+                struct StatusJson {
+                    printer: String,
+                    readable: bool,
+                    #[serde(flatten)]
+                    status: Option<printing::PrinterStatus>,
+                    fault: Option<printing::Fault>,
+                }
+                print_json(&StatusJson { printer: target, readable: status.is_some(), status, fault })?;
+            } else {
+                match status {
+                    None => println!("{target}: ready (this kind of printer reports no status)"),
+                    Some(s) => println!(
+                        "{target}: {}{}",
+                        fault.map_or("ready", |f| f.code()),
+                        if s.paper_near_end { " (paper near end: change the roll soon)" } else { "" }
+                    ),
+                }
+            }
+            if let Some(f) = fault {
+                return Err(CliError::Failed(format!("the printer cannot print: {}", f.code())));
+            }
+        }
+        PrinterCommand::Test => {
+            use printing::slip::{Align, Line, Slip};
+            let text = |t: String, bold| Line::Text { text: t, align: Align::Center, bold, scale: 1, inverted: false };
+            let qr = settings.qr_url.clone().unwrap_or_else(|| "mpp-kiosk printer test".into());
+            let slip = Slip {
+                paper: settings.paper,
+                lines: vec![
+                    text("TES PRINTER / PRINTER TEST".into(), true),
+                    Line::Rule,
+                    text(format!("Printer: {target}"), false),
+                    text(format!("Kertas / paper: {} kolom, {} dots", settings.paper.columns(), settings.paper.dots()), false),
+                    text("Code page: PC437 (ASCII)".into(), false),
+                    text(format!("QR: {:?}", settings.qr).to_lowercase(), false),
+                    text("ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789 -/.:()".into(), false),
+                    Line::Text { text: "KTB-A001".into(), align: Align::Center, bold: true, scale: 4.min((settings.paper.columns() / 8) as u8), inverted: false },
+                    Line::Qr(qr.clone()),
+                    text(format!("QR: {}", printing::slip::ascii(&qr)), false),
+                ],
+            };
+            let bytes = printing::encode(&slip, settings.qr).map_err(|e| CliError::Failed(e.to_string()))?;
+            let mut conn = printing::Connection::open(&settings.uri, settings.timeout).map_err(|e| CliError::Failed(e.to_string()))?;
+            conn.send(&bytes, "printer-test", &slip.plain_text()).map_err(|e| CliError::Failed(e.to_string()))?;
+            println!("test slip sent to {target}");
         }
     }
     Ok(())

@@ -6,6 +6,8 @@ mod support;
 mod atomic_import;
 mod cli;
 mod default_catalogue;
+mod emulator;
 mod invalid_feeds;
+mod printing;
 mod round_trip;
 mod tickets;

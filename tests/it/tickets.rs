@@ -148,7 +148,7 @@ fn the_cli_issues_lists_voids_and_explains_refusals() {
     let open = "2026-11-30T01:05:00Z"; // Monday 09:05 WITA
     assert_eq!(run(now(open), &["ticket", "issue", "--service", "ktp-baru"]).ok().trim(), "KTB-A001");
     let j = run(now(open), &["ticket", "issue", "--service", "KTP-BARU", "--priority", "elderly", "--json"]).json();
-    assert_eq!((j["number"].as_str(), j["service"].as_str(), j["status"].as_str()), (Some("KTB-PA001"), Some("KTP-BARU"), Some("issued")));
+    assert_eq!((j["number"].as_str(), j["service"].as_str(), j["status"].as_str()), (Some("KTB-PA001"), Some("KTP-BARU"), Some("printed")));
     let list = run(now(open), &["ticket", "list", "--json"]).json();
     assert_eq!(list.as_array().unwrap().len(), 2);
     assert_eq!(list[0]["number"], "KTB-A001");

@@ -1,0 +1,255 @@
+//! Printers: where the bytes go (a URI from the config) and the printer's real-time status.
+
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::text::Lang;
+
+/// Where slips go, from `[printer] uri`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum PrinterUri {
+    /// A network printer, raw TCP (port 9100 usually).
+    Tcp { host: String, port: u16 },
+    /// A device or file written directly, e.g. `/dev/usb/lp0` (no status can be read).
+    File(PathBuf),
+    /// No printer: each slip's bytes and text land in this folder (development, training).
+    Preview(PathBuf),
+}
+
+impl std::str::FromStr for PrinterUri {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if let Some(rest) = s.strip_prefix("tcp://") {
+            let (host, port) = rest.rsplit_once(':').ok_or_else(|| format!("{s:?}: expected tcp://HOST:PORT, e.g. tcp://192.168.1.50:9100"))?;
+            let port = port.parse().map_err(|_| format!("{s:?}: bad port {port:?}"))?;
+            if host.is_empty() {
+                return Err(format!("{s:?}: no host"));
+            }
+            return Ok(PrinterUri::Tcp { host: host.trim_matches(['[', ']']).to_owned(), port });
+        }
+        if let Some(path) = s.strip_prefix("file://") {
+            return Ok(PrinterUri::File(PathBuf::from(path)));
+        }
+        if let Some(dir) = s.strip_prefix("preview:") {
+            return Ok(PrinterUri::Preview(PathBuf::from(dir)));
+        }
+        if s.starts_with("usb://") || s.starts_with("serial://") {
+            return Err(format!("{s:?}: USB and serial printers are not supported by this build yet; use file:///dev/usb/lp0 for a USB printer bound to the kernel's usblp driver"));
+        }
+        Err(format!("{s:?}: unknown printer URI; use tcp://HOST:PORT, file:///dev/usb/lp0 or preview:DIR"))
+    }
+}
+
+/// What the printer answered to DLE EOT 1, 2 and 4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct PrinterStatus {
+    pub offline: bool,
+    pub cover_open: bool,
+    pub paper_out: bool,
+    pub paper_near_end: bool,
+    pub error: bool,
+}
+
+/// A printer state that stops printing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    /// No answer within the timeout, or the printer says it is offline.
+    Offline,
+    CoverOpen,
+    PaperOut,
+    Error,
+}
+
+impl Fault {
+    pub fn code(self) -> &'static str {
+        match self {
+            Fault::Offline => "offline",
+            Fault::CoverOpen => "cover_open",
+            Fault::PaperOut => "paper_out",
+            Fault::Error => "error",
+        }
+    }
+
+    /// What the citizen reads: the problem and what to do.
+    pub fn message(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Fault::PaperOut, Lang::Id) => "Kertas printer habis. Silakan minta bantuan petugas di meja informasi.",
+            (Fault::PaperOut, Lang::En) => "The printer is out of paper. Please ask staff at the information desk.",
+            (Fault::CoverOpen, Lang::Id) => "Tutup printer terbuka. Silakan minta bantuan petugas di meja informasi.",
+            (Fault::CoverOpen, Lang::En) => "The printer cover is open. Please ask staff at the information desk.",
+            (Fault::Offline | Fault::Error, Lang::Id) => "Printer sedang tidak dapat dipakai. Silakan minta bantuan petugas di meja informasi.",
+            (Fault::Offline | Fault::Error, Lang::En) => "The printer is not working right now. Please ask staff at the information desk.",
+        }
+    }
+}
+
+impl PrinterStatus {
+    /// Reads the three replies; each must have the fixed pattern 0xx1xx10.
+    pub fn from_replies(n1: u8, n2: u8, n4: u8) -> Result<PrinterStatus, String> {
+        for (n, b) in [(1, n1), (2, n2), (4, n4)] {
+            if b & 0x93 != 0x12 {
+                return Err(format!("status reply to DLE EOT {n} is {b:#04x}, not an ESC/POS status byte"));
+            }
+        }
+        Ok(PrinterStatus {
+            offline: n1 & 0x08 != 0,
+            cover_open: n2 & 0x04 != 0,
+            paper_out: n2 & 0x20 != 0 || n4 & 0x60 != 0,
+            error: n2 & 0x40 != 0,
+            paper_near_end: n4 & 0x0C != 0,
+        })
+    }
+
+    /// The fault that stops printing, if any (paper near its end does not).
+    pub fn fault(&self) -> Option<Fault> {
+        if self.paper_out {
+            Some(Fault::PaperOut)
+        } else if self.cover_open {
+            Some(Fault::CoverOpen)
+        } else if self.error {
+            Some(Fault::Error)
+        } else if self.offline {
+            Some(Fault::Offline)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PrintError {
+    #[error("printer {target}: {reason}")]
+    Io { target: String, reason: String },
+    #[error("printer not ready: {}", .0.code())]
+    NotReady(Fault),
+}
+
+const DLE_EOT: [u8; 2] = [0x10, 0x04];
+
+/// One open connection to a printer, for one slip.
+pub enum Connection {
+    Tcp { stream: TcpStream, target: String },
+    File { path: PathBuf },
+    Preview { dir: PathBuf },
+}
+
+impl Connection {
+    /// Opens the printer with a connect timeout; `timeout` also bounds each read and write.
+    pub fn open(uri: &PrinterUri, timeout: Duration) -> Result<Connection, PrintError> {
+        match uri {
+            PrinterUri::Tcp { host, port } => {
+                let target = format!("{host}:{port}");
+                let io = |reason: String| PrintError::Io { target: target.clone(), reason };
+                let addrs: Vec<_> = (host.as_str(), *port).to_socket_addrs().map_err(|e| io(format!("cannot resolve: {e}")))?.collect();
+                let mut last = String::from("no address");
+                for addr in addrs {
+                    match TcpStream::connect_timeout(&addr, timeout) {
+                        Ok(stream) => {
+                            stream.set_read_timeout(Some(timeout)).map_err(|e| io(e.to_string()))?;
+                            stream.set_write_timeout(Some(timeout)).map_err(|e| io(e.to_string()))?;
+                            stream.set_nodelay(true).ok();
+                            return Ok(Connection::Tcp { stream, target });
+                        }
+                        Err(e) => last = format!("cannot connect: {e}"),
+                    }
+                }
+                Err(io(last))
+            }
+            PrinterUri::File(path) => Ok(Connection::File { path: path.clone() }),
+            PrinterUri::Preview(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| PrintError::Io { target: dir.display().to_string(), reason: e.to_string() })?;
+                Ok(Connection::Preview { dir: dir.clone() })
+            }
+        }
+    }
+
+    /// The printer's real-time status, or `None` where the transport cannot read one
+    /// (a device file, the preview). No reply within the timeout counts as offline.
+    pub fn status(&mut self) -> Result<Option<PrinterStatus>, PrintError> {
+        let Connection::Tcp { stream, target } = self else { return Ok(None) };
+        let mut replies = [0u8; 3];
+        for (i, n) in [1u8, 2, 4].into_iter().enumerate() {
+            let io = |reason: String| PrintError::Io { target: target.clone(), reason };
+            stream.write_all(&[DLE_EOT[0], DLE_EOT[1], n]).map_err(|e| io(format!("cannot ask for status: {e}")))?;
+            let mut b = [0u8; 1];
+            match stream.read(&mut b) {
+                Ok(1) => replies[i] = b[0],
+                Ok(_) => return Err(io("the printer closed the connection".into())),
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                    return Ok(Some(PrinterStatus { offline: true, ..Default::default() }));
+                }
+                Err(e) => return Err(io(format!("cannot read status: {e}"))),
+            }
+        }
+        PrinterStatus::from_replies(replies[0], replies[1], replies[2]).map(Some).map_err(|reason| PrintError::Io { target: target.clone(), reason })
+    }
+
+    /// Sends one slip. `name` names the preview files.
+    pub fn send(&mut self, bytes: &[u8], name: &str, text: &str) -> Result<(), PrintError> {
+        match self {
+            Connection::Tcp { stream, target } => {
+                stream.write_all(bytes).and_then(|()| stream.flush()).map_err(|e| PrintError::Io { target: target.clone(), reason: format!("sending the slip failed: {e}") })
+            }
+            Connection::File { path } => std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(&*path)
+                .and_then(|mut f| f.write_all(bytes).and_then(|()| f.flush()))
+                .map_err(|e| PrintError::Io { target: path.display().to_string(), reason: e.to_string() }),
+            Connection::Preview { dir } => {
+                let io = |e: std::io::Error| PrintError::Io { target: dir.display().to_string(), reason: e.to_string() };
+                std::fs::write(dir.join(format!("{name}.bin")), bytes).map_err(io)?;
+                std::fs::write(dir.join(format!("{name}.txt")), text).map_err(io)?;
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_parse_with_clear_errors() {
+        assert_eq!("tcp://127.0.0.1:9100".parse(), Ok(PrinterUri::Tcp { host: "127.0.0.1".into(), port: 9100 }));
+        assert_eq!("file:///dev/usb/lp0".parse(), Ok(PrinterUri::File("/dev/usb/lp0".into())));
+        assert_eq!("preview:/tmp/slips".parse(), Ok(PrinterUri::Preview("/tmp/slips".into())));
+        assert!("tcp://printer".parse::<PrinterUri>().unwrap_err().contains("tcp://HOST:PORT"));
+        assert!("usb://04b8:0202".parse::<PrinterUri>().unwrap_err().contains("not supported"));
+        assert!("lpt1".parse::<PrinterUri>().unwrap_err().contains("unknown printer URI"));
+    }
+
+    #[test]
+    fn status_bytes() {
+        let ok = PrinterStatus::from_replies(0x12, 0x12, 0x12).unwrap();
+        assert_eq!(ok.fault(), None);
+        assert_eq!(PrinterStatus::from_replies(0x1A, 0x12, 0x12).unwrap().fault(), Some(Fault::Offline));
+        assert_eq!(PrinterStatus::from_replies(0x12, 0x16, 0x12).unwrap().fault(), Some(Fault::CoverOpen));
+        assert_eq!(PrinterStatus::from_replies(0x12, 0x32, 0x72).unwrap().fault(), Some(Fault::PaperOut));
+        let near = PrinterStatus::from_replies(0x12, 0x12, 0x1E).unwrap();
+        assert!(near.paper_near_end && near.fault().is_none());
+        assert!(PrinterStatus::from_replies(0x00, 0x12, 0x12).is_err());
+    }
+}
+
+impl TryFrom<String> for PrinterUri {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        s.parse()
+    }
+}
+
+impl From<PrinterUri> for String {
+    fn from(u: PrinterUri) -> String {
+        match u {
+            PrinterUri::Tcp { host, port } => format!("tcp://{host}:{port}"),
+            PrinterUri::File(p) => format!("file://{}", p.display()),
+            PrinterUri::Preview(d) => format!("preview:{}", d.display()),
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! The queue slip as a description: lines of ASCII text with their style, rules, a QR code,
+//! the cut. Pure: the encoder (`escpos_encode`) turns it into printer bytes, and tests read
+//! it directly.
+
+use crate::catalogue::{Agency, Service, Site};
+use crate::store::Ticket;
+use crate::text::Lang;
+
+/// Paper width: characters per line in the normal font, and printable dots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Paper {
+    #[serde(rename = "58mm")]
+    Mm58,
+    #[serde(rename = "80mm")]
+    Mm80,
+}
+
+impl Paper {
+    pub fn columns(self) -> usize {
+        match self {
+            Paper::Mm58 => 32,
+            Paper::Mm80 => 48,
+        }
+    }
+
+    pub fn dots(self) -> u32 {
+        match self {
+            Paper::Mm58 => 384,
+            Paper::Mm80 => 576,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Center,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    /// One printed line (already wrapped to fit), ASCII only.
+    Text { text: String, align: Align, bold: bool, scale: u8, inverted: bool },
+    /// A dashed rule across the paper.
+    Rule,
+    /// A QR code of this text.
+    Qr(String),
+    /// Blank lines.
+    Feed(u8),
+}
+
+/// What goes on the slip, line by line, then a cut.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slip {
+    pub paper: Paper,
+    pub lines: Vec<Line>,
+}
+
+impl Slip {
+    /// The text of the slip, one line per text line, as it will read on paper.
+    pub fn plain_text(&self) -> String {
+        let mut out = String::new();
+        for l in &self.lines {
+            match l {
+                Line::Text { text, .. } => out.push_str(text),
+                Line::Rule => out.push_str(&"-".repeat(self.paper.columns())),
+                Line::Qr(data) => out.push_str(&format!("[QR {data}]")),
+                Line::Feed(_) => {}
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Everything the slip shows.
+pub struct SlipInput<'a> {
+    pub ticket: &'a Ticket,
+    pub service: &'a Service,
+    pub agency: &'a Agency,
+    pub site: &'a Site,
+    pub lang: Lang,
+    pub paper: Paper,
+    /// The QR code's content, if the site configured one.
+    pub qr: Option<String>,
+    /// A reprint says so, so staff can tell it from the original.
+    pub reprint: bool,
+}
+
+/// Text a cheap printer prints the same everywhere: ASCII only (accents folded, dashes
+/// and quotes made plain), control characters removed.
+pub fn ascii(text: &str) -> String {
+    deunicode::deunicode(text).chars().filter(|c| !c.is_control()).collect()
+}
+
+/// Wraps text to `width` columns at spaces (long words are cut).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    for word in text.split_whitespace() {
+        let mut word = word.to_owned();
+        while word.len() > width {
+            if !cur.is_empty() {
+                lines.push(std::mem::take(&mut cur));
+            }
+            let rest = word.split_off(width);
+            lines.push(word);
+            word = rest;
+        }
+        if cur.is_empty() {
+            cur = word;
+        } else if cur.len() + 1 + word.len() <= width {
+            cur.push(' ');
+            cur.push_str(&word);
+        } else {
+            lines.push(std::mem::replace(&mut cur, word));
+        }
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+const DAYS_ID: [&str; 7] = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"];
+const DAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const MONTHS_ID: [&str; 12] = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"];
+const MONTHS_EN: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+/// "Senin, 30 November 2026" / "Monday, 30 November 2026".
+pub fn local_date(dt: &jiff::civil::DateTime, lang: Lang) -> String {
+    let day = dt.weekday().to_monday_zero_offset() as usize;
+    let month = dt.month() as usize - 1;
+    match lang {
+        Lang::Id => format!("{}, {} {} {}", DAYS_ID[day], dt.day(), MONTHS_ID[month], dt.year()),
+        Lang::En => format!("{}, {} {} {}", DAYS_EN[day], dt.day(), MONTHS_EN[month], dt.year()),
+    }
+}
+
+/// "Pukul 09.05 WITA" / "Time 09:05 WITA".
+pub fn local_clock(dt: &jiff::civil::DateTime, lang: Lang) -> String {
+    match lang {
+        Lang::Id => format!("Pukul {:02}.{:02} WITA", dt.hour(), dt.minute()),
+        Lang::En => format!("Time {:02}:{:02} WITA", dt.hour(), dt.minute()),
+    }
+}
+
+fn words(lang: Lang) -> [&'static str; 8] {
+    match lang {
+        Lang::Id => [
+            "NOMOR ANTREAN",
+            "Antrean di depan Anda",
+            "orang",
+            "Bawa dokumen berikut:",
+            "Pindai untuk info layanan",
+            "Simpan struk ini sampai nomor Anda dipanggil.",
+            "Pengaduan",
+            "CETAK ULANG",
+        ],
+        Lang::En => [
+            "QUEUE NUMBER",
+            "People ahead of you",
+            "",
+            "Bring these documents:",
+            "Scan for service information",
+            "Keep this slip until your number is called.",
+            "Complaints",
+            "REPRINT",
+        ],
+    }
+}
+
+/// Requirements on the slip are a reminder: each one at most this many lines.
+const REQUIREMENT_LINES: usize = 2;
+
+/// Lays out the slip for one ticket.
+pub fn layout(input: &SlipInput<'_>) -> Slip {
+    let lang = input.lang;
+    let cols = input.paper.columns();
+    let [number_word, ahead_word, people, bring, scan, keep, complaints_word, reprint_word] = words(lang);
+    let mut lines = Vec::new();
+    let text = |lines: &mut Vec<Line>, s: &str, align, bold, scale: u8| {
+        for l in wrap(&ascii(s), cols / scale as usize) {
+            lines.push(Line::Text { text: l, align, bold, scale, inverted: false });
+        }
+    };
+
+    text(&mut lines, &input.site.name.in_lang(lang).to_uppercase(), Align::Center, true, 1);
+    text(&mut lines, input.agency.short_name.in_lang(lang), Align::Center, false, 1);
+    lines.push(Line::Rule);
+    text(&mut lines, input.service.name.in_lang(lang), Align::Center, true, 1);
+    lines.push(Line::Feed(1));
+    text(&mut lines, number_word, Align::Center, false, 1);
+    // The number as large as the paper allows: up to 4× on 80 mm, 3× or 4× on 58 mm.
+    let number = &input.ticket.number;
+    let scale = (1..=4u8).rev().find(|s| number.len() * *s as usize <= cols).unwrap_or(1);
+    lines.push(Line::Text { text: number.clone(), align: Align::Center, bold: true, scale, inverted: false });
+    if let Some(p) = input.ticket.priority {
+        for l in wrap(&ascii(p.label(lang)), cols) {
+            lines.push(Line::Text { text: l, align: Align::Center, bold: true, scale: 1, inverted: true });
+        }
+    }
+    if input.reprint {
+        text(&mut lines, reprint_word, Align::Center, true, 1);
+    }
+    lines.push(Line::Feed(1));
+    let local: Option<jiff::civil::DateTime> = input.ticket.issued_at_local.parse::<jiff::ZonedDateTime>().ok().map(|z| z.datetime());
+    if let Some(dt) = local {
+        text(&mut lines, &local_date(&dt, lang), Align::Center, false, 1);
+        text(&mut lines, &local_clock(&dt, lang), Align::Center, false, 1);
+    }
+    text(&mut lines, input.service.counter.in_lang(lang), Align::Center, true, 1);
+    let ahead = format!("{ahead_word}: {} {people}", input.ticket.people_ahead);
+    text(&mut lines, ahead.trim_end(), Align::Center, false, 1);
+    lines.push(Line::Rule);
+    text(&mut lines, bring, Align::Left, true, 1);
+    for r in &input.service.requirements {
+        let wrapped = wrap(&ascii(r.in_lang(lang)), cols - 4);
+        let n = wrapped.len();
+        for (i, l) in wrapped.into_iter().take(REQUIREMENT_LINES).enumerate() {
+            let lead = if i == 0 { "[ ] " } else { "    " };
+            let ellipsis = if i + 1 == REQUIREMENT_LINES && n > REQUIREMENT_LINES { ".." } else { "" };
+            let mut l = format!("{lead}{l}");
+            if !ellipsis.is_empty() {
+                l.truncate(cols - ellipsis.len());
+                l.push_str(ellipsis);
+            }
+            lines.push(Line::Text { text: l, align: Align::Left, bold: false, scale: 1, inverted: false });
+        }
+    }
+    if let Some(qr) = &input.qr {
+        lines.push(Line::Rule);
+        lines.push(Line::Qr(qr.clone()));
+        text(&mut lines, scan, Align::Center, false, 1);
+    }
+    lines.push(Line::Rule);
+    text(&mut lines, keep, Align::Center, false, 1);
+    let complaints = input.service.complaints.as_ref().unwrap_or(&input.site.complaints);
+    text(&mut lines, &format!("{complaints_word}: {}", complaints.in_lang(lang)), Align::Center, false, 1);
+    Slip { paper: input.paper, lines }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_and_ascii() {
+        assert_eq!(wrap("Fotokopi Kartu Keluarga (KK)", 12), ["Fotokopi", "Kartu", "Keluarga", "(KK)"]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(ascii("11.30–13.00 “Jumat” café\t"), "11.30-13.00 \"Jumat\" cafe");
+    }
+
+    #[test]
+    fn dates_read_as_indonesians_write_them() {
+        let dt = jiff::civil::date(2026, 11, 30).at(9, 5, 0, 0);
+        assert_eq!(local_date(&dt, Lang::Id), "Senin, 30 November 2026");
+        assert_eq!(local_clock(&dt, Lang::Id), "Pukul 09.05 WITA");
+        assert_eq!(local_date(&dt, Lang::En), "Monday, 30 November 2026");
+        assert_eq!(local_clock(&dt, Lang::En), "Time 09:05 WITA");
+    }
+}

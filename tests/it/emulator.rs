@@ -1,0 +1,150 @@
+//! The ESC/POS printer emulator (emupos, PyPI) on loopback, shared by the printing tests.
+//! `.ci/setup` installs it in `.venv-emu`; `MPP_EMUPOS` may name another binary. Without
+//! it the printing tests skip, except under CI, where they fail.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+pub struct Emulator {
+    pub printer_port: u16,
+    api_port: u16,
+    pub dir: tempfile::TempDir,
+    _child: Child,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn binary() -> Option<PathBuf> {
+    let p = std::env::var_os("MPP_EMUPOS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-emu/bin/emupos"));
+    p.exists().then_some(p)
+}
+
+/// A required external tool is missing: skip locally, fail under CI.
+pub fn missing(what: &str) -> Option<()> {
+    if std::env::var_os("CI").is_some() {
+        panic!("{what} is required under CI (bash .ci/setup installs it)");
+    }
+    eprintln!("skipping: {what} is not installed (bash .ci/setup installs it)");
+    None
+}
+
+impl Emulator {
+    fn start() -> Option<Emulator> {
+        let Some(bin) = binary() else {
+            missing("the printer emulator emupos")?;
+            unreachable!()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let (printer_port, api_port) = (free_port(), free_port());
+        std::fs::write(
+            dir.path().join("emupos.yaml"),
+            format!(
+                "schema: 1\napi: {{host: 127.0.0.1, port: {api_port}}}\ndevices:\n  - id: front\n    type: printer\n    profile: epson-tm-t20iii\n    connections: [{{tcp: {{host: 127.0.0.1, port: {printer_port}}}}}]\n    job_idle_timeout_ms: 1500\n    receipts_dir: ./receipts\n"
+            ),
+        )
+        .unwrap();
+        let log = std::fs::File::create(dir.path().join("emupos.log")).unwrap();
+        let child = Command::new(bin)
+            .args(["run", "--config", "emupos.yaml"])
+            .current_dir(dir.path())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap();
+        let emu = Emulator { printer_port, api_port, dir, _child: child };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while emu.http("GET", "/api/v1/health").0 != 200 {
+            assert!(Instant::now() < deadline, "emupos did not start: {}", emu.log());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Some(emu)
+    }
+
+    /// The shared emulator and a lock: printing tests run one at a time against it.
+    pub fn get() -> Option<(&'static Emulator, MutexGuard<'static, ()>)> {
+        static EMU: OnceLock<Option<Emulator>> = OnceLock::new();
+        static LOCK: Mutex<()> = Mutex::new(());
+        let emu = EMU.get_or_init(Emulator::start).as_ref()?;
+        let guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        for fault in ["paper-out", "paper-near-end", "cover-open", "offline"] {
+            emu.clear_fault(fault);
+        }
+        Some((emu, guard))
+    }
+
+    /// A minimal HTTP/1.1 request to the control API: (status, body).
+    pub fn http(&self, method: &str, path: &str) -> (u16, String) {
+        let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.api_port)) else { return (0, String::new()) };
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(s, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).ok();
+        let status = resp.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+        let body = resp.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+        (status, body)
+    }
+
+    pub fn set_fault(&self, fault: &str) {
+        let (status, body) = self.http("PUT", &format!("/api/v1/devices/front/faults/{fault}"));
+        assert!((200..300).contains(&status), "PUT fault {fault}: {status} {body}");
+    }
+
+    pub fn clear_fault(&self, fault: &str) {
+        self.http("DELETE", &format!("/api/v1/devices/front/faults/{fault}"));
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("emupos.log")).unwrap_or_default()
+    }
+
+    fn receipt_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = std::fs::read_dir(self.dir.path().join("receipts"))
+            .map(|rd| {
+                rd.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                    .filter_map(|n| n.strip_suffix(".json").map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        ids.sort();
+        ids
+    }
+
+    /// Runs `f`, then waits for the receipt it printed: (text, png path, job json).
+    pub fn receipt_of(&self, f: impl FnOnce()) -> (String, PathBuf, serde_json::Value) {
+        let before = self.receipt_ids();
+        f();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let now = self.receipt_ids();
+            if let Some(id) = now.iter().find(|id| !before.contains(id)) {
+                let base = self.dir.path().join("receipts").join(id);
+                std::thread::sleep(Duration::from_millis(200)); // let all three files land
+                let text = std::fs::read_to_string(base.with_extension("txt")).unwrap();
+                let json = serde_json::from_str(&std::fs::read_to_string(base.with_extension("json")).unwrap()).unwrap();
+                return (text, base.with_extension("png"), json);
+            }
+            assert!(Instant::now() < deadline, "no receipt arrived; emulator log:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// The text of the QR code in a PNG, via zbarimg.
+pub fn decode_qr(png: &Path) -> Option<String> {
+    match Command::new("zbarimg").args(["--raw", "-q"]).arg(png).output() {
+        Ok(out) => Some(String::from_utf8_lossy(&out.stdout).trim().to_owned()),
+        Err(_) => {
+            missing("zbarimg (Debian zbar-tools)")?;
+            None
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! Printing queue slips: against the emulated printer over TCP, and against a printer
+//! that drops the connection mid-slip.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+
+use crate::emulator::{decode_qr, Emulator};
+use crate::support::{Kiosk, Run};
+
+const OPEN: &str = "2026-11-30T01:05:00Z"; // Monday 09:05 WITA
+const QR: &str = "https://mpp.jenepontokab.go.id/antrean/{number}?layanan={service}";
+
+fn kiosk_with_printer(uri: &str, paper: &str, qr: &str) -> (Kiosk, std::path::PathBuf) {
+    let k = Kiosk::new();
+    let cfg = k.write("printer.toml", &format!("[printer]\nuri = \"{uri}\"\npaper = \"{paper}\"\nqr = \"{qr}\"\nqr_url = \"{QR}\"\ntimeout_ms = 1500\n"));
+    (k, cfg)
+}
+
+fn issue(k: &Kiosk, cfg: &std::path::Path, args: &[&str]) -> Run {
+    let mut c = k.command_with_config(cfg);
+    c.env("MPP_KIOSK_NOW", OPEN).args(["ticket", "issue"]).args(args);
+    Run(c.output().unwrap())
+}
+
+fn check_slip(emu: &Emulator, paper: &str, qr: &str) {
+    let (k, cfg) = kiosk_with_printer(&format!("tcp://127.0.0.1:{}", emu.printer_port), paper, qr);
+    let log_before = emu.log().len();
+    let mut ticket = serde_json::Value::Null;
+    let (text, png, job) = emu.receipt_of(|| ticket = issue(&k, &cfg, &["--service", "KTP-BARU", "--json"]).json());
+    assert_eq!(ticket["status"], "printed", "{ticket}");
+    assert_eq!(ticket["number"], "KTB-A001");
+    for expected in ["KTB-A001", "Penerbitan KTP-el Baru", "Senin, 30 November 2026", "09.05 WITA", "Loket 1 (Disdukcapil)", "Fotokopi Kartu Keluarga (KK)", "SP4N-LAPOR!"] {
+        assert!(text.contains(expected), "{paper}: {expected:?} missing from the slip:\n{text}");
+    }
+    assert_eq!(job["boundary"], "cut", "{paper}: the job ends with a cut: {job}");
+    // The emulated printer is an 80 mm one; a 58 mm layout must keep within 32 columns.
+    let cols = if paper == "58mm" { 32 } else { 48 };
+    for line in text.lines().filter(|l| !l.starts_with("[qr ")) {
+        assert!(line.chars().count() <= cols, "{paper}: line wider than {cols} columns: {line:?}");
+    }
+    let log = &emu.log()[log_before..];
+    assert!(!log.contains("unknown") && !log.contains("unsupported"), "{paper}: the emulator saw bytes it does not know:\n{log}");
+    if let Some(decoded) = decode_qr(&png) {
+        assert_eq!(decoded, "https://mpp.jenepontokab.go.id/antrean/KTB-A001?layanan=KTP-BARU", "{paper} {qr}");
+    }
+    // Keep the latest sample slips for docs/ (see docs/slips/README.md).
+    if let Some(dir) = std::env::var_os("MPP_SLIP_SAMPLES") {
+        std::fs::copy(&png, std::path::Path::new(&dir).join(format!("slip-{paper}.png"))).unwrap();
+    }
+}
+
+#[test]
+fn a_slip_on_80mm_paper_with_a_native_qr_code() {
+    let Some((emu, _lock)) = Emulator::get() else { return };
+    check_slip(emu, "80mm", "native");
+}
+
+#[test]
+fn a_slip_on_58mm_paper_with_a_raster_qr_code() {
+    let Some((emu, _lock)) = Emulator::get() else { return };
+    check_slip(emu, "58mm", "raster");
+}
+
+#[test]
+fn a_printer_that_cannot_print_refuses_before_any_number_is_used() {
+    let Some((emu, _lock)) = Emulator::get() else { return };
+    let (k, cfg) = kiosk_with_printer(&format!("tcp://127.0.0.1:{}", emu.printer_port), "80mm", "native");
+    for (fault, code, words) in [
+        ("paper-out", "paper_out", "Kertas printer habis"),
+        ("cover-open", "cover_open", "Tutup printer terbuka"),
+        ("offline", "offline", "Printer sedang tidak dapat dipakai"),
+    ] {
+        emu.set_fault(fault);
+        let r = issue(&k, &cfg, &["--service", "SKCK-BARU"]);
+        emu.clear_fault(fault);
+        assert_eq!(r.code(), 2, "{fault}: {}", r.stderr());
+        assert!(r.stderr().contains(&format!("printer {code}")) && r.stderr().contains(words), "{fault}: {}", r.stderr());
+    }
+    let mut list = k.command_with_config(&cfg);
+    list.env("MPP_KIOSK_NOW", OPEN).args(["ticket", "list", "--json"]);
+    assert_eq!(Run(list.output().unwrap()).json().as_array().unwrap().len(), 0, "no ghost tickets");
+
+    // Paper near its end still prints, and says so.
+    emu.set_fault("paper-near-end");
+    let j = issue(&k, &cfg, &["--service", "SKCK-BARU", "--json"]).json();
+    emu.clear_fault("paper-near-end");
+    assert_eq!((j["number"].as_str(), j["status"].as_str(), j["paper_near_end"].as_bool()), (Some("SKB-A001"), Some("printed"), Some(true)));
+}
+
+/// A printer that answers status, then drops the connection after part of the slip.
+fn dropping_printer() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut s) = conn else { return };
+            let mut buf = [0u8; 256];
+            let mut seen = 0usize;
+            while let Ok(n) = s.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                // Answer DLE EOT n status requests with "all fine" (0x12).
+                let asks = buf[..n].windows(2).filter(|w| w == &[0x10, 0x04]).count();
+                for _ in 0..asks {
+                    let _ = s.write_all(&[0x12]);
+                }
+                seen += n;
+                if seen > 200 {
+                    break; // the cable is pulled mid-slip
+                }
+            }
+        }
+    });
+    port
+}
+
+#[test]
+fn a_connection_dropped_mid_slip_marks_the_ticket_print_failed_and_it_can_be_reprinted() {
+    let port = dropping_printer();
+    let (k, cfg) = kiosk_with_printer(&format!("tcp://127.0.0.1:{port}"), "80mm", "native");
+    let r = issue(&k, &cfg, &["--service", "KK-BARU", "--json"]);
+    assert_eq!(r.code(), 1, "{}", r.stderr());
+    let j: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+    assert_eq!((j["number"].as_str(), j["status"].as_str()), (Some("KKB-A001"), Some("print_failed")), "the citizen still gets the number");
+    assert!(r.stderr().contains("ticket reprint KKB-A001"), "{}", r.stderr());
+
+    // Staff reprint it on a working printer (here the preview folder).
+    let good = k.write("good.toml", &format!("[printer]\nuri = \"preview:{}\"\n", k.path("slips").display()));
+    let mut c = k.command_with_config(&good);
+    c.env("MPP_KIOSK_NOW", OPEN).args(["ticket", "reprint", "kkb-a001"]);
+    assert!(Run(c.output().unwrap()).ok().contains("KKB-A001 reprinted"));
+    let text = std::fs::read_to_string(k.path("slips/2026-11-30-KKB-A001-reprint.txt")).unwrap();
+    assert!(text.contains("CETAK ULANG") && text.contains("KKB-A001"), "{text}");
+    let mut c = k.command_with_config(&good);
+    c.env("MPP_KIOSK_NOW", OPEN).args(["ticket", "list", "--json"]);
+    let list = Run(c.output().unwrap()).json();
+    assert_eq!(list[0]["status"], "reprinted");
+}
+
+#[test]
+fn without_a_printer_slips_land_in_the_preview_folder() {
+    let k = Kiosk::new();
+    let mut c = k.command();
+    c.env("MPP_KIOSK_NOW", OPEN).args(["ticket", "issue", "--service", "AKTA-LAHIR"]);
+    assert_eq!(Run(c.output().unwrap()).ok().trim(), "AKL-A001");
+    let dir = k.path("preview");
+    let text = std::fs::read_to_string(dir.join("2026-11-30-AKL-A001.txt")).unwrap();
+    assert!(text.contains("AKL-A001") && text.contains("Pencatatan Kelahiran"), "{text}");
+    let bytes = std::fs::read(dir.join("2026-11-30-AKL-A001.bin")).unwrap();
+    assert!(bytes.starts_with(&[0x1B, 0x40]), "starts with ESC @");
+    assert!(bytes[..8].windows(2).any(|w| w == [0x1C, 0x2E]), "FS . right after (leave Kanji mode)");
+    assert!(bytes[..8].windows(3).any(|w| w == [0x1B, 0x74, 0x00]), "code page PC437");
+    assert!(bytes.ends_with(&[0x1D, 0x56, 0x42, 0x00]), "ends with a partial cut");
+    assert!(bytes.iter().all(|b| *b < 0x80), "no UTF-8 or code-page bytes: text is ASCII");
+}

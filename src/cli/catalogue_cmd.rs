@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::render::Renderer;
-use super::{ensure_catalogue, CatalogueCommand, CliError, Context, OutputArgs};
+use super::{ensure_catalogue, print_json, CatalogueCommand, CliError, Context, OutputArgs};
 use crate::catalogue::{parse_feed, Agency, Feed, Service};
 use crate::text::Lang;
 
@@ -57,11 +57,6 @@ fn row<'a>(feed: &'a Feed, s: &'a Service, lang: Lang) -> ServiceRow<'a> {
     }
 }
 
-fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Failed(format!("cannot write JSON: {e}")))?;
-    println!("{text}");
-    Ok(())
-}
 
 fn list(ctx: &Context, out: OutputArgs, agency: Option<&str>) -> Result<(), CliError> {
     let lang = ctx.lang(&out);

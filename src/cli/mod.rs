@@ -260,6 +260,13 @@ pub fn ensure_catalogue(store: &mut Store) -> Result<Catalogue, CliError> {
     store.load_catalogue()?.ok_or_else(|| CliError::Failed("the embedded catalogue did not read back after import".into()))
 }
 
+/// Prints a value as pretty JSON on stdout, for `--json`.
+fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Failed(format!("cannot write JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let command = cli.command.unwrap_or(Command::Run);
     // The doctor must report a broken config, not stop at it.

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{ensure_catalogue, CliError, Context, PrinterCommand, TicketCommand};
+use super::{ensure_catalogue, print_json, CliError, Context, PrinterCommand, TicketCommand};
 use crate::printing::{self, Outcome, PrintFlowError};
 use crate::store::{IssueError, StatusError, Ticket};
 use crate::text::Lang;
@@ -22,7 +22,7 @@ impl From<IssueError> for CliError {
 impl From<StatusError> for CliError {
     fn from(e: StatusError) -> Self {
         match e {
-            StatusError::NotFound { .. } | StatusError::NotAllowed { .. } => CliError::BadInput(e.to_string()),
+            StatusError::NotFound(_) | StatusError::NotAllowed { .. } => CliError::BadInput(e.to_string()),
             StatusError::Store(e) => e.into(),
         }
     }
@@ -182,8 +182,3 @@ pub fn printer(ctx: &Context, cmd: PrinterCommand) -> Result<(), CliError> {
     Ok(())
 }
 
-fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Failed(format!("cannot write JSON: {e}")))?;
-    println!("{text}");
-    Ok(())
-}

@@ -62,8 +62,8 @@ impl From<rusqlite::Error> for IssueError {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StatusError {
-    #[error("no ticket {number} on {date}")]
-    NotFound { number: String, date: jiff::civil::Date },
+    #[error("no ticket with id {0}")]
+    NotFound(String),
     #[error("ticket {number} is {from}; it cannot become {to}", from = .from.code(), to = .to.code())]
     NotAllowed { number: String, from: Status, to: Status },
     #[error(transparent)]
@@ -202,7 +202,7 @@ impl Store {
         let ticket = tx
             .query_row(&format!("{SELECT} WHERE id = ?1"), [ticket_id], row_to_ticket)
             .optional()?
-            .ok_or_else(|| StatusError::NotFound { number: ticket_id.to_owned(), date: jiff::civil::Date::constant(1970, 1, 1) })?;
+            .ok_or_else(|| StatusError::NotFound(ticket_id.to_owned()))?;
         if !ticket.status.can_become(to) {
             return Err(StatusError::NotAllowed { number: ticket.number, from: ticket.status, to });
         }

@@ -155,24 +155,9 @@ pub fn printer(ctx: &Context, cmd: PrinterCommand) -> Result<(), CliError> {
             }
         }
         PrinterCommand::Test => {
-            use printing::slip::{Align, Line, Slip};
-            let text = |t: String, bold| Line::Text { text: t, align: Align::Center, bold, scale: 1, inverted: false };
             let qr = settings.qr_url.clone().unwrap_or_else(|| "mpp-kiosk printer test".into());
-            let slip = Slip {
-                paper: settings.paper,
-                lines: vec![
-                    text("TES PRINTER / PRINTER TEST".into(), true),
-                    Line::Rule,
-                    text(format!("Printer: {target}"), false),
-                    text(format!("Kertas / paper: {} kolom, {} dots", settings.paper.columns(), settings.paper.dots()), false),
-                    text("Code page: PC437 (ASCII)".into(), false),
-                    text(format!("QR: {:?}", settings.qr).to_lowercase(), false),
-                    text("ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789 -/.:()".into(), false),
-                    Line::Text { text: "KTB-A001".into(), align: Align::Center, bold: true, scale: 4.min((settings.paper.columns() / 8) as u8), inverted: false },
-                    Line::Qr(qr.clone()),
-                    text(format!("QR: {}", printing::slip::ascii(&qr)), false),
-                ],
-            };
+            let qr_mode = format!("{:?}", settings.qr).to_lowercase();
+            let slip = printing::slip::test_slip(settings.paper, &target, &qr_mode, &qr);
             let bytes = printing::encode(&slip, settings.qr).map_err(|e| CliError::Failed(e.to_string()))?;
             let mut conn = printing::Connection::open(&settings.uri, settings.timeout).map_err(|e| CliError::Failed(e.to_string()))?;
             conn.send(&bytes, "printer-test", &slip.plain_text()).map_err(|e| CliError::Failed(e.to_string()))?;

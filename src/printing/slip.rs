@@ -145,6 +145,14 @@ pub fn local_clock(dt: &jiff::civil::DateTime, lang: Lang) -> String {
     }
 }
 
+/// The note on a slip whose service data the site has not yet confirmed.
+fn unverified_note(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Id => "Data layanan ini belum terverifikasi. Pastikan persyaratan dan biaya di loket.",
+        Lang::En => "This service's information is not yet verified. Confirm requirements and fees at the counter.",
+    }
+}
+
 fn words(lang: Lang) -> [&'static str; 8] {
     match lang {
         Lang::Id => [
@@ -228,6 +236,9 @@ pub fn layout(input: &SlipInput<'_>) -> Slip {
             lines.push(Line::Text { text: l, align: Align::Left, bold: false, scale: 1, inverted: false });
         }
     }
+    if !input.service.verified {
+        text(&mut lines, unverified_note(lang), Align::Left, true, 1);
+    }
     if let Some(qr) = &input.qr {
         lines.push(Line::Rule);
         lines.push(Line::Qr(qr.clone()));
@@ -238,6 +249,26 @@ pub fn layout(input: &SlipInput<'_>) -> Slip {
     let complaints = input.service.complaints.as_ref().unwrap_or(&input.site.complaints);
     text(&mut lines, &format!("{complaints_word}: {}", complaints.in_lang(lang)), Align::Center, false, 1);
     Slip { paper: input.paper, lines }
+}
+
+/// The `printer test` slip: what the printer is set up as, sample text, a big number and a QR.
+pub fn test_slip(paper: Paper, printer: &str, qr_mode: &str, qr: &str) -> Slip {
+    let text = |t: String, bold| Line::Text { text: ascii(&t), align: Align::Center, bold, scale: 1, inverted: false };
+    Slip {
+        paper,
+        lines: vec![
+            text("TES PRINTER / PRINTER TEST".into(), true),
+            Line::Rule,
+            text(format!("Printer: {printer}"), false),
+            text(format!("Kertas / paper: {} kolom, {} dots", paper.columns(), paper.dots()), false),
+            text("Code page: PC437 (ASCII)".into(), false),
+            text(format!("QR: {qr_mode}"), false),
+            text("ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789 -/.:()".into(), false),
+            Line::Text { text: "KTB-A001".into(), align: Align::Center, bold: true, scale: (paper.columns() / 8).min(4) as u8, inverted: false },
+            Line::Qr(qr.to_owned()),
+            text(format!("QR: {qr}"), false),
+        ],
+    }
 }
 
 #[cfg(test)]

@@ -153,4 +153,18 @@ fn without_a_printer_slips_land_in_the_preview_folder() {
     assert!(bytes[..8].windows(3).any(|w| w == [0x1B, 0x74, 0x00]), "code page PC437");
     assert!(bytes.ends_with(&[0x1D, 0x56, 0x42, 0x00]), "ends with a partial cut");
     assert!(bytes.iter().all(|b| *b < 0x80), "no UTF-8 or code-page bytes: text is ASCII");
+    assert!(!text.contains("belum terverifikasi"), "AKTA-LAHIR is verified: {text}");
+
+    // An unverified service says so on the slip too.
+    let mut c = k.command();
+    c.env("MPP_KIOSK_NOW", OPEN).args(["ticket", "issue", "--service", "KTP-HILANG"]);
+    assert_eq!(Run(c.output().unwrap()).ok().trim(), "KTH-A001");
+    let text = std::fs::read_to_string(dir.join("2026-11-30-KTH-A001.txt")).unwrap();
+    assert!(text.contains("Data layanan ini belum terverifikasi"), "{text}");
+
+    // The printer test slip goes to the same printer.
+    let r = k.run(&["printer", "test"]);
+    assert!(r.ok().contains("test slip sent"));
+    let test = std::fs::read_to_string(dir.join("printer-test.txt")).unwrap();
+    assert!(test.contains("PRINTER TEST") && test.contains("PC437"), "{test}");
 }

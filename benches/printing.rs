@@ -10,6 +10,7 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
+use mpp_kiosk::config::LogoSetting;
 use mpp_kiosk::hours::{DayHours, WeeklyHours};
 use mpp_kiosk::printing::{self, encode, layout, Paper, PrintSettings, PrinterUri, QrMode, SlipInput};
 use mpp_kiosk::store::Store;
@@ -72,12 +73,32 @@ fn main() {
                 paper,
                 qr: Some("https://mpp.jenepontokab.go.id/antrean/KTB-A001".into()),
                 reprint: false,
+                logo: printing::load_logo(&LogoSetting::Default, paper).unwrap(),
             });
             std::hint::black_box(encode(&slip, qr).unwrap());
             samples.push(t.elapsed());
         }
         let (med, p95) = median(samples);
         println!("layout + encode {paper:?} {qr:?}:     median {med:6.3} ms   p95 {p95:6.3} ms");
+        let slip = layout(&SlipInput {
+            ticket: &ticket,
+            service,
+            agency,
+            site: &cat.feed.site,
+            lang: Lang::Id,
+            paper,
+            qr: Some("https://mpp.jenepontokab.go.id/antrean/KTB-A001".into()),
+            reprint: false,
+            logo: printing::load_logo(&LogoSetting::Default, paper).unwrap(),
+        });
+        let mut samples = Vec::new();
+        for _ in 0..50 {
+            let t = Instant::now();
+            std::hint::black_box(printing::preview::render(&slip).to_png());
+            samples.push(t.elapsed());
+        }
+        let (med, p95) = median(samples);
+        println!("preview PNG {paper:?}:                 median {med:6.3} ms   p95 {p95:6.3} ms");
     }
 
     let settings = PrintSettings {
@@ -86,6 +107,8 @@ fn main() {
         qr: QrMode::Native,
         qr_url: Some("https://mpp.jenepontokab.go.id/antrean/{number}".into()),
         timeout: Duration::from_secs(2),
+        logo: printing::load_logo(&LogoSetting::Default, Paper::Mm80).unwrap(),
+        lock: Some(dir.path().join("printer-lock")),
     };
     let mut samples = Vec::new();
     for i in 0..200 {

@@ -32,3 +32,17 @@ fn pinned() -> Result<Option<jiff::Timestamp>, ClockError> {
 pub fn now() -> Result<jiff::Timestamp, ClockError> {
     Ok(pinned()?.unwrap_or_else(jiff::Timestamp::now))
 }
+
+/// A source of "now" that can be handed to threads: [`now`] in the kiosk, a fixed or
+/// stepping time in tests.
+pub type Clock = std::sync::Arc<dyn Fn() -> Result<jiff::Timestamp, ClockError> + Send + Sync>;
+
+/// The kiosk's clock: [`now`].
+pub fn system() -> Clock {
+    std::sync::Arc::new(now)
+}
+
+/// A clock stopped at `t`.
+pub fn fixed(t: jiff::Timestamp) -> Clock {
+    std::sync::Arc::new(move || Ok(t))
+}

@@ -54,11 +54,45 @@ pub struct PrinterConfig {
     pub qr_url: Option<String>,
     /// Connect, read and write timeout in milliseconds; no status reply in time = offline.
     pub timeout_ms: Timeout,
+    /// The picture at the top of the slip: "default" (the embedded mark), "none", or the
+    /// path of a PNG (any size and colours; it is scaled and reduced to black and white).
+    pub logo: LogoSetting,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum LogoSetting {
+    #[default]
+    Default,
+    None,
+    File(PathBuf),
+}
+
+impl TryFrom<String> for LogoSetting {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        match s.as_str() {
+            "default" => Ok(LogoSetting::Default),
+            "none" => Ok(LogoSetting::None),
+            p if p.starts_with('/') && p.ends_with(".png") => Ok(LogoSetting::File(PathBuf::from(p))),
+            p => Err(format!("logo {p:?}: use \"default\", \"none\" or the absolute path of a .png file")),
+        }
+    }
+}
+
+impl From<LogoSetting> for String {
+    fn from(l: LogoSetting) -> String {
+        match l {
+            LogoSetting::Default => "default".into(),
+            LogoSetting::None => "none".into(),
+            LogoSetting::File(p) => p.display().to_string(),
+        }
+    }
 }
 
 impl Default for PrinterConfig {
     fn default() -> Self {
-        PrinterConfig { uri: None, paper: crate::printing::Paper::Mm80, qr: Default::default(), qr_url: None, timeout_ms: Timeout(2000) }
+        PrinterConfig { uri: None, paper: crate::printing::Paper::Mm80, qr: Default::default(), qr_url: None, timeout_ms: Timeout(2000), logo: LogoSetting::Default }
     }
 }
 
@@ -176,6 +210,14 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// Where the settings came from, for messages: the file, or "the default settings".
+    pub fn describe(&self) -> String {
+        match &self.path {
+            Some(p) => format!("config file {}", p.display()),
+            None => "the default settings".into(),
+        }
+    }
+
     /// The database file: the command line wins, then the config, then the platform default.
     pub fn database_path(&self, cli: Option<&Path>) -> PathBuf {
         if let Some(p) = cli {

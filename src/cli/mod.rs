@@ -233,13 +233,14 @@ impl Context {
     }
 
     /// The printer settings; with no `uri`, slips land in `preview/` beside the database.
-    pub fn print_settings(&self) -> crate::printing::PrintSettings {
+    pub fn print_settings(&self) -> Result<crate::printing::PrintSettings, CliError> {
         let p = &self.config.config.printer;
+        let logo = crate::printing::load_logo(&p.logo, p.paper).map_err(|e| CliError::BadInput(format!("{}: [printer] {e}", self.config.describe())))?;
         let uri = p.uri.clone().unwrap_or_else(|| {
             let dir = self.db_path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
             crate::printing::PrinterUri::Preview(dir.join("preview"))
         });
-        crate::printing::PrintSettings { uri, paper: p.paper, qr: p.qr, qr_url: p.qr_url.clone(), timeout: p.timeout_ms.duration() }
+        Ok(crate::printing::PrintSettings { uri, paper: p.paper, qr: p.qr, qr_url: p.qr_url.clone(), timeout: p.timeout_ms.duration(), logo, lock: Some(self.db_path.with_extension("printer-lock")) })
     }
 }
 

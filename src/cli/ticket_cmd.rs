@@ -1,5 +1,7 @@
 //! `mpp-kiosk ticket …`: issue, list and void queue tickets (the same code path the screen uses).
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::{ensure_catalogue, print_json, CliError, Context, PrinterCommand, TicketCommand};
@@ -24,6 +26,19 @@ impl From<StatusError> for CliError {
         match e {
             StatusError::NotFound(_) | StatusError::NotAllowed { .. } => CliError::BadInput(e.to_string()),
             StatusError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<printing::JobError> for CliError {
+    fn from(e: printing::JobError) -> Self {
+        use printing::JobError;
+        match e {
+            JobError::Flow(e) => e.into(),
+            JobError::Store(e) => e.into(),
+            JobError::NoSuchTicket { number, date } => CliError::BadInput(format!("no ticket {number} on {date} (`ticket list --date {date}` shows that day)")),
+            JobError::Clock(_) => CliError::BadInput(e.to_string()),
+            JobError::Stopped => CliError::Failed(e.to_string()),
         }
     }
 }
@@ -63,8 +78,9 @@ pub fn run(ctx: &Context, cmd: TicketCommand) -> Result<(), CliError> {
     match cmd {
         TicketCommand::Issue { service, priority, json } => {
             let kiosk = ctx.config.config.kiosk.id.get();
-            let settings = ctx.print_settings();
-            let issued = printing::issue_and_print(&mut store, &catalogue, &settings, &service, priority, kiosk, now, lang)?;
+            // The same worker the kiosk's screen uses: one job at a time on the printer.
+            let worker = printing::PrintWorker::spawn(ctx.db_path.clone(), ctx.print_settings()?, kiosk, crate::clock::system())?;
+            let issued = worker.run_blocking(printing::Job::Issue { service, priority }, Arc::new(catalogue.clone()), lang)?.ticket().expect("an issue job gives a ticket");
             if json {
                 #[derive(Serialize)]
                 struct IssuedJson<'a> {
@@ -84,10 +100,8 @@ pub fn run(ctx: &Context, cmd: TicketCommand) -> Result<(), CliError> {
         }
         TicketCommand::Reprint { number, date } => {
             let date = date.unwrap_or(today);
-            let ticket = store
-                .find_ticket(&number, date)?
-                .ok_or_else(|| CliError::BadInput(format!("no ticket {number} on {date} (`ticket list --date {date}` shows that day)")))?;
-            let issued = printing::reprint(&mut store, &catalogue, &ctx.print_settings(), ticket, now, lang)?;
+            let worker = printing::PrintWorker::spawn(ctx.db_path.clone(), ctx.print_settings()?, ctx.config.config.kiosk.id.get(), crate::clock::system())?;
+            let issued = worker.run_blocking(printing::Job::Reprint { number, date }, Arc::new(catalogue.clone()), lang)?.ticket().expect("a reprint job gives a ticket");
             match issued.outcome {
                 Outcome::Printed => println!("{} reprinted", issued.ticket.number),
                 Outcome::Failed { reason } => return Err(CliError::Failed(format!("reprint of {} failed: {reason}", issued.ticket.number))),
@@ -123,7 +137,7 @@ pub fn run(ctx: &Context, cmd: TicketCommand) -> Result<(), CliError> {
 }
 
 pub fn printer(ctx: &Context, cmd: PrinterCommand) -> Result<(), CliError> {
-    let settings = ctx.print_settings();
+    let settings = ctx.print_settings()?;
     let target = String::from(settings.uri.clone());
     match cmd {
         PrinterCommand::Status { json } => {
@@ -155,12 +169,9 @@ pub fn printer(ctx: &Context, cmd: PrinterCommand) -> Result<(), CliError> {
             }
         }
         PrinterCommand::Test => {
-            let qr = settings.qr_url.clone().unwrap_or_else(|| "mpp-kiosk printer test".into());
-            let qr_mode = format!("{:?}", settings.qr).to_lowercase();
-            let slip = printing::slip::test_slip(settings.paper, &target, &qr_mode, &qr);
-            let bytes = printing::encode(&slip, settings.qr).map_err(|e| CliError::Failed(e.to_string()))?;
-            let mut conn = printing::Connection::open(&settings.uri, settings.timeout).map_err(|e| CliError::Failed(e.to_string()))?;
-            conn.send(&bytes, "printer-test", &slip.plain_text()).map_err(|e| CliError::Failed(e.to_string()))?;
+            let catalogue = Arc::new(ensure_catalogue(&mut ctx.open_store()?)?);
+            let worker = printing::PrintWorker::spawn(ctx.db_path.clone(), settings, ctx.config.config.kiosk.id.get(), crate::clock::system())?;
+            worker.run_blocking(printing::Job::TestSlip, catalogue, ctx.config.config.kiosk.language)?;
             println!("test slip sent to {target}");
         }
     }

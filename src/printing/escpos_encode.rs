@@ -17,6 +17,7 @@ use escpos::printer::Printer;
 use escpos::printer_options::PrinterOptions;
 use escpos::utils::{JustifyMode, PageCode, Protocol, QRCodeCorrectionLevel, QRCodeModel, QRCodeOption};
 
+use super::bitmap::Bitmap;
 use super::slip::{Align, Line, Slip};
 
 /// How the printer draws QR codes.
@@ -96,6 +97,9 @@ pub fn encode(slip: &Slip, qr: QrMode) -> Result<Vec<u8>, EncodeError> {
             Line::Feed(n) => {
                 p.feeds(*n).map_err(err)?;
             }
+            Line::Image(bitmap) => {
+                p.justify(JustifyMode::LEFT).map_err(err)?.custom(&bitmap.raster(slip.paper.dots())).map_err(err)?;
+            }
             Line::Qr(data) => {
                 p.justify(JustifyMode::CENTER).map_err(err)?;
                 match qr {
@@ -125,35 +129,7 @@ fn justify(a: Align) -> JustifyMode {
     }
 }
 
-/// A QR code as a `GS v 0` raster image, centred by padding, at most half the paper wide.
+/// A QR code as a `GS v 0` raster image, centred, at most half the paper wide.
 pub fn raster_qr(data: &str, paper_dots: u32) -> Result<Vec<u8>, EncodeError> {
-    let code = qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::M)
-        .map_err(|e| EncodeError(format!("QR code for {data:?}: {e}")))?;
-    let modules = code.width() as u32;
-    let quiet = 4;
-    let side_modules = modules + 2 * quiet;
-    let scale = ((paper_dots / 2) / side_modules).max(1);
-    let side = side_modules * scale;
-    let width_bytes = paper_dots.div_ceil(8);
-    let offset = (paper_dots - side) / 2;
-    let colors = code.to_colors();
-    let mut out = vec![0x1D, 0x76, 0x30, 0x00, (width_bytes & 0xFF) as u8, (width_bytes >> 8) as u8, (side & 0xFF) as u8, (side >> 8) as u8];
-    for y in 0..side {
-        let my = (y / scale) as i64 - quiet as i64;
-        let mut row = vec![0u8; width_bytes as usize];
-        for x in 0..side {
-            let mx = (x / scale) as i64 - quiet as i64;
-            let dark = mx >= 0
-                && my >= 0
-                && (mx as u32) < modules
-                && (my as u32) < modules
-                && colors[(my as u32 * modules + mx as u32) as usize] == qrcode::Color::Dark;
-            if dark {
-                let px = offset + x;
-                row[(px / 8) as usize] |= 0x80 >> (px % 8);
-            }
-        }
-        out.extend_from_slice(&row);
-    }
-    Ok(out)
+    Ok(Bitmap::qr(data, paper_dots / 2).map_err(|e| EncodeError(e.to_string()))?.raster(paper_dots))
 }

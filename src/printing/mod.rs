@@ -5,17 +5,26 @@
 //! slip, then ask again; a failure then marks the ticket `print_failed` and the citizen
 //! still gets the number on screen.
 
+pub mod bitmap;
 pub mod escpos_encode;
+pub mod preview;
 pub mod printer;
 pub mod slip;
+mod usb;
+pub mod worker;
 
+use std::sync::Arc;
 use std::time::Duration;
+
+pub use bitmap::Bitmap;
 
 pub use escpos_encode::{encode, QrMode};
 pub use printer::{Connection, Fault, PrintError, PrinterStatus, PrinterUri};
 pub use slip::{layout, Paper, Slip, SlipInput};
+pub use worker::{Done, Job, JobError, PrintWorker};
 
 use crate::catalogue::Catalogue;
+use crate::config::LogoSetting;
 use crate::store::{IssueError, StatusError, Store, Ticket};
 use crate::text::Lang;
 use crate::tickets::{Priority, Status};
@@ -29,6 +38,50 @@ pub struct PrintSettings {
     /// The QR code's content; `{service}`, `{number}`, `{ticket}` and `{date}` are filled in.
     pub qr_url: Option<String>,
     pub timeout: Duration,
+    /// The logo, already scaled for the paper.
+    pub logo: Option<Arc<Bitmap>>,
+    /// A file locked while a slip is printed, so two processes (the kiosk and a
+    /// technician's `ticket reprint`) never interleave slips on one printer.
+    pub lock: Option<std::path::PathBuf>,
+}
+
+/// Holds the printer lock for one slip.
+struct PrinterLock(#[allow(dead_code)] Option<std::fs::File>);
+
+impl PrinterLock {
+    fn take(settings: &PrintSettings) -> Result<PrinterLock, PrintFlowError> {
+        let Some(path) = &settings.lock else { return Ok(PrinterLock(None)) };
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(path).map_err(|e| {
+            log::warn!("printer lock {}: {e}", path.display());
+            PrintFlowError::NotReady(Fault::Offline)
+        })?;
+        // Another slip takes at most a few timeouts; a holder that takes longer is stuck.
+        let deadline = std::time::Instant::now() + settings.timeout * 4;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(PrinterLock(Some(file))),
+                Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+                Err(e) => {
+                    log::warn!("printer lock {}: {e:?}: another process is printing", path.display());
+                    return Err(PrintFlowError::NotReady(Fault::Offline));
+                }
+            }
+        }
+    }
+}
+
+/// Reads the configured logo and scales it for the paper.
+pub fn load_logo(setting: &LogoSetting, paper: Paper) -> Result<Option<Arc<Bitmap>>, String> {
+    let bytes = match setting {
+        LogoSetting::None => return Ok(None),
+        LogoSetting::Default => std::borrow::Cow::Borrowed(bitmap::DEFAULT_LOGO_PNG),
+        LogoSetting::File(path) => std::borrow::Cow::Owned(std::fs::read(path).map_err(|e| format!("logo {}: {e}", path.display()))?),
+    };
+    let what = match setting {
+        LogoSetting::File(p) => format!("logo {}", p.display()),
+        _ => "the embedded logo".into(),
+    };
+    Bitmap::from_png(&bytes, paper.logo_dots(), &what).map(|b| Some(Arc::new(b))).map_err(|e| e.to_string())
 }
 
 /// How printing a slip went.
@@ -110,10 +163,11 @@ fn print_slip(conn: &mut Connection, settings: &PrintSettings, catalogue: &Catal
         paper: settings.paper,
         qr: settings.qr_url.as_deref().map(|t| qr_text(t, ticket)),
         reprint,
+        logo: settings.logo.clone(),
     });
     let bytes = encode(&slip, settings.qr)?;
     let name = format!("{}-{}{}", ticket.local_date, ticket.number, if reprint { "-reprint" } else { "" });
-    if let Err(e) = conn.send(&bytes, &name, &slip.plain_text()) {
+    if let Err(e) = conn.send(&bytes, &name, &slip) {
         return Ok(Outcome::Failed { reason: e.to_string() });
     }
     // A written slip is not a printed one: ask again.
@@ -150,6 +204,7 @@ pub fn issue_and_print(
     now: jiff::Timestamp,
     lang: Lang,
 ) -> Result<Issued, PrintFlowError> {
+    let _lock = PrinterLock::take(settings)?;
     let (mut conn, paper_near_end) = ready_printer(settings)?;
     let ticket = store.issue_ticket(catalogue, service, priority, kiosk_id, now)?;
     let outcome = print_slip(&mut conn, settings, catalogue, &ticket, lang, false)?;
@@ -158,11 +213,30 @@ pub fn issue_and_print(
     Ok(Issued { ticket, outcome, paper_near_end })
 }
 
+/// Prints the technician's test slip; a printer that cannot print says why.
+pub fn test_slip(settings: &PrintSettings) -> Result<(), PrintFlowError> {
+    let target = String::from(settings.uri.clone());
+    let qr = settings.qr_url.clone().unwrap_or_else(|| "mpp-kiosk printer test".into());
+    let qr_mode = format!("{:?}", settings.qr).to_lowercase();
+    let mut slip = slip::test_slip(settings.paper, &target, &qr_mode, &qr);
+    if let Some(logo) = &settings.logo {
+        slip.lines.insert(0, slip::Line::Image(logo.clone()));
+    }
+    let bytes = encode(&slip, settings.qr)?;
+    let _lock = PrinterLock::take(settings)?;
+    let (mut conn, _) = ready_printer(settings)?;
+    conn.send(&bytes, "printer-test", &slip).map_err(|e| {
+        log::warn!("{e}");
+        PrintFlowError::NotReady(Fault::Offline)
+    })
+}
+
 /// Prints a ticket's slip again (marked as a reprint).
 pub fn reprint(store: &mut Store, catalogue: &Catalogue, settings: &PrintSettings, ticket: Ticket, now: jiff::Timestamp, lang: Lang) -> Result<Issued, PrintFlowError> {
     if !ticket.status.can_become(Status::Reprinted) {
         return Err(StatusError::NotAllowed { number: ticket.number, from: ticket.status, to: Status::Reprinted }.into());
     }
+    let _lock = PrinterLock::take(settings)?;
     let (mut conn, paper_near_end) = ready_printer(settings)?;
     let outcome = print_slip(&mut conn, settings, catalogue, &ticket, lang, true)?;
     drop(conn);

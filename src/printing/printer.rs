@@ -2,9 +2,11 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
+
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::slip::Slip;
 use crate::text::Lang;
 
 /// Where slips go, from `[printer] uri`.
@@ -15,6 +17,11 @@ pub enum PrinterUri {
     Tcp { host: String, port: u16 },
     /// A device or file written directly, e.g. `/dev/usb/lp0` (no status can be read).
     File(PathBuf),
+    /// A USB printer claimed directly by vendor and product id (status is read when the
+    /// printer has an IN endpoint).
+    Usb { vid: u16, pid: u16 },
+    /// A serial printer (RS-232 or USB-serial), e.g. `/dev/ttyUSB0` at 19200 baud.
+    Serial { path: PathBuf, baud: u32 },
     /// No printer: each slip's bytes and text land in this folder (development, training).
     Preview(PathBuf),
 }
@@ -36,10 +43,29 @@ impl std::str::FromStr for PrinterUri {
         if let Some(dir) = s.strip_prefix("preview:") {
             return Ok(PrinterUri::Preview(PathBuf::from(dir)));
         }
-        if s.starts_with("usb://") || s.starts_with("serial://") {
-            return Err(format!("{s:?}: USB and serial printers are not supported by this build yet; use file:///dev/usb/lp0 for a USB printer bound to the kernel's usblp driver"));
+        if let Some(ids) = s.strip_prefix("usb://") {
+            let bad = || format!("{s:?}: expected usb://VID:PID in hexadecimal, e.g. usb://04b8:0202 (see `lsusb`)");
+            let (vid, pid) = ids.split_once(':').ok_or_else(bad)?;
+            let hex = |h: &str| if h.len() == 4 { u16::from_str_radix(h, 16).ok() } else { None };
+            return Ok(PrinterUri::Usb { vid: hex(vid).ok_or_else(bad)?, pid: hex(pid).ok_or_else(bad)? });
         }
-        Err(format!("{s:?}: unknown printer URI; use tcp://HOST:PORT, file:///dev/usb/lp0 or preview:DIR"))
+        if let Some(rest) = s.strip_prefix("serial://") {
+            let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+            if !path.starts_with('/') {
+                return Err(format!("{s:?}: expected serial:///dev/ttyUSB0?baud=19200 (an absolute device path)"));
+            }
+            let mut baud = 9600;
+            for pair in query.split('&').filter(|p| !p.is_empty()) {
+                match pair.split_once('=') {
+                    Some(("baud", b)) => {
+                        baud = b.parse().ok().filter(|b| [2400, 4800, 9600, 19200, 38400, 57600, 115200].contains(b)).ok_or_else(|| format!("{s:?}: baud {b:?} is not one of 2400, 4800, 9600, 19200, 38400, 57600, 115200"))?;
+                    }
+                    _ => return Err(format!("{s:?}: unknown option {pair:?}; the only option is baud=N")),
+                }
+            }
+            return Ok(PrinterUri::Serial { path: PathBuf::from(path), baud });
+        }
+        Err(format!("{s:?}: unknown printer URI; use tcp://HOST:PORT, usb://VID:PID, serial:///dev/ttyUSB0?baud=19200, file:///dev/usb/lp0 or preview:DIR"))
     }
 }
 
@@ -130,9 +156,14 @@ pub enum PrintError {
 
 const DLE_EOT: [u8; 2] = [0x10, 0x04];
 
+/// A two-way byte stream to a printer with read and write timeouts.
+pub trait Port: Read + Write + Send {}
+impl<T: Read + Write + Send> Port for T {}
+
 /// One open connection to a printer, for one slip.
 pub enum Connection {
-    Tcp { stream: TcpStream, target: String },
+    /// TCP, USB or serial: bytes both ways, so status can be read (when `status`).
+    Port { port: Box<dyn Port>, target: String, status: bool },
     File { path: PathBuf },
     Preview { dir: PathBuf },
 }
@@ -152,12 +183,26 @@ impl Connection {
                             stream.set_read_timeout(Some(timeout)).map_err(|e| io(e.to_string()))?;
                             stream.set_write_timeout(Some(timeout)).map_err(|e| io(e.to_string()))?;
                             stream.set_nodelay(true).ok();
-                            return Ok(Connection::Tcp { stream, target });
+                            return Ok(Connection::Port { port: Box::new(stream), target, status: true });
                         }
                         Err(e) => last = format!("cannot connect: {e}"),
                     }
                 }
                 Err(io(last))
+            }
+            PrinterUri::Usb { vid, pid } => {
+                let target = format!("usb://{vid:04x}:{pid:04x}");
+                let port = super::usb::UsbPort::open(*vid, *pid, timeout).map_err(|reason| PrintError::Io { target: target.clone(), reason })?;
+                let status = port.can_read();
+                Ok(Connection::Port { port: Box::new(port), target, status })
+            }
+            PrinterUri::Serial { path, baud } => {
+                let target = path.display().to_string();
+                let port = serialport::new(target.as_str(), *baud)
+                    .timeout(timeout)
+                    .open_native()
+                    .map_err(|e| PrintError::Io { target: target.clone(), reason: format!("cannot open serial port: {e}") })?;
+                Ok(Connection::Port { port: Box::new(port), target, status: true })
             }
             PrinterUri::File(path) => Ok(Connection::File { path: path.clone() }),
             PrinterUri::Preview(dir) => {
@@ -170,13 +215,13 @@ impl Connection {
     /// The printer's real-time status, or `None` where the transport cannot read one
     /// (a device file, the preview). No reply within the timeout counts as offline.
     pub fn status(&mut self) -> Result<Option<PrinterStatus>, PrintError> {
-        let Connection::Tcp { stream, target } = self else { return Ok(None) };
+        let Connection::Port { port, target, status: true } = self else { return Ok(None) };
         let mut replies = [0u8; 3];
         for (i, n) in [1u8, 2, 4].into_iter().enumerate() {
             let io = |reason: String| PrintError::Io { target: target.clone(), reason };
-            stream.write_all(&[DLE_EOT[0], DLE_EOT[1], n]).map_err(|e| io(format!("cannot ask for status: {e}")))?;
+            port.write_all(&[DLE_EOT[0], DLE_EOT[1], n]).and_then(|()| port.flush()).map_err(|e| io(format!("cannot ask for status: {e}")))?;
             let mut b = [0u8; 1];
-            match stream.read(&mut b) {
+            match port.read(&mut b) {
                 Ok(1) => replies[i] = b[0],
                 Ok(_) => return Err(io("the printer closed the connection".into())),
                 Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
@@ -188,11 +233,11 @@ impl Connection {
         PrinterStatus::from_replies(replies[0], replies[1], replies[2]).map(Some).map_err(|reason| PrintError::Io { target: target.clone(), reason })
     }
 
-    /// Sends one slip. `name` names the preview files.
-    pub fn send(&mut self, bytes: &[u8], name: &str, text: &str) -> Result<(), PrintError> {
+    /// Sends one slip. `name` names the preview files; the preview also draws `slip`.
+    pub fn send(&mut self, bytes: &[u8], name: &str, slip: &Slip) -> Result<(), PrintError> {
         match self {
-            Connection::Tcp { stream, target } => {
-                stream.write_all(bytes).and_then(|()| stream.flush()).map_err(|e| PrintError::Io { target: target.clone(), reason: format!("sending the slip failed: {e}") })
+            Connection::Port { port, target, .. } => {
+                port.write_all(bytes).and_then(|()| port.flush()).map_err(|e| PrintError::Io { target: target.clone(), reason: format!("sending the slip failed: {e}") })
             }
             Connection::File { path } => std::fs::OpenOptions::new()
                 .append(true)
@@ -203,7 +248,8 @@ impl Connection {
             Connection::Preview { dir } => {
                 let io = |e: std::io::Error| PrintError::Io { target: dir.display().to_string(), reason: e.to_string() };
                 std::fs::write(dir.join(format!("{name}.bin")), bytes).map_err(io)?;
-                std::fs::write(dir.join(format!("{name}.txt")), text).map_err(io)?;
+                std::fs::write(dir.join(format!("{name}.txt")), slip.plain_text()).map_err(io)?;
+                std::fs::write(dir.join(format!("{name}.png")), super::preview::render(slip).to_png()).map_err(io)?;
                 Ok(())
             }
         }
@@ -220,7 +266,13 @@ mod tests {
         assert_eq!("file:///dev/usb/lp0".parse(), Ok(PrinterUri::File("/dev/usb/lp0".into())));
         assert_eq!("preview:/tmp/slips".parse(), Ok(PrinterUri::Preview("/tmp/slips".into())));
         assert!("tcp://printer".parse::<PrinterUri>().unwrap_err().contains("tcp://HOST:PORT"));
-        assert!("usb://04b8:0202".parse::<PrinterUri>().unwrap_err().contains("not supported"));
+        assert_eq!("usb://04b8:0202".parse(), Ok(PrinterUri::Usb { vid: 0x04b8, pid: 0x0202 }));
+        assert!("usb://04b8".parse::<PrinterUri>().unwrap_err().contains("usb://VID:PID"));
+        assert!("usb://epson:1".parse::<PrinterUri>().unwrap_err().contains("hexadecimal"));
+        assert_eq!("serial:///dev/ttyUSB0?baud=19200".parse(), Ok(PrinterUri::Serial { path: "/dev/ttyUSB0".into(), baud: 19200 }));
+        assert_eq!("serial:///dev/ttyS0".parse(), Ok(PrinterUri::Serial { path: "/dev/ttyS0".into(), baud: 9600 }));
+        assert!("serial:///dev/ttyUSB0?baud=12345".parse::<PrinterUri>().unwrap_err().contains("not one of"));
+        assert!("serial:///dev/ttyUSB0?parity=odd".parse::<PrinterUri>().unwrap_err().contains("unknown option"));
         assert!("lpt1".parse::<PrinterUri>().unwrap_err().contains("unknown printer URI"));
     }
 
@@ -249,6 +301,8 @@ impl From<PrinterUri> for String {
         match u {
             PrinterUri::Tcp { host, port } => format!("tcp://{host}:{port}"),
             PrinterUri::File(p) => format!("file://{}", p.display()),
+            PrinterUri::Usb { vid, pid } => format!("usb://{vid:04x}:{pid:04x}"),
+            PrinterUri::Serial { path, baud } => format!("serial://{}?baud={baud}", path.display()),
             PrinterUri::Preview(d) => format!("preview:{}", d.display()),
         }
     }

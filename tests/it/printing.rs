@@ -152,7 +152,7 @@ fn without_a_printer_slips_land_in_the_preview_folder() {
     assert!(bytes[..8].windows(2).any(|w| w == [0x1C, 0x2E]), "FS . right after (leave Kanji mode)");
     assert!(bytes[..8].windows(3).any(|w| w == [0x1B, 0x74, 0x00]), "code page PC437");
     assert!(bytes.ends_with(&[0x1D, 0x56, 0x42, 0x00]), "ends with a partial cut");
-    assert!(bytes.iter().all(|b| *b < 0x80), "no UTF-8 or code-page bytes: text is ASCII");
+    assert!(without_rasters(&bytes).iter().all(|b| *b < 0x80), "no UTF-8 or code-page bytes: text is ASCII");
     assert!(!text.contains("belum terverifikasi"), "AKTA-LAHIR is verified: {text}");
 
     // An unverified service says so on the slip too.
@@ -167,4 +167,98 @@ fn without_a_printer_slips_land_in_the_preview_folder() {
     assert!(r.ok().contains("test slip sent"));
     let test = std::fs::read_to_string(dir.join("printer-test.txt")).unwrap();
     assert!(test.contains("PRINTER TEST") && test.contains("PC437"), "{test}");
+}
+
+/// A serial printer: the kiosk opens a real pseudo-terminal as its serial port; the test
+/// relays the other end to the emulator, status replies included.
+#[test]
+fn a_serial_printer_prints_and_answers_status() {
+    use serialport::{SerialPort, TTYPort};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let Some((emu, _lock)) = Emulator::get() else { return };
+    let (mut master, slave) = TTYPort::pair().unwrap();
+    let path = slave.name().unwrap();
+    master.set_timeout(std::time::Duration::from_millis(50)).unwrap();
+    let mut master_in = master.try_clone_native().unwrap();
+    let tcp = std::net::TcpStream::connect(("127.0.0.1", emu.printer_port)).unwrap();
+    tcp.set_read_timeout(Some(std::time::Duration::from_millis(50))).unwrap();
+    let (mut tcp_in, mut tcp_out) = (tcp.try_clone().unwrap(), tcp);
+    let stop = Arc::new(AtomicBool::new(false));
+    let relay = |from: &mut dyn Read, to: &mut dyn Write, stop: &AtomicBool| {
+        let mut buf = [0u8; 4096];
+        while !stop.load(Ordering::Relaxed) {
+            match from.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => to.write_all(&buf[..n]).unwrap(),
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) => {}
+                Err(e) => panic!("relay: {e}"),
+            }
+        }
+    };
+    let (s1, s2) = (stop.clone(), stop.clone());
+    let to_printer = std::thread::spawn(move || relay(&mut master_in, &mut tcp_out, &s1));
+    let to_kiosk = std::thread::spawn(move || relay(&mut tcp_in, &mut master, &s2));
+
+    let (k, cfg) = kiosk_with_printer(&format!("serial://{path}?baud=19200"), "80mm", "native");
+    let mut ticket = serde_json::Value::Null;
+    let (text, png, job) = emu.receipt_of(|| ticket = issue(&k, &cfg, &["--service", "KK-BARU", "--json"]).json());
+    assert_eq!((ticket["number"].as_str(), ticket["status"].as_str()), (Some("KKB-A001"), Some("printed")), "{ticket}");
+    assert!(text.contains("KKB-A001") && text.contains("Loket"), "{text}");
+    assert_eq!(job["boundary"], "cut", "{job}");
+    assert!(decode_qr(&png).is_some_and(|q| q.contains("KKB-A001")) || std::env::var_os("CI").is_none());
+
+    // A printer that does not answer (the relay stopped) is offline: refused, nothing issued.
+    stop.store(true, Ordering::Relaxed);
+    to_printer.join().unwrap();
+    to_kiosk.join().unwrap();
+    let r = issue(&k, &cfg, &["--service", "KK-BARU"]);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(r.stderr().contains("printer offline"), "{}", r.stderr());
+}
+
+/// The preview printer draws each slip as a PNG too: logo, text and a QR that decodes.
+#[test]
+fn the_preview_printer_draws_the_slip() {
+    let k = Kiosk::new();
+    let slips = k.path("slips");
+    let cfg = k.write("preview.toml", &format!("[printer]\nuri = \"preview:{}\"\npaper = \"58mm\"\nqr_url = \"{QR}\"\n", slips.display()));
+    let r = issue(&k, &cfg, &["--service", "AKTA-LAHIR", "--priority", "pregnant"]);
+    assert_eq!(r.ok().trim(), "AKL-PA001");
+    let png = slips.join("2026-11-30-AKL-PA001.png");
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&png).unwrap()));
+    let info = decoder.read_info().unwrap();
+    assert_eq!(info.info().width, 384, "58 mm paper is 384 dots wide");
+    assert!(info.info().height > 900, "a whole slip, not a fragment");
+    if let Some(q) = decode_qr(&png) {
+        assert_eq!(q, "https://mpp.jenepontokab.go.id/antrean/AKL-PA001?layanan=AKTA-LAHIR");
+    }
+
+    // A site logo replaces the embedded mark; a broken one is named in the message.
+    let bad = k.write("bad-logo.png", "not a picture");
+    let cfg = k.write("bad.toml", &format!("[printer]\nuri = \"preview:{}\"\nlogo = \"{}\"\n", slips.display(), bad.display()));
+    let r = issue(&k, &cfg, &["--service", "AKTA-LAHIR"]);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(r.stderr().contains("[printer] logo") && r.stderr().contains("bad-logo.png: not a PNG"), "{}", r.stderr());
+    let cfg = k.write("none.toml", "[printer]\nlogo = \"logo.png\"\n");
+    let r = issue(&k, &cfg, &["--service", "AKTA-LAHIR"]);
+    assert_eq!(r.code(), 2);
+    assert!(r.stderr().contains("line 2") && r.stderr().contains("absolute path"), "{}", r.stderr());
+}
+
+/// The bytes with `GS v 0` raster pictures (the logo, a raster QR) cut out.
+fn without_rasters(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(&[0x1D, 0x76, 0x30]) && i + 8 <= bytes.len() {
+            let w = bytes[i + 4] as usize + 256 * bytes[i + 5] as usize;
+            let h = bytes[i + 6] as usize + 256 * bytes[i + 7] as usize;
+            i += 8 + w * h;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
 }

@@ -1,0 +1,176 @@
+//! The print worker: one thread that owns the ticket ledger's connection and the printer,
+//! and does one job at a time. Two quick taps, or a tap while a reprint runs, queue up;
+//! slips never interleave, and the screen never waits on the printer.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::thread;
+
+use super::{issue_and_print, reprint, test_slip, Issued, PrintFlowError, PrintSettings};
+use crate::catalogue::Catalogue;
+use crate::clock::Clock;
+use crate::store::{Store, StoreError};
+use crate::text::Lang;
+use crate::tickets::Priority;
+
+/// What the worker is asked to do.
+#[derive(Debug, Clone)]
+pub enum Job {
+    Issue { service: String, priority: Option<Priority> },
+    Reprint { number: String, date: jiff::civil::Date },
+    /// The technician's test slip: printer, paper, code page, logo and a QR code.
+    TestSlip,
+}
+
+/// What a finished job produced.
+#[derive(Debug, Clone)]
+pub enum Done {
+    Ticket(Issued),
+    TestSlip,
+}
+
+impl Done {
+    /// The ticket, for jobs that issue or reprint one.
+    pub fn ticket(self) -> Option<Issued> {
+        match self {
+            Done::Ticket(i) => Some(i),
+            Done::TestSlip => None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Flow(#[from] PrintFlowError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no ticket {number} on {date}")]
+    NoSuchTicket { number: String, date: jiff::civil::Date },
+    #[error("the clock: {0}")]
+    Clock(String),
+    #[error("the print worker has stopped")]
+    Stopped,
+}
+
+pub type Reply = Box<dyn FnOnce(Result<Done, JobError>) + Send>;
+
+struct Request {
+    job: Job,
+    catalogue: Arc<Catalogue>,
+    lang: Lang,
+    reply: Reply,
+}
+
+/// A handle to the print worker; dropping every handle stops it after its queue.
+#[derive(Clone)]
+pub struct PrintWorker {
+    tx: mpsc::Sender<Request>,
+}
+
+impl PrintWorker {
+    /// Starts the worker on its own thread with its own connection to the database.
+    pub fn spawn(db_path: PathBuf, settings: PrintSettings, kiosk_id: u8, clock: Clock) -> Result<PrintWorker, StoreError> {
+        let mut store = Store::open(&db_path)?;
+        let (tx, rx) = mpsc::channel::<Request>();
+        thread::Builder::new()
+            .name("print-worker".into())
+            .spawn(move || {
+                for req in rx {
+                    let result = run(&mut store, &settings, kiosk_id, &clock, &req);
+                    (req.reply)(result);
+                }
+            })
+            .expect("spawning the print worker");
+        Ok(PrintWorker { tx })
+    }
+
+    /// Queues a job; `reply` runs on the worker thread when it is done (hand the result
+    /// to the UI with `slint::invoke_from_event_loop`).
+    pub fn submit(&self, job: Job, catalogue: Arc<Catalogue>, lang: Lang, reply: Reply) {
+        if let Err(mpsc::SendError(req)) = self.tx.send(Request { job, catalogue, lang, reply }) {
+            (req.reply)(Err(JobError::Stopped));
+        }
+    }
+
+    /// Runs a job and waits for it (the command line's way).
+    pub fn run_blocking(&self, job: Job, catalogue: Arc<Catalogue>, lang: Lang) -> Result<Done, JobError> {
+        let (tx, rx) = mpsc::channel();
+        self.submit(job, catalogue, lang, Box::new(move |r| drop(tx.send(r))));
+        rx.recv().unwrap_or(Err(JobError::Stopped))
+    }
+}
+
+fn run(store: &mut Store, settings: &PrintSettings, kiosk_id: u8, clock: &Clock, req: &Request) -> Result<Done, JobError> {
+    // "Now" is read when the job runs, not when it was queued: the ticket's time is the
+    // time it was committed.
+    let now = clock().map_err(|e| JobError::Clock(e.to_string()))?;
+    match &req.job {
+        Job::Issue { service, priority } => Ok(Done::Ticket(issue_and_print(store, &req.catalogue, settings, service, *priority, kiosk_id, now, req.lang)?)),
+        Job::Reprint { number, date } => {
+            let ticket = store.find_ticket(number, *date)?.ok_or_else(|| JobError::NoSuchTicket { number: number.clone(), date: *date })?;
+            Ok(Done::Ticket(reprint(store, &req.catalogue, settings, ticket, now, req.lang)?))
+        }
+        Job::TestSlip => {
+            test_slip(settings)?;
+            Ok(Done::TestSlip)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::printing::{Outcome, Paper, PrinterUri, QrMode};
+
+    #[test]
+    fn taps_from_many_threads_print_one_slip_each_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("k.sqlite3");
+        let mut store = Store::open(&db).unwrap();
+        store.import_catalogue(&crate::catalogue::default_feed(), "test", false).unwrap();
+        let catalogue = Arc::new(store.load_catalogue().unwrap().unwrap());
+        drop(store);
+        let settings = PrintSettings {
+            uri: PrinterUri::Preview(dir.path().join("slips")),
+            paper: Paper::Mm58,
+            qr: QrMode::Raster,
+            qr_url: None,
+            timeout: std::time::Duration::from_secs(1),
+            logo: None,
+            lock: Some(dir.path().join("lock")),
+        };
+        let clock = crate::clock::fixed("2026-11-30T01:00:00Z".parse().unwrap());
+        let worker = PrintWorker::spawn(db, settings, 1, clock).unwrap();
+        let (tx, rx) = mpsc::channel();
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let (worker, catalogue, tx) = (worker.clone(), catalogue.clone(), tx.clone());
+                thread::spawn(move || {
+                    for _ in 0..5 {
+                        let tx = tx.clone();
+                        worker.submit(Job::Issue { service: "KTP-BARU".into(), priority: None }, catalogue.clone(), Lang::Id, Box::new(move |r| tx.send(r).unwrap()));
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().for_each(|h| h.join().unwrap());
+        drop(tx);
+        let mut numbers: Vec<String> = rx.iter().map(|r| {
+            let issued = r.unwrap().ticket().unwrap();
+            assert_eq!(issued.outcome, Outcome::Printed);
+            issued.ticket.number
+        }).collect();
+        assert_eq!(numbers.len(), 20);
+        numbers.sort();
+        numbers.dedup();
+        assert_eq!(numbers.len(), 20, "no number twice");
+        let slips = std::fs::read_dir(dir.path().join("slips")).unwrap().filter(|e| e.as_ref().unwrap().path().extension().unwrap() == "txt").count();
+        assert_eq!(slips, 20, "one slip per ticket");
+        let again = worker.run_blocking(Job::Reprint { number: numbers[0].clone(), date: jiff::civil::date(2026, 11, 30) }, catalogue.clone(), Lang::En).unwrap().ticket().unwrap();
+        assert_eq!(again.outcome, Outcome::Printed);
+        let missing = worker.run_blocking(Job::Reprint { number: "KTB-A999".into(), date: jiff::civil::date(2026, 11, 30) }, catalogue, Lang::En).unwrap_err();
+        assert_eq!(missing.to_string(), "no ticket KTB-A999 on 2026-11-30");
+    }
+}

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod hours;
+pub mod kiosk;
 pub mod printing;
 pub mod store;
 pub mod text;

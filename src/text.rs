@@ -18,6 +18,14 @@ impl Lang {
             Lang::En => "en",
         }
     }
+
+    /// The other language: the one the language button offers.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Id => Lang::En,
+            Lang::En => Lang::Id,
+        }
+    }
 }
 
 impl std::str::FromStr for Lang {

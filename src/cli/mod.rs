@@ -46,12 +46,46 @@ pub enum Command {
     /// The receipt printer: status and a test slip.
     #[command(subcommand)]
     Printer(PrinterCommand),
+    /// Draw the kiosk's screens to PNG without a display (software renderer).
+    Screenshot(ScreenshotArgs),
     /// Check config, database and catalogue; exits 1 when a check fails.
     Doctor {
         /// Print the checks as JSON.
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScreenshotArgs {
+    /// The screen: welcome, agencies, services, detail, priority, printing, done,
+    /// print-failed, search, refusal, idle.
+    #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+    pub screen: Option<String>,
+    /// Every screen, into the folder given by --out as NAME-LANG.png.
+    #[arg(long)]
+    pub all: bool,
+    /// The language of the screens: id or en.
+    #[arg(long, default_value = "id")]
+    pub lang: crate::text::Lang,
+    /// Width x height in pixels: 1080x1920 (portrait, the kiosk), 1920x1080, 768x1366.
+    #[arg(long, default_value = "1080x1920", value_parser = parse_size)]
+    pub size: (u32, u32),
+    /// Large-text mode.
+    #[arg(long)]
+    pub large_text: bool,
+    /// The kiosk's "now" in the pictures (RFC 3339); default: MPP_KIOSK_NOW or the clock.
+    #[arg(long)]
+    pub at: Option<jiff::Timestamp>,
+    /// A PNG file (one screen) or a folder (--all).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("{s:?}: expected WIDTHxHEIGHT, e.g. 1080x1920"))?;
+    let n = |v: &str| v.parse::<u32>().ok().filter(|n| (320..=4096).contains(n)).ok_or_else(|| format!("{s:?}: {v:?} is not a size from 320 to 4096"));
+    Ok((n(w)?, n(h)?))
 }
 
 #[derive(Debug, Subcommand)]
@@ -282,6 +316,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Catalogue(cmd) => catalogue_cmd::run(&ctx, cmd),
         Command::Ticket(cmd) => ticket_cmd::run(&ctx, cmd),
         Command::Printer(cmd) => ticket_cmd::printer(&ctx, cmd),
+        Command::Screenshot(args) => screenshot(&ctx, args),
         Command::Doctor { .. } => unreachable!("handled above"),
     }
 }
@@ -289,6 +324,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
 fn run_kiosk(ctx: &Context) -> Result<(), CliError> {
     let mut store = ctx.open_store()?;
     let catalogue = ensure_catalogue(&mut store)?;
+    drop(store);
     log::info!(
         "catalogue version {} from {}: {} agencies, {} services",
         catalogue.feed.version,
@@ -298,10 +334,63 @@ fn run_kiosk(ctx: &Context) -> Result<(), CliError> {
     );
     #[cfg(feature = "gui")]
     {
-        crate::ui::placeholder::run(&catalogue, ctx.config.config.kiosk.language).map_err(CliError::Failed)
+        let kiosk = &ctx.config.config.kiosk;
+        let print = ctx.print_settings()?;
+        log::info!("slips go to {}", String::from(print.uri.clone()));
+        let fullscreen = std::env::var("SLINT_FULLSCREEN").is_ok_and(|v| v == "1" || v == "true");
+        let kms = std::env::var("SLINT_BACKEND").is_ok_and(|b| b.starts_with("linuxkms"));
+        crate::ui::run(crate::ui::UiSettings {
+            catalogue,
+            db_path: ctx.db_path.clone(),
+            print,
+            kiosk_id: kiosk.id.get(),
+            lang: kiosk.language,
+            idle: std::time::Duration::from_secs(kiosk.idle_timeout_secs.secs().into()),
+            clock: crate::clock::system(),
+            hide_cursor: fullscreen || kms,
+            mono: crate::ui::real_time(),
+        })
+        .map_err(|e| CliError::Failed(e.to_string()))
     }
     #[cfg(not(feature = "gui"))]
     {
+        let _ = catalogue;
         Err(CliError::Failed("this build has no screen (built without the `gui` feature); the catalogue commands still work".into()))
+    }
+}
+
+fn screenshot(ctx: &Context, args: ScreenshotArgs) -> Result<(), CliError> {
+    #[cfg(feature = "gui")]
+    {
+        let catalogue = ensure_catalogue(&mut ctx.open_store()?)?;
+        let at = match args.at {
+            Some(t) => t,
+            None => crate::clock::now()?,
+        };
+        let screens = match args.screen {
+            Some(s) => vec![s],
+            None => crate::ui::screenshot::SCREENS.iter().map(|s| s.to_string()).collect(),
+        };
+        let written = crate::ui::screenshot::run(crate::ui::screenshot::Options {
+            screens,
+            lang: args.lang,
+            width: args.size.0,
+            height: args.size.1,
+            large_text: args.large_text,
+            at,
+            catalogue,
+            print: ctx.print_settings()?,
+            out: args.out,
+        })
+        .map_err(|e| if e.starts_with("unknown screen") { CliError::BadInput(e) } else { CliError::Failed(e) })?;
+        for p in written {
+            println!("{}", p.display());
+        }
+        Ok(())
+    }
+    #[cfg(not(feature = "gui"))]
+    {
+        let _ = (ctx, args);
+        Err(CliError::Failed("this build has no screen (built without the `gui` feature)".into()))
     }
 }

@@ -1,3 +1,413 @@
-//! The kiosk's screen. Only this module knows Slint.
+//! The kiosk's screen. Only this module knows Slint: it copies what `kiosk::view` says
+//! into the window's global `K`, turns touches into `kiosk::Event`s, and runs the flow's
+//! commands (printing on the print worker, search on the database).
 
-pub mod placeholder;
+pub mod headless;
+pub mod screenshot;
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
+
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+
+use crate::catalogue::Catalogue;
+use crate::clock::Clock;
+use crate::kiosk::view::{self, StateKind};
+use crate::kiosk::{Command, Event, Flow, Idle, PrintResult, Screen, TicketShown, Timing, Who};
+use crate::printing::{Done, Job, JobError, Outcome, PrintFlowError, PrintSettings, PrintWorker};
+use crate::store::{IssueError, Store};
+use crate::text::Lang;
+use crate::tickets::{Priority, Status};
+
+slint::include_modules!();
+
+/// Everything the screen needs to start.
+pub struct UiSettings {
+    pub catalogue: Catalogue,
+    pub db_path: PathBuf,
+    pub print: PrintSettings,
+    pub kiosk_id: u8,
+    pub lang: Lang,
+    pub idle: Duration,
+    pub clock: Clock,
+    /// Hide the mouse cursor (on the kiosk itself).
+    pub hide_cursor: bool,
+    /// The monotonic clock of the flow's timers ([`real_time`] on the kiosk; tests and
+    /// the screenshot command move it by hand).
+    pub mono: Mono,
+}
+
+/// A monotonic clock for the flow's timers, read on the UI thread.
+pub type Mono = Rc<dyn Fn() -> Duration>;
+
+/// Time since the kiosk started.
+pub fn real_time() -> Mono {
+    let start = std::time::Instant::now();
+    Rc::new(move || start.elapsed())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UiError {
+    #[error("cannot open the kiosk window: {0} (is a display available? set DISPLAY or WAYLAND_DISPLAY)")]
+    Window(#[from] slint::PlatformError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// The running screen: the window, the flow, and the parts it talks to.
+pub struct Ui {
+    pub window: AppWindow,
+    flow: RefCell<Flow>,
+    store: RefCell<Store>,
+    worker: PrintWorker,
+    clock: Clock,
+    results_tx: mpsc::Sender<PrintResult>,
+    results_rx: mpsc::Receiver<PrintResult>,
+    timer: slint::Timer,
+    /// The minute last drawn: states (open, closed) are redrawn when it changes.
+    minute: RefCell<Option<(jiff::civil::Date, i8, i8)>>,
+    shown_screen: RefCell<Option<Screen>>,
+    mono: Mono,
+}
+
+impl Ui {
+    pub fn new(settings: UiSettings) -> Result<Rc<Ui>, UiError> {
+        let window = AppWindow::new()?;
+        let store = Store::open(&settings.db_path)?;
+        let worker = PrintWorker::spawn(settings.db_path.clone(), settings.print, settings.kiosk_id, settings.clock.clone())?;
+        let flow = Flow::new(Arc::new(settings.catalogue), settings.lang, Timing::with_idle(settings.idle), (settings.mono)());
+        let (results_tx, results_rx) = mpsc::channel();
+        window.global::<K>().set_hide_cursor(settings.hide_cursor);
+        let ui = Rc::new(Ui {
+            window,
+            flow: RefCell::new(flow),
+            store: RefCell::new(store),
+            worker,
+            clock: settings.clock,
+            results_tx,
+            results_rx,
+            timer: slint::Timer::default(),
+            minute: RefCell::new(None),
+            shown_screen: RefCell::new(None),
+            mono: settings.mono,
+        });
+        ui.connect();
+        ui.refresh_today();
+        ui.draw(true);
+        let weak = Rc::downgrade(&ui);
+        ui.timer.start(slint::TimerMode::Repeated, Duration::from_millis(100), move || {
+            if let Some(ui) = weak.upgrade() {
+                ui.tick();
+            }
+        });
+        Ok(ui)
+    }
+
+    fn connect(self: &Rc<Self>) {
+        let k = self.window.global::<K>();
+        let on = |ui: &Rc<Ui>, make: fn() -> Event| {
+            let weak = Rc::downgrade(ui);
+            move || {
+                if let Some(ui) = weak.upgrade() {
+                    ui.send(make());
+                }
+            }
+        };
+        k.on_take_number(on(self, || Event::TakeNumber));
+        k.on_open_search(on(self, || Event::OpenSearch));
+        k.on_take_ticket(on(self, || Event::TakeTicket));
+        k.on_back(on(self, || Event::Back));
+        k.on_home(on(self, || Event::Home));
+        k.on_toggle_language(on(self, || Event::ToggleLanguage));
+        k.on_toggle_large_text(on(self, || Event::ToggleLargeText));
+        k.on_dismiss_notice(on(self, || Event::DismissNotice));
+        k.on_touch(on(self, || Event::Touch));
+        let weak = Rc::downgrade(self);
+        k.on_agency(move |code| {
+            if let Some(ui) = weak.upgrade() {
+                ui.send(Event::Agency(code.into()));
+            }
+        });
+        let weak = Rc::downgrade(self);
+        k.on_service(move |code| {
+            if let Some(ui) = weak.upgrade() {
+                ui.send(Event::Service(code.into()));
+            }
+        });
+        let weak = Rc::downgrade(self);
+        k.on_choose(move |who| {
+            let who = match who {
+                1 => Who::Priority(Priority::Elderly),
+                2 => Who::Priority(Priority::Disability),
+                3 => Who::Priority(Priority::Pregnant),
+                _ => Who::Regular,
+            };
+            if let Some(ui) = weak.upgrade() {
+                ui.send(Event::Choose(who));
+            }
+        });
+        let weak = Rc::downgrade(self);
+        k.on_key(move |key| {
+            if let Some(ui) = weak.upgrade() {
+                let q = format!("{}{}", ui.flow.borrow().query, key.to_lowercase());
+                ui.send(Event::Query(q));
+            }
+        });
+        let weak = Rc::downgrade(self);
+        k.on_backspace(move || {
+            if let Some(ui) = weak.upgrade() {
+                let mut q = ui.flow.borrow().query.clone();
+                q.pop();
+                ui.send(Event::Query(q));
+            }
+        });
+    }
+
+    /// One event into the flow, its command carried out, the screen redrawn.
+    pub fn send(&self, event: Event) {
+        let touch_only = event == Event::Touch;
+        if matches!(event, Event::TakeNumber | Event::OpenSearch) {
+            self.refresh_today();
+        }
+        let command = self.flow.borrow_mut().handle(event, (self.mono)());
+        match command {
+            Some(Command::Print { service, priority }) => self.print(service, priority),
+            Some(Command::Search(q)) => {
+                let codes = match self.store.borrow().search_services(&q, 30) {
+                    Ok(hits) => hits.into_iter().map(|h| h.code).collect(),
+                    Err(e) => {
+                        log::error!("search {q:?}: {e}");
+                        Vec::new()
+                    }
+                };
+                self.flow.borrow_mut().set_results(&q, codes);
+            }
+            None => {}
+        }
+        if touch_only {
+            self.window.global::<K>().set_idle_seconds(0);
+        } else {
+            self.draw(true);
+        }
+    }
+
+    fn print(&self, service: String, priority: Option<Priority>) {
+        let (catalogue, lang) = {
+            let f = self.flow.borrow();
+            (f.catalogue.clone(), f.lang)
+        };
+        let tx = self.results_tx.clone();
+        let code = service.clone();
+        self.worker.submit(
+            Job::Issue { service, priority },
+            catalogue,
+            lang,
+            Box::new(move |r| {
+                // Read on the UI thread by the timer (within 100 ms).
+                let _ = tx.send(print_result(r, &code));
+            }),
+        );
+    }
+
+    /// Today's local time and ticket counts, for the catalogue's rules.
+    fn refresh_today(&self) {
+        let mut flow = self.flow.borrow_mut();
+        let now = match (self.clock)() {
+            Ok(t) => t,
+            Err(e) => {
+                log::error!("{e}");
+                return;
+            }
+        };
+        let Ok(local) = crate::store::local_time(&flow.catalogue, now) else { return };
+        flow.today.local = Some(local.datetime());
+        match self.store.borrow().tickets_on(local.date()) {
+            Ok(tickets) => {
+                flow.today.issued.clear();
+                for t in tickets.iter().filter(|t| t.status != Status::Voided) {
+                    *flow.today.issued.entry(t.service.clone()).or_default() += 1;
+                }
+            }
+            Err(e) => log::error!("counting today's tickets: {e}"),
+        }
+    }
+
+    /// The timers: print results, the clock, idle and done returns.
+    pub fn tick(&self) {
+        while let Ok(r) = self.results_rx.try_recv() {
+            self.send(Event::Printed(r));
+        }
+        let before = self.flow.borrow().screen;
+        let idle = self.flow.borrow_mut().tick((self.mono)());
+        let after = self.flow.borrow().screen;
+        let k = self.window.global::<K>();
+        k.set_idle_seconds(match idle {
+            Idle::Warning(s) => s as i32,
+            Idle::Active => 0,
+        });
+        let minute = (self.clock)().ok().and_then(|t| crate::store::local_time(&self.flow.borrow().catalogue, t).ok()).map(|z| (z.date(), z.hour(), z.minute()));
+        let new_minute = minute != *self.minute.borrow();
+        if new_minute {
+            *self.minute.borrow_mut() = minute;
+            self.refresh_today();
+        }
+        if before != after || new_minute {
+            self.draw(before != after || new_minute);
+        }
+    }
+
+    /// Copies the flow's state into the window.
+    fn draw(&self, full: bool) {
+        let flow = self.flow.borrow();
+        let k = self.window.global::<K>();
+        let lang = flow.lang;
+        let _ = slint::select_bundled_translation(match lang {
+            Lang::En => "en",
+            Lang::Id => "",
+        });
+        let (date, clock) = view::date_and_clock(&flow);
+        k.set_date_line(date.into());
+        k.set_clock(clock.into());
+        if !full {
+            return;
+        }
+        k.set_english(lang == Lang::En);
+        k.set_large_text(flow.large_text);
+        k.set_site_name(flow.catalogue.feed.site.name.in_lang(lang).into());
+        k.set_notices(strings(view::notices(&flow)));
+        let screen = match flow.screen {
+            Screen::Welcome => ScreenId::Welcome,
+            Screen::Agencies => ScreenId::Agencies,
+            Screen::Services => ScreenId::Services,
+            Screen::Detail => ScreenId::Detail,
+            Screen::Priority => ScreenId::Priority,
+            Screen::Printing => ScreenId::Printing,
+            Screen::Done => ScreenId::Done,
+            Screen::Search => ScreenId::Search,
+        };
+        match flow.screen {
+            Screen::Agencies => {
+                let tiles: Vec<AgencyTile> = view::agencies(&flow)
+                    .into_iter()
+                    .map(|t| AgencyTile { code: t.code.into(), name: t.name.into(), icon: t.icon.into(), count: t.count.into(), closed: t.closed.unwrap_or_default().into() })
+                    .collect();
+                k.set_agencies(ModelRc::new(VecModel::from(tiles)));
+            }
+            Screen::Services => {
+                let (short, name, rows) = view::services(&flow);
+                k.set_agency_short(short.into());
+                k.set_agency_name(name.into());
+                k.set_services(rows_model(rows));
+            }
+            Screen::Search => {
+                k.set_query(flow.query.to_uppercase().into());
+                k.set_results(rows_model(view::search_results(&flow)));
+            }
+            _ => {}
+        }
+        if let Some(d) = view::detail(&flow) {
+            k.set_d_name(d.name.into());
+            k.set_d_agency(d.agency.into());
+            k.set_d_summary(d.summary.into());
+            k.set_d_requirements(strings(d.requirements));
+            k.set_d_steps(strings(d.steps));
+            k.set_d_fee(d.fee.into());
+            k.set_d_free(d.free);
+            k.set_d_legal(d.legal_basis.into());
+            k.set_d_time(d.time.into());
+            k.set_d_product(d.product.into());
+            k.set_d_counter(d.counter.into());
+            k.set_d_complaints(d.complaints.into());
+            k.set_d_state(d.state.into());
+            k.set_d_kind(kind(d.kind));
+            k.set_d_unverified(d.unverified.unwrap_or_default().into());
+            k.set_d_notes(d.notes.into());
+        }
+        let done = view::done(&flow);
+        let d = done.as_ref();
+        k.set_t_number(d.map(|d| d.number.clone()).unwrap_or_default().into());
+        k.set_t_service(d.map(|d| d.service.clone()).unwrap_or_default().into());
+        k.set_t_counter(d.map(|d| d.counter.clone()).unwrap_or_default().into());
+        k.set_t_ahead(d.map(|d| d.ahead.clone()).unwrap_or_default().into());
+        k.set_t_priority(d.map(|d| d.priority.clone()).unwrap_or_default().into());
+        k.set_t_failed(d.map(|d| d.failed.clone()).unwrap_or_default().into());
+        let (title, text) = view::notice(&flow).unwrap_or_default();
+        k.set_notice_title(title.into());
+        k.set_notice_text(text.into());
+        k.set_screen(screen);
+        if *self.shown_screen.borrow() != Some(flow.screen) {
+            *self.shown_screen.borrow_mut() = Some(flow.screen);
+            k.set_idle_seconds(0);
+        }
+    }
+
+    /// The flow's current screen (for tests and the screenshot command).
+    pub fn screen(&self) -> Screen {
+        self.flow.borrow().screen
+    }
+
+    /// A newer catalogue (from sync): applied without disturbing a citizen mid-path.
+    pub fn offer_catalogue(&self, catalogue: Catalogue) {
+        self.flow.borrow_mut().offer_catalogue(Arc::new(catalogue));
+        self.draw(true);
+    }
+}
+
+fn kind(k: StateKind) -> i32 {
+    match k {
+        StateKind::Open => 0,
+        StateKind::Closed => 1,
+        StateKind::Full => 2,
+    }
+}
+
+fn strings(v: Vec<String>) -> ModelRc<SharedString> {
+    ModelRc::new(VecModel::from(v.into_iter().map(SharedString::from).collect::<Vec<_>>()))
+}
+
+fn rows_model(rows: Vec<view::ServiceRow>) -> ModelRc<ServiceRow> {
+    ModelRc::new(VecModel::from(
+        rows.into_iter()
+            .map(|r| ServiceRow {
+                code: r.code.into(),
+                name: r.name.into(),
+                fee: r.fee.into(),
+                free: r.free,
+                time: r.time.into(),
+                state: r.state.into(),
+                kind: kind(r.kind),
+                unverified: r.unverified,
+            })
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// The worker's answer in the flow's terms.
+fn print_result(r: Result<Done, JobError>, service: &str) -> PrintResult {
+    match r {
+        Ok(Done::Ticket(issued)) => PrintResult::Issued(TicketShown {
+            number: issued.ticket.number.clone(),
+            service: service.to_owned(),
+            people_ahead: issued.ticket.people_ahead,
+            priority: issued.ticket.priority,
+            print_failed: matches!(issued.outcome, Outcome::Failed { .. }),
+        }),
+        Ok(Done::TestSlip) => PrintResult::Failed("a test slip is not a ticket".into()),
+        Err(JobError::Flow(PrintFlowError::NotReady(f))) => PrintResult::PrinterNotReady(f),
+        Err(JobError::Flow(PrintFlowError::Issue(IssueError::Refused(r)))) => PrintResult::Refused(r),
+        Err(e) => {
+            log::error!("issuing a ticket for {service} failed: {e}");
+            PrintResult::Failed(e.to_string())
+        }
+    }
+}
+
+/// Runs the kiosk window until it is closed.
+pub fn run(settings: UiSettings) -> Result<(), UiError> {
+    let ui = Ui::new(settings)?;
+    ui.window.run()?;
+    Ok(())
+}

@@ -1,0 +1,560 @@
+//! The citizen's path through the kiosk as a plain state machine: which screen shows,
+//! what is selected, the idle and done timers, refusals. No Slint here: the UI sends
+//! [`Event`]s, draws what [`Flow`] holds, and carries out the [`Command`]s it returns.
+//!
+//! Time comes in with every call as `now`, a monotonic duration (Slint's clock in the
+//! window, mock time in tests), so every timer can be tested without waiting.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::catalogue::{Catalogue, Service};
+use crate::printing::Fault;
+use crate::tickets::{check_issuable, Priority, Refusal};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Welcome,
+    Agencies,
+    Services,
+    Detail,
+    Priority,
+    Printing,
+    Done,
+    Search,
+}
+
+/// Who the ticket is for, as chosen on the priority screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    Regular,
+    Priority(Priority),
+}
+
+/// Something in the citizen's way, shown over the current screen until dismissed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    /// The catalogue's rules say no (closed, quota full, …).
+    Refused(Refusal),
+    /// The printer cannot print: ask staff.
+    Printer(Fault),
+    /// Anything else that went wrong: the words are for staff; the citizen is sent to the desk.
+    Failed(String),
+}
+
+/// The ticket the citizen got, for the done screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketShown {
+    pub number: String,
+    pub service: String,
+    pub people_ahead: u32,
+    pub priority: Option<Priority>,
+    /// The number stands but the slip did not print: the citizen is told what to do.
+    pub print_failed: bool,
+}
+
+/// How a print job ended, as the worker reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PrintResult {
+    Issued(TicketShown),
+    Refused(Refusal),
+    PrinterNotReady(Fault),
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// "Ambil Nomor Antrean" on the welcome screen.
+    TakeNumber,
+    OpenSearch,
+    Agency(String),
+    Service(String),
+    /// "Ambil Nomor Antrean" on the service detail.
+    TakeTicket,
+    Choose(Who),
+    Back,
+    Home,
+    ToggleLanguage,
+    ToggleLargeText,
+    /// The search text changed (the on-screen keyboard).
+    Query(String),
+    DismissNotice,
+    /// Any touch: keeps the idle timer from running out.
+    Touch,
+    /// The print worker finished.
+    Printed(PrintResult),
+}
+
+/// Work the UI must do for the flow.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Issue and print a ticket (on the print worker, never on the UI thread).
+    Print { service: String, priority: Option<Priority> },
+    /// Run a search and hand the codes back with [`Flow::set_results`].
+    Search(String),
+}
+
+/// What the kiosk knows about "today" for the rules: local time and tickets issued.
+#[derive(Debug, Clone, Default)]
+pub struct Today {
+    pub local: Option<jiff::civil::DateTime>,
+    /// Tickets issued today per service (voided ones excluded), for quotas.
+    pub issued: HashMap<String, u32>,
+}
+
+/// Timings of the flow.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    /// No touch for this long: back to welcome.
+    pub idle: Duration,
+    /// The "still there?" countdown shows for this long before the idle return.
+    pub warn: Duration,
+    /// The done screen returns to welcome after this long.
+    pub done: Duration,
+    /// … or this long when the slip failed (the citizen must read what to do).
+    pub done_failed: Duration,
+}
+
+impl Timing {
+    pub fn with_idle(idle: Duration) -> Timing {
+        Timing { idle, warn: Duration::from_secs(15).min(idle / 2), done: Duration::from_secs(20), done_failed: Duration::from_secs(45) }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Flow {
+    pub catalogue: Arc<Catalogue>,
+    pub screen: Screen,
+    pub lang: crate::text::Lang,
+    pub large_text: bool,
+    pub agency: Option<String>,
+    pub service: Option<String>,
+    pub query: String,
+    pub results: Vec<String>,
+    pub notice: Option<Notice>,
+    pub shown: Option<TicketShown>,
+    pub today: Today,
+    /// The service detail was reached from search (Back returns there).
+    from_search: bool,
+    default_lang: crate::text::Lang,
+    timing: Timing,
+    last_touch: Duration,
+    done_since: Option<Duration>,
+    /// A catalogue that arrived mid-path waits for the next return to welcome.
+    pending_catalogue: Option<Arc<Catalogue>>,
+}
+
+/// What the idle timer says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Idle {
+    Active,
+    /// Show "still there?" with this many whole seconds left.
+    Warning(u32),
+}
+
+impl Flow {
+    pub fn new(catalogue: Arc<Catalogue>, lang: crate::text::Lang, timing: Timing, now: Duration) -> Flow {
+        Flow {
+            catalogue,
+            screen: Screen::Welcome,
+            lang,
+            large_text: false,
+            agency: None,
+            service: None,
+            query: String::new(),
+            results: Vec::new(),
+            notice: None,
+            shown: None,
+            today: Today::default(),
+            from_search: false,
+            default_lang: lang,
+            timing,
+            last_touch: now,
+            done_since: None,
+            pending_catalogue: None,
+        }
+    }
+
+    pub fn selected_service(&self) -> Option<&Service> {
+        self.service.as_deref().and_then(|c| self.catalogue.feed.service(c))
+    }
+
+    /// Whether a ticket for `service` may be issued now, by the catalogue's rules.
+    pub fn availability(&self, service: &Service) -> Result<(), Refusal> {
+        let feed = &self.catalogue.feed;
+        let agency_active = feed.agency(&service.agency).is_some_and(|a| a.active);
+        let Some(local) = &self.today.local else { return Ok(()) };
+        check_issuable(&feed.site, service, agency_active, local, self.today.issued.get(&service.code).copied().unwrap_or(0))
+    }
+
+    /// A new catalogue (from sync): taken at once on the welcome screen, else kept until
+    /// the citizen is done, so nobody's path changes under their finger.
+    pub fn offer_catalogue(&mut self, catalogue: Arc<Catalogue>) {
+        if self.screen == Screen::Welcome {
+            self.catalogue = catalogue;
+        } else {
+            self.pending_catalogue = Some(catalogue);
+        }
+    }
+
+    /// Back to the welcome screen with nothing of the last citizen left.
+    fn reset(&mut self) {
+        self.screen = Screen::Welcome;
+        self.lang = self.default_lang;
+        self.large_text = false;
+        self.agency = None;
+        self.service = None;
+        self.query.clear();
+        self.results.clear();
+        self.notice = None;
+        self.shown = None;
+        self.from_search = false;
+        self.done_since = None;
+        if let Some(c) = self.pending_catalogue.take() {
+            self.catalogue = c;
+        }
+    }
+
+    /// Handles one event; returns the work the UI must do, if any.
+    pub fn handle(&mut self, event: Event, now: Duration) -> Option<Command> {
+        if !matches!(event, Event::Printed(_)) {
+            self.last_touch = now;
+        }
+        // While a slip prints, touches change nothing: no second ticket from a double tap.
+        if self.screen == Screen::Printing && !matches!(event, Event::Printed(_) | Event::Touch | Event::ToggleLargeText) {
+            return None;
+        }
+        // A notice must be dismissed first (its button is the only one on top).
+        if self.notice.is_some() && !matches!(event, Event::DismissNotice | Event::Touch | Event::Home | Event::ToggleLanguage | Event::ToggleLargeText) {
+            return None;
+        }
+        match event {
+            Event::Touch => {}
+            Event::TakeNumber => {
+                self.screen = Screen::Agencies;
+            }
+            Event::OpenSearch => {
+                self.query.clear();
+                self.results.clear();
+                self.screen = Screen::Search;
+            }
+            Event::Agency(code) => {
+                let known = self.catalogue.feed.agency(&code).is_some_and(|a| a.active);
+                if known && matches!(self.screen, Screen::Agencies) {
+                    self.agency = Some(code);
+                    self.screen = Screen::Services;
+                }
+            }
+            Event::Service(code) => {
+                let Some(service) = self.catalogue.feed.service(&code) else { return None };
+                if !service.active || !matches!(self.screen, Screen::Services | Screen::Search) {
+                    return None;
+                }
+                self.from_search = self.screen == Screen::Search;
+                self.agency = Some(service.agency.clone());
+                self.service = Some(code);
+                self.screen = Screen::Detail;
+            }
+            Event::TakeTicket => {
+                if self.screen != Screen::Detail {
+                    return None;
+                }
+                let service = self.selected_service()?;
+                match self.availability(service) {
+                    Ok(()) => self.screen = Screen::Priority,
+                    Err(r) => self.notice = Some(Notice::Refused(r)),
+                }
+            }
+            Event::Choose(who) => {
+                if self.screen != Screen::Priority {
+                    return None;
+                }
+                let service = self.service.clone()?;
+                self.screen = Screen::Printing;
+                let priority = match who {
+                    Who::Regular => None,
+                    Who::Priority(p) => Some(p),
+                };
+                return Some(Command::Print { service, priority });
+            }
+            Event::Printed(result) => {
+                if self.screen != Screen::Printing {
+                    log::warn!("a print result arrived when no slip was printing: {result:?}");
+                    return None;
+                }
+                match result {
+                    PrintResult::Issued(t) => {
+                        *self.today.issued.entry(t.service.clone()).or_default() += 1;
+                        self.shown = Some(t);
+                        self.screen = Screen::Done;
+                        self.done_since = Some(now);
+                    }
+                    PrintResult::Refused(r) => {
+                        self.screen = Screen::Detail;
+                        self.notice = Some(Notice::Refused(r));
+                    }
+                    PrintResult::PrinterNotReady(f) => {
+                        self.screen = Screen::Detail;
+                        self.notice = Some(Notice::Printer(f));
+                    }
+                    PrintResult::Failed(reason) => {
+                        self.screen = Screen::Detail;
+                        self.notice = Some(Notice::Failed(reason));
+                    }
+                }
+            }
+            Event::Back => {
+                self.screen = match self.screen {
+                    Screen::Welcome | Screen::Agencies | Screen::Search => Screen::Welcome,
+                    Screen::Services => Screen::Agencies,
+                    Screen::Detail if self.from_search => Screen::Search,
+                    Screen::Detail => Screen::Services,
+                    Screen::Priority => Screen::Detail,
+                    Screen::Printing => Screen::Printing,
+                    Screen::Done => {
+                        self.reset();
+                        Screen::Welcome
+                    }
+                };
+                if self.screen == Screen::Welcome {
+                    self.reset();
+                }
+            }
+            Event::Home => self.reset(),
+            Event::ToggleLanguage => self.lang = self.lang.other(),
+            Event::ToggleLargeText => self.large_text = !self.large_text,
+            Event::Query(q) => {
+                if self.screen != Screen::Search {
+                    return None;
+                }
+                // Bounded: the keyboard could be held down by a curious child.
+                self.query = q.chars().take(40).collect();
+                if self.query.trim().is_empty() {
+                    self.results.clear();
+                    return None;
+                }
+                return Some(Command::Search(self.query.clone()));
+            }
+            Event::DismissNotice => {
+                // After a printer fault or failure nothing more can be done here: start over
+                // is not forced, the citizen may read the requirements still.
+                self.notice = None;
+            }
+        }
+        None
+    }
+
+    /// Search results for the current query (codes, best first); stale ones are dropped.
+    pub fn set_results(&mut self, query: &str, codes: Vec<String>) {
+        if query == self.query {
+            self.results = codes;
+        }
+    }
+
+    /// Advances the timers; returns whether the idle warning shows.
+    pub fn tick(&mut self, now: Duration) -> Idle {
+        if self.screen == Screen::Done {
+            let limit = if self.shown.as_ref().is_some_and(|s| s.print_failed) { self.timing.done_failed } else { self.timing.done };
+            if self.done_since.is_some_and(|t| now.saturating_sub(t) >= limit) {
+                self.reset();
+            }
+            return Idle::Active;
+        }
+        if matches!(self.screen, Screen::Welcome | Screen::Printing) {
+            // Nothing to forget on welcome; a slip in progress is never abandoned.
+            self.last_touch = now;
+            if self.screen == Screen::Welcome && self.lang != self.default_lang && self.is_idle(now) {
+                self.lang = self.default_lang;
+            }
+            return Idle::Active;
+        }
+        let idle = now.saturating_sub(self.last_touch);
+        if idle >= self.timing.idle {
+            self.reset();
+            return Idle::Active;
+        }
+        let left = self.timing.idle - idle;
+        if left <= self.timing.warn { Idle::Warning(left.as_secs_f64().ceil() as u32) } else { Idle::Active }
+    }
+
+    fn is_idle(&self, now: Duration) -> bool {
+        now.saturating_sub(self.last_touch) >= self.timing.idle
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Lang;
+
+    fn s(n: u64) -> Duration {
+        Duration::from_secs(n)
+    }
+
+    fn flow() -> Flow {
+        let catalogue = Arc::new(Catalogue { feed: crate::catalogue::default_feed(), imported_at: jiff::Timestamp::UNIX_EPOCH, source: "test".into() });
+        let mut f = Flow::new(catalogue, Lang::Id, Timing::with_idle(s(60)), s(0));
+        f.today.local = Some(jiff::civil::date(2026, 11, 30).at(9, 5, 0, 0)); // Monday, open
+        f
+    }
+
+    fn to_priority(f: &mut Flow) {
+        f.handle(Event::TakeNumber, s(1));
+        f.handle(Event::Agency("DUKCAPIL".into()), s(2));
+        f.handle(Event::Service("KTP-BARU".into()), s(3));
+        f.handle(Event::TakeTicket, s(4));
+        assert_eq!(f.screen, Screen::Priority);
+    }
+
+    fn issued(number: &str) -> PrintResult {
+        PrintResult::Issued(TicketShown { number: number.into(), service: "KTP-BARU".into(), people_ahead: 0, priority: None, print_failed: false })
+    }
+
+    #[test]
+    fn three_taps_from_welcome_to_a_slip_then_done_and_back() {
+        let mut f = flow();
+        to_priority(&mut f);
+        let cmd = f.handle(Event::Choose(Who::Priority(Priority::Elderly)), s(5));
+        assert_eq!(cmd, Some(Command::Print { service: "KTP-BARU".into(), priority: Some(Priority::Elderly) }));
+        assert_eq!(f.screen, Screen::Printing);
+        f.handle(Event::Printed(issued("KTB-PA001")), s(6));
+        assert_eq!(f.screen, Screen::Done);
+        assert_eq!(f.today.issued["KTP-BARU"], 1, "the quota count follows");
+        assert_eq!(f.tick(s(25)), Idle::Active);
+        assert_eq!(f.screen, Screen::Done);
+        f.tick(s(26));
+        assert_eq!(f.screen, Screen::Welcome, "done returns after 20 s");
+        assert!(f.shown.is_none() && f.service.is_none() && f.agency.is_none());
+    }
+
+    #[test]
+    fn a_double_tap_while_printing_never_makes_a_second_ticket() {
+        let mut f = flow();
+        to_priority(&mut f);
+        assert!(f.handle(Event::Choose(Who::Regular), s(5)).is_some());
+        for e in [Event::Choose(Who::Regular), Event::TakeTicket, Event::Back, Event::Home, Event::Service("KK-BARU".into())] {
+            assert_eq!(f.handle(e, s(5)), None);
+            assert_eq!(f.screen, Screen::Printing);
+        }
+        // A long print never times out into welcome: the result must be shown.
+        assert_eq!(f.tick(s(500)), Idle::Active);
+        assert_eq!(f.screen, Screen::Printing);
+        f.handle(Event::Printed(issued("KTB-A001")), s(501));
+        assert_eq!(f.screen, Screen::Done);
+        // A stray second result is ignored.
+        f.handle(Event::Printed(issued("KTB-A002")), s(502));
+        assert_eq!(f.shown.as_ref().unwrap().number, "KTB-A001");
+    }
+
+    #[test]
+    fn a_failed_slip_keeps_the_number_on_screen_longer() {
+        let mut f = flow();
+        to_priority(&mut f);
+        f.handle(Event::Choose(Who::Regular), s(5));
+        let mut t = TicketShown { number: "KTB-A001".into(), service: "KTP-BARU".into(), people_ahead: 2, priority: None, print_failed: true };
+        f.handle(Event::Printed(PrintResult::Issued(t.clone())), s(6));
+        f.tick(s(40));
+        assert_eq!(f.screen, Screen::Done, "still showing after 34 s");
+        f.tick(s(51));
+        assert_eq!(f.screen, Screen::Welcome);
+        t.print_failed = false;
+    }
+
+    #[test]
+    fn refusals_explain_and_use_no_number() {
+        let mut f = flow();
+        f.today.local = Some(jiff::civil::date(2026, 11, 30).at(15, 45, 0, 0)); // past the cut-off
+        f.handle(Event::TakeNumber, s(1));
+        f.handle(Event::Agency("DUKCAPIL".into()), s(2));
+        f.handle(Event::Service("KTP-BARU".into()), s(3));
+        assert_eq!(f.handle(Event::TakeTicket, s(4)), None);
+        assert_eq!(f.screen, Screen::Detail);
+        assert!(matches!(f.notice, Some(Notice::Refused(Refusal::ClosedForToday { .. }))));
+        assert_eq!(f.handle(Event::Back, s(5)), None, "the notice must be dismissed first");
+        assert_eq!(f.screen, Screen::Detail);
+        f.handle(Event::DismissNotice, s(6));
+        f.handle(Event::Back, s(7));
+        assert_eq!(f.screen, Screen::Services);
+
+        // The printer refuses after the choice: back to the detail with the reason.
+        let mut f = flow();
+        to_priority(&mut f);
+        f.handle(Event::Choose(Who::Regular), s(5));
+        f.handle(Event::Printed(PrintResult::PrinterNotReady(Fault::PaperOut)), s(6));
+        assert_eq!((f.screen, f.notice.clone()), (Screen::Detail, Some(Notice::Printer(Fault::PaperOut))));
+        assert!(!f.today.issued.contains_key("KTP-BARU"));
+
+        // Quota: a service with a quota of 1 refuses the second ticket.
+        let mut f = flow();
+        let code = f.catalogue.feed.services.iter().find(|s| s.daily_quota.is_some()).map(|s| s.code.clone());
+        if let Some(code) = code {
+            let quota = f.catalogue.feed.service(&code).unwrap().daily_quota.unwrap();
+            f.today.issued.insert(code.clone(), quota);
+            let service = f.catalogue.feed.service(&code).unwrap().clone();
+            assert_eq!(f.availability(&service), Err(Refusal::QuotaFull { quota }));
+        }
+    }
+
+    #[test]
+    fn idle_warns_then_returns_and_forgets_everything() {
+        let mut f = flow();
+        f.handle(Event::ToggleLanguage, s(1));
+        f.handle(Event::ToggleLargeText, s(1));
+        f.handle(Event::OpenSearch, s(1));
+        assert_eq!(f.handle(Event::Query("ktp".into()), s(2)), Some(Command::Search("ktp".into())));
+        f.set_results("ktp", vec!["KTP-BARU".into()]);
+        f.set_results("kt", vec!["stale".into()]);
+        assert_eq!(f.results, ["KTP-BARU"]);
+        assert_eq!(f.tick(s(46)), Idle::Active);
+        assert_eq!(f.tick(s(47)), Idle::Warning(15));
+        assert_eq!(f.tick(s(61)), Idle::Warning(1));
+        // A touch cancels the warning.
+        f.handle(Event::Touch, s(61));
+        assert_eq!(f.tick(s(62)), Idle::Active);
+        assert_eq!(f.screen, Screen::Search);
+        f.tick(s(121));
+        f.tick(s(122));
+        assert_eq!(f.screen, Screen::Welcome);
+        assert_eq!((f.lang, f.large_text, f.query.as_str(), f.results.len()), (Lang::Id, false, "", 0), "nothing of the last citizen stays");
+    }
+
+    #[test]
+    fn back_retraces_the_path_and_search_leads_to_the_same_detail() {
+        let mut f = flow();
+        f.handle(Event::OpenSearch, s(1));
+        f.handle(Event::Query("paspor".into()), s(1));
+        f.set_results("paspor", vec!["PASPOR-BARU".into()]);
+        f.handle(Event::Service("PASPOR-BARU".into()), s(2));
+        assert_eq!((f.screen, f.agency.as_deref()), (Screen::Detail, Some("IMIGRASI")));
+        f.handle(Event::Back, s(3));
+        assert_eq!(f.screen, Screen::Search, "back to the results, not an agency list never seen");
+        assert_eq!(f.query, "paspor");
+        f.handle(Event::Back, s(4));
+        assert_eq!(f.screen, Screen::Welcome);
+        // Touches meant for another screen do nothing.
+        assert_eq!(f.handle(Event::Service("KTP-BARU".into()), s(5)), None);
+        assert_eq!(f.screen, Screen::Welcome);
+        f.handle(Event::TakeNumber, s(6));
+        f.handle(Event::Agency("NOPE".into()), s(6));
+        assert_eq!(f.screen, Screen::Agencies);
+        f.handle(Event::Agency("POLRES".into()), s(7));
+        f.handle(Event::Back, s(8));
+        f.handle(Event::Back, s(8));
+        assert_eq!(f.screen, Screen::Welcome);
+    }
+
+    #[test]
+    fn a_new_catalogue_waits_for_the_citizen_to_finish() {
+        let mut f = flow();
+        let mut feed = f.catalogue.feed.clone();
+        feed.version += 1;
+        let newer = Arc::new(Catalogue { feed, imported_at: jiff::Timestamp::UNIX_EPOCH, source: "sync".into() });
+        let v = f.catalogue.feed.version;
+        f.handle(Event::TakeNumber, s(1));
+        f.offer_catalogue(newer.clone());
+        assert_eq!(f.catalogue.feed.version, v, "not mid-path");
+        f.handle(Event::Home, s(2));
+        assert_eq!(f.catalogue.feed.version, v + 1);
+    }
+}

@@ -1,0 +1,8 @@
+//! The kiosk's behaviour, independent of any screen: the citizen's path as a state
+//! machine (`flow`) and what each screen shows in the citizen's language (`view`).
+//! The Slint glue in `ui` only draws these and forwards touches.
+
+pub mod flow;
+pub mod view;
+
+pub use flow::{Command, Event, Flow, Idle, Notice, PrintResult, Screen, TicketShown, Timing, Today, Who};

@@ -1,0 +1,372 @@
+//! What each screen shows, as plain strings in the citizen's language: built from the
+//! flow's state and the catalogue, so tests can read a screen without drawing it. The
+//! Slint glue copies these into the UI's models; nothing here knows Slint.
+
+use super::flow::{Flow, Notice};
+use crate::catalogue::{Fee, Service};
+use crate::printing::slip::local_date;
+use crate::text::Lang;
+use crate::tickets::Refusal;
+
+/// Today's state of a service, for the badge on its row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateKind {
+    Open,
+    Closed,
+    Full,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgencyTile {
+    pub code: String,
+    pub name: String,
+    pub icon: String,
+    pub count: String,
+    /// Why no service of this agency can give a number now; the tile is greyed.
+    pub closed: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceRow {
+    pub code: String,
+    pub name: String,
+    pub fee: String,
+    pub free: bool,
+    pub time: String,
+    pub state: String,
+    pub kind: StateKind,
+    pub unverified: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detail {
+    pub name: String,
+    pub agency: String,
+    pub summary: String,
+    pub requirements: Vec<String>,
+    pub steps: Vec<String>,
+    pub fee: String,
+    pub free: bool,
+    pub legal_basis: String,
+    pub time: String,
+    pub product: String,
+    pub counter: String,
+    pub complaints: String,
+    pub state: String,
+    pub kind: StateKind,
+    pub unverified: Option<String>,
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DoneView {
+    pub number: String,
+    pub service: String,
+    pub counter: String,
+    pub ahead: String,
+    pub priority: String,
+    /// What to do when the slip did not print; empty when it did.
+    pub failed: String,
+}
+
+/// "Rp30.000": the way Indonesians write money.
+pub fn rupiah(amount: u64) -> String {
+    let digits = amount.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    format!("Rp{out}")
+}
+
+/// The fee in a few words for a list row: "Gratis", "Rp30.000", or the text's first part.
+pub fn fee_short(fee: &Fee, lang: Lang) -> String {
+    if fee.is_free() {
+        return match lang {
+            Lang::Id => "Gratis".into(),
+            Lang::En => "Free".into(),
+        };
+    }
+    if let Some(a) = fee.amount_idr {
+        return rupiah(a);
+    }
+    let text = fee.text.in_lang(lang);
+    let cut = text.find(" (").or_else(|| text.find("; ")).unwrap_or(text.len());
+    let short: String = text[..cut].chars().take(48).collect();
+    if short.len() < cut { format!("{short}…") } else { short }
+}
+
+fn hhmm(t: crate::hours::TimeOfDay, lang: Lang) -> String {
+    match lang {
+        Lang::Id => format!("{:02}.{:02}", t.hour(), t.minute()),
+        Lang::En => format!("{:02}:{:02}", t.hour(), t.minute()),
+    }
+}
+
+/// Today's state of a service in a few words, and its kind.
+pub fn state(flow: &Flow, service: &Service) -> (String, StateKind) {
+    let lang = flow.lang;
+    match flow.availability(service) {
+        Ok(()) => {
+            let left = service.daily_quota.map(|q| q.saturating_sub(flow.today.issued.get(&service.code).copied().unwrap_or(0)));
+            let text = match (left, lang) {
+                (Some(n), Lang::Id) => format!("Buka · sisa kuota {n}"),
+                (Some(n), Lang::En) => format!("Open · {n} numbers left"),
+                (None, Lang::Id) => "Buka".into(),
+                (None, Lang::En) => "Open".into(),
+            };
+            (text, StateKind::Open)
+        }
+        Err(r) => {
+            let text = match (&r, lang) {
+                (Refusal::NotYetOpen { opens }, Lang::Id) => format!("Tutup · buka pukul {} WITA", hhmm(*opens, lang)),
+                (Refusal::NotYetOpen { opens }, Lang::En) => format!("Closed · opens at {} WITA", hhmm(*opens, lang)),
+                (Refusal::OnBreak { until }, Lang::Id) => format!("Istirahat · buka lagi pukul {} WITA", hhmm(*until, lang)),
+                (Refusal::OnBreak { until }, Lang::En) => format!("On a break · open again at {} WITA", hhmm(*until, lang)),
+                (Refusal::ClosedForToday { .. }, Lang::Id) => "Sudah tutup hari ini".into(),
+                (Refusal::ClosedForToday { .. }, Lang::En) => "Closed for today".into(),
+                (Refusal::QuotaFull { .. }, Lang::Id) => "Kuota hari ini habis".into(),
+                (Refusal::QuotaFull { .. }, Lang::En) => "Today's quota is full".into(),
+                (Refusal::NumbersExhausted, Lang::Id) => "Nomor habis".into(),
+                (Refusal::NumbersExhausted, Lang::En) => "No numbers left".into(),
+                (Refusal::Holiday { .. } | Refusal::ClosedToday, Lang::Id) => "Tutup hari ini".into(),
+                (Refusal::Holiday { .. } | Refusal::ClosedToday, Lang::En) => "Closed today".into(),
+                (Refusal::Unavailable, Lang::Id) => "Tidak tersedia".into(),
+                (Refusal::Unavailable, Lang::En) => "Not available".into(),
+            };
+            let kind = if matches!(r, Refusal::QuotaFull { .. } | Refusal::NumbersExhausted) { StateKind::Full } else { StateKind::Closed };
+            (text, kind)
+        }
+    }
+}
+
+/// The welcome screen's date line ("Senin, 30 November 2026") and clock ("09.05 WITA").
+pub fn date_and_clock(flow: &Flow) -> (String, String) {
+    match &flow.today.local {
+        Some(dt) => (local_date(dt, flow.lang), format!("{} WITA", hhmm(crate::hours::TimeOfDay::new(dt.hour() as u8, dt.minute() as u8).expect("a valid time"), flow.lang))),
+        None => (String::new(), String::new()),
+    }
+}
+
+/// The site's notices that apply today.
+pub fn notices(flow: &Flow) -> Vec<String> {
+    let today = flow.today.local.map(|d| d.date());
+    flow.catalogue
+        .feed
+        .site
+        .notices
+        .iter()
+        .filter(|n| today.is_none_or(|d| n.from.is_none_or(|f| f <= d) && n.until.is_none_or(|u| d <= u)))
+        .map(|n| n.text.in_lang(flow.lang).to_owned())
+        .collect()
+}
+
+pub fn agencies(flow: &Flow) -> Vec<AgencyTile> {
+    let feed = &flow.catalogue.feed;
+    let lang = flow.lang;
+    feed.agencies_in_order()
+        .into_iter()
+        .filter(|a| a.active)
+        .map(|a| {
+            let services: Vec<&Service> = feed.services_of(&a.code).filter(|s| s.active).collect();
+            let count = match lang {
+                Lang::Id => format!("{} layanan", services.len()),
+                Lang::En if services.len() == 1 => "1 service".into(),
+                Lang::En => format!("{} services", services.len()),
+            };
+            let states: Vec<(String, StateKind)> = services.iter().map(|s| state(flow, s)).collect();
+            let closed = if !states.is_empty() && states.iter().all(|(_, k)| *k != StateKind::Open) { Some(states[0].0.clone()) } else { None };
+            AgencyTile { code: a.code.clone(), name: a.short_name.in_lang(lang).to_owned(), icon: a.icon.clone(), count, closed }
+        })
+        .collect()
+}
+
+pub fn service_row(flow: &Flow, s: &Service) -> ServiceRow {
+    let lang = flow.lang;
+    let (state, kind) = state(flow, s);
+    ServiceRow {
+        code: s.code.clone(),
+        name: s.name.in_lang(lang).to_owned(),
+        fee: fee_short(&s.fee, lang),
+        free: s.fee.is_free(),
+        time: s.processing_time.as_ref().map(|t| t.in_lang(lang).to_owned()).unwrap_or_default(),
+        state,
+        kind,
+        unverified: !s.verified,
+    }
+}
+
+/// The selected agency's short and full names, and its services.
+pub fn services(flow: &Flow) -> (String, String, Vec<ServiceRow>) {
+    let feed = &flow.catalogue.feed;
+    let Some(code) = &flow.agency else { return (String::new(), String::new(), Vec::new()) };
+    let agency = feed.agency(code);
+    let short = agency.map(|a| a.short_name.in_lang(flow.lang).to_owned()).unwrap_or_default();
+    let name = agency.map(|a| a.name.in_lang(flow.lang).to_owned()).unwrap_or_default();
+    (short, name, feed.services_of(code).filter(|s| s.active).map(|s| service_row(flow, s)).collect())
+}
+
+pub fn search_results(flow: &Flow) -> Vec<ServiceRow> {
+    flow.results.iter().filter_map(|c| flow.catalogue.feed.service(c)).filter(|s| s.active).map(|s| service_row(flow, s)).collect()
+}
+
+pub fn detail(flow: &Flow) -> Option<Detail> {
+    let s = flow.selected_service()?;
+    let feed = &flow.catalogue.feed;
+    let lang = flow.lang;
+    let (state, kind) = state(flow, s);
+    Some(Detail {
+        name: s.name.in_lang(lang).to_owned(),
+        agency: feed.agency(&s.agency).map(|a| a.short_name.in_lang(lang).to_owned()).unwrap_or_default(),
+        summary: s.summary.in_lang(lang).to_owned(),
+        requirements: s.requirements.iter().map(|r| r.in_lang(lang).to_owned()).collect(),
+        steps: s.procedure.iter().map(|r| r.in_lang(lang).to_owned()).collect(),
+        fee: s.fee.text.in_lang(lang).to_owned(),
+        free: s.fee.is_free(),
+        legal_basis: s.legal_basis.as_ref().map(|t| t.in_lang(lang).to_owned()).unwrap_or_default(),
+        time: s.processing_time.as_ref().map(|t| t.in_lang(lang).to_owned()).unwrap_or_else(|| match lang {
+            Lang::Id => "Tanyakan di loket".into(),
+            Lang::En => "Ask at the counter".into(),
+        }),
+        product: s.product.in_lang(lang).to_owned(),
+        counter: s.counter.in_lang(lang).to_owned(),
+        complaints: s.complaints.as_ref().unwrap_or(&feed.site.complaints).in_lang(lang).to_owned(),
+        state,
+        kind,
+        unverified: (!s.verified).then(|| match lang {
+            Lang::Id => "Data layanan ini belum terverifikasi. Pastikan persyaratan dan biaya kepada petugas di loket.".into(),
+            Lang::En => "This service's information is not yet verified. Confirm the requirements and fee with staff at the counter.".into(),
+        }),
+        notes: s.notes.as_ref().map(|t| t.in_lang(lang).to_owned()).unwrap_or_default(),
+    })
+}
+
+pub fn done(flow: &Flow) -> Option<DoneView> {
+    let t = flow.shown.as_ref()?;
+    let lang = flow.lang;
+    let service = flow.catalogue.feed.service(&t.service);
+    Some(DoneView {
+        number: t.number.clone(),
+        service: service.map(|s| s.name.in_lang(lang).to_owned()).unwrap_or_default(),
+        counter: service.map(|s| s.counter.in_lang(lang).to_owned()).unwrap_or_default(),
+        ahead: match (t.people_ahead, lang) {
+            (0, Lang::Id) => "Tidak ada antrean di depan Anda".into(),
+            (0, Lang::En) => "Nobody is ahead of you".into(),
+            (n, Lang::Id) => format!("{n} orang di depan Anda"),
+            (1, Lang::En) => "1 person ahead of you".into(),
+            (n, Lang::En) => format!("{n} people ahead of you"),
+        },
+        priority: t.priority.map(|p| p.label(lang).to_owned()).unwrap_or_default(),
+        failed: if t.print_failed {
+            match lang {
+                Lang::Id => "Struk tidak tercetak. Catat nomor Anda, lalu tunjukkan layar ini kepada petugas di meja informasi.".into(),
+                Lang::En => "The slip did not print. Note your number and show this screen to staff at the information desk.".into(),
+            }
+        } else {
+            String::new()
+        },
+    })
+}
+
+/// A notice's title and message.
+pub fn notice(flow: &Flow) -> Option<(String, String)> {
+    let lang = flow.lang;
+    Some(match flow.notice.as_ref()? {
+        Notice::Refused(r) => (
+            match lang {
+                Lang::Id => "Nomor antrean belum dapat diambil".into(),
+                Lang::En => "A queue number cannot be taken now".into(),
+            },
+            r.message(lang),
+        ),
+        Notice::Printer(f) => (
+            match lang {
+                Lang::Id => "Printer bermasalah".into(),
+                Lang::En => "Printer problem".into(),
+            },
+            format!(
+                "{} {}",
+                f.message(lang),
+                match lang {
+                    Lang::Id => "Belum ada nomor yang terpakai.",
+                    Lang::En => "No number has been used.",
+                }
+            ),
+        ),
+        Notice::Failed(_) => (
+            match lang {
+                Lang::Id => "Terjadi gangguan".into(),
+                Lang::En => "Something went wrong".into(),
+            },
+            match lang {
+                Lang::Id => "Silakan minta bantuan petugas di meja informasi.".into(),
+                Lang::En => "Please ask staff at the information desk.".into(),
+            },
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::Catalogue;
+    use crate::kiosk::flow::{Event, Timing};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    fn flow(h: i8, m: i8) -> Flow {
+        let catalogue = Arc::new(Catalogue { feed: crate::catalogue::default_feed(), imported_at: jiff::Timestamp::UNIX_EPOCH, source: "test".into() });
+        let mut f = Flow::new(catalogue, Lang::Id, Timing::with_idle(Duration::from_secs(60)), Duration::ZERO);
+        f.today.local = Some(jiff::civil::date(2026, 11, 27).at(h, m, 0, 0)); // a Friday
+        f
+    }
+
+    #[test]
+    fn money_and_fees_read_as_indonesians_write_them() {
+        assert_eq!(rupiah(30_000), "Rp30.000");
+        assert_eq!(rupiah(1_500_000), "Rp1.500.000");
+        assert_eq!(rupiah(500), "Rp500");
+        let f = flow(9, 0);
+        let ktp = f.catalogue.feed.service("KTP-BARU").unwrap();
+        assert_eq!(fee_short(&ktp.fee, Lang::Id), "Gratis");
+        assert_eq!(fee_short(&ktp.fee, Lang::En), "Free");
+    }
+
+    #[test]
+    fn states_follow_the_clock_in_both_languages() {
+        let ktp = |f: &Flow| state(f, f.catalogue.feed.service("KTP-BARU").unwrap());
+        assert_eq!(ktp(&flow(9, 0)), ("Buka".into(), StateKind::Open));
+        assert_eq!(ktp(&flow(7, 30)), ("Tutup · buka pukul 08.00 WITA".into(), StateKind::Closed));
+        assert_eq!(ktp(&flow(12, 0)), ("Istirahat · buka lagi pukul 13.00 WITA".into(), StateKind::Closed), "Friday prayer");
+        let mut f = flow(12, 0);
+        f.handle(Event::ToggleLanguage, Duration::ZERO);
+        assert_eq!(ktp(&f), ("On a break · open again at 13:00 WITA".into(), StateKind::Closed));
+        // At the break every agency is greyed with the reason.
+        let tiles = agencies(&flow(12, 0));
+        assert!(tiles.iter().all(|t| t.closed.as_deref() == Some("Istirahat · buka lagi pukul 13.00 WITA")), "{tiles:?}");
+        assert!(agencies(&flow(9, 0)).iter().all(|t| t.closed.is_none()));
+    }
+
+    #[test]
+    fn screens_switch_language_with_the_catalogue_texts() {
+        let mut f = flow(9, 0);
+        let tiles = agencies(&f);
+        assert_eq!(tiles[0].name, "Disdukcapil");
+        assert!(tiles[0].count.ends_with(" layanan"));
+        let police = tiles.iter().find(|t| t.code == "POLRES").unwrap();
+        assert_eq!(police.name, "Polres (SKCK, SIM)");
+        f.handle(Event::ToggleLanguage, Duration::ZERO);
+        let police = agencies(&f).into_iter().find(|t| t.code == "POLRES").unwrap();
+        assert_eq!(police.name, "Police (SKCK, licence)");
+        f.handle(Event::TakeNumber, Duration::ZERO);
+        f.handle(Event::Agency("DUKCAPIL".into()), Duration::ZERO);
+        f.handle(Event::Service("KTP-HILANG".into()), Duration::ZERO);
+        let d = detail(&f).unwrap();
+        assert!(d.unverified.as_deref().is_some_and(|u| u.contains("not yet verified")), "unverified data is marked");
+        assert!(!d.requirements.is_empty() && d.free);
+        assert_eq!(date_and_clock(&f), ("Friday, 27 November 2026".into(), "09:00 WITA".into()));
+    }
+}

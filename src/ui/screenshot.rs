@@ -1,0 +1,153 @@
+//! `mpp-kiosk screenshot`: every screen drawn headless to PNG, as a citizen would see it.
+//! Each screen is reached the way a citizen reaches it (the same events, the same print
+//! worker, a real preview printer), in a throw-away database so the kiosk's own ledger
+//! is never touched.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use slint::ComponentHandle;
+
+use super::headless::HeadlessScreen;
+use super::{Ui, UiSettings};
+use crate::catalogue::Catalogue;
+use crate::kiosk::{Event, Screen, Who};
+use crate::printing::{PrintSettings, PrinterUri};
+use crate::store::Store;
+use crate::text::Lang;
+
+/// Every screen the command can draw, in the order a citizen meets them.
+pub const SCREENS: &[&str] = &["welcome", "agencies", "services", "detail", "priority", "printing", "done", "print-failed", "search", "refusal", "idle"];
+
+pub struct Options {
+    pub screens: Vec<String>,
+    pub lang: Lang,
+    pub width: u32,
+    pub height: u32,
+    pub large_text: bool,
+    /// The kiosk's "now" in the pictures.
+    pub at: jiff::Timestamp,
+    pub catalogue: Catalogue,
+    pub print: PrintSettings,
+    /// A file for one screen; a folder (files `NAME-LANG.png`) for several.
+    pub out: PathBuf,
+}
+
+/// Draws the screens; returns the files written.
+pub fn run(opts: Options) -> Result<Vec<PathBuf>, String> {
+    for s in &opts.screens {
+        if !SCREENS.contains(&s.as_str()) {
+            return Err(format!("unknown screen {s:?}; the screens are: {}", SCREENS.join(", ")));
+        }
+    }
+    let screen = HeadlessScreen::install(opts.width, opts.height)?;
+    let many = opts.screens.len() > 1;
+    if many {
+        std::fs::create_dir_all(&opts.out).map_err(|e| format!("{}: {e}", opts.out.display()))?;
+    }
+    let scratch = std::env::temp_dir().join(format!("mpp-kiosk-screenshot-{}", std::process::id()));
+    let mut written = Vec::new();
+    let result = (|| {
+        for name in &opts.screens {
+            let png = shot(&screen, &opts, name, &scratch.join(name))?;
+            let path = if many { opts.out.join(format!("{name}-{}.png", opts.lang.code())) } else { opts.out.clone() };
+            std::fs::write(&path, png).map_err(|e| format!("{}: {e}", path.display()))?;
+            written.push(path);
+        }
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&scratch);
+    result.map(|()| written)
+}
+
+fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Result<Vec<u8>, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let db = dir.join("kiosk.sqlite3");
+    let mut store = Store::open(&db).map_err(|e| e.to_string())?;
+    store.import_catalogue(&opts.catalogue.feed, &opts.catalogue.source, true).map_err(|e| e.to_string())?;
+    drop(store);
+    let mut print = opts.print.clone();
+    print.lock = None;
+    print.uri = if name == "print-failed" {
+        // A device that cannot be written: the number is committed, the slip fails.
+        PrinterUri::File(dir.join("no-such-folder/lp0"))
+    } else {
+        PrinterUri::Preview(dir.join("slips"))
+    };
+    let at = if name == "refusal" { at_local(opts, 15, 45)? } else { opts.at };
+    let ui = Ui::new(UiSettings {
+        catalogue: opts.catalogue.clone(),
+        db_path: db,
+        print,
+        kiosk_id: 1,
+        lang: opts.lang,
+        idle: Duration::from_secs(60),
+        clock: crate::clock::fixed(at),
+        hide_cursor: false,
+        mono: screen.mono(),
+    })
+    .map_err(|e| e.to_string())?;
+    ui.window.show().map_err(|e| e.to_string())?;
+    let send = |e: Event| ui.send(e);
+    if opts.large_text {
+        send(Event::ToggleLargeText);
+    }
+    let (agency, service) = ("DUKCAPIL", "KTP-BARU");
+    match name {
+        "welcome" => {}
+        "agencies" => send(Event::TakeNumber),
+        "services" | "idle" => {
+            send(Event::TakeNumber);
+            send(Event::Agency(agency.into()));
+        }
+        "search" => {
+            send(Event::OpenSearch);
+            send(Event::Query("ktp".into()));
+        }
+        _ => {
+            send(Event::TakeNumber);
+            send(Event::Agency(agency.into()));
+            send(Event::Service(service.into()));
+        }
+    }
+    if matches!(name, "priority" | "printing" | "done" | "print-failed" | "refusal") {
+        send(Event::TakeTicket);
+    }
+    if matches!(name, "printing" | "done" | "print-failed") {
+        send(Event::Choose(Who::Regular));
+    }
+    if matches!(name, "done" | "print-failed") {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while ui.screen() != Screen::Done {
+            if std::time::Instant::now() > deadline {
+                return Err(format!("{name}: the print worker did not answer within 10 s"));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+            screen.skip(Duration::from_millis(100));
+            screen.frame();
+        }
+    }
+    if name == "idle" {
+        screen.skip(Duration::from_secs(50));
+    }
+    let png = screen.png();
+    if name == "printing" {
+        // Let the slip finish so the worker is idle before the next picture.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while ui.screen() == Screen::Printing && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+            screen.skip(Duration::from_millis(100));
+            screen.frame();
+        }
+    }
+    ui.window.hide().map_err(|e| e.to_string())?;
+    Ok(png)
+}
+
+/// The instant of hh:mm local time on the day of `opts.at`.
+fn at_local(opts: &Options, hour: i64, minute: i64) -> Result<jiff::Timestamp, String> {
+    let local = crate::store::local_time(&opts.catalogue, opts.at).map_err(|e| e.to_string())?;
+    let now_secs = local.hour() as i64 * 3600 + local.minute() as i64 * 60 + local.second() as i64;
+    let delta = hour * 3600 + minute * 60 - now_secs;
+    opts.at.checked_add(jiff::SignedDuration::from_secs(delta)).map_err(|e| e.to_string())
+}

@@ -135,8 +135,10 @@ pub struct Flow {
     pub notice: Option<Notice>,
     pub shown: Option<TicketShown>,
     pub today: Today,
-    /// The service detail was reached from search (Back returns there).
-    from_search: bool,
+    /// Services offered on the welcome screen (the most chosen lately), codes.
+    pub popular: Vec<String>,
+    /// The screen the service detail was reached from (Back returns there).
+    came_from: Screen,
     default_lang: crate::text::Lang,
     timing: Timing,
     last_touch: Duration,
@@ -167,7 +169,8 @@ impl Flow {
             notice: None,
             shown: None,
             today: Today::default(),
-            from_search: false,
+            popular: Vec::new(),
+            came_from: Screen::Services,
             default_lang: lang,
             timing,
             last_touch: now,
@@ -209,7 +212,7 @@ impl Flow {
         self.results.clear();
         self.notice = None;
         self.shown = None;
-        self.from_search = false;
+        self.came_from = Screen::Services;
         self.done_since = None;
         if let Some(c) = self.pending_catalogue.take() {
             self.catalogue = c;
@@ -248,10 +251,10 @@ impl Flow {
             }
             Event::Service(code) => {
                 let Some(service) = self.catalogue.feed.service(&code) else { return None };
-                if !service.active || !matches!(self.screen, Screen::Services | Screen::Search) {
+                if !service.active || !matches!(self.screen, Screen::Services | Screen::Search | Screen::Welcome) {
                     return None;
                 }
-                self.from_search = self.screen == Screen::Search;
+                self.came_from = self.screen;
                 self.agency = Some(service.agency.clone());
                 self.service = Some(code);
                 self.screen = Screen::Detail;
@@ -308,8 +311,7 @@ impl Flow {
                 self.screen = match self.screen {
                     Screen::Welcome | Screen::Agencies | Screen::Search => Screen::Welcome,
                     Screen::Services => Screen::Agencies,
-                    Screen::Detail if self.from_search => Screen::Search,
-                    Screen::Detail => Screen::Services,
+                    Screen::Detail => self.came_from,
                     Screen::Priority => Screen::Detail,
                     Screen::Printing => Screen::Printing,
                     Screen::Done => {
@@ -533,7 +535,9 @@ mod tests {
         f.handle(Event::Back, s(4));
         assert_eq!(f.screen, Screen::Welcome);
         // Touches meant for another screen do nothing.
-        assert_eq!(f.handle(Event::Service("KTP-BARU".into()), s(5)), None);
+        assert_eq!(f.handle(Event::Agency("POLRES".into()), s(5)), None);
+        assert_eq!(f.handle(Event::TakeTicket, s(5)), None);
+        assert_eq!(f.handle(Event::Choose(Who::Regular), s(5)), None, "no ticket without a service");
         assert_eq!(f.screen, Screen::Welcome);
         f.handle(Event::TakeNumber, s(6));
         f.handle(Event::Agency("NOPE".into()), s(6));
@@ -542,6 +546,20 @@ mod tests {
         f.handle(Event::Back, s(8));
         f.handle(Event::Back, s(8));
         assert_eq!(f.screen, Screen::Welcome);
+    }
+
+    #[test]
+    fn a_popular_service_is_three_taps_from_welcome_to_a_slip() {
+        let mut f = flow();
+        f.popular = vec!["KTP-BARU".into()];
+        f.handle(Event::Service("KTP-BARU".into()), s(1));
+        f.handle(Event::TakeTicket, s(2));
+        assert!(f.handle(Event::Choose(Who::Regular), s(3)).is_some(), "the third tap prints");
+        f.handle(Event::Printed(issued("KTB-A001")), s(4));
+        f.handle(Event::Home, s(5));
+        f.handle(Event::Service("KTP-BARU".into()), s(6));
+        f.handle(Event::Back, s(7));
+        assert_eq!(f.screen, Screen::Welcome, "back returns where the citizen came from");
     }
 
     #[test]

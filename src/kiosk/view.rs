@@ -209,6 +209,29 @@ pub fn services(flow: &Flow) -> (String, String, Vec<ServiceRow>) {
     (short, name, feed.services_of(code).filter(|s| s.active).map(|s| service_row(flow, s)).collect())
 }
 
+/// The services offered on the welcome screen.
+pub fn popular(flow: &Flow) -> Vec<ServiceRow> {
+    // Large text leaves room for two.
+    let n = if flow.large_text { 2 } else { 4 };
+    flow.popular.iter().take(n).filter_map(|c| flow.catalogue.feed.service(c)).filter(|s| s.active).map(|s| service_row(flow, s)).collect()
+}
+
+/// The most chosen services lately, topped up with each agency's first service (in the
+/// catalogue's order) so a new kiosk offers something sensible too.
+pub fn choose_popular(catalogue: &crate::catalogue::Catalogue, busiest: &[(String, u32)], n: usize) -> Vec<String> {
+    let feed = &catalogue.feed;
+    let mut out: Vec<String> = busiest.iter().map(|(c, _)| c.clone()).filter(|c| feed.service(c).is_some_and(|s| s.active)).take(n).collect();
+    for a in feed.agencies_in_order().into_iter().filter(|a| a.active) {
+        if out.len() >= n {
+            break;
+        }
+        if let Some(s) = feed.services_of(&a.code).find(|s| s.active && !out.contains(&s.code)) {
+            out.push(s.code.clone());
+        }
+    }
+    out
+}
+
 pub fn search_results(flow: &Flow) -> Vec<ServiceRow> {
     flow.results.iter().filter_map(|c| flow.catalogue.feed.service(c)).filter(|s| s.active).map(|s| service_row(flow, s)).collect()
 }
@@ -322,6 +345,21 @@ mod tests {
         let mut f = Flow::new(catalogue, Lang::Id, Timing::with_idle(Duration::from_secs(60)), Duration::ZERO);
         f.today.local = Some(jiff::civil::date(2026, 11, 27).at(h, m, 0, 0)); // a Friday
         f
+    }
+
+    #[test]
+    fn popular_services_come_from_the_ledger_then_the_catalogue() {
+        let f = flow(9, 0);
+        let fresh = choose_popular(&f.catalogue, &[], 3);
+        assert_eq!(fresh[0], "KTP-BARU", "a new kiosk offers the first agency's first service");
+        let agencies: std::collections::HashSet<_> = fresh.iter().map(|c| &f.catalogue.feed.service(c).unwrap().agency).collect();
+        assert_eq!(agencies.len(), 3, "one per agency: {fresh:?}");
+        let busy = vec![("AKTA-LAHIR".to_owned(), 9), ("GONE".to_owned(), 5)];
+        let p = choose_popular(&f.catalogue, &busy, 4);
+        assert_eq!(p[0], "AKTA-LAHIR");
+        assert_eq!(p.len(), 4);
+        assert!(!p.contains(&"GONE".to_owned()), "a service no longer in the catalogue is skipped");
+        assert_eq!(p[1], "KTP-BARU", "then the first agency's first service");
     }
 
     #[test]

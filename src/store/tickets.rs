@@ -227,6 +227,17 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The services with the most tickets since `since` (inclusive), most first: what the
+    /// welcome screen offers as "often chosen".
+    pub fn busiest_services(&self, since: jiff::civil::Date, limit: usize) -> Result<Vec<(String, u32)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT service_code, COUNT(*) FROM ticket WHERE local_date >= ?1 AND status <> 'voided'
+             GROUP BY service_code ORDER BY COUNT(*) DESC, service_code LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![since.to_string(), limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// A ticket's status history, oldest first.
     pub fn ticket_events(&self, ticket_id: &str) -> Result<Vec<TicketEvent>, StoreError> {
         let mut stmt = self.conn.prepare_cached("SELECT status, at_utc, detail FROM ticket_event WHERE ticket_id = ?1 ORDER BY id")?;

@@ -169,7 +169,7 @@ impl Ui {
     /// One event into the flow, its command carried out, the screen redrawn.
     pub fn send(&self, event: Event) {
         let touch_only = event == Event::Touch;
-        if matches!(event, Event::TakeNumber | Event::OpenSearch) {
+        if matches!(event, Event::TakeNumber | Event::OpenSearch | Event::Home) || (matches!(event, Event::Service(_)) && self.screen() == Screen::Welcome) {
             self.refresh_today();
         }
         let command = self.flow.borrow_mut().handle(event, (self.mono)());
@@ -224,6 +224,11 @@ impl Ui {
         };
         let Ok(local) = crate::store::local_time(&flow.catalogue, now) else { return };
         flow.today.local = Some(local.datetime());
+        let month_ago = local.date().checked_sub(jiff::Span::new().days(30)).unwrap_or(local.date());
+        match self.store.borrow().busiest_services(month_ago, 4) {
+            Ok(busiest) => flow.popular = view::choose_popular(&flow.catalogue, &busiest, 4),
+            Err(e) => log::error!("finding the busiest services: {e}"),
+        }
         match self.store.borrow().tickets_on(local.date()) {
             Ok(tickets) => {
                 flow.today.issued.clear();
@@ -278,6 +283,9 @@ impl Ui {
         k.set_large_text(flow.large_text);
         k.set_site_name(flow.catalogue.feed.site.name.in_lang(lang).into());
         k.set_notices(strings(view::notices(&flow)));
+        if flow.screen == Screen::Welcome {
+            k.set_popular(rows_model(view::popular(&flow)));
+        }
         let screen = match flow.screen {
             Screen::Welcome => ScreenId::Welcome,
             Screen::Agencies => ScreenId::Agencies,

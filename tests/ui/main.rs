@@ -1,0 +1,261 @@
+//! The real compiled kiosk UI, driven headless by Slint's testing backend through the
+//! same accessible labels a screen reader uses, with mock time. One test function: Slint's
+//! platform is set once per process.
+//!
+//! The path a citizen takes — welcome → agency → service → priority → slip printed (to a
+//! `preview:` printer) — and the refusals, the idle return, the language switch, search.
+
+use std::cell::Cell;
+use std::path::Path;
+use std::rc::Rc;
+use std::time::Duration;
+
+use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementRoot};
+use mpp_kiosk::catalogue::Catalogue;
+use mpp_kiosk::kiosk::Screen;
+use mpp_kiosk::printing::{Paper, PrintSettings, PrinterUri, QrMode};
+use mpp_kiosk::store::Store;
+use mpp_kiosk::text::Lang;
+use mpp_kiosk::ui::{Ui, UiSettings};
+
+const MONDAY_0905: &str = "2026-11-30T01:05:00Z";
+const MONDAY_1545: &str = "2026-11-30T07:45:00Z";
+
+struct Kiosk {
+    ui: Rc<Ui>,
+    mono: Rc<Cell<Duration>>,
+    db: std::path::PathBuf,
+}
+
+fn catalogue(db: &Path) -> Catalogue {
+    let mut store = Store::open(db).unwrap();
+    store.import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", true).unwrap();
+    store.load_catalogue().unwrap().unwrap()
+}
+
+fn kiosk(dir: &Path, at: &str, printer: PrinterUri) -> Kiosk {
+    let db = dir.join("kiosk.sqlite3");
+    let mono = Rc::new(Cell::new(Duration::ZERO));
+    let m = mono.clone();
+    let ui = Ui::new(UiSettings {
+        catalogue: catalogue(&db),
+        db_path: db.clone(),
+        print: PrintSettings { uri: printer, paper: Paper::Mm80, qr: QrMode::Native, qr_url: None, timeout: Duration::from_millis(500), logo: None, lock: None },
+        kiosk_id: 1,
+        lang: Lang::Id,
+        idle: Duration::from_secs(60),
+        clock: mpp_kiosk::clock::fixed(at.parse().unwrap()),
+        hide_cursor: false,
+        mono: Rc::new(move || m.get()),
+    })
+    .unwrap();
+    slint::ComponentHandle::show(&ui.window).unwrap();
+    Kiosk { ui, mono, db }
+}
+
+impl Kiosk {
+    /// Moves both the flow's clock and Slint's mock clock (timers fire).
+    fn wait(&self, d: Duration) {
+        let step = Duration::from_millis(100);
+        let mut left = d;
+        while !left.is_zero() {
+            let s = step.min(left);
+            self.mono.set(self.mono.get() + s);
+            i_slint_backend_testing::mock_elapsed_time(s);
+            left -= s;
+        }
+    }
+
+    fn buttons(&self, label: &str) -> Vec<ElementHandle> {
+        ElementHandle::find_by_accessible_label(&self.ui.window, label).filter(|e| e.accessible_role() == Some(AccessibleRole::Button)).collect()
+    }
+
+    fn tap(&self, label: &str) {
+        let found = self.buttons(label);
+        if found.is_empty() {
+            let all: Vec<String> = self.ui.window.root_element().query_descendants().find_all().iter().filter_map(|e| e.accessible_label().map(|l| format!("{l}:{:?}", e.accessible_role()))).collect();
+            panic!("no button {label:?} on the {:?} screen; labels: {all:?}", self.ui.screen());
+        }
+        found[0].invoke_accessible_default_action();
+    }
+
+    fn shows(&self, label: &str) -> bool {
+        ElementHandle::find_by_accessible_label(&self.ui.window, label).next().is_some()
+    }
+
+    fn texts_containing(&self, needle: &str) -> bool {
+        self.ui.window.global::<mpp_kiosk::ui::K>().get_notice_text().contains(needle)
+    }
+
+    /// Waits (in real time, for the print worker) until the screen is `screen`.
+    fn until(&self, screen: Screen) {
+        for _ in 0..200 {
+            if self.ui.screen() == screen {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+            self.wait(Duration::from_millis(100));
+        }
+        panic!("still on {:?}, expected {screen:?}", self.ui.screen());
+    }
+
+    fn tickets(&self) -> Vec<mpp_kiosk::store::Ticket> {
+        Store::open(&self.db).unwrap().tickets_on(jiff::civil::date(2026, 11, 30)).unwrap()
+    }
+}
+
+use slint::ComponentHandle;
+
+#[test]
+fn the_kiosk_screens_by_touch() {
+    i_slint_backend_testing::init_integration_test_with_mock_time();
+
+    // 1. The whole path, by agency: five taps, the slip lands in the preview printer.
+    let dir = tempfile::tempdir().unwrap();
+    let slips = dir.path().join("slips");
+    let k = kiosk(dir.path(), MONDAY_0905, PrinterUri::Preview(slips.clone()));
+    assert_eq!(k.ui.screen(), Screen::Welcome);
+    k.tap("Ambil Nomor Antrean");
+    assert_eq!(k.ui.screen(), Screen::Agencies);
+    k.tap("Disdukcapil");
+    assert_eq!(k.ui.screen(), Screen::Services);
+    k.tap("Penerbitan KTP-el Baru (perekaman pertama)");
+    assert_eq!(k.ui.screen(), Screen::Detail);
+    assert!(k.shows("Fotokopi Kartu Keluarga (KK)"), "the requirements are listed");
+    k.tap("Ambil Nomor Antrean");
+    assert_eq!(k.ui.screen(), Screen::Priority);
+    k.tap("Lansia (60 tahun ke atas)");
+    // A second tap while printing does nothing (the button is gone, the flow ignores it).
+    assert!(k.buttons("Lansia (60 tahun ke atas)").is_empty());
+    k.until(Screen::Done);
+    assert!(k.shows("KTB-PA001"), "the number is on screen");
+    let slip = std::fs::read_to_string(slips.join("2026-11-30-KTB-PA001.txt")).unwrap();
+    assert!(slip.contains("KTB-PA001") && slip.contains("PRIORITAS - Lansia"), "{slip}");
+    assert!(slips.join("2026-11-30-KTB-PA001.png").exists(), "the preview draws the slip");
+    assert_eq!(k.tickets().len(), 1);
+    assert_eq!(k.tickets()[0].status.code(), "printed");
+    // Done returns to welcome by itself.
+    k.wait(Duration::from_secs(21));
+    assert_eq!(k.ui.screen(), Screen::Welcome);
+    assert!(!k.shows("KTB-PA001"), "nothing of the last citizen stays on screen");
+
+    // 2. A popular service: three taps from welcome to a printed slip.
+    k.tap("Penerbitan KTP-el Baru (perekaman pertama)");
+    k.tap("Ambil Nomor Antrean");
+    k.tap("Antrean Umum");
+    k.until(Screen::Done);
+    assert!(k.shows("KTB-A001"));
+    k.tap("Selesai");
+    assert_eq!(k.ui.screen(), Screen::Welcome);
+
+    // 3. Language switch: the screens and the catalogue's own texts.
+    k.tap("English");
+    assert!(!k.buttons("Take a Queue Number").is_empty(), "the big button speaks English");
+    k.tap("Take a Queue Number");
+    assert!(!k.buttons("Police (SKCK, licence)").is_empty(), "agency names from the catalogue switch too");
+    k.tap("Bahasa Indonesia");
+    assert!(!k.buttons("Polres (SKCK, SIM)").is_empty());
+
+    // 4. Idle: a countdown first, any touch cancels it, then back to welcome in Indonesian.
+    k.tap("English");
+    k.wait(Duration::from_secs(46));
+    assert!(k.shows("Yes, continue"), "the 'still there?' countdown shows after 45 s");
+    k.tap("Yes, continue");
+    k.wait(Duration::from_secs(1));
+    assert!(!k.shows("Yes, continue"), "a touch cancels it");
+    assert_eq!(k.ui.screen(), Screen::Agencies);
+    k.wait(Duration::from_secs(61));
+    assert_eq!(k.ui.screen(), Screen::Welcome);
+    assert!(!k.buttons("Ambil Nomor Antrean").is_empty(), "back in the kiosk's own language");
+
+    // 5. Search with the on-screen keyboard, Indonesian synonyms included.
+    k.tap("Cari Layanan");
+    for key in ["P", "A", "S", "P", "O", "R"] {
+        k.tap(key);
+    }
+    assert!(!k.buttons("Penerbitan Paspor Biasa Baru (WNI dewasa)").is_empty(), "typing finds the passport service");
+    for _ in 0..6 {
+        k.tap("Hapus");
+    }
+    for key in ["E", "K", "T", "P"] {
+        k.tap(key);
+    }
+    assert!(!k.buttons("Penerbitan KTP-el Baru (perekaman pertama)").is_empty(), "e-KTP finds KTP-el");
+    k.tap("Penerbitan KTP-el Baru (perekaman pertama)");
+    k.tap("Kembali");
+    assert_eq!(k.ui.screen(), Screen::Search, "back returns to the results");
+    k.tap("Kembali");
+    assert_eq!(k.ui.screen(), Screen::Welcome);
+    drop(k);
+
+    // 6. Refusals: past the cut-off the catalogue says no, in words, and no number is used.
+    let dir = tempfile::tempdir().unwrap();
+    let k = kiosk(dir.path(), MONDAY_1545, PrinterUri::Preview(dir.path().join("slips")));
+    k.tap("Ambil Nomor Antrean");
+    k.tap("Disdukcapil");
+    k.tap("Penerbitan KTP-el Baru (perekaman pertama)");
+    k.tap("Ambil Nomor Antrean");
+    assert_eq!(k.ui.screen(), Screen::Detail);
+    assert!(k.texts_containing("sudah ditutup"), "the refusal says why");
+    k.tap("Mengerti");
+    assert!(k.tickets().is_empty(), "a refusal uses no number");
+    drop(k);
+
+    // 7. A printer that cannot print: refused before a number is used, staff asked for.
+    let dir = tempfile::tempdir().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let k = kiosk(dir.path(), MONDAY_0905, PrinterUri::Tcp { host: "127.0.0.1".into(), port: closed });
+    k.tap("Penerbitan KTP-el Baru (perekaman pertama)");
+    k.tap("Ambil Nomor Antrean");
+    k.tap("Antrean Umum");
+    k.until(Screen::Detail);
+    assert!(k.texts_containing("petugas"), "the citizen is sent to staff");
+    assert!(k.tickets().is_empty(), "no ghost number");
+    drop(k);
+
+    // 8. A slip that fails after the number was committed: the number stays on screen.
+    let dir = tempfile::tempdir().unwrap();
+    let k = kiosk(dir.path(), MONDAY_0905, PrinterUri::File(dir.path().join("missing/lp0")));
+    k.tap("Penerbitan KTP-el Baru (perekaman pertama)");
+    k.tap("Ambil Nomor Antrean");
+    k.tap("Antrean Umum");
+    k.until(Screen::Done);
+    assert!(k.shows("KTB-A001"), "the number is shown even though the slip failed");
+    assert!(k.ui.window.global::<mpp_kiosk::ui::K>().get_t_failed().contains("meja informasi"));
+    assert_eq!(k.tickets()[0].status.code(), "print_failed");
+}
+
+/// Every text the screens mark for translation has its English in the bundled .po file.
+#[test]
+fn every_screen_text_has_english() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let po = std::fs::read_to_string(root.join("assets/translations/en/LC_MESSAGES/mpp-kiosk.po")).unwrap();
+    let mut english = std::collections::HashMap::new();
+    let mut id = None;
+    for line in po.lines() {
+        if let Some(m) = line.strip_prefix("msgid \"").and_then(|l| l.strip_suffix('"')) {
+            id = Some(m.to_owned());
+        } else if let (Some(m), Some(i)) = (line.strip_prefix("msgstr \"").and_then(|l| l.strip_suffix('"')), id.take()) {
+            english.insert(i, m.to_owned());
+        }
+    }
+    let mut missing = Vec::new();
+    let mut files = vec![root.join("ui")];
+    let mut count = 0;
+    while let Some(p) = files.pop() {
+        if p.is_dir() {
+            files.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+        } else if p.extension().is_some_and(|e| e == "slint") {
+            let text = std::fs::read_to_string(&p).unwrap();
+            for part in text.split("@tr(\"").skip(1) {
+                let msg = &part[..part.find('"').unwrap()];
+                count += 1;
+                if english.get(msg).is_none_or(|e| e.is_empty()) {
+                    missing.push(format!("{}: {msg:?}", p.display()));
+                }
+            }
+        }
+    }
+    assert!(count > 30, "found the @tr texts ({count})");
+    assert!(missing.is_empty(), "texts without English in the .po file:\n{}", missing.join("\n"));
+}

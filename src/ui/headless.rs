@@ -74,6 +74,13 @@ impl HeadlessScreen {
         buf
     }
 
+    /// Hands an input event (a touch, a drag) to the latest window.
+    pub fn dispatch(&self, event: slint::platform::WindowEvent) {
+        if let Some(w) = self.latest.borrow().as_ref() {
+            w.dispatch_event(event);
+        }
+    }
+
     /// A frame as PNG bytes.
     pub fn png(&self) -> Vec<u8> {
         let pixels = self.frame();

@@ -413,8 +413,25 @@ fn print_result(r: Result<Done, JobError>, service: &str) -> PrintResult {
     }
 }
 
+/// On kiosk hardware (feature `kiosk`, linuxkms backend): keyboard events are dropped, so
+/// a keyboard plugged into the kiosk cannot type into it or quit it with Ctrl+Alt+Backspace
+/// (systemd restarts the kiosk if it ever stops). Other backends are left as they are.
+#[cfg(feature = "kiosk")]
+fn select_backend() -> Result<(), UiError> {
+    if std::env::var("SLINT_BACKEND").is_ok_and(|b| b.starts_with("linuxkms")) {
+        slint::BackendSelector::new().with_libinput_event_hook(|event| matches!(event, input::Event::Keyboard(_))).select()?;
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "kiosk"))]
+fn select_backend() -> Result<(), UiError> {
+    Ok(())
+}
+
 /// Runs the kiosk window until it is closed.
 pub fn run(settings: UiSettings) -> Result<(), UiError> {
+    select_backend()?;
     let ui = Ui::new(settings)?;
     ui.window.run()?;
     Ok(())

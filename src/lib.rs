@@ -10,6 +10,7 @@ pub mod hours;
 pub mod kiosk;
 pub mod printing;
 pub mod store;
+pub mod survey;
 pub mod text;
 pub mod tickets;
 #[cfg(feature = "gui")]

@@ -4,6 +4,7 @@
 mod catalogue_cmd;
 mod doctor;
 mod render;
+mod survey_cmd;
 mod ticket_cmd;
 
 use std::path::PathBuf;
@@ -46,6 +47,9 @@ pub enum Command {
     /// The receipt printer: status and a test slip.
     #[command(subcommand)]
     Printer(PrinterCommand),
+    /// The citizen satisfaction survey (SKM): key in paper forms, report the IKM.
+    #[command(subcommand)]
+    Survey(SurveyCommand),
     /// Draw the kiosk's screens to PNG without a display (software renderer).
     Screenshot(ScreenshotArgs),
     /// Check config, database and catalogue; exits 1 when a check fails.
@@ -130,6 +134,66 @@ pub enum CatalogueCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SurveyCommand {
+    /// Key in one paper SKM form (same checks and storage as the kiosk; marked as paper).
+    Record {
+        /// The service the respondent used, e.g. KTP-BARU.
+        #[arg(long)]
+        service: String,
+        /// The nine answers U1–U9, 1 to 4, in order; an empty place is unanswered: 4,3,,4,3,4,4,3,4
+        #[arg(long, allow_hyphen_values = true)]
+        answers: String,
+        /// The day of the form (default: today, in the site's time zone).
+        #[arg(long)]
+        date: Option<jiff::civil::Date>,
+        /// Age band: lt20, 20-29, 30-39, 40-49, 50-59, 60+.
+        #[arg(long)]
+        age: Option<String>,
+        /// L or P.
+        #[arg(long)]
+        sex: Option<String>,
+        /// SD, SMP, SMA, D1-D4, S1, S2+.
+        #[arg(long)]
+        education: Option<String>,
+        /// PNS, TNI-POLRI, SWASTA, WIRAUSAHA, PETANI-NELAYAN, PELAJAR, LAINNYA.
+        #[arg(long)]
+        occupation: Option<String>,
+        /// The respondent's comment.
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// The IKM per PermenPANRB 14/2017: per element NRR and weighted NRR, the IKM, its
+    /// conversion, the grade and performance words, and the number of respondents.
+    Report {
+        /// First day (inclusive), YYYY-MM-DD.
+        #[arg(long)]
+        from: Option<jiff::civil::Date>,
+        /// Last day (inclusive), YYYY-MM-DD.
+        #[arg(long)]
+        to: Option<jiff::civil::Date>,
+        /// Only this service.
+        #[arg(long, conflicts_with = "agency")]
+        service: Option<String>,
+        /// Only this agency's services.
+        #[arg(long)]
+        agency: Option<String>,
+        /// text, csv or json.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+        /// Language of the element names and words (text and csv).
+        #[arg(long, default_value = "id")]
+        lang: crate::text::Lang,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Csv,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -317,6 +381,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Ticket(cmd) => ticket_cmd::run(&ctx, cmd),
         Command::Printer(cmd) => ticket_cmd::printer(&ctx, cmd),
         Command::Screenshot(args) => screenshot(&ctx, args),
+        Command::Survey(cmd) => survey_cmd::run(&ctx, cmd),
         Command::Doctor { .. } => unreachable!("handled above"),
     }
 }

@@ -23,6 +23,26 @@ pub enum Screen {
     Printing,
     Done,
     Search,
+    /// The survey: one element's question (`SurveyDraft::step` 0–8).
+    SurveyQuestion,
+    /// The survey: one optional profile question (step 0–3).
+    SurveyProfile,
+    /// The survey: the optional comment.
+    SurveyComment,
+    /// The survey: thank you.
+    SurveyThanks,
+}
+
+/// A survey being filled in. Nothing in it points to a ticket or a person.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SurveyDraft {
+    pub service: Option<String>,
+    /// Answers to U1–U9 in order; `None` = skipped.
+    pub answers: [Option<u8>; 9],
+    pub profile: crate::survey::Profile,
+    pub comment: String,
+    /// The question shown on the question and profile screens.
+    pub step: usize,
 }
 
 /// Who the ticket is for, as chosen on the priority screen.
@@ -84,6 +104,18 @@ pub enum Event {
     Touch,
     /// The print worker finished.
     Printed(PrintResult),
+    /// "Beri Penilaian" on the welcome screen.
+    StartSurvey,
+    /// An answer 1–4 to the current survey question.
+    Answer(u8),
+    /// A profile choice (its index among the current question's choices).
+    ProfileChoice(usize),
+    /// Skip the current survey question (answers and profile are optional per question).
+    Skip,
+    /// The comment text changed (the on-screen keyboard).
+    Comment(String),
+    /// Send the survey.
+    SubmitSurvey,
 }
 
 /// Work the UI must do for the flow.
@@ -93,6 +125,8 @@ pub enum Command {
     Print { service: String, priority: Option<Priority> },
     /// Run a search and hand the codes back with [`Flow::set_results`].
     Search(String),
+    /// Store a finished survey response.
+    SaveSurvey(crate::survey::Response),
 }
 
 /// What the kiosk knows about "today" for the rules: local time and tickets issued.
@@ -114,11 +148,13 @@ pub struct Timing {
     pub done: Duration,
     /// … or this long when the slip failed (the citizen must read what to do).
     pub done_failed: Duration,
+    /// The survey's thank-you screen returns after this long.
+    pub thanks: Duration,
 }
 
 impl Timing {
     pub fn with_idle(idle: Duration) -> Timing {
-        Timing { idle, warn: Duration::from_secs(15).min(idle / 2), done: Duration::from_secs(20), done_failed: Duration::from_secs(45) }
+        Timing { idle, warn: Duration::from_secs(15).min(idle / 2), done: Duration::from_secs(20), done_failed: Duration::from_secs(45), thanks: Duration::from_secs(8) }
     }
 }
 
@@ -145,6 +181,8 @@ pub struct Flow {
     done_since: Option<Duration>,
     /// A catalogue that arrived mid-path waits for the next return to welcome.
     pending_catalogue: Option<Arc<Catalogue>>,
+    /// The survey being filled in, if the citizen is rating a service.
+    pub survey: Option<SurveyDraft>,
 }
 
 /// What the idle timer says.
@@ -176,6 +214,7 @@ impl Flow {
             last_touch: now,
             done_since: None,
             pending_catalogue: None,
+            survey: None,
         }
     }
 
@@ -214,6 +253,7 @@ impl Flow {
         self.shown = None;
         self.came_from = Screen::Services;
         self.done_since = None;
+        self.survey = None;
         if let Some(c) = self.pending_catalogue.take() {
             self.catalogue = c;
         }
@@ -256,6 +296,13 @@ impl Flow {
                 }
                 self.came_from = self.screen;
                 self.agency = Some(service.agency.clone());
+                if let Some(draft) = &mut self.survey {
+                    // Rating a service: straight to the first question.
+                    draft.service = Some(code);
+                    draft.step = 0;
+                    self.screen = Screen::SurveyQuestion;
+                    return None;
+                }
                 self.service = Some(code);
                 self.screen = Screen::Detail;
             }
@@ -307,13 +354,91 @@ impl Flow {
                     }
                 }
             }
+            Event::StartSurvey => {
+                if self.screen == Screen::Welcome {
+                    self.survey = Some(SurveyDraft::default());
+                    self.screen = Screen::Agencies;
+                }
+            }
+            Event::Answer(v) => {
+                if self.screen != Screen::SurveyQuestion || !(1..=4).contains(&v) {
+                    return None;
+                }
+                let draft = self.survey.as_mut()?;
+                draft.answers[draft.step] = Some(v);
+                self.next_survey_step();
+            }
+            Event::ProfileChoice(i) => {
+                if self.screen != Screen::SurveyProfile {
+                    return None;
+                }
+                let draft = self.survey.as_mut()?;
+                let q = &crate::survey::PROFILE[draft.step];
+                let (code, _) = q.choices.get(i)?;
+                let value = Some((*code).to_owned());
+                match q.field {
+                    "age" => draft.profile.age = value,
+                    "sex" => draft.profile.sex = value,
+                    "education" => draft.profile.education = value,
+                    _ => draft.profile.occupation = value,
+                }
+                self.next_survey_step();
+            }
+            Event::Skip => {
+                if matches!(self.screen, Screen::SurveyQuestion | Screen::SurveyProfile) {
+                    self.next_survey_step();
+                } else if self.screen == Screen::SurveyComment {
+                    return self.submit_survey(now);
+                }
+            }
+            Event::Comment(text) => {
+                if self.screen == Screen::SurveyComment {
+                    if let Some(d) = self.survey.as_mut() {
+                        d.comment = text.chars().take(300).collect();
+                    }
+                }
+            }
+            Event::SubmitSurvey => {
+                if self.screen == Screen::SurveyComment {
+                    return self.submit_survey(now);
+                }
+            }
             Event::Back => {
+                if let Some(draft) = self.survey.as_mut() {
+                    // Within the survey, Back goes one question back.
+                    match self.screen {
+                        Screen::SurveyQuestion if draft.step > 0 => {
+                            draft.step -= 1;
+                            return None;
+                        }
+                        Screen::SurveyQuestion => {
+                            self.screen = Screen::Services;
+                            return None;
+                        }
+                        Screen::SurveyProfile if draft.step > 0 => {
+                            draft.step -= 1;
+                            return None;
+                        }
+                        Screen::SurveyProfile => {
+                            draft.step = 8;
+                            self.screen = Screen::SurveyQuestion;
+                            return None;
+                        }
+                        Screen::SurveyComment => {
+                            draft.step = 3;
+                            self.screen = Screen::SurveyProfile;
+                            return None;
+                        }
+                        _ => {}
+                    }
+                }
                 self.screen = match self.screen {
                     Screen::Welcome | Screen::Agencies | Screen::Search => Screen::Welcome,
                     Screen::Services => Screen::Agencies,
                     Screen::Detail => self.came_from,
                     Screen::Priority => Screen::Detail,
                     Screen::Printing => Screen::Printing,
+                    Screen::SurveyQuestion | Screen::SurveyProfile | Screen::SurveyComment | Screen::SurveyThanks => Screen::Welcome,
                     Screen::Done => {
                         self.reset();
                         Screen::Welcome
@@ -356,6 +481,12 @@ impl Flow {
 
     /// Advances the timers; returns whether the idle warning shows.
     pub fn tick(&mut self, now: Duration) -> Idle {
+        if self.screen == Screen::SurveyThanks {
+            if self.done_since.is_some_and(|t| now.saturating_sub(t) >= self.timing.thanks) {
+                self.reset();
+            }
+            return Idle::Active;
+        }
         if self.screen == Screen::Done {
             let limit = if self.shown.as_ref().is_some_and(|s| s.print_failed) { self.timing.done_failed } else { self.timing.done };
             if self.done_since.is_some_and(|t| now.saturating_sub(t) >= limit) {
@@ -378,6 +509,35 @@ impl Flow {
         }
         let left = self.timing.idle - idle;
         if left <= self.timing.warn { Idle::Warning(left.as_secs_f64().ceil() as u32) } else { Idle::Active }
+    }
+
+    fn next_survey_step(&mut self) {
+        let Some(draft) = self.survey.as_mut() else { return };
+        match self.screen {
+            Screen::SurveyQuestion if draft.step + 1 < crate::survey::ELEMENTS.len() => draft.step += 1,
+            Screen::SurveyQuestion => {
+                draft.step = 0;
+                self.screen = Screen::SurveyProfile;
+            }
+            Screen::SurveyProfile if draft.step + 1 < crate::survey::PROFILE.len() => draft.step += 1,
+            Screen::SurveyProfile => self.screen = Screen::SurveyComment,
+            _ => {}
+        }
+    }
+
+    /// Ends the survey: a response with at least one answer is saved; one with none is
+    /// not a response and is dropped (the citizen still sees the thanks).
+    fn submit_survey(&mut self, now: Duration) -> Option<Command> {
+        let draft = self.survey.take()?;
+        self.screen = Screen::SurveyThanks;
+        self.done_since = Some(now);
+        let answers: Vec<(String, u8)> = crate::survey::ELEMENT_CODES.iter().zip(draft.answers).filter_map(|(c, a)| a.map(|v| ((*c).to_owned(), v))).collect();
+        let service = draft.service?;
+        if answers.is_empty() {
+            return None;
+        }
+        let comment = Some(draft.comment.trim().to_owned()).filter(|c| !c.is_empty());
+        Some(Command::SaveSurvey(crate::survey::Response { service, answers, profile: draft.profile, comment, source: crate::survey::Source::Kiosk }))
     }
 
     fn is_idle(&self, now: Duration) -> bool {
@@ -560,6 +720,59 @@ mod tests {
         f.handle(Event::Service("KTP-BARU".into()), s(6));
         f.handle(Event::Back, s(7));
         assert_eq!(f.screen, Screen::Welcome, "back returns where the citizen came from");
+    }
+
+    #[test]
+    fn a_survey_by_touch_alone_and_idle_discards_an_unfinished_one() {
+        let mut f = flow();
+        f.handle(Event::StartSurvey, s(1));
+        assert_eq!(f.screen, Screen::Agencies);
+        f.handle(Event::Agency("DUKCAPIL".into()), s(2));
+        f.handle(Event::Service("KK-BARU".into()), s(3));
+        assert_eq!((f.screen, f.survey.as_ref().unwrap().step), (Screen::SurveyQuestion, 0), "a service leads to the questions, not to a ticket");
+        for (i, v) in [4, 3, 4, 4, 3, 4, 4, 3].into_iter().enumerate() {
+            f.handle(Event::Answer(v), s(4 + i as u64));
+        }
+        f.handle(Event::Back, s(13));
+        assert_eq!(f.survey.as_ref().unwrap().step, 7, "back goes one question back, to U8");
+        f.handle(Event::Answer(2), s(14));
+        f.handle(Event::Skip, s(15)); // U9 left unanswered
+        assert_eq!(f.screen, Screen::SurveyProfile);
+        f.handle(Event::ProfileChoice(5), s(16)); // 60+
+        f.handle(Event::Skip, s(17));
+        f.handle(Event::Skip, s(18));
+        f.handle(Event::ProfileChoice(99), s(19));
+        assert_eq!(f.screen, Screen::SurveyProfile, "a choice that does not exist does nothing");
+        f.handle(Event::ProfileChoice(4), s(19)); // farmer / fisher
+        assert_eq!(f.screen, Screen::SurveyComment);
+        f.handle(Event::Comment("antrean cepat".into()), s(20));
+        let Some(Command::SaveSurvey(r)) = f.handle(Event::SubmitSurvey, s(21)) else { panic!("no response") };
+        assert_eq!(r.service, "KK-BARU");
+        assert_eq!(r.answers.len(), 8);
+        assert_eq!(r.answers[7], ("U8".into(), 2), "the changed answer counts");
+        assert!(!r.answers.iter().any(|(c, _)| c == "U9"));
+        assert_eq!((r.profile.age.as_deref(), r.profile.occupation.as_deref(), r.profile.sex.as_deref()), (Some("60+"), Some("PETANI-NELAYAN"), None));
+        assert_eq!(r.comment.as_deref(), Some("antrean cepat"));
+        assert_eq!(f.screen, Screen::SurveyThanks);
+        f.tick(s(30));
+        assert_eq!(f.screen, Screen::Welcome);
+
+        // Idle in the middle: the draft is gone, nothing is saved.
+        f.handle(Event::StartSurvey, s(40));
+        f.handle(Event::Agency("POLRES".into()), s(41));
+        f.handle(Event::Service("SKCK-BARU".into()), s(42));
+        f.handle(Event::Answer(4), s(43));
+        f.tick(s(104));
+        assert_eq!((f.screen, f.survey.is_none()), (Screen::Welcome, true));
+        // A survey with no answer at all is not a response.
+        f.handle(Event::StartSurvey, s(110));
+        f.handle(Event::Agency("POLRES".into()), s(111));
+        f.handle(Event::Service("SKCK-BARU".into()), s(112));
+        for _ in 0..13 {
+            f.handle(Event::Skip, s(113));
+        }
+        assert_eq!(f.handle(Event::Skip, s(114)), None);
+        assert_eq!(f.screen, Screen::SurveyThanks);
     }
 
     #[test]

@@ -294,6 +294,48 @@ pub fn done(flow: &Flow) -> Option<DoneView> {
     })
 }
 
+/// A survey screen: the service rated, where the citizen is, the question and its choices.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SurveyView {
+    pub service: String,
+    pub progress: String,
+    pub title: String,
+    pub question: String,
+    pub choices: Vec<String>,
+    pub comment: String,
+}
+
+pub fn survey(flow: &Flow) -> Option<SurveyView> {
+    use super::flow::Screen;
+    let d = flow.survey.as_ref()?;
+    let lang = flow.lang;
+    let service = d.service.as_deref().and_then(|c| flow.catalogue.feed.service(c)).map(|s| s.name.in_lang(lang).to_owned()).unwrap_or_default();
+    let mut v = SurveyView { service, comment: d.comment.clone(), ..Default::default() };
+    match flow.screen {
+        Screen::SurveyQuestion => {
+            let e = &crate::survey::ELEMENTS[d.step.min(8)];
+            v.progress = match lang {
+                Lang::Id => format!("Pertanyaan {} dari 9", d.step + 1),
+                Lang::En => format!("Question {} of 9", d.step + 1),
+            };
+            v.title = e.name(lang).to_owned();
+            v.question = e.question(lang).to_owned();
+            v.choices = (1..=4).map(|a| e.answer(a, lang).to_owned()).collect();
+        }
+        Screen::SurveyProfile => {
+            let q = &crate::survey::PROFILE[d.step.min(3)];
+            v.progress = match lang {
+                Lang::Id => format!("Tentang Anda ({} dari 4, boleh dilewati)", d.step + 1),
+                Lang::En => format!("About you ({} of 4, optional)", d.step + 1),
+            };
+            v.question = q.question[lang as usize].to_owned();
+            v.choices = q.choices.iter().map(|(_, w)| w[lang as usize].to_owned()).collect();
+        }
+        _ => {}
+    }
+    Some(v)
+}
+
 /// A notice's title and message.
 pub fn notice(flow: &Flow) -> Option<(String, String)> {
     let lang = flow.lang;

@@ -73,6 +73,30 @@ const STEPS: &[&str] = &[
     ) STRICT;
     CREATE INDEX ticket_event_by_ticket ON ticket_event (ticket_id, id);
     "#,
+    // 3: survey responses (SKM). Anonymous: no ticket, no kiosk user, only the service,
+    // the day and what the respondent chose to tell.
+    r#"
+    CREATE TABLE survey_response (
+        id            TEXT    PRIMARY KEY,
+        service_code  TEXT    NOT NULL,
+        agency_code   TEXT    NOT NULL,
+        local_date    TEXT    NOT NULL,
+        submitted_utc TEXT    NOT NULL,
+        source        TEXT    NOT NULL CHECK (source IN ('kiosk', 'paper')),
+        age           TEXT,
+        sex           TEXT,
+        education     TEXT,
+        occupation    TEXT,
+        comment       TEXT
+    ) STRICT;
+    CREATE INDEX survey_by_date ON survey_response (local_date);
+    CREATE TABLE survey_answer (
+        response_id TEXT    NOT NULL REFERENCES survey_response (id),
+        element     TEXT    NOT NULL,
+        value       INTEGER NOT NULL CHECK (value BETWEEN 1 AND 4),
+        PRIMARY KEY (response_id, element)
+    ) STRICT;
+    "#,
 ];
 
 fn migrations() -> Migrations<'static> {

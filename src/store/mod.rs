@@ -6,6 +6,7 @@
 
 mod catalogue;
 mod migrations;
+mod survey;
 mod tickets;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 pub use catalogue::{CatalogueStats, ImportError, ImportOutcome, SearchHit};
+pub use survey::{StoredResponse, SurveyFilter};
 pub use tickets::{local_time, IssueError, StatusError, Ticket, TicketEvent};
 
 #[derive(Debug, thiserror::Error)]

@@ -125,6 +125,16 @@ impl Ui {
         k.on_toggle_large_text(on(self, || Event::ToggleLargeText));
         k.on_dismiss_notice(on(self, || Event::DismissNotice));
         k.on_touch(on(self, || Event::Touch));
+        k.on_start_survey(on(self, || Event::StartSurvey));
+        k.on_skip(on(self, || Event::Skip));
+        k.on_submit_survey(on(self, || Event::SubmitSurvey));
+        let weak = Rc::downgrade(self);
+        k.on_answer(move |i| {
+            if let Some(ui) = weak.upgrade() {
+                let event = if ui.screen() == Screen::SurveyProfile { Event::ProfileChoice(i.max(0) as usize) } else { Event::Answer(i.clamp(0, 9) as u8) };
+                ui.send(event);
+            }
+        });
         let weak = Rc::downgrade(self);
         k.on_agency(move |code| {
             if let Some(ui) = weak.upgrade() {
@@ -152,18 +162,33 @@ impl Ui {
         let weak = Rc::downgrade(self);
         k.on_key(move |key| {
             if let Some(ui) = weak.upgrade() {
-                let q = format!("{}{}", ui.flow.borrow().query, key.to_lowercase());
-                ui.send(Event::Query(q));
+                let event = ui.typed(|t| t.push_str(&key.to_lowercase()));
+                ui.send(event);
             }
         });
         let weak = Rc::downgrade(self);
         k.on_backspace(move || {
             if let Some(ui) = weak.upgrade() {
-                let mut q = ui.flow.borrow().query.clone();
-                q.pop();
-                ui.send(Event::Query(q));
+                let event = ui.typed(|t| {
+                    t.pop();
+                });
+                ui.send(event);
             }
         });
+    }
+
+    /// The text the on-screen keyboard edits (the search, or the survey comment), edited.
+    fn typed(&self, edit: impl FnOnce(&mut String)) -> Event {
+        let flow = self.flow.borrow();
+        if flow.screen == Screen::SurveyComment {
+            let mut t = flow.survey.as_ref().map(|d| d.comment.clone()).unwrap_or_default();
+            edit(&mut t);
+            Event::Comment(t)
+        } else {
+            let mut t = flow.query.clone();
+            edit(&mut t);
+            Event::Query(t)
+        }
     }
 
     /// One event into the flow, its command carried out, the screen redrawn.
@@ -185,12 +210,27 @@ impl Ui {
                 };
                 self.flow.borrow_mut().set_results(&q, codes);
             }
+            Some(Command::SaveSurvey(r)) => self.save_survey(&r),
             None => {}
         }
         if touch_only {
             self.window.global::<K>().set_idle_seconds(0);
         } else {
             self.draw(true);
+        }
+    }
+
+    /// Stores a finished survey response (one small transaction).
+    fn save_survey(&self, r: &crate::survey::Response) {
+        let flow = self.flow.borrow();
+        let Some(agency) = flow.catalogue.feed.service(&r.service).map(|s| s.agency.clone()) else { return };
+        let result = (self.clock)().map_err(|e| e.to_string()).and_then(|now| {
+            let date = crate::store::local_time(&flow.catalogue, now).map_err(|e| e.to_string())?.date();
+            self.store.borrow_mut().record_survey(r, &agency, date, now).map_err(|e| e.to_string())
+        });
+        match result {
+            Ok(id) => log::info!("survey response {id} for {} saved", r.service),
+            Err(e) => log::error!("a survey response for {} could not be saved: {e}", r.service),
         }
     }
 
@@ -295,7 +335,20 @@ impl Ui {
             Screen::Printing => ScreenId::Printing,
             Screen::Done => ScreenId::Done,
             Screen::Search => ScreenId::Search,
+            Screen::SurveyQuestion => ScreenId::SurveyQuestion,
+            Screen::SurveyProfile => ScreenId::SurveyProfile,
+            Screen::SurveyComment => ScreenId::SurveyComment,
+            Screen::SurveyThanks => ScreenId::SurveyThanks,
         };
+        k.set_surveying(flow.survey.is_some());
+        if let Some(v) = view::survey(&flow) {
+            k.set_sv_service(v.service.into());
+            k.set_sv_progress(v.progress.into());
+            k.set_sv_title(v.title.into());
+            k.set_sv_question(v.question.into());
+            k.set_sv_choices(strings(v.choices));
+            k.set_sv_comment(v.comment.to_uppercase().into());
+        }
         match flow.screen {
             Screen::Agencies => {
                 let tiles: Vec<AgencyTile> = view::agencies(&flow)

@@ -17,7 +17,23 @@ use crate::store::Store;
 use crate::text::Lang;
 
 /// Every screen the command can draw, in the order a citizen meets them.
-pub const SCREENS: &[&str] = &["welcome", "agencies", "services", "detail", "priority", "printing", "done", "print-failed", "search", "refusal", "idle"];
+pub const SCREENS: &[&str] = &[
+    "welcome",
+    "agencies",
+    "services",
+    "detail",
+    "priority",
+    "printing",
+    "done",
+    "print-failed",
+    "search",
+    "refusal",
+    "idle",
+    "survey-question",
+    "survey-profile",
+    "survey-comment",
+    "survey-thanks",
+];
 
 pub struct Options {
     pub screens: Vec<String>,
@@ -103,6 +119,25 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
         "search" => {
             send(Event::OpenSearch);
             send(Event::Query("ktp".into()));
+        }
+        s if s.starts_with("survey-") => {
+            send(Event::StartSurvey);
+            send(Event::Agency(agency.into()));
+            send(Event::Service(service.into()));
+            if s != "survey-question" {
+                for a in [4, 3, 4, 4, 3, 4, 4, 3, 3] {
+                    send(Event::Answer(a));
+                }
+            }
+            if matches!(s, "survey-comment" | "survey-thanks") {
+                for i in [5, 1, 2, 4] {
+                    send(Event::ProfileChoice(i));
+                }
+                send(Event::Comment("petugas ramah".into()));
+            }
+            if s == "survey-thanks" {
+                send(Event::SubmitSurvey);
+            }
         }
         _ => {
             send(Event::TakeNumber);

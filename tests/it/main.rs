@@ -10,4 +10,5 @@ mod emulator;
 mod invalid_feeds;
 mod printing;
 mod round_trip;
+mod survey;
 mod tickets;

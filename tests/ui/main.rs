@@ -223,6 +223,54 @@ fn the_kiosk_screens_by_touch() {
     assert!(k.shows("KTB-A001"), "the number is shown even though the slip failed");
     assert!(k.ui.window.global::<mpp_kiosk::ui::K>().get_t_failed().contains("meja informasi"));
     assert_eq!(k.tickets()[0].status.code(), "print_failed");
+    drop(k);
+
+    // 9. The satisfaction survey, by touch alone, in English; then the IKM report finds it.
+    let dir = tempfile::tempdir().unwrap();
+    let k = kiosk(dir.path(), MONDAY_0905, PrinterUri::Preview(dir.path().join("slips")));
+    k.tap("English");
+    k.tap("Rate Our Service");
+    k.tap("Samsat (vehicles)");
+    let service = k.ui.window.global::<mpp_kiosk::ui::K>().get_services();
+    let first = slint::Model::row_data(&service, 0).unwrap().name.to_string();
+    k.tap(&first);
+    assert_eq!(k.ui.screen(), Screen::SurveyQuestion);
+    for answer in ["Fitted very well", "Easy", "Fast", "Cheap", "Matched", "Very capable", "Very polite and friendly", "Handled well"] {
+        k.tap(answer);
+    }
+    k.tap("Skip this question"); // U9 unanswered
+    assert_eq!(k.ui.screen(), Screen::SurveyProfile);
+    k.tap("30–39");
+    k.tap("Female");
+    k.tap("Skip");
+    k.tap("Farmer / fisher");
+    assert_eq!(k.ui.screen(), Screen::SurveyComment);
+    for key in ["G", "O", "O", "D"] {
+        k.tap(key);
+    }
+    k.tap("Send");
+    assert_eq!(k.ui.screen(), Screen::SurveyThanks);
+    k.wait(Duration::from_secs(9));
+    assert_eq!(k.ui.screen(), Screen::Welcome, "the thanks returns by itself");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mpp-kiosk"))
+        .args(["--db"])
+        .arg(&k.db)
+        .args(["survey", "report", "--agency", "SAMSAT", "--format", "json"])
+        .env("MPP_KIOSK_NOW", MONDAY_0905)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["responses"], 1);
+    assert_eq!(report["paper"], 0);
+    // Answers 4,3,3,3,3,4,4,4 (U9 skipped): sum 28 over 8 elements → 3.5 → 87.50, B.
+    assert_eq!(report["elements"].as_array().unwrap().len(), 8);
+    assert_eq!(report["converted"], 87.5);
+    assert_eq!(report["grade"], "B");
+    let stored = Store::open(&k.db).unwrap().survey_responses(&Default::default()).unwrap();
+    assert_eq!(stored[0].profile.age.as_deref(), Some("30-39"));
+    assert_eq!(stored[0].profile.education, None);
+    assert_eq!(stored[0].comment.as_deref(), Some("good"));
 }
 
 /// Every text the screens mark for translation has its English in the bundled .po file.

@@ -11,6 +11,7 @@ pub mod kiosk;
 pub mod printing;
 pub mod store;
 pub mod survey;
+pub mod sync;
 pub mod text;
 pub mod tickets;
 #[cfg(feature = "gui")]

@@ -56,7 +56,7 @@ pub fn run(config_arg: Option<&Path>, db_arg: Option<&Path>, json: bool) -> Resu
     } else {
         match Store::open(&db_path) {
             Err(e) => add("database", Status::Fail, e.to_string()),
-            Ok(store) => {
+            Ok(mut store) => {
                 let schema = store.schema_version().map(|v| v.to_string()).unwrap_or_else(|e| e.to_string());
                 let journal = store.journal_mode().unwrap_or_else(|e| e.to_string());
                 add("database", Status::Ok, format!("{} (schema {schema}, journal {journal})", db_path.display()));
@@ -83,6 +83,30 @@ pub fn run(config_arg: Option<&Path>, db_arg: Option<&Path>, json: bool) -> Resu
                     }
                     Ok(None) => add("catalogue", Status::Warn, "none stored yet; the kiosk loads the embedded one at first start".into()),
                     Err(e) => add("catalogue", Status::Fail, e.to_string()),
+                }
+                match crate::sync::status(&mut store, &loaded.config.sync) {
+                    Ok(st) => {
+                        let sync_detail = match (&st.url, &st.last_error) {
+                            (None, _) => (Status::Warn, "no [sync] url: the catalogue is never updated".to_owned()),
+                            (Some(u), Some(e)) => (Status::Warn, format!("{u}: last pull failed: {e} (last success {})", st.last_success_utc.as_deref().unwrap_or("never"))),
+                            (Some(u), None) => (Status::Ok, format!("{u}: last success {}", st.last_success_utc.as_deref().unwrap_or("never yet"))),
+                        };
+                        add("sync", sync_detail.0, sync_detail.1);
+                        // A day of tickets not uploaded is worth a look; the kiosk keeps them safely.
+                        let backlog = st.outbox.pending;
+                        let status = if backlog > 0 && st.upload_url.is_some() && st.last_upload_error.is_some() { Status::Warn } else { Status::Ok };
+                        add(
+                            "outbox",
+                            status,
+                            format!(
+                                "{backlog} records waiting{}, {} sent{}",
+                                st.outbox.oldest_pending_utc.map(|o| format!(" (oldest {o})")).unwrap_or_default(),
+                                st.outbox.acknowledged,
+                                st.last_upload_error.map(|e| format!("; last upload error: {e}")).unwrap_or_default()
+                            ),
+                        );
+                    }
+                    Err(e) => add("sync", Status::Fail, e.to_string()),
                 }
             }
         }

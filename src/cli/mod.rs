@@ -5,6 +5,7 @@ mod catalogue_cmd;
 mod doctor;
 mod render;
 mod survey_cmd;
+mod sync_cmd;
 mod ticket_cmd;
 
 use std::path::PathBuf;
@@ -47,6 +48,12 @@ pub enum Command {
     /// The receipt printer: status and a test slip.
     #[command(subcommand)]
     Printer(PrinterCommand),
+    /// Catalogue sync and ticket upload: one round now, or the status.
+    #[command(subcommand)]
+    Sync(SyncCommand),
+    /// Publisher tools: check a signed feed the way a kiosk would.
+    #[command(subcommand)]
+    Feed(FeedCommand),
     /// The citizen satisfaction survey (SKM): key in paper forms, report the IKM.
     #[command(subcommand)]
     Survey(SurveyCommand),
@@ -133,6 +140,36 @@ pub enum CatalogueCommand {
         /// Write to this file instead of standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// One pull and one upload round in the foreground; exits 1 with the reason when the
+    /// pull was refused or failed, or the upload failed.
+    Now {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Last attempt, last success, catalogue version, last error, outbox backlog.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedCommand {
+    /// Checks a feed and its signature (FEED.minisig) exactly as a kiosk would.
+    Verify {
+        /// The feed file (JSON).
+        feed: PathBuf,
+        /// The publisher's minisign public key (the base64 line of the .pub file), or a .pub file.
+        #[arg(long)]
+        key: String,
+        /// The signature file (default: FEED.minisig).
+        #[arg(long)]
+        sig: Option<PathBuf>,
     },
 }
 
@@ -382,6 +419,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Printer(cmd) => ticket_cmd::printer(&ctx, cmd),
         Command::Screenshot(args) => screenshot(&ctx, args),
         Command::Survey(cmd) => survey_cmd::run(&ctx, cmd),
+        Command::Sync(cmd) => sync_cmd::run(&ctx, cmd),
+        Command::Feed(cmd) => sync_cmd::feed(cmd),
         Command::Doctor { .. } => unreachable!("handled above"),
     }
 }
@@ -402,6 +441,14 @@ fn run_kiosk(ctx: &Context) -> Result<(), CliError> {
         let kiosk = &ctx.config.config.kiosk;
         let print = ctx.print_settings()?;
         log::info!("slips go to {}", String::from(print.uri.clone()));
+        crate::sync::runner::spawn(
+            ctx.db_path.clone(),
+            ctx.config.config.sync.clone(),
+            catalogue.feed.site.code.clone(),
+            kiosk.id.get(),
+            crate::clock::system(),
+            crate::ui::deliver_catalogue,
+        );
         let fullscreen = std::env::var("SLINT_FULLSCREEN").is_ok_and(|v| v == "1" || v == "true");
         let kms = std::env::var("SLINT_BACKEND").is_ok_and(|b| b.starts_with("linuxkms"));
         crate::ui::run(crate::ui::UiSettings {

@@ -97,6 +97,33 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (response_id, element)
     ) STRICT;
     "#,
+    // 4: the upload outbox and the sync state. Every ticket, status change and survey
+    // response is queued here in the transaction that records it; the uploader marks rows
+    // acknowledged. `event_id` is what the receiver deduplicates on.
+    r#"
+    CREATE TABLE outbox (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id    TEXT    NOT NULL UNIQUE,
+        kind        TEXT    NOT NULL CHECK (kind IN ('ticket', 'ticket_status', 'survey')),
+        payload     TEXT    NOT NULL,
+        created_utc TEXT    NOT NULL,
+        acked_utc   TEXT
+    ) STRICT;
+    CREATE INDEX outbox_pending ON outbox (acked_utc, seq);
+    CREATE TABLE sync_state (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+    -- Tickets issued before the outbox existed are queued too (their current state).
+    INSERT INTO outbox (event_id, kind, payload, created_utc)
+    SELECT lower(hex(randomblob(16))), 'ticket',
+           json_object('id', id, 'number', number, 'service', service_code, 'agency', agency_code,
+                       'priority', priority, 'kiosk_id', kiosk_id, 'local_date', local_date,
+                       'issued_at_utc', issued_at_utc, 'issued_at_local', issued_at_local,
+                       'people_ahead', people_ahead, 'status', status, 'backfilled', json('true')),
+           issued_at_utc
+    FROM ticket ORDER BY rowid;
+    "#,
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -120,5 +147,24 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn tickets_from_before_the_outbox_are_queued_for_upload() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut conn, 3).unwrap();
+        conn.execute(
+            "INSERT INTO ticket (id, local_date, number, service_code, agency_code, prefix, kiosk_id, priority, seq,
+                                 issued_at_utc, issued_at_local, people_ahead, status)
+             VALUES ('t1', '2026-11-30', 'KTB-A001', 'KTP-BARU', 'DUKCAPIL', 'KTB', 1, NULL, 1,
+                     '2026-11-30T01:00:00Z', '2026-11-30T09:00:00+08:00[Asia/Makassar]', 0, 'printed')",
+            [],
+        )
+        .unwrap();
+        super::apply(&mut conn).unwrap();
+        let (kind, payload): (String, String) = conn.query_row("SELECT kind, payload FROM outbox", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        assert_eq!(kind, "ticket");
+        let v: serde_json::Value = serde_json::from_str(&payload).unwrap();
+        assert_eq!((v["number"].as_str(), v["status"].as_str(), v["backfilled"].as_bool()), (Some("KTB-A001"), Some("printed"), Some(true)));
     }
 }

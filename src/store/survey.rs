@@ -52,6 +52,17 @@ impl Store {
         for (element, value) in &r.answers {
             tx.execute("INSERT INTO survey_answer (response_id, element, value) VALUES (?1, ?2, ?3)", params![id, element, value])?;
         }
+        let record = serde_json::json!({
+            "id": id,
+            "service": r.service,
+            "agency": agency,
+            "local_date": local_date.to_string(),
+            "source": r.source.code(),
+            "answers": r.answers.iter().map(|(e, v)| serde_json::json!({"element": e, "value": v})).collect::<Vec<_>>(),
+            "profile": r.profile,
+            "comment": r.comment,
+        });
+        super::outbox::enqueue(&tx, "survey", &record, at)?;
         tx.commit()?;
         Ok(id)
     }

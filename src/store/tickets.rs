@@ -109,12 +109,21 @@ fn row_to_ticket(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ticket> {
     })
 }
 
-fn add_event(tx: &Transaction<'_>, ticket_id: &str, status: Status, at: jiff::Timestamp, detail: Option<&str>) -> rusqlite::Result<()> {
+/// Records a status change and queues it for upload, in the caller's transaction.
+fn add_event(tx: &Transaction<'_>, ticket: &Ticket, status: Status, at: jiff::Timestamp, detail: Option<&str>) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO ticket_event (ticket_id, status, at_utc, detail) VALUES (?1, ?2, ?3, ?4)",
-        params![ticket_id, status.code(), at.to_string(), detail],
+        params![ticket.id, status.code(), at.to_string(), detail],
     )?;
-    Ok(())
+    let payload = serde_json::json!({
+        "ticket_id": ticket.id,
+        "number": ticket.number,
+        "local_date": ticket.local_date.to_string(),
+        "status": status.code(),
+        "at_utc": at.to_string(),
+        "detail": detail,
+    });
+    super::outbox::enqueue(tx, "ticket_status", &payload, at)
 }
 
 impl Store {
@@ -191,7 +200,9 @@ impl Store {
                 Status::Issued.code(),
             ],
         )?;
-        add_event(&tx, &ticket.id, Status::Issued, now, None)?;
+        let record = serde_json::to_value(&ticket).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        super::outbox::enqueue(&tx, "ticket", &record, now)?;
+        add_event(&tx, &ticket, Status::Issued, now, None)?;
         tx.commit()?;
         Ok(ticket)
     }
@@ -207,7 +218,7 @@ impl Store {
             return Err(StatusError::NotAllowed { number: ticket.number, from: ticket.status, to });
         }
         tx.execute("UPDATE ticket SET status = ?1 WHERE id = ?2", params![to.code(), ticket_id])?;
-        add_event(&tx, ticket_id, to, at, detail)?;
+        add_event(&tx, &ticket, to, at, detail)?;
         tx.commit()?;
         Ok(Ticket { status: to, ..ticket })
     }

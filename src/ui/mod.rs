@@ -482,10 +482,31 @@ fn select_backend() -> Result<(), UiError> {
     Ok(())
 }
 
+thread_local! {
+    /// The running screen, for work that arrives from other threads (a synced catalogue).
+    static CURRENT: RefCell<std::rc::Weak<Ui>> = const { RefCell::new(std::rc::Weak::new()) };
+}
+
+/// Hands a newly synced catalogue to the running screen (from any thread); it is applied
+/// without disturbing a citizen mid-path.
+pub fn deliver_catalogue(catalogue: Catalogue) {
+    let r = slint::invoke_from_event_loop(move || {
+        CURRENT.with(|c| {
+            if let Some(ui) = c.borrow().upgrade() {
+                ui.offer_catalogue(catalogue);
+            }
+        })
+    });
+    if let Err(e) = r {
+        log::warn!("a new catalogue could not reach the screen: {e}");
+    }
+}
+
 /// Runs the kiosk window until it is closed.
 pub fn run(settings: UiSettings) -> Result<(), UiError> {
     select_backend()?;
     let ui = Ui::new(settings)?;
+    CURRENT.with(|c| *c.borrow_mut() = Rc::downgrade(&ui));
     ui.window.run()?;
     Ok(())
 }

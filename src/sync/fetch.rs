@@ -1,0 +1,102 @@
+//! Getting bytes from a feed URL: HTTP(S) with conditional requests, timeouts and a size
+//! cap, or a file (a USB stick, a shared folder). Blocking: the sync task runs it on
+//! tokio's blocking pool, never on the UI thread.
+
+use std::io::Read;
+use std::time::Duration;
+
+use super::SyncError;
+
+/// Limits for one request.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub connect: Duration,
+    pub total: Duration,
+    pub max_bytes: u64,
+}
+
+/// What a conditional request remembers from the last good response.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum Fetched {
+    Body { bytes: Vec<u8>, validators: Validators },
+    NotModified,
+}
+
+fn agent(limits: Limits) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_connect(Some(limits.connect))
+        .timeout_global(Some(limits.total))
+        .http_status_as_error(false)
+        .max_redirects(3)
+        .build()
+        .into()
+}
+
+fn network(url: &str, e: impl std::fmt::Display) -> SyncError {
+    SyncError::Network { url: url.to_owned(), reason: e.to_string() }
+}
+
+/// GETs `url`; with `validators`, a 304 answer is `NotModified`.
+pub fn get(url: &str, validators: Option<&Validators>, limits: Limits) -> Result<Fetched, SyncError> {
+    if let Some(path) = url.strip_prefix("file://") {
+        return read_file(url, path, limits.max_bytes);
+    }
+    let mut req = agent(limits).get(url);
+    if let Some(v) = validators {
+        if let Some(e) = &v.etag {
+            req = req.header("If-None-Match", e);
+        }
+        if let Some(m) = &v.last_modified {
+            req = req.header("If-Modified-Since", m);
+        }
+    }
+    let mut resp = req.call().map_err(|e| network(url, e))?;
+    let status = resp.status().as_u16();
+    if status == 304 && validators.is_some() {
+        return Ok(Fetched::NotModified);
+    }
+    if !(200..300).contains(&status) {
+        return Err(SyncError::Http { url: url.to_owned(), status });
+    }
+    let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let validators = Validators { etag: header("etag"), last_modified: header("last-modified") };
+    if let Some(len) = resp.body().content_length() {
+        if len > limits.max_bytes {
+            return Err(SyncError::TooLarge { url: url.to_owned(), max: limits.max_bytes });
+        }
+    }
+    let bytes = resp.body_mut().with_config().limit(limits.max_bytes).read_to_vec().map_err(|e| match e {
+        ureq::Error::BodyExceedsLimit(_) => SyncError::TooLarge { url: url.to_owned(), max: limits.max_bytes },
+        e => network(url, format!("reading the body: {e}")),
+    })?;
+    Ok(Fetched::Body { bytes, validators })
+}
+
+fn read_file(url: &str, path: &str, max: u64) -> Result<Fetched, SyncError> {
+    let file = std::fs::File::open(path).map_err(|e| network(url, e))?;
+    let mut bytes = Vec::new();
+    file.take(max + 1).read_to_end(&mut bytes).map_err(|e| network(url, e))?;
+    if bytes.len() as u64 > max {
+        return Err(SyncError::TooLarge { url: url.to_owned(), max });
+    }
+    Ok(Fetched::Body { bytes, validators: Validators::default() })
+}
+
+/// POSTs a JSON body; returns the status and (a bounded piece of) the answer.
+pub fn post_json(url: &str, body: &[u8], idempotency_key: &str, limits: Limits) -> Result<(u16, String), SyncError> {
+    let mut resp = agent(limits)
+        .post(url)
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", idempotency_key)
+        .send(body)
+        .map_err(|e| network(url, e))?;
+    let status = resp.status().as_u16();
+    let text = resp.body_mut().with_config().limit(64 * 1024).lossy_utf8(true).read_to_string().unwrap_or_default();
+    Ok((status, text))
+}

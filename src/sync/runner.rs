@@ -1,0 +1,90 @@
+//! The background sync: a tokio runtime on its own thread runs a pull and an upload round
+//! every `[sync] interval_secs` (plus 0–10 % jitter), backing off exponentially (with
+//! jitter) after failures. The database work runs on tokio's blocking pool. A newly
+//! imported catalogue is handed to the screen through `on_catalogue`.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::catalogue::Catalogue;
+use crate::clock::Clock;
+use crate::config::SyncConfig;
+use crate::store::Store;
+
+/// A random fraction 0..1 (uuid v4 carries 122 random bits; no extra crate needed).
+fn random() -> f64 {
+    (uuid::Uuid::new_v4().as_u128() & 0xFFFF_FFFF) as f64 / f64::from(u32::MAX)
+}
+
+/// The wait after `failures` failed rounds in a row (0 = the last round succeeded).
+pub fn next_wait(interval: Duration, failures: u32) -> Duration {
+    if failures == 0 {
+        return interval.mul_f64(1.0 + 0.1 * random());
+    }
+    let base = Duration::from_secs(15).saturating_mul(1 << failures.min(10)).min(interval);
+    base.mul_f64(0.5 + 0.5 * random())
+}
+
+/// Starts the background sync; returns at once. Does nothing without a feed or upload URL.
+pub fn spawn(db_path: PathBuf, cfg: SyncConfig, site: String, kiosk_id: u8, clock: Clock, on_catalogue: impl Fn(Catalogue) + Send + Sync + 'static) {
+    if cfg.url.is_none() && cfg.upload_url.is_none() {
+        return;
+    }
+    let on_catalogue = Arc::new(on_catalogue);
+    std::thread::Builder::new()
+        .name("sync".into())
+        .spawn(move || {
+            let rt = match tokio::runtime::Builder::new_current_thread().enable_time().build() {
+                Ok(rt) => rt,
+                Err(e) => return log::error!("sync: cannot start: {e}"),
+            };
+            rt.block_on(async move {
+                let store = match Store::open(&db_path) {
+                    Ok(s) => Arc::new(Mutex::new(s)),
+                    Err(e) => return log::error!("sync: {e}"),
+                };
+                let interval = Duration::from_secs(cfg.interval_secs);
+                let mut failures = 0u32;
+                loop {
+                    let (store2, cfg2, site2, clock2, cb) = (store.clone(), cfg.clone(), site.clone(), clock.clone(), on_catalogue.clone());
+                    let ok = tokio::task::spawn_blocking(move || {
+                        let mut store = store2.lock().unwrap_or_else(|e| e.into_inner());
+                        let Ok(now) = clock2() else { return false };
+                        let pulled = super::pull_and_record(&mut store, &cfg2, now);
+                        if let Ok(Some(super::Pulled::Imported { .. })) = pulled {
+                            match store.load_catalogue() {
+                                Ok(Some(c)) => cb(c),
+                                Ok(None) => {}
+                                Err(e) => log::error!("sync: reading the new catalogue: {e}"),
+                            }
+                        }
+                        let uploaded = super::upload::upload(&mut store, &cfg2, &site2, kiosk_id, now);
+                        pulled.is_ok() && uploaded.is_ok()
+                    })
+                    .await
+                    .unwrap_or(false);
+                    failures = if ok { 0 } else { failures.saturating_add(1) };
+                    tokio::time::sleep(next_wait(interval, failures)).await;
+                }
+            });
+        })
+        .expect("spawning the sync thread");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_jitter_and_back_off() {
+        let i = Duration::from_secs(300);
+        for _ in 0..50 {
+            let w = next_wait(i, 0);
+            assert!(w >= i && w <= i.mul_f64(1.1));
+            let w = next_wait(i, 1);
+            assert!(w >= Duration::from_secs(15) && w <= Duration::from_secs(30), "{w:?}");
+            assert!(next_wait(i, 20) <= i, "never longer than the interval");
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! Catalogue sync and ticket upload against a real HTTP server on loopback, with feeds
+//! signed by the real `minisign` tool (Debian package `minisign`; `.ci/setup` installs it).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::emulator::missing;
+use crate::http::{Route, Server};
+use crate::support::{Kiosk, Run};
+
+const NOW: &str = "2026-11-30T01:05:00Z";
+
+struct Keys {
+    public: String,
+    secret: PathBuf,
+}
+
+fn minisign_available() -> Option<()> {
+    match Command::new("minisign").arg("-v").output() {
+        Ok(_) => Some(()),
+        Err(_) => missing("minisign (Debian package minisign)"),
+    }
+}
+
+fn keypair(dir: &Path, name: &str) -> Keys {
+    let (public, secret) = (dir.join(format!("{name}.pub")), dir.join(format!("{name}.key")));
+    let out = Command::new("minisign").args(["-G", "-W", "-p"]).arg(&public).arg("-s").arg(&secret).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&public).unwrap();
+    Keys { public: text.lines().nth(1).unwrap().trim().to_owned(), secret }
+}
+
+/// Signs `bytes` with the real tool; returns the .minisig text.
+fn sign(keys: &Keys, dir: &Path, bytes: &[u8]) -> Vec<u8> {
+    let file = dir.join(format!("to-sign-{}", uuid::Uuid::new_v4()));
+    std::fs::write(&file, bytes).unwrap();
+    let out = Command::new("minisign").args(["-S", "-s"]).arg(&keys.secret).arg("-m").arg(&file).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::read(format!("{}.minisig", file.display())).unwrap()
+}
+
+/// The embedded feed with another version (and optional changes).
+fn feed(version: u64, change: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+    let mut v: serde_json::Value = serde_json::from_str(include_str!("../../assets/catalogue/jeneponto.json")).unwrap();
+    v["version"] = version.into();
+    change(&mut v);
+    serde_json::to_vec_pretty(&v).unwrap()
+}
+
+fn sync_now(k: &Kiosk, cfg: &Path) -> Run {
+    let mut c = k.command_with_config(cfg);
+    c.env("MPP_KIOSK_NOW", NOW).args(["sync", "now"]);
+    Run(c.output().unwrap())
+}
+
+fn export(k: &Kiosk, cfg: &Path) -> String {
+    Run(k.command_with_config(cfg).args(["catalogue", "export"]).output().unwrap()).ok()
+}
+
+const BASE: u64 = 2026112801; // the embedded catalogue's version
+
+#[test]
+fn only_signed_newer_valid_feeds_are_taken_and_every_refusal_is_reported() {
+    let Some(()) = minisign_available() else { return };
+    let k = Kiosk::new();
+    let keys = keypair(k.path("").as_path(), "publisher");
+    let stranger = keypair(k.path("").as_path(), "stranger");
+    let server = Server::start();
+    let cfg = k.write(
+        "sync.toml",
+        &format!(
+            "[sync]\nurl = \"{}\"\npublic_key = \"{}\"\ntimeout_secs = 2\nconnect_timeout_secs = 1\nmax_bytes = 1000000\n",
+            server.url("/feed.json"),
+            keys.public
+        ),
+    );
+    let before = export(&k, &cfg); // first start: the embedded catalogue
+    let dir = k.path("");
+    let good = feed(BASE + 1, |_| {});
+    let good_sig = sign(&keys, &dir, &good);
+
+    let serve = |body: Vec<u8>, sig: Option<Vec<u8>>| {
+        server.route("/feed.json", Route::Ok { body, etag: format!("\"{}\"", uuid::Uuid::new_v4()) });
+        match sig {
+            Some(s) => server.route("/feed.json.minisig", Route::Ok { body: s, etag: "\"s\"".into() }),
+            None => server.route("/feed.json.minisig", Route::Status(404)),
+        }
+    };
+    let expired = feed(BASE + 1, |v| {
+        v["generated_at"] = "2026-10-01T00:00:00Z".into();
+        v["expires"] = "2026-11-01T00:00:00Z".into();
+    });
+    let invalid_schema = feed(BASE + 1, |v| v["services"][0]["agency"] = "NOWHERE".into());
+    let old = feed(BASE, |_| {});
+    let cases: Vec<(&str, Box<dyn Fn()>, &str)> = vec![
+        ("bad signature", Box::new(|| serve(good.clone(), Some(sign(&keys, &dir, b"something else")))), "does not match the feed"),
+        ("another key", Box::new(|| serve(good.clone(), Some(sign(&stranger, &dir, &good)))), "a key this kiosk does not trust"),
+        ("missing signature", Box::new(|| serve(good.clone(), None)), "no signature at"),
+        ("replay of an older feed", Box::new(|| serve(old.clone(), Some(sign(&keys, &dir, &old)))), "is not newer"),
+        ("expired", Box::new(|| serve(expired.clone(), Some(sign(&keys, &dir, &expired)))), "expired at 2026-11-01"),
+        ("invalid JSON", Box::new(|| serve(b"{not json".to_vec(), Some(sign(&keys, &dir, b"{not json")))), "not valid"),
+        ("schema-invalid feed", Box::new(|| serve(invalid_schema.clone(), Some(sign(&keys, &dir, &invalid_schema)))), "services[0].agency"),
+        ("truncated body", Box::new(|| server.route("/feed.json", Route::Truncated(good.clone()))), "reading the body"),
+        ("over the size cap", Box::new(|| serve(vec![b' '; 1_500_000], None)), "larger than the 1000000-byte limit"),
+        ("stall mid-body", Box::new(|| server.route("/feed.json", Route::Stall(good.clone()))), "127.0.0.1"),
+        ("404", Box::new(|| server.route("/feed.json", Route::Status(404))), "HTTP 404"),
+        ("500", Box::new(|| server.route("/feed.json", Route::Status(500))), "HTTP 500"),
+    ];
+    for (name, setup, words) in cases {
+        setup();
+        let t = Instant::now();
+        let r = sync_now(&k, &cfg);
+        assert_eq!(r.code(), 1, "{name}: {}", r.stderr());
+        assert!(r.stderr().contains(words), "{name}: expected {words:?} in: {}", r.stderr());
+        assert!(t.elapsed() < Duration::from_secs(15), "{name}: bounded by the timeouts");
+        assert_eq!(export(&k, &cfg), before, "{name}: the catalogue is untouched");
+        let status = Run(k.command_with_config(&cfg).args(["sync", "status", "--json"]).output().unwrap()).json();
+        assert!(status["last_error"].as_str().is_some_and(|e| e.contains(words)), "{name}: the error is recorded: {status}");
+    }
+
+    // TLS failure: https to a server that speaks plain HTTP.
+    let tls = k.write("tls.toml", &format!("[sync]\nurl = \"https://127.0.0.1:{}/feed.json\"\npublic_key = \"{}\"\ntimeout_secs = 2\n", server.port, keys.public));
+    let r = sync_now(&k, &tls);
+    assert_eq!(r.code(), 1, "{}", r.stderr());
+    assert_eq!(export(&k, &cfg), before, "TLS failure: the catalogue is untouched");
+
+    // After all of them, a good feed is taken; asked again, the server says 304.
+    serve(good.clone(), Some(good_sig.clone()));
+    let r = sync_now(&k, &cfg);
+    assert!(r.ok().contains(&format!("imported version {}", BASE + 1)), "{}", r.stdout());
+    assert_ne!(export(&k, &cfg), before);
+    let r = sync_now(&k, &cfg);
+    assert!(r.ok().contains("catalogue: unchanged"), "{}", r.stdout());
+    assert_eq!(*server.conditional_hits.lock().unwrap(), 1, "a conditional request (If-None-Match)");
+    let status = Run(k.command_with_config(&cfg).args(["sync", "status", "--json"]).output().unwrap()).json();
+    assert_eq!(status["catalogue_version"], BASE + 1);
+    assert!(status["last_error"].is_null() && status["last_success_utc"].is_string(), "{status}");
+
+    // A feed on a USB stick (file://), signed the same way.
+    let newer = feed(BASE + 2, |_| {});
+    std::fs::write(k.path("usb-feed.json"), &newer).unwrap();
+    std::fs::write(k.path("usb-feed.json.minisig"), sign(&keys, &dir, &newer)).unwrap();
+    let usb = k.write("usb.toml", &format!("[sync]\nurl = \"file://{}\"\npublic_key = \"{}\"\n", k.path("usb-feed.json").display(), keys.public));
+    assert!(sync_now(&k, &usb).ok().contains(&format!("imported version {}", BASE + 2)));
+
+    // The publisher's check gives the kiosk's answer.
+    let pubfile = k.path("publisher.pub");
+    let r = Run(k.command().args(["feed", "verify"]).arg(k.path("usb-feed.json")).arg("--key").arg(&pubfile).output().unwrap());
+    assert!(r.ok().contains("signature good"), "{}", r.stdout());
+    let r = Run(k.command().args(["feed", "verify"]).arg(k.path("usb-feed.json")).args(["--key", &stranger.public]).output().unwrap());
+    assert_eq!(r.code(), 2);
+    assert!(r.stderr().contains("does not trust"), "{}", r.stderr());
+}
+
+#[test]
+fn a_config_with_a_feed_url_but_no_key_is_refused() {
+    let k = Kiosk::new();
+    let cfg = k.write("c.toml", "[sync]\nurl = \"http://example.org/feed.json\"\n");
+    let r = Run(k.command_with_config(&cfg).args(["sync", "status"]).output().unwrap());
+    assert_eq!(r.code(), 2);
+    assert!(r.stderr().contains("no public_key"), "{}", r.stderr());
+    let cfg = k.write("d.toml", "[sync]\nurl = \"ftp://x/feed.json\"\npublic_key = \"RWQ\"\n");
+    let r = Run(k.command_with_config(&cfg).args(["sync", "status"]).output().unwrap());
+    assert!(r.stderr().contains("use https://, http:// or file:///"), "{}", r.stderr());
+}
+
+#[test]
+fn the_outbox_survives_a_server_down_for_days_and_a_kiosk_killed_mid_upload() {
+    let k = Kiosk::new();
+    let server = Server::start();
+    let cfg = k.write(
+        "up.toml",
+        &format!("[sync]\nupload_url = \"{}\"\nupload_batch = 4\ntimeout_secs = 10\n[printer]\nuri = \"preview:{}\"\n", server.url("/upload"), k.path("slips").display()),
+    );
+    let issue = |service: &str| {
+        let mut c = k.command_with_config(&cfg);
+        c.env("MPP_KIOSK_NOW", NOW).args(["ticket", "issue", "--service", service]);
+        Run(c.output().unwrap()).ok();
+    };
+    server.receiver.lock().unwrap().down = true;
+    for s in ["KTP-BARU", "KK-BARU", "SKCK-BARU", "KTP-BARU", "AKTA-LAHIR"] {
+        issue(s);
+    }
+    let r = sync_now(&k, &cfg);
+    assert_eq!(r.code(), 1);
+    assert!(r.stderr().contains("HTTP 503"), "{}", r.stderr());
+    let status = Run(k.command_with_config(&cfg).args(["sync", "status", "--json"]).output().unwrap()).json();
+    // Each ticket: its record, its "issued" and its "printed" status change.
+    assert_eq!(status["outbox"]["pending"], 15, "{status}");
+    assert!(status["outbox"]["oldest_pending_utc"].is_string());
+
+    // The server is back, but the kiosk is killed after the first batch was received and
+    // before its acknowledgement arrived.
+    {
+        let mut rx = server.receiver.lock().unwrap();
+        rx.down = false;
+        rx.hold_next = Some(Duration::from_secs(5));
+    }
+    let mut c = k.command_with_config(&cfg);
+    let mut child = c.env("MPP_KIOSK_NOW", NOW).args(["sync", "now"]).spawn().unwrap();
+    let t = Instant::now();
+    while server.receiver.lock().unwrap().posts.is_empty() {
+        assert!(t.elapsed() < Duration::from_secs(10), "the first batch never arrived");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert_eq!(server.receiver.lock().unwrap().records.len(), 4, "one batch received");
+
+    let r = sync_now(&k, &cfg);
+    assert!(r.ok().contains("upload: 15 records in 4 batches"), "the unacknowledged batch is sent again: {}", r.stdout());
+    let rx = server.receiver.lock().unwrap();
+    assert_eq!(rx.records.len(), 15, "every record arrives exactly once after deduplication");
+    assert_eq!(rx.posts.iter().map(|p| p.1).sum::<usize>(), 19, "4 records were sent twice");
+    assert_eq!(rx.posts[0].0, rx.posts[1].0, "the resent batch carries the same Idempotency-Key");
+    let kinds: Vec<&str> = rx.records.values().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "ticket").count(), 5);
+    assert!(rx.records.values().any(|r| r["data"]["number"] == "KTB-A002"));
+    drop(rx);
+    let status = Run(k.command_with_config(&cfg).args(["sync", "status", "--json"]).output().unwrap()).json();
+    assert_eq!(status["outbox"]["pending"], 0);
+    assert_eq!(status["outbox"]["acknowledged"], 15);
+}

@@ -8,47 +8,13 @@
 
 use std::time::{Duration, Instant};
 
-use mpp_kiosk::catalogue::{default_feed, parse_feed, Feed};
+mod support;
+
+use mpp_kiosk::catalogue::parse_feed;
+use support::generated_feed;
 use mpp_kiosk::store::Store;
 
 const SERVICES: usize = 10_000;
-
-/// The embedded catalogue multiplied to `n` services over 10× as many agencies, each copy
-/// with its own codes and ticket prefix so the feed stays valid.
-fn generated_feed(n: usize) -> Feed {
-    let base = default_feed();
-    let mut feed = base.clone();
-    feed.agencies.clear();
-    feed.services.clear();
-    let copies = n.div_ceil(base.services.len());
-    for copy in 0..copies.min(10) {
-        for a in &base.agencies {
-            let mut a = a.clone();
-            a.code = format!("{}-{copy}", a.code);
-            feed.agencies.push(a);
-        }
-    }
-    for i in 0..n {
-        let mut s = base.services[i % base.services.len()].clone();
-        let copy = i / base.services.len();
-        s.code = format!("{}-{copy}", s.code);
-        s.agency = format!("{}-{}", s.agency, copy % 10);
-        s.ticket_prefix = prefix(i);
-        s.name.id = format!("{} {copy}", s.name.id);
-        feed.services.push(s);
-    }
-    feed
-}
-
-/// 0 → "AAAA", 1 → "AAAB", … : unique four-letter prefixes.
-fn prefix(mut i: usize) -> String {
-    let mut p = [b'A'; 4];
-    for slot in p.iter_mut().rev() {
-        *slot = b'A' + (i % 26) as u8;
-        i /= 26;
-    }
-    String::from_utf8(p.to_vec()).unwrap()
-}
 
 fn stats(mut samples: Vec<Duration>) -> (Duration, Duration, Duration) {
     samples.sort();

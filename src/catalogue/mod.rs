@@ -2,6 +2,7 @@
 
 pub mod model;
 pub mod search;
+pub mod source;
 pub mod validate;
 
 pub use model::{Agency, Feed, Fee, Holiday, Notice, Service, Site, SCHEMA};

@@ -160,6 +160,30 @@ pub enum SyncCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum FeedCommand {
+    /// Builds a feed from a source folder (site.toml, agencies.csv, services.csv), with the
+    /// same checks as an import; then sign it with `minisign -S -m FEED`.
+    Build {
+        /// The source folder.
+        #[arg(long)]
+        from: PathBuf,
+        /// The feed file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// The feed version (default: the time now as YYYYMMDDhhmm, always increasing).
+        #[arg(long)]
+        feed_version: Option<u64>,
+        /// Days until kiosks refuse this feed as expired (default: never).
+        #[arg(long)]
+        expires_days: Option<u32>,
+    },
+    /// Writes a source folder from the kiosk's catalogue (or --feed FILE) to start editing.
+    Source {
+        #[arg(long)]
+        out: PathBuf,
+        /// A feed file instead of the kiosk's catalogue.
+        #[arg(long)]
+        feed: Option<PathBuf>,
+    },
     /// Checks a feed and its signature (FEED.minisig) exactly as a kiosk would.
     Verify {
         /// The feed file (JSON).
@@ -420,7 +444,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Screenshot(args) => screenshot(&ctx, args),
         Command::Survey(cmd) => survey_cmd::run(&ctx, cmd),
         Command::Sync(cmd) => sync_cmd::run(&ctx, cmd),
-        Command::Feed(cmd) => sync_cmd::feed(cmd),
+        Command::Feed(cmd) => sync_cmd::feed(&ctx, cmd),
         Command::Doctor { .. } => unreachable!("handled above"),
     }
 }
@@ -504,5 +528,14 @@ fn screenshot(ctx: &Context, args: ScreenshotArgs) -> Result<(), CliError> {
     {
         let _ = (ctx, args);
         Err(CliError::Failed("this build has no screen (built without the `gui` feature)".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
     }
 }

@@ -66,8 +66,43 @@ pub fn run(ctx: &Context, cmd: SyncCommand) -> Result<(), CliError> {
     Ok(())
 }
 
-pub fn feed(cmd: FeedCommand) -> Result<(), CliError> {
+pub fn feed(ctx: &Context, cmd: FeedCommand) -> Result<(), CliError> {
+    use crate::catalogue::source;
     match cmd {
+        FeedCommand::Build { from, out, feed_version: version, expires_days } => {
+            let read = |name: &str| std::fs::read_to_string(from.join(name)).map_err(|e| CliError::BadInput(format!("{}: {e}", from.join(name).display())));
+            let src = source::Source { site_toml: read("site.toml")?, agencies_csv: read("agencies.csv")?, services_csv: read("services.csv")? };
+            let now = crate::clock::now()?;
+            let version = match version {
+                Some(v) => v,
+                None => {
+                    let z = now.to_zoned_datetime(jiff::tz::TimeZone::UTC);
+                    format!("{:04}{:02}{:02}{:02}{:02}", z.year(), z.month(), z.day(), z.hour(), z.minute()).parse().expect("digits")
+                }
+            };
+            let mut feed = source::from_source(&src, version, now).map_err(|e| CliError::BadInput(format!("{}: {e}", from.display())))?;
+            if let Some(days) = expires_days {
+                feed.expires = Some(now.checked_add(jiff::SignedDuration::from_hours(24 * i64::from(days))).map_err(|e| CliError::BadInput(e.to_string()))?);
+            }
+            let json = serde_json::to_vec_pretty(&feed).map_err(|e| CliError::Failed(e.to_string()))?;
+            std::fs::write(&out, json).map_err(|e| CliError::Failed(format!("{}: {e}", out.display())))?;
+            println!("{}: version {}, {} agencies, {} services; sign it with: minisign -S -m {}", out.display(), feed.version, feed.agencies.len(), feed.services.len(), out.display());
+        }
+        FeedCommand::Source { out, feed } => {
+            let feed = match feed {
+                Some(p) => {
+                    let bytes = std::fs::read(&p).map_err(|e| CliError::BadInput(format!("{}: {e}", p.display())))?;
+                    crate::catalogue::parse_feed(&bytes).map_err(|e| CliError::BadInput(format!("{}: {e}", p.display())))?
+                }
+                None => ensure_catalogue(&mut ctx.open_store()?)?.feed,
+            };
+            let src = source::to_source(&feed);
+            std::fs::create_dir_all(&out).map_err(|e| CliError::Failed(format!("{}: {e}", out.display())))?;
+            for (name, text) in [("site.toml", &src.site_toml), ("agencies.csv", &src.agencies_csv), ("services.csv", &src.services_csv)] {
+                std::fs::write(out.join(name), text).map_err(|e| CliError::Failed(format!("{}: {e}", out.join(name).display())))?;
+            }
+            println!("{}: site.toml, agencies.csv ({} rows), services.csv ({} rows)", out.display(), feed.agencies.len(), feed.services.len());
+        }
         FeedCommand::Verify { feed, key, sig } => {
             let read = |p: &std::path::Path| std::fs::read(p).map_err(|e| CliError::BadInput(format!("{}: {e}", p.display())));
             let bytes = read(&feed)?;

@@ -222,3 +222,38 @@ fn the_outbox_survives_a_server_down_for_days_and_a_kiosk_killed_mid_upload() {
     assert_eq!(status["outbox"]["pending"], 0);
     assert_eq!(status["outbox"]["acknowledged"], 15);
 }
+
+/// The publisher's whole path: start from the kiosk's catalogue as spreadsheets, change a
+/// requirement, build, sign with minisign, and a kiosk reading the USB stick shows it.
+#[test]
+fn a_publisher_edits_the_spreadsheet_builds_signs_and_the_kiosk_shows_it() {
+    let Some(()) = minisign_available() else { return };
+    let publisher = Kiosk::new();
+    let dir = publisher.path("");
+    let keys = keypair(&dir, "publisher");
+    Run(publisher.command().args(["feed", "source", "--out"]).arg(publisher.path("src")).output().unwrap()).ok();
+    let csv_path = publisher.path("src/services.csv");
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    assert!(csv.contains("Mengisi formulir F-1.02"));
+    std::fs::write(&csv_path, csv.replacen("Mengisi formulir F-1.02", "Mengisi formulir F-1.02 (tersedia di loket)", 1)).unwrap();
+    let usb = publisher.path("usb");
+    std::fs::create_dir_all(&usb).unwrap();
+    let feed_path = usb.join("feed.json");
+    let r = Run(publisher.command().args(["feed", "build", "--from"]).arg(publisher.path("src")).arg("--out").arg(&feed_path).args(["--feed-version", "2026120101"]).output().unwrap());
+    assert!(r.ok().contains("version 2026120101"), "{}", r.stdout());
+    let out = Command::new("minisign").args(["-S", "-s"]).arg(&keys.secret).arg("-m").arg(&feed_path).output().unwrap();
+    assert!(out.status.success());
+
+    let kiosk = Kiosk::new();
+    let cfg = kiosk.write("k.toml", &format!("[sync]\nurl = \"file://{}\"\npublic_key = \"{}\"\n", feed_path.display(), keys.public));
+    assert!(sync_now(&kiosk, &cfg).ok().contains("imported version 2026120101"));
+    let shown = Run(kiosk.command_with_config(&cfg).args(["catalogue", "show", "KTP-BARU"]).output().unwrap()).ok();
+    assert!(shown.contains("Mengisi formulir F-1.02 (tersedia di loket)"), "{shown}");
+
+    // A mistake in the spreadsheet is named by file, row and column, and nothing is written.
+    std::fs::write(&csv_path, std::fs::read_to_string(&csv_path).unwrap().replacen(",DUKCAPIL,", ",DUKCAPI,", 1)).unwrap();
+    let r = Run(publisher.command().args(["feed", "build", "--from"]).arg(publisher.path("src")).arg("--out").arg(publisher.path("bad.json")).output().unwrap());
+    assert_eq!(r.code(), 2);
+    assert!(r.stderr().contains("services.csv row 2 (KTP-BARU): agency"), "{}", r.stderr());
+    assert!(!publisher.path("bad.json").exists());
+}

@@ -19,6 +19,15 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub printer: PrinterConfig,
     pub sync: SyncConfig,
+    pub staff: StaffConfig,
+}
+
+/// The hidden staff screen (five quick taps on the logo of the welcome screen, then the PIN).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StaffConfig {
+    /// The PIN's hash, from `mpp-kiosk staff pin-hash`; without it the screen stays closed.
+    pub pin_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -313,6 +322,9 @@ impl Loaded {
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid { path: path.to_owned(), message: e.to_string().trim_end().to_owned() })?;
     config.sync.check().map_err(|message| ConfigError::Invalid { path: path.to_owned(), message })?;
+    if let Some(h) = &config.staff.pin_hash {
+        crate::staff::check_hash(h).map_err(|m| ConfigError::Invalid { path: path.to_owned(), message: format!("[staff] {m}") })?;
+    }
     Ok(config)
 }
 

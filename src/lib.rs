@@ -9,6 +9,7 @@ pub mod config;
 pub mod hours;
 pub mod kiosk;
 pub mod printing;
+pub mod staff;
 pub mod store;
 pub mod survey;
 pub mod sync;

@@ -51,6 +51,9 @@ pub enum Command {
     /// Catalogue sync and ticket upload: one round now, or the status.
     #[command(subcommand)]
     Sync(SyncCommand),
+    /// Staff screen: make the PIN hash for `[staff] pin_hash` (the PIN is read from stdin).
+    #[command(subcommand)]
+    Staff(StaffCommand),
     /// Publisher tools: check a signed feed the way a kiosk would.
     #[command(subcommand)]
     Feed(FeedCommand),
@@ -156,6 +159,12 @@ pub enum SyncCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Reads a 4–8 digit PIN from stdin and prints the `pin_hash = "…"` line for the config.
+    PinHash,
 }
 
 #[derive(Debug, Subcommand)]
@@ -445,6 +454,16 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Survey(cmd) => survey_cmd::run(&ctx, cmd),
         Command::Sync(cmd) => sync_cmd::run(&ctx, cmd),
         Command::Feed(cmd) => sync_cmd::feed(&ctx, cmd),
+        Command::Staff(StaffCommand::PinHash) => {
+            let mut pin = String::new();
+            std::io::stdin().read_line(&mut pin).map_err(|e| CliError::Failed(e.to_string()))?;
+            let pin = pin.trim();
+            if !crate::staff::valid_pin(pin) {
+                return Err(CliError::BadInput("a staff PIN is 4 to 8 digits (read from stdin: echo 2468 | mpp-kiosk staff pin-hash)".into()));
+            }
+            println!("[staff]\npin_hash = \"{}\"", crate::staff::hash_pin(pin));
+            Ok(())
+        }
         Command::Doctor { .. } => unreachable!("handled above"),
     }
 }
@@ -485,6 +504,8 @@ fn run_kiosk(ctx: &Context) -> Result<(), CliError> {
             clock: crate::clock::system(),
             hide_cursor: fullscreen || kms,
             mono: crate::ui::real_time(),
+            sync: ctx.config.config.sync.clone(),
+            pin_hash: ctx.config.config.staff.pin_hash.clone(),
         })
         .map_err(|e| CliError::Failed(e.to_string()))
     }

@@ -31,6 +31,10 @@ pub enum Screen {
     SurveyComment,
     /// The survey: thank you.
     SurveyThanks,
+    /// The staff PIN pad (reached by five quick taps on the welcome screen's logo).
+    StaffPin,
+    /// The staff screen: health, today's tickets with reprint, test slip, sync, IKM.
+    Staff,
 }
 
 /// A survey being filled in. Nothing in it points to a ticket or a person.
@@ -116,6 +120,18 @@ pub enum Event {
     Comment(String),
     /// Send the survey.
     SubmitSurvey,
+    /// A tap on the welcome screen's logo (five within four seconds open the PIN pad).
+    CornerTap,
+    /// A digit on the PIN pad.
+    PinKey(char),
+    PinBackspace,
+    PinSubmit,
+    /// Staff: print this ticket of today again.
+    StaffReprint(String),
+    StaffTestSlip,
+    StaffSyncNow,
+    /// A staff action finished: what to show.
+    StaffResult(String),
 }
 
 /// Work the UI must do for the flow.
@@ -127,6 +143,14 @@ pub enum Command {
     Search(String),
     /// Store a finished survey response.
     SaveSurvey(crate::survey::Response),
+    /// Staff: reprint a ticket of today (print worker).
+    Reprint(String),
+    /// Staff: print the test slip (print worker).
+    TestSlip,
+    /// Staff: one sync round now (off the UI thread).
+    SyncNow,
+    /// Staff: read the health figures again (and the printer's status).
+    RefreshStaff,
 }
 
 /// What the kiosk knows about "today" for the rules: local time and tickets issued.
@@ -183,6 +207,16 @@ pub struct Flow {
     pending_catalogue: Option<Arc<Catalogue>>,
     /// The survey being filled in, if the citizen is rating a service.
     pub survey: Option<SurveyDraft>,
+    /// The staff PIN's hash from the config (`None`: the staff screen cannot be opened).
+    pub pin_hash: Option<String>,
+    /// Digits typed on the PIN pad.
+    pub pin: String,
+    /// What the PIN pad says (wrong PIN, locked).
+    pub pin_message: String,
+    /// The last staff action's result.
+    pub staff_message: String,
+    pin_guard: crate::staff::PinGuard,
+    corner_taps: Vec<Duration>,
 }
 
 /// What the idle timer says.
@@ -215,6 +249,12 @@ impl Flow {
             done_since: None,
             pending_catalogue: None,
             survey: None,
+            pin_hash: None,
+            pin: String::new(),
+            pin_message: String::new(),
+            staff_message: String::new(),
+            pin_guard: Default::default(),
+            corner_taps: Vec::new(),
         }
     }
 
@@ -254,6 +294,10 @@ impl Flow {
         self.came_from = Screen::Services;
         self.done_since = None;
         self.survey = None;
+        self.pin.clear();
+        self.pin_message.clear();
+        self.staff_message.clear();
+        self.corner_taps.clear();
         if let Some(c) = self.pending_catalogue.take() {
             self.catalogue = c;
         }
@@ -403,7 +447,82 @@ impl Flow {
                     return self.submit_survey(now);
                 }
             }
+            Event::CornerTap => {
+                if self.screen != Screen::Welcome {
+                    return None;
+                }
+                self.corner_taps.retain(|t| now.saturating_sub(*t) < Duration::from_secs(4));
+                self.corner_taps.push(now);
+                if self.corner_taps.len() >= 5 {
+                    self.corner_taps.clear();
+                    self.pin.clear();
+                    self.pin_message.clear();
+                    self.screen = Screen::StaffPin;
+                }
+            }
+            Event::PinKey(d) => {
+                if self.screen == Screen::StaffPin && d.is_ascii_digit() && self.pin.len() < 8 {
+                    self.pin.push(d);
+                }
+            }
+            Event::PinBackspace => {
+                self.pin.pop();
+            }
+            Event::PinSubmit => {
+                if self.screen != Screen::StaffPin {
+                    return None;
+                }
+                let pin = std::mem::take(&mut self.pin);
+                use crate::staff::PinResult;
+                let id = self.lang == crate::text::Lang::Id;
+                match self.pin_guard.try_pin(self.pin_hash.as_deref(), &pin, now) {
+                    PinResult::Accepted => {
+                        self.pin_message.clear();
+                        self.staff_message.clear();
+                        self.screen = Screen::Staff;
+                        return Some(Command::RefreshStaff);
+                    }
+                    PinResult::Wrong { tries_left } => {
+                        self.pin_message = if id { format!("PIN salah. Sisa {tries_left} kali coba.") } else { format!("Wrong PIN. {tries_left} tries left.") };
+                    }
+                    PinResult::Locked(secs) => {
+                        self.pin_message = if id { format!("Terlalu banyak PIN salah. Coba lagi dalam {secs} detik.") } else { format!("Too many wrong PINs. Try again in {secs} seconds.") };
+                    }
+                    PinResult::NotSet => {
+                        self.pin_message = if id {
+                            "PIN staf belum diatur. Teknisi: mpp-kiosk staff pin-hash, lalu [staff] pin_hash di config.".into()
+                        } else {
+                            "No staff PIN is set. Technician: mpp-kiosk staff pin-hash, then [staff] pin_hash in the config.".into()
+                        };
+                    }
+                }
+            }
+            Event::StaffReprint(number) => {
+                if self.screen == Screen::Staff {
+                    return Some(Command::Reprint(number));
+                }
+            }
+            Event::StaffTestSlip => {
+                if self.screen == Screen::Staff {
+                    return Some(Command::TestSlip);
+                }
+            }
+            Event::StaffSyncNow => {
+                if self.screen == Screen::Staff {
+                    return Some(Command::SyncNow);
+                }
+            }
+            Event::StaffResult(msg) => {
+                if self.screen == Screen::Staff {
+                    self.staff_message = msg;
+                    return Some(Command::RefreshStaff);
+                }
+            }
             Event::Back => {
+                if matches!(self.screen, Screen::StaffPin | Screen::Staff) {
+                    self.reset();
+                    return None;
+                }
                 if let Some(draft) = self.survey.as_mut() {
                     // Within the survey, Back goes one question back.
                     match self.screen {
@@ -439,6 +558,7 @@ impl Flow {
                     Screen::Priority => Screen::Detail,
                     Screen::Printing => Screen::Printing,
                     Screen::SurveyQuestion | Screen::SurveyProfile | Screen::SurveyComment | Screen::SurveyThanks => Screen::Welcome,
+                    Screen::StaffPin | Screen::Staff => Screen::Welcome,
                     Screen::Done => {
                         self.reset();
                         Screen::Welcome
@@ -773,6 +893,40 @@ mod tests {
         }
         assert_eq!(f.handle(Event::Skip, s(114)), None);
         assert_eq!(f.screen, Screen::SurveyThanks);
+    }
+
+    #[test]
+    fn five_quick_taps_and_the_pin_open_the_staff_screen() {
+        let mut f = flow();
+        f.pin_hash = Some(crate::staff::hash_pin("2468"));
+        for i in 0..4 {
+            f.handle(Event::CornerTap, s(i));
+        }
+        f.handle(Event::CornerTap, s(9));
+        assert_eq!(f.screen, Screen::Welcome, "slow taps do not open it");
+        for _ in 0..4 {
+            f.handle(Event::CornerTap, s(10));
+        }
+        assert_eq!(f.screen, Screen::StaffPin);
+        for d in "1111".chars() {
+            f.handle(Event::PinKey(d), s(11));
+        }
+        f.handle(Event::PinSubmit, s(11));
+        assert_eq!((f.screen, f.pin_message.as_str()), (Screen::StaffPin, "PIN salah. Sisa 2 kali coba."));
+        for d in "2468".chars() {
+            f.handle(Event::PinKey(d), s(12));
+        }
+        assert_eq!(f.handle(Event::PinSubmit, s(12)), Some(Command::RefreshStaff));
+        assert_eq!(f.screen, Screen::Staff);
+        assert_eq!(f.handle(Event::StaffReprint("KTB-A001".into()), s(13)), Some(Command::Reprint("KTB-A001".into())));
+        assert_eq!(f.handle(Event::StaffTestSlip, s(14)), Some(Command::TestSlip));
+        f.handle(Event::StaffResult("ok".into()), s(15));
+        assert_eq!(f.staff_message, "ok");
+        // Left alone, the staff screen closes like any other.
+        f.tick(s(80));
+        assert_eq!((f.screen, f.staff_message.as_str()), (Screen::Welcome, ""));
+        // Staff actions are refused anywhere else.
+        assert_eq!(f.handle(Event::StaffTestSlip, s(81)), None);
     }
 
     #[test]

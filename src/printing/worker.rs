@@ -21,6 +21,8 @@ pub enum Job {
     Reprint { number: String, date: jiff::civil::Date },
     /// The technician's test slip: printer, paper, code page, logo and a QR code.
     TestSlip,
+    /// Read the printer's real-time status.
+    Status,
 }
 
 /// What a finished job produced.
@@ -28,6 +30,8 @@ pub enum Job {
 pub enum Done {
     Ticket(Issued),
     TestSlip,
+    /// The status (`None`: this kind of printer reports none).
+    Status(Option<super::PrinterStatus>),
 }
 
 impl Done {
@@ -35,7 +39,7 @@ impl Done {
     pub fn ticket(self) -> Option<Issued> {
         match self {
             Done::Ticket(i) => Some(i),
-            Done::TestSlip => None,
+            Done::TestSlip | Done::Status(_) => None,
         }
     }
 }
@@ -115,6 +119,10 @@ fn run(store: &mut Store, settings: &PrintSettings, kiosk_id: u8, clock: &Clock,
         Job::TestSlip => {
             test_slip(settings)?;
             Ok(Done::TestSlip)
+        }
+        Job::Status => {
+            let mut conn = super::Connection::open(&settings.uri, settings.timeout).map_err(|_| PrintFlowError::NotReady(super::Fault::Offline))?;
+            Ok(Done::Status(conn.status().map_err(|_| PrintFlowError::NotReady(super::Fault::Offline))?))
         }
     }
 }

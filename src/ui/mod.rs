@@ -24,6 +24,14 @@ use crate::tickets::{Priority, Status};
 
 slint::include_modules!();
 
+/// What other threads hand back to the UI thread.
+enum UiMsg {
+    Printed(PrintResult),
+    Staff(String),
+    Printer(String, bool),
+    Catalogue(Box<Catalogue>),
+}
+
 /// Everything the screen needs to start.
 pub struct UiSettings {
     pub catalogue: Catalogue,
@@ -35,6 +43,10 @@ pub struct UiSettings {
     pub clock: Clock,
     /// Hide the mouse cursor (on the kiosk itself).
     pub hide_cursor: bool,
+    /// Sync settings, for the staff screen's "sync now".
+    pub sync: crate::config::SyncConfig,
+    /// The staff PIN's hash (`[staff] pin_hash`).
+    pub pin_hash: Option<String>,
     /// The monotonic clock of the flow's timers ([`real_time`] on the kiosk; tests and
     /// the screenshot command move it by hand).
     pub mono: Mono,
@@ -64,8 +76,13 @@ pub struct Ui {
     store: RefCell<Store>,
     worker: PrintWorker,
     clock: Clock,
-    results_tx: mpsc::Sender<PrintResult>,
-    results_rx: mpsc::Receiver<PrintResult>,
+    results_tx: mpsc::Sender<UiMsg>,
+    results_rx: mpsc::Receiver<UiMsg>,
+    db_path: PathBuf,
+    kiosk_id: u8,
+    sync: crate::config::SyncConfig,
+    /// The printer's last known state, for the staff screen.
+    printer_line: RefCell<(String, bool)>,
     timer: slint::Timer,
     /// The minute last drawn: states (open, closed) are redrawn when it changes.
     minute: RefCell<Option<(jiff::civil::Date, i8, i8)>>,
@@ -78,7 +95,8 @@ impl Ui {
         let window = AppWindow::new()?;
         let store = Store::open(&settings.db_path)?;
         let worker = PrintWorker::spawn(settings.db_path.clone(), settings.print, settings.kiosk_id, settings.clock.clone())?;
-        let flow = Flow::new(Arc::new(settings.catalogue), settings.lang, Timing::with_idle(settings.idle), (settings.mono)());
+        let mut flow = Flow::new(Arc::new(settings.catalogue), settings.lang, Timing::with_idle(settings.idle), (settings.mono)());
+        flow.pin_hash = settings.pin_hash;
         let (results_tx, results_rx) = mpsc::channel();
         window.global::<K>().set_hide_cursor(settings.hide_cursor);
         let ui = Rc::new(Ui {
@@ -93,6 +111,10 @@ impl Ui {
             minute: RefCell::new(None),
             shown_screen: RefCell::new(None),
             mono: settings.mono,
+            db_path: settings.db_path,
+            kiosk_id: settings.kiosk_id,
+            sync: settings.sync,
+            printer_line: RefCell::new((String::from("-"), true)),
         });
         ui.connect();
         ui.refresh_today();
@@ -128,6 +150,25 @@ impl Ui {
         k.on_start_survey(on(self, || Event::StartSurvey));
         k.on_skip(on(self, || Event::Skip));
         k.on_submit_survey(on(self, || Event::SubmitSurvey));
+        k.on_corner_tap(on(self, || Event::CornerTap));
+        k.on_pin_backspace(on(self, || Event::PinBackspace));
+        k.on_pin_submit(on(self, || Event::PinSubmit));
+        k.on_staff_test_slip(on(self, || Event::StaffTestSlip));
+        k.on_staff_sync_now(on(self, || Event::StaffSyncNow));
+        let weak = Rc::downgrade(self);
+        k.on_pin_key(move |d| {
+            if let Some(ui) = weak.upgrade() {
+                if let Some(c) = d.chars().next() {
+                    ui.send(Event::PinKey(c));
+                }
+            }
+        });
+        let weak = Rc::downgrade(self);
+        k.on_staff_reprint(move |n| {
+            if let Some(ui) = weak.upgrade() {
+                ui.send(Event::StaffReprint(n.into()));
+            }
+        });
         let weak = Rc::downgrade(self);
         k.on_answer(move |i| {
             if let Some(ui) = weak.upgrade() {
@@ -211,12 +252,169 @@ impl Ui {
                 self.flow.borrow_mut().set_results(&q, codes);
             }
             Some(Command::SaveSurvey(r)) => self.save_survey(&r),
+            Some(Command::Reprint(number)) => self.staff_job(Job::Reprint { number: number.clone(), date: self.today_date() }, format!("{number}")),
+            Some(Command::TestSlip) => self.staff_job(Job::TestSlip, String::new()),
+            Some(Command::SyncNow) => self.sync_now(),
+            Some(Command::RefreshStaff) => self.refresh_printer(),
             None => {}
         }
         if touch_only {
             self.window.global::<K>().set_idle_seconds(0);
         } else {
             self.draw(true);
+        }
+    }
+
+    fn today_date(&self) -> jiff::civil::Date {
+        self.flow.borrow().today.local.map(|d| d.date()).unwrap_or_else(|| jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+    }
+
+    /// A reprint or test slip for staff, on the print worker; the result comes back as a message.
+    fn staff_job(&self, job: Job, what: String) {
+        let (catalogue, lang) = {
+            let f = self.flow.borrow();
+            (f.catalogue.clone(), f.lang)
+        };
+        let tx = self.results_tx.clone();
+        self.worker.submit(
+            job,
+            catalogue,
+            lang,
+            Box::new(move |r| {
+                let msg = match r {
+                    Ok(Done::Ticket(i)) => match i.outcome {
+                        Outcome::Printed => format!("{} dicetak ulang / reprinted", i.ticket.number),
+                        Outcome::Failed { reason } => format!("{}: cetak ulang gagal / reprint failed: {reason}", i.ticket.number),
+                    },
+                    Ok(Done::TestSlip) => "Slip tes dikirim ke printer / test slip sent".into(),
+                    Ok(Done::Status(_)) => String::new(),
+                    Err(e) => format!("{what} {e}").trim().to_owned(),
+                };
+                let _ = tx.send(UiMsg::Staff(msg));
+            }),
+        );
+    }
+
+    /// Reads the printer's status on the worker (never on the UI thread).
+    fn refresh_printer(&self) {
+        let tx = self.results_tx.clone();
+        let catalogue = self.flow.borrow().catalogue.clone();
+        self.worker.submit(
+            Job::Status,
+            catalogue,
+            Lang::Id,
+            Box::new(move |r| {
+                let (line, ok) = match r {
+                    Ok(Done::Status(None)) => ("siap (printer ini tidak melaporkan status) / ready (no status reported)".to_owned(), true),
+                    Ok(Done::Status(Some(s))) => match s.fault() {
+                        Some(f) => (format!("{} — {}", f.code(), f.message(Lang::Id)), false),
+                        None if s.paper_near_end => ("siap; kertas hampir habis, ganti gulungan / ready; paper near end".to_owned(), false),
+                        None => ("siap / ready".to_owned(), true),
+                    },
+                    Ok(_) => ("-".to_owned(), true),
+                    Err(e) => (e.to_string(), false),
+                };
+                let _ = tx.send(UiMsg::Printer(line, ok));
+            }),
+        );
+    }
+
+    /// One sync round on its own thread; the outcome comes back as a message.
+    fn sync_now(&self) {
+        let (tx, db, cfg, kiosk, clock) = (self.results_tx.clone(), self.db_path.clone(), self.sync.clone(), self.kiosk_id, self.clock.clone());
+        let site = self.flow.borrow().catalogue.feed.site.code.clone();
+        std::thread::spawn(move || {
+            let msg = (|| -> Result<String, String> {
+                let mut store = Store::open(&db).map_err(|e| e.to_string())?;
+                let now = clock().map_err(|e| e.to_string())?;
+                let mut parts = Vec::new();
+                match crate::sync::pull_and_record(&mut store, &cfg, now) {
+                    Ok(Some(crate::sync::Pulled::Imported { version, services })) => {
+                        parts.push(format!("katalog versi {version} ({services} layanan) diterima"));
+                        if let Ok(Some(c)) = store.load_catalogue() {
+                            let _ = tx.send(UiMsg::Catalogue(Box::new(c)));
+                        }
+                    }
+                    Ok(Some(crate::sync::Pulled::NotModified)) => parts.push("katalog tidak berubah".into()),
+                    Ok(None) => parts.push("tidak ada [sync] url".into()),
+                    Err(e) => parts.push(format!("katalog: {e}")),
+                }
+                match crate::sync::upload::upload(&mut store, &cfg, &site, kiosk, now) {
+                    Ok(Some(u)) => parts.push(format!("{} catatan terkirim", u.records)),
+                    Ok(None) => parts.push("tidak ada [sync] upload_url".into()),
+                    Err(e) => parts.push(format!("unggah: {e}")),
+                }
+                Ok(parts.join("; "))
+            })()
+            .unwrap_or_else(|e| e);
+            let _ = tx.send(UiMsg::Staff(format!("Sinkronisasi: {msg}")));
+        });
+    }
+
+    /// The staff screen's health lines, read from the database.
+    fn health(&self) -> Vec<HealthLine> {
+        let mut lines = Vec::new();
+        let mut add = |label: &str, value: String, ok: bool| lines.push(HealthLine { label: label.into(), value: value.into(), ok });
+        let (printer, printer_ok) = self.printer_line.borrow().clone();
+        add("Printer", printer, printer_ok);
+        let mut store = self.store.borrow_mut();
+        match store.catalogue_stats() {
+            Ok(Some(c)) => add("Katalog", format!("versi {} dari {} ({} layanan, {} belum terverifikasi)", c.version, c.source, c.services, c.unverified_services), true),
+            Ok(None) => add("Katalog", "belum ada".into(), false),
+            Err(e) => add("Katalog", e.to_string(), false),
+        }
+        match crate::sync::status(&mut store, &self.sync) {
+            Ok(st) => {
+                let sync = match (&st.url, &st.last_error) {
+                    (None, _) => ("tidak diatur ([sync] url)".to_owned(), true),
+                    (Some(_), Some(e)) => (format!("gagal: {e}; terakhir berhasil {}", st.last_success_utc.as_deref().unwrap_or("belum pernah")), false),
+                    (Some(_), None) => (format!("terakhir berhasil {}", st.last_success_utc.as_deref().unwrap_or("belum pernah")), true),
+                };
+                add("Sinkronisasi", sync.0, sync.1);
+                add(
+                    "Outbox",
+                    format!("{} menunggu{}, {} terkirim", st.outbox.pending, st.outbox.oldest_pending_utc.map(|o| format!(" (tertua {o})")).unwrap_or_default(), st.outbox.acknowledged),
+                    st.last_upload_error.is_none(),
+                );
+            }
+            Err(e) => add("Sinkronisasi", e.to_string(), false),
+        }
+        let today = self.today_date();
+        let month_start = today.first_of_month();
+        let elements: Vec<String> = crate::survey::ELEMENT_CODES.iter().map(|s| s.to_string()).collect();
+        let ikm = |from: jiff::civil::Date| -> String {
+            let f = crate::store::SurveyFilter { from: Some(from), to: Some(today), ..Default::default() };
+            match store.survey_responses(&f) {
+                Ok(rs) => match crate::survey::ikm::compute(&elements, rs.iter().map(|r| r.answers.as_slice())) {
+                    Some(i) => format!("{:.2} ({:?}, {}) dari {} responden", i.converted, i.grade, i.grade.words(Lang::Id), i.respondents),
+                    None => "belum ada responden".into(),
+                },
+                Err(e) => e.to_string(),
+            }
+        };
+        add("IKM hari ini", ikm(today), true);
+        add("IKM bulan ini", ikm(month_start), true);
+        let pinned = std::env::var(crate::clock::ENV).is_ok();
+        let clock = self.flow.borrow().today.local.map(|d| d.to_string()).unwrap_or_default();
+        add("Jam", if pinned { format!("{clock} WITA (DIPATOK oleh {})", crate::clock::ENV) } else { format!("{clock} WITA") }, !pinned);
+        lines
+    }
+
+    fn staff_tickets(&self) -> Vec<StaffTicket> {
+        let flow = self.flow.borrow();
+        let today = self.today_date();
+        match self.store.borrow().tickets_on(today) {
+            Ok(ts) => ts
+                .iter()
+                .rev()
+                .take(50)
+                .map(|t| {
+                    let name = flow.catalogue.feed.service(&t.service).map(|s| s.name.in_lang(Lang::Id).to_owned()).unwrap_or_default();
+                    let time = t.issued_at_local.get(11..16).unwrap_or("");
+                    StaffTicket { number: t.number.clone().into(), line: format!("{}  {time}  {}  {name}", t.number, t.status.code()).into() }
+                })
+                .collect(),
+            Err(e) => vec![StaffTicket { number: "".into(), line: e.to_string().into() }],
         }
     }
 
@@ -247,7 +445,7 @@ impl Ui {
             lang,
             Box::new(move |r| {
                 // Read on the UI thread by the timer (within 100 ms).
-                let _ = tx.send(print_result(r, &code));
+                let _ = tx.send(UiMsg::Printed(print_result(r, &code)));
             }),
         );
     }
@@ -282,8 +480,16 @@ impl Ui {
 
     /// The timers: print results, the clock, idle and done returns.
     pub fn tick(&self) {
-        while let Ok(r) = self.results_rx.try_recv() {
-            self.send(Event::Printed(r));
+        while let Ok(msg) = self.results_rx.try_recv() {
+            match msg {
+                UiMsg::Printed(r) => self.send(Event::Printed(r)),
+                UiMsg::Staff(m) => self.send(Event::StaffResult(m)),
+                UiMsg::Printer(line, ok) => {
+                    *self.printer_line.borrow_mut() = (line, ok);
+                    self.draw(true);
+                }
+                UiMsg::Catalogue(c) => self.offer_catalogue(*c),
+            }
         }
         let before = self.flow.borrow().screen;
         let idle = self.flow.borrow_mut().tick((self.mono)());
@@ -339,7 +545,19 @@ impl Ui {
             Screen::SurveyProfile => ScreenId::SurveyProfile,
             Screen::SurveyComment => ScreenId::SurveyComment,
             Screen::SurveyThanks => ScreenId::SurveyThanks,
+            Screen::StaffPin => ScreenId::StaffPin,
+            Screen::Staff => ScreenId::Staff,
         };
+        k.set_pin_dots("* ".repeat(flow.pin.len()).trim_end().into());
+        k.set_pin_message(flow.pin_message.clone().into());
+        k.set_staff_message(flow.staff_message.clone().into());
+        if flow.screen == Screen::Staff {
+            drop(flow);
+            k.set_health(ModelRc::new(VecModel::from(self.health())));
+            k.set_staff_tickets(ModelRc::new(VecModel::from(self.staff_tickets())));
+            k.set_screen(screen);
+            return;
+        }
         k.set_surveying(flow.survey.is_some());
         if let Some(v) = view::survey(&flow) {
             k.set_sv_service(v.service.into());
@@ -456,7 +674,7 @@ fn print_result(r: Result<Done, JobError>, service: &str) -> PrintResult {
             priority: issued.ticket.priority,
             print_failed: matches!(issued.outcome, Outcome::Failed { .. }),
         }),
-        Ok(Done::TestSlip) => PrintResult::Failed("a test slip is not a ticket".into()),
+        Ok(Done::TestSlip | Done::Status(_)) => PrintResult::Failed("not a ticket".into()),
         Err(JobError::Flow(PrintFlowError::NotReady(f))) => PrintResult::PrinterNotReady(f),
         Err(JobError::Flow(PrintFlowError::Issue(IssueError::Refused(r)))) => PrintResult::Refused(r),
         Err(e) => {

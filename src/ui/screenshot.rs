@@ -33,6 +33,8 @@ pub const SCREENS: &[&str] = &[
     "survey-profile",
     "survey-comment",
     "survey-thanks",
+    "staff-pin",
+    "staff",
 ];
 
 pub struct Options {
@@ -101,6 +103,8 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
         clock: crate::clock::fixed(at),
         hide_cursor: false,
         mono: screen.mono(),
+        sync: Default::default(),
+        pin_hash: Some(crate::staff::hash_pin("1234")),
     })
     .map_err(|e| e.to_string())?;
     ui.window.show().map_err(|e| e.to_string())?;
@@ -119,6 +123,35 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
         "search" => {
             send(Event::OpenSearch);
             send(Event::Query("ktp".into()));
+        }
+        "staff-pin" => {
+            for _ in 0..5 {
+                send(Event::CornerTap);
+            }
+            for d in "12".chars() {
+                send(Event::PinKey(d));
+            }
+        }
+        "staff" => {
+            // One ticket of today to show, then the staff screen.
+            send(Event::Service(service.into()));
+            send(Event::TakeTicket);
+            send(Event::Choose(Who::Regular));
+            wait_for(screen, &ui, Screen::Done, name)?;
+            send(Event::Home);
+            for _ in 0..5 {
+                send(Event::CornerTap);
+            }
+            for d in "1234".chars() {
+                send(Event::PinKey(d));
+            }
+            send(Event::PinSubmit);
+            // Let the printer status arrive.
+            for _ in 0..20 {
+                std::thread::sleep(Duration::from_millis(20));
+                screen.skip(Duration::from_millis(100));
+                screen.frame();
+            }
         }
         s if s.starts_with("survey-") => {
             send(Event::StartSurvey);
@@ -177,6 +210,19 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
     }
     ui.window.hide().map_err(|e| e.to_string())?;
     Ok(png)
+}
+
+fn wait_for(screen: &HeadlessScreen, ui: &Ui, target: Screen, name: &str) -> Result<(), String> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while ui.screen() != target {
+        if std::time::Instant::now() > deadline {
+            return Err(format!("{name}: the screen did not reach {target:?} within 10 s"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        screen.skip(Duration::from_millis(100));
+        screen.frame();
+    }
+    Ok(())
 }
 
 /// The instant of hh:mm local time on the day of `opts.at`.

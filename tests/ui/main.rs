@@ -47,6 +47,8 @@ fn kiosk(dir: &Path, at: &str, printer: PrinterUri) -> Kiosk {
         clock: mpp_kiosk::clock::fixed(at.parse().unwrap()),
         hide_cursor: false,
         mono: Rc::new(move || m.get()),
+        sync: Default::default(),
+        pin_hash: Some(mpp_kiosk::staff::hash_pin("2468")),
     })
     .unwrap();
     slint::ComponentHandle::show(&ui.window).unwrap();
@@ -146,6 +148,44 @@ fn the_kiosk_screens_by_touch() {
     k.until(Screen::Done);
     assert!(k.shows("KTB-A001"));
     k.tap("Selesai");
+    assert_eq!(k.ui.screen(), Screen::Welcome);
+
+    // 2b. The hidden staff screen: five taps on the logo, the PIN, a reprint and a test slip.
+    for _ in 0..5 {
+        k.tap("Petugas");
+    }
+    assert_eq!(k.ui.screen(), Screen::StaffPin);
+    for d in ["1", "1", "1", "1"] {
+        k.tap(d);
+    }
+    k.tap("Masuk");
+    assert_eq!(k.ui.screen(), Screen::StaffPin, "a wrong PIN keeps it closed");
+    assert!(k.ui.window.global::<mpp_kiosk::ui::K>().get_pin_message().contains("Sisa 2"));
+    for d in ["2", "4", "6", "8"] {
+        k.tap(d);
+    }
+    k.tap("Masuk");
+    assert_eq!(k.ui.screen(), Screen::Staff);
+    k.tap("Cetak ulang KTB-A001");
+    let staff_says = |k: &Kiosk, words: &str| {
+        for _ in 0..200 {
+            if k.ui.window.global::<mpp_kiosk::ui::K>().get_staff_message().contains(words) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+            k.wait(Duration::from_millis(100));
+        }
+        panic!("the staff screen never said {words:?}: {}", k.ui.window.global::<mpp_kiosk::ui::K>().get_staff_message());
+    };
+    staff_says(&k, "KTB-A001 dicetak ulang");
+    assert!(slips.join("2026-11-30-KTB-A001-reprint.txt").exists());
+    k.tap("Cetak Slip Tes");
+    staff_says(&k, "Slip tes dikirim");
+    assert!(slips.join("printer-test.txt").exists());
+    let health: Vec<String> = slint::Model::iter(&k.ui.window.global::<mpp_kiosk::ui::K>().get_health()).map(|h| format!("{}: {}", h.label, h.value)).collect();
+    assert!(health.iter().any(|h| h.starts_with("Outbox: ") && h.contains("menunggu")), "{health:?}");
+    assert!(health.iter().any(|h| h.starts_with("IKM hari ini")), "{health:?}");
+    k.tap("Kembali");
     assert_eq!(k.ui.screen(), Screen::Welcome);
 
     // 3. Language switch: the screens and the catalogue's own texts.

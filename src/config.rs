@@ -20,6 +20,43 @@ pub struct Config {
     pub printer: PrinterConfig,
     pub sync: SyncConfig,
     pub staff: StaffConfig,
+    pub display: DisplayConfig,
+}
+
+/// The kiosk's screen (the KMS backend on kiosk hardware).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DisplayConfig {
+    /// Rotate the drawing for a panel mounted differently from its native orientation:
+    /// 0, 90, 180 or 270 (clockwise). Rotate touch to match with the udev rule in
+    /// deploy/udev/61-mpp-kiosk-touch.rules.
+    pub rotation: Rotation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "i64", into = "i64")]
+pub struct Rotation(u16);
+
+impl Rotation {
+    pub fn degrees(self) -> u16 {
+        self.0
+    }
+}
+
+impl TryFrom<i64> for Rotation {
+    type Error = String;
+    fn try_from(v: i64) -> Result<Self, String> {
+        match v {
+            0 | 90 | 180 | 270 => Ok(Rotation(v as u16)),
+            _ => Err(format!("rotation {v} is not 0, 90, 180 or 270")),
+        }
+    }
+}
+
+impl From<Rotation> for i64 {
+    fn from(r: Rotation) -> i64 {
+        i64::from(r.0)
+    }
 }
 
 /// The hidden staff screen (five quick taps on the logo of the welcome screen, then the PIN).

@@ -112,6 +112,29 @@ pub fn run(config_arg: Option<&Path>, db_arg: Option<&Path>, json: bool) -> Resu
         }
     }
 
+    // The machine: display, touch, printer, clock, disk, watchdog; sync reachability.
+    let (status, detail) = display();
+    add("display", status, detail);
+    let (status, detail) = touch();
+    add("touch", status, detail);
+    let (status, detail) = printer(&loaded, &db_path);
+    add("printer", status, detail);
+    let (status, detail) = clock();
+    add("clock", status, detail);
+    let (status, detail) = disk(db_path.parent().unwrap_or(Path::new("/")));
+    add("disk", status, detail);
+    let (status, detail) = watchdog();
+    add("watchdog", status, detail);
+    if let Some(url) = &loaded.config.sync.url {
+        // Reachability only: the signature file is small and reading it changes nothing.
+        let sig = format!("{url}.minisig");
+        let r = crate::sync::fetch::get(&sig, None, crate::sync::fetch::Limits { max_bytes: 64 * 1024, ..crate::sync::limits(&loaded.config.sync) });
+        match r {
+            Ok(_) => add("reachable", Status::Ok, format!("{sig} answers")),
+            Err(e) => add("reachable", Status::Warn, format!("{e} (the kiosk keeps its catalogue)")),
+        }
+    }
+
     let ok = checks.iter().all(|c| c.status != Status::Fail);
     let report = Report { ok, checks };
     if json {
@@ -127,4 +150,126 @@ pub fn run(config_arg: Option<&Path>, db_arg: Option<&Path>, json: bool) -> Resu
         }
     }
     if ok { Ok(()) } else { Err(CliError::Failed("doctor: a check failed (see above)".into())) }
+}
+
+/// A screen to draw on: DRM/KMS devices on the kiosk, or a desktop session.
+fn display() -> (Status, String) {
+    let cards: Vec<String> = std::fs::read_dir("/dev/dri")
+        .map(|rd| rd.filter_map(|e| e.ok()?.file_name().into_string().ok()).filter(|n| n.starts_with("card")).collect())
+        .unwrap_or_default();
+    let desktop = std::env::var_os("DISPLAY").or_else(|| std::env::var_os("WAYLAND_DISPLAY"));
+    match (cards.is_empty(), desktop) {
+        (false, _) => {
+            let writable: Vec<&String> = cards.iter().filter(|c| access_rw(&format!("/dev/dri/{c}"))).collect();
+            if writable.is_empty() {
+                (Status::Fail, format!("/dev/dri/{} exists but this user cannot open it: add the user to group video", cards.join(", /dev/dri/")))
+            } else {
+                (Status::Ok, format!("KMS device /dev/dri/{} ({})", writable[0], std::env::var("SLINT_KMS_ROTATION").map(|r| format!("rotation {r}")).unwrap_or_else(|_| "no rotation".into())))
+            }
+        }
+        (true, Some(d)) => (Status::Ok, format!("desktop session {}", d.to_string_lossy())),
+        (true, None) => (Status::Fail, "no /dev/dri/card* and no desktop session: no screen to draw on (check the graphics driver and cable)".into()),
+    }
+}
+
+fn access_rw(path: &str) -> bool {
+    let c = std::ffi::CString::new(path).expect("no NUL in a path");
+    // SAFETY: a valid C string; access(2) only reads it.
+    unsafe { libc::access(c.as_ptr(), libc::R_OK | libc::W_OK) == 0 }
+}
+
+/// Touch screens the kernel knows (direct-input devices with absolute axes).
+fn touch() -> (Status, String) {
+    let Ok(text) = std::fs::read_to_string("/proc/bus/input/devices") else {
+        return (Status::Warn, "cannot read /proc/bus/input/devices".into());
+    };
+    let mut found = Vec::new();
+    for block in text.split("\n\n") {
+        let name = block.lines().find_map(|l| l.strip_prefix("N: Name=")).unwrap_or("").trim_matches('"');
+        // PROP bit 1 = INPUT_PROP_DIRECT: a touch screen, not a touch pad.
+        let direct = block.lines().find_map(|l| l.strip_prefix("B: PROP=")).and_then(|p| u64::from_str_radix(p.trim(), 16).ok()).is_some_and(|p| p & 2 != 0);
+        let abs = block.lines().any(|l| l.starts_with("B: ABS="));
+        let handler = block.lines().find_map(|l| l.strip_prefix("H: Handlers=")).and_then(|h| h.split_whitespace().find(|w| w.starts_with("event"))).unwrap_or("");
+        if direct && abs {
+            found.push(format!("{name} (/dev/input/{handler}{})", if access_rw(&format!("/dev/input/{handler}")) { "" } else { ", NOT readable: add the user to group input" }));
+        }
+    }
+    if found.is_empty() {
+        (Status::Warn, "no touch screen found (check the USB cable of the touch panel); a mouse works for testing".into())
+    } else if found.iter().any(|f| f.contains("NOT readable")) {
+        (Status::Fail, found.join("; "))
+    } else {
+        (Status::Ok, found.join("; "))
+    }
+}
+
+/// The printer's real-time status, as the kiosk reads it before each ticket.
+fn printer(loaded: &config::Loaded, db_path: &Path) -> (Status, String) {
+    let p = &loaded.config.printer;
+    let uri = p.uri.clone().unwrap_or_else(|| crate::printing::PrinterUri::Preview(db_path.parent().unwrap_or(Path::new(".")).join("preview")));
+    let target = String::from(uri.clone());
+    if let crate::printing::PrinterUri::Preview(_) = uri {
+        return (Status::Warn, format!("{target}: no printer configured, slips go to a folder ([printer] uri)"));
+    }
+    match crate::printing::Connection::open(&uri, p.timeout_ms.duration()).and_then(|mut c| c.status()) {
+        Ok(None) => (Status::Ok, format!("{target}: opened (this kind of printer reports no status)")),
+        Ok(Some(s)) => match s.fault() {
+            Some(f) => (Status::Fail, format!("{target}: {} — {}", f.code(), f.message(crate::text::Lang::En))),
+            None if s.paper_near_end => (Status::Warn, format!("{target}: ready, paper near its end: change the roll")),
+            None => (Status::Ok, format!("{target}: ready")),
+        },
+        Err(e) => (Status::Fail, e.to_string()),
+    }
+}
+
+/// A clock that is plausible (tickets and days depend on it) and not pinned by accident.
+fn clock() -> (Status, String) {
+    let now = jiff::Timestamp::now();
+    if let Ok(v) = std::env::var(crate::clock::ENV) {
+        return (Status::Warn, format!("{} is set ({v}): the kiosk's clock is pinned, not real", crate::clock::ENV));
+    }
+    if now < "2025-01-01T00:00:00Z".parse::<jiff::Timestamp>().expect("a timestamp") {
+        return (Status::Fail, format!("the system clock says {now}: set the time (NTP: timedatectl set-ntp true)"));
+    }
+    let synced = std::process::Command::new("timedatectl").args(["show", "-p", "NTPSynchronized", "--value"]).output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "yes");
+    match synced {
+        Some(false) => (Status::Warn, format!("{now} UTC, not synchronised by NTP")),
+        _ => (Status::Ok, format!("{now} UTC")),
+    }
+}
+
+/// Free space where the database lives.
+fn disk(dir: &Path) -> (Status, String) {
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let probe = std::iter::successors(Some(dir), |d| d.parent()).find(|d| d.exists()).unwrap_or(Path::new("/"));
+    let c = std::ffi::CString::new(probe.as_os_str().as_encoded_bytes()).unwrap_or_default();
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid C string and a zeroed struct for statvfs(3) to fill.
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return (Status::Warn, format!("cannot read free space of {}", probe.display()));
+    }
+    let free = st.f_bavail as u64 * st.f_frsize as u64;
+    let mb = free / 1_000_000;
+    let status = if mb < 50 { Status::Fail } else if mb < 500 { Status::Warn } else { Status::Ok };
+    (status, format!("{mb} MB free at {}", probe.display()))
+}
+
+/// Whether systemd watches the kiosk (the packaged unit sets WatchdogSec).
+fn watchdog() -> (Status, String) {
+    if let Some(d) = sd_notify::watchdog_enabled() {
+        return (Status::Ok, format!("running under the systemd watchdog ({d:?})"));
+    }
+    match std::process::Command::new("systemctl").args(["show", "mpp-kiosk.service", "-p", "WatchdogUSec", "-p", "ActiveState", "--value"]).output() {
+        Ok(o) if o.status.success() => {
+            let out = String::from_utf8_lossy(&o.stdout);
+            let mut lines = out.lines();
+            let (wd, state) = (lines.next().unwrap_or(""), lines.next().unwrap_or(""));
+            if state == "active" && wd != "0" && !wd.is_empty() {
+                (Status::Ok, format!("mpp-kiosk.service is active with WatchdogSec {wd}"))
+            } else {
+                (Status::Warn, format!("mpp-kiosk.service is {state} (watchdog {wd})"))
+            }
+        }
+        _ => (Status::Warn, "not under systemd here (development machine?)".into()),
+    }
 }

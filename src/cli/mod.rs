@@ -1,6 +1,7 @@
 //! The command line: argument definitions, dispatch, and the exit-code contract
 //! (0 ok, 2 bad input, 1 any other failure).
 
+mod bundle;
 mod catalogue_cmd;
 mod doctor;
 mod render;
@@ -62,6 +63,12 @@ pub enum Command {
     Survey(SurveyCommand),
     /// Draw the kiosk's screens to PNG without a display (software renderer).
     Screenshot(ScreenshotArgs),
+    /// Write a support bundle (.tar.gz): doctor, sync state, logs, versions, config without secrets.
+    SupportBundle {
+        /// The file to write (default: mpp-kiosk-support-HOST-TIME.tar.gz here).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Check config, database and catalogue; exits 1 when a check fails.
     Doctor {
         /// Print the checks as JSON.
@@ -451,6 +458,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Ticket(cmd) => ticket_cmd::run(&ctx, cmd),
         Command::Printer(cmd) => ticket_cmd::printer(&ctx, cmd),
         Command::Screenshot(args) => screenshot(&ctx, args),
+        Command::SupportBundle { out } => bundle::run(&ctx, out),
         Command::Survey(cmd) => survey_cmd::run(&ctx, cmd),
         Command::Sync(cmd) => sync_cmd::run(&ctx, cmd),
         Command::Feed(cmd) => sync_cmd::feed(&ctx, cmd),
@@ -469,6 +477,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 fn run_kiosk(ctx: &Context) -> Result<(), CliError> {
+    let rotation = ctx.config.config.display.rotation.degrees();
+    if rotation != 0 && std::env::var_os("SLINT_KMS_ROTATION").is_none() {
+        // SAFETY: no other thread runs yet (the print worker and sync start below).
+        unsafe { std::env::set_var("SLINT_KMS_ROTATION", rotation.to_string()) };
+    }
     let mut store = ctx.open_store()?;
     let catalogue = ensure_catalogue(&mut store)?;
     drop(store);

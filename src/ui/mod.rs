@@ -720,11 +720,29 @@ pub fn deliver_catalogue(catalogue: Catalogue) {
     }
 }
 
+/// Tells systemd the kiosk is up, then pings its watchdog from the UI's own event loop:
+/// if the screen hangs, the pings stop and systemd restarts the kiosk. Without systemd
+/// (development) this does nothing.
+fn start_watchdog() -> slint::Timer {
+    let timer = slint::Timer::default();
+    if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready]) {
+        log::debug!("no systemd notification socket: {e}");
+    }
+    if let Some(interval) = sd_notify::watchdog_enabled() {
+        log::info!("systemd watchdog every {interval:?}: pinging at half of it from the event loop");
+        timer.start(slint::TimerMode::Repeated, interval / 2, || {
+            let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+        });
+    }
+    timer
+}
+
 /// Runs the kiosk window until it is closed.
 pub fn run(settings: UiSettings) -> Result<(), UiError> {
     select_backend()?;
     let ui = Ui::new(settings)?;
     CURRENT.with(|c| *c.borrow_mut() = Rc::downgrade(&ui));
+    let _watchdog = start_watchdog();
     ui.window.run()?;
     Ok(())
 }

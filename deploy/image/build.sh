@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Builds a bootable x86-64 kiosk disk image from Debian 12 and the mpp-kiosk .deb:
+#
+#   sudo deploy/image/build.sh SITE-CONFIG.toml [OUTDIR]
+#
+# SITE-CONFIG.toml becomes /etc/mpp-kiosk/config.toml (see deploy/config/config.toml).
+# Output in OUTDIR (default target/image): mpp-kiosk.img.zst (write it with
+# `bmaptool copy mpp-kiosk.img.zst /dev/sdX` using mpp-kiosk.img.bmap, or
+# `zstd -dc mpp-kiosk.img.zst | dd of=/dev/sdX bs=4M conv=fsync`), mpp-kiosk.img.bmap and
+# SHA256SUMS. The raw image stays too, for the QEMU boot test (deploy/image/boot-test.sh).
+#
+# The disk (GPT, UEFI): an EFI system partition with systemd-boot, the kernel and initrd;
+# the root file system (ext4, label kioskroot); a data partition (ext4, label kioskdata)
+# mounted at /var/lib/mpp-kiosk, so the ticket ledger survives a re-flash of the root.
+# No Docker, no KVM, no loop devices, no mounting: debootstrap, mkfs -d, mtools, sfdisk.
+# Needs root (debootstrap, chroot) and: debootstrap dosfstools mtools fdisk systemd-boot-efi
+# bmap-tools zstd (deploy/image/build.sh installs what is missing).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+site_config="${1:?usage: deploy/image/build.sh SITE-CONFIG.toml [OUTDIR]}"
+out="${2:-target/image}"
+mirror="${MIRROR:-http://deb.debian.org/debian}"
+[ -f "$site_config" ] || { echo "build: $site_config: no such file" >&2; exit 2; }
+[ "$(id -u)" -eq 0 ] || { echo "build: run as root (debootstrap and chroot need it)" >&2; exit 2; }
+
+need=(debootstrap dosfstools mtools fdisk systemd-boot-efi bmap-tools zstd)
+missing=()
+for p in "${need[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The site config must be one the kiosk accepts: check it before spending minutes.
+deb=$(ls -t target/debian/mpp-kiosk_*_amd64.deb 2>/dev/null | head -1 || true)
+[ -n "$deb" ] || { echo "build: no target/debian/mpp-kiosk_*.deb: run 'cargo deb --features kiosk' first" >&2; exit 2; }
+if [ -x target/release/mpp-kiosk ]; then
+    target/release/mpp-kiosk --config "$site_config" --db "$(mktemp -d)/check.sqlite3" doctor --json >/dev/null 2>&1 || true
+    target/release/mpp-kiosk --config "$site_config" --db "$(mktemp -d)/check.sqlite3" sync status >/dev/null 2>&1 || {
+        echo "build: $site_config is refused by the kiosk:" >&2
+        target/release/mpp-kiosk --config "$site_config" --db "$(mktemp -d)/check.sqlite3" sync status >&2 || true
+        exit 2
+    }
+fi
+
+mkdir -p "$out"
+work="$out/work"
+rm -rf "$work"
+mkdir -p "$work"
+root="$work/root"
+t0=$(date +%s)
+log() { echo "build: [$(( $(date +%s) - t0 ))s] $*"; }
+
+log "debootstrap (minbase, bookworm) from $mirror"
+debootstrap --variant=minbase --include=ca-certificates bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 \
+    || { tail -20 "$work/debootstrap.log"; exit 1; }
+
+cat >"$root/etc/apt/sources.list" <<EOF
+deb $mirror bookworm main
+deb $mirror bookworm-updates main
+deb ${mirror%/debian}/debian-security bookworm-security main
+EOF
+echo kiosk >"$root/etc/hostname"
+printf '127.0.0.1 localhost\n127.0.1.1 kiosk\n' >"$root/etc/hosts"
+cp "$deb" "$root/tmp/mpp-kiosk.deb"
+cat >"$root/etc/fstab" <<'EOF'
+LABEL=kioskroot  /                    ext4  defaults,noatime,errors=remount-ro  0 1
+LABEL=kioskdata  /var/lib/mpp-kiosk   ext4  defaults,noatime,nofail             0 2
+EOF
+
+log "kernel, systemd and the kiosk inside the root"
+mount_chroot() { mount -t proc proc "$root/proc"; mount -t sysfs sys "$root/sys"; mount --bind /dev "$root/dev"; }
+umount_chroot() { umount "$root/dev" "$root/sys" "$root/proc" 2>/dev/null || true; }
+trap umount_chroot EXIT
+mount_chroot
+chroot "$root" /bin/sh -ec '
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends linux-image-amd64 systemd-sysv udev dbus kmod \
+        iproute2 systemd-timesyncd initramfs-tools ifupdown isc-dhcp-client less >/dev/null
+    apt-get install -y -qq --no-install-recommends /tmp/mpp-kiosk.deb >/dev/null
+    rm /tmp/mpp-kiosk.deb
+    systemctl enable mpp-kiosk.service systemd-timesyncd.service >/dev/null
+    systemctl mask getty@tty1.service >/dev/null
+    apt-get clean
+' >"$work/chroot.log" 2>&1 || { tail -30 "$work/chroot.log"; exit 1; }
+umount_chroot
+trap - EXIT
+
+install -m 640 "$site_config" "$root/etc/mpp-kiosk/config.toml"
+kiosk_gid=$(chroot "$root" getent group mpp-kiosk | cut -d: -f3)
+kiosk_uid=$(chroot "$root" getent passwd mpp-kiosk | cut -d: -f3)
+chgrp "$kiosk_gid" "$root/etc/mpp-kiosk/config.toml"
+# Wired network by DHCP (most MPP kiosks); Wi-Fi is configured by the technician.
+printf 'auto lo\niface lo inet loopback\nallow-hotplug eth0 enp0s1 enp1s0 ens3 ens4\niface eth0 inet dhcp\n' >"$root/etc/network/interfaces"
+# A root password is not set: technicians log in on tty2 only after setting one with
+# `passwd` from a recovery boot (technician guide); the kiosk itself needs no login.
+printf 'kernel.printk = 3 3 3 3\n' >"$root/etc/sysctl.d/10-kiosk-quiet.conf"
+# The boot test's probe: inert unless the kernel command line has mpp-kiosk.boottest.
+install -D -m 755 deploy/image/boottest.sh "$root/usr/local/lib/mpp-kiosk/boottest.sh"
+install -m 644 deploy/image/boottest.service "$root/etc/systemd/system/mpp-kiosk-boottest.service"
+ln -sf /etc/systemd/system/mpp-kiosk-boottest.service "$root/etc/systemd/system/multi-user.target.wants/mpp-kiosk-boottest.service"
+
+kernel=$(ls "$root"/boot/vmlinuz-* | head -1)
+initrd=$(ls "$root"/boot/initrd.img-* | head -1)
+log "kernel $(basename "$kernel")"
+
+# The data partition's tree: the state directory, owned by the kiosk user.
+data="$work/data"
+mkdir -p "$data"
+chown "$kiosk_uid:$kiosk_gid" "$data"
+chmod 750 "$data"
+rm -rf "$root/var/lib/mpp-kiosk"
+mkdir -p "$root/var/lib/mpp-kiosk"
+
+log "file systems"
+esp_mb=256; root_mb=2048; data_mb=512
+mkfs.ext4 -q -F -L kioskroot -d "$root" "$work/root.ext4" "${root_mb}M"
+mkfs.ext4 -q -F -L kioskdata -d "$data" "$work/data.ext4" "${data_mb}M"
+rm -f "$work/esp.vfat"
+mkfs.vfat -n KIOSKESP -C "$work/esp.vfat" $((esp_mb * 1024)) >/dev/null
+export MTOOLS_SKIP_CHECK=1
+m() { mmd -i "$work/esp.vfat" "$@"; }
+m ::/EFI ::/EFI/BOOT ::/loader ::/loader/entries
+mcopy -i "$work/esp.vfat" /usr/lib/systemd/boot/efi/systemd-bootx64.efi ::/EFI/BOOT/BOOTX64.EFI
+mcopy -i "$work/esp.vfat" "$kernel" ::/vmlinuz
+mcopy -i "$work/esp.vfat" "$initrd" ::/initrd.img
+printf 'default kiosk.conf\ntimeout 0\nconsole-mode keep\n' >"$work/loader.conf"
+# consoleblank=0: the display never blanks; console=ttyS0 last so boot messages reach the
+# serial port of the boot test while tty1 stays the kiosk's.
+printf 'title mpp-kiosk\nlinux /vmlinuz\ninitrd /initrd.img\noptions root=LABEL=kioskroot rw quiet consoleblank=0 console=tty1 console=ttyS0,115200\n' >"$work/kiosk.conf"
+mcopy -i "$work/esp.vfat" "$work/loader.conf" ::/loader/loader.conf
+mcopy -i "$work/esp.vfat" "$work/kiosk.conf" ::/loader/entries/kiosk.conf
+
+log "disk image (GPT: ESP, root, data)"
+img="$out/mpp-kiosk.img"
+total_mb=$((1 + esp_mb + root_mb + data_mb + 1))
+rm -f "$img"
+truncate -s "${total_mb}M" "$img"
+sfdisk -q "$img" <<EOF
+label: gpt
+start=1MiB, size=${esp_mb}MiB, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, name=esp
+size=${root_mb}MiB, type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709, name=kioskroot
+size=${data_mb}MiB, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name=kioskdata
+EOF
+dd if="$work/esp.vfat" of="$img" bs=1M seek=1 conv=notrunc status=none
+dd if="$work/root.ext4" of="$img" bs=1M seek=$((1 + esp_mb)) conv=notrunc status=none
+dd if="$work/data.ext4" of="$img" bs=1M seek=$((1 + esp_mb + root_mb)) conv=notrunc status=none
+# The kernel and initrd also beside the image, for the boot test's direct kernel boot.
+cp "$kernel" "$out/vmlinuz"
+cp "$initrd" "$out/initrd.img"
+
+log "compress, bmap, checksums"
+bmaptool -q create "$img" >"$out/mpp-kiosk.img.bmap"
+zstd -q -T0 -f -3 "$img" -o "$out/mpp-kiosk.img.zst"
+(cd "$out" && sha256sum mpp-kiosk.img mpp-kiosk.img.zst mpp-kiosk.img.bmap >SHA256SUMS)
+rm -rf "$work"
+log "done: $out/mpp-kiosk.img.zst ($(du -h "$out/mpp-kiosk.img.zst" | cut -f1)), $out/mpp-kiosk.img.bmap, $out/SHA256SUMS"

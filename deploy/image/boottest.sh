@@ -2,6 +2,8 @@
 # Runs inside the image only when the kernel command line has mpp-kiosk.boottest (the
 # boot test adds it): reports the kiosk's state to the serial port, then hangs the kiosk
 # (SIGSTOP) and reports whether systemd's watchdog restarted it.
+# The serial login prompt would hang up the port under us: the test owns ttyS0.
+systemctl stop serial-getty@ttyS0.service 2>/dev/null || true
 exec >/dev/ttyS0 2>&1
 say() { echo "BOOTTEST $*"; }
 for i in $(seq 1 180); do systemctl is-active -q mpp-kiosk.service && break; sleep 1; done

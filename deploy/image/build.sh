@@ -80,6 +80,8 @@ chroot "$root" /bin/sh -ec '
         iproute2 systemd-timesyncd initramfs-tools ifupdown isc-dhcp-client less >/dev/null
     apt-get install -y -qq --no-install-recommends /tmp/mpp-kiosk.deb >/dev/null
     rm /tmp/mpp-kiosk.deb
+    # The unit of the package must load cleanly on the target system.
+    systemd-analyze verify /usr/lib/systemd/system/mpp-kiosk.service
     systemctl enable mpp-kiosk.service systemd-timesyncd.service >/dev/null
     systemctl mask getty@tty1.service >/dev/null
     apt-get clean

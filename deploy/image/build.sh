@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds a bootable x86-64 kiosk disk image from Debian 12 and the mpp-kiosk .deb:
 #
-#   sudo deploy/image/build.sh SITE-CONFIG.toml [OUTDIR]
+#   sudo TECHNICIAN_PASSWORD=… deploy/image/build.sh SITE-CONFIG.toml [OUTDIR]
 #
 # SITE-CONFIG.toml becomes /etc/mpp-kiosk/config.toml (see deploy/config/config.toml).
 # Output in OUTDIR (default target/image): mpp-kiosk.img.zst (write it with
@@ -95,8 +95,14 @@ kiosk_uid=$(chroot "$root" getent passwd mpp-kiosk | cut -d: -f3)
 chgrp "$kiosk_gid" "$root/etc/mpp-kiosk/config.toml"
 # Wired network by DHCP (most MPP kiosks); Wi-Fi is configured by the technician.
 printf 'auto lo\niface lo inet loopback\nallow-hotplug eth0 enp0s1 enp1s0 ens3 ens4\niface eth0 inet dhcp\n' >"$root/etc/network/interfaces"
-# A root password is not set: technicians log in on tty2 only after setting one with
-# `passwd` from a recovery boot (technician guide); the kiosk itself needs no login.
+# The technician's login on tty2 (Ctrl+Alt+F2): root, with the password given at build
+# time in TECHNICIAN_PASSWORD; without it root stays locked (no login at all).
+if [ -n "${TECHNICIAN_PASSWORD:-}" ]; then
+    echo "root:$TECHNICIAN_PASSWORD" | chroot "$root" chpasswd
+    log "root login on tty2 enabled (TECHNICIAN_PASSWORD)"
+else
+    log "no TECHNICIAN_PASSWORD: root stays locked, no console login"
+fi
 printf 'kernel.printk = 3 3 3 3\n' >"$root/etc/sysctl.d/10-kiosk-quiet.conf"
 # The boot test's probe: inert unless the kernel command line has mpp-kiosk.boottest.
 install -D -m 755 deploy/image/boottest.sh "$root/usr/local/lib/mpp-kiosk/boottest.sh"

@@ -45,6 +45,8 @@ fn main() {
         clock: mpp_kiosk::clock::fixed("2026-11-30T01:05:00Z".parse().unwrap()),
         hide_cursor: false,
         mono: screen.mono(),
+        sync: Default::default(),
+        pin_hash: None,
     })
     .unwrap();
     ui.window.show().unwrap();

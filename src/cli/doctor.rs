@@ -74,6 +74,13 @@ pub fn run(config_arg: Option<&Path>, db_arg: Option<&Path>, json: bool) -> Resu
                                 s.version, s.generated_at, s.source, s.imported_at, s.agencies, s.services, s.active_services
                             ),
                         );
+                        // A catalogue nobody has refreshed in half a year may tell citizens old fees.
+                        let age_days = s.generated_at.parse::<jiff::Timestamp>().ok().map(|g| (jiff::Timestamp::now().as_second() - g.as_second()) / 86_400);
+                        match age_days {
+                            Some(d) if d > 180 => add("age", Status::Warn, format!("the catalogue was published {d} days ago: ask the publisher for a fresh feed")),
+                            Some(d) => add("age", Status::Ok, format!("published {d} days ago")),
+                            None => add("age", Status::Warn, format!("cannot read the publication time {:?}", s.generated_at)),
+                        }
                         let status = if s.unverified_services > 0 { Status::Warn } else { Status::Ok };
                         add(
                             "verified",

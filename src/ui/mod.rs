@@ -87,6 +87,7 @@ pub struct Ui {
     /// The minute last drawn: states (open, closed) are redrawn when it changes.
     minute: RefCell<Option<(jiff::civil::Date, i8, i8)>>,
     shown_screen: RefCell<Option<Screen>>,
+    shown_lang: std::cell::Cell<Option<Lang>>,
     mono: Mono,
 }
 
@@ -110,6 +111,7 @@ impl Ui {
             timer: slint::Timer::default(),
             minute: RefCell::new(None),
             shown_screen: RefCell::new(None),
+            shown_lang: std::cell::Cell::new(None),
             mono: settings.mono,
             db_path: settings.db_path,
             kiosk_id: settings.kiosk_id,
@@ -515,10 +517,14 @@ impl Ui {
         let flow = self.flow.borrow();
         let k = self.window.global::<K>();
         let lang = flow.lang;
-        let _ = slint::select_bundled_translation(match lang {
-            Lang::En => "en",
-            Lang::Id => "",
-        });
+        // Switching the translation re-evaluates every text: only when the language changed.
+        if self.shown_lang.get() != Some(lang) {
+            self.shown_lang.set(Some(lang));
+            let _ = slint::select_bundled_translation(match lang {
+                Lang::En => "en",
+                Lang::Id => "",
+            });
+        }
         let (date, clock) = view::date_and_clock(&flow);
         k.set_date_line(date.into());
         k.set_clock(clock.into());

@@ -614,11 +614,16 @@ impl Flow {
             }
             return Idle::Active;
         }
-        if matches!(self.screen, Screen::Welcome | Screen::Printing) {
-            // Nothing to forget on welcome; a slip in progress is never abandoned.
+        if self.screen == Screen::Printing {
+            // A slip in progress is never abandoned.
             self.last_touch = now;
-            if self.screen == Screen::Welcome && self.lang != self.default_lang && self.is_idle(now) {
-                self.lang = self.default_lang;
+            return Idle::Active;
+        }
+        if self.screen == Screen::Welcome {
+            // No countdown on welcome, but a language or text size the last citizen chose
+            // there is forgotten after the same idle time.
+            if (self.lang != self.default_lang || self.large_text) && self.is_idle(now) {
+                self.reset();
             }
             return Idle::Active;
         }
@@ -799,6 +804,17 @@ mod tests {
         f.tick(s(122));
         assert_eq!(f.screen, Screen::Welcome);
         assert_eq!((f.lang, f.large_text, f.query.as_str(), f.results.len()), (Lang::Id, false, "", 0), "nothing of the last citizen stays");
+    }
+
+    #[test]
+    fn a_choice_made_on_welcome_is_forgotten_when_the_citizen_leaves() {
+        let mut f = flow();
+        f.handle(Event::ToggleLanguage, s(1));
+        f.handle(Event::ToggleLargeText, s(2));
+        assert_eq!(f.tick(s(50)), Idle::Active, "no countdown on welcome");
+        assert_eq!((f.lang, f.large_text), (Lang::En, true));
+        f.tick(s(62));
+        assert_eq!((f.lang, f.large_text), (Lang::Id, false));
     }
 
     #[test]

@@ -219,12 +219,16 @@ fn printer(loaded: &config::Loaded, db_path: &Path) -> (Status, String) {
         return (Status::Warn, format!("{target}: no printer configured, slips go to a folder ([printer] uri)"));
     }
     match crate::printing::Connection::open(&uri, p.timeout_ms.duration()).and_then(|mut c| c.status()) {
-        Ok(None) => (Status::Ok, format!("{target}: opened (this kind of printer reports no status)")),
-        Ok(Some(s)) => match s.fault() {
-            Some(f) => (Status::Fail, format!("{target}: {} — {}", f.code(), f.message(crate::text::Lang::En))),
-            None if s.paper_near_end => (Status::Warn, format!("{target}: ready, paper near its end: change the roll")),
-            None => (Status::Ok, format!("{target}: ready")),
-        },
+        Ok(status) => {
+            use crate::printing::Readiness;
+            let (readiness, words) = crate::printing::describe(status, crate::text::Lang::En);
+            let status = match readiness {
+                Readiness::Ready => Status::Ok,
+                Readiness::Attention => Status::Warn,
+                Readiness::Fault => Status::Fail,
+            };
+            (status, format!("{target}: {words}"))
+        }
         Err(e) => (Status::Fail, e.to_string()),
     }
 }

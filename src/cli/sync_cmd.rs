@@ -23,8 +23,7 @@ pub fn run(ctx: &Context, cmd: SyncCommand) -> Result<(), CliError> {
                 return Err(CliError::BadInput(format!("{}: [sync] has neither url nor upload_url: nothing to do", ctx.config.describe())));
             }
             let now = crate::clock::now()?;
-            let pulled = sync::pull_and_record(&mut store, cfg, now);
-            let uploaded = sync::upload::upload(&mut store, cfg, &catalogue.feed.site.code, ctx.config.config.kiosk.id.get(), now);
+            let sync::Round { pulled, uploaded, .. } = sync::round(&mut store, cfg, &catalogue.feed.site.code, ctx.config.config.kiosk.id.get(), now);
             if json {
                 print_json(&serde_json::json!({
                     "pull": match &pulled { Ok(p) => serde_json::to_value(p).unwrap_or_default(), Err(e) => serde_json::json!({"error": e.to_string()}) },

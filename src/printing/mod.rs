@@ -19,7 +19,7 @@ use std::time::Duration;
 pub use bitmap::Bitmap;
 
 pub use escpos_encode::{encode, QrMode};
-pub use printer::{Connection, Fault, PrintError, PrinterStatus, PrinterUri};
+pub use printer::{describe, Connection, Fault, PrintError, PrinterStatus, PrinterUri, Readiness};
 pub use slip::{layout, Paper, Slip, SlipInput};
 pub use worker::{Done, Job, JobError, PrintWorker};
 

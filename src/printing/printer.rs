@@ -146,6 +146,29 @@ impl PrinterStatus {
     }
 }
 
+/// How a status reads to staff and technicians.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    /// Prints, but needs attention soon (paper near its end).
+    Attention,
+    /// Cannot print.
+    Fault,
+}
+
+/// A status (`None`: the printer reports none) in words, with its readiness.
+pub fn describe(status: Option<PrinterStatus>, lang: Lang) -> (Readiness, String) {
+    let en = lang == Lang::En;
+    match status {
+        None => (Readiness::Ready, if en { "ready (this kind of printer reports no status)" } else { "siap (printer ini tidak melaporkan status)" }.into()),
+        Some(s) => match s.fault() {
+            Some(f) => (Readiness::Fault, format!("{} — {}", f.code(), f.message(lang))),
+            None if s.paper_near_end => (Readiness::Attention, if en { "ready, paper near its end: change the roll" } else { "siap; kertas hampir habis, ganti gulungan" }.into()),
+            None => (Readiness::Ready, if en { "ready" } else { "siap" }.into()),
+        },
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum PrintError {
     #[error("printer {target}: {reason}")]

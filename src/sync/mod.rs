@@ -84,11 +84,10 @@ fn pull(store: &mut Store, cfg: &SyncConfig, url: &str, now: jiff::Timestamp) ->
     };
     verify::verify(&bytes, &sig, &cfg.keys())?;
     let feed = check_feed(&bytes, stored, now)?;
-    let outcome = store.import_catalogue(&feed, url, false).map_err(|e| match e {
+    store.import_catalogue(&feed, url, false).map_err(|e| match e {
         ImportError::NotNewer { stored, offered } => SyncError::NotNewer { stored, offered },
         ImportError::Store(e) => SyncError::Store(e),
     })?;
-    let _ = outcome;
     Ok((Pulled::Imported { version: feed.version, services: feed.services.len() }, validators))
 }
 
@@ -134,6 +133,34 @@ pub fn pull_and_record(store: &mut Store, cfg: &SyncConfig, now: jiff::Timestamp
         }
     }
     result.map(|(p, _)| Some(p))
+}
+
+/// One sync round: a pull, then an upload; each reports on its own, so a failed pull does
+/// not keep tickets from being uploaded.
+pub struct Round {
+    pub pulled: Result<Option<Pulled>, SyncError>,
+    pub uploaded: Result<Option<upload::Uploaded>, SyncError>,
+    /// The catalogue just imported, if the pull imported one.
+    pub catalogue: Option<crate::catalogue::Catalogue>,
+}
+
+impl Round {
+    pub fn ok(&self) -> bool {
+        self.pulled.is_ok() && self.uploaded.is_ok()
+    }
+}
+
+pub fn round(store: &mut Store, cfg: &SyncConfig, site: &str, kiosk_id: u8, now: jiff::Timestamp) -> Round {
+    let pulled = pull_and_record(store, cfg, now);
+    let catalogue = match &pulled {
+        Ok(Some(Pulled::Imported { .. })) => store.load_catalogue().unwrap_or_else(|e| {
+            log::error!("sync: reading the new catalogue: {e}");
+            None
+        }),
+        _ => None,
+    };
+    let uploaded = upload::upload(store, cfg, site, kiosk_id, now);
+    Round { pulled, uploaded, catalogue }
 }
 
 /// The sync state for `sync status`, `doctor` and the staff screen.

@@ -51,16 +51,11 @@ pub fn spawn(db_path: PathBuf, cfg: SyncConfig, site: String, kiosk_id: u8, cloc
                     let ok = tokio::task::spawn_blocking(move || {
                         let mut store = store2.lock().unwrap_or_else(|e| e.into_inner());
                         let Ok(now) = clock2() else { return false };
-                        let pulled = super::pull_and_record(&mut store, &cfg2, now);
-                        if let Ok(Some(super::Pulled::Imported { .. })) = pulled {
-                            match store.load_catalogue() {
-                                Ok(Some(c)) => cb(c),
-                                Ok(None) => {}
-                                Err(e) => log::error!("sync: reading the new catalogue: {e}"),
-                            }
+                        let round = super::round(&mut store, &cfg2, &site2, kiosk_id, now);
+                        if let Some(c) = round.catalogue.clone() {
+                            cb(c);
                         }
-                        let uploaded = super::upload::upload(&mut store, &cfg2, &site2, kiosk_id, now);
-                        pulled.is_ok() && uploaded.is_ok()
+                        round.ok()
                     })
                     .await
                     .unwrap_or(false);

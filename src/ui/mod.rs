@@ -157,58 +157,33 @@ impl Ui {
         k.on_pin_submit(on(self, || Event::PinSubmit));
         k.on_staff_test_slip(on(self, || Event::StaffTestSlip));
         k.on_staff_sync_now(on(self, || Event::StaffSyncNow));
-        let weak = Rc::downgrade(self);
-        k.on_pin_key(move |d| {
-            if let Some(ui) = weak.upgrade() {
-                if let Some(c) = d.chars().next() {
-                    ui.send(Event::PinKey(c));
+        // Callbacks with an argument: `make` turns it into an event (or nothing).
+        fn with_arg<A>(ui: &Rc<Ui>, make: impl Fn(&Ui, A) -> Option<Event> + 'static) -> impl Fn(A) + 'static {
+            let weak = Rc::downgrade(ui);
+            move |a| {
+                if let Some(ui) = weak.upgrade() {
+                    if let Some(e) = make(&ui, a) {
+                        ui.send(e);
+                    }
                 }
             }
-        });
-        let weak = Rc::downgrade(self);
-        k.on_staff_reprint(move |n| {
-            if let Some(ui) = weak.upgrade() {
-                ui.send(Event::StaffReprint(n.into()));
-            }
-        });
-        let weak = Rc::downgrade(self);
-        k.on_answer(move |i| {
-            if let Some(ui) = weak.upgrade() {
-                let event = if ui.screen() == Screen::SurveyProfile { Event::ProfileChoice(i.max(0) as usize) } else { Event::Answer(i.clamp(0, 9) as u8) };
-                ui.send(event);
-            }
-        });
-        let weak = Rc::downgrade(self);
-        k.on_agency(move |code| {
-            if let Some(ui) = weak.upgrade() {
-                ui.send(Event::Agency(code.into()));
-            }
-        });
-        let weak = Rc::downgrade(self);
-        k.on_service(move |code| {
-            if let Some(ui) = weak.upgrade() {
-                ui.send(Event::Service(code.into()));
-            }
-        });
-        let weak = Rc::downgrade(self);
-        k.on_choose(move |who| {
-            let who = match who {
+        }
+        k.on_pin_key(with_arg(self, |_, d: SharedString| d.chars().next().map(Event::PinKey)));
+        k.on_staff_reprint(with_arg(self, |_, n: SharedString| Some(Event::StaffReprint(n.into()))));
+        k.on_agency(with_arg(self, |_, code: SharedString| Some(Event::Agency(code.into()))));
+        k.on_service(with_arg(self, |_, code: SharedString| Some(Event::Service(code.into()))));
+        k.on_answer(with_arg(self, |ui, i: i32| {
+            Some(if ui.screen() == Screen::SurveyProfile { Event::ProfileChoice(i.max(0) as usize) } else { Event::Answer(i.clamp(0, 9) as u8) })
+        }));
+        k.on_choose(with_arg(self, |_, who: i32| {
+            Some(Event::Choose(match who {
                 1 => Who::Priority(Priority::Elderly),
                 2 => Who::Priority(Priority::Disability),
                 3 => Who::Priority(Priority::Pregnant),
                 _ => Who::Regular,
-            };
-            if let Some(ui) = weak.upgrade() {
-                ui.send(Event::Choose(who));
-            }
-        });
-        let weak = Rc::downgrade(self);
-        k.on_key(move |key| {
-            if let Some(ui) = weak.upgrade() {
-                let event = ui.typed(|t| t.push_str(&key.to_lowercase()));
-                ui.send(event);
-            }
-        });
+            }))
+        }));
+        k.on_key(with_arg(self, |ui, key: SharedString| Some(ui.typed(|t| t.push_str(&key.to_lowercase())))));
         let weak = Rc::downgrade(self);
         k.on_backspace(move || {
             if let Some(ui) = weak.upgrade() {
@@ -307,12 +282,10 @@ impl Ui {
             Lang::Id,
             Box::new(move |r| {
                 let (line, ok) = match r {
-                    Ok(Done::Status(None)) => ("siap (printer ini tidak melaporkan status) / ready (no status reported)".to_owned(), true),
-                    Ok(Done::Status(Some(s))) => match s.fault() {
-                        Some(f) => (format!("{} — {}", f.code(), f.message(Lang::Id)), false),
-                        None if s.paper_near_end => ("siap; kertas hampir habis, ganti gulungan / ready; paper near end".to_owned(), false),
-                        None => ("siap / ready".to_owned(), true),
-                    },
+                    Ok(Done::Status(status)) => {
+                        let (readiness, words) = crate::printing::describe(status, Lang::Id);
+                        (words, readiness == crate::printing::Readiness::Ready)
+                    }
                     Ok(_) => ("-".to_owned(), true),
                     Err(e) => (e.to_string(), false),
                 };
@@ -329,19 +302,18 @@ impl Ui {
             let msg = (|| -> Result<String, String> {
                 let mut store = Store::open(&db).map_err(|e| e.to_string())?;
                 let now = clock().map_err(|e| e.to_string())?;
+                let round = crate::sync::round(&mut store, &cfg, &site, kiosk, now);
                 let mut parts = Vec::new();
-                match crate::sync::pull_and_record(&mut store, &cfg, now) {
-                    Ok(Some(crate::sync::Pulled::Imported { version, services })) => {
-                        parts.push(format!("katalog versi {version} ({services} layanan) diterima"));
-                        if let Ok(Some(c)) = store.load_catalogue() {
-                            let _ = tx.send(UiMsg::Catalogue(Box::new(c)));
-                        }
-                    }
+                match round.pulled {
+                    Ok(Some(crate::sync::Pulled::Imported { version, services })) => parts.push(format!("katalog versi {version} ({services} layanan) diterima")),
                     Ok(Some(crate::sync::Pulled::NotModified)) => parts.push("katalog tidak berubah".into()),
                     Ok(None) => parts.push("tidak ada [sync] url".into()),
                     Err(e) => parts.push(format!("katalog: {e}")),
                 }
-                match crate::sync::upload::upload(&mut store, &cfg, &site, kiosk, now) {
+                if let Some(c) = round.catalogue {
+                    let _ = tx.send(UiMsg::Catalogue(Box::new(c)));
+                }
+                match round.uploaded {
                     Ok(Some(u)) => parts.push(format!("{} catatan terkirim", u.records)),
                     Ok(None) => parts.push("tidak ada [sync] upload_url".into()),
                     Err(e) => parts.push(format!("unggah: {e}")),

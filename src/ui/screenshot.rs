@@ -185,15 +185,7 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
         send(Event::Choose(Who::Regular));
     }
     if matches!(name, "done" | "print-failed") {
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while ui.screen() != Screen::Done {
-            if std::time::Instant::now() > deadline {
-                return Err(format!("{name}: the print worker did not answer within 10 s"));
-            }
-            std::thread::sleep(Duration::from_millis(20));
-            screen.skip(Duration::from_millis(100));
-            screen.frame();
-        }
+        wait_for(screen, &ui, Screen::Done, name)?;
     }
     if name == "idle" {
         screen.skip(Duration::from_secs(50));
@@ -201,12 +193,7 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
     let png = screen.png();
     if name == "printing" {
         // Let the slip finish so the worker is idle before the next picture.
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while ui.screen() == Screen::Printing && std::time::Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
-            screen.skip(Duration::from_millis(100));
-            screen.frame();
-        }
+        wait_for(screen, &ui, Screen::Done, name)?;
     }
     ui.window.hide().map_err(|e| e.to_string())?;
     Ok(png)

@@ -59,7 +59,8 @@ pub fn run(config_arg: Option<&Path>, db_arg: Option<&Path>, json: bool) -> Resu
             Ok(mut store) => {
                 let schema = store.schema_version().map(|v| v.to_string()).unwrap_or_else(|e| e.to_string());
                 let journal = store.journal_mode().unwrap_or_else(|e| e.to_string());
-                add("database", Status::Ok, format!("{} (schema {schema}, journal {journal})", db_path.display()));
+                let sync = store.synchronous().map(str::to_owned).unwrap_or_else(|e| e.to_string());
+                add("database", Status::Ok, format!("{} (schema {schema}, journal {journal}, synchronous {sync})", db_path.display()));
                 match store.check_integrity() {
                     Ok(()) => add("integrity", Status::Ok, "database and search index pass their checks".into()),
                     Err(e) => add("integrity", Status::Fail, e.to_string()),
@@ -185,7 +186,8 @@ fn access_rw(path: &str) -> bool {
     unsafe { libc::access(c.as_ptr(), libc::R_OK | libc::W_OK) == 0 }
 }
 
-/// Touch screens the kernel knows (direct-input devices with absolute axes).
+/// Touch screens the kernel knows: direct-input devices with absolute axes, and absolute
+/// pointers (touch panels in "mouse mode", which many kiosk panels are; libinput takes both).
 fn touch() -> (Status, String) {
     let Ok(text) = std::fs::read_to_string("/proc/bus/input/devices") else {
         return (Status::Warn, "cannot read /proc/bus/input/devices".into());
@@ -193,17 +195,26 @@ fn touch() -> (Status, String) {
     let mut found = Vec::new();
     for block in text.split("\n\n") {
         let name = block.lines().find_map(|l| l.strip_prefix("N: Name=")).unwrap_or("").trim_matches('"');
-        // PROP bit 1 = INPUT_PROP_DIRECT: a touch screen, not a touch pad.
-        let direct = block.lines().find_map(|l| l.strip_prefix("B: PROP=")).and_then(|p| u64::from_str_radix(p.trim(), 16).ok()).is_some_and(|p| p & 2 != 0);
-        let abs = block.lines().any(|l| l.starts_with("B: ABS="));
+        let bits = |key: &str| block.lines().find_map(|l| l.strip_prefix(key)).map(|v| v.split_whitespace().last().and_then(|w| u64::from_str_radix(w, 16).ok()).unwrap_or(0));
+        // PROP bit 0 = INPUT_PROP_POINTER (a touch pad), bit 1 = INPUT_PROP_DIRECT (a touch screen).
+        let prop = bits("B: PROP=").unwrap_or(0);
+        // ABS bits 0 and 1: ABS_X and ABS_Y; no relative X/Y (a mouse; a wheel is fine).
+        let abs_xy = bits("B: ABS=").is_some_and(|a| a & 3 == 3);
+        let relative = bits("B: REL=").is_some_and(|r| r & 3 != 0);
         let handler = block.lines().find_map(|l| l.strip_prefix("H: Handlers=")).and_then(|h| h.split_whitespace().find(|w| w.starts_with("event"))).unwrap_or("");
-        if direct && abs {
-            found.push(format!("{name} (/dev/input/{handler}{})", if access_rw(&format!("/dev/input/{handler}")) { "" } else { ", NOT readable: add the user to group input" }));
-        }
+        let kind = if prop & 2 != 0 && abs_xy {
+            "touch screen"
+        } else if prop & 1 == 0 && abs_xy && !relative {
+            "absolute pointer"
+        } else {
+            continue;
+        };
+        let dev = format!("/dev/input/{handler}");
+        found.push(format!("{name}: {kind} ({dev}{})", if access_rw(&dev) { "" } else { ", NOT readable and writable: add the user to group input" }));
     }
     if found.is_empty() {
         (Status::Warn, "no touch screen found (check the USB cable of the touch panel); a mouse works for testing".into())
-    } else if found.iter().any(|f| f.contains("NOT readable")) {
+    } else if found.iter().any(|f| f.contains("NOT readable and writable")) {
         (Status::Fail, found.join("; "))
     } else {
         (Status::Ok, found.join("; "))

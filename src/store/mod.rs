@@ -81,6 +81,18 @@ impl Store {
         Ok(self.conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?)
     }
 
+    /// How hard a commit waits for the disk: `full` (2) here, so a committed ticket survives
+    /// a power cut; `normal` (1) could lose the last commits.
+    pub fn synchronous(&self) -> Result<&'static str, StoreError> {
+        let level: i64 = self.conn.pragma_query_value(None, "synchronous", |r| r.get(0))?;
+        Ok(match level {
+            0 => "off",
+            1 => "normal",
+            2 => "full",
+            _ => "extra",
+        })
+    }
+
     /// SQLite's own consistency check plus the search index's; `Ok(())` when both pass.
     pub fn check_integrity(&self) -> Result<(), StoreError> {
         let verdict: String = self.conn.pragma_query_value(None, "quick_check", |r| r.get(0))?;

@@ -4,6 +4,7 @@
 
 pub mod headless;
 pub mod screenshot;
+pub mod touch;
 
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -664,11 +665,16 @@ fn print_result(r: Result<Done, JobError>, service: &str) -> PrintResult {
 
 /// On kiosk hardware (feature `kiosk`, linuxkms backend): keyboard events are dropped, so
 /// a keyboard plugged into the kiosk cannot type into it or quit it with Ctrl+Alt+Backspace
-/// (systemd restarts the kiosk if it ever stops). Other backends are left as they are.
+/// (systemd restarts the kiosk if it ever stops), and every touch device that appears is
+/// turned with the picture (`touch`). Other backends are left as they are.
 #[cfg(feature = "kiosk")]
 fn select_backend() -> Result<(), UiError> {
     if std::env::var("SLINT_BACKEND").is_ok_and(|b| b.starts_with("linuxkms")) {
-        slint::BackendSelector::new().with_libinput_event_hook(|event| matches!(event, input::Event::Keyboard(_))).select()?;
+        let rotator = touch::Rotator::new(touch::drawing_rotation());
+        let window = || CURRENT.with(|c| c.borrow().upgrade().map(|ui| ui.window.clone_strong()));
+        slint::BackendSelector::new()
+            .with_libinput_event_hook(move |event| matches!(event, input::Event::Keyboard(_)) || rotator.handle(event, window))
+            .select()?;
     }
     Ok(())
 }

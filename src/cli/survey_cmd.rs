@@ -31,7 +31,7 @@ pub fn run(ctx: &Context, cmd: SurveyCommand) -> Result<(), CliError> {
                 return Err(CliError::BadInput(format!("--date {date} is in the future (today is {today})")));
             }
             let response = Response { service: code, answers, profile, comment: comment.filter(|c| !c.trim().is_empty()), source: Source::Paper };
-            let id = store.record_survey(&response, &svc.agency, date, now)?;
+            let id = store.record_survey(&response, &svc.agency, date)?;
             println!("recorded {id} ({}, {date}, {} answers)", response.service, response.answers.len());
         }
         SurveyCommand::Report { from, to, service, agency, format, lang } => {

@@ -124,6 +124,12 @@ const STEPS: &[&str] = &[
            issued_at_utc
     FROM ticket ORDER BY rowid;
     "#,
+    // 5: survey responses keep the day only: an exact time could link a response to the
+    // ticket printed just before it. Queued survey records lose theirs too.
+    r#"
+    ALTER TABLE survey_response DROP COLUMN submitted_utc;
+    UPDATE outbox SET created_utc = json_extract(payload, '$.local_date') WHERE kind = 'survey';
+    "#,
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -16,7 +16,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 pub use catalogue::{CatalogueStats, ImportError, ImportOutcome, SearchHit};
-pub use outbox::{OutboxRow, OutboxStats};
+pub use outbox::{OutboxPart, OutboxRow, OutboxStats};
 pub use survey::{StoredResponse, SurveyFilter};
 pub use tickets::{local_time, IssueError, StatusError, Ticket, TicketEvent};
 

@@ -24,26 +24,51 @@ pub struct OutboxStats {
     pub acknowledged: u64,
 }
 
-/// Queues a record in the caller's transaction.
-pub(crate) fn enqueue(tx: &Transaction<'_>, kind: &str, payload: &serde_json::Value, at: jiff::Timestamp) -> rusqlite::Result<()> {
+/// Queues a record in the caller's transaction. `created` is an instant, or only a day
+/// for survey responses.
+pub(crate) fn enqueue(tx: &Transaction<'_>, kind: &str, payload: &serde_json::Value, created: &str) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO outbox (event_id, kind, payload, created_utc) VALUES (?1, ?2, ?3, ?4)",
-        params![uuid::Uuid::new_v4().to_string(), kind, payload.to_string(), at.to_string()],
+        params![uuid::Uuid::new_v4().to_string(), kind, payload.to_string(), created],
     )?;
     Ok(())
 }
 
+/// Which records an upload batch holds: the queue's (tickets and status changes, in the
+/// order they happened) or survey responses (never mixed with the queue's, in an order
+/// that says nothing of when they were given: by their random event id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxPart {
+    Queue,
+    Surveys,
+}
+
 impl Store {
-    /// The oldest pending rows, at most `limit`.
-    pub fn outbox_pending(&self, limit: usize) -> Result<Vec<OutboxRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT seq, event_id, kind, payload, created_utc FROM outbox WHERE acked_utc IS NULL ORDER BY seq LIMIT ?1")?;
+    /// Pending rows of one part, at most `limit`: the queue's oldest first, surveys in
+    /// event-id order.
+    pub fn outbox_pending(&self, part: OutboxPart, limit: usize) -> Result<Vec<OutboxRow>, StoreError> {
+        let sql = match part {
+            OutboxPart::Queue => "SELECT seq, event_id, kind, payload, created_utc FROM outbox WHERE acked_utc IS NULL AND kind <> 'survey' ORDER BY seq LIMIT ?1",
+            OutboxPart::Surveys => "SELECT seq, event_id, kind, payload, created_utc FROM outbox WHERE acked_utc IS NULL AND kind = 'survey' ORDER BY event_id LIMIT ?1",
+        };
+        let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt.query_map([limit as i64], |r| Ok(OutboxRow { seq: r.get(0)?, event_id: r.get(1)?, kind: r.get(2)?, payload: r.get(3)?, created_utc: r.get(4)? }))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Marks rows `first..=last` acknowledged (one transaction).
-    pub fn outbox_ack(&mut self, first: i64, last: i64, at: jiff::Timestamp) -> Result<usize, StoreError> {
-        Ok(self.conn.execute("UPDATE outbox SET acked_utc = ?1 WHERE seq BETWEEN ?2 AND ?3 AND acked_utc IS NULL", params![at.to_string(), first, last])?)
+    /// Marks exactly these rows acknowledged (one transaction). By row, not by range: a
+    /// queue batch's range of sequence numbers also spans surveys it did not carry.
+    pub fn outbox_ack(&mut self, rows: &[OutboxRow], at: jiff::Timestamp) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut n = 0;
+        {
+            let mut stmt = tx.prepare_cached("UPDATE outbox SET acked_utc = ?1 WHERE seq = ?2 AND acked_utc IS NULL")?;
+            for r in rows {
+                n += stmt.execute(params![at.to_string(), r.seq])?;
+            }
+        }
+        tx.commit()?;
+        Ok(n)
     }
 
     pub fn outbox_stats(&self) -> Result<OutboxStats, StoreError> {

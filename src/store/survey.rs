@@ -29,18 +29,18 @@ pub struct SurveyFilter {
 
 impl Store {
     /// Records one response; returns its id. `agency` is the service's agency at the time.
-    pub fn record_survey(&mut self, r: &Response, agency: &str, local_date: jiff::civil::Date, at: jiff::Timestamp) -> Result<String, StoreError> {
+    /// Anonymous by construction: no time but the day, no ticket, no kiosk.
+    pub fn record_survey(&mut self, r: &Response, agency: &str, local_date: jiff::civil::Date) -> Result<String, StoreError> {
         let id = uuid::Uuid::new_v4().to_string();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
-            "INSERT INTO survey_response (id, service_code, agency_code, local_date, submitted_utc, source, age, sex, education, occupation, comment)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT INTO survey_response (id, service_code, agency_code, local_date, source, age, sex, education, occupation, comment)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 id,
                 r.service,
                 agency,
                 local_date.to_string(),
-                at.to_string(),
                 r.source.code(),
                 r.profile.age,
                 r.profile.sex,
@@ -62,7 +62,8 @@ impl Store {
             "profile": r.profile,
             "comment": r.comment,
         });
-        super::outbox::enqueue(&tx, "survey", &record, at)?;
+        // Queued with its day, not `at`: nothing in it may date it to the second.
+        super::outbox::enqueue(&tx, "survey", &record, &local_date.to_string())?;
         tx.commit()?;
         Ok(id)
     }
@@ -74,7 +75,7 @@ impl Store {
              FROM survey_response
              WHERE (?1 IS NULL OR local_date >= ?1) AND (?2 IS NULL OR local_date <= ?2)
                AND (?3 IS NULL OR service_code = ?3) AND (?4 IS NULL OR agency_code = ?4)
-             ORDER BY submitted_utc, id",
+             ORDER BY local_date, id",
         )?;
         let rows = stmt.query_map(
             params![f.from.map(|d| d.to_string()), f.to.map(|d| d.to_string()), f.service, f.agency],

@@ -123,7 +123,7 @@ fn add_event(tx: &Transaction<'_>, ticket: &Ticket, status: Status, at: jiff::Ti
         "at_utc": at.to_string(),
         "detail": detail,
     });
-    super::outbox::enqueue(tx, "ticket_status", &payload, at)
+    super::outbox::enqueue(tx, "ticket_status", &payload, &at.to_string())
 }
 
 impl Store {
@@ -201,7 +201,7 @@ impl Store {
             ],
         )?;
         let record = serde_json::to_value(&ticket).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-        super::outbox::enqueue(&tx, "ticket", &record, now)?;
+        super::outbox::enqueue(&tx, "ticket", &record, &now.to_string())?;
         add_event(&tx, &ticket, Status::Issued, now, None)?;
         tx.commit()?;
         Ok(ticket)

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::{limits, state, SyncError};
 use crate::config::SyncConfig;
-use crate::store::Store;
+use crate::store::{OutboxPart, Store};
 
 /// What one upload round sent.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -16,42 +16,70 @@ pub struct Uploaded {
     pub batches: usize,
 }
 
-/// The request body of one batch.
+/// The request body of one batch. Survey records carry no `seq`: the outbox's sequence is
+/// shared with the queue's records and would place a response next to a ticket.
 pub fn batch_body(site: &str, kiosk_id: u8, rows: &[crate::store::OutboxRow]) -> Vec<u8> {
     let records: Vec<Value> = rows
         .iter()
         .map(|r| {
-            json!({
+            let mut record = json!({
                 "seq": r.seq,
                 "event_id": r.event_id,
                 "kind": r.kind,
                 "created_utc": r.created_utc,
                 "data": serde_json::from_str::<Value>(&r.payload).unwrap_or(Value::Null),
-            })
+            });
+            if r.kind == "survey" {
+                record.as_object_mut().expect("an object").remove("seq");
+            }
+            record
         })
         .collect();
     json!({ "schema": 1, "site": site, "kiosk": kiosk_id, "records": records }).to_string().into_bytes()
 }
 
-/// Sends every pending record, batch by batch, until the outbox is empty or a batch fails.
+/// The batch's `Idempotency-Key`: the same rows give the same key when a batch is sent
+/// again. The queue's by its range of sequence numbers; surveys' by a digest of their event
+/// ids, which says nothing of their place among the queue's records.
+fn batch_key(site: &str, kiosk_id: u8, part: OutboxPart, rows: &[crate::store::OutboxRow]) -> String {
+    match part {
+        OutboxPart::Queue => format!("{site}-k{kiosk_id}-{}-{}", rows[0].seq, rows[rows.len() - 1].seq),
+        OutboxPart::Surveys => {
+            let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+            for r in rows {
+                ctx.update(r.event_id.as_bytes());
+            }
+            let hex: String = ctx.finish().as_ref()[..8].iter().map(|b| format!("{b:02x}")).collect();
+            format!("{site}-k{kiosk_id}-survey-{hex}")
+        }
+    }
+}
+
+/// Sends every pending record, batch by batch, until the outbox is empty or a batch fails:
+/// the queue's records first, in order, then survey responses in batches of their own.
 pub fn upload(store: &mut Store, cfg: &SyncConfig, site: &str, kiosk_id: u8, now: jiff::Timestamp) -> Result<Option<Uploaded>, SyncError> {
     let Some(url) = cfg.upload_url.clone() else { return Ok(None) };
     let now_s = now.to_string();
     let mut sent = Uploaded { records: 0, batches: 0 };
-    let result = loop {
-        let rows = store.outbox_pending(cfg.upload_batch)?;
-        let (Some(first), Some(last)) = (rows.first().map(|r| r.seq), rows.last().map(|r| r.seq)) else { break Ok(()) };
-        let key = format!("{site}-k{kiosk_id}-{first}-{last}");
-        match super::fetch::post_json(&url, &batch_body(site, kiosk_id, &rows), &key, limits(cfg)) {
-            Ok((200..=299, _)) => {
-                store.outbox_ack(first, last, now)?;
-                sent.records += rows.len();
-                sent.batches += 1;
+    let mut send = |store: &mut Store, part: OutboxPart| -> Result<(), SyncError> {
+        loop {
+            let rows = store.outbox_pending(part, cfg.upload_batch)?;
+            if rows.is_empty() {
+                return Ok(());
             }
-            Ok((status, body)) => break Err(SyncError::Upload { url: url.clone(), status, body: body.chars().take(200).collect() }),
-            Err(e) => break Err(e),
+            let key = batch_key(site, kiosk_id, part, &rows);
+            match super::fetch::post_json(&url, &batch_body(site, kiosk_id, &rows), &key, limits(cfg)) {
+                Ok((200..=299, _)) => {
+                    store.outbox_ack(&rows, now)?;
+                    sent.records += rows.len();
+                    sent.batches += 1;
+                }
+                Ok((status, body)) => return Err(SyncError::Upload { url: url.clone(), status, body: body.chars().take(200).collect() }),
+                Err(e) => return Err(e),
+            }
         }
     };
+    let result = send(store, OutboxPart::Queue).and_then(|()| send(store, OutboxPart::Surveys));
     match &result {
         Ok(()) => store.set_sync_state(&[(state::UPLOAD_ATTEMPT, Some(&now_s)), (state::UPLOAD_SUCCESS, Some(&now_s)), (state::UPLOAD_ERROR, None)])?,
         Err(e) => {

@@ -399,10 +399,11 @@ impl Ui {
         let Some(agency) = flow.catalogue.feed.service(&r.service).map(|s| s.agency.clone()) else { return };
         let result = (self.clock)().map_err(|e| e.to_string()).and_then(|now| {
             let date = crate::store::local_time(&flow.catalogue, now).map_err(|e| e.to_string())?.date();
-            self.store.borrow_mut().record_survey(r, &agency, date, now).map_err(|e| e.to_string())
+            self.store.borrow_mut().record_survey(r, &agency, date).map_err(|e| e.to_string())
         });
         match result {
-            Ok(id) => log::info!("survey response {id} for {} saved", r.service),
+            // No id in the log: the journal dates every line to the microsecond.
+            Ok(_) => log::info!("a survey response for {} saved", r.service),
             Err(e) => log::error!("a survey response for {} could not be saved: {e}", r.service),
         }
     }

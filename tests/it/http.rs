@@ -26,6 +26,8 @@ pub struct Receiver {
     pub records: HashMap<String, serde_json::Value>,
     /// Every POST seen: (Idempotency-Key, record count).
     pub posts: Vec<(String, usize)>,
+    /// Every batch's records as received, in order.
+    pub batches: Vec<Vec<serde_json::Value>>,
     pub seen_keys: HashSet<String>,
     /// Answer uploads with 503 (down).
     pub down: bool,
@@ -103,6 +105,7 @@ fn handle(stream: TcpStream, routes: &Mutex<HashMap<String, Route>>, receiver: &
                     let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
                     let records = v["records"].as_array().cloned().unwrap_or_default();
                     rx.posts.push((key.clone(), records.len()));
+                    rx.batches.push(records.clone());
                     rx.seen_keys.insert(key);
                     for r in records {
                         rx.records.insert(r["event_id"].as_str().unwrap().to_owned(), r);

@@ -75,3 +75,80 @@ fn bad_forms_are_refused_with_the_reason_and_change_nothing() {
     assert_eq!(r.code(), 2);
     assert!(r.stderr().contains("is after"), "{}", r.stderr());
 }
+
+/// Whether `s` holds a time of day (`HH:MM`): a precise time could link a response to
+/// the ticket printed just before it.
+fn has_time_of_day(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.windows(5).any(|w| w[0].is_ascii_digit() && w[1].is_ascii_digit() && w[2] == b':' && w[3].is_ascii_digit() && w[4].is_ascii_digit())
+}
+
+/// The survey is anonymous (PermenPANRB 14/2017 asks for honest answers): nothing in the
+/// stored response or in what is uploaded links it to a ticket — no ticket id or number,
+/// no time more precise than the day, no position among the queue's records.
+#[test]
+fn a_survey_response_cannot_be_linked_to_a_ticket() {
+    let k = Kiosk::new();
+    let server = crate::http::Server::start();
+    let cfg = k.write(
+        "up.toml",
+        &format!("[sync]\nupload_url = \"{}\"\nupload_batch = 50\n[printer]\nuri = \"preview:{}\"\n", server.url("/upload"), k.path("slips").display()),
+    );
+    let issue = || {
+        let mut c = k.command_with_config(&cfg);
+        c.env("MPP_KIOSK_NOW", NOW).args(["ticket", "issue", "--service", "KTP-BARU", "--json"]);
+        Run(c.output().unwrap()).json()
+    };
+    // A ticket, then the same citizen's answers on the kiosk, then the next citizen's ticket.
+    let first = issue();
+    {
+        let mut store = mpp_kiosk::store::Store::open(&k.db()).unwrap();
+        let response = mpp_kiosk::survey::Response {
+            service: "KTP-BARU".into(),
+            answers: vec![("U1".into(), 4), ("U5".into(), 3)],
+            profile: Default::default(),
+            comment: Some("cepat".into()),
+            source: mpp_kiosk::survey::Source::Kiosk,
+        };
+        store.record_survey(&response, "DUKCAPIL", "2026-11-30".parse().unwrap()).unwrap();
+    }
+    let second = issue();
+    let linkable: Vec<String> = [&first, &second].iter().flat_map(|t| [t["id"].as_str().unwrap().to_owned(), t["number"].as_str().unwrap().to_owned()]).collect();
+
+    // 1. The stored response.
+    let conn = rusqlite::Connection::open(k.db()).unwrap();
+    for table in ["survey_response", "survey_answer"] {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
+        let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+        for c in &columns {
+            assert!(!["ticket", "number", "kiosk", "utc", "time", "seq"].iter().any(|w| c.contains(w)), "{table}.{c} could link a response to a ticket");
+        }
+        let values: Vec<String> = stmt
+            .query_map([], |r| Ok((0..columns.len()).map(|i| r.get_ref(i).map(|v| format!("{v:?}")).unwrap_or_default()).collect::<Vec<_>>()))
+            .unwrap()
+            .flat_map(|r| r.unwrap())
+            .collect();
+        assert!(!values.is_empty(), "{table} holds the response");
+        for v in values {
+            assert!(!has_time_of_day(&v), "{table} stores a time of day: {v}");
+            assert!(!linkable.iter().any(|l| v.contains(l)), "{table} stores a ticket's id or number: {v}");
+        }
+    }
+
+    // 2. What is uploaded: the survey travels in a batch of surveys only, with the day and
+    // no sequence number, and nothing of the tickets.
+    let r = Run(k.command_with_config(&cfg).env("MPP_KIOSK_NOW", NOW).args(["sync", "now"]).output().unwrap());
+    r.ok();
+    let rx = server.receiver.lock().unwrap();
+    let surveys: Vec<&Vec<serde_json::Value>> = rx.batches.iter().filter(|b| b.iter().any(|r| r["kind"] == "survey")).collect();
+    assert_eq!(surveys.len(), 1, "one batch carries the survey: {:?}", rx.batches);
+    for record in surveys[0] {
+        assert_eq!(record["kind"], "survey", "a survey shares its batch with queue records: {record}");
+        assert!(record.get("seq").is_none(), "a survey carries the outbox's shared sequence: {record}");
+        let text = record.to_string();
+        assert!(!has_time_of_day(&text), "a survey record carries a time of day: {text}");
+        assert!(!linkable.iter().any(|l| text.contains(l)), "a survey record carries a ticket's id or number: {text}");
+        assert_eq!(record["data"]["local_date"], "2026-11-30");
+    }
+    assert!(rx.batches.iter().flatten().filter(|r| r["kind"] != "survey").count() >= 2, "the tickets are uploaded too");
+}

@@ -94,6 +94,70 @@ fn two_kiosks_issuing_at_once_never_share_a_number() {
     assert!(a.contains(&"KTB-A001".to_string()) && b.contains(&"KTB-B001".to_string()));
 }
 
+/// The kiosk and a technician's CLI issue on the same database at the same moment: several
+/// processes, one file. Their transactions must serialise in SQLite itself (the printer
+/// lock also orders the CLI's prints, so the processes here issue straight through the
+/// ledger, without it): every number once, no gaps.
+#[test]
+fn several_processes_issuing_on_one_database_serialise() {
+    let k = Kiosk::new();
+    store_with(&always_open(), &k.db());
+    let (processes, each) = (6, 25);
+    let children: Vec<_> = (0..processes)
+        .map(|_| {
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", "tickets::issuer_process", "--ignored", "--nocapture", "--test-threads", "1"])
+                .env("MPP_TEST_ISSUER_DB", k.db())
+                .env("MPP_TEST_ISSUER_COUNT", each.to_string())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut printed = Vec::new();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "an issuing process failed:\n{}", String::from_utf8_lossy(&out.stdout));
+        printed.extend(String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.split_once("ISSUED ").map(|(_, n)| n.trim().to_owned())));
+    }
+    let store = Store::open(&k.db()).unwrap();
+    let mut numbers: Vec<String> = store.tickets_on("2026-11-30".parse().unwrap()).unwrap().into_iter().map(|t| t.number).collect();
+    numbers.sort();
+    let expected: Vec<String> = (1..=processes * each).map(|n| format!("KTB-A{n:03}")).collect();
+    assert_eq!(numbers, expected, "every number once, gap-free, across {processes} processes");
+    printed.sort();
+    assert_eq!(printed, expected, "each process was given the numbers it recorded, none twice");
+}
+
+/// One issuing process of the test above (run by it; ignored on its own).
+#[test]
+#[ignore = "a child process of several_processes_issuing_on_one_database_serialise"]
+fn issuer_process() {
+    let db = std::path::PathBuf::from(std::env::var_os("MPP_TEST_ISSUER_DB").expect("run by the parent test"));
+    let n: usize = std::env::var("MPP_TEST_ISSUER_COUNT").unwrap().parse().unwrap();
+    let mut store = Store::open(&db).unwrap();
+    let cat = store.load_catalogue().unwrap().unwrap();
+    for _ in 0..n {
+        let t = store.issue_ticket(&cat, "KTP-BARU", None, 1, ts("2026-11-30T01:05:00Z")).unwrap();
+        println!("ISSUED {}", t.number);
+    }
+}
+
+/// A committed ticket survives a power cut only with synchronous=FULL in WAL mode; NORMAL
+/// would lose the last commits. Read back from the store the kiosk and the CLI use.
+#[test]
+fn the_ledger_is_durable_by_its_pragmas() {
+    let k = Kiosk::new();
+    let store = Store::open(&k.db()).unwrap();
+    assert_eq!(store.journal_mode().unwrap(), "wal");
+    assert_eq!(store.synchronous().unwrap(), "full");
+    // And doctor, what a technician reads, says so.
+    drop(store);
+    let out = k.run(&["doctor"]).stdout();
+    assert!(out.contains("journal wal, synchronous full"), "{out}");
+}
+
 #[test]
 fn the_rules_refuse_without_consuming_a_number() {
     let k = Kiosk::new();
@@ -230,4 +294,41 @@ fn killing_the_kiosk_mid_issue_loses_and_duplicates_nothing() {
         assert_eq!(seqs, (1..=seqs.len() as u32).collect::<Vec<_>>(), "{prefix}: gap-free in issue order");
     }
     eprintln!("{finished} issues finished, {killed} killed, {} tickets recorded", tickets.len());
+}
+
+/// Every record reaches the outbox in the transaction that records it: a ticket, a status
+/// change, a void and a survey response. An outbox insert that fails (a trigger injects the
+/// failure) must undo the whole change; if the enqueue ran after the commit, the ticket or
+/// response would stay recorded with nothing queued to upload.
+#[test]
+fn the_outbox_row_is_written_in_the_same_transaction_for_every_kind() {
+    let k = Kiosk::new();
+    let (mut store, cat) = store_with(&always_open(), &k.db());
+    let at = ts("2026-11-30T01:05:00Z");
+    let ticket = store.issue_ticket(&cat, "KTP-BARU", None, 1, at).unwrap();
+    let other = store.issue_ticket(&cat, "KTP-BARU", None, 1, at).unwrap();
+    store.set_ticket_status(&other.id, Status::Printed, at, None).unwrap();
+    let before = crate::support::dump(&k.db());
+
+    let inject = rusqlite::Connection::open(k.db()).unwrap();
+    inject.execute_batch("CREATE TRIGGER injected BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'injected outbox failure'); END;").unwrap();
+    let survey = mpp_kiosk::survey::Response {
+        service: "KTP-BARU".into(),
+        answers: vec![("U1".into(), 4), ("U2".into(), 3)],
+        profile: Default::default(),
+        comment: None,
+        source: mpp_kiosk::survey::Source::Kiosk,
+    };
+    let failed = [
+        ("a ticket", store.issue_ticket(&cat, "KTP-BARU", None, 1, at).map(|_| ()).map_err(|e| e.to_string())),
+        ("a status change", store.set_ticket_status(&ticket.id, Status::Printed, at, None).map(|_| ()).map_err(|e| e.to_string())),
+        ("a void", store.set_ticket_status(&other.id, Status::Voided, at, Some("test")).map(|_| ()).map_err(|e| e.to_string())),
+        ("a survey", store.record_survey(&survey, "DUKCAPIL", "2026-11-30".parse().unwrap()).map(|_| ()).map_err(|e| e.to_string())),
+    ];
+    for (what, r) in failed {
+        let e = r.expect_err(what);
+        assert!(e.contains("injected outbox failure"), "{what}: {e}");
+    }
+    inject.execute_batch("DROP TRIGGER injected;").unwrap();
+    crate::support::assert_same(&before, &crate::support::dump(&k.db()), "a failed outbox insert undoes everything");
 }

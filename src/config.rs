@@ -189,6 +189,9 @@ pub struct SyncConfig {
     pub upload_url: Option<String>,
     /// Records per upload request.
     pub upload_batch: usize,
+    /// The site's own CA certificate (PEM), for an MPP server with an internal or
+    /// self-signed certificate: HTTPS feeds and uploads then trust that CA only.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl Default for SyncConfig {
@@ -203,6 +206,7 @@ impl Default for SyncConfig {
             max_bytes: 16 * 1024 * 1024,
             upload_url: None,
             upload_batch: 500,
+            ca_file: None,
         }
     }
 }

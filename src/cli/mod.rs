@@ -450,6 +450,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         return doctor::run(cli.config.as_deref(), cli.db.as_deref(), json);
     }
     let config = config::load(cli.config.as_deref())?;
+    // The site's CA is read at start, so a broken file is named now, not at the first sync.
+    if let Some(path) = &config.config.sync.ca_file {
+        crate::sync::fetch::read_ca_file(path).map_err(|e| CliError::BadInput(format!("{}: [sync] ca_file {e}", config.describe())))?;
+    }
     let db_path = config.database_path(cli.db.as_deref());
     let ctx = Context { config, db_path };
     match command {

@@ -7,12 +7,29 @@ use std::time::Duration;
 
 use super::SyncError;
 
-/// Limits for one request.
-#[derive(Debug, Clone, Copy)]
+/// Limits for one request, and whom it trusts.
+#[derive(Debug, Clone)]
 pub struct Limits {
     pub connect: Duration,
     pub total: Duration,
     pub max_bytes: u64,
+    /// The site's own CA (PEM): when set, HTTPS servers are trusted only if it signed them.
+    pub ca_file: Option<std::path::PathBuf>,
+}
+
+/// The certificates of a PEM file, for trusting a site's own CA; an error names the file.
+pub fn read_ca_file(path: &std::path::Path) -> Result<Vec<ureq::tls::Certificate<'static>>, String> {
+    let pem = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        if let ureq::tls::PemItem::Certificate(c) = item.map_err(|e| format!("{}: {e}", path.display()))? {
+            certs.push(c);
+        }
+    }
+    if certs.is_empty() {
+        return Err(format!("{}: no PEM certificate in it (-----BEGIN CERTIFICATE-----)", path.display()));
+    }
+    Ok(certs)
 }
 
 /// What a conditional request remembers from the last good response.
@@ -28,14 +45,17 @@ pub enum Fetched {
     NotModified,
 }
 
-fn agent(limits: Limits) -> ureq::Agent {
-    ureq::Agent::config_builder()
+fn agent(url: &str, limits: &Limits) -> Result<ureq::Agent, SyncError> {
+    let mut config = ureq::Agent::config_builder()
         .timeout_connect(Some(limits.connect))
         .timeout_global(Some(limits.total))
         .http_status_as_error(false)
-        .max_redirects(3)
-        .build()
-        .into()
+        .max_redirects(3);
+    if let Some(path) = &limits.ca_file {
+        let certs = read_ca_file(path).map_err(|e| network(url, format!("[sync] ca_file {e}")))?;
+        config = config.tls_config(ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::new_with_certs(&certs)).build());
+    }
+    Ok(config.build().into())
 }
 
 fn network(url: &str, e: impl std::fmt::Display) -> SyncError {
@@ -47,7 +67,7 @@ pub fn get(url: &str, validators: Option<&Validators>, limits: Limits) -> Result
     if let Some(path) = url.strip_prefix("file://") {
         return read_file(url, path, limits.max_bytes);
     }
-    let mut req = agent(limits).get(url);
+    let mut req = agent(url, &limits)?.get(url);
     if let Some(v) = validators {
         if let Some(e) = &v.etag {
             req = req.header("If-None-Match", e);
@@ -90,7 +110,7 @@ fn read_file(url: &str, path: &str, max: u64) -> Result<Fetched, SyncError> {
 
 /// POSTs a JSON body; returns the status and (a bounded piece of) the answer.
 pub fn post_json(url: &str, body: &[u8], idempotency_key: &str, limits: Limits) -> Result<(u16, String), SyncError> {
-    let mut resp = agent(limits)
+    let mut resp = agent(url, &limits)?
         .post(url)
         .header("Content-Type", "application/json")
         .header("Idempotency-Key", idempotency_key)

@@ -50,7 +50,7 @@ pub enum Pulled {
 }
 
 pub fn limits(cfg: &SyncConfig) -> Limits {
-    Limits { connect: Duration::from_secs(cfg.connect_timeout_secs), total: Duration::from_secs(cfg.timeout_secs), max_bytes: cfg.max_bytes }
+    Limits { connect: Duration::from_secs(cfg.connect_timeout_secs), total: Duration::from_secs(cfg.timeout_secs), max_bytes: cfg.max_bytes, ca_file: cfg.ca_file.clone() }
 }
 
 /// Keys of `sync_state`.

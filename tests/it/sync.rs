@@ -103,7 +103,7 @@ fn only_signed_newer_valid_feeds_are_taken_and_every_refusal_is_reported() {
         ("schema-invalid feed", Box::new(|| serve(invalid_schema.clone(), Some(sign(&keys, &dir, &invalid_schema)))), "services[0].agency"),
         ("truncated body", Box::new(|| server.route("/feed.json", Route::Truncated(good.clone()))), "reading the body"),
         ("over the size cap", Box::new(|| serve(vec![b' '; 1_500_000], None)), "larger than the 1000000-byte limit"),
-        ("stall mid-body", Box::new(|| server.route("/feed.json", Route::Stall(good.clone()))), "127.0.0.1"),
+        ("stall mid-body", Box::new(|| server.route("/feed.json", Route::Stall(good.clone()))), "timeout"),
         ("404", Box::new(|| server.route("/feed.json", Route::Status(404))), "HTTP 404"),
         ("500", Box::new(|| server.route("/feed.json", Route::Status(500))), "HTTP 500"),
     ];
@@ -256,4 +256,75 @@ fn a_publisher_edits_the_spreadsheet_builds_signs_and_the_kiosk_shows_it() {
     assert_eq!(r.code(), 2);
     assert!(r.stderr().contains("services.csv row 2 (KTP-BARU): agency"), "{}", r.stderr());
     assert!(!publisher.path("bad.json").exists());
+}
+
+/// Runs `openssl` with `args` in `dir`; panics with its output when it fails.
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl runs");
+    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// An MPP's own server with a certificate from the site's internal CA: with `[sync] ca_file`
+/// the kiosk trusts that CA and completes the HTTPS pull; without it the pull is refused
+/// as untrusted. A real TLS server on loopback (`openssl s_server`), a real test CA.
+#[test]
+fn https_with_the_sites_own_ca_completes_a_pull() {
+    let Some(()) = minisign_available() else { return };
+    if Command::new("openssl").arg("version").output().is_err() {
+        crate::support::skip("openssl (Debian package openssl)");
+        return;
+    }
+    let k = Kiosk::new();
+    let dir = k.path("tls");
+    std::fs::create_dir_all(&dir).unwrap();
+    // The site's CA, and the server's certificate for 127.0.0.1 signed by it.
+    openssl(&dir, &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=MPP Jeneponto internal CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"]);
+    openssl(&dir, &["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"]);
+    std::fs::write(dir.join("ext.cnf"), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n").unwrap();
+    openssl(&dir, &["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf"]);
+    // The feed and its signature, served from the folder by the TLS server (-WWW).
+    let keys = keypair(&dir, "publisher");
+    let body = feed(BASE + 5, |_| {});
+    std::fs::write(dir.join("feed.json"), &body).unwrap();
+    std::fs::write(dir.join("feed.json.minisig"), sign(&keys, &dir, &body)).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = Command::new("openssl");
+    server
+        .args(["s_server", "-quiet", "-WWW", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .args(["-cert", "server.pem", "-key", "server.key"])
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut server = crate::emulator::spawn_for_this_process(server);
+    let t = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(t.elapsed() < Duration::from_secs(10), "the TLS server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let url = format!("https://127.0.0.1:{port}/feed.json");
+    let config = |ca: &str| format!("[sync]\nurl = \"{url}\"\npublic_key = \"{}\"\ntimeout_secs = 10\n{ca}", keys.public);
+
+    // Without the CA: refused as untrusted, the catalogue untouched.
+    let plain = k.write("plain.toml", &config(""));
+    let r = sync_now(&k, &plain);
+    assert_eq!(r.code(), 1, "{}", r.stderr());
+    assert!(r.stderr().to_lowercase().contains("certificate"), "{}", r.stderr());
+
+    // With the site's CA: the pull completes over TLS and the feed is imported.
+    let trusted = k.write("ca.toml", &config(&format!("ca_file = \"{}\"\n", dir.join("ca.pem").display())));
+    let r = sync_now(&k, &trusted);
+    assert_eq!(r.code(), 0, "{}\n{}", r.stdout(), r.stderr());
+    let status = Run(k.command_with_config(&trusted).args(["sync", "status", "--json"]).output().unwrap()).json();
+    assert_eq!(status["catalogue_version"], BASE + 5, "{status}");
+
+    // A CA file that is not one is named in the error at config load.
+    let broken = k.write("broken-ca.pem", "not a certificate");
+    let bad = k.write("bad.toml", &config(&format!("ca_file = \"{}\"\n", broken.display())));
+    let r = sync_now(&k, &bad);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(r.stderr().contains("broken-ca.pem"), "{}", r.stderr());
+    server.kill().ok();
+    server.wait().ok();
 }

@@ -105,5 +105,6 @@ fn a_reader_process_never_sees_a_mixed_catalogue() {
         check(&feed);
         versions.insert(feed.version);
     }
-    assert!(!versions.is_empty());
+    // The reader ran while imports committed: it saw more than one catalogue, each whole.
+    assert!(versions.len() >= 2, "the exports never overlapped an import: {versions:?}");
 }

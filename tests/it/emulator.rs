@@ -27,13 +27,35 @@ fn binary() -> Option<PathBuf> {
     p.exists().then_some(p)
 }
 
-/// A required external tool is missing: skip locally, fail under CI.
+/// A required external tool is missing: skip locally (visibly), fail under CI.
 pub fn missing(what: &str) -> Option<()> {
-    if std::env::var_os("CI").is_some() {
-        panic!("{what} is required under CI (bash .ci/setup installs it)");
+    crate::support::skip(what)?;
+    unreachable!()
+}
+
+/// Starts `command` so that it ends with this test process, however the process ends: the
+/// kernel sends it SIGTERM when the thread that started it dies (PR_SET_PDEATHSIG), and
+/// that thread is parked for the life of the process. (The emulator lives in a static,
+/// which Rust never drops, and each test runs on a thread of its own that ends with it.)
+pub fn spawn_for_this_process(mut command: Command) -> Child {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
     }
-    eprintln!("skipping: {what} is not installed (bash .ci/setup installs it)");
-    None
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        tx.send(command.spawn()).unwrap();
+        loop {
+            std::thread::park();
+        }
+    });
+    rx.recv().unwrap().expect("the emulator starts")
 }
 
 impl Emulator {
@@ -52,14 +74,9 @@ impl Emulator {
         )
         .unwrap();
         let log = std::fs::File::create(dir.path().join("emupos.log")).unwrap();
-        let child = Command::new(bin)
-            .args(["run", "--config", "emupos.yaml"])
-            .current_dir(dir.path())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .stdin(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut command = Command::new(bin);
+        command.args(["run", "--config", "emupos.yaml"]).current_dir(dir.path()).stdout(log.try_clone().unwrap()).stderr(log).stdin(Stdio::null());
+        let child = spawn_for_this_process(command);
         let emu = Emulator { printer_port, api_port, dir, _child: child };
         let deadline = Instant::now() + Duration::from_secs(30);
         while emu.http("GET", "/api/v1/health").0 != 200 {

@@ -132,3 +132,40 @@ pub fn assert_same(a: &[String], b: &[String], what: &str) {
 pub fn default_feed_value() -> serde_json::Value {
     serde_json::from_str(mpp_kiosk::catalogue::DEFAULT_FEED_JSON).unwrap()
 }
+
+/// Whether this run is CI: `CI` set to anything but empty, `0` or `false`.
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "0" | "false"))
+}
+
+/// A required external tool is missing. Under CI the test fails. Elsewhere it is skipped,
+/// and visibly: a line straight to the terminal (libtest hides a passing test's output)
+/// and a summary of every skipped test when the run ends, so a green run never hides a
+/// test that did not run. `MPP_KIOSK_NO_SKIP=1` turns every skip into a failure.
+pub fn skip(what: &str) -> Option<std::convert::Infallible> {
+    use std::io::Write;
+    use std::sync::Mutex;
+    static SKIPPED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    extern "C" fn summary() {
+        let skipped = SKIPPED.lock().map(|s| s.clone()).unwrap_or_default();
+        if !skipped.is_empty() {
+            let mut err = std::io::stderr();
+            let _ = writeln!(err, "\nSKIPPED: {} tests did not run (bash .ci/setup installs what they need):", skipped.len());
+            for s in skipped {
+                let _ = writeln!(err, "  SKIPPED {s}");
+            }
+        }
+    }
+    let test = std::thread::current().name().unwrap_or("?").to_owned();
+    if under_ci() || std::env::var_os("MPP_KIOSK_NO_SKIP").is_some_and(|v| v == "1") {
+        panic!("{test}: {what} is required here (bash .ci/setup installs it)");
+    }
+    let mut list = SKIPPED.lock().unwrap_or_else(|e| e.into_inner());
+    if list.is_empty() {
+        // SAFETY: registers a plain function, run once at process exit.
+        unsafe { libc::atexit(summary) };
+    }
+    list.push(format!("{test}: {what} is not installed"));
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {what} is not installed");
+    None
+}

@@ -1,17 +1,74 @@
 #!/bin/sh
-# Runs inside the image only when the kernel command line has mpp-kiosk.boottest (the
-# boot test adds it): reports the kiosk's state to the serial port, then hangs the kiosk
-# (SIGSTOP) and reports whether systemd's watchdog restarted it.
+# Runs inside the image only when the kernel command line has mpp-kiosk.boottest (the boot
+# test adds it). The host (deploy/image/boot_test.py) taps the screen through QEMU and reads
+# the printers; this side sets the kiosk up for each phase and reports on the serial port
+# (ttyS0) in lines starting with BOOTTEST:
+#   1. the test's config (printer on the second serial port) from QEMU's fw_cfg; "ready 1"
+#   2. waits for the citizen's ticket to be printed; the technician's doctor, as the service
+#   3. rotation 90° and the USB-serial printer, as a technician would set them; "ready 2"
+#   4. waits for the second ticket; hangs the kiosk (SIGSTOP) and reports the watchdog's restart
 # The serial login prompt would hang up the port under us: the test owns ttyS0.
 systemctl stop serial-getty@ttyS0.service 2>/dev/null || true
 exec >/dev/ttyS0 2>&1
+echo  # end whatever the console printed last (a login prompt) before the first report
 say() { echo "BOOTTEST $*"; }
-for i in $(seq 1 180); do systemctl is-active -q mpp-kiosk.service && break; sleep 1; done
+kiosk() { runuser -u mpp-kiosk -- env STATE_DIRECTORY=/var/lib/mpp-kiosk /usr/bin/mpp-kiosk --config /etc/mpp-kiosk/config.toml "$@"; }
+active() {
+    for i in $(seq 1 180); do systemctl is-active -q mpp-kiosk.service && return 0; sleep 1; done
+    return 1
+}
+# Waits until the service has held its display for a few seconds (the first frame drawn).
+settle() { active; sleep "${1:-15}"; }
+# Waits for the ticket with this number to leave "issued"; reports its status, then leaves
+# the done screen up a while for the host's screendump before the next phase.
+ticket() {
+    for i in $(seq 1 300); do
+        line=$(kiosk ticket list 2>/dev/null | grep -F "$1" || true)
+        case "$line" in *printed*|*print_failed*) break ;; esac
+        sleep 1
+    done
+    say "ticket $1 ${line:-missing}"
+    sleep 10
+}
+
+active
+say "kiosk $(systemctl is-active mpp-kiosk.service) watchdog $(systemctl show -p WatchdogUSec --value mpp-kiosk.service)"
+say "clock $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+
+# 1. The test's site config, handed in by QEMU (-fw_cfg name=opt/mpp-kiosk/config.toml).
+modprobe qemu_fw_cfg 2>/dev/null || true
+cfg=/sys/firmware/qemu_fw_cfg/by_name/opt/mpp-kiosk/config.toml/raw
+if [ -r "$cfg" ]; then
+    install -m 640 -g mpp-kiosk "$cfg" /etc/mpp-kiosk/config.toml
+    say "config from fw_cfg: $(grep -c . /etc/mpp-kiosk/config.toml) lines"
+else
+    say "config: no fw_cfg config, keeping the image's"
+fi
+systemctl restart mpp-kiosk.service
+settle 20
+say "devices $(ls /proc/$(systemctl show -p MainPID --value mpp-kiosk.service)/fd -l 2>/dev/null | grep -o '/dev/[a-z/]*[0-9]*' | sort -u | tr '\n' ' ')"
+say "mode $(cat /sys/class/drm/card0-*/modes 2>/dev/null | head -1)"
+say "ready 1"
+
+# 2. The citizen's ticket, then the technician's doctor as the service sees it.
+ticket KTB-A001
+kiosk doctor >/tmp/doctor.txt 2>&1
+status=$?
+sed 's/^/BOOTTEST doctor /' /tmp/doctor.txt
+say "doctor exit $status"
+
+# 3. Portrait: rotate the kiosk 90° and move the printer to a USB-serial adapter, the way
+# the technician guide says (one config key each), then restart the kiosk.
+sed -i -e 's/^rotation = .*/rotation = 90/' -e 's#^uri = .*#uri = "serial:///dev/ttyUSB0?baud=19200"#' /etc/mpp-kiosk/config.toml
+say "usb-serial $(ls /dev/ttyUSB* 2>/dev/null | tr '\n' ' ')"
+systemctl restart mpp-kiosk.service
+settle 20
+journalctl -b -u mpp-kiosk.service --no-pager -o cat | grep -i "touch\|rotat" | tail -5 | sed 's/^/BOOTTEST touchlog /'
+say "ready 2"
+ticket KTB-A002
+
+# 4. A hung kiosk: the watchdog must restart it.
 pid=$(systemctl show -p MainPID --value mpp-kiosk.service)
-say "kiosk $(systemctl is-active mpp-kiosk.service) pid $pid watchdog $(systemctl show -p WatchdogUSec --value mpp-kiosk.service)"
-sleep 20
-say "drawn"
-sleep 5
 kill -STOP "$pid"
 say "hung $pid"
 new=$pid
@@ -20,6 +77,6 @@ for i in $(seq 1 120); do
     if [ "$new" != "$pid" ] && [ "$new" != 0 ] && systemctl is-active -q mpp-kiosk.service; then break; fi
     sleep 1
 done
-say "restarted pid $new restarts $(systemctl show -p NRestarts --value mpp-kiosk.service) state $(systemctl is-active mpp-kiosk.service)"
-journalctl -b -u mpp-kiosk.service --no-pager -o short-monotonic | tail -25 | sed 's/^/BOOTTEST journal /'
+say "restarted pid $new old $pid restarts $(systemctl show -p NRestarts --value mpp-kiosk.service) state $(systemctl is-active mpp-kiosk.service)"
+journalctl -b -u mpp-kiosk.service --no-pager -o short-monotonic | tail -40 | sed 's/^/BOOTTEST journal /'
 say "done"

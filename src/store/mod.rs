@@ -36,6 +36,17 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+/// For the crash test: with `MPP_KIOSK_PAUSE_AT=<point>` the process says so on stderr
+/// and stops at that point for two seconds, so a SIGKILL lands exactly there (inside the
+/// issuing transaction, or between its commit and the printer). Unset, it costs one
+/// environment lookup per ticket.
+pub(crate) fn pause_point(point: &str) {
+    if std::env::var("MPP_KIOSK_PAUSE_AT").is_ok_and(|p| p == point) {
+        eprintln!("PAUSED AT {point}");
+        std::thread::sleep(Duration::from_secs(2));
+    }
+}
+
 /// An open database.
 pub struct Store {
     conn: Connection,

@@ -203,7 +203,9 @@ impl Store {
         let record = serde_json::to_value(&ticket).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
         super::outbox::enqueue(&tx, "ticket", &record, &now.to_string())?;
         add_event(&tx, &ticket, Status::Issued, now, None)?;
+        super::pause_point("before-commit");
         tx.commit()?;
+        super::pause_point("after-commit");
         Ok(ticket)
     }
 

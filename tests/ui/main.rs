@@ -265,6 +265,31 @@ fn the_kiosk_screens_by_touch() {
     assert!(k.tickets().is_empty(), "no ghost number");
     drop(k);
 
+    // 7b. A printer that hangs (takes the connection, never answers): the screen never
+    // waits on it. The tap returns at once to the printing screen, the UI keeps drawing
+    // and running its timers, and the job ends by its timeout (500 ms here) as a refusal.
+    let dir = tempfile::tempdir().unwrap();
+    let hanging = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = hanging.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let held: Vec<_> = hanging.incoming().take(8).collect();
+        std::thread::sleep(Duration::from_secs(30));
+        drop(held);
+    });
+    let k = kiosk(dir.path(), MONDAY_0905, PrinterUri::Tcp { host: "127.0.0.1".into(), port });
+    k.tap("Penerbitan KTP-el Baru (perekaman pertama)");
+    k.tap("Ambil Nomor Antrean");
+    k.tap("Antrean Umum");
+    // Had the UI thread run the job, the tap would have returned on the refusal.
+    assert_eq!(k.ui.screen(), Screen::Printing, "the tap did not wait for the printer");
+    // The UI's timers keep running meanwhile (the 100 ms tick polls the worker).
+    k.wait(Duration::from_millis(300));
+    assert_eq!(k.ui.screen(), Screen::Printing);
+    k.until(Screen::Detail);
+    assert!(k.texts_containing("petugas"), "the hung printer ends as a refusal that sends the citizen to staff");
+    assert!(k.tickets().is_empty(), "no ghost number");
+    drop(k);
+
     // 8. A slip that fails after the number was committed: the number stays on screen.
     let dir = tempfile::tempdir().unwrap();
     let k = kiosk(dir.path(), MONDAY_0905, PrinterUri::File(dir.path().join("missing/lp0")));

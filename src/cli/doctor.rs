@@ -135,7 +135,7 @@ pub fn run(config_arg: Option<&Path>, db_arg: Option<&Path>, json: bool) -> Resu
     add("watchdog", status, detail);
     if let Some(url) = &loaded.config.sync.url {
         // Reachability only: the signature file is small and reading it changes nothing.
-        let sig = format!("{url}.minisig");
+        let sig = crate::sync::signature_url(url);
         let r = crate::sync::fetch::get(&sig, None, crate::sync::fetch::Limits { max_bytes: 64 * 1024, ..crate::sync::limits(&loaded.config.sync) });
         match r {
             Ok(_) => add("reachable", Status::Ok, format!("{sig} answers")),

@@ -45,12 +45,16 @@ pub enum Fetched {
     NotModified,
 }
 
-fn agent(url: &str, limits: &Limits) -> Result<ureq::Agent, SyncError> {
+/// `redirects`: how many a GET may follow. An upload follows none: a redirected POST
+/// turns into a GET (301/302/303), and a captive portal's or a moved endpoint's 200 page
+/// would then count as delivery.
+fn agent(url: &str, limits: &Limits, redirects: u32) -> Result<ureq::Agent, SyncError> {
     let mut config = ureq::Agent::config_builder()
         .timeout_connect(Some(limits.connect))
         .timeout_global(Some(limits.total))
         .http_status_as_error(false)
-        .max_redirects(3);
+        .max_redirects(redirects)
+        .max_redirects_will_error(false);
     if let Some(path) = &limits.ca_file {
         let certs = read_ca_file(path).map_err(|e| network(url, format!("[sync] ca_file {e}")))?;
         config = config.tls_config(ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::new_with_certs(&certs)).build());
@@ -67,7 +71,7 @@ pub fn get(url: &str, validators: Option<&Validators>, limits: Limits) -> Result
     if let Some(path) = url.strip_prefix("file://") {
         return read_file(url, path, limits.max_bytes);
     }
-    let mut req = agent(url, &limits)?.get(url);
+    let mut req = agent(url, &limits, 3)?.get(url);
     if let Some(v) = validators {
         if let Some(e) = &v.etag {
             req = req.header("If-None-Match", e);
@@ -108,15 +112,20 @@ fn read_file(url: &str, path: &str, max: u64) -> Result<Fetched, SyncError> {
     Ok(Fetched::Body { bytes, validators: Validators::default() })
 }
 
-/// POSTs a JSON body; returns the status and (a bounded piece of) the answer.
+/// POSTs a JSON body; returns the status and (a bounded piece of) the answer. Redirects
+/// are not followed: a 3xx comes back as its status, with where it pointed.
 pub fn post_json(url: &str, body: &[u8], idempotency_key: &str, limits: Limits) -> Result<(u16, String), SyncError> {
-    let mut resp = agent(url, &limits)?
+    let mut resp = agent(url, &limits, 0)?
         .post(url)
         .header("Content-Type", "application/json")
         .header("Idempotency-Key", idempotency_key)
         .send(body)
         .map_err(|e| network(url, e))?;
     let status = resp.status().as_u16();
+    if (300..400).contains(&status) {
+        let to = resp.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("nowhere").to_owned();
+        return Ok((status, format!("redirected to {to}: not followed, nothing counts as delivered (set [sync] upload_url to the final address)")));
+    }
     let text = resp.body_mut().with_config().limit(64 * 1024).lossy_utf8(true).read_to_string().unwrap_or_default();
     Ok((status, text))
 }

@@ -24,8 +24,8 @@ pub enum SyncError {
     Http { url: String, status: u16 },
     #[error("{url}: larger than the {max}-byte limit ([sync] max_bytes)")]
     TooLarge { url: String, max: u64 },
-    #[error("{url}: no signature at {url}.minisig ({reason}); the kiosk only takes signed feeds")]
-    MissingSignature { url: String, reason: String },
+    #[error("{url}: no signature at {sig_url} ({reason}); the kiosk only takes signed feeds")]
+    MissingSignature { url: String, sig_url: String, reason: String },
     #[error("signature refused: {0}")]
     BadSignature(String),
     #[error("the feed is not valid: {0}")]
@@ -47,6 +47,13 @@ pub enum Pulled {
     /// The server says nothing changed (304).
     NotModified,
     Imported { version: u64, services: usize },
+}
+
+/// Where a feed's detached signature is: `.minisig` appended to the path, before any query
+/// or fragment (`feed.json?token=X` → `feed.json.minisig?token=X`).
+pub fn signature_url(url: &str) -> String {
+    let cut = url.find(['?', '#']).unwrap_or(url.len());
+    format!("{}.minisig{}", &url[..cut], &url[cut..])
 }
 
 pub fn limits(cfg: &SyncConfig) -> Limits {
@@ -76,11 +83,11 @@ fn pull(store: &mut Store, cfg: &SyncConfig, url: &str, now: jiff::Timestamp) ->
         Fetched::NotModified => return Ok((Pulled::NotModified, validators)),
         Fetched::Body { bytes, validators } => (bytes, validators),
     };
-    let sig_url = format!("{url}.minisig");
+    let sig_url = signature_url(url);
     let sig = match fetch::get(&sig_url, None, Limits { max_bytes: 64 * 1024, ..limits(cfg) }) {
         Ok(Fetched::Body { bytes, .. }) => bytes,
         Ok(Fetched::NotModified) => unreachable!("not a conditional request"),
-        Err(e) => return Err(SyncError::MissingSignature { url: url.to_owned(), reason: e.to_string() }),
+        Err(e) => return Err(SyncError::MissingSignature { url: url.to_owned(), sig_url: sig_url.clone(), reason: e.to_string() }),
     };
     verify::verify(&bytes, &sig, &cfg.keys())?;
     let feed = check_feed(&bytes, stored, now)?;
@@ -195,4 +202,17 @@ pub fn status(store: &mut Store, cfg: &SyncConfig) -> Result<Status, StoreError>
         last_upload_error: g(state::UPLOAD_ERROR)?,
         outbox: store.outbox_stats()?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::signature_url;
+
+    #[test]
+    fn the_signature_sits_on_the_path_not_after_the_query() {
+        assert_eq!(signature_url("https://mpp.example.go.id/feed.json"), "https://mpp.example.go.id/feed.json.minisig");
+        assert_eq!(signature_url("https://mpp.example.go.id/feed.json?token=X"), "https://mpp.example.go.id/feed.json.minisig?token=X");
+        assert_eq!(signature_url("https://h/feed.json?a=1&b=2#top"), "https://h/feed.json.minisig?a=1&b=2#top");
+        assert_eq!(signature_url("file:///media/usb/feed.json"), "file:///media/usb/feed.json.minisig");
+    }
 }

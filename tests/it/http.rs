@@ -31,6 +31,9 @@ pub struct Receiver {
     pub seen_keys: HashSet<String>,
     /// Answer uploads with 503 (down).
     pub down: bool,
+    /// Answer uploads with this redirect (status, Location), storing nothing; a GET to
+    /// the target answers 200, as a captive portal or a moved endpoint's page would.
+    pub redirect: Option<(u16, String)>,
     /// Store the next batch, then hold the answer this long (the kiosk can be killed meanwhile).
     pub hold_next: Option<Duration>,
 }
@@ -99,7 +102,10 @@ fn handle(stream: TcpStream, routes: &Mutex<HashMap<String, Route>>, receiver: &
             let key = headers.get("idempotency-key").cloned().unwrap_or_default();
             let (status, hold) = {
                 let mut rx = receiver.lock().unwrap();
-                if rx.down {
+                if let Some((status, to)) = rx.redirect.clone() {
+                    write!(out, "HTTP/1.1 {status} Moved\r\nLocation: {to}\r\nContent-Length: 0\r\n\r\n")?;
+                    continue;
+                } else if rx.down {
                     (503, None)
                 } else {
                     let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
@@ -121,6 +127,7 @@ fn handle(stream: TcpStream, routes: &Mutex<HashMap<String, Route>>, receiver: &
         }
         let route = routes.lock().unwrap().get(&path).cloned();
         match route {
+            None if path == "/portal" => write!(out, "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nWelcome page")?,
             None => write!(out, "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found")?,
             Some(Route::Status(s)) => write!(out, "HTTP/1.1 {s} X\r\nContent-Length: 5\r\n\r\nerror")?,
             Some(Route::Ok { body, etag }) => {

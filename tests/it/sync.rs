@@ -328,3 +328,31 @@ fn https_with_the_sites_own_ca_completes_a_pull() {
     server.kill().ok();
     server.wait().ok();
 }
+
+/// A redirect on the upload POST (a captive portal, http→https, a moved endpoint) would be
+/// followed as a GET whose 200 page counted as delivery. It is not followed: the outbox
+/// keeps every record, and `sync status` says why.
+#[test]
+fn an_upload_that_is_redirected_keeps_its_records() {
+    let k = Kiosk::new();
+    let server = Server::start();
+    let cfg = k.write(
+        "up.toml",
+        &format!("[sync]\nupload_url = \"{}\"\n[printer]\nuri = \"preview:{}\"\n", server.url("/upload"), k.path("slips").display()),
+    );
+    let mut c = k.command_with_config(&cfg);
+    Run(c.env("MPP_KIOSK_NOW", NOW).args(["ticket", "issue", "--service", "KTP-BARU"]).output().unwrap()).ok();
+    for status in [301, 302, 303, 307, 308] {
+        server.receiver.lock().unwrap().redirect = Some((status, server.url("/portal")));
+        let r = sync_now(&k, &cfg);
+        assert_eq!(r.code(), 1, "HTTP {status}: {}", r.stderr());
+        assert!(r.stderr().contains(&format!("HTTP {status}")) && r.stderr().contains("not followed"), "HTTP {status}: {}", r.stderr());
+        let status_json = Run(k.command_with_config(&cfg).args(["sync", "status", "--json"]).output().unwrap()).json();
+        assert_eq!(status_json["outbox"]["pending"], 3, "HTTP {status}: nothing marked sent: {status_json}");
+        assert!(status_json["last_upload_error"].as_str().is_some_and(|e| e.contains("redirected")), "{status_json}");
+    }
+    assert!(server.receiver.lock().unwrap().records.is_empty());
+    server.receiver.lock().unwrap().redirect = None;
+    sync_now(&k, &cfg).ok();
+    assert_eq!(server.receiver.lock().unwrap().records.len(), 3, "delivered once the server answers the POST itself");
+}

@@ -69,7 +69,7 @@ fn network(url: &str, e: impl std::fmt::Display) -> SyncError {
 /// GETs `url`; with `validators`, a 304 answer is `NotModified`.
 pub fn get(url: &str, validators: Option<&Validators>, limits: Limits) -> Result<Fetched, SyncError> {
     if let Some(path) = url.strip_prefix("file://") {
-        return read_file(url, path, limits.max_bytes);
+        return read_file(url, path, validators, &limits);
     }
     let mut req = agent(url, &limits, 3)?.get(url);
     if let Some(v) = validators {
@@ -102,14 +102,37 @@ pub fn get(url: &str, validators: Option<&Validators>, limits: Limits) -> Result
     Ok(Fetched::Body { bytes, validators })
 }
 
-fn read_file(url: &str, path: &str, max: u64) -> Result<Fetched, SyncError> {
-    let file = std::fs::File::open(path).map_err(|e| network(url, e))?;
-    let mut bytes = Vec::new();
-    file.take(max + 1).read_to_end(&mut bytes).map_err(|e| network(url, e))?;
+/// A feed on a USB stick or a shared folder. Only a regular file is read (a FIFO or a
+/// device would block the read forever), within the same total timeout as HTTP (a dying
+/// stick), and its size and modification time stand in for an ETag, so an unchanged file
+/// is "not modified", not a failure on every round.
+fn read_file(url: &str, path: &str, validators: Option<&Validators>, limits: &Limits) -> Result<Fetched, SyncError> {
+    let meta = std::fs::metadata(path).map_err(|e| network(url, e))?;
+    if !meta.is_file() {
+        return Err(network(url, "not a regular file (a pipe or a device would hang the sync); point [sync] url at the feed file itself"));
+    }
+    let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
+    let etag = format!("\"file-{}-{modified}\"", meta.len());
+    if validators.is_some_and(|v| v.etag.as_deref() == Some(etag.as_str())) {
+        return Ok(Fetched::NotModified);
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (owned, max) = (path.to_owned(), limits.max_bytes);
+    std::thread::spawn(move || {
+        let read = std::fs::File::open(&owned).and_then(|f| {
+            let mut bytes = Vec::new();
+            f.take(max + 1).read_to_end(&mut bytes).map(|_| bytes)
+        });
+        let _ = tx.send(read);
+    });
+    let bytes = match rx.recv_timeout(limits.total) {
+        Ok(read) => read.map_err(|e| network(url, e))?,
+        Err(_) => return Err(network(url, format!("reading the file took longer than {} s ([sync] timeout_secs)", limits.total.as_secs()))),
+    };
     if bytes.len() as u64 > max {
         return Err(SyncError::TooLarge { url: url.to_owned(), max });
     }
-    Ok(Fetched::Body { bytes, validators: Validators::default() })
+    Ok(Fetched::Body { bytes, validators: Validators { etag: Some(etag), last_modified: None } })
 }
 
 /// POSTs a JSON body; returns the status and (a bounded piece of) the answer. Redirects

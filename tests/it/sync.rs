@@ -143,6 +143,21 @@ fn only_signed_newer_valid_feeds_are_taken_and_every_refusal_is_reported() {
     std::fs::write(k.path("usb-feed.json.minisig"), sign(&keys, &dir, &newer)).unwrap();
     let usb = k.write("usb.toml", &format!("[sync]\nurl = \"file://{}\"\npublic_key = \"{}\"\n", k.path("usb-feed.json").display(), keys.public));
     assert!(sync_now(&k, &usb).ok().contains(&format!("imported version {}", BASE + 2)));
+    // Read again unchanged: not a failure on every round.
+    let again = sync_now(&k, &usb);
+    assert!(again.ok().contains("catalogue: unchanged"), "{}", again.stdout());
+    let status = Run(k.command_with_config(&usb).args(["sync", "status", "--json"]).output().unwrap()).json();
+    assert!(status["last_error"].is_null(), "{status}");
+    // A FIFO where the feed should be would block a read forever: refused at once.
+    let fifo = k.path("fifo-feed.json");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let pipe = k.write("fifo.toml", &format!("[sync]\nurl = \"file://{}\"\npublic_key = \"{}\"\ntimeout_secs = 3\n", fifo.display(), keys.public));
+    let t = Instant::now();
+    let r = sync_now(&k, &pipe);
+    assert_eq!(r.code(), 1, "{}", r.stderr());
+    assert!(r.stderr().contains("not a regular file"), "{}", r.stderr());
+    assert!(t.elapsed() < Duration::from_secs(10), "bounded");
 
     // The publisher's check gives the kiosk's answer.
     let pubfile = k.path("publisher.pub");

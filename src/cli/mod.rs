@@ -415,6 +415,9 @@ impl Context {
             let dir = self.db_path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
             crate::printing::PrinterUri::Preview(dir.join("preview"))
         });
+        if let Some(t) = &p.qr_url {
+            crate::printing::check_qr_template(t, p.qr, p.paper).map_err(|e| CliError::BadInput(format!("{}: [printer] {e}", self.config.describe())))?;
+        }
         Ok(crate::printing::PrintSettings { uri, paper: p.paper, qr: p.qr, qr_url: p.qr_url.clone(), timeout: p.timeout_ms.duration(), logo, lock: Some(self.db_path.with_extension("printer-lock")) })
     }
 }

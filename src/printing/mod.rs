@@ -165,7 +165,12 @@ fn print_slip(conn: &mut Connection, settings: &PrintSettings, catalogue: &Catal
         reprint,
         logo: settings.logo.clone(),
     });
-    let bytes = encode(&slip, settings.qr)?;
+    // The number is committed by now: a slip that cannot be encoded is a failed print
+    // (reprintable once fixed), never an error that leaves the ticket "issued".
+    let bytes = match encode(&slip, settings.qr) {
+        Ok(b) => b,
+        Err(e) => return Ok(Outcome::Failed { reason: format!("the slip could not be encoded: {e}") }),
+    };
     let name = format!("{}-{}{}", ticket.local_date, ticket.number, if reprint { "-reprint" } else { "" });
     if let Err(e) = conn.send(&bytes, &name, &slip) {
         return Ok(Outcome::Failed { reason: e.to_string() });
@@ -211,6 +216,55 @@ pub fn issue_and_print(
     drop(conn); // one connection per slip
     let ticket = record(store, ticket, &outcome, Status::Printed, now)?;
     Ok(Issued { ticket, outcome, paper_near_end })
+}
+
+/// The longest text a QR template can become: every placeholder at its longest.
+const QR_WORST_CASE: [(&str, &str); 4] = [
+    ("{service}", "SERVICE-CODE-OF-32-CHARACTERS-XX"),
+    ("{number}", "ABCDEFGH-PZ9999"),
+    ("{ticket}", "00000000-0000-0000-0000-000000000000"),
+    ("{date}", "2026-12-31"),
+];
+
+/// Checks, before any number is issued, that the QR template fits a QR code the printer can
+/// print in this mode on this paper, whatever ticket fills it in.
+pub fn check_qr_template(template: &str, qr: QrMode, paper: Paper) -> Result<(), String> {
+    let worst = QR_WORST_CASE.iter().fold(template.to_owned(), |t, (k, v)| t.replace(k, v));
+    let paper_name = if paper == Paper::Mm58 { "58 mm" } else { "80 mm" };
+    match qr {
+        QrMode::Raster => {
+            // The raster code takes half the paper's width; below 2 dots a module a phone
+            // cannot read it.
+            let too_long = |why: String| format!("qr_url is too long for a raster QR code on {paper_name} paper ({} characters filled in): {why}", worst.len());
+            let side = bitmap::Bitmap::qr(&worst, paper.dots() / 2).map_err(|e| too_long(e.to_string()))?.width;
+            let modules = qrcode::QrCode::with_error_correction_level(worst.as_bytes(), qrcode::EcLevel::M).map_err(|e| too_long(e.to_string()))?.width() as u32 + 8;
+            if side / modules < 2 {
+                return Err(too_long(format!("{modules} modules do not fit {} dots at 2 dots each; shorten it or use qr = \"native\"", paper.dots() / 2)));
+            }
+            Ok(())
+        }
+        // GS ( k stores at most 7089 characters; printers read long codes badly well before.
+        QrMode::Native if worst.len() > 1000 => Err(format!("qr_url is too long for a QR code ({} characters filled in, at most 1000)", worst.len())),
+        QrMode::Native => Ok(()),
+    }
+}
+
+/// Tickets that were committed but whose slip was never confirmed — the kiosk or a CLI was
+/// killed between the commit and the status — become `print_failed`, so they show as
+/// failed and can be reprinted. Runs under the printer lock: while it is held nobody else
+/// can be printing, so every `issued` ticket is such an orphan. Returns their numbers.
+pub fn recover_unconfirmed(store: &mut Store, settings: &PrintSettings, now: jiff::Timestamp) -> Result<Vec<String>, PrintFlowError> {
+    if settings.lock.is_none() {
+        return Ok(Vec::new()); // without a lock another process may be printing this moment
+    }
+    let _lock = PrinterLock::take(settings)?;
+    let mut numbers = Vec::new();
+    for t in store.tickets_with_status(Status::Issued).map_err(IssueError::from)? {
+        log::warn!("ticket {} ({}) was issued but its slip never confirmed: marked print_failed, reprint it", t.number, t.local_date);
+        store.set_ticket_status(&t.id, Status::PrintFailed, now, Some("the slip was never confirmed: the kiosk stopped between issuing and printing"))?;
+        numbers.push(t.number);
+    }
+    Ok(numbers)
 }
 
 /// Prints the technician's test slip; a printer that cannot print says why.

@@ -81,6 +81,11 @@ impl PrintWorker {
         thread::Builder::new()
             .name("print-worker".into())
             .spawn(move || {
+                match clock().map_err(|e| e.to_string()).and_then(|now| super::recover_unconfirmed(&mut store, &settings, now).map_err(|e| e.to_string())) {
+                    Ok(n) if !n.is_empty() => log::warn!("{} unconfirmed tickets marked print_failed: {}", n.len(), n.join(", ")),
+                    Ok(_) => {}
+                    Err(e) => log::warn!("checking for unconfirmed tickets: {e}"),
+                }
                 for req in rx {
                     let result = run(&mut store, &settings, kiosk_id, &clock, &req);
                     (req.reply)(result);

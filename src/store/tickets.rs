@@ -234,6 +234,13 @@ impl Store {
     }
 
     /// The tickets of one local day, in the order they were issued.
+    /// Every ticket in `status`, on any day, oldest first.
+    pub fn tickets_with_status(&self, status: Status) -> Result<Vec<Ticket>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!("{SELECT} WHERE status = ?1 ORDER BY rowid"))?;
+        let rows = stmt.query_map([status.code()], row_to_ticket)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     pub fn tickets_on(&self, date: jiff::civil::Date) -> Result<Vec<Ticket>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!("{SELECT} WHERE local_date = ?1 ORDER BY rowid"))?;
         let rows = stmt.query_map([date.to_string()], row_to_ticket)?;

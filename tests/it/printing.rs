@@ -264,3 +264,19 @@ fn without_rasters(bytes: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+/// A QR template too long for the chosen QR mode is refused at config load, before any
+/// number is issued, naming the key; it used to fail after the commit, leaving the
+/// ticket "issued" forever.
+#[test]
+fn a_qr_url_too_long_for_the_qr_mode_is_refused_before_any_number() {
+    let k = Kiosk::new();
+    let long = format!("https://mpp.example.go.id/{}/{{number}}", "a".repeat(1500));
+    let cfg = k.write("qr.toml", &format!("[printer]\nuri = \"preview:{}\"\nqr = \"raster\"\npaper = \"58mm\"\nqr_url = \"{long}\"\n", k.path("slips").display()));
+    let mut c = k.command_with_config(&cfg);
+    let r = Run(c.env("MPP_KIOSK_NOW", "2026-11-30T01:05:00Z").args(["ticket", "issue", "--service", "KTP-BARU"]).output().unwrap());
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(r.stderr().contains("[printer] qr_url is too long"), "{}", r.stderr());
+    let listed = k.run(&["ticket", "list", "--json"]).json();
+    assert_eq!(listed.as_array().map(Vec::len), Some(0), "no number was used: {listed}");
+}

@@ -325,6 +325,24 @@ fn killing_the_kiosk_mid_issue_loses_and_duplicates_nothing() {
         assert_eq!(seqs, (1..=seqs.len() as u32).collect::<Vec<_>>(), "{prefix}: gap-free in issue order");
     }
     eprintln!("{finished} issues finished, {killed} killed ({aimed:?} of them aimed), {} tickets recorded", tickets.len());
+
+    // The tickets killed after their commit were never confirmed printed. The next print
+    // worker (here a technician's reprint) marks every such ticket print_failed, and it
+    // can be reprinted: no number stays stuck as "issued".
+    drop(store);
+    let stuck: Vec<String> = tickets.iter().filter(|t| t.status == Status::Issued).map(|t| t.number.clone()).collect();
+    assert!(!stuck.is_empty(), "the kills after the commit leave unconfirmed tickets");
+    let mut c = k.command();
+    let r = crate::support::Run(c.env("MPP_KIOSK_NOW", "2026-11-30T01:06:00Z").args(["ticket", "reprint", &stuck[0]]).output().unwrap());
+    r.ok();
+    let store = Store::open(&k.db()).unwrap();
+    let after = store.tickets_on("2026-11-30".parse().unwrap()).unwrap();
+    assert!(after.iter().all(|t| t.status != Status::Issued), "no ticket stays issued: {:?}", after.iter().map(|t| (&t.number, t.status)).collect::<Vec<_>>());
+    let first = after.iter().find(|t| t.number == stuck[0]).unwrap();
+    assert_eq!(first.status, Status::Reprinted, "the stuck ticket was reprinted");
+    for n in &stuck[1..] {
+        assert_eq!(after.iter().find(|t| &t.number == n).unwrap().status, Status::PrintFailed, "{n} shows as a failed print");
+    }
 }
 
 /// Every record reaches the outbox in the transaction that records it: a ticket, a status

@@ -153,6 +153,30 @@ impl WeeklyHours {
     }
 }
 
+/// The label citizens know for a site's time zone: Indonesia's three zones by their
+/// names (WIB UTC+7, WITA UTC+8, WIT UTC+9); any other zone by its IANA name.
+pub fn zone_label(time_zone: &str) -> &str {
+    match time_zone {
+        "Asia/Jakarta" | "Asia/Pontianak" => "WIB",
+        "Asia/Makassar" => "WITA",
+        "Asia/Jayapura" => "WIT",
+        other => other,
+    }
+}
+
+/// A local time as citizens read it: "09.05" in Indonesian, "09:05" in English.
+pub fn clock_text(t: TimeOfDay, lang: crate::text::Lang) -> String {
+    match lang {
+        crate::text::Lang::Id => format!("{:02}.{:02}", t.hour(), t.minute()),
+        crate::text::Lang::En => format!("{:02}:{:02}", t.hour(), t.minute()),
+    }
+}
+
+/// The one formatter for a local time with its zone: "09.05 WITA", "09:05 WIB".
+pub fn local_time_text(t: TimeOfDay, time_zone: &str, lang: crate::text::Lang) -> String {
+    format!("{} {}", clock_text(t, lang), zone_label(time_zone))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,5 +218,16 @@ mod tests {
 
         let inverted = DayHours { open: t("08:00"), close: t("16:00"), breaks: vec![Break { start: t("12:00"), end: t("11:00"), reason: None }] };
         assert_eq!(inverted.problems()[0].0, "breaks[0].end");
+    }
+
+    #[test]
+    fn every_indonesian_zone_has_its_label() {
+        use crate::text::Lang;
+        let t = TimeOfDay::new(9, 5).unwrap();
+        assert_eq!(local_time_text(t, "Asia/Jakarta", Lang::Id), "09.05 WIB");
+        assert_eq!(local_time_text(t, "Asia/Pontianak", Lang::Id), "09.05 WIB");
+        assert_eq!(local_time_text(t, "Asia/Makassar", Lang::Id), "09.05 WITA");
+        assert_eq!(local_time_text(t, "Asia/Jayapura", Lang::En), "09:05 WIT");
+        assert_eq!(local_time_text(t, "Europe/Amsterdam", Lang::En), "09:05 Europe/Amsterdam");
     }
 }

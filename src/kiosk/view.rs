@@ -4,6 +4,7 @@
 
 use super::flow::{Flow, Notice};
 use crate::catalogue::{Fee, Service};
+use crate::hours::local_time_text;
 use crate::printing::slip::local_date;
 use crate::text::Lang;
 use crate::tickets::Refusal;
@@ -99,13 +100,6 @@ pub fn fee_short(fee: &Fee, lang: Lang) -> String {
     if short.len() < cut { format!("{short}…") } else { short }
 }
 
-fn hhmm(t: crate::hours::TimeOfDay, lang: Lang) -> String {
-    match lang {
-        Lang::Id => format!("{:02}.{:02}", t.hour(), t.minute()),
-        Lang::En => format!("{:02}:{:02}", t.hour(), t.minute()),
-    }
-}
-
 /// Today's state of a service in a few words, and its kind.
 pub fn state(flow: &Flow, service: &Service) -> (String, StateKind) {
     let lang = flow.lang;
@@ -122,10 +116,10 @@ pub fn state(flow: &Flow, service: &Service) -> (String, StateKind) {
         }
         Err(r) => {
             let text = match (&r, lang) {
-                (Refusal::NotYetOpen { opens }, Lang::Id) => format!("Tutup · buka pukul {} WITA", hhmm(*opens, lang)),
-                (Refusal::NotYetOpen { opens }, Lang::En) => format!("Closed · opens at {} WITA", hhmm(*opens, lang)),
-                (Refusal::OnBreak { until }, Lang::Id) => format!("Istirahat · buka lagi pukul {} WITA", hhmm(*until, lang)),
-                (Refusal::OnBreak { until }, Lang::En) => format!("On a break · open again at {} WITA", hhmm(*until, lang)),
+                (Refusal::NotYetOpen { opens, zone }, Lang::Id) => format!("Tutup · buka pukul {}", local_time_text(*opens, zone, lang)),
+                (Refusal::NotYetOpen { opens, zone }, Lang::En) => format!("Closed · opens at {}", local_time_text(*opens, zone, lang)),
+                (Refusal::OnBreak { until, zone }, Lang::Id) => format!("Istirahat · buka lagi pukul {}", local_time_text(*until, zone, lang)),
+                (Refusal::OnBreak { until, zone }, Lang::En) => format!("On a break · open again at {}", local_time_text(*until, zone, lang)),
                 (Refusal::ClosedForToday { .. }, Lang::Id) => "Sudah tutup hari ini".into(),
                 (Refusal::ClosedForToday { .. }, Lang::En) => "Closed for today".into(),
                 (Refusal::QuotaFull { .. }, Lang::Id) => "Kuota hari ini habis".into(),
@@ -146,7 +140,10 @@ pub fn state(flow: &Flow, service: &Service) -> (String, StateKind) {
 /// The welcome screen's date line ("Senin, 30 November 2026") and clock ("09.05 WITA").
 pub fn date_and_clock(flow: &Flow) -> (String, String) {
     match &flow.today.local {
-        Some(dt) => (local_date(dt, flow.lang), format!("{} WITA", hhmm(crate::hours::TimeOfDay::new(dt.hour() as u8, dt.minute() as u8).expect("a valid time"), flow.lang))),
+        Some(dt) => (
+            local_date(dt, flow.lang),
+            local_time_text(crate::hours::TimeOfDay::new(dt.hour() as u8, dt.minute() as u8).expect("a valid time"), &flow.catalogue.feed.site.time_zone, flow.lang),
+        ),
         None => (String::new(), String::new()),
     }
 }

@@ -153,12 +153,11 @@ pub fn local_date(dt: &jiff::civil::DateTime, lang: Lang) -> String {
     }
 }
 
-/// "Pukul 09.05 WITA" / "Time 09:05 WITA".
-pub fn local_clock(dt: &jiff::civil::DateTime, lang: Lang) -> String {
-    match lang {
-        Lang::Id => format!("Pukul {:02}.{:02} WITA", dt.hour(), dt.minute()),
-        Lang::En => format!("Time {:02}:{:02} WITA", dt.hour(), dt.minute()),
-    }
+/// "Pukul 09.05 WITA" / "Time 09:05 WIB": the site's zone, by its label.
+pub fn local_clock(dt: &jiff::civil::DateTime, time_zone: &str, lang: Lang) -> String {
+    let t = crate::hours::TimeOfDay::new(dt.hour() as u8, dt.minute() as u8).expect("a civil time is a valid time of day");
+    let word = if lang == Lang::Id { "Pukul" } else { "Time" };
+    format!("{word} {}", crate::hours::local_time_text(t, time_zone, lang))
 }
 
 /// The note on a slip whose service data the site has not yet confirmed.
@@ -234,7 +233,7 @@ pub fn layout(input: &SlipInput<'_>) -> Slip {
     let local: Option<jiff::civil::DateTime> = input.ticket.issued_at_local.parse::<jiff::ZonedDateTime>().ok().map(|z| z.datetime());
     if let Some(dt) = local {
         text(&mut lines, &local_date(&dt, lang), Align::Center, false, 1);
-        text(&mut lines, &local_clock(&dt, lang), Align::Center, false, 1);
+        text(&mut lines, &local_clock(&dt, &input.site.time_zone, lang), Align::Center, false, 1);
     }
     text(&mut lines, input.service.counter.in_lang(lang), Align::Center, true, 1);
     let ahead = format!("{ahead_word}: {} {people}", input.ticket.people_ahead);
@@ -305,8 +304,10 @@ mod tests {
     fn dates_read_as_indonesians_write_them() {
         let dt = jiff::civil::date(2026, 11, 30).at(9, 5, 0, 0);
         assert_eq!(local_date(&dt, Lang::Id), "Senin, 30 November 2026");
-        assert_eq!(local_clock(&dt, Lang::Id), "Pukul 09.05 WITA");
+        assert_eq!(local_clock(&dt, "Asia/Makassar", Lang::Id), "Pukul 09.05 WITA");
+        assert_eq!(local_clock(&dt, "Asia/Jakarta", Lang::Id), "Pukul 09.05 WIB");
+        assert_eq!(local_clock(&dt, "Asia/Jayapura", Lang::En), "Time 09:05 WIT");
         assert_eq!(local_date(&dt, Lang::En), "Monday, 30 November 2026");
-        assert_eq!(local_clock(&dt, Lang::En), "Time 09:05 WITA");
+        assert_eq!(local_clock(&dt, "Asia/Makassar", Lang::En), "Time 09:05 WITA");
     }
 }

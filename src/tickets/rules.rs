@@ -1,7 +1,7 @@
 //! Whether a ticket may be issued now, and if not, why — in words a citizen understands.
 
 use crate::catalogue::{Service, Site};
-use crate::hours::{DayHours, TimeOfDay};
+use crate::hours::{local_time_text, DayHours, TimeOfDay};
 use crate::text::{Lang, Text};
 
 /// Why no ticket can be issued. No number is consumed by a refusal.
@@ -13,20 +13,16 @@ pub enum Refusal {
     Holiday { name: Text },
     /// The service has no hours on this weekday.
     ClosedToday,
-    /// Before opening.
-    NotYetOpen { opens: TimeOfDay },
+    /// Before opening. `zone` is the site's IANA time zone, for the time's label.
+    NotYetOpen { opens: TimeOfDay, zone: String },
     /// During a break such as the Friday prayer.
-    OnBreak { until: TimeOfDay },
+    OnBreak { until: TimeOfDay, zone: String },
     /// Within the cut-off before closing, or after closing.
-    ClosedForToday { closes: TimeOfDay, cutoff_minutes: u32 },
+    ClosedForToday { closes: TimeOfDay, cutoff_minutes: u32, zone: String },
     /// The daily quota is used up.
     QuotaFull { quota: u32 },
     /// This kiosk has handed out every number of the day for this service.
     NumbersExhausted,
-}
-
-fn id_time(t: TimeOfDay) -> String {
-    format!("{:02}.{:02}", t.hour(), t.minute())
 }
 
 impl Refusal {
@@ -53,22 +49,23 @@ impl Refusal {
             (Refusal::Holiday { name }, Lang::En) => format!("The MPP is closed today ({}). Please come back on the next working day.", name.in_lang(Lang::En)),
             (Refusal::ClosedToday, Lang::Id) => "Layanan ini tidak buka hari ini. Silakan datang pada hari kerja.".into(),
             (Refusal::ClosedToday, Lang::En) => "This service is closed today. Please come back on a working day.".into(),
-            (Refusal::NotYetOpen { opens }, Lang::Id) => format!("Layanan belum buka. Nomor antrean tersedia mulai pukul {} WITA.", id_time(*opens)),
-            (Refusal::NotYetOpen { opens }, Lang::En) => format!("Not open yet. Queue numbers are available from {opens} WITA."),
-            (Refusal::OnBreak { until }, Lang::Id) => format!("Sedang istirahat. Nomor antrean tersedia lagi pukul {} WITA.", id_time(*until)),
-            (Refusal::OnBreak { until }, Lang::En) => format!("On a break. Queue numbers are available again from {until} WITA."),
-            (Refusal::ClosedForToday { closes, cutoff_minutes: 0 }, Lang::Id) => {
-                format!("Layanan sudah tutup hari ini (pukul {} WITA). Silakan datang lagi besok.", id_time(*closes))
+            (Refusal::NotYetOpen { opens, zone }, Lang::Id) => format!("Layanan belum buka. Nomor antrean tersedia mulai pukul {}.", local_time_text(*opens, zone, lang)),
+            (Refusal::NotYetOpen { opens, zone }, Lang::En) => format!("Not open yet. Queue numbers are available from {}.", local_time_text(*opens, zone, lang)),
+            (Refusal::OnBreak { until, zone }, Lang::Id) => format!("Sedang istirahat. Nomor antrean tersedia lagi pukul {}.", local_time_text(*until, zone, lang)),
+            (Refusal::OnBreak { until, zone }, Lang::En) => format!("On a break. Queue numbers are available again from {}.", local_time_text(*until, zone, lang)),
+            (Refusal::ClosedForToday { closes, cutoff_minutes: 0, zone }, Lang::Id) => {
+                format!("Layanan sudah tutup hari ini (pukul {}). Silakan datang lagi besok.", local_time_text(*closes, zone, lang))
             }
-            (Refusal::ClosedForToday { closes, cutoff_minutes: 0 }, Lang::En) => {
-                format!("The service has closed for today ({closes} WITA). Please come back tomorrow.")
+            (Refusal::ClosedForToday { closes, cutoff_minutes: 0, zone }, Lang::En) => {
+                format!("The service has closed for today ({}). Please come back tomorrow.", local_time_text(*closes, zone, lang))
             }
-            (Refusal::ClosedForToday { closes, cutoff_minutes }, Lang::Id) => format!(
-                "Pengambilan nomor antrean hari ini sudah ditutup ({cutoff_minutes} menit sebelum layanan tutup pukul {} WITA). Silakan datang lagi besok.",
-                id_time(*closes)
+            (Refusal::ClosedForToday { closes, cutoff_minutes, zone }, Lang::Id) => format!(
+                "Pengambilan nomor antrean hari ini sudah ditutup ({cutoff_minutes} menit sebelum layanan tutup pukul {}). Silakan datang lagi besok.",
+                local_time_text(*closes, zone, lang)
             ),
-            (Refusal::ClosedForToday { closes, cutoff_minutes }, Lang::En) => format!(
-                "Queue numbers for today are closed ({cutoff_minutes} minutes before the service closes at {closes} WITA). Please come back tomorrow."
+            (Refusal::ClosedForToday { closes, cutoff_minutes, zone }, Lang::En) => format!(
+                "Queue numbers for today are closed ({cutoff_minutes} minutes before the service closes at {}). Please come back tomorrow.",
+                local_time_text(*closes, zone, lang)
             ),
             (Refusal::QuotaFull { quota }, Lang::Id) => format!("Kuota hari ini ({quota} nomor) sudah habis. Silakan datang lagi besok."),
             (Refusal::QuotaFull { quota }, Lang::En) => format!("Today's quota of {quota} numbers is used up. Please come back tomorrow."),
@@ -91,7 +88,7 @@ pub fn check_issuable(site: &Site, service: &Service, agency_active: bool, at: &
     let week = service.hours.as_ref().unwrap_or(&site.hours);
     let Some(day) = week.on(at.weekday()) else { return Err(Refusal::ClosedToday) };
     let now = TimeOfDay::new(at.hour() as u8, at.minute() as u8).expect("a civil time is a valid time of day");
-    check_time(day, now, site.cutoff_minutes)?;
+    check_time(day, now, site.cutoff_minutes, &site.time_zone)?;
     if let Some(quota) = service.daily_quota {
         if issued_today >= quota {
             return Err(Refusal::QuotaFull { quota });
@@ -100,16 +97,16 @@ pub fn check_issuable(site: &Site, service: &Service, agency_active: bool, at: &
     Ok(())
 }
 
-fn check_time(day: &DayHours, now: TimeOfDay, cutoff: u32) -> Result<(), Refusal> {
+fn check_time(day: &DayHours, now: TimeOfDay, cutoff: u32, zone: &str) -> Result<(), Refusal> {
     if now < day.open {
-        return Err(Refusal::NotYetOpen { opens: day.open });
+        return Err(Refusal::NotYetOpen { opens: day.open, zone: zone.to_owned() });
     }
     let last = day.close.minutes().saturating_sub(cutoff as u16);
     if now.minutes() >= last {
-        return Err(Refusal::ClosedForToday { closes: day.close, cutoff_minutes: cutoff });
+        return Err(Refusal::ClosedForToday { closes: day.close, cutoff_minutes: cutoff, zone: zone.to_owned() });
     }
     if let Some(b) = day.breaks.iter().find(|b| b.start <= now && now < b.end) {
-        return Err(Refusal::OnBreak { until: b.end });
+        return Err(Refusal::OnBreak { until: b.end, zone: zone.to_owned() });
     }
     Ok(())
 }
@@ -133,15 +130,15 @@ mod tests {
         let check = |s, t: jiff::civil::DateTime, n| check_issuable(site, s, true, &t, n);
 
         // Monday 30 November 2026.
-        assert_eq!(check(ktp, at(2026, 11, 30, 7, 59), 0), Err(Refusal::NotYetOpen { opens: "08:00".parse().unwrap() }));
+        assert_eq!(check(ktp, at(2026, 11, 30, 7, 59), 0), Err(Refusal::NotYetOpen { opens: "08:00".parse().unwrap(), zone: "Asia/Makassar".into() }));
         assert_eq!(check(ktp, at(2026, 11, 30, 8, 0), 0), Ok(()));
         assert_eq!(check(ktp, at(2026, 11, 30, 15, 29), 0), Ok(()));
-        let closed = Refusal::ClosedForToday { closes: "16:00".parse().unwrap(), cutoff_minutes: 30 };
+        let closed = Refusal::ClosedForToday { closes: "16:00".parse().unwrap(), cutoff_minutes: 30, zone: "Asia/Makassar".into() };
         assert_eq!(check(ktp, at(2026, 11, 30, 15, 30), 0), Err(closed.clone()));
         assert_eq!(check(ktp, at(2026, 11, 30, 20, 0), 0), Err(closed));
         // Friday 4 December: the prayer break, and the later closing.
         assert_eq!(check(ktp, at(2026, 12, 4, 11, 29), 0), Ok(()));
-        assert_eq!(check(ktp, at(2026, 12, 4, 11, 30), 0), Err(Refusal::OnBreak { until: "13:00".parse().unwrap() }));
+        assert_eq!(check(ktp, at(2026, 12, 4, 11, 30), 0), Err(Refusal::OnBreak { until: "13:00".parse().unwrap(), zone: "Asia/Makassar".into() }));
         assert_eq!(check(ktp, at(2026, 12, 4, 13, 0), 0), Ok(()));
         assert_eq!(check(ktp, at(2026, 12, 4, 15, 59), 0), Ok(()));
         // Saturday, and Christmas (a Friday).
@@ -156,7 +153,7 @@ mod tests {
 
     #[test]
     fn refusals_speak_both_languages() {
-        let r = Refusal::OnBreak { until: "13:00".parse().unwrap() };
+        let r = Refusal::OnBreak { until: "13:00".parse().unwrap(), zone: "Asia/Makassar".into() };
         assert_eq!(r.message(Lang::Id), "Sedang istirahat. Nomor antrean tersedia lagi pukul 13.00 WITA.");
         assert_eq!(r.message(Lang::En), "On a break. Queue numbers are available again from 13:00 WITA.");
         let q = Refusal::QuotaFull { quota: 30 };

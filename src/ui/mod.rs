@@ -371,7 +371,8 @@ impl Ui {
         add("IKM bulan ini", ikm(month_start), true);
         let pinned = std::env::var(crate::clock::ENV).is_ok();
         let clock = self.flow.borrow().today.local.map(|d| d.to_string()).unwrap_or_default();
-        add("Jam", if pinned { format!("{clock} WITA (DIPATOK oleh {})", crate::clock::ENV) } else { format!("{clock} WITA") }, !pinned);
+        let zone = crate::hours::zone_label(&self.flow.borrow().catalogue.feed.site.time_zone).to_owned();
+        add("Jam", if pinned { format!("{clock} {zone} (DIPATOK oleh {})", crate::clock::ENV) } else { format!("{clock} {zone}") }, !pinned);
         lines
     }
 

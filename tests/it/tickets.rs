@@ -381,3 +381,32 @@ fn the_outbox_row_is_written_in_the_same_transaction_for_every_kind() {
     inject.execute_batch("DROP TRIGGER injected;").unwrap();
     crate::support::assert_same(&before, &crate::support::dump(&k.db()), "a failed outbox insert undoes everything");
 }
+
+/// Every MPP, in each of Indonesia's three zones: the slip's time and every refusal carry
+/// the site's own zone label and local time, not Jeneponto's WITA.
+#[test]
+fn a_site_in_each_time_zone_prints_its_own_local_time() {
+    // 01:05 UTC is 08:05 WIB, 09:05 WITA, 10:05 WIT on Monday 30 November 2026.
+    for (zone, label, local) in [("Asia/Jakarta", "WIB", "08.05"), ("Asia/Makassar", "WITA", "09.05"), ("Asia/Jayapura", "WIT", "10.05")] {
+        let k = Kiosk::new();
+        let mut feed = crate::support::default_feed_value();
+        feed["site"]["time_zone"] = zone.into();
+        feed["version"] = 2026112901u64.into();
+        let path = k.write("feed.json", &feed.to_string());
+        k.run(&["catalogue", "import", path.to_str().unwrap()]).ok();
+        let slips = k.path("slips");
+        let cfg = k.write("p.toml", &format!("[printer]\nuri = \"preview:{}\"\n", slips.display()));
+        let mut c = k.command_with_config(&cfg);
+        let r = crate::support::Run(c.env("MPP_KIOSK_NOW", "2026-11-30T01:05:00Z").args(["ticket", "issue", "--service", "KTP-BARU"]).output().unwrap());
+        let number = r.ok().trim().to_owned();
+        let slip = std::fs::read_to_string(slips.join(format!("2026-11-30-{number}.txt"))).unwrap();
+        assert!(slip.contains(&format!("Pukul {local} {label}")), "{zone}: {slip}");
+        assert!(!slip.contains("WITA") || label == "WITA", "{zone}: {slip}");
+        // A refusal before opening (07:00 local, whatever the zone) names the zone too.
+        let early = match zone { "Asia/Jakarta" => "2026-11-30T00:00:00Z", "Asia/Makassar" => "2026-11-29T23:00:00Z", _ => "2026-11-29T22:00:00Z" };
+        let mut c = k.command_with_config(&cfg);
+        let r = crate::support::Run(c.env("MPP_KIOSK_NOW", early).args(["ticket", "issue", "--service", "KTP-BARU"]).output().unwrap());
+        assert_eq!(r.code(), 2, "{zone}: {}", r.stderr());
+        assert!(r.stderr().contains(&format!("08.00 {label}")) && r.stderr().contains(&format!("08:00 {label}")), "{zone}: {}", r.stderr());
+    }
+}

@@ -412,6 +412,8 @@ def main():
     if not os.path.exists(os.path.join(args.image, "mpp-kiosk.img")):
         print(f"boot-test: no {args.image}/mpp-kiosk.img: run deploy/image/build.sh first", file=sys.stderr)
         return 2
+    # A SIGTERM (a CI timeout, Ctrl+C's cousin) still stops QEMU and the emulator.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     run = Run(args)
     try:
         run.run()

@@ -15,7 +15,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("mpp-kiosk: {}", e.message());
+            eprintln!("mpp-kiosk: {}", mpp_kiosk::text::printable(e.message()));
             e.exit_code()
         }
     }

@@ -84,6 +84,16 @@ impl Text {
     }
 }
 
+/// `s` safe for a terminal: control characters (an ESC starting an escape sequence, a
+/// BEL, C1 codes) shown as `\u{1b}`, so text from a server or a file cannot drive the
+/// technician's terminal. Line breaks and tabs stay.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(s.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { c.escape_unicode().to_string() } else { c.to_string() }).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,9 +23,14 @@ const SYNONYMS: &[&[&str]] = &[
     &["gratis", "free"],
 ];
 
-/// The words of a query, normalised: lower case, ASCII letters and digits only.
+/// The longest query read: what a citizen types is a few words; more only costs time.
+pub const MAX_QUERY_CHARS: usize = 100;
+
+/// The words of a query, normalised: lower case, ASCII letters and digits only. Only the
+/// first [`MAX_QUERY_CHARS`] characters count.
 pub fn terms(query: &str) -> Vec<String> {
-    let words: Vec<String> = query
+    let cut = query.char_indices().nth(MAX_QUERY_CHARS).map_or(query.len(), |(i, _)| i);
+    let words: Vec<String> = query[..cut]
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(|w| w.to_lowercase())

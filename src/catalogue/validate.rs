@@ -185,7 +185,54 @@ pub fn validate(feed: &Feed) -> Result<(), FeedErrors> {
             }
         }
     }
+    // Every string of the feed, wherever it is: no control characters (an ESC would
+    // reach terminals as an escape sequence and printers as an ESC/POS command), and a
+    // sane length (a 3,000-character counter name printed a 100-line slip).
+    if let Ok(value) = serde_json::to_value(feed) {
+        check_strings(&value, &mut String::new(), &mut v);
+    }
     v.finish()
+}
+
+/// Longest name-like text (names, short names, counters): a few lines on a slip.
+pub const MAX_NAME_CHARS: usize = 120;
+/// Longest of any other text: a requirement, a note, a fee's wording.
+pub const MAX_TEXT_CHARS: usize = 1000;
+
+fn check_strings(value: &serde_json::Value, path: &mut String, v: &mut Checker) {
+    match value {
+        serde_json::Value::String(s) => {
+            if let Some(c) = s.chars().find(|c| c.is_control()) {
+                v.err(path, format!("contains the control character U+{:04X}; texts are plain text", c as u32));
+            }
+            let name_like = [".name.", ".short_name.", ".counter."].iter().any(|k| path.contains(k)) || path.ends_with(".name");
+            let max = if name_like { MAX_NAME_CHARS } else { MAX_TEXT_CHARS };
+            let n = s.chars().count();
+            if n > max {
+                v.err(path, format!("is {n} characters long, more than {max}"));
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                check_strings(item, path, v);
+                path.truncate(len);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (k, item) in map {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                check_strings(item, path, v);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
 }
 
 #[derive(Default)]

@@ -136,6 +136,10 @@ fn show(ctx: &Context, out: OutputArgs, code: &str) -> Result<(), CliError> {
 }
 
 fn search(ctx: &Context, out: OutputArgs, query: &str, limit: usize) -> Result<(), CliError> {
+    let n = query.chars().count();
+    if n > crate::catalogue::search::MAX_QUERY_CHARS {
+        return Err(CliError::BadInput(format!("search: the query is {n} characters long, more than {}", crate::catalogue::search::MAX_QUERY_CHARS)));
+    }
     let lang = ctx.lang(&out);
     let mut store = ctx.open_store()?;
     let catalogue = ensure_catalogue(&mut store)?;

@@ -74,7 +74,10 @@ pub fn upload(store: &mut Store, cfg: &SyncConfig, site: &str, kiosk_id: u8, now
                     sent.records += rows.len();
                     sent.batches += 1;
                 }
-                Ok((status, body)) => return Err(SyncError::Upload { url: url.clone(), status, body: body.chars().take(200).collect() }),
+                Ok((status, body)) => {
+                    let body: String = body.chars().take(200).collect();
+                    return Err(SyncError::Upload { url: url.clone(), status, body: crate::text::printable(&body).into_owned() });
+                }
                 Err(e) => return Err(e),
             }
         }

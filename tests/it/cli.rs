@@ -190,3 +190,13 @@ fn doctor_reports_and_fails_on_a_broken_config() {
     assert!(r.stdout().contains("FAIL") && r.stdout().contains("line 2"), "{}", r.stdout());
     assert!(r.stdout().contains("catalogue"), "the other checks still run: {}", r.stdout());
 }
+
+/// A query of 20,000 words is refused at once, not searched for minutes.
+#[test]
+fn an_absurdly_long_search_is_refused() {
+    let k = Kiosk::new();
+    let words = vec!["ktp"; 20_000].join(" ");
+    let r = k.run(&["catalogue", "search", &words]);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(r.stderr().contains("search: the query is 79999 characters long, more than 100"), "{}", r.stderr());
+}

@@ -29,8 +29,9 @@ pub struct Receiver {
     /// Every batch's records as received, in order.
     pub batches: Vec<Vec<serde_json::Value>>,
     pub seen_keys: HashSet<String>,
-    /// Answer uploads with 503 (down).
+    /// Answer uploads with 503 (down), with this body (default `{}`).
     pub down: bool,
+    pub down_body: Option<String>,
     /// Answer uploads with this redirect (status, Location), storing nothing; a GET to
     /// the target answers 200, as a captive portal or a moved endpoint's page would.
     pub redirect: Option<(u16, String)>,
@@ -106,7 +107,9 @@ fn handle(stream: TcpStream, routes: &Mutex<HashMap<String, Route>>, receiver: &
                     write!(out, "HTTP/1.1 {status} Moved\r\nLocation: {to}\r\nContent-Length: 0\r\n\r\n")?;
                     continue;
                 } else if rx.down {
-                    (503, None)
+                    let body = rx.down_body.clone().unwrap_or_else(|| "{}".into());
+                    write!(out, "HTTP/1.1 503 Down\r\nContent-Length: {}\r\n\r\n{body}", body.len())?;
+                    continue;
                 } else {
                     let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
                     let records = v["records"].as_array().cloned().unwrap_or_default();

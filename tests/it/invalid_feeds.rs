@@ -52,6 +52,21 @@ fn cases() -> Vec<Case> {
         },
         Case { name: "unknown field", mutate: |f| f["services"][0]["colour"] = json!("red"), expect: &["services[0].colour: unknown field `colour`"] },
         Case { name: "future schema", mutate: |f| f["schema"] = json!(2), expect: &["schema: unsupported schema 2, this kiosk reads schema 1"] },
+        Case {
+            name: "terminal escape in a name",
+            mutate: |f| f["services"][4]["name"]["id"] = json!("KTP\u{1b}]0;pwned\u{7}"),
+            expect: &["services[4].name.id: contains the control character U+001B; texts are plain text"],
+        },
+        Case {
+            name: "a counter name as long as a page",
+            mutate: |f| f["services"][1]["counter"]["id"] = json!("Loket ".repeat(500)),
+            expect: &["services[1].counter.id: is 3000 characters long, more than 120"],
+        },
+        Case {
+            name: "a requirement as long as a book",
+            mutate: |f| f["services"][0]["requirements"][0]["id"] = json!("x".repeat(5000)),
+            expect: &["services[0].requirements[0].id: is 5000 characters long, more than 1000"],
+        },
         Case { name: "version zero", mutate: |f| f["version"] = json!(0), expect: &["version: 0 is out of range"] },
         Case { name: "bad timestamp", mutate: |f| f["generated_at"] = json!("yesterday"), expect: &["generated_at: "] },
         Case {

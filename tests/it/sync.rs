@@ -371,3 +371,25 @@ fn an_upload_that_is_redirected_keeps_its_records() {
     sync_now(&k, &cfg).ok();
     assert_eq!(server.receiver.lock().unwrap().records.len(), 3, "delivered once the server answers the POST itself");
 }
+
+/// A server's error page reaches the technician's terminal with its control characters
+/// shown, not obeyed: an ESC in it cannot retitle or rewrite the terminal.
+#[test]
+fn a_servers_error_text_cannot_drive_the_terminal() {
+    let k = Kiosk::new();
+    let server = Server::start();
+    let cfg = k.write("up.toml", &format!("[sync]\nupload_url = \"{}\"\n[printer]\nuri = \"preview:{}\"\n", server.url("/upload"), k.path("slips").display()));
+    let mut c = k.command_with_config(&cfg);
+    Run(c.env("MPP_KIOSK_NOW", NOW).args(["ticket", "issue", "--service", "KTP-BARU"]).output().unwrap()).ok();
+    {
+        let mut rx = server.receiver.lock().unwrap();
+        rx.down = true;
+        rx.down_body = Some("maintenance \u{1b}]0;pwned\u{7}\u{1b}[2J".into());
+    }
+    let r = sync_now(&k, &cfg);
+    assert_eq!(r.code(), 1, "{}", r.stderr());
+    assert!(!r.0.stderr.contains(&0x1b) && !r.0.stderr.contains(&0x07), "raw control bytes reached the terminal: {:?}", r.stderr());
+    assert!(r.stderr().contains("maintenance \\u{1b}]0;pwned\\u{7}"), "{}", r.stderr());
+    let status = Run(k.command_with_config(&cfg).args(["sync", "status"]).output().unwrap());
+    assert!(!status.0.stdout.contains(&0x1b), "sync status shows the raw error: {:?}", status.stdout());
+}

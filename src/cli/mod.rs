@@ -384,7 +384,7 @@ impl From<FeedErrors> for CliError {
 impl From<ImportError> for CliError {
     fn from(e: ImportError) -> Self {
         match e {
-            ImportError::NotNewer { .. } => {
+            ImportError::NotNewer { .. } | ImportError::OtherSite { .. } => {
                 CliError::BadInput(format!("{e}; nothing was changed (use --force to replace it anyway)"))
             }
             ImportError::Store(e) => e.into(),

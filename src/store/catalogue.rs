@@ -24,6 +24,8 @@ pub struct ImportOutcome {
 pub enum ImportError {
     #[error("catalogue version {offered} is not newer than the stored version {stored}")]
     NotNewer { stored: u64, offered: u64 },
+    #[error("the feed is for site {offered}, this kiosk serves {stored}: refused (a feed signed with a shared key for another MPP; a technician moving the kiosk imports with --force)")]
+    OtherSite { stored: String, offered: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -69,11 +71,17 @@ impl Store {
         // IMMEDIATE: take the write lock before reading the stored version, so two importers
         // cannot both decide they are newer.
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let previous: Option<i64> = tx.query_row("SELECT version FROM catalogue_meta", [], |r| r.get(0)).optional()?;
-        let previous = previous.map(|v| v as u64);
-        if let Some(stored) = previous {
+        let previous: Option<(i64, String, String)> = tx.query_row("SELECT version, source, site FROM catalogue_meta", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
+        if let Some((stored, source, site)) = &previous {
+            let stored = *stored as u64;
             if feed.version <= stored && !force {
                 return Err(ImportError::NotNewer { stored, offered: feed.version });
+            }
+            // The first real feed sets the kiosk's site (the embedded catalogue is only a
+            // start); after that, another site's feed needs --force.
+            let stored_site = serde_json::from_str::<serde_json::Value>(site).ok().and_then(|s| s["code"].as_str().map(str::to_owned)).unwrap_or_default();
+            if source != crate::catalogue::DEFAULT_SOURCE && stored_site != feed.site.code && !force {
+                return Err(ImportError::OtherSite { stored: stored_site, offered: feed.site.code.clone() });
             }
         }
         // Emptying an FTS5 table row by row costs almost as much as filling it; dropping and
@@ -117,7 +125,7 @@ impl Store {
             }
         }
         tx.commit()?;
-        Ok(ImportOutcome { version: feed.version, previous, agencies: feed.agencies.len(), services: feed.services.len() })
+        Ok(ImportOutcome { version: feed.version, previous: previous.map(|p| p.0 as u64), agencies: feed.agencies.len(), services: feed.services.len() })
     }
 
     /// The stored catalogue version, if any.

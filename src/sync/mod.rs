@@ -93,6 +93,7 @@ fn pull(store: &mut Store, cfg: &SyncConfig, url: &str, now: jiff::Timestamp) ->
     let feed = check_feed(&bytes, stored, now)?;
     store.import_catalogue(&feed, url, false).map_err(|e| match e {
         ImportError::NotNewer { stored, offered } => SyncError::NotNewer { stored, offered },
+        e @ ImportError::OtherSite { .. } => SyncError::Invalid(e.to_string()),
         ImportError::Store(e) => SyncError::Store(e),
     })?;
     Ok((Pulled::Imported { version: feed.version, services: feed.services.len() }, validators))

@@ -179,3 +179,25 @@ fn an_older_or_equal_version_is_refused_unless_forced() {
     let shown = k.run(&["catalogue", "show", "KTP-BARU"]).ok();
     assert!(shown.contains("Nama lama"), "{shown}");
 }
+
+/// A feed for another MPP (signed with a key both sites share) does not replace this
+/// kiosk's site: the first real feed sets the site, and a change needs --force.
+#[test]
+fn a_feed_for_another_site_is_refused_unless_forced() {
+    let k = Kiosk::new();
+    let mut own = default_feed_value();
+    own["version"] = json!(2026120101u64);
+    let own = k.write("own.json", &own.to_string());
+    k.run(&["catalogue", "import", own.to_str().unwrap()]).ok();
+    let before = dump(&k.db());
+    let mut other = default_feed_value();
+    other["version"] = json!(2026120201u64);
+    other["site"]["code"] = json!("MPP-MAKASSAR");
+    let other = k.write("other.json", &other.to_string());
+    let r = k.run(&["catalogue", "import", other.to_str().unwrap()]);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(r.stderr().contains("the feed is for site MPP-MAKASSAR, this kiosk serves MPP-JENEPONTO"), "{}", r.stderr());
+    assert_same(&before, &dump(&k.db()), "a refused site changes nothing");
+    k.run(&["catalogue", "import", other.to_str().unwrap(), "--force"]).ok();
+    assert!(k.run(&["catalogue", "export"]).ok().contains("MPP-MAKASSAR"));
+}

@@ -229,6 +229,11 @@ class Run:
         # The test's boot entry: the kiosk's, plus the flag that enables boottest.sh and no
         # time sync (the guest's clock is pinned, and there is no network anyway).
         env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+        # The boot menu cannot be edited from a keyboard (init=/bin/sh would be root).
+        loader = os.path.join(self.tmp, "loader.conf")
+        subprocess.run(["mcopy", "-n", "-i", disk + "@@1M", "::/loader/loader.conf", loader], check=True, env=env)
+        if "editor no" not in open(loader).read().split("\n"):
+            raise Failed("loader.conf lets a keyboard edit the boot entry: 'editor no' is missing")
         entry = os.path.join(self.tmp, "kiosk.conf")
         subprocess.run(["mcopy", "-n", "-i", disk + "@@1M", "::/loader/entries/kiosk.conf", entry], check=True, env=env)
         text = open(entry).read()

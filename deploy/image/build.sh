@@ -96,7 +96,15 @@ chgrp "$kiosk_gid" "$root/etc/mpp-kiosk/config.toml"
 # Wired network by DHCP (most MPP kiosks); Wi-Fi is configured by the technician.
 printf 'auto lo\niface lo inet loopback\nallow-hotplug eth0 enp0s1 enp1s0 ens3 ens4\niface eth0 inet dhcp\n' >"$root/etc/network/interfaces"
 # The technician's login on tty2 (Ctrl+Alt+F2): root, with the password given at build
-# time in TECHNICIAN_PASSWORD; without it root stays locked (no login at all).
+# time in TECHNICIAN_PASSWORD; without it root stays locked (no login at all). One password
+# on every kiosk of a province falls with the first kiosk: TECHNICIAN_PASSWORD=random makes
+# one for this image alone, kept in OUTDIR/technician-password.txt (0600) for the site's
+# records.
+if [ "${TECHNICIAN_PASSWORD:-}" = random ]; then
+    TECHNICIAN_PASSWORD=$(head -c 12 /dev/urandom | base64 | tr -d '/+=' | cut -c1-14)
+    (umask 077; printf '%s\n' "$TECHNICIAN_PASSWORD" >"$out/technician-password.txt")
+    log "a random technician password for this image: $out/technician-password.txt"
+fi
 if [ -n "${TECHNICIAN_PASSWORD:-}" ]; then
     echo "root:$TECHNICIAN_PASSWORD" | chroot "$root" chpasswd
     log "root login on tty2 enabled (TECHNICIAN_PASSWORD)"
@@ -133,7 +141,9 @@ m ::/EFI ::/EFI/BOOT ::/loader ::/loader/entries
 mcopy -i "$work/esp.vfat" /usr/lib/systemd/boot/efi/systemd-bootx64.efi ::/EFI/BOOT/BOOTX64.EFI
 mcopy -i "$work/esp.vfat" "$kernel" ::/vmlinuz
 mcopy -i "$work/esp.vfat" "$initrd" ::/initrd.img
-printf 'default kiosk.conf\ntimeout 0\nconsole-mode keep\n' >"$work/loader.conf"
+# editor no: a USB keyboard in the lobby must not edit the kernel command line
+# (init=/bin/sh is a root shell); auto-firmware no: no "reboot into firmware" entry.
+printf 'default kiosk.conf\ntimeout 0\nconsole-mode keep\neditor no\nauto-firmware no\n' >"$work/loader.conf"
 # consoleblank=0: the display never blanks; console=ttyS0 last so boot messages reach the
 # serial port of the boot test while tty1 stays the kiosk's.
 printf 'title mpp-kiosk\nlinux /vmlinuz\ninitrd /initrd.img\noptions root=LABEL=kioskroot rw quiet consoleblank=0 console=tty1 console=ttyS0,115200\n' >"$work/kiosk.conf"

@@ -382,11 +382,20 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
 }
 
 /// `$STATE_DIRECTORY` under systemd (the packaged kiosk), else the XDG data folder.
+/// Where the packaged service keeps its database (systemd's StateDirectory=mpp-kiosk).
+pub const INSTALLED_DATABASE: &str = "/var/lib/mpp-kiosk/kiosk.sqlite3";
+
 pub fn default_database_path() -> PathBuf {
     const FILE: &str = "kiosk.sqlite3";
     let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
     if let Some(dir) = env("STATE_DIRECTORY") {
         return dir.join(FILE);
+    }
+    // The installed kiosk's database: a technician's command in a shell must work on the
+    // ledger the service uses, not on an empty one of its own (a second KTB-A001).
+    let installed = Path::new(INSTALLED_DATABASE);
+    if installed.exists() {
+        return installed.to_owned();
     }
     if let Some(dir) = env("XDG_DATA_HOME") {
         return dir.join("mpp-kiosk").join(FILE);

@@ -51,6 +51,9 @@ pub fn run(config_arg: Option<&Path>, db_arg: Option<&Path>, json: bool) -> Resu
     };
 
     let db_path = loaded.database_path(db_arg);
+    if let Err(e) = super::identity::act_as_owner_of_database(&db_path) {
+        add("database", Status::Fail, e);
+    }
     if !db_path.exists() {
         add("database", Status::Warn, format!("{} does not exist yet; the kiosk creates it at first start", db_path.display()));
     } else {

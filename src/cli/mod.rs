@@ -4,6 +4,7 @@
 mod bundle;
 mod catalogue_cmd;
 mod doctor;
+mod identity;
 mod render;
 mod survey_cmd;
 mod sync_cmd;
@@ -458,6 +459,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         crate::sync::fetch::read_ca_file(path).map_err(|e| CliError::BadInput(format!("{}: [sync] ca_file {e}", config.describe())))?;
     }
     let db_path = config.database_path(cli.db.as_deref());
+    identity::act_as_owner_of_database(&db_path).map_err(CliError::Failed)?;
     let ctx = Context { config, db_path };
     match command {
         Command::Run => run_kiosk(&ctx),

@@ -410,3 +410,44 @@ fn a_site_in_each_time_zone_prints_its_own_local_time() {
         assert!(r.stderr().contains(&format!("08.00 {label}")) && r.stderr().contains(&format!("08:00 {label}")), "{zone}: {}", r.stderr());
     }
 }
+
+/// A technician's command in a root shell on the kiosk's database works as the kiosk's
+/// user: every file it creates (the database, its WAL, the printer lock, slips) belongs to
+/// the service, which a root-owned lock file used to lock out of its printer for good.
+#[test]
+fn a_root_shell_command_leaves_the_kiosks_files_to_the_kiosk() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        crate::support::skip("root (this test checks what a root shell does)");
+        return;
+    }
+    let k = Kiosk::new();
+    std::fs::set_permissions(k.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let state = k.path("state");
+    std::fs::create_dir(&state).unwrap();
+    // nobody:nogroup stands in for the kiosk's service user.
+    let (uid, gid) = (65534, 65534);
+    std::os::unix::fs::chown(&state, Some(uid), Some(gid)).unwrap();
+    let db = state.join("kiosk.sqlite3");
+    let cfg = k.write("cfg.toml", &format!("[database]\npath = \"{}\"\n", db.display()));
+    let run = |args: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_mpp-kiosk"));
+        c.args(["--config"]).arg(&cfg).args(args).env("MPP_KIOSK_NOW", "2026-11-30T01:05:00Z").env_remove("RUST_LOG");
+        crate::support::Run(c.output().unwrap())
+    };
+    assert_eq!(run(&["ticket", "issue", "--service", "KTP-BARU"]).ok().trim(), "KTB-A001");
+    run(&["printer", "test"]).ok();
+    run(&["doctor"]);
+    let mut files = vec![state.clone()];
+    let mut seen = 0;
+    while let Some(p) = files.pop() {
+        let meta = std::fs::symlink_metadata(&p).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (uid, gid), "{} belongs to {}:{}, not the kiosk's user", p.display(), meta.uid(), meta.gid());
+        if meta.is_dir() {
+            files.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+        }
+        seen += 1;
+    }
+    assert!(seen >= 5, "the database, its lock and the slips were created ({seen} files)");
+}

@@ -38,7 +38,7 @@ impl From<printing::JobError> for CliError {
             JobError::Store(e) => e.into(),
             JobError::NoSuchTicket { number, date } => CliError::BadInput(format!("no ticket {number} on {date} (`ticket list --date {date}` shows that day)")),
             JobError::Clock(_) => CliError::BadInput(e.to_string()),
-            JobError::Stopped => CliError::Failed(e.to_string()),
+            JobError::Stopped | JobError::Crashed(_) => CliError::Failed(e.to_string()),
         }
     }
 }

@@ -187,7 +187,9 @@ impl<T: Read + Write + Send> Port for T {}
 pub enum Connection {
     /// TCP, USB or serial: bytes both ways, so status can be read (when `status`).
     Port { port: Box<dyn Port>, target: String, status: bool },
-    File { path: PathBuf },
+    /// A device file written blindly (usblp). The kernel can block a write on it forever
+    /// (paper out), so writes run on a helper thread and give up after `timeout`.
+    File { path: PathBuf, timeout: Duration },
     Preview { dir: PathBuf },
 }
 
@@ -227,7 +229,7 @@ impl Connection {
                     .map_err(|e| PrintError::Io { target: target.clone(), reason: format!("cannot open serial port: {e}") })?;
                 Ok(Connection::Port { port: Box::new(port), target, status: true })
             }
-            PrinterUri::File(path) => Ok(Connection::File { path: path.clone() }),
+            PrinterUri::File(path) => Ok(Connection::File { path: path.clone(), timeout }),
             PrinterUri::Preview(dir) => {
                 std::fs::create_dir_all(dir).map_err(|e| PrintError::Io { target: dir.display().to_string(), reason: e.to_string() })?;
                 Ok(Connection::Preview { dir: dir.clone() })
@@ -262,12 +264,20 @@ impl Connection {
             Connection::Port { port, target, .. } => {
                 port.write_all(bytes).and_then(|()| port.flush()).map_err(|e| PrintError::Io { target: target.clone(), reason: format!("sending the slip failed: {e}") })
             }
-            Connection::File { path } => std::fs::OpenOptions::new()
-                .append(true)
-                .create(true)
-                .open(&*path)
-                .and_then(|mut f| f.write_all(bytes).and_then(|()| f.flush()))
-                .map_err(|e| PrintError::Io { target: path.display().to_string(), reason: e.to_string() }),
+            Connection::File { path, timeout } => {
+                let (tx, rx) = std::sync::mpsc::channel();
+                let (p, b) = (path.clone(), bytes.to_vec());
+                // A blocked writer stays blocked in the kernel; the job goes on without it.
+                std::thread::spawn(move || {
+                    let r = std::fs::OpenOptions::new().append(true).create(true).open(&p).and_then(|mut f| f.write_all(&b).and_then(|()| f.flush()));
+                    let _ = tx.send(r);
+                });
+                let target = path.display().to_string();
+                match rx.recv_timeout(*timeout * 4) {
+                    Ok(r) => r.map_err(|e| PrintError::Io { target, reason: e.to_string() }),
+                    Err(_) => Err(PrintError::Io { target, reason: format!("the printer took no data for {} ms (paper out, or a device that does not answer)", (*timeout * 4).as_millis()) }),
+                }
+            }
             Connection::Preview { dir } => {
                 let io = |e: std::io::Error| PrintError::Io { target: dir.display().to_string(), reason: e.to_string() };
                 std::fs::write(dir.join(format!("{name}.bin")), bytes).map_err(io)?;

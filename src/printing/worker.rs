@@ -56,6 +56,8 @@ pub enum JobError {
     Clock(String),
     #[error("the print worker has stopped")]
     Stopped,
+    #[error("the print job failed unexpectedly: {0}")]
+    Crashed(String),
 }
 
 pub type Reply = Box<dyn FnOnce(Result<Done, JobError>) + Send>;
@@ -71,6 +73,8 @@ struct Request {
 #[derive(Clone)]
 pub struct PrintWorker {
     tx: mpsc::Sender<Request>,
+    /// When the job being run started; `None` while idle.
+    busy_since: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 impl PrintWorker {
@@ -78,6 +82,9 @@ impl PrintWorker {
     pub fn spawn(db_path: PathBuf, settings: PrintSettings, kiosk_id: u8, clock: Clock) -> Result<PrintWorker, StoreError> {
         let mut store = Store::open(&db_path)?;
         let (tx, rx) = mpsc::channel::<Request>();
+        let busy_since: Arc<std::sync::Mutex<Option<std::time::Instant>>> = Arc::default();
+        let busy = busy_since.clone();
+        let set_busy = move |v: Option<std::time::Instant>| *busy.lock().unwrap_or_else(|e| e.into_inner()) = v;
         thread::Builder::new()
             .name("print-worker".into())
             .spawn(move || {
@@ -87,12 +94,28 @@ impl PrintWorker {
                     Err(e) => log::warn!("checking for unconfirmed tickets: {e}"),
                 }
                 for req in rx {
-                    let result = run(&mut store, &settings, kiosk_id, &clock, &req);
+                    set_busy(Some(std::time::Instant::now()));
+                    // A panic in a job must not drop its reply (the screen would wait on
+                    // "printing" forever): it becomes the job's error; its transaction, if
+                    // any, rolled back as it unwound.
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&mut store, &settings, kiosk_id, &clock, &req)))
+                        .unwrap_or_else(|panic| {
+                            let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
+                            log::error!("the print job {:?} panicked: {what}", req.job);
+                            Err(JobError::Crashed(what))
+                        });
+                    set_busy(None);
                     (req.reply)(result);
                 }
             })
             .expect("spawning the print worker");
-        Ok(PrintWorker { tx })
+        Ok(PrintWorker { tx, busy_since })
+    }
+
+    /// How long the current job has been running (`None` while idle). Every job is bounded
+    /// by the printer's timeouts; one running far longer means the worker is stuck.
+    pub fn busy_for(&self) -> Option<std::time::Duration> {
+        self.busy_since.lock().unwrap_or_else(|e| e.into_inner()).map(|t| t.elapsed())
     }
 
     /// Queues a job; `reply` runs on the worker thread when it is done (hand the result
@@ -185,5 +208,43 @@ mod tests {
         assert_eq!(again.outcome, Outcome::Printed);
         let missing = worker.run_blocking(Job::Reprint { number: "KTB-A999".into(), date: jiff::civil::date(2026, 11, 30) }, catalogue, Lang::En).unwrap_err();
         assert_eq!(missing.to_string(), "no ticket KTB-A999 on 2026-11-30");
+    }
+
+    /// The worker says how long its job has run, so the watchdog can tell a stuck worker
+    /// from a busy one; a printer that takes the connection and never answers ends as a
+    /// refusal within the timeout, and the worker is idle again.
+    #[test]
+    fn the_worker_reports_a_job_in_progress_and_is_idle_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("k.sqlite3");
+        let mut store = Store::open(&db).unwrap();
+        store.import_catalogue(&crate::catalogue::default_feed(), "test", false).unwrap();
+        let catalogue = Arc::new(store.load_catalogue().unwrap().unwrap());
+        drop(store);
+        let hanging = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = hanging.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let held: Vec<_> = hanging.incoming().take(2).collect();
+            std::thread::sleep(std::time::Duration::from_secs(10));
+            drop(held);
+        });
+        let settings = PrintSettings {
+            uri: PrinterUri::Tcp { host: "127.0.0.1".into(), port },
+            paper: Paper::Mm80,
+            qr: QrMode::Native,
+            qr_url: None,
+            timeout: std::time::Duration::from_millis(400),
+            logo: None,
+            lock: None,
+        };
+        let worker = PrintWorker::spawn(db, settings, 1, crate::clock::fixed("2026-11-30T01:00:00Z".parse().unwrap())).unwrap();
+        assert_eq!(worker.busy_for(), None);
+        let (tx, rx) = mpsc::channel();
+        worker.submit(Job::Issue { service: "KTP-BARU".into(), priority: None }, catalogue, Lang::Id, Box::new(move |r| drop(tx.send(r))));
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        assert!(worker.busy_for().is_some_and(|b| b >= std::time::Duration::from_millis(100)), "{:?}", worker.busy_for());
+        let r = rx.recv_timeout(std::time::Duration::from_secs(10)).expect("the job ends by its timeout");
+        assert!(matches!(r, Err(JobError::Flow(PrintFlowError::NotReady(_)))), "{r:?}");
+        assert_eq!(worker.busy_for(), None);
     }
 }

@@ -706,17 +706,25 @@ pub fn deliver_catalogue(catalogue: Catalogue) {
     }
 }
 
+/// A print job running this long is stuck (every job is bounded by the printer's timeouts,
+/// a few seconds): the kiosk stops feeding the watchdog and systemd restarts it.
+const STUCK_PRINT_JOB: Duration = Duration::from_secs(90);
+
 /// Tells systemd the kiosk is up, then pings its watchdog from the UI's own event loop:
-/// if the screen hangs, the pings stop and systemd restarts the kiosk. Without systemd
-/// (development) this does nothing.
-fn start_watchdog() -> slint::Timer {
+/// if the screen hangs, or the print worker is stuck, the pings stop and systemd restarts
+/// the kiosk. Without systemd (development) this does nothing.
+fn start_watchdog(ui: std::rc::Weak<Ui>) -> slint::Timer {
     let timer = slint::Timer::default();
     if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready]) {
         log::debug!("no systemd notification socket: {e}");
     }
     if let Some(interval) = sd_notify::watchdog_enabled() {
         log::info!("systemd watchdog every {interval:?}: pinging at half of it from the event loop");
-        timer.start(slint::TimerMode::Repeated, interval / 2, || {
+        timer.start(slint::TimerMode::Repeated, interval / 2, move || {
+            if let Some(busy) = ui.upgrade().and_then(|ui| ui.worker.busy_for()).filter(|b| *b > STUCK_PRINT_JOB) {
+                log::error!("the print worker has been on one job for {} s: not feeding the watchdog, systemd will restart the kiosk", busy.as_secs());
+                return;
+            }
             let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
         });
     }
@@ -728,7 +736,7 @@ pub fn run(settings: UiSettings) -> Result<(), UiError> {
     select_backend()?;
     let ui = Ui::new(settings)?;
     CURRENT.with(|c| *c.borrow_mut() = Rc::downgrade(&ui));
-    let _watchdog = start_watchdog();
+    let _watchdog = start_watchdog(Rc::downgrade(&ui));
     ui.window.run()?;
     Ok(())
 }

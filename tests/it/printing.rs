@@ -280,3 +280,22 @@ fn a_qr_url_too_long_for_the_qr_mode_is_refused_before_any_number() {
     let listed = k.run(&["ticket", "list", "--json"]).json();
     assert_eq!(listed.as_array().map(Vec::len), Some(0), "no number was used: {listed}");
 }
+
+/// A device file that never takes the slip (the kernel's usblp blocks writes on paper-out;
+/// here a pipe nobody reads) does not hang the kiosk: the job ends within its timeout, the
+/// number stands as print_failed and can be reprinted.
+#[test]
+fn a_device_that_blocks_the_write_ends_the_job_by_its_timeout() {
+    let k = Kiosk::new();
+    let fifo = k.path("lp0");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let cfg = k.write("lp.toml", &format!("[printer]\nuri = \"file://{}\"\ntimeout_ms = 500\n", fifo.display()));
+    let t = std::time::Instant::now();
+    let mut c = k.command_with_config(&cfg);
+    let r = Run(c.env("MPP_KIOSK_NOW", "2026-11-30T01:05:00Z").args(["ticket", "issue", "--service", "KTP-BARU", "--json"]).output().unwrap());
+    assert!(t.elapsed() < std::time::Duration::from_secs(20), "the job ended by its timeout ({:?})", t.elapsed());
+    assert_ne!(r.code(), 0, "a failed slip is not a success");
+    let ticket: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+    assert_eq!((ticket["number"].as_str(), ticket["status"].as_str()), (Some("KTB-A001"), Some("print_failed")), "{ticket}");
+    assert!(ticket["reason"].as_str().is_some_and(|s| s.contains("took no data")), "{ticket}");
+}

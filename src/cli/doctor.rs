@@ -85,6 +85,12 @@ pub fn run(config_arg: Option<&Path>, db_arg: Option<&Path>, json: bool) -> Resu
                             Some(d) => add("age", Status::Ok, format!("published {d} days ago")),
                             None => add("age", Status::Warn, format!("cannot read the publication time {:?}", s.generated_at)),
                         }
+                        match (s.expires.as_deref().map(|e| e.parse::<jiff::Timestamp>()), crate::clock::now()) {
+                            (Some(Ok(e)), Ok(now)) if e <= now => add("expiry", Status::Warn, format!("the catalogue EXPIRED at {e}: citizens still see it, with a notice that it may be out of date; publish a fresh feed")),
+                            (Some(Ok(e)), _) => add("expiry", Status::Ok, format!("valid until {e}")),
+                            (Some(Err(e)), _) => add("expiry", Status::Warn, format!("cannot read the expiry time: {e}")),
+                            (None, _) => {}
+                        }
                         let status = if s.unverified_services > 0 { Status::Warn } else { Status::Ok };
                         add(
                             "verified",
@@ -95,7 +101,7 @@ pub fn run(config_arg: Option<&Path>, db_arg: Option<&Path>, json: bool) -> Resu
                     Ok(None) => add("catalogue", Status::Warn, "none stored yet; the kiosk loads the embedded one at first start".into()),
                     Err(e) => add("catalogue", Status::Fail, e.to_string()),
                 }
-                match crate::sync::status(&mut store, &loaded.config.sync) {
+                match crate::sync::status(&mut store, &loaded.config.sync, crate::clock::now().unwrap_or_else(|_| jiff::Timestamp::UNIX_EPOCH)) {
                     Ok(st) => {
                         let sync_detail = match (&st.url, &st.last_error) {
                             (None, _) => (Status::Warn, "no [sync] url: the catalogue is never updated".to_owned()),

@@ -46,13 +46,18 @@ pub fn run(ctx: &Context, cmd: SyncCommand) -> Result<(), CliError> {
             uploaded?;
         }
         SyncCommand::Status { json } => {
-            let st = sync::status(&mut store, cfg)?;
+            let st = sync::status(&mut store, cfg, crate::clock::now()?)?;
             if json {
                 print_json(&st)?;
             } else {
                 let or = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
                 println!("feed url:          {}", or(&st.url));
                 println!("catalogue:         version {} from {}", st.catalogue_version.map_or("-".into(), |v| v.to_string()), or(&st.catalogue_source));
+                match (&st.catalogue_expires, st.catalogue_expired) {
+                    (Some(e), true) => println!("catalogue EXPIRED: at {e}; still shown, with a notice to citizens, until a fresh feed arrives"),
+                    (Some(e), false) => println!("catalogue valid:   until {e}"),
+                    (None, _) => {}
+                }
                 println!("last pull attempt: {}", or(&st.last_attempt_utc));
                 println!("last pull success: {}", or(&st.last_success_utc));
                 println!("last pull error:   {}", or(&st.last_error));

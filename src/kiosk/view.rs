@@ -148,16 +148,27 @@ pub fn date_and_clock(flow: &Flow) -> (String, String) {
     }
 }
 
-/// The site's notices that apply today.
+/// The site's notices that apply today; first, when the catalogue has expired, that its
+/// requirements may be out of date (the kiosk keeps showing it: an old catalogue is better
+/// than none, but citizens are told to confirm at the counter).
 pub fn notices(flow: &Flow) -> Vec<String> {
     let today = flow.today.local.map(|d| d.date());
-    flow.catalogue
+    let feed = &flow.catalogue.feed;
+    let expired = match (feed.expires, flow.today.local, jiff::tz::TimeZone::get(&feed.site.time_zone)) {
+        (Some(e), Some(local), Ok(tz)) => tz.to_datetime(e) <= local,
+        _ => false,
+    };
+    let stale = expired.then(|| match flow.lang {
+        Lang::Id => "Informasi layanan di kiosk ini belum diperbarui. Mohon pastikan persyaratan dan biaya di loket.".to_owned(),
+        Lang::En => "The service information on this kiosk has not been updated. Please confirm requirements and fees at the counter.".to_owned(),
+    });
+    stale.into_iter().chain(flow.catalogue
         .feed
         .site
         .notices
         .iter()
         .filter(|n| today.is_none_or(|d| n.from.is_none_or(|f| f <= d) && n.until.is_none_or(|u| d <= u)))
-        .map(|n| n.text.in_lang(flow.lang).to_owned())
+        .map(|n| n.text.in_lang(flow.lang).to_owned()))
         .collect()
 }
 
@@ -445,5 +456,19 @@ mod tests {
         assert!(d.unverified.as_deref().is_some_and(|u| u.contains("not yet verified")), "unverified data is marked");
         assert!(!d.requirements.is_empty() && d.free);
         assert_eq!(date_and_clock(&f), ("Friday, 27 November 2026".into(), "09:00 WITA".into()));
+    }
+
+    #[test]
+    fn an_expired_catalogue_is_shown_with_a_notice_to_confirm_at_the_counter() {
+        let mut f = flow(9, 0);
+        assert!(!notices(&f).iter().any(|n| n.contains("belum diperbarui")), "not expired: {:?}", notices(&f));
+        let mut feed = crate::catalogue::default_feed();
+        // 09:00 WITA on the 27th is 01:00 UTC: expired a minute before, and a minute after.
+        feed.expires = Some("2026-11-27T00:59:00Z".parse().unwrap());
+        f.catalogue = Arc::new(Catalogue { feed: feed.clone(), imported_at: jiff::Timestamp::UNIX_EPOCH, source: "test".into() });
+        assert!(notices(&f)[0].contains("belum diperbarui"), "{:?}", notices(&f));
+        feed.expires = Some("2026-11-27T01:01:00Z".parse().unwrap());
+        f.catalogue = Arc::new(Catalogue { feed, imported_at: jiff::Timestamp::UNIX_EPOCH, source: "test".into() });
+        assert!(!notices(&f).iter().any(|n| n.contains("belum diperbarui")));
     }
 }

@@ -51,6 +51,8 @@ pub struct CatalogueStats {
     pub generated_at: String,
     pub imported_at: String,
     pub source: String,
+    /// When the publisher said the catalogue stops being valid, if ever.
+    pub expires: Option<String>,
     pub agencies: usize,
     pub services: usize,
     pub active_services: usize,
@@ -219,17 +221,18 @@ impl Store {
     pub fn catalogue_stats(&self) -> Result<Option<CatalogueStats>, StoreError> {
         let meta = self
             .conn
-            .query_row("SELECT version, generated_at, imported_at, source FROM catalogue_meta", [], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            .query_row("SELECT version, generated_at, imported_at, source, expires FROM catalogue_meta", [], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, Option<String>>(4)?))
             })
             .optional()?;
-        let Some((version, generated_at, imported_at, source)) = meta else { return Ok(None) };
+        let Some((version, generated_at, imported_at, source, expires)) = meta else { return Ok(None) };
         let count = |sql: &str| self.conn.query_row(sql, [], |r| r.get::<_, i64>(0)).map(|n| n as usize);
         Ok(Some(CatalogueStats {
             version: version as u64,
             generated_at,
             imported_at,
             source,
+            expires,
             agencies: count("SELECT count(*) FROM agency")?,
             services: count("SELECT count(*) FROM service")?,
             active_services: count("SELECT count(*) FROM service WHERE active")?,

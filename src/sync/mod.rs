@@ -178,6 +178,10 @@ pub struct Status {
     pub upload_url: Option<String>,
     pub catalogue_version: Option<u64>,
     pub catalogue_source: Option<String>,
+    /// When the stored catalogue expires, and whether it already has: an expired catalogue
+    /// is still shown (better than none), with a notice to citizens, until a fresh one comes.
+    pub catalogue_expires: Option<String>,
+    pub catalogue_expired: bool,
     pub last_attempt_utc: Option<String>,
     pub last_success_utc: Option<String>,
     pub last_error: Option<String>,
@@ -187,14 +191,17 @@ pub struct Status {
     pub outbox: crate::store::OutboxStats,
 }
 
-pub fn status(store: &mut Store, cfg: &SyncConfig) -> Result<Status, StoreError> {
+pub fn status(store: &mut Store, cfg: &SyncConfig, now: jiff::Timestamp) -> Result<Status, StoreError> {
     let catalogue = store.catalogue_stats()?;
+    let expires = catalogue.as_ref().and_then(|c| c.expires.clone());
     let g = |k: &str| store.sync_state(k);
     Ok(Status {
         url: cfg.url.clone(),
         upload_url: cfg.upload_url.clone(),
         catalogue_version: catalogue.as_ref().map(|c| c.version),
         catalogue_source: catalogue.as_ref().map(|c| c.source.clone()),
+        catalogue_expired: expires.as_deref().and_then(|e| e.parse::<jiff::Timestamp>().ok()).is_some_and(|e| e <= now),
+        catalogue_expires: expires,
         last_attempt_utc: g(state::LAST_ATTEMPT)?,
         last_success_utc: g(state::LAST_SUCCESS)?,
         last_error: g(state::LAST_ERROR)?,

@@ -338,8 +338,14 @@ impl Ui {
             Ok(None) => add("Katalog", "belum ada".into(), false),
             Err(e) => add("Katalog", e.to_string(), false),
         }
-        match crate::sync::status(&mut store, &self.sync) {
+        let now = (self.clock)().unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        match crate::sync::status(&mut store, &self.sync, now) {
             Ok(st) => {
+                match (&st.catalogue_expires, st.catalogue_expired) {
+                    (Some(e), true) => add("Masa berlaku katalog", format!("KEDALUWARSA sejak {e}; warga melihat pemberitahuan"), false),
+                    (Some(e), false) => add("Masa berlaku katalog", format!("berlaku sampai {e}"), true),
+                    (None, _) => {}
+                }
                 let sync = match (&st.url, &st.last_error) {
                     (None, _) => ("tidak diatur ([sync] url)".to_owned(), true),
                     (Some(_), Some(e)) => (format!("gagal: {e}; terakhir berhasil {}", st.last_success_utc.as_deref().unwrap_or("belum pernah")), false),

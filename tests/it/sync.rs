@@ -393,3 +393,29 @@ fn a_servers_error_text_cannot_drive_the_terminal() {
     let status = Run(k.command_with_config(&cfg).args(["sync", "status"]).output().unwrap());
     assert!(!status.0.stdout.contains(&0x1b), "sync status shows the raw error: {:?}", status.stdout());
 }
+
+/// A catalogue whose feed has expired is kept (better than none) and said to be expired
+/// everywhere a person looks: `sync status`, `doctor`, and a notice for citizens.
+#[test]
+fn an_expired_catalogue_is_kept_and_reported() {
+    let k = Kiosk::new();
+    let mut v: serde_json::Value = serde_json::from_slice(&feed(BASE + 3, |_| {})).unwrap();
+    v["generated_at"] = "2026-10-01T00:00:00Z".into();
+    v["expires"] = "2026-11-01T00:00:00Z".into();
+    let f = mpp_kiosk::catalogue::parse_feed(v.to_string().as_bytes()).unwrap();
+    mpp_kiosk::store::Store::open(&k.db()).unwrap().import_catalogue(&f, "test", false).unwrap();
+    let mut c = k.command();
+    let status = Run(c.env("MPP_KIOSK_NOW", NOW).args(["sync", "status", "--json"]).output().unwrap()).json();
+    assert_eq!(status["catalogue_expired"], true, "{status}");
+    assert_eq!(status["catalogue_expires"], "2026-11-01T00:00:00Z");
+    let mut c = k.command();
+    let text = Run(c.env("MPP_KIOSK_NOW", NOW).args(["sync", "status"]).output().unwrap()).ok();
+    assert!(text.contains("catalogue EXPIRED: at 2026-11-01T00:00:00Z"), "{text}");
+    let mut c = k.command();
+    let doctor = Run(c.env("MPP_KIOSK_NOW", NOW).args(["doctor"]).output().unwrap()).stdout();
+    assert!(doctor.lines().any(|l| l.starts_with("WARN") && l.contains("expiry") && l.contains("EXPIRED at 2026-11-01")), "{doctor}");
+    // Before the expiry, all is well.
+    let mut c = k.command();
+    let early = Run(c.env("MPP_KIOSK_NOW", "2026-10-15T01:00:00Z").args(["sync", "status", "--json"]).output().unwrap()).json();
+    assert_eq!(early["catalogue_expired"], false, "{early}");
+}

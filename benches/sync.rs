@@ -77,6 +77,7 @@ fn main() {
         url: Some(format!("http://127.0.0.1:{port}/feed.json")),
         public_key: Some(key),
         upload_url: Some(format!("http://127.0.0.1:{port}/upload")),
+        insecure_http_upload: true,
         // 10,000 services are ~25 MB of JSON, above the 16 MiB default meant for real sites.
         max_bytes: 64 * 1024 * 1024,
         ..SyncConfig::default()

@@ -192,6 +192,12 @@ pub struct SyncConfig {
     /// The site's own CA certificate (PEM), for an MPP server with an internal or
     /// self-signed certificate: HTTPS feeds and uploads then trust that CA only.
     pub ca_file: Option<std::path::PathBuf>,
+    /// This kiosk's upload credential (from `mpp-hub kiosk enroll`), sent as a bearer
+    /// token with every upload; a file only the service may read.
+    pub upload_token_file: Option<std::path::PathBuf>,
+    /// Allow a plain `http://` upload_url (a lab without TLS). Off: uploads carry the
+    /// credential and the queue, so they go over https only.
+    pub insecure_http_upload: bool,
 }
 
 impl Default for SyncConfig {
@@ -207,6 +213,8 @@ impl Default for SyncConfig {
             upload_url: None,
             upload_batch: 500,
             ca_file: None,
+            upload_token_file: None,
+            insecure_http_upload: false,
         }
     }
 }
@@ -231,6 +239,11 @@ impl SyncConfig {
         if let Some(u) = &self.upload_url {
             if !(u.starts_with("https://") || u.starts_with("http://")) {
                 return Err(format!("[sync] upload_url {u:?}: use https:// or http://"));
+            }
+            if u.starts_with("http://") && !self.insecure_http_upload {
+                return Err(format!(
+                    "[sync] upload_url {u:?} is plain http: uploads carry the kiosk's credential and its queue; use https:// (with ca_file for the site's own CA), or insecure_http_upload = true in a lab"
+                ));
             }
         }
         for k in self.keys() {

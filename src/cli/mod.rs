@@ -458,6 +458,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     if let Some(path) = &config.config.sync.ca_file {
         crate::sync::fetch::read_ca_file(path).map_err(|e| CliError::BadInput(format!("{}: [sync] ca_file {e}", config.describe())))?;
     }
+    if let Some(path) = &config.config.sync.upload_token_file {
+        crate::sync::fetch::read_token_file(path).map_err(|e| CliError::BadInput(format!("{}: [sync] upload_token_file {e}", config.describe())))?;
+    }
     let db_path = config.database_path(cli.db.as_deref());
     identity::act_as_owner_of_database(&db_path).map_err(CliError::Failed)?;
     let ctx = Context { config, db_path };

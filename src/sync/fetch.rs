@@ -135,15 +135,31 @@ fn read_file(url: &str, path: &str, validators: Option<&Validators>, limits: &Li
     Ok(Fetched::Body { bytes, validators: Validators { etag: Some(etag), last_modified: None } })
 }
 
+/// Reads the kiosk's upload credential: the file's first line. The file must not be
+/// readable by everyone (the credential lets its holder post as this kiosk).
+pub fn read_token_file(path: &std::path::Path) -> Result<String, String> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if meta.permissions().mode() & 0o004 != 0 {
+        return Err(format!("{} is readable by everyone: chmod 640 it (owner root or mpp-kiosk, group mpp-kiosk)", path.display()));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let token = text.lines().next().unwrap_or("").trim().to_owned();
+    if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(format!("{}: no credential in it (one line, as `mpp-hub kiosk enroll` printed it)", path.display()));
+    }
+    Ok(token)
+}
+
 /// POSTs a JSON body; returns the status and (a bounded piece of) the answer. Redirects
-/// are not followed: a 3xx comes back as its status, with where it pointed.
-pub fn post_json(url: &str, body: &[u8], idempotency_key: &str, limits: Limits) -> Result<(u16, String), SyncError> {
-    let mut resp = agent(url, &limits, 0)?
-        .post(url)
-        .header("Content-Type", "application/json")
-        .header("Idempotency-Key", idempotency_key)
-        .send(body)
-        .map_err(|e| network(url, e))?;
+/// are not followed: a 3xx comes back as its status, with where it pointed. `token` is
+/// the kiosk's credential, sent as `Authorization: Bearer`.
+pub fn post_json(url: &str, body: &[u8], idempotency_key: &str, token: Option<&str>, limits: Limits) -> Result<(u16, String), SyncError> {
+    let mut req = agent(url, &limits, 0)?.post(url).header("Content-Type", "application/json").header("Idempotency-Key", idempotency_key);
+    if let Some(t) = token {
+        req = req.header("Authorization", format!("Bearer {t}"));
+    }
+    let mut resp = req.send(body).map_err(|e| network(url, e))?;
     let status = resp.status().as_u16();
     if (300..400).contains(&status) {
         let to = resp.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("nowhere").to_owned();

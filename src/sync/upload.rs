@@ -61,6 +61,10 @@ pub fn upload(store: &mut Store, cfg: &SyncConfig, site: &str, kiosk_id: u8, now
     let Some(url) = cfg.upload_url.clone() else { return Ok(None) };
     let now_s = now.to_string();
     let mut sent = Uploaded { records: 0, batches: 0 };
+    let token = match &cfg.upload_token_file {
+        Some(path) => Some(super::fetch::read_token_file(path).map_err(|reason| SyncError::Network { url: url.clone(), reason: format!("[sync] upload_token_file {reason}") })?),
+        None => None,
+    };
     let mut send = |store: &mut Store, part: OutboxPart| -> Result<(), SyncError> {
         loop {
             let rows = store.outbox_pending(part, cfg.upload_batch)?;
@@ -68,7 +72,7 @@ pub fn upload(store: &mut Store, cfg: &SyncConfig, site: &str, kiosk_id: u8, now
                 return Ok(());
             }
             let key = batch_key(site, kiosk_id, part, &rows);
-            match super::fetch::post_json(&url, &batch_body(site, kiosk_id, &rows), &key, limits(cfg)) {
+            match super::fetch::post_json(&url, &batch_body(site, kiosk_id, &rows), &key, token.as_deref(), limits(cfg)) {
                 Ok((200..=299, _)) => {
                     store.outbox_ack(&rows, now)?;
                     sent.records += rows.len();

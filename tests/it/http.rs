@@ -28,6 +28,8 @@ pub struct Receiver {
     pub posts: Vec<(String, usize)>,
     /// Every batch's records as received, in order.
     pub batches: Vec<Vec<serde_json::Value>>,
+    /// Every POST's Authorization header ("" when none).
+    pub auth: Vec<String>,
     pub seen_keys: HashSet<String>,
     /// Answer uploads with 503 (down), with this body (default `{}`).
     pub down: bool,
@@ -101,6 +103,7 @@ fn handle(stream: TcpStream, routes: &Mutex<HashMap<String, Route>>, receiver: &
         reader.read_exact(&mut body)?;
         if method == "POST" {
             let key = headers.get("idempotency-key").cloned().unwrap_or_default();
+            receiver.lock().unwrap().auth.push(headers.get("authorization").cloned().unwrap_or_default());
             let (status, hold) = {
                 let mut rx = receiver.lock().unwrap();
                 if let Some((status, to)) = rx.redirect.clone() {

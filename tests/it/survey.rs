@@ -92,7 +92,7 @@ fn a_survey_response_cannot_be_linked_to_a_ticket() {
     let server = crate::http::Server::start();
     let cfg = k.write(
         "up.toml",
-        &format!("[sync]\nupload_url = \"{}\"\nupload_batch = 50\n[printer]\nuri = \"preview:{}\"\n", server.url("/upload"), k.path("slips").display()),
+        &format!("[sync]\ninsecure_http_upload = true\nupload_url = \"{}\"\nupload_batch = 50\n[printer]\nuri = \"preview:{}\"\n", server.url("/upload"), k.path("slips").display()),
     );
     let issue = || {
         let mut c = k.command_with_config(&cfg);

@@ -186,7 +186,7 @@ fn the_outbox_survives_a_server_down_for_days_and_a_kiosk_killed_mid_upload() {
     let server = Server::start();
     let cfg = k.write(
         "up.toml",
-        &format!("[sync]\nupload_url = \"{}\"\nupload_batch = 4\ntimeout_secs = 10\n[printer]\nuri = \"preview:{}\"\n", server.url("/upload"), k.path("slips").display()),
+        &format!("[sync]\ninsecure_http_upload = true\nupload_url = \"{}\"\nupload_batch = 4\ntimeout_secs = 10\n[printer]\nuri = \"preview:{}\"\n", server.url("/upload"), k.path("slips").display()),
     );
     let issue = |service: &str| {
         let mut c = k.command_with_config(&cfg);
@@ -353,7 +353,7 @@ fn an_upload_that_is_redirected_keeps_its_records() {
     let server = Server::start();
     let cfg = k.write(
         "up.toml",
-        &format!("[sync]\nupload_url = \"{}\"\n[printer]\nuri = \"preview:{}\"\n", server.url("/upload"), k.path("slips").display()),
+        &format!("[sync]\ninsecure_http_upload = true\nupload_url = \"{}\"\n[printer]\nuri = \"preview:{}\"\n", server.url("/upload"), k.path("slips").display()),
     );
     let mut c = k.command_with_config(&cfg);
     Run(c.env("MPP_KIOSK_NOW", NOW).args(["ticket", "issue", "--service", "KTP-BARU"]).output().unwrap()).ok();
@@ -378,7 +378,7 @@ fn an_upload_that_is_redirected_keeps_its_records() {
 fn a_servers_error_text_cannot_drive_the_terminal() {
     let k = Kiosk::new();
     let server = Server::start();
-    let cfg = k.write("up.toml", &format!("[sync]\nupload_url = \"{}\"\n[printer]\nuri = \"preview:{}\"\n", server.url("/upload"), k.path("slips").display()));
+    let cfg = k.write("up.toml", &format!("[sync]\ninsecure_http_upload = true\nupload_url = \"{}\"\n[printer]\nuri = \"preview:{}\"\n", server.url("/upload"), k.path("slips").display()));
     let mut c = k.command_with_config(&cfg);
     Run(c.env("MPP_KIOSK_NOW", NOW).args(["ticket", "issue", "--service", "KTP-BARU"]).output().unwrap()).ok();
     {
@@ -418,4 +418,40 @@ fn an_expired_catalogue_is_kept_and_reported() {
     let mut c = k.command();
     let early = Run(c.env("MPP_KIOSK_NOW", "2026-10-15T01:00:00Z").args(["sync", "status", "--json"]).output().unwrap()).json();
     assert_eq!(early["catalogue_expired"], false, "{early}");
+}
+
+/// Uploads are authenticated per kiosk: the credential from enrollment, in a file only the
+/// service can read, goes with every batch; a plain http:// upload URL is refused unless
+/// a lab says so; a credential file anyone can read is refused.
+#[test]
+fn uploads_carry_the_kiosks_credential_and_refuse_plain_http() {
+    use std::os::unix::fs::PermissionsExt;
+    let k = Kiosk::new();
+    let server = Server::start();
+    let plain = k.write("plain.toml", &format!("[sync]\nupload_url = \"{}\"\n", server.url("/upload")));
+    let r = Run(k.command_with_config(&plain).args(["sync", "status"]).output().unwrap());
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(r.stderr().contains("is plain http") && r.stderr().contains("insecure_http_upload"), "{}", r.stderr());
+
+    let token = k.write("upload-token", "kiosk-1.s3cr3t-credential\n");
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let cfg = k.write(
+        "up.toml",
+        &format!(
+            "[sync]\ninsecure_http_upload = true\nupload_url = \"{}\"\nupload_token_file = \"{}\"\n[printer]\nuri = \"preview:{}\"\n",
+            server.url("/upload"),
+            token.display(),
+            k.path("slips").display()
+        ),
+    );
+    let r = Run(k.command_with_config(&cfg).args(["sync", "status"]).output().unwrap());
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(r.stderr().contains("readable by everyone"), "{}", r.stderr());
+
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let mut c = k.command_with_config(&cfg);
+    Run(c.env("MPP_KIOSK_NOW", NOW).args(["ticket", "issue", "--service", "KTP-BARU"]).output().unwrap()).ok();
+    sync_now(&k, &cfg).ok();
+    let rx = server.receiver.lock().unwrap();
+    assert!(!rx.auth.is_empty() && rx.auth.iter().all(|a| a == "Bearer kiosk-1.s3cr3t-credential"), "{:?}", rx.auth);
 }

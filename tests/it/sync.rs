@@ -455,3 +455,42 @@ fn uploads_carry_the_kiosks_credential_and_refuse_plain_http() {
     let rx = server.receiver.lock().unwrap();
     assert!(!rx.auth.is_empty() && rx.auth.iter().all(|a| a == "Bearer kiosk-1.s3cr3t-credential"), "{:?}", rx.auth);
 }
+
+/// The support bundle a technician sends: no secret in any of its files (the config, the
+/// doctor's and sync status's outputs print URLs), readable by its owner only.
+#[test]
+fn the_support_bundle_holds_no_secret_and_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let k = Kiosk::new();
+    let token = k.write("upload-token", "kiosk-1.s3cr3t-credential\n");
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let pin = mpp_kiosk::staff::hash_pin("246813");
+    let cfg = k.write(
+        "c.toml",
+        &format!(
+            "[staff]\npin_hash = \"{pin}\"\n[sync]\nurl = \"https://user:pw@mpp.example.go.id/feed.json?token=feedtoken\"\npublic_key = \"RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3\"\nupload_url = \"https://user:pw@mpp.example.go.id/upload?token=uptoken\"\nupload_token_file = \"{}\"\ntimeout_secs = 1\nconnect_timeout_secs = 1\n",
+            token.display()
+        ),
+    );
+    let out = k.path("bundle.tar.gz");
+    let r = Run(k.command_with_config(&cfg).args(["support-bundle", "--out"]).arg(&out).output().unwrap());
+    r.ok();
+    assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600, "the tarball is private");
+    let unpacked = k.path("unpacked");
+    std::fs::create_dir(&unpacked).unwrap();
+    assert!(Command::new("tar").arg("xzf").arg(&out).arg("-C").arg(&unpacked).status().unwrap().success());
+    let mut files = vec![unpacked.clone()];
+    let mut read = 0;
+    while let Some(p) = files.pop() {
+        if p.is_dir() {
+            files.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).unwrap();
+        for secret in ["pw@", "feedtoken", "uptoken", "s3cr3t", pin.as_str()] {
+            assert!(!text.contains(secret), "{} holds {secret:?}:\n{text}", p.display());
+        }
+        read += 1;
+    }
+    assert!(read >= 5, "the bundle has its files ({read})");
+}

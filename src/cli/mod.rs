@@ -479,7 +479,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             std::io::stdin().read_line(&mut pin).map_err(|e| CliError::Failed(e.to_string()))?;
             let pin = pin.trim();
             if !crate::staff::valid_pin(pin) {
-                return Err(CliError::BadInput("a staff PIN is 4 to 8 digits (read from stdin: echo 2468 | mpp-kiosk staff pin-hash)".into()));
+                return Err(CliError::BadInput("a staff PIN is 6 to 8 digits (read from stdin: echo 246810 | mpp-kiosk staff pin-hash)".into()));
             }
             println!("[staff]\npin_hash = \"{}\"", crate::staff::hash_pin(pin));
             Ok(())

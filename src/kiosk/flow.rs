@@ -228,6 +228,16 @@ pub enum Idle {
 }
 
 impl Flow {
+    /// The PIN pad's lock-out as it should be stored (at monotonic time `now`).
+    pub fn pin_guard_state(&self, now: Duration) -> crate::staff::PinGuardState {
+        self.pin_guard.state(now)
+    }
+
+    /// Puts back a stored lock-out (at start).
+    pub fn restore_pin_guard(&mut self, state: crate::staff::PinGuardState, now: Duration) {
+        self.pin_guard = crate::staff::PinGuard::restore(state, now);
+    }
+
     pub fn new(catalogue: Arc<Catalogue>, lang: crate::text::Lang, timing: Timing, now: Duration) -> Flow {
         Flow {
             catalogue,

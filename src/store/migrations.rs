@@ -130,6 +130,15 @@ const STEPS: &[&str] = &[
     ALTER TABLE survey_response DROP COLUMN submitted_utc;
     UPDATE outbox SET created_utc = json_extract(payload, '$.local_date') WHERE kind = 'survey';
     "#,
+    // 6: the staff PIN pad's lock-out, so a restart (pulling the plug) does not reset it.
+    r#"
+    CREATE TABLE staff_lockout (
+        id                INTEGER PRIMARY KEY CHECK (id = 1),
+        wrong             INTEGER NOT NULL,
+        locks             INTEGER NOT NULL,
+        locked_until_utc  TEXT
+    ) STRICT;
+    "#,
 ];
 
 fn migrations() -> Migrations<'static> {

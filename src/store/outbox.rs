@@ -79,6 +79,22 @@ impl Store {
         )?)
     }
 
+    /// The staff PIN pad's stored lock-out: wrong tries in a row, lock-outs so far, and
+    /// until when the pad is locked.
+    pub fn staff_lockout(&self) -> Result<(u32, u32, Option<jiff::Timestamp>), StoreError> {
+        let row: Option<(i64, i64, Option<String>)> = self.conn.query_row("SELECT wrong, locks, locked_until_utc FROM staff_lockout", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
+        Ok(row.map_or((0, 0, None), |(w, l, u)| (w as u32, l as u32, u.and_then(|u| u.parse().ok()))))
+    }
+
+    pub fn set_staff_lockout(&mut self, wrong: u32, locks: u32, locked_until: Option<jiff::Timestamp>) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO staff_lockout (id, wrong, locks, locked_until_utc) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET wrong = excluded.wrong, locks = excluded.locks, locked_until_utc = excluded.locked_until_utc",
+            params![wrong, locks, locked_until.map(|t| t.to_string())],
+        )?;
+        Ok(())
+    }
+
     pub fn sync_state(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self.conn.query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }

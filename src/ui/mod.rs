@@ -99,6 +99,11 @@ impl Ui {
         let worker = PrintWorker::spawn(settings.db_path.clone(), settings.print, settings.kiosk_id, settings.clock.clone())?;
         let mut flow = Flow::new(Arc::new(settings.catalogue), settings.lang, Timing::with_idle(settings.idle), (settings.mono)());
         flow.pin_hash = settings.pin_hash;
+        // The PIN pad's lock-out from before a restart, turned into the flow's clock.
+        if let (Ok((wrong, locks, until)), Ok(now)) = (store.staff_lockout(), (settings.clock)()) {
+            let locked_for = until.and_then(|u| std::time::Duration::try_from(u - now).ok()).filter(|d| !d.is_zero());
+            flow.restore_pin_guard(crate::staff::PinGuardState { wrong, locks, locked_for }, (settings.mono)());
+        }
         let (results_tx, results_rx) = mpsc::channel();
         window.global::<K>().set_hide_cursor(settings.hide_cursor);
         let ui = Rc::new(Ui {
@@ -213,10 +218,14 @@ impl Ui {
     /// One event into the flow, its command carried out, the screen redrawn.
     pub fn send(&self, event: Event) {
         let touch_only = event == Event::Touch;
+        let pin_submit = event == Event::PinSubmit;
         if matches!(event, Event::TakeNumber | Event::OpenSearch | Event::Home) || (matches!(event, Event::Service(_)) && self.screen() == Screen::Welcome) {
             self.refresh_today();
         }
         let command = self.flow.borrow_mut().handle(event, (self.mono)());
+        if pin_submit {
+            self.save_pin_guard();
+        }
         match command {
             Some(Command::Print { service, priority }) => self.print(service, priority),
             Some(Command::Search(q)) => {
@@ -397,6 +406,19 @@ impl Ui {
                 })
                 .collect(),
             Err(e) => vec![StaffTicket { number: "".into(), line: e.to_string().into() }],
+        }
+    }
+
+    /// Keeps the PIN pad's lock-out in the database (it outlives a restart) and logs a wrong
+    /// try — never the PIN itself.
+    fn save_pin_guard(&self) {
+        let state = self.flow.borrow().pin_guard_state((self.mono)());
+        if state.wrong > 0 || state.locked_for.is_some() {
+            log::warn!("a wrong staff PIN was entered ({} in a row, {} lock-outs so far{})", state.wrong, state.locks, state.locked_for.map(|d| format!(", locked for {} s", d.as_secs())).unwrap_or_default());
+        }
+        let until = (self.clock)().ok().zip(state.locked_for).and_then(|(now, d)| now.checked_add(jiff::SignedDuration::try_from(d).ok()?).ok());
+        if let Err(e) = self.store.borrow_mut().set_staff_lockout(state.wrong, state.locks, until) {
+            log::error!("storing the PIN pad's lock-out: {e}");
         }
     }
 

@@ -48,7 +48,7 @@ fn kiosk(dir: &Path, at: &str, printer: PrinterUri) -> Kiosk {
         hide_cursor: false,
         mono: Rc::new(move || m.get()),
         sync: Default::default(),
-        pin_hash: Some(mpp_kiosk::staff::hash_pin("2468")),
+        pin_hash: Some(mpp_kiosk::staff::hash_pin("246813")),
     })
     .unwrap();
     slint::ComponentHandle::show(&ui.window).unwrap();
@@ -166,13 +166,13 @@ fn the_kiosk_screens_by_touch() {
         k.tap("Petugas");
     }
     assert_eq!(k.ui.screen(), Screen::StaffPin);
-    for d in ["1", "1", "1", "1"] {
+    for d in ["1", "1", "1", "1", "1", "1"] {
         k.tap(d);
     }
     k.tap("Masuk");
     assert_eq!(k.ui.screen(), Screen::StaffPin, "a wrong PIN keeps it closed");
     assert!(k.ui.window.global::<mpp_kiosk::ui::K>().get_pin_message().contains("Sisa 2"));
-    for d in ["2", "4", "6", "8"] {
+    for d in ["2", "4", "6", "8", "1", "3"] {
         k.tap(d);
     }
     k.tap("Masuk");
@@ -263,6 +263,32 @@ fn the_kiosk_screens_by_touch() {
     k.until(Screen::Detail);
     assert!(k.texts_containing("petugas"), "the citizen is sent to staff");
     assert!(k.tickets().is_empty(), "no ghost number");
+    drop(k);
+
+    // 7a. The PIN pad's lock-out survives a restart: three wrong PINs, the kiosk restarts
+    // (a new UI on the same database), and even the right PIN waits.
+    let dir = tempfile::tempdir().unwrap();
+    let pin_pad = |k: &Kiosk, pin: &str| {
+        for _ in 0..5 {
+            k.tap("Petugas");
+        }
+        for d in pin.chars() {
+            k.tap(&d.to_string());
+        }
+        k.tap("Masuk");
+    };
+    let k = kiosk(dir.path(), MONDAY_0905, PrinterUri::Preview(dir.path().join("slips")));
+    pin_pad(&k, "000000");
+    k.tap("Kembali");
+    pin_pad(&k, "000000");
+    k.tap("Kembali");
+    pin_pad(&k, "000000");
+    assert!(k.ui.window.global::<mpp_kiosk::ui::K>().get_pin_message().contains("Coba lagi dalam 60 detik"), "{}", k.ui.window.global::<mpp_kiosk::ui::K>().get_pin_message());
+    drop(k);
+    let k = kiosk(dir.path(), MONDAY_0905, PrinterUri::Preview(dir.path().join("slips")));
+    pin_pad(&k, "246813");
+    assert_eq!(k.ui.screen(), Screen::StaffPin, "the restart did not lift the lock-out");
+    assert!(k.ui.window.global::<mpp_kiosk::ui::K>().get_pin_message().contains("Coba lagi dalam"), "{}", k.ui.window.global::<mpp_kiosk::ui::K>().get_pin_message());
     drop(k);
 
     // 7b. A printer that hangs (takes the connection, never answers): the screen never

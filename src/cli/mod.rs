@@ -76,6 +76,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The manual page, in roff, from these very definitions (the package ships it).
+    #[command(hide = true)]
+    Manpage,
 }
 
 #[derive(Debug, clap::Args)]
@@ -449,6 +452,13 @@ fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let command = cli.command.unwrap_or(Command::Run);
+    // The manual page needs no config: it is the command line itself.
+    if let Command::Manpage = command {
+        let mut out = Vec::new();
+        clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out).map_err(|e| CliError::Failed(e.to_string()))?;
+        std::io::Write::write_all(&mut std::io::stdout(), &out).map_err(|e| CliError::Failed(e.to_string()))?;
+        return Ok(());
+    }
     // The doctor must report a broken config, not stop at it.
     if let Command::Doctor { json } = command {
         return doctor::run(cli.config.as_deref(), cli.db.as_deref(), json);
@@ -484,7 +494,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             println!("[staff]\npin_hash = \"{}\"", crate::staff::hash_pin(pin));
             Ok(())
         }
-        Command::Doctor { .. } => unreachable!("handled above"),
+        Command::Doctor { .. } | Command::Manpage => unreachable!("handled above"),
     }
 }
 

@@ -200,3 +200,14 @@ fn an_absurdly_long_search_is_refused() {
     assert_eq!(r.code(), 2, "{}", r.stderr());
     assert!(r.stderr().contains("search: the query is 79999 characters long, more than 100"), "{}", r.stderr());
 }
+
+/// The manual page the package ships is generated from the command-line definitions: the
+/// committed copy must be what the binary generates now, so the two cannot drift.
+#[test]
+fn the_shipped_manual_page_matches_the_command_line() {
+    let k = Kiosk::new();
+    let generated = k.run(&["manpage"]).ok();
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/debian/mpp-kiosk.1")).unwrap();
+    assert!(generated.contains(".SH NAME") && generated.contains("support\\-bundle"), "{generated}");
+    assert!(generated == shipped, "deploy/debian/mpp-kiosk.1 is out of date: run `cargo run -- manpage > deploy/debian/mpp-kiosk.1`");
+}

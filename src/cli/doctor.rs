@@ -232,6 +232,15 @@ fn touch() -> (Status, String) {
 
 /// The printer's real-time status, as the kiosk reads it before each ticket.
 fn printer(loaded: &config::Loaded, db_path: &Path) -> (Status, String) {
+    // A lock file the service cannot open (left by an older version run as root) keeps
+    // the kiosk from ever printing: name it and its owner.
+    let lock = db_path.with_extension("printer-lock");
+    if let (Ok(l), Some(Ok(d))) = (std::fs::metadata(&lock), db_path.parent().map(|d| std::fs::metadata(if d.as_os_str().is_empty() { Path::new(".") } else { d }))) {
+        use std::os::unix::fs::MetadataExt;
+        if l.uid() != d.uid() {
+            return (Status::Fail, format!("the printer lock {} belongs to uid {}, the database's folder to uid {}: the kiosk cannot print; sudo chown --reference={} {}", lock.display(), l.uid(), d.uid(), db_path.display(), lock.display()));
+        }
+    }
     let p = &loaded.config.printer;
     let uri = p.uri.clone().unwrap_or_else(|| crate::printing::PrinterUri::Preview(db_path.parent().unwrap_or(Path::new(".")).join("preview")));
     let target = String::from(uri.clone());

@@ -299,3 +299,23 @@ fn a_device_that_blocks_the_write_ends_the_job_by_its_timeout() {
     assert_eq!((ticket["number"].as_str(), ticket["status"].as_str()), (Some("KTB-A001"), Some("print_failed")), "{ticket}");
     assert!(ticket["reason"].as_str().is_some_and(|s| s.contains("took no data")), "{ticket}");
 }
+
+/// A printer lock left behind by another user (an older version run as root) would keep
+/// the service from printing for good: doctor names the file, its owner and the fix.
+#[test]
+fn doctor_names_a_printer_lock_that_belongs_to_someone_else() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        crate::support::skip("root (to give the lock file another owner)");
+        return;
+    }
+    let k = Kiosk::new();
+    k.run(&["catalogue", "list"]).ok();
+    let lock = k.db().with_extension("printer-lock");
+    std::fs::write(&lock, "").unwrap();
+    std::os::unix::fs::chown(&lock, Some(65534), Some(65534)).unwrap();
+    let cfg = k.write("p.toml", "[printer]\nuri = \"tcp://127.0.0.1:9\"\ntimeout_ms = 200\n");
+    let out = Run(k.command_with_config(&cfg).arg("doctor").output().unwrap());
+    assert_eq!(out.code(), 1, "{}", out.stdout());
+    assert!(out.stdout().contains("printer lock") && out.stdout().contains("belongs to uid 65534") && out.stdout().contains("chown"), "{}", out.stdout());
+}

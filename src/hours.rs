@@ -153,6 +153,21 @@ impl WeeklyHours {
     }
 }
 
+const DAYS_ID: [&str; 7] = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"];
+const DAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const MONTHS_ID: [&str; 12] = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"];
+const MONTHS_EN: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+/// "Senin, 30 November 2026" / "Monday, 30 November 2026".
+pub fn local_date(dt: &jiff::civil::DateTime, lang: crate::text::Lang) -> String {
+    let day = dt.weekday().to_monday_zero_offset() as usize;
+    let month = dt.month() as usize - 1;
+    match lang {
+        crate::text::Lang::Id => format!("{}, {} {} {}", DAYS_ID[day], dt.day(), MONTHS_ID[month], dt.year()),
+        crate::text::Lang::En => format!("{}, {} {} {}", DAYS_EN[day], dt.day(), MONTHS_EN[month], dt.year()),
+    }
+}
+
 /// The label citizens know for a site's time zone: Indonesia's three zones by their
 /// names (WIB UTC+7, WITA UTC+8, WIT UTC+9); any other zone by its IANA name.
 pub fn zone_label(time_zone: &str) -> &str {

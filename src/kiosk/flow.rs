@@ -59,8 +59,9 @@ pub enum Who {
 /// Something in the citizen's way, shown over the current screen until dismissed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Notice {
-    /// The catalogue's rules say no (closed, quota full, …).
-    Refused(Refusal),
+    /// The catalogue's rules say no (closed, quota full, …), and when numbers can be taken
+    /// again (local time), when that is known.
+    Refused(Refusal, Option<jiff::civil::DateTime>),
     /// The printer cannot print: ask staff.
     Printer(Fault),
     /// Anything else that went wrong: the words are for staff; the citizen is sent to the desk.
@@ -280,6 +281,14 @@ impl Flow {
         check_issuable(&feed.site, service, agency_active, local, self.today.issued.get(&service.code).copied().unwrap_or(0))
     }
 
+    /// When numbers for `service` can be taken again after refusal `r` (local time).
+    pub fn next_opening(&self, service: &Service, r: &Refusal) -> Option<jiff::civil::DateTime> {
+        let feed = &self.catalogue.feed;
+        let agency_active = feed.agency(&service.agency).is_some_and(|a| a.active);
+        let skip_today = matches!(r, Refusal::QuotaFull { .. } | Refusal::NumbersExhausted);
+        crate::tickets::rules::next_opening(&feed.site, service, agency_active, self.today.local.as_ref()?, skip_today)
+    }
+
     /// A new catalogue (from sync): taken at once on the welcome screen, else kept until
     /// the citizen is done, so nobody's path changes under their finger.
     pub fn offer_catalogue(&mut self, catalogue: Arc<Catalogue>) {
@@ -367,7 +376,10 @@ impl Flow {
                 let service = self.selected_service()?;
                 match self.availability(service) {
                     Ok(()) => self.screen = Screen::Priority,
-                    Err(r) => self.notice = Some(Notice::Refused(r)),
+                    Err(r) => {
+                        let next = self.next_opening(service, &r);
+                        self.notice = Some(Notice::Refused(r, next));
+                    }
                 }
             }
             Event::Choose(who) => {
@@ -396,7 +408,8 @@ impl Flow {
                     }
                     PrintResult::Refused(r) => {
                         self.screen = Screen::Detail;
-                        self.notice = Some(Notice::Refused(r));
+                        let next = self.selected_service().and_then(|s| self.next_opening(s, &r));
+                        self.notice = Some(Notice::Refused(r, next));
                     }
                     PrintResult::PrinterNotReady(f) => {
                         self.screen = Screen::Detail;
@@ -767,7 +780,7 @@ mod tests {
         f.handle(Event::Service("KTP-BARU".into()), s(3));
         assert_eq!(f.handle(Event::TakeTicket, s(4)), None);
         assert_eq!(f.screen, Screen::Detail);
-        assert!(matches!(f.notice, Some(Notice::Refused(Refusal::ClosedForToday { .. }))));
+        assert!(matches!(f.notice, Some(Notice::Refused(Refusal::ClosedForToday { .. }, Some(_)))));
         assert_eq!(f.handle(Event::Back, s(5)), None, "the notice must be dismissed first");
         assert_eq!(f.screen, Screen::Detail);
         f.handle(Event::DismissNotice, s(6));

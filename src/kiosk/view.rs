@@ -348,12 +348,15 @@ pub fn survey(flow: &Flow) -> Option<SurveyView> {
 pub fn notice(flow: &Flow) -> Option<(String, String)> {
     let lang = flow.lang;
     Some(match flow.notice.as_ref()? {
-        Notice::Refused(r) => (
+        Notice::Refused(r, next) => (
             match lang {
                 Lang::Id => "Nomor antrean belum dapat diambil".into(),
                 Lang::En => "A queue number cannot be taken now".into(),
             },
-            r.message(lang),
+            match flow.today.local {
+                Some(local) => crate::tickets::rules::refusal_text(r, next.as_ref(), local.date(), &flow.catalogue.feed.site.time_zone, lang),
+                None => r.message(lang),
+            },
         ),
         Notice::Printer(f) => (
             match lang {

@@ -138,20 +138,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-const DAYS_ID: [&str; 7] = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"];
-const DAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-const MONTHS_ID: [&str; 12] = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"];
-const MONTHS_EN: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-
-/// "Senin, 30 November 2026" / "Monday, 30 November 2026".
-pub fn local_date(dt: &jiff::civil::DateTime, lang: Lang) -> String {
-    let day = dt.weekday().to_monday_zero_offset() as usize;
-    let month = dt.month() as usize - 1;
-    match lang {
-        Lang::Id => format!("{}, {} {} {}", DAYS_ID[day], dt.day(), MONTHS_ID[month], dt.year()),
-        Lang::En => format!("{}, {} {} {}", DAYS_EN[day], dt.day(), MONTHS_EN[month], dt.year()),
-    }
-}
+pub use crate::hours::local_date;
 
 /// "Pukul 09.05 WITA" / "Time 09:05 WIB": the site's zone, by its label.
 pub fn local_clock(dt: &jiff::civil::DateTime, time_zone: &str, lang: Lang) -> String {

@@ -54,21 +54,21 @@ impl Refusal {
             (Refusal::OnBreak { until, zone }, Lang::Id) => format!("Sedang istirahat. Nomor antrean tersedia lagi pukul {}.", local_time_text(*until, zone, lang)),
             (Refusal::OnBreak { until, zone }, Lang::En) => format!("On a break. Queue numbers are available again from {}.", local_time_text(*until, zone, lang)),
             (Refusal::ClosedForToday { closes, cutoff_minutes: 0, zone }, Lang::Id) => {
-                format!("Layanan sudah tutup hari ini (pukul {}). Silakan datang lagi besok.", local_time_text(*closes, zone, lang))
+                format!("Layanan sudah tutup hari ini (pukul {}). Silakan datang lagi pada hari layanan berikutnya.", local_time_text(*closes, zone, lang))
             }
             (Refusal::ClosedForToday { closes, cutoff_minutes: 0, zone }, Lang::En) => {
-                format!("The service has closed for today ({}). Please come back tomorrow.", local_time_text(*closes, zone, lang))
+                format!("The service has closed for today ({}). Please come back on the next service day.", local_time_text(*closes, zone, lang))
             }
             (Refusal::ClosedForToday { closes, cutoff_minutes, zone }, Lang::Id) => format!(
-                "Pengambilan nomor antrean hari ini sudah ditutup ({cutoff_minutes} menit sebelum layanan tutup pukul {}). Silakan datang lagi besok.",
+                "Pengambilan nomor antrean hari ini sudah ditutup ({cutoff_minutes} menit sebelum layanan tutup pukul {}). Silakan datang lagi pada hari layanan berikutnya.",
                 local_time_text(*closes, zone, lang)
             ),
             (Refusal::ClosedForToday { closes, cutoff_minutes, zone }, Lang::En) => format!(
-                "Queue numbers for today are closed ({cutoff_minutes} minutes before the service closes at {}). Please come back tomorrow.",
+                "Queue numbers for today are closed ({cutoff_minutes} minutes before the service closes at {}). Please come back on the next service day.",
                 local_time_text(*closes, zone, lang)
             ),
-            (Refusal::QuotaFull { quota }, Lang::Id) => format!("Kuota hari ini ({quota} nomor) sudah habis. Silakan datang lagi besok."),
-            (Refusal::QuotaFull { quota }, Lang::En) => format!("Today's quota of {quota} numbers is used up. Please come back tomorrow."),
+            (Refusal::QuotaFull { quota }, Lang::Id) => format!("Kuota hari ini ({quota} nomor) sudah habis. Silakan datang lagi pada hari layanan berikutnya."),
+            (Refusal::QuotaFull { quota }, Lang::En) => format!("Today's quota of {quota} numbers is used up. Please come back on the next service day."),
             (Refusal::NumbersExhausted, Lang::Id) => "Nomor antrean di kiosk ini sudah habis untuk hari ini. Silakan tanya petugas.".into(),
             (Refusal::NumbersExhausted, Lang::En) => "This kiosk has no more numbers for today. Please ask staff.".into(),
         }
@@ -95,6 +95,67 @@ pub fn check_issuable(site: &Site, service: &Service, agency_active: bool, at: &
         }
     }
     Ok(())
+}
+
+/// When numbers for `service` can next be taken, at or after the local time `at`: the first
+/// moment on an opening day that is not a holiday, inside the day's hours (the service's
+/// own, else the site's), outside its breaks and before its cut-off. `skip_today` starts
+/// from tomorrow (today's quota is used up). `None` when the service or its agency is
+/// switched off, or nothing opens within a year.
+pub fn next_opening(site: &Site, service: &Service, agency_active: bool, at: &jiff::civil::DateTime, skip_today: bool) -> Option<jiff::civil::DateTime> {
+    if !service.active || !agency_active {
+        return None;
+    }
+    let week = service.hours.as_ref().unwrap_or(&site.hours);
+    let now = TimeOfDay::new(at.hour() as u8, at.minute() as u8).expect("a civil time is a valid time of day");
+    for offset in 0..=366 {
+        if offset == 0 && skip_today {
+            continue;
+        }
+        let date = at.date().checked_add(jiff::Span::new().days(offset)).ok()?;
+        if site.holidays.iter().any(|h| h.date == date) {
+            continue;
+        }
+        let Some(day) = week.on(date.weekday()) else { continue };
+        let last = day.close.minutes().saturating_sub(site.cutoff_minutes as u16);
+        let mut start = if offset == 0 { now.max(day.open) } else { day.open };
+        // A break can end where another starts: step over each in turn.
+        while let Some(b) = day.breaks.iter().find(|b| b.start <= start && start < b.end) {
+            start = b.end;
+        }
+        if start.minutes() < last {
+            return Some(date.at(start.hour() as i8, start.minute() as i8, 0, 0));
+        }
+    }
+    None
+}
+
+/// A refusal, and when numbers can be taken again when that is known: what the kiosk
+/// says instead of a bare "no".
+pub fn refusal_text(r: &Refusal, next: Option<&jiff::civil::DateTime>, today: jiff::civil::Date, zone: &str, lang: Lang) -> String {
+    match (next, lang) {
+        (Some(n), Lang::Id) => format!("{} Nomor antrean tersedia lagi {}.", r.message(lang), next_opening_text(n, today, zone, lang)),
+        (Some(n), Lang::En) => format!("{} Numbers are available again {}.", r.message(lang), next_opening_text(n, today, zone, lang)),
+        (None, _) => r.message(lang),
+    }
+}
+
+/// When that is, as a citizen reads it: "hari ini pukul 13.00 WITA", "besok, Selasa 1
+/// Desember, pukul 08.00 WITA", "Senin, 7 Desember, pukul 08.00 WITA".
+pub fn next_opening_text(next: &jiff::civil::DateTime, today: jiff::civil::Date, zone: &str, lang: Lang) -> String {
+    let time = local_time_text(TimeOfDay::new(next.hour() as u8, next.minute() as u8).expect("a valid time"), zone, lang);
+    let date = crate::hours::local_date(next, lang);
+    // "Senin, 30 November 2026" without the year when it is this year.
+    let date = if next.year() == today.year() { date.rsplit_once(' ').map_or(date.clone(), |(d, _)| d.to_owned()) } else { date };
+    let tomorrow = today.tomorrow().ok();
+    match lang {
+        Lang::Id if next.date() == today => format!("hari ini pukul {time}"),
+        Lang::Id if Some(next.date()) == tomorrow => format!("besok, {date}, pukul {time}"),
+        Lang::Id => format!("{date}, pukul {time}"),
+        Lang::En if next.date() == today => format!("today at {time}"),
+        Lang::En if Some(next.date()) == tomorrow => format!("tomorrow, {date}, at {time}"),
+        Lang::En => format!("{date}, at {time}"),
+    }
 }
 
 fn check_time(day: &DayHours, now: TimeOfDay, cutoff: u32, zone: &str) -> Result<(), Refusal> {
@@ -159,5 +220,55 @@ mod tests {
         let q = Refusal::QuotaFull { quota: 30 };
         assert!(q.message(Lang::Id).contains("Kuota hari ini (30 nomor) sudah habis"));
         assert!(q.message(Lang::En).contains("quota of 30"));
+    }
+
+    #[test]
+    fn the_next_opening_skips_weekends_holidays_breaks_and_the_cut_off() {
+        let mut feed = default_feed();
+        let ktp = feed.service("KTP-BARU").unwrap().clone();
+        let next = |site: &Site, t: jiff::civil::DateTime, skip: bool| next_opening(site, &ktp, true, &t, skip);
+        let site = feed.site.clone();
+        // Before opening on a Monday: today at 08:00.
+        assert_eq!(next(&site, at(2026, 11, 30, 7, 0), false), Some(at(2026, 11, 30, 8, 0)));
+        // Open now: now.
+        assert_eq!(next(&site, at(2026, 11, 30, 9, 5), false), Some(at(2026, 11, 30, 9, 5)));
+        // Friday prayer break: when it ends.
+        assert_eq!(next(&site, at(2026, 12, 4, 12, 0), false), Some(at(2026, 12, 4, 13, 0)));
+        // Past the cut-off on Friday (closes 16:30, numbers until 16:00): Monday 08:00.
+        assert_eq!(next(&site, at(2026, 12, 4, 15, 59), false), Some(at(2026, 12, 4, 15, 59)));
+        assert_eq!(next(&site, at(2026, 12, 4, 16, 0), false), Some(at(2026, 12, 7, 8, 0)));
+        // Saturday afternoon: Monday.
+        assert_eq!(next(&site, at(2026, 11, 28, 15, 0), false), Some(at(2026, 11, 30, 8, 0)));
+        // Quota used up today: tomorrow's opening.
+        assert_eq!(next(&site, at(2026, 11, 30, 9, 5), true), Some(at(2026, 12, 1, 8, 0)));
+        // A holiday on a Monday: Tuesday.
+        let mut holiday = site.clone();
+        holiday.holidays.push(crate::catalogue::Holiday { date: date(2026, 12, 7), name: Text::new("Libur", "Holiday") });
+        assert_eq!(next(&holiday, at(2026, 12, 5, 10, 0), false), Some(at(2026, 12, 8, 8, 0)));
+        // The end of the year: New Year's Eve evening to the first working day of January.
+        let mut year_end = site.clone();
+        year_end.holidays.push(crate::catalogue::Holiday { date: date(2027, 1, 1), name: Text::new("Tahun Baru", "New Year") });
+        assert_eq!(next(&year_end, at(2026, 12, 31, 20, 0), false), Some(at(2027, 1, 4, 8, 0)));
+        // A service with its own hours (Saturday mornings only): the next Saturday.
+        let mut sat = ktp.clone();
+        let day = |o: &str, c: &str| Some(DayHours { open: o.parse().unwrap(), close: c.parse().unwrap(), breaks: vec![] });
+        sat.hours = Some(crate::hours::WeeklyHours { mon: None, tue: None, wed: None, thu: None, fri: None, sat: day("08:00", "12:00"), sun: None });
+        assert_eq!(next_opening(&site, &sat, true, &at(2026, 11, 30, 9, 0), false), Some(at(2026, 12, 5, 8, 0)));
+        // Switched off: never.
+        assert_eq!(next_opening(&site, &ktp, false, &at(2026, 11, 30, 9, 0), false), None);
+        // Never open at all: none within a year.
+        feed.site.hours = crate::hours::WeeklyHours { mon: None, tue: None, wed: None, thu: None, fri: None, sat: None, sun: None };
+        assert_eq!(next(&feed.site, at(2026, 11, 30, 9, 0), false), None);
+    }
+
+    #[test]
+    fn the_next_opening_reads_as_a_citizen_says_it() {
+        let today = date(2026, 11, 28);
+        let z = "Asia/Makassar";
+        assert_eq!(next_opening_text(&at(2026, 11, 28, 13, 0), today, z, Lang::Id), "hari ini pukul 13.00 WITA");
+        assert_eq!(next_opening_text(&at(2026, 11, 29, 8, 0), today, z, Lang::Id), "besok, Minggu, 29 November, pukul 08.00 WITA");
+        assert_eq!(next_opening_text(&at(2026, 11, 30, 8, 0), today, z, Lang::Id), "Senin, 30 November, pukul 08.00 WITA");
+        assert_eq!(next_opening_text(&at(2026, 11, 30, 8, 0), today, "Asia/Jakarta", Lang::En), "Monday, 30 November, at 08:00 WIB");
+        assert_eq!(next_opening_text(&at(2027, 1, 4, 8, 0), today, z, Lang::Id), "Senin, 4 Januari 2027, pukul 08.00 WITA");
     }
 }

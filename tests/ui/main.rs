@@ -249,6 +249,11 @@ fn the_kiosk_screens_by_touch() {
     k.tap("Ambil Nomor Antrean");
     assert_eq!(k.ui.screen(), Screen::Detail);
     assert!(k.texts_containing("sudah ditutup"), "the refusal says why");
+    assert!(
+        k.texts_containing("Nomor antrean tersedia lagi besok, Selasa, 1 Desember, pukul 08.00 WITA."),
+        "and when numbers can be taken again: {}",
+        k.ui.window.global::<mpp_kiosk::ui::K>().get_notice_text()
+    );
     k.tap("Mengerti");
     assert!(k.tickets().is_empty(), "a refusal uses no number");
     drop(k);

@@ -133,12 +133,17 @@ pub fn next_opening(site: &Site, service: &Service, agency_active: bool, at: &ji
 /// A refusal, and when numbers can be taken again when that is known: what the kiosk
 /// says instead of a bare "no".
 pub fn refusal_text(r: &Refusal, next: Option<&jiff::civil::DateTime>, today: jiff::civil::Date, zone: &str, lang: Lang) -> String {
+    // The concrete time replaces the generic "come back on the next service day".
+    let reason = || r.message(lang).replace(COME_BACK[lang as usize], "");
     match (next, lang) {
-        (Some(n), Lang::Id) => format!("{} Nomor antrean tersedia lagi {}.", r.message(lang), next_opening_text(n, today, zone, lang)),
-        (Some(n), Lang::En) => format!("{} Numbers are available again {}.", r.message(lang), next_opening_text(n, today, zone, lang)),
+        (Some(n), Lang::Id) => format!("{} Nomor antrean tersedia lagi {}.", reason(), next_opening_text(n, today, zone, lang)),
+        (Some(n), Lang::En) => format!("{} Numbers are available again {}.", reason(), next_opening_text(n, today, zone, lang)),
         (None, _) => r.message(lang),
     }
 }
+
+/// The generic advice of the refusals that end a day, when no time is known.
+const COME_BACK: [&str; 2] = [" Silakan datang lagi pada hari layanan berikutnya.", " Please come back on the next service day."];
 
 /// When that is, as a citizen reads it: "hari ini pukul 13.00 WITA", "besok, Selasa 1
 /// Desember, pukul 08.00 WITA", "Senin, 7 Desember, pukul 08.00 WITA".

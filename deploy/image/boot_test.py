@@ -302,6 +302,14 @@ class Run:
         self.shots.append(png)
         return w, h, px
 
+    def check_ticket(self, printer, number, shot):
+        """The slip on `printer`, the done screen still up, and the ledger: printed."""
+        self.check_slip(printer, number)
+        self.shot_done(shot)
+        line = self.wait_for(f"ticket {number}", 120)
+        if "printed" not in line.split(number, 1)[1]:
+            raise Failed(f"the ledger says: {line}")
+
     def shot_done(self, name):
         """The done screen, drawn: the number stays up after the slip is out."""
         w, h, px = self.shot(name)
@@ -367,11 +375,7 @@ class Run:
 
         log("phase 1: the citizen's path, landscape, serial printer")
         self.walk(walks[0], 0, "1")
-        self.check_slip("serial", "KTB-A001")
-        self.shot_done("1-done")
-        line = self.wait_for("ticket KTB-A001", 120)
-        if "printed" not in line.split("KTB-A001", 1)[1]:
-            raise Failed(f"the ledger says: {line}")
+        self.check_ticket("serial", "KTB-A001", "1-done")
         log(self.wait_for("doctor exit", 180))
         doctor = [l[len("BOOTTEST doctor "):] for l in self.serial_text().splitlines()
                   if l.startswith("BOOTTEST doctor ") and not l.startswith("BOOTTEST doctor exit")]
@@ -389,11 +393,7 @@ class Run:
         log(self.wait_for("usb-serial", 60))
         self.wait_for("ready 2", 240)
         self.walk(walks[1], 90, "2")
-        self.check_slip("usb", "KTB-A002")
-        self.shot_done("2-done")
-        line = self.wait_for("ticket KTB-A002", 120)
-        if "printed" not in line.split("KTB-A002", 1)[1]:
-            raise Failed(f"the ledger says: {line}")
+        self.check_ticket("usb", "KTB-A002", "2-done")
 
         log("phase 3: a hung kiosk is restarted by the watchdog")
         line = self.wait_for("restarted", 180)

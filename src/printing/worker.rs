@@ -160,14 +160,19 @@ mod tests {
     use super::*;
     use crate::printing::{Outcome, Paper, PrinterUri, QrMode};
 
-    #[test]
-    fn taps_from_many_threads_print_one_slip_each_in_order() {
+    /// A database with the embedded catalogue in a scratch folder.
+    fn scratch() -> (tempfile::TempDir, std::path::PathBuf, Arc<Catalogue>) {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("k.sqlite3");
         let mut store = Store::open(&db).unwrap();
         store.import_catalogue(&crate::catalogue::default_feed(), "test", false).unwrap();
         let catalogue = Arc::new(store.load_catalogue().unwrap().unwrap());
-        drop(store);
+        (dir, db, catalogue)
+    }
+
+    #[test]
+    fn taps_from_many_threads_print_one_slip_each_in_order() {
+        let (dir, db, catalogue) = scratch();
         let settings = PrintSettings {
             uri: PrinterUri::Preview(dir.path().join("slips")),
             paper: Paper::Mm58,
@@ -215,12 +220,7 @@ mod tests {
     /// refusal within the timeout, and the worker is idle again.
     #[test]
     fn the_worker_reports_a_job_in_progress_and_is_idle_after() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("k.sqlite3");
-        let mut store = Store::open(&db).unwrap();
-        store.import_catalogue(&crate::catalogue::default_feed(), "test", false).unwrap();
-        let catalogue = Arc::new(store.load_catalogue().unwrap().unwrap());
-        drop(store);
+        let (_dir, db, catalogue) = scratch();
         let hanging = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = hanging.local_addr().unwrap().port();
         std::thread::spawn(move || {

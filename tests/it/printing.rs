@@ -304,9 +304,7 @@ fn a_device_that_blocks_the_write_ends_the_job_by_its_timeout() {
 /// the service from printing for good: doctor names the file, its owner and the fix.
 #[test]
 fn doctor_names_a_printer_lock_that_belongs_to_someone_else() {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
-        crate::support::skip("root (to give the lock file another owner)");
+    if !crate::support::as_root("to give the lock file another owner") {
         return;
     }
     let k = Kiosk::new();

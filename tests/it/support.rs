@@ -169,3 +169,14 @@ pub fn skip(what: &str) -> Option<std::convert::Infallible> {
     let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {what} is not installed");
     None
 }
+
+/// Whether this test runs as root (some tests check what a root shell does); a visible
+/// skip otherwise.
+pub fn as_root(why: &str) -> bool {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        return true;
+    }
+    skip(&format!("root ({why})"));
+    false
+}

@@ -102,6 +102,26 @@ pub fn fee_short(fee: &Fee, lang: Lang) -> String {
 
 /// Today's state of a service in a few words, and its kind.
 pub fn state(flow: &Flow, service: &Service) -> (String, StateKind) {
+    let (text, next, kind) = state_parts(flow, service);
+    match (next, flow.lang) {
+        (Some(n), Lang::Id) => (format!("{text} · buka lagi {n}"), kind),
+        (Some(n), Lang::En) => (format!("{text} · opens again {n}"), kind),
+        (None, _) => (text, kind),
+    }
+}
+
+/// A service's state for an agency tile: a day that is over reads "Tutup · buka lagi besok
+/// 08.00" (the row's longer reason does not fit a tile's three lines).
+fn tile_state(flow: &Flow, service: &Service) -> (String, StateKind) {
+    match state_parts(flow, service) {
+        (_, Some(n), kind) if flow.lang == Lang::Id => (format!("Tutup · buka lagi {n}"), kind),
+        (_, Some(n), kind) => (format!("Closed · opens again {n}"), kind),
+        (text, None, kind) => (text, kind),
+    }
+}
+
+/// Today's state in words, when a day that is over opens again (in a few words), and its kind.
+fn state_parts(flow: &Flow, service: &Service) -> (String, Option<String>, StateKind) {
     let lang = flow.lang;
     match flow.availability(service) {
         Ok(()) => {
@@ -112,7 +132,7 @@ pub fn state(flow: &Flow, service: &Service) -> (String, StateKind) {
                 (None, Lang::Id) => "Buka".into(),
                 (None, Lang::En) => "Open".into(),
             };
-            (text, StateKind::Open)
+            (text, None, StateKind::Open)
         }
         Err(r) => {
             let text = match (&r, lang) {
@@ -132,7 +152,10 @@ pub fn state(flow: &Flow, service: &Service) -> (String, StateKind) {
                 (Refusal::Unavailable, Lang::En) => "Not available".into(),
             };
             let kind = if matches!(r, Refusal::QuotaFull { .. } | Refusal::NumbersExhausted) { StateKind::Full } else { StateKind::Closed };
-            (text, kind)
+            // A day that is over says when it opens again, before the citizen taps.
+            let over = matches!(r, Refusal::ClosedForToday { .. } | Refusal::QuotaFull { .. } | Refusal::NumbersExhausted | Refusal::Holiday { .. } | Refusal::ClosedToday);
+            let next = over.then(|| flow.next_opening(service, &r).zip(flow.today.local)).flatten();
+            (text, next.map(|(n, local)| crate::tickets::rules::next_opening_short(&n, local.date(), lang)), kind)
         }
     }
 }
@@ -185,7 +208,7 @@ pub fn agencies(flow: &Flow) -> Vec<AgencyTile> {
                 Lang::En if services.len() == 1 => "1 service".into(),
                 Lang::En => format!("{} services", services.len()),
             };
-            let states: Vec<(String, StateKind)> = services.iter().map(|s| state(flow, s)).collect();
+            let states: Vec<(String, StateKind)> = services.iter().map(|s| tile_state(flow, s)).collect();
             let closed = if !states.is_empty() && states.iter().all(|(_, k)| *k != StateKind::Open) { Some(states[0].0.clone()) } else { None };
             AgencyTile { code: a.code.clone(), name: a.short_name.in_lang(lang).to_owned(), icon: a.icon.clone(), count, closed }
         })
@@ -439,6 +462,13 @@ mod tests {
         let tiles = agencies(&flow(12, 0));
         assert!(tiles.iter().all(|t| t.closed.as_deref() == Some("Istirahat · buka lagi pukul 13.00 WITA")), "{tiles:?}");
         assert!(agencies(&flow(9, 0)).iter().all(|t| t.closed.is_none()));
+        // After the cut-off on Friday: closed, and open again on Monday morning.
+        assert_eq!(ktp(&flow(16, 10)), ("Sudah tutup hari ini · buka lagi Senin 08.00".into(), StateKind::Closed));
+        assert!(agencies(&flow(16, 10)).iter().all(|t| t.closed.as_deref() == Some("Tutup · buka lagi Senin 08.00")), "tiles say it short");
+        let mut f = flow(9, 0);
+        let quota = f.catalogue.feed.services.iter().find(|s| s.daily_quota.is_some()).unwrap().clone();
+        f.today.issued.insert(quota.code.clone(), quota.daily_quota.unwrap());
+        assert_eq!(state(&f, &quota), ("Kuota hari ini habis · buka lagi Senin 08.00".into(), StateKind::Full), "{}", quota.code);
     }
 
     #[test]

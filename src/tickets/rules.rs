@@ -145,6 +145,24 @@ pub fn refusal_text(r: &Refusal, next: Option<&jiff::civil::DateTime>, today: ji
 /// The generic advice of the refusals that end a day, when no time is known.
 const COME_BACK: [&str; 2] = [" Silakan datang lagi pada hari layanan berikutnya.", " Please come back on the next service day."];
 
+/// The next opening in a few words, for a service row: "besok 08.00", "Senin 08.00",
+/// "hari ini 13.00", "4 Januari 08.00" (further than a week).
+pub fn next_opening_short(next: &jiff::civil::DateTime, today: jiff::civil::Date, lang: Lang) -> String {
+    let time = crate::hours::clock_text(TimeOfDay::new(next.hour() as u8, next.minute() as u8).expect("a valid time"), lang);
+    let days = (next.date() - today).get_days();
+    let long = crate::hours::local_date(next, lang);
+    let (weekday, rest) = long.split_once(", ").unwrap_or((long.as_str(), ""));
+    let day_month = rest.rsplit_once(' ').map_or(rest, |(dm, _)| dm);
+    match (days, lang) {
+        (0, Lang::Id) => format!("hari ini {time}"),
+        (0, Lang::En) => format!("today {time}"),
+        (1, Lang::Id) => format!("besok {time}"),
+        (1, Lang::En) => format!("tomorrow {time}"),
+        (2..=6, _) => format!("{weekday} {time}"),
+        _ => format!("{day_month} {time}"),
+    }
+}
+
 /// When that is, as a citizen reads it: "hari ini pukul 13.00 WITA", "besok, Selasa 1
 /// Desember, pukul 08.00 WITA", "Senin, 7 Desember, pukul 08.00 WITA".
 pub fn next_opening_text(next: &jiff::civil::DateTime, today: jiff::civil::Date, zone: &str, lang: Lang) -> String {
@@ -275,5 +293,15 @@ mod tests {
         assert_eq!(next_opening_text(&at(2026, 11, 30, 8, 0), today, z, Lang::Id), "Senin, 30 November, pukul 08.00 WITA");
         assert_eq!(next_opening_text(&at(2026, 11, 30, 8, 0), today, "Asia/Jakarta", Lang::En), "Monday, 30 November, at 08:00 WIB");
         assert_eq!(next_opening_text(&at(2027, 1, 4, 8, 0), today, z, Lang::Id), "Senin, 4 Januari 2027, pukul 08.00 WITA");
+    }
+
+    #[test]
+    fn the_next_opening_fits_a_service_row() {
+        let today = date(2026, 11, 28);
+        assert_eq!(next_opening_short(&at(2026, 11, 28, 13, 0), today, Lang::Id), "hari ini 13.00");
+        assert_eq!(next_opening_short(&at(2026, 11, 29, 8, 0), today, Lang::Id), "besok 08.00");
+        assert_eq!(next_opening_short(&at(2026, 11, 30, 8, 0), today, Lang::Id), "Senin 08.00");
+        assert_eq!(next_opening_short(&at(2026, 11, 30, 8, 0), today, Lang::En), "Monday 08:00");
+        assert_eq!(next_opening_short(&at(2027, 1, 4, 8, 0), today, Lang::Id), "4 Januari 08.00");
     }
 }

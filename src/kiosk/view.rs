@@ -171,6 +171,56 @@ pub fn date_and_clock(flow: &Flow) -> (String, String) {
     }
 }
 
+/// What the welcome screen says about today's hours, before any tap: when no service gives
+/// numbers now, why and when they are available again ("Tutup hari ini (Sabtu). Nomor
+/// antrean tersedia lagi Senin, 30 November, pukul 08.00 WITA."); in the last half hour
+/// before the last cut-off, until when numbers are still given out.
+pub fn hours_notice(flow: &Flow) -> Option<String> {
+    let feed = &flow.catalogue.feed;
+    let local = flow.today.local?;
+    let lang = flow.lang;
+    let zone = &feed.site.time_zone;
+    let services: Vec<&Service> = feed.services.iter().filter(|s| s.active && feed.agency(&s.agency).is_some_and(|a| a.active)).collect();
+    let open: Vec<&&Service> = services.iter().filter(|s| flow.availability(s).is_ok()).collect();
+    let now = local.hour() as u16 * 60 + local.minute() as u16;
+    if open.is_empty() {
+        let next = services.iter().filter_map(|s| flow.availability(s).err().and_then(|r| flow.next_opening(s, &r))).min()?;
+        let day = crate::hours::local_date(&local, lang);
+        let weekday = day.split(", ").next().unwrap_or("");
+        let reason = match (feed.site.holidays.iter().find(|h| h.date == local.date()), feed.site.hours.on(local.weekday()), lang) {
+            (Some(h), _, Lang::Id) => format!("MPP tutup hari ini ({})", h.name.in_lang(lang)),
+            (Some(h), _, Lang::En) => format!("The MPP is closed today ({})", h.name.in_lang(lang)),
+            (None, None, Lang::Id) => format!("Tutup hari ini ({weekday})"),
+            (None, None, Lang::En) => format!("Closed today ({weekday})"),
+            (None, Some(d), Lang::Id) if now < d.open.minutes() => "Belum buka".to_owned(),
+            (None, Some(d), Lang::En) if now < d.open.minutes() => "Not open yet".to_owned(),
+            (None, Some(_), Lang::Id) => "Pengambilan nomor antrean hari ini sudah ditutup".to_owned(),
+            (None, Some(_), Lang::En) => "Queue numbers for today are closed".to_owned(),
+        };
+        let when = crate::tickets::rules::next_opening_text(&next, local.date(), zone, lang);
+        return Some(match lang {
+            Lang::Id => format!("{reason}. Nomor antrean tersedia lagi {when}. Persyaratan layanan tetap dapat dibaca di kiosk ini."),
+            Lang::En => format!("{reason}. Queue numbers are available again {when}. You can still read every service's requirements here."),
+        });
+    }
+    // The last moment any open service still gives numbers today.
+    let cutoff = feed.site.cutoff_minutes as u16;
+    let last = open
+        .iter()
+        .filter_map(|s| s.hours.as_ref().unwrap_or(&feed.site.hours).on(local.weekday()))
+        .map(|d| d.close.minutes().saturating_sub(cutoff))
+        .max()?;
+    if now + 30 < last {
+        return None;
+    }
+    let until = crate::hours::TimeOfDay::new((last / 60) as u8, (last % 60) as u8)?;
+    let until = crate::hours::local_time_text(until, zone, lang);
+    Some(match lang {
+        Lang::Id => format!("Nomor antrean hari ini masih dapat diambil sampai pukul {until}."),
+        Lang::En => format!("Queue numbers are given out today until {until}."),
+    })
+}
+
 /// The site's notices that apply today; first, when the catalogue has expired, that its
 /// requirements may be out of date (the kiosk keeps showing it: an old catalogue is better
 /// than none, but citizens are told to confirm at the counter).
@@ -185,7 +235,7 @@ pub fn notices(flow: &Flow) -> Vec<String> {
         Lang::Id => "Informasi layanan di kiosk ini belum diperbarui. Mohon pastikan persyaratan dan biaya di loket.".to_owned(),
         Lang::En => "The service information on this kiosk has not been updated. Please confirm requirements and fees at the counter.".to_owned(),
     });
-    stale.into_iter().chain(flow.catalogue
+    hours_notice(flow).into_iter().chain(stale).chain(flow.catalogue
         .feed
         .site
         .notices
@@ -503,5 +553,26 @@ mod tests {
         feed.expires = Some("2026-11-27T01:01:00Z".parse().unwrap());
         f.catalogue = Arc::new(Catalogue { feed, imported_at: jiff::Timestamp::UNIX_EPOCH, source: "test".into() });
         assert!(!notices(&f).iter().any(|n| n.contains("belum diperbarui")));
+    }
+
+    #[test]
+    fn the_welcome_says_when_the_mpp_is_closed_and_when_numbers_run_out() {
+        let at = |d: jiff::civil::Date, h: i8, m: i8| {
+            let mut f = flow(9, 0);
+            f.today.local = Some(d.at(h, m, 0, 0));
+            f
+        };
+        let sat = jiff::civil::date(2026, 11, 28);
+        assert_eq!(
+            hours_notice(&at(sat, 15, 0)).as_deref(),
+            Some("Tutup hari ini (Sabtu). Nomor antrean tersedia lagi Senin, 30 November, pukul 08.00 WITA. Persyaratan layanan tetap dapat dibaca di kiosk ini.")
+        );
+        let mon = jiff::civil::date(2026, 11, 30);
+        assert_eq!(hours_notice(&at(mon, 20, 0)).as_deref().map(|n| n.starts_with("Pengambilan nomor antrean hari ini sudah ditutup. Nomor antrean tersedia lagi besok, Selasa, 1 Desember, pukul 08.00 WITA.")), Some(true));
+        assert_eq!(hours_notice(&at(mon, 7, 0)).as_deref().map(|n| n.starts_with("Belum buka. Nomor antrean tersedia lagi hari ini pukul 08.00 WITA.")), Some(true));
+        assert_eq!(hours_notice(&at(mon, 10, 0)), None, "open, and not near closing: nothing to say");
+        assert_eq!(hours_notice(&at(mon, 15, 5)).as_deref(), Some("Nomor antrean hari ini masih dapat diambil sampai pukul 15.30 WITA."));
+        // The notice comes first among the welcome's notices.
+        assert!(notices(&at(sat, 15, 0))[0].starts_with("Tutup hari ini (Sabtu)"));
     }
 }

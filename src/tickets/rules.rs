@@ -40,8 +40,17 @@ impl Refusal {
         }
     }
 
-    /// What the citizen reads.
+    /// What the citizen reads: the reason, and for a day that is over the generic advice
+    /// to come back (the kiosk says the concrete time instead when it knows it).
     pub fn message(&self, lang: Lang) -> String {
+        match self {
+            Refusal::ClosedForToday { .. } | Refusal::QuotaFull { .. } => format!("{}{}", self.reason(lang), COME_BACK[lang as usize]),
+            _ => self.reason(lang),
+        }
+    }
+
+    /// Why no number can be taken, without advice on when to come back.
+    pub fn reason(&self, lang: Lang) -> String {
         match (self, lang) {
             (Refusal::Unavailable, Lang::Id) => "Layanan ini sedang tidak tersedia. Silakan tanya petugas di meja informasi.".into(),
             (Refusal::Unavailable, Lang::En) => "This service is not available at the moment. Please ask at the information desk.".into(),
@@ -54,21 +63,21 @@ impl Refusal {
             (Refusal::OnBreak { until, zone }, Lang::Id) => format!("Sedang istirahat. Nomor antrean tersedia lagi pukul {}.", local_time_text(*until, zone, lang)),
             (Refusal::OnBreak { until, zone }, Lang::En) => format!("On a break. Queue numbers are available again from {}.", local_time_text(*until, zone, lang)),
             (Refusal::ClosedForToday { closes, cutoff_minutes: 0, zone }, Lang::Id) => {
-                format!("Layanan sudah tutup hari ini (pukul {}). Silakan datang lagi pada hari layanan berikutnya.", local_time_text(*closes, zone, lang))
+                format!("Layanan sudah tutup hari ini (pukul {}).", local_time_text(*closes, zone, lang))
             }
             (Refusal::ClosedForToday { closes, cutoff_minutes: 0, zone }, Lang::En) => {
-                format!("The service has closed for today ({}). Please come back on the next service day.", local_time_text(*closes, zone, lang))
+                format!("The service has closed for today ({}).", local_time_text(*closes, zone, lang))
             }
             (Refusal::ClosedForToday { closes, cutoff_minutes, zone }, Lang::Id) => format!(
-                "Pengambilan nomor antrean hari ini sudah ditutup ({cutoff_minutes} menit sebelum layanan tutup pukul {}). Silakan datang lagi pada hari layanan berikutnya.",
+                "Pengambilan nomor antrean hari ini sudah ditutup ({cutoff_minutes} menit sebelum layanan tutup pukul {}).",
                 local_time_text(*closes, zone, lang)
             ),
             (Refusal::ClosedForToday { closes, cutoff_minutes, zone }, Lang::En) => format!(
-                "Queue numbers for today are closed ({cutoff_minutes} minutes before the service closes at {}). Please come back on the next service day.",
+                "Queue numbers for today are closed ({cutoff_minutes} minutes before the service closes at {}).",
                 local_time_text(*closes, zone, lang)
             ),
-            (Refusal::QuotaFull { quota }, Lang::Id) => format!("Kuota hari ini ({quota} nomor) sudah habis. Silakan datang lagi pada hari layanan berikutnya."),
-            (Refusal::QuotaFull { quota }, Lang::En) => format!("Today's quota of {quota} numbers is used up. Please come back on the next service day."),
+            (Refusal::QuotaFull { quota }, Lang::Id) => format!("Kuota hari ini ({quota} nomor) sudah habis."),
+            (Refusal::QuotaFull { quota }, Lang::En) => format!("Today's quota of {quota} numbers is used up."),
             (Refusal::NumbersExhausted, Lang::Id) => "Nomor antrean di kiosk ini sudah habis untuk hari ini. Silakan tanya petugas.".into(),
             (Refusal::NumbersExhausted, Lang::En) => "This kiosk has no more numbers for today. Please ask staff.".into(),
         }
@@ -134,7 +143,7 @@ pub fn next_opening(site: &Site, service: &Service, agency_active: bool, at: &ji
 /// says instead of a bare "no".
 pub fn refusal_text(r: &Refusal, next: Option<&jiff::civil::DateTime>, today: jiff::civil::Date, zone: &str, lang: Lang) -> String {
     // The concrete time replaces the generic "come back on the next service day".
-    let reason = || r.message(lang).replace(COME_BACK[lang as usize], "");
+    let reason = || r.reason(lang);
     match (next, lang) {
         (Some(n), Lang::Id) => format!("{} Nomor antrean tersedia lagi {}.", reason(), next_opening_text(n, today, zone, lang)),
         (Some(n), Lang::En) => format!("{} Numbers are available again {}.", reason(), next_opening_text(n, today, zone, lang)),

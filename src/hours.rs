@@ -159,6 +159,18 @@ const MONTHS_ID: [&str; 12] = ["Januari", "Februari", "Maret", "April", "Mei", "
 const MONTHS_EN: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
 /// "Senin, 30 November 2026" / "Monday, 30 November 2026".
+/// "Senin" / "Monday".
+pub fn weekday_name(date: jiff::civil::Date, lang: crate::text::Lang) -> &'static str {
+    let day = date.weekday().to_monday_zero_offset() as usize;
+    if lang == crate::text::Lang::Id { DAYS_ID[day] } else { DAYS_EN[day] }
+}
+
+/// "30 November" (no year).
+pub fn day_month(date: jiff::civil::Date, lang: crate::text::Lang) -> String {
+    let month = date.month() as usize - 1;
+    format!("{} {}", date.day(), if lang == crate::text::Lang::Id { MONTHS_ID[month] } else { MONTHS_EN[month] })
+}
+
 pub fn local_date(dt: &jiff::civil::DateTime, lang: crate::text::Lang) -> String {
     let day = dt.weekday().to_monday_zero_offset() as usize;
     let month = dt.month() as usize - 1;

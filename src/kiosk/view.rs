@@ -185,8 +185,7 @@ pub fn hours_notice(flow: &Flow) -> Option<String> {
     let now = local.hour() as u16 * 60 + local.minute() as u16;
     if open.is_empty() {
         let next = services.iter().filter_map(|s| flow.availability(s).err().and_then(|r| flow.next_opening(s, &r))).min()?;
-        let day = crate::hours::local_date(&local, lang);
-        let weekday = day.split(", ").next().unwrap_or("");
+        let weekday = crate::hours::weekday_name(local.date(), lang);
         let reason = match (feed.site.holidays.iter().find(|h| h.date == local.date()), feed.site.hours.on(local.weekday()), lang) {
             (Some(h), _, Lang::Id) => format!("MPP tutup hari ini ({})", h.name.in_lang(lang)),
             (Some(h), _, Lang::En) => format!("The MPP is closed today ({})", h.name.in_lang(lang)),

@@ -159,9 +159,7 @@ const COME_BACK: [&str; 2] = [" Silakan datang lagi pada hari layanan berikutnya
 pub fn next_opening_short(next: &jiff::civil::DateTime, today: jiff::civil::Date, lang: Lang) -> String {
     let time = crate::hours::clock_text(TimeOfDay::new(next.hour() as u8, next.minute() as u8).expect("a valid time"), lang);
     let days = (next.date() - today).get_days();
-    let long = crate::hours::local_date(next, lang);
-    let (weekday, rest) = long.split_once(", ").unwrap_or((long.as_str(), ""));
-    let day_month = rest.rsplit_once(' ').map_or(rest, |(dm, _)| dm);
+    let (weekday, day_month) = (crate::hours::weekday_name(next.date(), lang), crate::hours::day_month(next.date(), lang));
     match (days, lang) {
         (0, Lang::Id) => format!("hari ini {time}"),
         (0, Lang::En) => format!("today {time}"),
@@ -176,9 +174,12 @@ pub fn next_opening_short(next: &jiff::civil::DateTime, today: jiff::civil::Date
 /// Desember, pukul 08.00 WITA", "Senin, 7 Desember, pukul 08.00 WITA".
 pub fn next_opening_text(next: &jiff::civil::DateTime, today: jiff::civil::Date, zone: &str, lang: Lang) -> String {
     let time = local_time_text(TimeOfDay::new(next.hour() as u8, next.minute() as u8).expect("a valid time"), zone, lang);
-    let date = crate::hours::local_date(next, lang);
-    // "Senin, 30 November 2026" without the year when it is this year.
-    let date = if next.year() == today.year() { date.rsplit_once(' ').map_or(date.clone(), |(d, _)| d.to_owned()) } else { date };
+    // "Senin, 30 November", with the year only when it is not this year.
+    let date = if next.year() == today.year() {
+        format!("{}, {}", crate::hours::weekday_name(next.date(), lang), crate::hours::day_month(next.date(), lang))
+    } else {
+        crate::hours::local_date(next, lang)
+    };
     let tomorrow = today.tomorrow().ok();
     match lang {
         Lang::Id if next.date() == today => format!("hari ini pukul {time}"),

@@ -258,8 +258,8 @@ impl SyncConfig {
         if !(1024..=1 << 30).contains(&self.max_bytes) {
             return Err(format!("[sync] max_bytes {} is out of range: use 1024 to 1073741824", self.max_bytes));
         }
-        if !(1..=10_000).contains(&self.upload_batch) {
-            return Err(format!("[sync] upload_batch {} is out of range: use 1 to 10000", self.upload_batch));
+        if !(1..=mpp_domain::protocol::MAX_RECORDS).contains(&self.upload_batch) {
+            return Err(format!("[sync] upload_batch {} is out of range: use 1 to {}", self.upload_batch, mpp_domain::protocol::MAX_RECORDS));
         }
         Ok(())
     }

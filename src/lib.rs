@@ -2,18 +2,17 @@
 //!
 //! See ARCHITECTURE.md for the map of modules and the data flow.
 
-pub mod catalogue;
+// The shared domain (crate `mpp-domain`, no I/O), under the paths the kiosk has always
+// used: `crate::catalogue`, `crate::tickets`, … are the same items the site server uses.
+pub use mpp_domain::{catalogue, hours, protocol, survey, text, tickets};
+
 pub mod cli;
 pub mod clock;
 pub mod config;
-pub mod hours;
 pub mod kiosk;
 pub mod printing;
 pub mod staff;
 pub mod store;
-pub mod survey;
 pub mod sync;
-pub mod text;
-pub mod tickets;
 #[cfg(feature = "gui")]
 pub mod ui;

@@ -107,6 +107,14 @@ pub struct ScreenshotArgs {
     pub out: PathBuf,
 }
 
+/// `--priority`: the domain's codes, listed in the help like a value enum.
+fn priority_parser() -> impl clap::builder::TypedValueParser<Value = crate::tickets::Priority> {
+    use crate::tickets::Priority;
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(Priority::ALL.map(Priority::code))
+        .map(|code| Priority::from_code(&code).expect("a listed code"))
+}
+
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("{s:?}: expected WIDTHxHEIGHT, e.g. 1080x1920"))?;
     let n = |v: &str| v.parse::<u32>().ok().filter(|n| (320..=4096).contains(n)).ok_or_else(|| format!("{s:?}: {v:?} is not a size from 320 to 4096"));
@@ -286,7 +294,7 @@ pub enum TicketCommand {
         #[arg(long)]
         service: String,
         /// A priority ticket (UU 25/2009 Pasal 29).
-        #[arg(long, value_enum, value_name = "KIND")]
+        #[arg(long, value_name = "KIND", value_parser = priority_parser())]
         priority: Option<crate::tickets::Priority>,
         /// Print the ticket as JSON.
         #[arg(long)]

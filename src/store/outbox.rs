@@ -5,6 +5,7 @@
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{Store, StoreError};
+use crate::protocol::Body;
 
 /// One queued record.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,10 +27,10 @@ pub struct OutboxStats {
 
 /// Queues a record in the caller's transaction. `created` is an instant, or only a day
 /// for survey responses.
-pub(crate) fn enqueue(tx: &Transaction<'_>, kind: &str, payload: &serde_json::Value, created: &str) -> rusqlite::Result<()> {
+pub(crate) fn enqueue(tx: &Transaction<'_>, body: &Body, created: &str) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO outbox (event_id, kind, payload, created_utc) VALUES (?1, ?2, ?3, ?4)",
-        params![uuid::Uuid::new_v4().to_string(), kind, payload.to_string(), created],
+        params![uuid::Uuid::new_v4().to_string(), body.kind(), body.data().to_string(), created],
     )?;
     Ok(())
 }

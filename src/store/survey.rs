@@ -3,6 +3,7 @@
 use rusqlite::{params, TransactionBehavior};
 
 use super::{Store, StoreError};
+use crate::protocol::{Answer, Body, SurveyRecord};
 use crate::survey::{Profile, Response, Source};
 
 /// A stored response, as the report reads it.
@@ -52,18 +53,22 @@ impl Store {
         for (element, value) in &r.answers {
             tx.execute("INSERT INTO survey_answer (response_id, element, value) VALUES (?1, ?2, ?3)", params![id, element, value])?;
         }
-        let record = serde_json::json!({
-            "id": id,
-            "service": r.service,
-            "agency": agency,
-            "local_date": local_date.to_string(),
-            "source": r.source.code(),
-            "answers": r.answers.iter().map(|(e, v)| serde_json::json!({"element": e, "value": v})).collect::<Vec<_>>(),
-            "profile": r.profile,
-            "comment": r.comment,
+        let answers = r.answers.iter().map(|(e, v)| {
+            let element = e.clone().try_into().map_err(|why: String| rusqlite::Error::ToSqlConversionFailure(why.into()))?;
+            Ok(Answer { element, value: *v })
         });
+        let record = SurveyRecord {
+            id: id.clone(),
+            service: r.service.clone(),
+            agency: agency.to_owned(),
+            local_date,
+            source: r.source,
+            answers: answers.collect::<rusqlite::Result<_>>()?,
+            profile: r.profile.clone(),
+            comment: r.comment.clone(),
+        };
         // Queued with its day, not `at`: nothing in it may date it to the second.
-        super::outbox::enqueue(&tx, "survey", &record, &local_date.to_string())?;
+        super::outbox::enqueue(&tx, &Body::Survey(record), &local_date.to_string())?;
         tx.commit()?;
         Ok(id)
     }

@@ -9,38 +9,10 @@ use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::{Store, StoreError};
 use crate::catalogue::Catalogue;
+use crate::protocol::{Body, StatusRecord, TicketRecord};
 use crate::tickets::number::MAX_SEQ;
 use crate::tickets::{check_issuable, Priority, Refusal, Status, TicketNumber};
-
-/// A ticket as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Ticket {
-    /// UUID, unique across kiosks: the key for upload and deduplication.
-    pub id: String,
-    pub number: String,
-    pub service: String,
-    pub agency: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub priority: Option<Priority>,
-    pub kiosk_id: u8,
-    /// The local day the number belongs to (site time zone).
-    pub local_date: jiff::civil::Date,
-    pub issued_at_utc: jiff::Timestamp,
-    /// Local time with offset and zone, e.g. `2026-11-30T09:05:00+08:00[Asia/Makassar]`.
-    pub issued_at_local: String,
-    /// Tickets of the same service and class issued earlier that day and not voided.
-    pub people_ahead: u32,
-    pub status: Status,
-}
-
-/// One recorded status change.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct TicketEvent {
-    pub status: Status,
-    pub at_utc: jiff::Timestamp,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-}
+pub use crate::tickets::{Ticket, TicketEvent};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IssueError {
@@ -115,15 +87,15 @@ fn add_event(tx: &Transaction<'_>, ticket: &Ticket, status: Status, at: jiff::Ti
         "INSERT INTO ticket_event (ticket_id, status, at_utc, detail) VALUES (?1, ?2, ?3, ?4)",
         params![ticket.id, status.code(), at.to_string(), detail],
     )?;
-    let payload = serde_json::json!({
-        "ticket_id": ticket.id,
-        "number": ticket.number,
-        "local_date": ticket.local_date.to_string(),
-        "status": status.code(),
-        "at_utc": at.to_string(),
-        "detail": detail,
-    });
-    super::outbox::enqueue(tx, "ticket_status", &payload, &at.to_string())
+    let record = StatusRecord {
+        ticket_id: ticket.id.clone(),
+        number: ticket.number.clone(),
+        local_date: ticket.local_date,
+        status,
+        at_utc: at,
+        detail: detail.map(str::to_owned),
+    };
+    super::outbox::enqueue(tx, &Body::TicketStatus(record), &at.to_string())
 }
 
 impl Store {
@@ -200,8 +172,7 @@ impl Store {
                 Status::Issued.code(),
             ],
         )?;
-        let record = serde_json::to_value(&ticket).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-        super::outbox::enqueue(&tx, "ticket", &record, &now.to_string())?;
+        super::outbox::enqueue(&tx, &Body::Ticket(TicketRecord { ticket: ticket.clone(), backfilled: false }), &now.to_string())?;
         add_event(&tx, &ticket, Status::Issued, now, None)?;
         super::pause_point("before-commit");
         tx.commit()?;

@@ -36,6 +36,8 @@ pub enum SyncError {
     Expired { expires: jiff::Timestamp },
     #[error("upload to {url} refused: HTTP {status} {body}")]
     Upload { url: String, status: u16, body: String },
+    #[error("outbox record {seq} cannot be sent: {reason}")]
+    Outbox { seq: i64, reason: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

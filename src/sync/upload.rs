@@ -3,10 +3,10 @@
 //! acknowledged (the kiosk killed, the answer lost) is sent again; the receiver
 //! deduplicates by `event_id` (docs/upload-protocol.md).
 
-use serde_json::{json, Value};
 
 use super::{limits, state, SyncError};
 use crate::config::SyncConfig;
+use crate::protocol::{Batch, Body, Record, SCHEMA};
 use crate::store::{OutboxPart, Store};
 
 /// What one upload round sent.
@@ -17,25 +17,20 @@ pub struct Uploaded {
 }
 
 /// The request body of one batch. Survey records carry no `seq`: the outbox's sequence is
-/// shared with the queue's records and would place a response next to a ticket.
-pub fn batch_body(site: &str, kiosk_id: u8, rows: &[crate::store::OutboxRow]) -> Vec<u8> {
-    let records: Vec<Value> = rows
+/// shared with the queue's records and would place a response next to a ticket. A row
+/// that no longer reads as its kind is named, not sent half-empty.
+pub fn batch_body(site: &str, kiosk_id: u8, rows: &[crate::store::OutboxRow]) -> Result<Vec<u8>, SyncError> {
+    let records = rows
         .iter()
         .map(|r| {
-            let mut record = json!({
-                "seq": r.seq,
-                "event_id": r.event_id,
-                "kind": r.kind,
-                "created_utc": r.created_utc,
-                "data": serde_json::from_str::<Value>(&r.payload).unwrap_or(Value::Null),
-            });
-            if r.kind == "survey" {
-                record.as_object_mut().expect("an object").remove("seq");
-            }
-            record
+            let data = serde_json::from_str(&r.payload).map_err(|e| SyncError::Outbox { seq: r.seq, reason: e.to_string() })?;
+            let body = Body::from_parts(&r.kind, data).map_err(|e| SyncError::Outbox { seq: r.seq, reason: format!("not a {} record: {e}", r.kind) })?;
+            let seq = (!matches!(body, Body::Survey(_))).then_some(r.seq);
+            Ok(Record { seq, event_id: r.event_id.clone(), created_utc: r.created_utc.clone(), body })
         })
-        .collect();
-    json!({ "schema": 1, "site": site, "kiosk": kiosk_id, "records": records }).to_string().into_bytes()
+        .collect::<Result<_, SyncError>>()?;
+    let batch = Batch { schema: SCHEMA, site: site.to_owned(), kiosk: kiosk_id, records };
+    Ok(serde_json::to_vec(&batch).expect("a batch serialises"))
 }
 
 /// The batch's `Idempotency-Key`: the same rows give the same key when a batch is sent
@@ -72,7 +67,7 @@ pub fn upload(store: &mut Store, cfg: &SyncConfig, site: &str, kiosk_id: u8, now
                 return Ok(());
             }
             let key = batch_key(site, kiosk_id, part, &rows);
-            match super::fetch::post_json(&url, &batch_body(site, kiosk_id, &rows), &key, token.as_deref(), limits(cfg)) {
+            match super::fetch::post_json(&url, &batch_body(site, kiosk_id, &rows)?, &key, token.as_deref(), limits(cfg)) {
                 Ok((200..=299, _)) => {
                     store.outbox_ack(&rows, now)?;
                     sent.records += rows.len();

@@ -10,7 +10,7 @@ pub use validate::{parse_feed, FeedErrors, FeedIssue};
 
 /// The catalogue built into the binary: the researched services of MPP Kabupaten Jeneponto.
 /// A kiosk whose database has no catalogue yet (first start, no network) loads this one.
-pub const DEFAULT_FEED_JSON: &str = include_str!("../../assets/catalogue/jeneponto.json");
+pub const DEFAULT_FEED_JSON: &str = include_str!("../../../assets/catalogue/jeneponto.json");
 
 /// Where the embedded catalogue is recorded as coming from.
 pub const DEFAULT_SOURCE: &str = "embedded:assets/catalogue/jeneponto.json";

@@ -1,10 +1,12 @@
 //! Queue tickets: numbering, the rules for issuing one, and a ticket's status history.
-//! Pure domain; the ledger itself lives in `store::tickets`.
+//! Pure domain; the kiosk's ledger lives in its `store::tickets`.
 
 pub mod number;
 pub mod rules;
 pub mod status;
+pub mod ticket;
 
 pub use number::{Priority, TicketNumber};
 pub use rules::{check_issuable, Refusal};
 pub use status::Status;
+pub use ticket::{Ticket, TicketEvent};

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_SEQ: u32 = 999;
 
 /// Who a priority ticket is for (UU 25/2009 Pasal 29).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Priority {
     /// 60 years or older.
@@ -27,6 +27,8 @@ pub enum Priority {
 }
 
 impl Priority {
+    pub const ALL: [Priority; 3] = [Priority::Elderly, Priority::Disability, Priority::Pregnant];
+
     pub fn code(self) -> &'static str {
         match self {
             Priority::Elderly => "elderly",
@@ -36,7 +38,7 @@ impl Priority {
     }
 
     pub fn from_code(s: &str) -> Option<Priority> {
-        [Priority::Elderly, Priority::Disability, Priority::Pregnant].into_iter().find(|p| p.code() == s)
+        Priority::ALL.into_iter().find(|p| p.code() == s)
     }
 
     /// The label on the slip and screen.

@@ -1,0 +1,35 @@
+//! A ticket as the ledger records it and the upload protocol carries it.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Priority, Status};
+
+/// A ticket as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    /// UUID, unique across kiosks: the key for upload and deduplication.
+    pub id: String,
+    pub number: String,
+    pub service: String,
+    pub agency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    pub kiosk_id: u8,
+    /// The local day the number belongs to (site time zone).
+    pub local_date: jiff::civil::Date,
+    pub issued_at_utc: jiff::Timestamp,
+    /// Local time with offset and zone, e.g. `2026-11-30T09:05:00+08:00[Asia/Makassar]`.
+    pub issued_at_local: String,
+    /// Tickets of the same service and class issued earlier that day and not voided.
+    pub people_ahead: u32,
+    pub status: Status,
+}
+
+/// One recorded status change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketEvent {
+    pub status: Status,
+    pub at_utc: jiff::Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}

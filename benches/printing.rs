@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use mpp_kiosk::config::LogoSetting;
+use mpp_kiosk::printing::LogoSetting;
 use mpp_kiosk::hours::{DayHours, WeeklyHours};
 use mpp_kiosk::printing::{self, encode, layout, Paper, PrintSettings, PrinterUri, QrMode, SlipInput};
 use mpp_kiosk::store::Store;

@@ -14,7 +14,7 @@ use std::net::TcpListener;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use mpp_kiosk::config::SyncConfig;
+use mpp_kiosk::sync::SyncConfig;
 use mpp_kiosk::store::Store;
 
 /// Serves `feed.json` and `feed.json.minisig`, and answers every POST with 200.

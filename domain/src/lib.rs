@@ -5,6 +5,7 @@
 //! See ARCHITECTURE.md for where each part is used.
 
 pub mod catalogue;
+pub mod device;
 pub mod hours;
 pub mod protocol;
 pub mod survey;

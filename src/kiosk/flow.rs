@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::catalogue::{Catalogue, Service};
-use crate::printing::Fault;
+use crate::device::Fault;
 use crate::tickets::{check_issuable, Priority, Refusal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

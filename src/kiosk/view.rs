@@ -5,7 +5,7 @@
 use super::flow::{Flow, Notice};
 use crate::catalogue::{Fee, Service};
 use crate::hours::local_time_text;
-use crate::printing::slip::local_date;
+use crate::hours::local_date;
 use crate::text::Lang;
 use crate::tickets::Refusal;
 

@@ -8,6 +8,7 @@
 pub mod bitmap;
 pub mod escpos_encode;
 pub mod preview;
+pub mod settings;
 pub mod printer;
 pub mod slip;
 mod usb;
@@ -24,7 +25,7 @@ pub use slip::{layout, Paper, Slip, SlipInput};
 pub use worker::{Done, Job, JobError, PrintWorker};
 
 use crate::catalogue::Catalogue;
-use crate::config::LogoSetting;
+pub use settings::{LogoSetting, PrinterConfig, Timeout};
 use crate::store::{IssueError, StatusError, Store, Ticket};
 use crate::text::Lang;
 use crate::tickets::{Priority, Status};

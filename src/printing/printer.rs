@@ -79,39 +79,7 @@ pub struct PrinterStatus {
     pub error: bool,
 }
 
-/// A printer state that stops printing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Fault {
-    /// No answer within the timeout, or the printer says it is offline.
-    Offline,
-    CoverOpen,
-    PaperOut,
-    Error,
-}
-
-impl Fault {
-    pub fn code(self) -> &'static str {
-        match self {
-            Fault::Offline => "offline",
-            Fault::CoverOpen => "cover_open",
-            Fault::PaperOut => "paper_out",
-            Fault::Error => "error",
-        }
-    }
-
-    /// What the citizen reads: the problem and what to do.
-    pub fn message(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Fault::PaperOut, Lang::Id) => "Kertas printer habis. Silakan minta bantuan petugas di meja informasi.",
-            (Fault::PaperOut, Lang::En) => "The printer is out of paper. Please ask staff at the information desk.",
-            (Fault::CoverOpen, Lang::Id) => "Tutup printer terbuka. Silakan minta bantuan petugas di meja informasi.",
-            (Fault::CoverOpen, Lang::En) => "The printer cover is open. Please ask staff at the information desk.",
-            (Fault::Offline | Fault::Error, Lang::Id) => "Printer sedang tidak dapat dipakai. Silakan minta bantuan petugas di meja informasi.",
-            (Fault::Offline | Fault::Error, Lang::En) => "The printer is not working right now. Please ask staff at the information desk.",
-        }
-    }
-}
+pub use crate::device::Fault;
 
 impl PrinterStatus {
     /// Reads the three replies; each must have the fixed pattern 0xx1xx10.

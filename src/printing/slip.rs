@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::bitmap::Bitmap;
 use crate::catalogue::{Agency, Service, Site};
-use crate::store::Ticket;
+use crate::tickets::Ticket;
 use crate::text::Lang;
 
 /// Paper width: characters per line in the normal font, and printable dots.
@@ -138,7 +138,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-pub use crate::hours::local_date;
+use crate::hours::local_date;
 
 /// "Pukul 09.05 WITA" / "Time 09:05 WIB": the site's zone, by its label.
 pub fn local_clock(dt: &jiff::civil::DateTime, time_zone: &str, lang: Lang) -> String {

@@ -6,13 +6,14 @@
 
 pub mod fetch;
 pub mod runner;
+pub mod settings;
 pub mod upload;
 pub mod verify;
 
 use std::time::Duration;
 
 use crate::catalogue::Feed;
-use crate::config::SyncConfig;
+pub use settings::SyncConfig;
 use crate::store::{ImportError, Store, StoreError};
 use fetch::{Fetched, Limits, Validators};
 

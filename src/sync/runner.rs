@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::catalogue::Catalogue;
 use crate::clock::Clock;
-use crate::config::SyncConfig;
+use super::settings::SyncConfig;
 use crate::store::Store;
 
 /// A random fraction 0..1 (uuid v4 carries 122 random bits; no extra crate needed).

@@ -5,7 +5,7 @@
 
 
 use super::{limits, state, SyncError};
-use crate::config::SyncConfig;
+use super::settings::SyncConfig;
 use crate::protocol::{Batch, Body, Record, SCHEMA};
 use crate::store::{OutboxPart, Store};
 

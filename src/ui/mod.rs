@@ -45,7 +45,7 @@ pub struct UiSettings {
     /// Hide the mouse cursor (on the kiosk itself).
     pub hide_cursor: bool,
     /// Sync settings, for the staff screen's "sync now".
-    pub sync: crate::config::SyncConfig,
+    pub sync: crate::sync::SyncConfig,
     /// The staff PIN's hash (`[staff] pin_hash`).
     pub pin_hash: Option<String>,
     /// The monotonic clock of the flow's timers ([`real_time`] on the kiosk; tests and
@@ -81,7 +81,7 @@ pub struct Ui {
     results_rx: mpsc::Receiver<UiMsg>,
     db_path: PathBuf,
     kiosk_id: u8,
-    sync: crate::config::SyncConfig,
+    sync: crate::sync::SyncConfig,
     /// The printer's last known state, for the staff screen.
     printer_line: RefCell<(String, bool)>,
     timer: slint::Timer,

@@ -12,5 +12,6 @@ mod invalid_feeds;
 mod printing;
 mod round_trip;
 mod survey;
+mod structure;
 mod sync;
 mod tickets;

@@ -50,7 +50,7 @@ fn main() {
         let mut f = feed.clone();
         f.version = feed.version + round;
         let t = Instant::now();
-        store.import_catalogue(&f, "bench", false).unwrap();
+        store.import_catalogue(&f, "bench", false, jiff::Timestamp::UNIX_EPOCH).unwrap();
         imports.push(t.elapsed());
     }
     let (min, med, _) = stats(imports);

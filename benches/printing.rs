@@ -53,7 +53,7 @@ fn main() {
     feed.site.holidays.clear();
     feed.site.cutoff_minutes = 0;
     let mut store = Store::open(&dir.path().join("bench.sqlite3")).unwrap();
-    store.import_catalogue(&feed, "bench", true).unwrap();
+    store.import_catalogue(&feed, "bench", true, jiff::Timestamp::UNIX_EPOCH).unwrap();
     let cat = store.load_catalogue().unwrap().unwrap();
     let now = "2026-11-30T01:05:00Z".parse().unwrap();
 

@@ -104,7 +104,7 @@ fn main() {
     // 10,000 tickets in the outbox, then one upload round.
     let db = dir.path().join("upload.sqlite3");
     let mut store = Store::open(&db).unwrap();
-    store.import_catalogue(&mpp_kiosk::catalogue::default_feed(), "bench", false).unwrap();
+    store.import_catalogue(&mpp_kiosk::catalogue::default_feed(), "bench", false, jiff::Timestamp::UNIX_EPOCH).unwrap();
     let catalogue = store.load_catalogue().unwrap().unwrap();
     let open: Vec<String> = catalogue.feed.services.iter().filter(|s| s.daily_quota.is_none() && s.hours.is_none()).map(|s| s.code.clone()).collect();
     let t = Instant::now();

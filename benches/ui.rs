@@ -31,7 +31,7 @@ fn main() {
     let db = dir.path().join("kiosk.sqlite3");
     let screen = HeadlessScreen::install(1080, 1920).unwrap();
     let mut store = Store::open(&db).unwrap();
-    store.import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", false).unwrap();
+    store.import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", false, jiff::Timestamp::UNIX_EPOCH).unwrap();
     let catalogue = store.load_catalogue().unwrap().unwrap();
     drop(store);
     let agency = catalogue.feed.agencies.iter().max_by_key(|a| catalogue.feed.services_of(&a.code).count()).unwrap().code.clone();

@@ -28,6 +28,17 @@ fn pinned() -> Result<Option<jiff::Timestamp>, ClockError> {
     r.clone().map_err(|(value, reason)| ClockError { value, reason })
 }
 
+/// What `MPP_KIOSK_NOW` says, when it is set (for `doctor` and the staff screen, which
+/// warn that the clock is pinned).
+pub fn pinned_setting() -> Option<String> {
+    std::env::var(ENV).ok()
+}
+
+/// The system's clock, never pinned: for `doctor`, which checks the machine's time itself.
+pub fn system_time() -> jiff::Timestamp {
+    jiff::Timestamp::now()
+}
+
 /// Now: the pinned time if `MPP_KIOSK_NOW` is set, else the system clock.
 pub fn now() -> Result<jiff::Timestamp, ClockError> {
     Ok(pinned()?.unwrap_or_else(jiff::Timestamp::now))

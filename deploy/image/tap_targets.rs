@@ -49,7 +49,7 @@ fn main() {
     let db = dir.path().join("kiosk.sqlite3");
     let catalogue = {
         let mut store = Store::open(&db).unwrap();
-        store.import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", true).unwrap();
+        store.import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", true, jiff::Timestamp::UNIX_EPOCH).unwrap();
         store.load_catalogue().unwrap().unwrap()
     };
     let ui = Ui::new(UiSettings {

@@ -17,6 +17,11 @@ impl TimeOfDay {
         (hour < 24 && minute < 60).then(|| TimeOfDay(u16::from(hour) * 60 + u16::from(minute)))
     }
 
+    /// The minute a local date-time falls in (seconds dropped).
+    pub fn of(dt: &jiff::civil::DateTime) -> TimeOfDay {
+        TimeOfDay(dt.hour() as u16 * 60 + dt.minute() as u16)
+    }
+
     pub fn minutes(self) -> u16 {
         self.0
     }

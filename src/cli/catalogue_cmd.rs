@@ -178,7 +178,7 @@ fn import(ctx: &Context, file: &Path, force: bool) -> Result<(), CliError> {
     // Validate before touching the database: a bad feed changes nothing.
     let feed = parse_feed(&bytes).map_err(|e| CliError::BadInput(format!("{source}: {e}")))?;
     let mut store = ctx.open_store()?;
-    let outcome = store.import_catalogue(&feed, &source, force)?;
+    let outcome = store.import_catalogue(&feed, &source, force, crate::clock::now()?)?;
     let previous = outcome.previous.map_or("none".to_owned(), |v| v.to_string());
     println!(
         "imported catalogue version {} ({} agencies, {} services) into {}; previous version: {previous}",

@@ -79,7 +79,7 @@ pub fn run(config_arg: Option<&Path>, db_arg: Option<&Path>, json: bool) -> Resu
                             ),
                         );
                         // A catalogue nobody has refreshed in half a year may tell citizens old fees.
-                        let age_days = s.generated_at.parse::<jiff::Timestamp>().ok().map(|g| (jiff::Timestamp::now().as_second() - g.as_second()) / 86_400);
+                        let age_days = s.generated_at.parse::<jiff::Timestamp>().ok().map(|g| (crate::clock::system_time().as_second() - g.as_second()) / 86_400);
                         match age_days {
                             Some(d) if d > 180 => add("age", Status::Warn, format!("the catalogue was published {d} days ago: ask the publisher for a fresh feed")),
                             Some(d) => add("age", Status::Ok, format!("published {d} days ago")),
@@ -264,8 +264,8 @@ fn printer(loaded: &config::Loaded, db_path: &Path) -> (Status, String) {
 
 /// A clock that is plausible (tickets and days depend on it) and not pinned by accident.
 fn clock() -> (Status, String) {
-    let now = jiff::Timestamp::now();
-    if let Ok(v) = std::env::var(crate::clock::ENV) {
+    let now = crate::clock::system_time();
+    if let Some(v) = crate::clock::pinned_setting() {
         return (Status::Warn, format!("{} is set ({v}): the kiosk's clock is pinned, not real", crate::clock::ENV));
     }
     if now < "2025-01-01T00:00:00Z".parse::<jiff::Timestamp>().expect("a timestamp") {

@@ -441,7 +441,7 @@ pub fn ensure_catalogue(store: &mut Store) -> Result<Catalogue, CliError> {
         return Ok(c);
     }
     let feed = crate::catalogue::default_feed();
-    let outcome = store.import_catalogue(&feed, DEFAULT_SOURCE, false)?;
+    let outcome = store.import_catalogue(&feed, DEFAULT_SOURCE, false, crate::clock::now()?)?;
     log::info!(
         "no catalogue in {}: loaded the embedded one (version {}, {} services)",
         store.path().display(),

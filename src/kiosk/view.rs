@@ -165,7 +165,7 @@ pub fn date_and_clock(flow: &Flow) -> (String, String) {
     match &flow.today.local {
         Some(dt) => (
             local_date(dt, flow.lang),
-            local_time_text(crate::hours::TimeOfDay::new(dt.hour() as u8, dt.minute() as u8).expect("a valid time"), &flow.catalogue.feed.site.time_zone, flow.lang),
+            local_time_text(crate::hours::TimeOfDay::of(&dt), &flow.catalogue.feed.site.time_zone, flow.lang),
         ),
         None => (String::new(), String::new()),
     }

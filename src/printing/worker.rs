@@ -165,7 +165,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("k.sqlite3");
         let mut store = Store::open(&db).unwrap();
-        store.import_catalogue(&crate::catalogue::default_feed(), "test", false).unwrap();
+        store.import_catalogue(&crate::catalogue::default_feed(), "test", false, jiff::Timestamp::UNIX_EPOCH).unwrap();
         let catalogue = Arc::new(store.load_catalogue().unwrap().unwrap());
         (dir, db, catalogue)
     }

@@ -68,7 +68,7 @@ impl Store {
     /// Replaces the whole catalogue in one transaction: readers see the old one or the new
     /// one, never a mix. A feed whose version is not newer than the stored one is refused
     /// unless `force` (a technician's deliberate rollback). The feed must be validated.
-    pub fn import_catalogue(&mut self, feed: &Feed, source: &str, force: bool) -> Result<ImportOutcome, ImportError> {
+    pub fn import_catalogue(&mut self, feed: &Feed, source: &str, force: bool, now: jiff::Timestamp) -> Result<ImportOutcome, ImportError> {
         let version = to_sql_int(feed.version)?;
         // IMMEDIATE: take the write lock before reading the stored version, so two importers
         // cannot both decide they are newer.
@@ -100,7 +100,7 @@ impl Store {
                 version,
                 feed.generated_at.to_string(),
                 feed.expires.map(|t| t.to_string()),
-                jiff::Timestamp::now().to_string(),
+                now.to_string(),
                 source,
                 to_json(&feed.site),
             ],

@@ -94,7 +94,7 @@ fn pull(store: &mut Store, cfg: &SyncConfig, url: &str, now: jiff::Timestamp) ->
     };
     verify::verify(&bytes, &sig, &cfg.keys())?;
     let feed = check_feed(&bytes, stored, now)?;
-    store.import_catalogue(&feed, url, false).map_err(|e| match e {
+    store.import_catalogue(&feed, url, false, now).map_err(|e| match e {
         ImportError::NotNewer { stored, offered } => SyncError::NotNewer { stored, offered },
         e @ ImportError::OtherSite { .. } => SyncError::Invalid(e.to_string()),
         ImportError::Store(e) => SyncError::Store(e),

@@ -253,7 +253,10 @@ impl Ui {
     }
 
     fn today_date(&self) -> jiff::civil::Date {
-        self.flow.borrow().today.local.map(|d| d.date()).unwrap_or_else(|| jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+        self.flow.borrow().today.local.map(|d| d.date()).unwrap_or_else(|| {
+            let now = (self.clock)().unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+            crate::store::local_time(&self.flow.borrow().catalogue, now).map(|z| z.date()).unwrap_or_else(|_| now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+        })
     }
 
     /// A reprint or test slip for staff, on the print worker; the result comes back as a message.
@@ -384,7 +387,7 @@ impl Ui {
         };
         add("IKM hari ini", ikm(today), true);
         add("IKM bulan ini", ikm(month_start), true);
-        let pinned = std::env::var(crate::clock::ENV).is_ok();
+        let pinned = crate::clock::pinned_setting().is_some();
         let clock = self.flow.borrow().today.local.map(|d| d.to_string()).unwrap_or_default();
         let zone = crate::hours::zone_label(&self.flow.borrow().catalogue.feed.site.time_zone).to_owned();
         add("Jam", if pinned { format!("{clock} {zone} (DIPATOK oleh {})", crate::clock::ENV) } else { format!("{clock} {zone}") }, !pinned);

@@ -82,7 +82,7 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let db = dir.join("kiosk.sqlite3");
     let mut store = Store::open(&db).map_err(|e| e.to_string())?;
-    store.import_catalogue(&opts.catalogue.feed, &opts.catalogue.source, true).map_err(|e| e.to_string())?;
+    store.import_catalogue(&opts.catalogue.feed, &opts.catalogue.source, true, opts.at).map_err(|e| e.to_string())?;
     drop(store);
     let mut print = opts.print.clone();
     print.lock = None;

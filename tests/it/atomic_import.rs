@@ -40,7 +40,7 @@ fn a_reader_thread_never_sees_a_mixed_catalogue() {
     let k = Kiosk::new();
     let db = k.db();
     let mut writer = Store::open(&db).unwrap();
-    writer.import_catalogue(&tagged(100), "test", false).unwrap();
+    writer.import_catalogue(&tagged(100), "test", false, jiff::Timestamp::UNIX_EPOCH).unwrap();
 
     let stop = Arc::new(AtomicBool::new(false));
     let reader = {
@@ -59,7 +59,7 @@ fn a_reader_thread_never_sees_a_mixed_catalogue() {
         })
     };
     for v in 101..=140 {
-        writer.import_catalogue(&tagged(v), "test", false).unwrap();
+        writer.import_catalogue(&tagged(v), "test", false, jiff::Timestamp::UNIX_EPOCH).unwrap();
     }
     stop.store(true, Ordering::Relaxed);
     let (reads, seen) = reader.join().expect("the reader saw only whole catalogues");
@@ -71,7 +71,7 @@ fn a_reader_process_never_sees_a_mixed_catalogue() {
     let k = Kiosk::new();
     let db = k.db();
     let mut writer = Store::open(&db).unwrap();
-    writer.import_catalogue(&tagged(200), "test", false).unwrap();
+    writer.import_catalogue(&tagged(200), "test", false, jiff::Timestamp::UNIX_EPOCH).unwrap();
 
     // Another process exports the catalogue again and again while this one imports.
     let stop = Arc::new(AtomicBool::new(false));
@@ -91,7 +91,7 @@ fn a_reader_process_never_sees_a_mixed_catalogue() {
     };
     let mut v = 201;
     while !exporter.is_finished() && v < 2000 {
-        writer.import_catalogue(&tagged(v), "test", false).unwrap();
+        writer.import_catalogue(&tagged(v), "test", false, jiff::Timestamp::UNIX_EPOCH).unwrap();
         v += 1;
         if v > 230 {
             stop.store(true, Ordering::Relaxed);

@@ -107,3 +107,20 @@ fn the_domain_crate_depends_on_nothing_that_does_io() {
         }
     }
 }
+
+#[test]
+fn only_the_clock_module_reads_the_time() {
+    let mut files = Vec::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    rust_files(&root.join("src"), &mut files);
+    rust_files(&root.join("domain/src"), &mut files);
+    for file in files {
+        if file.ends_with("src/clock.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for call in ["Timestamp::now()", "Zoned::now()", "SystemTime::now()", "std::env::var(crate::clock::ENV"] {
+            assert!(!text.contains(call), "{} reads the time itself ({call}); ask crate::clock", file.display());
+        }
+    }
+}

@@ -403,7 +403,7 @@ fn an_expired_catalogue_is_kept_and_reported() {
     v["generated_at"] = "2026-10-01T00:00:00Z".into();
     v["expires"] = "2026-11-01T00:00:00Z".into();
     let f = mpp_kiosk::catalogue::parse_feed(v.to_string().as_bytes()).unwrap();
-    mpp_kiosk::store::Store::open(&k.db()).unwrap().import_catalogue(&f, "test", false).unwrap();
+    mpp_kiosk::store::Store::open(&k.db()).unwrap().import_catalogue(&f, "test", false, jiff::Timestamp::UNIX_EPOCH).unwrap();
     let mut c = k.command();
     let status = Run(c.env("MPP_KIOSK_NOW", NOW).args(["sync", "status", "--json"]).output().unwrap()).json();
     assert_eq!(status["catalogue_expired"], true, "{status}");

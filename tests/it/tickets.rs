@@ -27,7 +27,7 @@ fn always_open() -> Feed {
 
 fn store_with(feed: &Feed, db: &std::path::Path) -> (Store, Catalogue) {
     let mut store = Store::open(db).unwrap();
-    store.import_catalogue(feed, "test", true).unwrap();
+    store.import_catalogue(feed, "test", true, jiff::Timestamp::UNIX_EPOCH).unwrap();
     let catalogue = store.load_catalogue().unwrap().unwrap();
     (store, catalogue)
 }

@@ -29,7 +29,7 @@ struct Kiosk {
 
 fn catalogue(db: &Path) -> Catalogue {
     let mut store = Store::open(db).unwrap();
-    store.import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", true).unwrap();
+    store.import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", true, jiff::Timestamp::UNIX_EPOCH).unwrap();
     store.load_catalogue().unwrap().unwrap()
 }
 

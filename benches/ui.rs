@@ -36,17 +36,19 @@ fn main() {
     drop(store);
     let agency = catalogue.feed.agencies.iter().max_by_key(|a| catalogue.feed.services_of(&a.code).count()).unwrap().code.clone();
     let ui: Rc<Ui> = Ui::new(UiSettings {
-        catalogue,
-        db_path: db,
-        print: PrintSettings { uri: PrinterUri::Preview(dir.path().join("slips")), paper: Paper::Mm80, qr: QrMode::Native, qr_url: None, timeout: Duration::from_secs(1), logo: None, lock: None },
-        kiosk_id: 1,
-        lang: Lang::Id,
-        idle: Duration::from_secs(60),
-        clock: mpp_kiosk::clock::fixed("2026-11-30T01:05:00Z".parse().unwrap()),
+        app: mpp_kiosk::app::AppSettings {
+            catalogue,
+            db_path: db,
+            print: PrintSettings { uri: PrinterUri::Preview(dir.path().join("slips")), paper: Paper::Mm80, qr: QrMode::Native, qr_url: None, timeout: Duration::from_secs(1), logo: None, lock: None },
+            kiosk_id: 1,
+            lang: Lang::Id,
+            idle: Duration::from_secs(60),
+            clock: mpp_kiosk::clock::fixed("2026-11-30T01:05:00Z".parse().unwrap()),
+            mono: screen.mono(),
+            sync: Default::default(),
+            pin_hash: None,
+        },
         hide_cursor: false,
-        mono: screen.mono(),
-        sync: Default::default(),
-        pin_hash: None,
     })
     .unwrap();
     ui.window.show().unwrap();

@@ -6,6 +6,7 @@
 // used: `crate::catalogue`, `crate::tickets`, … are the same items the site server uses.
 pub use mpp_domain::{catalogue, device, hours, protocol, survey, text, tickets};
 
+pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -9,7 +9,6 @@
 //! Prints one JSON object: for each size (in order, on one database, as the booted image
 //! sees them: the second walk follows the first's ticket), the taps with their labels.
 
-use std::rc::Rc;
 use std::time::Duration;
 
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
@@ -53,17 +52,19 @@ fn main() {
         store.load_catalogue().unwrap().unwrap()
     };
     let ui = Ui::new(UiSettings {
-        catalogue,
-        db_path: db.clone(),
-        print: PrintSettings { uri: PrinterUri::Preview(dir.path().join("slips")), paper: Paper::Mm80, qr: QrMode::Native, qr_url: None, timeout: Duration::from_secs(2), logo: None, lock: None },
-        kiosk_id: 1,
-        lang: Lang::Id,
-        idle: Duration::from_secs(60),
-        clock: mpp_kiosk::clock::fixed(at),
+        app: mpp_kiosk::app::AppSettings {
+            catalogue,
+            db_path: db.clone(),
+            print: PrintSettings { uri: PrinterUri::Preview(dir.path().join("slips")), paper: Paper::Mm80, qr: QrMode::Native, qr_url: None, timeout: Duration::from_secs(2), logo: None, lock: None },
+            kiosk_id: 1,
+            lang: Lang::Id,
+            idle: Duration::from_secs(60),
+            clock: mpp_kiosk::clock::fixed(at),
+            mono: Box::new(|| Duration::ZERO),
+            sync: Default::default(),
+            pin_hash: None,
+        },
         hide_cursor: false,
-        mono: Rc::new(|| Duration::ZERO),
-        sync: Default::default(),
-        pin_hash: None,
     })
     .unwrap();
     ui.window.show().unwrap();

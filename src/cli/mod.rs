@@ -538,17 +538,19 @@ fn run_kiosk(ctx: &Context) -> Result<(), CliError> {
         let fullscreen = std::env::var("SLINT_FULLSCREEN").is_ok_and(|v| v == "1" || v == "true");
         let kms = std::env::var("SLINT_BACKEND").is_ok_and(|b| b.starts_with("linuxkms"));
         crate::ui::run(crate::ui::UiSettings {
-            catalogue,
-            db_path: ctx.db_path.clone(),
-            print,
-            kiosk_id: kiosk.id.get(),
-            lang: kiosk.language,
-            idle: std::time::Duration::from_secs(kiosk.idle_timeout_secs.secs().into()),
-            clock: crate::clock::system(),
+            app: crate::app::AppSettings {
+                catalogue,
+                db_path: ctx.db_path.clone(),
+                print,
+                kiosk_id: kiosk.id.get(),
+                lang: kiosk.language,
+                idle: std::time::Duration::from_secs(kiosk.idle_timeout_secs.secs().into()),
+                clock: crate::clock::system(),
+                mono: crate::ui::real_time(),
+                sync: ctx.config.config.sync.clone(),
+                pin_hash: ctx.config.config.staff.pin_hash.clone(),
+            },
             hide_cursor: fullscreen || kms,
-            mono: crate::ui::real_time(),
-            sync: ctx.config.config.sync.clone(),
-            pin_hash: ctx.config.config.staff.pin_hash.clone(),
         })
         .map_err(|e| CliError::Failed(e.to_string()))
     }

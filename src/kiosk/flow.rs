@@ -13,6 +13,12 @@ use crate::catalogue::{Catalogue, Service};
 use crate::device::Fault;
 use crate::tickets::{check_issuable, Priority, Refusal};
 
+mod citizen;
+mod staff;
+mod survey;
+
+pub use staff::{PullOutcome, StaffOutcome, UploadOutcome};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
     Welcome,
@@ -131,8 +137,8 @@ pub enum Event {
     StaffReprint(String),
     StaffTestSlip,
     StaffSyncNow,
-    /// A staff action finished: what to show.
-    StaffResult(String),
+    /// A staff action finished: what came of it.
+    StaffResult(StaffOutcome),
 }
 
 /// Work the UI must do for the flow.
@@ -212,10 +218,10 @@ pub struct Flow {
     pub pin_hash: Option<String>,
     /// Digits typed on the PIN pad.
     pub pin: String,
-    /// What the PIN pad says (wrong PIN, locked).
-    pub pin_message: String,
+    /// The PIN pad's last refusal (wrong PIN, locked, none set), for the view to word.
+    pub pin_result: Option<crate::staff::PinResult>,
     /// The last staff action's result.
-    pub staff_message: String,
+    pub staff_outcome: Option<StaffOutcome>,
     pin_guard: crate::staff::PinGuard,
     corner_taps: Vec<Duration>,
 }
@@ -262,8 +268,8 @@ impl Flow {
             survey: None,
             pin_hash: None,
             pin: String::new(),
-            pin_message: String::new(),
-            staff_message: String::new(),
+            pin_result: None,
+            staff_outcome: None,
             pin_guard: Default::default(),
             corner_taps: Vec::new(),
         }
@@ -314,15 +320,17 @@ impl Flow {
         self.done_since = None;
         self.survey = None;
         self.pin.clear();
-        self.pin_message.clear();
-        self.staff_message.clear();
+        self.pin_result = None;
+        self.staff_outcome = None;
         self.corner_taps.clear();
         if let Some(c) = self.pending_catalogue.take() {
             self.catalogue = c;
         }
     }
 
-    /// Handles one event; returns the work the UI must do, if any.
+    /// Handles one event; returns the work the UI must do, if any. Guards shared by every
+    /// screen come first; then the event goes to the machine it belongs to: the citizen's
+    /// path (`citizen.rs`), the survey (`survey.rs`) or the staff screen (`staff.rs`).
     pub fn handle(&mut self, event: Event, now: Duration) -> Option<Command> {
         if !matches!(event, Event::Printed(_)) {
             self.last_touch = now;
@@ -336,281 +344,60 @@ impl Flow {
             return None;
         }
         match event {
-            Event::Touch => {}
-            Event::TakeNumber => {
-                self.screen = Screen::Agencies;
+            Event::Touch => None,
+            Event::Home => {
+                self.reset();
+                None
             }
-            Event::OpenSearch => {
-                self.query.clear();
-                self.results.clear();
-                self.screen = Screen::Search;
+            Event::ToggleLanguage => {
+                self.lang = self.lang.other();
+                None
             }
-            Event::Agency(code) => {
-                let known = self.catalogue.feed.agency(&code).is_some_and(|a| a.active);
-                if known && matches!(self.screen, Screen::Agencies) {
-                    self.agency = Some(code);
-                    self.screen = Screen::Services;
-                }
-            }
-            Event::Service(code) => {
-                let Some(service) = self.catalogue.feed.service(&code) else { return None };
-                if !service.active || !matches!(self.screen, Screen::Services | Screen::Search | Screen::Welcome) {
-                    return None;
-                }
-                self.came_from = self.screen;
-                self.agency = Some(service.agency.clone());
-                if let Some(draft) = &mut self.survey {
-                    // Rating a service: straight to the first question.
-                    draft.service = Some(code);
-                    draft.step = 0;
-                    self.screen = Screen::SurveyQuestion;
-                    return None;
-                }
-                self.service = Some(code);
-                self.screen = Screen::Detail;
-            }
-            Event::TakeTicket => {
-                if self.screen != Screen::Detail {
-                    return None;
-                }
-                let service = self.selected_service()?;
-                match self.availability(service) {
-                    Ok(()) => self.screen = Screen::Priority,
-                    Err(r) => {
-                        let next = self.next_opening(service, &r);
-                        self.notice = Some(Notice::Refused(r, next));
-                    }
-                }
-            }
-            Event::Choose(who) => {
-                if self.screen != Screen::Priority {
-                    return None;
-                }
-                let service = self.service.clone()?;
-                self.screen = Screen::Printing;
-                let priority = match who {
-                    Who::Regular => None,
-                    Who::Priority(p) => Some(p),
-                };
-                return Some(Command::Print { service, priority });
-            }
-            Event::Printed(result) => {
-                if self.screen != Screen::Printing {
-                    log::warn!("a print result arrived when no slip was printing: {result:?}");
-                    return None;
-                }
-                match result {
-                    PrintResult::Issued(t) => {
-                        *self.today.issued.entry(t.service.clone()).or_default() += 1;
-                        self.shown = Some(t);
-                        self.screen = Screen::Done;
-                        self.done_since = Some(now);
-                    }
-                    PrintResult::Refused(r) => {
-                        self.screen = Screen::Detail;
-                        let next = self.selected_service().and_then(|s| self.next_opening(s, &r));
-                        self.notice = Some(Notice::Refused(r, next));
-                    }
-                    PrintResult::PrinterNotReady(f) => {
-                        self.screen = Screen::Detail;
-                        self.notice = Some(Notice::Printer(f));
-                    }
-                    PrintResult::Failed(reason) => {
-                        self.screen = Screen::Detail;
-                        self.notice = Some(Notice::Failed(reason));
-                    }
-                }
-            }
-            Event::StartSurvey => {
-                if self.screen == Screen::Welcome {
-                    self.survey = Some(SurveyDraft::default());
-                    self.screen = Screen::Agencies;
-                }
-            }
-            Event::Answer(v) => {
-                if self.screen != Screen::SurveyQuestion || !(1..=4).contains(&v) {
-                    return None;
-                }
-                let draft = self.survey.as_mut()?;
-                draft.answers[draft.step] = Some(v);
-                self.next_survey_step();
-            }
-            Event::ProfileChoice(i) => {
-                if self.screen != Screen::SurveyProfile {
-                    return None;
-                }
-                let draft = self.survey.as_mut()?;
-                let q = &crate::survey::PROFILE[draft.step];
-                let (code, _) = q.choices.get(i)?;
-                let value = Some((*code).to_owned());
-                match q.field {
-                    "age" => draft.profile.age = value,
-                    "sex" => draft.profile.sex = value,
-                    "education" => draft.profile.education = value,
-                    _ => draft.profile.occupation = value,
-                }
-                self.next_survey_step();
-            }
-            Event::Skip => {
-                if matches!(self.screen, Screen::SurveyQuestion | Screen::SurveyProfile) {
-                    self.next_survey_step();
-                } else if self.screen == Screen::SurveyComment {
-                    return self.submit_survey(now);
-                }
-            }
-            Event::Comment(text) => {
-                if self.screen == Screen::SurveyComment {
-                    if let Some(d) = self.survey.as_mut() {
-                        d.comment = text.chars().take(300).collect();
-                    }
-                }
-            }
-            Event::SubmitSurvey => {
-                if self.screen == Screen::SurveyComment {
-                    return self.submit_survey(now);
-                }
-            }
-            Event::CornerTap => {
-                if self.screen != Screen::Welcome {
-                    return None;
-                }
-                self.corner_taps.retain(|t| now.saturating_sub(*t) < Duration::from_secs(4));
-                self.corner_taps.push(now);
-                if self.corner_taps.len() >= 5 {
-                    self.corner_taps.clear();
-                    self.pin.clear();
-                    self.pin_message.clear();
-                    self.screen = Screen::StaffPin;
-                }
-            }
-            Event::PinKey(d) => {
-                if self.screen == Screen::StaffPin && d.is_ascii_digit() && self.pin.len() < 8 {
-                    self.pin.push(d);
-                }
-            }
-            Event::PinBackspace => {
-                self.pin.pop();
-            }
-            Event::PinSubmit => {
-                if self.screen != Screen::StaffPin {
-                    return None;
-                }
-                let pin = std::mem::take(&mut self.pin);
-                use crate::staff::PinResult;
-                let id = self.lang == crate::text::Lang::Id;
-                match self.pin_guard.try_pin(self.pin_hash.as_deref(), &pin, now) {
-                    PinResult::Accepted => {
-                        self.pin_message.clear();
-                        self.staff_message.clear();
-                        self.screen = Screen::Staff;
-                        return Some(Command::RefreshStaff);
-                    }
-                    PinResult::Wrong { tries_left } => {
-                        self.pin_message = if id { format!("PIN salah. Sisa {tries_left} kali coba.") } else { format!("Wrong PIN. {tries_left} tries left.") };
-                    }
-                    PinResult::Locked(secs) => {
-                        self.pin_message = if id { format!("Terlalu banyak PIN salah. Coba lagi dalam {secs} detik.") } else { format!("Too many wrong PINs. Try again in {secs} seconds.") };
-                    }
-                    PinResult::NotSet => {
-                        self.pin_message = if id {
-                            "PIN staf belum diatur. Teknisi: mpp-kiosk staff pin-hash, lalu [staff] pin_hash di config.".into()
-                        } else {
-                            "No staff PIN is set. Technician: mpp-kiosk staff pin-hash, then [staff] pin_hash in the config.".into()
-                        };
-                    }
-                }
-            }
-            Event::StaffReprint(number) => {
-                if self.screen == Screen::Staff {
-                    return Some(Command::Reprint(number));
-                }
-            }
-            Event::StaffTestSlip => {
-                if self.screen == Screen::Staff {
-                    return Some(Command::TestSlip);
-                }
-            }
-            Event::StaffSyncNow => {
-                if self.screen == Screen::Staff {
-                    return Some(Command::SyncNow);
-                }
-            }
-            Event::StaffResult(msg) => {
-                if self.screen == Screen::Staff {
-                    self.staff_message = msg;
-                    return Some(Command::RefreshStaff);
-                }
-            }
-            Event::Back => {
-                if matches!(self.screen, Screen::StaffPin | Screen::Staff) {
-                    self.reset();
-                    return None;
-                }
-                if let Some(draft) = self.survey.as_mut() {
-                    // Within the survey, Back goes one question back.
-                    match self.screen {
-                        Screen::SurveyQuestion if draft.step > 0 => {
-                            draft.step -= 1;
-                            return None;
-                        }
-                        Screen::SurveyQuestion => {
-                            self.screen = Screen::Services;
-                            return None;
-                        }
-                        Screen::SurveyProfile if draft.step > 0 => {
-                            draft.step -= 1;
-                            return None;
-                        }
-                        Screen::SurveyProfile => {
-                            draft.step = 8;
-                            self.screen = Screen::SurveyQuestion;
-                            return None;
-                        }
-                        Screen::SurveyComment => {
-                            draft.step = 3;
-                            self.screen = Screen::SurveyProfile;
-                            return None;
-                        }
-                        _ => {}
-                    }
-                }
-                self.screen = match self.screen {
-                    Screen::Welcome | Screen::Agencies | Screen::Search => Screen::Welcome,
-                    Screen::Services => Screen::Agencies,
-                    Screen::Detail => self.came_from,
-                    Screen::Priority => Screen::Detail,
-                    Screen::Printing => Screen::Printing,
-                    Screen::SurveyQuestion | Screen::SurveyProfile | Screen::SurveyComment | Screen::SurveyThanks => Screen::Welcome,
-                    Screen::StaffPin | Screen::Staff => Screen::Welcome,
-                    Screen::Done => {
-                        self.reset();
-                        Screen::Welcome
-                    }
-                };
-                if self.screen == Screen::Welcome {
-                    self.reset();
-                }
-            }
-            Event::Home => self.reset(),
-            Event::ToggleLanguage => self.lang = self.lang.other(),
-            Event::ToggleLargeText => self.large_text = !self.large_text,
-            Event::Query(q) => {
-                if self.screen != Screen::Search {
-                    return None;
-                }
-                // Bounded: the keyboard could be held down by a curious child.
-                self.query = q.chars().take(40).collect();
-                if self.query.trim().is_empty() {
-                    self.results.clear();
-                    return None;
-                }
-                return Some(Command::Search(self.query.clone()));
+            Event::ToggleLargeText => {
+                self.large_text = !self.large_text;
+                None
             }
             Event::DismissNotice => {
-                // After a printer fault or failure nothing more can be done here: start over
-                // is not forced, the citizen may read the requirements still.
+                // After a printer fault or failure the citizen may still read the requirements.
                 self.notice = None;
+                None
             }
+            Event::Back => self.back(),
+            e @ (Event::StartSurvey | Event::Answer(_) | Event::ProfileChoice(_) | Event::Skip | Event::Comment(_) | Event::SubmitSurvey) => self.survey_event(e, now),
+            e @ (Event::CornerTap
+            | Event::PinKey(_)
+            | Event::PinBackspace
+            | Event::PinSubmit
+            | Event::StaffReprint(_)
+            | Event::StaffTestSlip
+            | Event::StaffSyncNow
+            | Event::StaffResult(_)) => self.staff_event(e, now),
+            e => self.citizen_event(e, now),
+        }
+    }
+
+    /// Back: within the survey one question back; from staff screens home; otherwise one
+    /// step back along the citizen's path (to welcome resets everything).
+    fn back(&mut self) -> Option<Command> {
+        if matches!(self.screen, Screen::StaffPin | Screen::Staff) {
+            self.reset();
+            return None;
+        }
+        if self.survey_back() {
+            return None;
+        }
+        self.screen = match self.screen {
+            Screen::Welcome | Screen::Agencies | Screen::Search => Screen::Welcome,
+            Screen::Services => Screen::Agencies,
+            Screen::Detail => self.came_from,
+            Screen::Priority => Screen::Detail,
+            Screen::Printing => Screen::Printing,
+            Screen::SurveyQuestion | Screen::SurveyProfile | Screen::SurveyComment | Screen::SurveyThanks => Screen::Welcome,
+            Screen::StaffPin | Screen::Staff => Screen::Welcome,
+            Screen::Done => Screen::Welcome,
+        };
+        if self.screen == Screen::Welcome {
+            self.reset();
         }
         None
     }
@@ -657,35 +444,6 @@ impl Flow {
         }
         let left = self.timing.idle - idle;
         if left <= self.timing.warn { Idle::Warning(left.as_secs_f64().ceil() as u32) } else { Idle::Active }
-    }
-
-    fn next_survey_step(&mut self) {
-        let Some(draft) = self.survey.as_mut() else { return };
-        match self.screen {
-            Screen::SurveyQuestion if draft.step + 1 < crate::survey::ELEMENTS.len() => draft.step += 1,
-            Screen::SurveyQuestion => {
-                draft.step = 0;
-                self.screen = Screen::SurveyProfile;
-            }
-            Screen::SurveyProfile if draft.step + 1 < crate::survey::PROFILE.len() => draft.step += 1,
-            Screen::SurveyProfile => self.screen = Screen::SurveyComment,
-            _ => {}
-        }
-    }
-
-    /// Ends the survey: a response with at least one answer is saved; one with none is
-    /// not a response and is dropped (the citizen still sees the thanks).
-    fn submit_survey(&mut self, now: Duration) -> Option<Command> {
-        let draft = self.survey.take()?;
-        self.screen = Screen::SurveyThanks;
-        self.done_since = Some(now);
-        let answers: Vec<(String, u8)> = crate::survey::ELEMENT_CODES.iter().zip(draft.answers).filter_map(|(c, a)| a.map(|v| ((*c).to_owned(), v))).collect();
-        let service = draft.service?;
-        if answers.is_empty() {
-            return None;
-        }
-        let comment = Some(draft.comment.trim().to_owned()).filter(|c| !c.is_empty());
-        Some(Command::SaveSurvey(crate::survey::Response { service, answers, profile: draft.profile, comment, source: crate::survey::Source::Kiosk }))
     }
 
     fn is_idle(&self, now: Duration) -> bool {
@@ -951,7 +709,7 @@ mod tests {
             f.handle(Event::PinKey(d), s(11));
         }
         f.handle(Event::PinSubmit, s(11));
-        assert_eq!((f.screen, f.pin_message.as_str()), (Screen::StaffPin, "PIN salah. Sisa 2 kali coba."));
+        assert_eq!((f.screen, f.pin_result), (Screen::StaffPin, Some(crate::staff::PinResult::Wrong { tries_left: 2 })));
         for d in "2468".chars() {
             f.handle(Event::PinKey(d), s(12));
         }
@@ -959,11 +717,11 @@ mod tests {
         assert_eq!(f.screen, Screen::Staff);
         assert_eq!(f.handle(Event::StaffReprint("KTB-A001".into()), s(13)), Some(Command::Reprint("KTB-A001".into())));
         assert_eq!(f.handle(Event::StaffTestSlip, s(14)), Some(Command::TestSlip));
-        f.handle(Event::StaffResult("ok".into()), s(15));
-        assert_eq!(f.staff_message, "ok");
+        f.handle(Event::StaffResult(StaffOutcome::TestSlipSent), s(15));
+        assert_eq!(f.staff_outcome, Some(StaffOutcome::TestSlipSent));
         // Left alone, the staff screen closes like any other.
         f.tick(s(80));
-        assert_eq!((f.screen, f.staff_message.as_str()), (Screen::Welcome, ""));
+        assert_eq!((f.screen, f.staff_outcome.as_ref()), (Screen::Welcome, None));
         // Staff actions are refused anywhere else.
         assert_eq!(f.handle(Event::StaffTestSlip, s(81)), None);
     }

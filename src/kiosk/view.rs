@@ -2,6 +2,8 @@
 //! flow's state and the catalogue, so tests can read a screen without drawing it. The
 //! Slint glue copies these into the UI's models; nothing here knows Slint.
 
+pub mod staff;
+
 use super::flow::{Flow, Notice};
 use crate::catalogue::{Fee, Service};
 use crate::hours::local_time_text;

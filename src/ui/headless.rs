@@ -43,7 +43,7 @@ impl HeadlessScreen {
     /// The flow's clock, moved by [`HeadlessScreen::skip`] like Slint's timers.
     pub fn mono(&self) -> super::Mono {
         let (start, skipped) = (self.start, self.skipped.clone());
-        Rc::new(move || start.elapsed() + skipped.get())
+        Box::new(move || start.elapsed() + skipped.get())
     }
 
     /// Makes Slint draw into memory for the rest of this process (once per process).

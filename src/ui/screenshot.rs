@@ -94,17 +94,19 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
     };
     let at = if name == "refusal" { at_local(opts, 15, 45)? } else { opts.at };
     let ui = Ui::new(UiSettings {
-        catalogue: opts.catalogue.clone(),
-        db_path: db,
-        print,
-        kiosk_id: 1,
-        lang: opts.lang,
-        idle: Duration::from_secs(60),
-        clock: crate::clock::fixed(at),
+        app: crate::app::AppSettings {
+            catalogue: opts.catalogue.clone(),
+            db_path: db,
+            print,
+            kiosk_id: 1,
+            lang: opts.lang,
+            idle: Duration::from_secs(60),
+            clock: crate::clock::fixed(at),
+            mono: screen.mono(),
+            sync: Default::default(),
+            pin_hash: Some(crate::staff::hash_pin("1234")),
+        },
         hide_cursor: false,
-        mono: screen.mono(),
-        sync: Default::default(),
-        pin_hash: Some(crate::staff::hash_pin("1234")),
     })
     .map_err(|e| e.to_string())?;
     ui.window.show().map_err(|e| e.to_string())?;

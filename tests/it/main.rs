@@ -3,6 +3,7 @@
 
 mod support;
 
+mod app;
 mod atomic_import;
 mod cli;
 mod default_catalogue;

@@ -80,8 +80,21 @@ fn no_module_imports_one_that_imports_it_back() {
         assert!(!graph[feature].contains("config"), "{feature} imports config: {:?}", graph[feature]);
     }
     // The citizen's flow is plain behaviour: no printer, database, sync or screen.
-    for io in ["printing", "store", "sync", "ui", "cli"] {
+    for io in ["printing", "store", "sync", "ui", "cli", "app", "clock"] {
         assert!(!graph["kiosk"].contains(io), "kiosk imports {io}");
+    }
+    // The application layer runs without a window: it never reaches for the screen.
+    assert!(!graph["app"].contains("ui") && !graph["app"].contains("cli"), "app imports {:?}", graph["app"]);
+}
+
+#[test]
+fn the_application_layer_knows_no_slint() {
+    let mut files = Vec::new();
+    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app"), &mut files);
+    assert!(!files.is_empty());
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(!text.contains("slint"), "{} mentions slint: the app layer must run without a window", file.display());
     }
 }
 

@@ -38,17 +38,19 @@ fn kiosk(dir: &Path, at: &str, printer: PrinterUri) -> Kiosk {
     let mono = Rc::new(Cell::new(Duration::ZERO));
     let m = mono.clone();
     let ui = Ui::new(UiSettings {
-        catalogue: catalogue(&db),
-        db_path: db.clone(),
-        print: PrintSettings { uri: printer, paper: Paper::Mm80, qr: QrMode::Native, qr_url: None, timeout: Duration::from_millis(500), logo: None, lock: None },
-        kiosk_id: 1,
-        lang: Lang::Id,
-        idle: Duration::from_secs(60),
-        clock: mpp_kiosk::clock::fixed(at.parse().unwrap()),
+        app: mpp_kiosk::app::AppSettings {
+            catalogue: catalogue(&db),
+            db_path: db.clone(),
+            print: PrintSettings { uri: printer, paper: Paper::Mm80, qr: QrMode::Native, qr_url: None, timeout: Duration::from_millis(500), logo: None, lock: None },
+            kiosk_id: 1,
+            lang: Lang::Id,
+            idle: Duration::from_secs(60),
+            clock: mpp_kiosk::clock::fixed(at.parse().unwrap()),
+            mono: Box::new(move || m.get()),
+            sync: Default::default(),
+            pin_hash: Some(mpp_kiosk::staff::hash_pin("246813")),
+        },
         hide_cursor: false,
-        mono: Rc::new(move || m.get()),
-        sync: Default::default(),
-        pin_hash: Some(mpp_kiosk::staff::hash_pin("246813")),
     })
     .unwrap();
     slint::ComponentHandle::show(&ui.window).unwrap();

@@ -1,0 +1,319 @@
+//! The kiosk application without a screen: it owns the flow, the database, the print
+//! worker and the clocks; it takes the flow's events, carries out the commands the flow
+//! returns (a search, a print job, a survey saved, a sync round) and says what the screen
+//! must redraw. `ui` binds this to Slint; tests drive it with no window at all.
+//!
+//! Work that takes time (printing, sync, the printer's status) runs on other threads and
+//! comes back as messages, handled on the caller's thread by [`App::tick`].
+
+mod staff;
+
+use std::path::PathBuf;
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
+
+use crate::catalogue::Catalogue;
+use crate::clock::Clock;
+use crate::kiosk::view;
+use crate::kiosk::{Command, Event, Flow, Idle, PrintResult, Screen, StaffOutcome, TicketShown, Timing};
+use crate::printing::{Done, Job, JobError, Outcome, PrintFlowError, PrintSettings, PrintWorker, PrinterStatus};
+use crate::store::{IssueError, Store, StoreError};
+use crate::text::Lang;
+use crate::tickets::{Priority, Status};
+
+pub use staff::StaffTicketLine;
+
+/// Everything the application needs to start.
+pub struct AppSettings {
+    pub catalogue: Catalogue,
+    pub db_path: PathBuf,
+    pub print: PrintSettings,
+    pub kiosk_id: u8,
+    pub lang: Lang,
+    pub idle: Duration,
+    /// The wall clock ([`crate::clock::system`] on the kiosk).
+    pub clock: Clock,
+    /// Sync settings, for the staff screen's "sync now".
+    pub sync: crate::sync::SyncConfig,
+    /// The staff PIN's hash (`[staff] pin_hash`).
+    pub pin_hash: Option<String>,
+    /// The monotonic clock of the flow's timers ([`real_time`] on the kiosk; tests and
+    /// the screenshot command move it by hand).
+    pub mono: Mono,
+}
+
+/// A monotonic clock for the flow's timers, read on the application's thread.
+pub type Mono = Box<dyn Fn() -> Duration>;
+
+/// Time since the kiosk started.
+pub fn real_time() -> Mono {
+    let start = std::time::Instant::now();
+    Box::new(move || start.elapsed())
+}
+
+/// What other threads hand back.
+enum Msg {
+    Printed(PrintResult),
+    Staff(StaffOutcome),
+    Printer(Result<Option<PrinterStatus>, String>),
+    Catalogue(Box<Catalogue>),
+}
+
+/// What the screen must do after an event or a tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Redraw {
+    Nothing,
+    /// Only a touch: the idle countdown starts again.
+    IdleReset,
+    /// The state changed: draw it.
+    All,
+}
+
+/// The running application.
+pub struct App {
+    flow: Flow,
+    store: Store,
+    worker: PrintWorker,
+    clock: Clock,
+    mono: Mono,
+    tx: mpsc::Sender<Msg>,
+    rx: mpsc::Receiver<Msg>,
+    db_path: PathBuf,
+    kiosk_id: u8,
+    sync: crate::sync::SyncConfig,
+    /// The printer's last known state, for the staff screen (`None`: not read yet).
+    printer: Option<Result<Option<PrinterStatus>, String>>,
+    /// The local minute last seen: states (open, closed) change with it.
+    minute: Option<(jiff::civil::Date, i8, i8)>,
+}
+
+impl App {
+    pub fn new(settings: AppSettings) -> Result<App, StoreError> {
+        let store = Store::open(&settings.db_path)?;
+        let worker = PrintWorker::spawn(settings.db_path.clone(), settings.print, settings.kiosk_id, settings.clock.clone())?;
+        let mut flow = Flow::new(Arc::new(settings.catalogue), settings.lang, Timing::with_idle(settings.idle), (settings.mono)());
+        flow.pin_hash = settings.pin_hash;
+        // The PIN pad's lock-out from before a restart, turned into the flow's clock.
+        if let (Ok((wrong, locks, until)), Ok(now)) = (store.staff_lockout(), (settings.clock)()) {
+            let locked_for = until.and_then(|u| Duration::try_from(u - now).ok()).filter(|d| !d.is_zero());
+            flow.restore_pin_guard(crate::staff::PinGuardState { wrong, locks, locked_for }, (settings.mono)());
+        }
+        let (tx, rx) = mpsc::channel();
+        let mut app = App {
+            flow,
+            store,
+            worker,
+            clock: settings.clock,
+            mono: settings.mono,
+            tx,
+            rx,
+            db_path: settings.db_path,
+            kiosk_id: settings.kiosk_id,
+            sync: settings.sync,
+            printer: None,
+            minute: None,
+        };
+        app.refresh_today();
+        Ok(app)
+    }
+
+    /// The flow's state, for drawing.
+    pub fn flow(&self) -> &Flow {
+        &self.flow
+    }
+
+    pub fn screen(&self) -> Screen {
+        self.flow.screen
+    }
+
+    /// How long the print worker has been on its current job (the watchdog's question).
+    pub fn print_busy_for(&self) -> Option<Duration> {
+        self.worker.busy_for()
+    }
+
+    /// One event into the flow, its command carried out.
+    pub fn send(&mut self, event: Event) -> Redraw {
+        let touch_only = event == Event::Touch;
+        let pin_submit = event == Event::PinSubmit;
+        if matches!(event, Event::TakeNumber | Event::OpenSearch | Event::Home) || (matches!(event, Event::Service(_)) && self.flow.screen == Screen::Welcome) {
+            self.refresh_today();
+        }
+        let command = self.flow.handle(event, (self.mono)());
+        if pin_submit {
+            self.save_pin_guard();
+        }
+        match command {
+            Some(Command::Print { service, priority }) => self.print(service, priority),
+            Some(Command::Search(q)) => {
+                let codes = match self.store.search_services(&q, 30) {
+                    Ok(hits) => hits.into_iter().map(|h| h.code).collect(),
+                    Err(e) => {
+                        log::error!("search {q:?}: {e}");
+                        Vec::new()
+                    }
+                };
+                self.flow.set_results(&q, codes);
+            }
+            Some(Command::SaveSurvey(r)) => self.save_survey(&r),
+            Some(Command::Reprint(number)) => {
+                let date = self.today_date();
+                self.staff_job(Job::Reprint { number: number.clone(), date }, number);
+            }
+            Some(Command::TestSlip) => self.staff_job(Job::TestSlip, String::new()),
+            Some(Command::SyncNow) => self.sync_now(),
+            Some(Command::RefreshStaff) => self.refresh_printer(),
+            None => {}
+        }
+        if touch_only { Redraw::IdleReset } else { Redraw::All }
+    }
+
+    /// The text the on-screen keyboard edits (the search, or the survey comment), edited,
+    /// as the event that carries it.
+    pub fn typed(&self, edit: impl FnOnce(&mut String)) -> Event {
+        if self.flow.screen == Screen::SurveyComment {
+            let mut t = self.flow.survey.as_ref().map(|d| d.comment.clone()).unwrap_or_default();
+            edit(&mut t);
+            Event::Comment(t)
+        } else {
+            let mut t = self.flow.query.clone();
+            edit(&mut t);
+            Event::Query(t)
+        }
+    }
+
+    /// Results from other threads, the flow's timers and the minute: call it often (the
+    /// window does every 100 ms). Returns the idle state and what to redraw.
+    pub fn tick(&mut self) -> (Idle, Redraw) {
+        let mut redraw = Redraw::Nothing;
+        while let Ok(msg) = self.rx.try_recv() {
+            redraw = redraw.max(self.handle(msg));
+        }
+        let before = self.flow.screen;
+        let idle = self.flow.tick((self.mono)());
+        let minute = (self.clock)().ok().and_then(|t| crate::store::local_time(&self.flow.catalogue, t).ok()).map(|z| (z.date(), z.hour(), z.minute()));
+        let new_minute = minute != self.minute;
+        if new_minute {
+            self.minute = minute;
+            self.refresh_today();
+        }
+        if before != self.flow.screen || new_minute {
+            redraw = Redraw::All;
+        }
+        (idle, redraw)
+    }
+
+    /// Waits up to `timeout` for work from another thread (a print result, a staff
+    /// action) and handles it: for tests and tools that have no event loop.
+    pub fn wait(&mut self, timeout: Duration) -> bool {
+        match self.rx.recv_timeout(timeout) {
+            Ok(msg) => {
+                self.handle(msg);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn handle(&mut self, msg: Msg) -> Redraw {
+        match msg {
+            Msg::Printed(r) => self.send(Event::Printed(r)),
+            Msg::Staff(outcome) => self.send(Event::StaffResult(outcome)),
+            Msg::Printer(status) => {
+                self.printer = Some(status);
+                Redraw::All
+            }
+            Msg::Catalogue(c) => {
+                self.offer_catalogue(*c);
+                Redraw::All
+            }
+        }
+    }
+
+    /// A newer catalogue (from sync): applied without disturbing a citizen mid-path.
+    pub fn offer_catalogue(&mut self, catalogue: Catalogue) {
+        self.flow.offer_catalogue(Arc::new(catalogue));
+    }
+
+    /// The site's local day (the flow's, or from the clock before the flow has one).
+    fn today_date(&self) -> jiff::civil::Date {
+        self.flow.today.local.map(|d| d.date()).unwrap_or_else(|| {
+            let now = (self.clock)().unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+            crate::store::local_time(&self.flow.catalogue, now).map(|z| z.date()).unwrap_or_else(|_| now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+        })
+    }
+
+    /// Issues and prints on the worker; the result comes back as a message.
+    fn print(&self, service: String, priority: Option<Priority>) {
+        let tx = self.tx.clone();
+        let code = service.clone();
+        self.worker.submit(
+            Job::Issue { service, priority },
+            self.flow.catalogue.clone(),
+            self.flow.lang,
+            Box::new(move |r| {
+                let _ = tx.send(Msg::Printed(print_result(r, &code)));
+            }),
+        );
+    }
+
+    /// Stores a finished survey response (one small transaction).
+    fn save_survey(&mut self, r: &crate::survey::Response) {
+        let Some(agency) = self.flow.catalogue.feed.service(&r.service).map(|s| s.agency.clone()) else { return };
+        let result = (self.clock)().map_err(|e| e.to_string()).and_then(|now| {
+            let date = crate::store::local_time(&self.flow.catalogue, now).map_err(|e| e.to_string())?.date();
+            self.store.record_survey(r, &agency, date).map_err(|e| e.to_string())
+        });
+        match result {
+            // No id in the log: the journal dates every line to the microsecond.
+            Ok(_) => log::info!("a survey response for {} saved", r.service),
+            Err(e) => log::error!("a survey response for {} could not be saved: {e}", r.service),
+        }
+    }
+
+    /// Today's local time and ticket counts, for the catalogue's rules.
+    fn refresh_today(&mut self) {
+        let now = match (self.clock)() {
+            Ok(t) => t,
+            Err(e) => {
+                log::error!("{e}");
+                return;
+            }
+        };
+        let Ok(local) = crate::store::local_time(&self.flow.catalogue, now) else { return };
+        self.flow.today.local = Some(local.datetime());
+        let month_ago = local.date().checked_sub(jiff::Span::new().days(30)).unwrap_or(local.date());
+        match self.store.busiest_services(month_ago, 4) {
+            Ok(busiest) => self.flow.popular = view::choose_popular(&self.flow.catalogue, &busiest, 4),
+            Err(e) => log::error!("finding the busiest services: {e}"),
+        }
+        match self.store.tickets_on(local.date()) {
+            Ok(tickets) => {
+                self.flow.today.issued.clear();
+                for t in tickets.iter().filter(|t| t.status != Status::Voided) {
+                    *self.flow.today.issued.entry(t.service.clone()).or_default() += 1;
+                }
+            }
+            Err(e) => log::error!("counting today's tickets: {e}"),
+        }
+    }
+}
+
+/// The worker's answer in the flow's terms.
+fn print_result(r: Result<Done, JobError>, service: &str) -> PrintResult {
+    match r {
+        Ok(Done::Ticket(issued)) => PrintResult::Issued(TicketShown {
+            number: issued.ticket.number.clone(),
+            service: service.to_owned(),
+            people_ahead: issued.ticket.people_ahead,
+            priority: issued.ticket.priority,
+            print_failed: matches!(issued.outcome, Outcome::Failed { .. }),
+        }),
+        Ok(Done::TestSlip | Done::Status(_)) => PrintResult::Failed("not a ticket".into()),
+        Err(JobError::Flow(PrintFlowError::NotReady(f))) => PrintResult::PrinterNotReady(f),
+        Err(JobError::Flow(PrintFlowError::Issue(IssueError::Refused(r)))) => PrintResult::Refused(r),
+        Err(e) => {
+            log::error!("issuing a ticket for {service} failed: {e}");
+            PrintResult::Failed(e.to_string())
+        }
+    }
+}

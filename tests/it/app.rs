@@ -1,0 +1,124 @@
+//! The application layer with no window: the flow's commands carried out against a real
+//! SQLite file and the printer emulator over TCP, results reaching the flow.
+
+use std::time::Duration;
+
+use mpp_kiosk::app::{App, AppSettings, Redraw};
+use mpp_kiosk::kiosk::{Event, Screen, Who};
+use mpp_kiosk::printing::{Paper, PrintSettings, PrinterUri, QrMode};
+use mpp_kiosk::store::{Store, SurveyFilter};
+use mpp_kiosk::text::Lang;
+
+use crate::emulator::Emulator;
+use crate::support::Kiosk;
+
+/// Monday 30 November 2026, 09:05 WITA: every Dukcapil service is open.
+const MONDAY_MORNING: &str = "2026-11-30T01:05:00Z";
+
+fn app(k: &Kiosk, printer: PrinterUri) -> App {
+    let db = k.db();
+    let mut store = Store::open(&db).unwrap();
+    store.import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", true, jiff::Timestamp::UNIX_EPOCH).unwrap();
+    let catalogue = store.load_catalogue().unwrap().unwrap();
+    App::new(AppSettings {
+        catalogue,
+        db_path: db,
+        print: PrintSettings { uri: printer, paper: Paper::Mm80, qr: QrMode::Native, qr_url: None, timeout: Duration::from_secs(2), logo: None, lock: None },
+        kiosk_id: 1,
+        lang: Lang::Id,
+        idle: Duration::from_secs(60),
+        clock: mpp_kiosk::clock::fixed(MONDAY_MORNING.parse().unwrap()),
+        sync: Default::default(),
+        pin_hash: None,
+        mono: Box::new(|| Duration::ZERO),
+    })
+    .unwrap()
+}
+
+/// Types `text` on the on-screen keyboard, key by key, as the window would.
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        let e = app.typed(|t| t.push(c));
+        app.send(e);
+    }
+}
+
+#[test]
+fn a_search_runs_on_the_database_and_its_results_reach_the_flow() {
+    let k = Kiosk::new();
+    let mut app = app(&k, PrinterUri::Preview(k.path("slips")));
+    assert_eq!(app.send(Event::OpenSearch), Redraw::All);
+    type_text(&mut app, "akta kelahiran");
+    assert_eq!(app.screen(), Screen::Search);
+    let results = &app.flow().results;
+    assert!(!results.is_empty(), "a search for a birth certificate finds something");
+    let first = app.flow().catalogue.feed.service(&results[0]).unwrap();
+    assert!(first.name.id.to_lowercase().contains("akta kelahiran"), "best hit: {}", first.name.id);
+    let e = app.typed(|t| t.clear());
+    app.send(e);
+    assert!(app.flow().results.is_empty(), "an empty query shows nothing");
+}
+
+#[test]
+fn a_survey_answered_by_touch_is_saved_in_the_database() {
+    let k = Kiosk::new();
+    let mut app = app(&k, PrinterUri::Preview(k.path("slips")));
+    app.send(Event::StartSurvey);
+    app.send(Event::Agency("DUKCAPIL".into()));
+    app.send(Event::Service("KK-BARU".into()));
+    assert_eq!(app.screen(), Screen::SurveyQuestion);
+    for v in [4, 3, 4, 4, 2, 4, 3, 4, 4] {
+        app.send(Event::Answer(v));
+    }
+    for _ in 0..4 {
+        app.send(Event::Skip);
+    }
+    type_text(&mut app, "ramah");
+    app.send(Event::SubmitSurvey);
+    assert_eq!(app.screen(), Screen::SurveyThanks);
+    let saved = Store::open(&k.db()).unwrap().survey_responses(&SurveyFilter::default()).unwrap();
+    assert_eq!(saved.len(), 1);
+    let r = &saved[0];
+    assert_eq!((r.service.as_str(), r.agency.as_str(), r.local_date.to_string().as_str()), ("KK-BARU", "DUKCAPIL", "2026-11-30"));
+    assert_eq!(r.answers.iter().map(|(_, v)| *v).collect::<Vec<_>>(), [4, 3, 4, 4, 2, 4, 3, 4, 4]);
+    assert_eq!(r.comment.as_deref(), Some("ramah"));
+}
+
+#[test]
+fn a_print_command_reaches_the_printer_and_its_result_reaches_the_flow() {
+    let Some((emu, _lock)) = Emulator::get() else { return };
+    let k = Kiosk::new();
+    let mut app = app(&k, PrinterUri::Tcp { host: "127.0.0.1".into(), port: emu.printer_port });
+    let (text, _, _) = emu.receipt_of(|| {
+        app.send(Event::TakeNumber);
+        app.send(Event::Agency("DUKCAPIL".into()));
+        app.send(Event::Service("KTP-BARU".into()));
+        app.send(Event::TakeTicket);
+        app.send(Event::Choose(Who::Regular));
+        assert_eq!(app.screen(), Screen::Printing);
+        assert!(app.wait(Duration::from_secs(10)), "the print worker answered");
+    });
+    assert_eq!(app.screen(), Screen::Done);
+    let shown = app.flow().shown.clone().unwrap();
+    assert_eq!((shown.number.as_str(), shown.print_failed), ("KTB-A001", false));
+    assert!(text.contains("KTB-A001"), "the slip carries the number the screen shows:\n{text}");
+    let today = jiff::civil::date(2026, 11, 30);
+    let ticket = Store::open(&k.db()).unwrap().find_ticket("KTB-A001", today).unwrap().unwrap();
+    assert_eq!(ticket.status, mpp_kiosk::tickets::Status::Printed);
+}
+
+#[test]
+fn a_printer_fault_comes_back_as_a_notice_and_uses_no_number() {
+    let Some((emu, _lock)) = Emulator::get() else { return };
+    emu.set_fault("paper-out");
+    let k = Kiosk::new();
+    let mut app = app(&k, PrinterUri::Tcp { host: "127.0.0.1".into(), port: emu.printer_port });
+    for e in [Event::TakeNumber, Event::Agency("DUKCAPIL".into()), Event::Service("KTP-BARU".into()), Event::TakeTicket, Event::Choose(Who::Regular)] {
+        app.send(e);
+    }
+    assert!(app.wait(Duration::from_secs(10)));
+    emu.clear_fault("paper-out");
+    assert_eq!(app.screen(), Screen::Detail);
+    assert_eq!(app.flow().notice, Some(mpp_kiosk::kiosk::Notice::Printer(mpp_kiosk::device::Fault::PaperOut)));
+    assert!(Store::open(&k.db()).unwrap().tickets_on(jiff::civil::date(2026, 11, 30)).unwrap().is_empty());
+}

@@ -67,9 +67,10 @@ pub struct DoneView {
     pub service: String,
     pub counter: String,
     pub ahead: String,
-    pub priority: String,
-    /// What to do when the slip did not print; empty when it did.
-    pub failed: String,
+    /// The priority class's label, for a priority ticket.
+    pub priority: Option<String>,
+    /// What to do when the slip did not print.
+    pub failed: Option<String>,
 }
 
 /// "Rp30.000": the way Indonesians write money.
@@ -364,15 +365,11 @@ pub fn done(flow: &Flow) -> Option<DoneView> {
             (1, Lang::En) => "1 person ahead of you".into(),
             (n, Lang::En) => format!("{n} people ahead of you"),
         },
-        priority: t.priority.map(|p| p.label(lang).to_owned()).unwrap_or_default(),
-        failed: if t.print_failed {
-            match lang {
-                Lang::Id => "Struk tidak tercetak. Catat nomor Anda, lalu tunjukkan layar ini kepada petugas di meja informasi.".into(),
-                Lang::En => "The slip did not print. Note your number and show this screen to staff at the information desk.".into(),
-            }
-        } else {
-            String::new()
-        },
+        priority: t.priority.map(|p| p.label(lang).to_owned()),
+        failed: t.print_failed.then(|| match lang {
+            Lang::Id => "Struk tidak tercetak. Catat nomor Anda, lalu tunjukkan layar ini kepada petugas di meja informasi.".into(),
+            Lang::En => "The slip did not print. Note your number and show this screen to staff at the information desk.".into(),
+        }),
     })
 }
 

@@ -2,6 +2,7 @@
 //! into the window's global `K`, turns touches into `kiosk::Event`s, and runs the flow's
 //! commands (printing on the print worker, search on the database).
 
+mod bind;
 pub mod headless;
 pub mod screenshot;
 pub mod touch;
@@ -10,12 +11,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, SharedString};
 
 use crate::app::{App, AppSettings, Redraw};
 use crate::catalogue::Catalogue;
-use crate::kiosk::view::{self, StateKind};
-use crate::kiosk::{Event, Idle, Screen, Who};
+use crate::kiosk::view;
+use crate::kiosk::{self, Event, Idle, Screen};
 use crate::store::StoreError;
 use crate::text::Lang;
 use crate::tickets::Priority;
@@ -46,6 +47,7 @@ pub struct Ui {
     timer: slint::Timer,
     shown_screen: RefCell<Option<Screen>>,
     shown_lang: std::cell::Cell<Option<Lang>>,
+    lists: bind::Lists,
 }
 
 impl Ui {
@@ -53,8 +55,9 @@ impl Ui {
         let window = AppWindow::new()?;
         let app = App::new(settings.app)?;
         window.global::<K>().set_hide_cursor(settings.hide_cursor);
-        let ui = Rc::new(Ui { window, app: RefCell::new(app), timer: slint::Timer::default(), shown_screen: RefCell::new(None), shown_lang: std::cell::Cell::new(None) });
+        let ui = Rc::new(Ui { window, app: RefCell::new(app), timer: slint::Timer::default(), shown_screen: RefCell::new(None), shown_lang: std::cell::Cell::new(None), lists: bind::Lists::new() });
         ui.connect();
+        ui.bind_lists();
         ui.draw(true);
         let weak = Rc::downgrade(&ui);
         ui.timer.start(slint::TimerMode::Repeated, Duration::from_millis(100), move || {
@@ -107,15 +110,14 @@ impl Ui {
         k.on_staff_reprint(with_arg(self, |_, n: SharedString| Some(Event::StaffReprint(n.into()))));
         k.on_agency(with_arg(self, |_, code: SharedString| Some(Event::Agency(code.into()))));
         k.on_service(with_arg(self, |_, code: SharedString| Some(Event::Service(code.into()))));
-        k.on_answer(with_arg(self, |ui, i: i32| {
-            Some(if ui.screen() == Screen::SurveyProfile { Event::ProfileChoice(i.max(0) as usize) } else { Event::Answer(i.clamp(0, 9) as u8) })
-        }));
-        k.on_choose(with_arg(self, |_, who: i32| {
+        k.on_answer(with_arg(self, |_, v: i32| u8::try_from(v).ok().map(Event::Answer)));
+        k.on_profile_choice(with_arg(self, |_, i: i32| usize::try_from(i).ok().map(Event::ProfileChoice)));
+        k.on_choose(with_arg(self, |_, who: self::Who| {
             Some(Event::Choose(match who {
-                1 => Who::Priority(Priority::Elderly),
-                2 => Who::Priority(Priority::Disability),
-                3 => Who::Priority(Priority::Pregnant),
-                _ => Who::Regular,
+                self::Who::Regular => kiosk::Who::Regular,
+                self::Who::Elderly => kiosk::Who::Priority(Priority::Elderly),
+                self::Who::Disability => kiosk::Who::Priority(Priority::Disability),
+                self::Who::Pregnant => kiosk::Who::Priority(Priority::Pregnant),
             }))
         }));
         k.on_key(with_arg(self, |ui, key: SharedString| Some(ui.typed(|t| t.push_str(&key.to_lowercase())))));
@@ -130,6 +132,16 @@ impl Ui {
         });
     }
 
+
+    /// The window's top-level lists are the same models for its whole life.
+    fn bind_lists(&self) {
+        let k = self.window.global::<K>();
+        k.set_notices(self.lists.notices.model());
+        k.set_popular(self.lists.popular.model());
+        k.set_agencies(self.lists.agencies.model());
+        k.set_services(self.lists.services.model());
+        k.set_results(self.lists.results.model());
+    }
 
     /// The text the on-screen keyboard edits, edited, as the event that carries it.
     fn typed(&self, edit: impl FnOnce(&mut String)) -> Event {
@@ -164,18 +176,8 @@ impl Ui {
     fn draw(&self, full: bool) {
         let mut app = self.app.borrow_mut();
         let k = self.window.global::<K>();
-        if app.screen() == Screen::Staff {
-            let lang = app.flow().lang;
-            let health = app.health();
-            k.set_health(ModelRc::new(VecModel::from(
-                view::staff::health_lines(&health, lang).into_iter().map(|h| HealthLine { label: h.label.into(), value: h.value.into(), ok: h.ok }).collect::<Vec<_>>(),
-            )));
-            k.set_staff_tickets(ModelRc::new(VecModel::from(
-                app.staff_tickets().into_iter().map(|t| StaffTicket { number: t.number.into(), line: t.line.into() }).collect::<Vec<_>>(),
-            )));
-        }
-        let flow = app.flow();
-        let lang = flow.lang;
+        let lists = &self.lists;
+        let lang = app.flow().lang;
         // Switching the translation re-evaluates every text: only when the language changed.
         if self.shown_lang.get() != Some(lang) {
             self.shown_lang.set(Some(lang));
@@ -184,7 +186,13 @@ impl Ui {
                 Lang::Id => "",
             });
         }
-        let (date, clock) = view::date_and_clock(&flow);
+        if app.screen() == Screen::Staff {
+            let health = app.health();
+            lists.health.set(view::staff::health_lines(&health, lang).into_iter().map(|h| HealthLine { label: h.label.into(), value: h.value.into(), ok: h.ok }));
+            lists.tickets.set(app.staff_tickets().into_iter().map(|t| StaffTicket { number: t.number.into(), line: t.line.into() }));
+        }
+        let flow = app.flow();
+        let (date, clock) = view::date_and_clock(flow);
         k.set_date_line(date.into());
         k.set_clock(clock.into());
         if !full {
@@ -193,92 +201,41 @@ impl Ui {
         k.set_english(lang == Lang::En);
         k.set_large_text(flow.large_text);
         k.set_site_name(flow.catalogue.feed.site.name.in_lang(lang).into());
-        k.set_notices(strings(view::notices(&flow)));
+        lists.notices.set(bind::strings(view::notices(flow)));
         if flow.screen == Screen::Welcome {
-            k.set_popular(rows_model(view::popular(&flow)));
+            lists.popular.set(view::popular(flow).into_iter().map(bind::row));
         }
-        let screen = match flow.screen {
-            Screen::Welcome => ScreenId::Welcome,
-            Screen::Agencies => ScreenId::Agencies,
-            Screen::Services => ScreenId::Services,
-            Screen::Detail => ScreenId::Detail,
-            Screen::Priority => ScreenId::Priority,
-            Screen::Printing => ScreenId::Printing,
-            Screen::Done => ScreenId::Done,
-            Screen::Search => ScreenId::Search,
-            Screen::SurveyQuestion => ScreenId::SurveyQuestion,
-            Screen::SurveyProfile => ScreenId::SurveyProfile,
-            Screen::SurveyComment => ScreenId::SurveyComment,
-            Screen::SurveyThanks => ScreenId::SurveyThanks,
-            Screen::StaffPin => ScreenId::StaffPin,
-            Screen::Staff => ScreenId::Staff,
-        };
-        k.set_pin_dots("* ".repeat(flow.pin.len()).trim_end().into());
-        k.set_pin_message(view::staff::pin_message(flow.pin_result.as_ref(), lang).into());
-        k.set_staff_message(view::staff::staff_message(flow.staff_outcome.as_ref(), lang).into());
-        if flow.screen == Screen::Staff {
-            k.set_screen(screen);
-            return;
-        }
+        k.set_staff(StaffView {
+            pin_dots: "* ".repeat(flow.pin.len()).trim_end().into(),
+            pin_message: view::staff::pin_message(flow.pin_result.as_ref(), lang).into(),
+            message: view::staff::staff_message(flow.staff_outcome.as_ref(), lang).into(),
+            health: lists.health.model(),
+            tickets: lists.tickets.model(),
+        });
         k.set_surveying(flow.survey.is_some());
-        if let Some(v) = view::survey(&flow) {
-            k.set_sv_service(v.service.into());
-            k.set_sv_progress(v.progress.into());
-            k.set_sv_title(v.title.into());
-            k.set_sv_question(v.question.into());
-            k.set_sv_choices(strings(v.choices));
-            k.set_sv_comment(v.comment.to_uppercase().into());
+        if let Some(v) = view::survey(flow) {
+            k.set_survey(bind::survey(v, lists));
         }
         match flow.screen {
-            Screen::Agencies => {
-                let tiles: Vec<AgencyTile> = view::agencies(&flow)
-                    .into_iter()
-                    .map(|t| AgencyTile { code: t.code.into(), name: t.name.into(), icon: t.icon.into(), count: t.count.into(), closed: t.closed.unwrap_or_default().into() })
-                    .collect();
-                k.set_agencies(ModelRc::new(VecModel::from(tiles)));
-            }
+            Screen::Agencies => lists.agencies.set(view::agencies(flow).into_iter().map(bind::tile)),
             Screen::Services => {
-                let (short, name, rows) = view::services(&flow);
+                let (short, name, rows) = view::services(flow);
                 k.set_agency_short(short.into());
                 k.set_agency_name(name.into());
-                k.set_services(rows_model(rows));
+                lists.services.set(rows.into_iter().map(bind::row));
             }
             Screen::Search => {
                 k.set_query(flow.query.to_uppercase().into());
-                k.set_results(rows_model(view::search_results(&flow)));
+                lists.results.set(view::search_results(flow).into_iter().map(bind::row));
             }
             _ => {}
         }
-        if let Some(d) = view::detail(&flow) {
-            k.set_d_name(d.name.into());
-            k.set_d_agency(d.agency.into());
-            k.set_d_summary(d.summary.into());
-            k.set_d_requirements(strings(d.requirements));
-            k.set_d_steps(strings(d.steps));
-            k.set_d_fee(d.fee.into());
-            k.set_d_free(d.free);
-            k.set_d_legal(d.legal_basis.into());
-            k.set_d_time(d.time.into());
-            k.set_d_product(d.product.into());
-            k.set_d_counter(d.counter.into());
-            k.set_d_complaints(d.complaints.into());
-            k.set_d_state(d.state.into());
-            k.set_d_kind(kind(d.kind));
-            k.set_d_unverified(d.unverified.unwrap_or_default().into());
-            k.set_d_notes(d.notes.into());
+        if let Some(d) = view::detail(flow) {
+            k.set_detail(bind::detail(d, lists));
         }
-        let done = view::done(&flow);
-        let d = done.as_ref();
-        k.set_t_number(d.map(|d| d.number.clone()).unwrap_or_default().into());
-        k.set_t_service(d.map(|d| d.service.clone()).unwrap_or_default().into());
-        k.set_t_counter(d.map(|d| d.counter.clone()).unwrap_or_default().into());
-        k.set_t_ahead(d.map(|d| d.ahead.clone()).unwrap_or_default().into());
-        k.set_t_priority(d.map(|d| d.priority.clone()).unwrap_or_default().into());
-        k.set_t_failed(d.map(|d| d.failed.clone()).unwrap_or_default().into());
-        let (title, text) = view::notice(&flow).unwrap_or_default();
-        k.set_notice_title(title.into());
-        k.set_notice_text(text.into());
-        k.set_screen(screen);
+        k.set_ticket(bind::ticket(view::done(flow)));
+        k.set_notice(bind::notice(view::notice(flow)));
+        k.set_screen(screen_id(flow.screen));
         if *self.shown_screen.borrow() != Some(flow.screen) {
             *self.shown_screen.borrow_mut() = Some(flow.screen);
             k.set_idle_seconds(0);
@@ -297,33 +254,23 @@ impl Ui {
     }
 }
 
-fn kind(k: StateKind) -> i32 {
-    match k {
-        StateKind::Open => 0,
-        StateKind::Closed => 1,
-        StateKind::Full => 2,
+fn screen_id(s: Screen) -> ScreenId {
+    match s {
+        Screen::Welcome => ScreenId::Welcome,
+        Screen::Agencies => ScreenId::Agencies,
+        Screen::Services => ScreenId::Services,
+        Screen::Detail => ScreenId::Detail,
+        Screen::Priority => ScreenId::Priority,
+        Screen::Printing => ScreenId::Printing,
+        Screen::Done => ScreenId::Done,
+        Screen::Search => ScreenId::Search,
+        Screen::SurveyQuestion => ScreenId::SurveyQuestion,
+        Screen::SurveyProfile => ScreenId::SurveyProfile,
+        Screen::SurveyComment => ScreenId::SurveyComment,
+        Screen::SurveyThanks => ScreenId::SurveyThanks,
+        Screen::StaffPin => ScreenId::StaffPin,
+        Screen::Staff => ScreenId::Staff,
     }
-}
-
-fn strings(v: Vec<String>) -> ModelRc<SharedString> {
-    ModelRc::new(VecModel::from(v.into_iter().map(SharedString::from).collect::<Vec<_>>()))
-}
-
-fn rows_model(rows: Vec<view::ServiceRow>) -> ModelRc<ServiceRow> {
-    ModelRc::new(VecModel::from(
-        rows.into_iter()
-            .map(|r| ServiceRow {
-                code: r.code.into(),
-                name: r.name.into(),
-                fee: r.fee.into(),
-                free: r.free,
-                time: r.time.into(),
-                state: r.state.into(),
-                kind: kind(r.kind),
-                unverified: r.unverified,
-            })
-            .collect::<Vec<_>>(),
-    ))
 }
 
 /// On kiosk hardware (feature `kiosk`, linuxkms backend): keyboard events are dropped, so

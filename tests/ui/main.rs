@@ -88,7 +88,7 @@ impl Kiosk {
     }
 
     fn texts_containing(&self, needle: &str) -> bool {
-        self.ui.window.global::<mpp_kiosk::ui::K>().get_notice_text().contains(needle)
+        self.ui.window.global::<mpp_kiosk::ui::K>().get_notice().text.contains(needle)
     }
 
     /// Waits (in real time, for the print worker) until the screen is `screen`.
@@ -173,7 +173,7 @@ fn the_kiosk_screens_by_touch() {
     }
     k.tap("Masuk");
     assert_eq!(k.ui.screen(), Screen::StaffPin, "a wrong PIN keeps it closed");
-    assert!(k.ui.window.global::<mpp_kiosk::ui::K>().get_pin_message().contains("Sisa 2"));
+    assert!(k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().pin_message.contains("Sisa 2"));
     for d in ["2", "4", "6", "8", "1", "3"] {
         k.tap(d);
     }
@@ -182,20 +182,20 @@ fn the_kiosk_screens_by_touch() {
     k.tap("Cetak ulang KTB-A001");
     let staff_says = |k: &Kiosk, words: &str| {
         for _ in 0..200 {
-            if k.ui.window.global::<mpp_kiosk::ui::K>().get_staff_message().contains(words) {
+            if k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().message.contains(words) {
                 return;
             }
             std::thread::sleep(Duration::from_millis(10));
             k.wait(Duration::from_millis(100));
         }
-        panic!("the staff screen never said {words:?}: {}", k.ui.window.global::<mpp_kiosk::ui::K>().get_staff_message());
+        panic!("the staff screen never said {words:?}: {}", k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().message);
     };
     staff_says(&k, "KTB-A001 dicetak ulang");
     assert!(slips.join("2026-11-30-KTB-A001-reprint.txt").exists());
     k.tap("Cetak Slip Tes");
     staff_says(&k, "Slip tes dikirim");
     assert!(slips.join("printer-test.txt").exists());
-    let health: Vec<String> = slint::Model::iter(&k.ui.window.global::<mpp_kiosk::ui::K>().get_health()).map(|h| format!("{}: {}", h.label, h.value)).collect();
+    let health: Vec<String> = slint::Model::iter(&k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().health).map(|h| format!("{}: {}", h.label, h.value)).collect();
     let pending = Store::open(&k.db).unwrap().outbox_stats().unwrap().pending;
     assert!(health.iter().any(|h| h.starts_with(&format!("Outbox: {pending} menunggu"))), "the outbox's real backlog ({pending}): {health:?}");
     assert!(health.iter().any(|h| h.starts_with("IKM hari ini")), "{health:?}");
@@ -254,7 +254,7 @@ fn the_kiosk_screens_by_touch() {
     assert!(
         k.texts_containing("Nomor antrean tersedia lagi besok, Selasa, 1 Desember, pukul 08.00 WITA."),
         "and when numbers can be taken again: {}",
-        k.ui.window.global::<mpp_kiosk::ui::K>().get_notice_text()
+        k.ui.window.global::<mpp_kiosk::ui::K>().get_notice().text
     );
     k.tap("Mengerti");
     assert!(k.tickets().is_empty(), "a refusal uses no number");
@@ -290,12 +290,12 @@ fn the_kiosk_screens_by_touch() {
     pin_pad(&k, "000000");
     k.tap("Kembali");
     pin_pad(&k, "000000");
-    assert!(k.ui.window.global::<mpp_kiosk::ui::K>().get_pin_message().contains("Coba lagi dalam 60 detik"), "{}", k.ui.window.global::<mpp_kiosk::ui::K>().get_pin_message());
+    assert!(k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().pin_message.contains("Coba lagi dalam 60 detik"), "{}", k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().pin_message);
     drop(k);
     let k = kiosk(dir.path(), MONDAY_0905, PrinterUri::Preview(dir.path().join("slips")));
     pin_pad(&k, "246813");
     assert_eq!(k.ui.screen(), Screen::StaffPin, "the restart did not lift the lock-out");
-    assert!(k.ui.window.global::<mpp_kiosk::ui::K>().get_pin_message().contains("Coba lagi dalam"), "{}", k.ui.window.global::<mpp_kiosk::ui::K>().get_pin_message());
+    assert!(k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().pin_message.contains("Coba lagi dalam"), "{}", k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().pin_message);
     drop(k);
 
     // 7b. A printer that hangs (takes the connection, never answers): the screen never
@@ -331,7 +331,7 @@ fn the_kiosk_screens_by_touch() {
     k.tap("Antrean Umum");
     k.until(Screen::Done);
     assert!(k.shows("KTB-A001"), "the number is shown even though the slip failed");
-    assert!(k.ui.window.global::<mpp_kiosk::ui::K>().get_t_failed().contains("meja informasi"));
+    assert!(k.ui.window.global::<mpp_kiosk::ui::K>().get_ticket().failed_text.contains("meja informasi"));
     assert_eq!(k.tickets()[0].status.code(), "print_failed");
     drop(k);
 

@@ -376,6 +376,7 @@ class Run:
         log("phase 1: the citizen's path, landscape, serial printer")
         self.walk(walks[0], 0, "1")
         self.check_ticket("serial", "KTB-A001", "1-done")
+        log(self.wait_for("memory", 60))
         log(self.wait_for("doctor exit", 180))
         doctor = [l[len("BOOTTEST doctor "):] for l in self.serial_text().splitlines()
                   if l.startswith("BOOTTEST doctor ") and not l.startswith("BOOTTEST doctor exit")]

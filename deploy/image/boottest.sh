@@ -52,6 +52,9 @@ say "ready 1"
 
 # 2. The citizen's ticket, then the technician's doctor as the service sees it.
 ticket KTB-A001
+# What the live window on linuxkms uses, after drawing every screen of a citizen's path.
+pid=$(systemctl show -p MainPID --value mpp-kiosk.service)
+say "memory $(grep -E '^(VmHWM|VmRSS):' /proc/$pid/status 2>/dev/null | tr -s ' \t' ' ' | tr '\n' ' ')"
 kiosk doctor >/tmp/doctor.txt 2>&1
 status=$?
 sed 's/^/BOOTTEST doctor /' /tmp/doctor.txt

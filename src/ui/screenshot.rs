@@ -152,7 +152,7 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
             for _ in 0..20 {
                 std::thread::sleep(Duration::from_millis(20));
                 screen.skip(Duration::from_millis(100));
-                screen.frame();
+                screen.advance();
             }
         }
         s if s.starts_with("survey-") => {
@@ -209,7 +209,7 @@ fn wait_for(screen: &HeadlessScreen, ui: &Ui, target: Screen, name: &str) -> Res
         }
         std::thread::sleep(Duration::from_millis(20));
         screen.skip(Duration::from_millis(100));
-        screen.frame();
+        screen.advance();
     }
     Ok(())
 }

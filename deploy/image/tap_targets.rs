@@ -72,6 +72,9 @@ fn main() {
     let mut walks = Vec::new();
     for (w, h) in sizes {
         ui.window.window().set_size(slint::PhysicalSize::new(w, h));
+        // As the kiosk does on its panel: the screens scaled to the panel's short side.
+        ui.fit_to_panel();
+        let scale = ui.window.window().scale_factor();
         let mut taps = Vec::new();
         for (label, screen) in PATH {
             assert_eq!(ui.screen(), screen, "expected the {screen:?} screen before tapping {label:?}");
@@ -81,7 +84,8 @@ fn main() {
                 .find(|e| e.accessible_role() == Some(AccessibleRole::Button))
                 .unwrap_or_else(|| panic!("no button {label:?} on the {screen:?} screen"));
             let (pos, size) = (button.absolute_position(), button.size());
-            let (x, y) = (pos.x + size.width / 2.0, pos.y + size.height / 2.0);
+            // Element geometry is logical; QEMU taps the panel's physical pixels.
+            let (x, y) = ((pos.x + size.width / 2.0) * scale, (pos.y + size.height / 2.0) * scale);
             assert!(x > 0.0 && y > 0.0 && x < w as f32 && y < h as f32, "{label:?} is off the {w}x{h} screen at ({x}, {y})");
             taps.push(serde_json::json!({ "label": label, "screen": format!("{screen:?}"), "x": x.round(), "y": y.round() }));
             button.invoke_accessible_default_action();

@@ -70,17 +70,19 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct ScreenshotArgs {
-    /// The screen: welcome, agencies, services, detail, priority, printing, done,
-    /// print-failed, search, refusal, idle.
-    #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+    /// The screen (see --list), e.g. welcome, services, services-full, detail, done.
+    #[arg(long, required_unless_present_any = ["all", "list"], conflicts_with = "all")]
     pub screen: Option<String>,
+    /// List the screens' names, one per line, and draw nothing.
+    #[arg(long)]
+    pub list: bool,
     /// Every screen, into the folder given by --out as NAME-LANG.png.
     #[arg(long)]
     pub all: bool,
     /// The language of the screens: id or en.
     #[arg(long, default_value = "id")]
     pub lang: crate::text::Lang,
-    /// Width x height in pixels: 1080x1920 (portrait, the kiosk), 1920x1080, 768x1366.
+    /// Width x height in pixels: 1080x1920 (portrait, the kiosk), 1920x1080, 1280x800, 768x1366.
     #[arg(long, default_value = "1080x1920", value_parser = parse_size)]
     pub size: (u32, u32),
     /// Large-text mode.
@@ -90,8 +92,8 @@ pub struct ScreenshotArgs {
     #[arg(long)]
     pub at: Option<jiff::Timestamp>,
     /// A PNG file (one screen) or a folder (--all).
-    #[arg(long)]
-    pub out: PathBuf,
+    #[arg(long, required_unless_present = "list")]
+    pub out: Option<PathBuf>,
 }
 
 /// `--priority`: the domain's codes, listed in the help like a value enum.

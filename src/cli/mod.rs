@@ -182,6 +182,11 @@ fn run_kiosk(ctx: &Context) -> Result<(), CliError> {
 fn screenshot(ctx: &Context, args: ScreenshotArgs) -> Result<(), CliError> {
     #[cfg(feature = "gui")]
     {
+        if args.list {
+            crate::ui::screenshot::SCREENS.iter().for_each(|s| println!("{s}"));
+            return Ok(());
+        }
+        let Some(out) = args.out else { return Err(CliError::BadInput("screenshot: --out is needed".into())) };
         let catalogue = ensure_catalogue(&mut ctx.open_store()?)?;
         let at = match args.at {
             Some(t) => t,
@@ -200,7 +205,7 @@ fn screenshot(ctx: &Context, args: ScreenshotArgs) -> Result<(), CliError> {
             at,
             catalogue,
             print: ctx.print_settings()?,
-            out: args.out,
+            out,
         })
         .map_err(|e| if e.starts_with("unknown screen") { CliError::BadInput(e) } else { CliError::Failed(e) })?;
         for p in written {

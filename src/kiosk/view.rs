@@ -178,7 +178,7 @@ pub fn date_and_clock(flow: &Flow) -> (String, String) {
 /// numbers now, why and when they are available again ("Tutup hari ini (Sabtu). Nomor
 /// antrean tersedia lagi Senin, 30 November, pukul 08.00 WITA."); in the last half hour
 /// before the last cut-off, until when numbers are still given out.
-pub fn hours_notice(flow: &Flow) -> Option<String> {
+pub fn hours_notice(flow: &Flow) -> Option<HoursNotice> {
     let feed = &flow.catalogue.feed;
     let local = flow.today.local?;
     let lang = flow.lang;
@@ -200,10 +200,11 @@ pub fn hours_notice(flow: &Flow) -> Option<String> {
             (None, Some(_), Lang::En) => "Queue numbers for today are closed".to_owned(),
         };
         let when = crate::tickets::rules::next_opening_text(&next, local.date(), zone, lang);
-        return Some(match lang {
-            Lang::Id => format!("{reason}. Nomor antrean tersedia lagi {when}. Persyaratan layanan tetap dapat dibaca di kiosk ini."),
-            Lang::En => format!("{reason}. Queue numbers are available again {when}. You can still read every service's requirements here."),
-        });
+        let text = match lang {
+            Lang::Id => format!("Nomor antrean tersedia lagi {when}. Persyaratan layanan tetap dapat dibaca di kiosk ini."),
+            Lang::En => format!("Queue numbers are available again {when}. You can still read every service's requirements here."),
+        };
+        return Some(HoursNotice::Closed { reason, text });
     }
     // The last moment any open service still gives numbers today.
     let cutoff = feed.site.cutoff_minutes as u16;
@@ -217,10 +218,28 @@ pub fn hours_notice(flow: &Flow) -> Option<String> {
     }
     let until = crate::hours::TimeOfDay::new((last / 60) as u8, (last % 60) as u8)?;
     let until = crate::hours::local_time_text(until, zone, lang);
-    Some(match lang {
+    Some(HoursNotice::ClosingSoon(match lang {
         Lang::Id => format!("Nomor antrean hari ini masih dapat diambil sampai pukul {until}."),
         Lang::En => format!("Queue numbers are given out today until {until}."),
-    })
+    }))
+}
+
+/// What the opening hours say on the welcome screen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HoursNotice {
+    /// No service gives numbers now: why ("Tutup hari ini (Sabtu)") and when they do again.
+    Closed { reason: String, text: String },
+    /// Numbers are still given out, until a time within the next half hour.
+    ClosingSoon(String),
+}
+
+/// The welcome screen's closed-day banner (reason, when numbers are available again), when
+/// the MPP gives no numbers now: the screen then offers the requirements instead.
+pub fn closed_banner(flow: &Flow) -> Option<(String, String)> {
+    match hours_notice(flow)? {
+        HoursNotice::Closed { reason, text } => Some((reason, text)),
+        HoursNotice::ClosingSoon(_) => None,
+    }
 }
 
 /// The site's notices that apply today; first, when the catalogue has expired, that its
@@ -237,7 +256,11 @@ pub fn notices(flow: &Flow) -> Vec<String> {
         Lang::Id => "Informasi layanan di kiosk ini belum diperbarui. Mohon pastikan persyaratan dan biaya di loket.".to_owned(),
         Lang::En => "The service information on this kiosk has not been updated. Please confirm requirements and fees at the counter.".to_owned(),
     });
-    hours_notice(flow).into_iter().chain(stale).chain(flow.catalogue
+    let closing_soon = match hours_notice(flow) {
+        Some(HoursNotice::ClosingSoon(text)) => Some(text),
+        _ => None,
+    };
+    closing_soon.into_iter().chain(stale).chain(flow.catalogue
         .feed
         .site
         .notices
@@ -560,17 +583,19 @@ mod tests {
             f.today.local = Some(d.at(h, m, 0, 0));
             f
         };
+        let closed = |f: &Flow| closed_banner(f).map(|(reason, text)| format!("{reason}. {text}"));
         let sat = jiff::civil::date(2026, 11, 28);
         assert_eq!(
-            hours_notice(&at(sat, 15, 0)).as_deref(),
+            closed(&at(sat, 15, 0)).as_deref(),
             Some("Tutup hari ini (Sabtu). Nomor antrean tersedia lagi Senin, 30 November, pukul 08.00 WITA. Persyaratan layanan tetap dapat dibaca di kiosk ini.")
         );
         let mon = jiff::civil::date(2026, 11, 30);
-        assert_eq!(hours_notice(&at(mon, 20, 0)).as_deref().map(|n| n.starts_with("Pengambilan nomor antrean hari ini sudah ditutup. Nomor antrean tersedia lagi besok, Selasa, 1 Desember, pukul 08.00 WITA.")), Some(true));
-        assert_eq!(hours_notice(&at(mon, 7, 0)).as_deref().map(|n| n.starts_with("Belum buka. Nomor antrean tersedia lagi hari ini pukul 08.00 WITA.")), Some(true));
+        assert!(closed(&at(mon, 20, 0)).unwrap().starts_with("Pengambilan nomor antrean hari ini sudah ditutup. Nomor antrean tersedia lagi besok, Selasa, 1 Desember, pukul 08.00 WITA."));
+        assert!(closed(&at(mon, 7, 0)).unwrap().starts_with("Belum buka. Nomor antrean tersedia lagi hari ini pukul 08.00 WITA."));
         assert_eq!(hours_notice(&at(mon, 10, 0)), None, "open, and not near closing: nothing to say");
-        assert_eq!(hours_notice(&at(mon, 15, 5)).as_deref(), Some("Nomor antrean hari ini masih dapat diambil sampai pukul 15.30 WITA."));
-        // The notice comes first among the welcome's notices.
-        assert!(notices(&at(sat, 15, 0))[0].starts_with("Tutup hari ini (Sabtu)"));
+        assert_eq!(hours_notice(&at(mon, 15, 5)), Some(HoursNotice::ClosingSoon("Nomor antrean hari ini masih dapat diambil sampai pukul 15.30 WITA.".into())));
+        // Closing soon is the first of the welcome's notices; closed is a banner of its own.
+        assert!(notices(&at(mon, 15, 5))[0].starts_with("Nomor antrean hari ini masih dapat diambil"));
+        assert!(!notices(&at(sat, 15, 0)).iter().any(|n| n.contains("Tutup hari ini")));
     }
 }

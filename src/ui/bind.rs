@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use slint::{Model, ModelRc, SharedString, VecModel};
 
-use super::{AgencyTile, DetailView, HealthLine, NoticeView, ServiceRow, ServiceState, StaffTicket, SurveyView, TicketView};
+use super::{AgencyTile, DetailView, HealthLine, Banner, ServiceRow, ServiceState, StaffTicket, SurveyView, TicketView};
 use crate::kiosk::view::{self, StateKind};
 
 /// A list model that is updated in place.
@@ -138,9 +138,9 @@ pub fn survey(v: view::SurveyView, lists: &Lists) -> SurveyView {
     SurveyView { service: v.service.into(), progress: v.progress.into(), title: v.title.into(), question: v.question.into(), choices: lists.choices.model(), comment: v.comment.to_uppercase().into() }
 }
 
-pub fn notice(n: Option<(String, String)>) -> NoticeView {
+pub fn banner(n: Option<(String, String)>) -> Banner {
     match n {
-        Some((title, text)) => NoticeView { shown: true, title: title.into(), text: text.into() },
-        None => NoticeView::default(),
+        Some((title, text)) => Banner { shown: true, title: title.into(), text: text.into() },
+        None => Banner::default(),
     }
 }

@@ -40,6 +40,9 @@ pub enum UiError {
     Store(#[from] StoreError),
 }
 
+/// The short side, in logical pixels, the screens are laid out for.
+pub const DESIGN_SHORT_SIDE: f32 = 1080.0;
+
 /// The running screen: the window bound to the application.
 pub struct Ui {
     pub window: AppWindow,
@@ -132,6 +135,25 @@ impl Ui {
         });
     }
 
+
+    /// Scales the drawing to the panel. The screens are laid out for 1080 logical pixels
+    /// across the panel's short side (a 1080x1920 portrait or 1920x1080 landscape kiosk):
+    /// a 1280x800 panel draws them at 0.74, a 768x1366 one at 0.71, a 4K one at 2. A
+    /// technician's `SLINT_SCALE_FACTOR` wins. Call it once the window has its size.
+    pub fn fit_to_panel(&self) {
+        if std::env::var_os("SLINT_SCALE_FACTOR").is_some() {
+            return;
+        }
+        let size = self.window.window().size();
+        let short = size.width.min(size.height);
+        if short == 0 {
+            return;
+        }
+        let scale_factor = (short as f32 / DESIGN_SHORT_SIDE).clamp(0.5, 4.0);
+        self.window.window().dispatch_event(slint::platform::WindowEvent::ScaleFactorChanged { scale_factor });
+        // The same physical panel, now this many logical pixels.
+        self.window.window().set_size(size);
+    }
 
     /// The window's top-level lists are the same models for its whole life.
     fn bind_lists(&self) {
@@ -234,7 +256,8 @@ impl Ui {
             k.set_detail(bind::detail(d, lists));
         }
         k.set_ticket(bind::ticket(view::done(flow)));
-        k.set_notice(bind::notice(view::notice(flow)));
+        k.set_notice(bind::banner(view::notice(flow)));
+        k.set_closed(bind::banner(view::closed_banner(flow)));
         k.set_screen(screen_id(flow.screen));
         if *self.shown_screen.borrow() != Some(flow.screen) {
             *self.shown_screen.borrow_mut() = Some(flow.screen);
@@ -342,9 +365,17 @@ fn start_watchdog(ui: std::rc::Weak<Ui>) -> slint::Timer {
 /// Runs the kiosk window until it is closed.
 pub fn run(settings: UiSettings) -> Result<(), UiError> {
     select_backend()?;
+    let fit = settings.hide_cursor;
     let ui = Ui::new(settings)?;
     CURRENT.with(|c| *c.borrow_mut() = Rc::downgrade(&ui));
     let _watchdog = start_watchdog(Rc::downgrade(&ui));
-    ui.window.run()?;
+    ui.window.show()?;
+    // On the kiosk's own panel (full screen): the screens fit it whatever its resolution.
+    // A development window keeps the desktop's scale.
+    if fit {
+        ui.fit_to_panel();
+    }
+    slint::run_event_loop()?;
+    ui.window.hide()?;
     Ok(())
 }

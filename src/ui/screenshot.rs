@@ -21,6 +21,7 @@ pub const SCREENS: &[&str] = &[
     "welcome",
     "agencies",
     "services",
+    "services-full",
     "detail",
     "priority",
     "printing",
@@ -83,6 +84,15 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
     let db = dir.join("kiosk.sqlite3");
     let mut store = Store::open(&db).map_err(|e| e.to_string())?;
     store.import_catalogue(&opts.catalogue.feed, &opts.catalogue.source, true, opts.at).map_err(|e| e.to_string())?;
+    // A service list with a full quota: the first service with a daily quota, filled.
+    let full = quota_service(opts);
+    if name == "services-full" {
+        let s = full.ok_or("services-full: no service in the catalogue has a daily quota")?;
+        let stored = store.load_catalogue().map_err(|e| e.to_string())?.ok_or("no catalogue")?;
+        for _ in 0..s.daily_quota.unwrap_or(0) {
+            store.issue_ticket(&stored, &s.code, None, 1, opts.at).map_err(|e| format!("services-full: filling {}: {e}", s.code))?;
+        }
+    }
     drop(store);
     let mut print = opts.print.clone();
     print.lock = None;
@@ -110,6 +120,7 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
     })
     .map_err(|e| e.to_string())?;
     ui.window.show().map_err(|e| e.to_string())?;
+    ui.fit_to_panel();
     let send = |e: Event| ui.send(e);
     if opts.large_text {
         send(Event::ToggleLargeText);
@@ -121,6 +132,10 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
         "services" | "idle" => {
             send(Event::TakeNumber);
             send(Event::Agency(agency.into()));
+        }
+        "services-full" => {
+            send(Event::TakeNumber);
+            send(Event::Agency(full.map(|s| s.agency.clone()).unwrap_or_default()));
         }
         "search" => {
             send(Event::OpenSearch);
@@ -199,6 +214,12 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
     }
     ui.window.hide().map_err(|e| e.to_string())?;
     Ok(png)
+}
+
+/// The first active service with a daily quota (Imigrasi's lost-passport service in the
+/// embedded catalogue).
+fn quota_service(opts: &Options) -> Option<&crate::catalogue::Service> {
+    opts.catalogue.feed.services.iter().find(|s| s.active && s.daily_quota.is_some_and(|q| q > 0))
 }
 
 fn wait_for(screen: &HeadlessScreen, ui: &Ui, target: Screen, name: &str) -> Result<(), String> {

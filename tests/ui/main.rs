@@ -20,6 +20,7 @@ use mpp_kiosk::ui::{Ui, UiSettings};
 
 const MONDAY_0905: &str = "2026-11-30T01:05:00Z";
 const MONDAY_1545: &str = "2026-11-30T07:45:00Z";
+const SATURDAY_1500: &str = "2026-11-28T07:00:00Z";
 
 struct Kiosk {
     ui: Rc<Ui>,
@@ -242,23 +243,33 @@ fn the_kiosk_screens_by_touch() {
     assert_eq!(k.ui.screen(), Screen::Welcome);
     drop(k);
 
-    // 6. Refusals: past the cut-off the catalogue says no, in words, and no number is used.
-    let dir = tempfile::tempdir().unwrap();
-    let k = kiosk(dir.path(), MONDAY_1545, PrinterUri::Preview(dir.path().join("slips")));
-    k.tap("Ambil Nomor Antrean");
-    k.tap("Disdukcapil");
-    k.tap("Penerbitan KTP-el Baru (perekaman pertama)");
-    k.tap("Ambil Nomor Antrean");
-    assert_eq!(k.ui.screen(), Screen::Detail);
-    assert!(k.texts_containing("sudah ditutup"), "the refusal says why");
-    assert!(
-        k.texts_containing("Nomor antrean tersedia lagi besok, Selasa, 1 Desember, pukul 08.00 WITA."),
-        "and when numbers can be taken again: {}",
-        k.ui.window.global::<mpp_kiosk::ui::K>().get_notice().text
-    );
-    k.tap("Mengerti");
-    assert!(k.tickets().is_empty(), "a refusal uses no number");
-    drop(k);
+    // 6. A closed day (Saturday afternoon) and a closed evening (Monday past the cut-off):
+    // the welcome says why and when numbers are given again, its main action leads to the
+    // requirements, and no path leads to a refusal the screen could have foretold.
+    for (at, reason, when) in [
+        (SATURDAY_1500, "Tutup hari ini (Sabtu)", "Senin, 30 November, pukul 08.00 WITA"),
+        (MONDAY_1545, "Pengambilan nomor antrean hari ini sudah ditutup", "besok, Selasa, 1 Desember, pukul 08.00 WITA"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let k = kiosk(dir.path(), at, PrinterUri::Preview(dir.path().join("slips")));
+        let closed = k.ui.window.global::<mpp_kiosk::ui::K>().get_closed();
+        assert!(closed.shown, "{at}: the welcome says the MPP is closed");
+        assert_eq!(closed.title, reason);
+        assert!(closed.text.contains(when), "{at}: when numbers are given again: {}", closed.text);
+        assert!(k.buttons("Ambil Nomor Antrean").is_empty(), "{at}: no number is offered on the welcome");
+        k.tap("Lihat Persyaratan Layanan");
+        assert_eq!(k.ui.screen(), Screen::Agencies);
+        k.tap("Disdukcapil");
+        k.tap("Penerbitan KTP-el Baru (perekaman pertama)");
+        assert_eq!(k.ui.screen(), Screen::Detail);
+        assert!(k.shows("Fotokopi Kartu Keluarga (KK)"), "the requirements are readable");
+        assert!(k.ui.window.global::<mpp_kiosk::ui::K>().get_detail().state.contains("buka lagi"), "the service says when it opens");
+        assert!(k.buttons("Ambil Nomor Antrean").is_empty(), "{at}: the detail offers no ticket");
+        assert!(!k.ui.window.global::<mpp_kiosk::ui::K>().get_notice().shown, "no refusal was reached");
+        let store = Store::open(&k.db).unwrap();
+        assert!([28, 30].iter().all(|d| store.tickets_on(jiff::civil::date(2026, 11, *d)).unwrap().is_empty()));
+        drop(k);
+    }
 
     // 7. A printer that cannot print: refused before a number is used, staff asked for.
     let dir = tempfile::tempdir().unwrap();

@@ -1,0 +1,71 @@
+//! The server's TOML config. Every key has a default; unknown keys are refused with the
+//! file's name. `MPP_HUB_DATABASE_URL` overrides `[database] url`.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Where the API listens, e.g. "0.0.0.0:8470" (behind a TLS proxy) or "127.0.0.1:8470".
+    pub listen: String,
+    /// The largest request body; a kiosk's batch of 500 records is about 250 kB.
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// A libpq-style URL or key=value string.
+    pub url: String,
+    pub pool_size: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { server: ServerConfig::default(), database: DatabaseConfig::default() }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig { listen: "127.0.0.1:8470".into(), max_body_bytes: 4 * 1024 * 1024 }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig { url: "host=/run/postgresql dbname=mpp_hub".into(), pool_size: 16 }
+    }
+}
+
+pub const DATABASE_ENV: &str = "MPP_HUB_DATABASE_URL";
+
+/// Reads the config (`None`: defaults); then the environment's database URL, if set.
+pub fn load(path: Option<&Path>, database_env: Option<String>) -> Result<Config, String> {
+    let mut config = match path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            toml::from_str::<Config>(&text).map_err(|e| format!("{}: {e}", p.display()))?
+        }
+        None => Config::default(),
+    };
+    if let Some(url) = database_env.filter(|u| !u.is_empty()) {
+        config.database.url = url;
+    }
+    if !(1..=512).contains(&config.database.pool_size) {
+        return Err(format!("[database] pool_size {} is out of range: use 1 to 512", config.database.pool_size));
+    }
+    if !(1024..=256 * 1024 * 1024).contains(&config.server.max_body_bytes) {
+        return Err(format!("[server] max_body_bytes {} is out of range: use 1024 to 268435456", config.server.max_body_bytes));
+    }
+    Ok(config)
+}

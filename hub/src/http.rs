@@ -1,0 +1,95 @@
+//! The HTTP API (axum). Kiosks POST their outbox here (docs/upload-protocol.md); the
+//! answer says what was wrong and where, and a refused batch stores nothing.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use deadpool_postgres::Pool;
+use mpp_domain::protocol::Batch;
+use serde_json::json;
+
+use crate::ingest::{self, IngestError};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+}
+
+/// The server's routes, with the body limit for uploads.
+pub fn router(state: AppState, max_body: usize) -> Router {
+    Router::new()
+        .route("/api/v1/upload", post(upload))
+        .route("/healthz", get(health))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(max_body, refuse_oversize))
+        .with_state(state)
+}
+
+/// A body announced larger than the limit is refused at once (413), before a byte of it
+/// is read; one sent without a length is cut off at the limit by `DefaultBodyLimit`.
+async fn refuse_oversize(State(max): State<usize>, request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let announced = request.headers().get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > max as u64) {
+        return error(StatusCode::PAYLOAD_TOO_LARGE, format!("the body is larger than the {max}-byte limit ([server] max_body_bytes)"));
+    }
+    next.run(request).await
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": message.into() }))).into_response()
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    match state.pool.get().await {
+        Ok(client) => match client.query_one("SELECT 1", &[]).await {
+            Ok(_) => (StatusCode::OK, "ok\n").into_response(),
+            Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")),
+        },
+        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")),
+    }
+}
+
+/// `Authorization: Bearer <credential>`; the kiosk it names, or why not.
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<ingest::KioskId, Response> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| error(StatusCode::UNAUTHORIZED, "no kiosk credential (Authorization: Bearer …)"))?;
+    match crate::sites::authenticate(&state.pool, token).await {
+        Ok(Some(kiosk)) => Ok(kiosk),
+        // Never echo the credential, not even in the log.
+        Ok(None) => Err(error(StatusCode::UNAUTHORIZED, "the kiosk credential is unknown or revoked")),
+        Err(e) => {
+            log::error!("authenticating a kiosk: {e}");
+            Err(error(StatusCode::SERVICE_UNAVAILABLE, "the database is not available; try again"))
+        }
+    }
+}
+
+async fn upload(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let kiosk = match authenticate(&state, &headers).await {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let de = &mut serde_json::Deserializer::from_slice(&body);
+    let batch: Batch = match serde_path_to_error::deserialize(de) {
+        Ok(b) => b,
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("{}: {}", e.path(), e.inner())),
+    };
+    match ingest::store(&state.pool, &kiosk, &batch).await {
+        Ok(stored) => {
+            log::info!("{} kiosk {}: {} records stored, {} already had", kiosk.site, kiosk.number, stored.stored, stored.duplicates);
+            (StatusCode::OK, Json(stored)).into_response()
+        }
+        Err(e @ (IngestError::OtherSite { .. } | IngestError::OtherKiosk { .. })) => error(StatusCode::FORBIDDEN, e.to_string()),
+        Err(IngestError::Invalid(e)) => error(StatusCode::BAD_REQUEST, e.to_string()),
+        Err(IngestError::Db(e)) => {
+            log::error!("storing a batch of {} kiosk {}: {e}", kiosk.site, kiosk.number);
+            error(StatusCode::SERVICE_UNAVAILABLE, "the batch could not be stored; nothing of it was kept; send it again")
+        }
+    }
+}

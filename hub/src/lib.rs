@@ -1,0 +1,11 @@
+//! mpp-hub: the site server of a Mal Pelayanan Publik. It receives every kiosk's tickets,
+//! status changes and survey responses exactly once, into PostgreSQL.
+//!
+//! See ARCHITECTURE.md for its place beside the kiosk.
+
+pub mod config;
+pub mod credential;
+pub mod db;
+pub mod http;
+pub mod ingest;
+pub mod sites;

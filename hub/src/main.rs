@@ -1,0 +1,159 @@
+//! The `mpp-hub` command: migrate, serve, doctor, and the administrator's commands for
+//! sites and kiosks. Exit code 0 ok, 2 bad input, 1 any other failure.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use mpp_hub::{config, db, http, sites};
+
+#[derive(Debug, Parser)]
+#[command(name = "mpp-hub", version, about = "The site server of a Mal Pelayanan Publik: every kiosk's tickets in, exactly once")]
+struct Cli {
+    /// The config file (TOML); without it, defaults.
+    #[arg(long, global = true, env = "MPP_HUB_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Bring the database's schema up to date.
+    Migrate,
+    /// Serve the API (migrates first).
+    Serve,
+    /// Check the database, its schema, the sites and kiosks.
+    Doctor,
+    /// Sites: one MPP each.
+    #[command(subcommand)]
+    Site(SiteCommand),
+    /// Kiosks: enroll (prints the credential once), revoke, list.
+    #[command(subcommand)]
+    Kiosk(KioskCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum SiteCommand {
+    /// Add or update a site from its catalogue feed (the file the kiosks take), or the
+    /// embedded Jeneponto catalogue with --embedded.
+    Add {
+        #[arg(required_unless_present = "embedded")]
+        feed: Option<PathBuf>,
+        #[arg(long)]
+        embedded: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KioskCommand {
+    /// Enroll a kiosk and print its credential (once: it is stored only as a hash). Put it
+    /// in the kiosk's [sync] upload_token_file. Enrolling again replaces the credential.
+    Enroll {
+        #[arg(long)]
+        site: String,
+        /// The kiosk's number (1 = A in its ticket numbers).
+        #[arg(long)]
+        number: u8,
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// Revoke a kiosk's credential: its uploads are refused (401) until it is enrolled again.
+    Revoke {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        number: u8,
+    },
+}
+
+enum Failure {
+    BadInput(String),
+    Failed(String),
+}
+
+impl From<db::DbError> for Failure {
+    fn from(e: db::DbError) -> Self {
+        Failure::Failed(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::BadInput(m)) => {
+            eprintln!("mpp-hub: {m}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Failed(m)) => {
+            eprintln!("mpp-hub: {m}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let config = config::load(cli.config.as_deref(), std::env::var(config::DATABASE_ENV).ok()).map_err(Failure::BadInput)?;
+    let pool = db::pool(&config.database.url, config.database.pool_size).map_err(|e| Failure::BadInput(e.to_string()))?;
+    match cli.command {
+        Command::Migrate => {
+            let applied = db::migrate(&pool).await?;
+            println!("{} migration(s) applied{}", applied.len(), if applied.is_empty() { String::new() } else { format!(": {}", applied.join(", ")) });
+        }
+        Command::Serve => {
+            db::migrate(&pool).await?;
+            let listener = tokio::net::TcpListener::bind(&config.server.listen).await.map_err(|e| Failure::Failed(format!("cannot listen on {}: {e}", config.server.listen)))?;
+            log::info!("mpp-hub listening on {}", listener.local_addr().map(|a| a.to_string()).unwrap_or_default());
+            let app = http::router(http::AppState { pool }, config.server.max_body_bytes);
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await
+                .map_err(|e| Failure::Failed(e.to_string()))?;
+        }
+        Command::Doctor => {
+            let client = pool.get().await.map_err(|e| Failure::Failed(format!("database {}: {e}", config.database.url)))?;
+            let version: String = client.query_one("SHOW server_version", &[]).await.map_err(|e| Failure::Failed(e.to_string()))?.get(0);
+            println!("ok    database: PostgreSQL {version}");
+            let applied = client.query("SELECT name FROM schema_migration ORDER BY name", &[]).await.map(|rows| rows.len()).unwrap_or(0);
+            let known = db::MIGRATIONS.len();
+            println!("{}  schema: {applied} of {known} migrations applied", if applied == known { "ok  " } else { "FAIL" });
+            if applied == known {
+                for row in client.query("SELECT s.code, count(k.number) FILTER (WHERE k.revoked_at IS NULL) FROM site s LEFT JOIN kiosk k ON k.site = s.code GROUP BY s.code ORDER BY s.code", &[]).await.map_err(|e| Failure::Failed(e.to_string()))? {
+                    let (site, kiosks): (String, i64) = (row.get(0), row.get(1));
+                    println!("ok    site {site}: {kiosks} kiosk(s) enrolled");
+                }
+            } else {
+                return Err(Failure::Failed("the schema is not up to date: run mpp-hub migrate".into()));
+            }
+        }
+        Command::Site(SiteCommand::Add { feed, embedded }) => {
+            let feed = if embedded {
+                mpp_domain::catalogue::default_feed()
+            } else {
+                let path = feed.expect("clap requires a feed unless --embedded");
+                let bytes = std::fs::read(&path).map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
+                mpp_domain::catalogue::parse_feed(&bytes).map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?
+            };
+            db::migrate(&pool).await?;
+            sites::add_site(&pool, &feed).await?;
+            println!("site {} ({}) version {}", feed.site.code, feed.site.name.id, feed.version);
+        }
+        Command::Kiosk(KioskCommand::Enroll { site, number, name }) => match sites::enroll(&pool, &site, number, &name).await {
+            Ok(token) => println!("{token}"),
+            Err(e @ (sites::EnrollError::NoSite(_) | sites::EnrollError::Number(_))) => return Err(Failure::BadInput(e.to_string())),
+            Err(sites::EnrollError::Db(e)) => return Err(e.into()),
+        },
+        Command::Kiosk(KioskCommand::Revoke { site, number }) => {
+            if !sites::revoke(&pool, &site, number).await? {
+                return Err(Failure::BadInput(format!("no enrolled kiosk {number} at {site}")));
+            }
+            println!("kiosk {number} at {site} revoked");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,6 @@
+//! mpp-hub's integration tests: the real `mpp-hub` binary against a real PostgreSQL cluster
+//! (started by the tests), fed by the kiosk's own code (its SQLite ledger and uploader).
+
+mod pg;
+mod support;
+mod upload;

@@ -1,0 +1,157 @@
+//! A running `mpp-hub` on a fresh database, with the embedded Jeneponto site and an
+//! enrolled kiosk; and a kiosk ledger (the kiosk's own store) that uploads to it.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::pg::Cluster;
+
+pub const SITE: &str = "MPP-JENEPONTO";
+
+pub struct Hub {
+    pub database: String,
+    pub port: u16,
+    pub token: String,
+    server: Child,
+    pub dir: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// `mpp-hub ARGS` against `database`; its output.
+pub fn hub_command(database: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mpp-hub")).args(args).env("MPP_HUB_DATABASE_URL", database).env("RUST_LOG", "warn").output().unwrap()
+}
+
+fn ok(out: Output) -> String {
+    assert!(out.status.success(), "mpp-hub failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+impl Hub {
+    pub fn start() -> Hub {
+        let cluster = Cluster::get();
+        let database = cluster.database();
+        ok(hub_command(&database, &["site", "add", "--embedded"]));
+        let token = ok(hub_command(&database, &["kiosk", "enroll", "--site", SITE, "--number", "1"])).trim().to_owned();
+        let port = free_port();
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("hub.toml");
+        std::fs::write(&config, format!("[server]\nlisten = \"127.0.0.1:{port}\"\nmax_body_bytes = 4194304\n")).unwrap();
+        let server = Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
+            .arg("--config")
+            .arg(&config)
+            .arg("serve")
+            .env("MPP_HUB_DATABASE_URL", &database)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("hub.log")).unwrap())
+            .spawn()
+            .unwrap();
+        let hub = Hub { database, port, token, server, dir };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while hub.get("/healthz").0 != 200 {
+            assert!(Instant::now() < deadline, "mpp-hub did not start: {}", hub.log());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        hub
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("hub.log")).unwrap_or_default()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn get(&self, path: &str) -> (u16, String) {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(10))).build().into();
+        match agent.get(&self.url(path)).call() {
+            Ok(mut r) => (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default()),
+            Err(_) => (0, String::new()),
+        }
+    }
+
+    /// POSTs a body to the upload endpoint with this credential (or none).
+    pub fn post(&self, body: &[u8], token: Option<&str>) -> (u16, String) {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(30))).build().into();
+        let mut req = agent.post(&self.url("/api/v1/upload")).header("Content-Type", "application/json");
+        if let Some(t) = token {
+            req = req.header("Authorization", &format!("Bearer {t}"));
+        }
+        match req.send(body) {
+            Ok(mut r) => (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default()),
+            Err(e) => (0, e.to_string()),
+        }
+    }
+
+    /// Announces a body of `length` bytes and sends only its first kilobyte (a client that
+    /// would send 10 MB): the status line and body of the answer.
+    pub fn post_announcing(&self, length: usize, token: &str) -> (u16, String) {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(s, "POST /api/v1/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer {token}\r\nContent-Length: {length}\r\n\r\n").unwrap();
+        let _ = s.write_all(&vec![b' '; 1024]);
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+        let answer = String::from_utf8_lossy(&answer).into_owned();
+        let status = answer.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+        (status, answer)
+    }
+
+    /// One value from the hub's database (psql -tA).
+    pub fn sql(&self, query: &str) -> String {
+        let cluster = Cluster::get();
+        let bin = std::fs::read_dir("/usr/lib/postgresql").unwrap().filter_map(|e| e.ok()).map(|e| e.path().join("bin/psql")).filter(|p| p.exists()).max().unwrap();
+        let out = Command::new(bin).args(["-tAX", "-d", &self.database, "-c", query]).env("PGHOST", cluster.dir()).output().unwrap();
+        assert!(out.status.success(), "{query}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    /// How many rows each of the hub's tables has: what "nothing stored" is checked against.
+    pub fn counts(&self) -> String {
+        self.sql("SELECT (SELECT count(*) FROM upload_record) || ' ' || (SELECT count(*) FROM ticket) || ' ' || (SELECT count(*) FROM survey_response)")
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+/// The kiosk's own ledger (its SQLite store and uploader), pointed at a hub.
+pub struct KioskLedger {
+    pub store: mpp_kiosk::store::Store,
+    pub catalogue: mpp_kiosk::catalogue::Catalogue,
+    pub dir: tempfile::TempDir,
+}
+
+impl KioskLedger {
+    pub fn new() -> KioskLedger {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = mpp_kiosk::store::Store::open(&dir.path().join("kiosk.sqlite3")).unwrap();
+        store.import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", true, jiff::Timestamp::UNIX_EPOCH).unwrap();
+        let catalogue = store.load_catalogue().unwrap().unwrap();
+        KioskLedger { store, catalogue, dir }
+    }
+
+    /// The kiosk's [sync] settings for `hub` with `token` in a file only its owner reads.
+    pub fn sync_config(&self, hub: &Hub, token: &str) -> mpp_kiosk::sync::SyncConfig {
+        use std::os::unix::fs::PermissionsExt;
+        let file: PathBuf = self.dir.path().join("upload.token");
+        std::fs::write(&file, format!("{token}\n")).unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        mpp_kiosk::sync::SyncConfig {
+            upload_url: Some(hub.url("/api/v1/upload")),
+            insecure_http_upload: true,
+            upload_token_file: Some(file),
+            ..Default::default()
+        }
+    }
+}

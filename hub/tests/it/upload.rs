@@ -1,0 +1,115 @@
+//! Kiosks in: a real kiosk ledger uploads to the real server; every record is stored once,
+//! a replayed batch stores nothing new, and hostile uploads are refused with nothing kept.
+
+use mpp_kiosk::store::OutboxPart;
+use mpp_kiosk::tickets::Status;
+
+use crate::support::{hub_command, Hub, KioskLedger, SITE};
+
+const MONDAY_0905: &str = "2026-11-30T01:05:00Z";
+const NASTY: &str = "'); DROP TABLE ticket; -- <script>alert(1)</script>";
+
+fn ts(s: &str) -> jiff::Timestamp {
+    s.parse().unwrap()
+}
+
+/// Three tickets (printed, printed, voided) and a survey response whose comment is hostile.
+fn a_morning(k: &mut KioskLedger) {
+    let now = ts(MONDAY_0905);
+    for (service, end) in [("KTP-BARU", Status::Printed), ("KTP-BARU", Status::Printed), ("SKCK-BARU", Status::Voided)] {
+        let t = k.store.issue_ticket(&k.catalogue, service, None, 1, now).unwrap();
+        if end == Status::Voided {
+            k.store.set_ticket_status(&t.id, Status::Voided, now, Some("salah layanan")).unwrap();
+        } else {
+            k.store.set_ticket_status(&t.id, end, now, None).unwrap();
+        }
+    }
+    let response = mpp_kiosk::survey::Response {
+        service: "KTP-BARU".into(),
+        answers: vec![("U1".into(), 4), ("U2".into(), 3)],
+        profile: Default::default(),
+        comment: Some(NASTY.into()),
+        source: mpp_kiosk::survey::Source::Kiosk,
+    };
+    k.store.record_survey(&response, "DUKCAPIL", jiff::civil::date(2026, 11, 30)).unwrap();
+}
+
+#[test]
+fn a_kiosks_outbox_is_stored_exactly_once() {
+    let hub = Hub::start();
+    let mut k = KioskLedger::new();
+    a_morning(&mut k);
+    let queue = k.store.outbox_pending(OutboxPart::Queue, 500).unwrap();
+    let replay = mpp_kiosk::sync::upload::batch_body(SITE, 1, &queue).unwrap();
+    let cfg = k.sync_config(&hub, &hub.token);
+
+    let sent = mpp_kiosk::sync::upload::upload(&mut k.store, &cfg, SITE, 1, ts(MONDAY_0905)).unwrap().unwrap();
+    assert_eq!(sent.records, queue.len() + 1, "the queue's records and the survey response");
+    assert_eq!(k.store.outbox_stats().unwrap().pending, 0, "the kiosk's outbox is empty");
+    assert_eq!(hub.counts(), format!("{} 3 1", queue.len() + 1));
+    assert_eq!(
+        hub.sql("SELECT string_agg(number || ':' || status, ' ' ORDER BY number) FROM ticket"),
+        "KTB-A001:printed KTB-A002:printed SKC-A001:voided".replace("SKC", &k.catalogue.feed.service("SKCK-BARU").unwrap().ticket_prefix)
+    );
+    assert_eq!(hub.sql("SELECT comment FROM survey_response"), NASTY, "hostile text is stored as text");
+    assert_eq!(hub.sql("SELECT count(*) FROM kiosk WHERE last_seen_at IS NOT NULL"), "1");
+
+    // The same batch again (its answer was lost, say): accepted, nothing stored twice.
+    let (status, answer) = hub.post(&replay, Some(&hub.token));
+    assert_eq!(status, 200, "{answer}");
+    let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!((answer["stored"].as_u64(), answer["duplicates"].as_u64()), (Some(0), Some(queue.len() as u64)));
+    assert_eq!(hub.counts(), format!("{} 3 1", queue.len() + 1));
+
+    // A later round sends only what is new.
+    let later = ts("2026-11-30T01:35:00Z");
+    let t = k.store.issue_ticket(&k.catalogue, "KK-BARU", None, 1, later).unwrap();
+    k.store.set_ticket_status(&t.id, Status::Printed, later, None).unwrap();
+    let sent = mpp_kiosk::sync::upload::upload(&mut k.store, &cfg, SITE, 1, later).unwrap().unwrap();
+    assert_eq!(sent.records, 3, "a ticket, issued and printed");
+    assert_eq!(hub.counts(), format!("{} 4 1", queue.len() + 4));
+}
+
+#[test]
+fn hostile_uploads_are_refused_and_store_nothing() {
+    let hub = Hub::start();
+    let mut k = KioskLedger::new();
+    a_morning(&mut k);
+    let rows = k.store.outbox_pending(OutboxPart::Queue, 500).unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&mpp_kiosk::sync::upload::batch_body(SITE, 1, &rows).unwrap()).unwrap();
+    let before = hub.counts();
+    let with = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut b = body.clone();
+        f(&mut b);
+        serde_json::to_vec(&b).unwrap()
+    };
+    let valid = serde_json::to_vec(&body).unwrap();
+    let unknown = "mpk1.0123456789ab.".to_owned() + &"0".repeat(64);
+    let cases: Vec<(&str, Vec<u8>, Option<&str>, u16, &str)> = vec![
+        ("no credential", valid.clone(), None, 401, "no kiosk credential"),
+        ("not a credential", valid.clone(), Some("hunter2"), 401, "unknown or revoked"),
+        ("an unknown credential", valid.clone(), Some(&unknown), 401, "unknown or revoked"),
+        ("another site's batch", with(&|b| b["site"] = "MPP-GOWA".into()), Some(&hub.token), 403, "MPP-GOWA"),
+        ("another kiosk's batch", with(&|b| b["kiosk"] = 2.into()), Some(&hub.token), 403, "kiosk 2"),
+        ("malformed JSON", b"{\"schema\": 1, \"records\": [".to_vec(), Some(&hub.token), 400, ""),
+        ("a record without its number", with(&|b| { b["records"][0]["data"].as_object_mut().unwrap().remove("number"); }), Some(&hub.token), 400, "records[0]"),
+        ("an answer out of range", with(&|b| b["schema"] = 7.into()), Some(&hub.token), 400, "schema 7"),
+    ];
+    for (what, body, token, want, says) in cases {
+        let (status, answer) = hub.post(&body, token);
+        assert_eq!(status, want, "{what}: {answer}");
+        assert!(answer.contains(says), "{what}: the answer names what is wrong: {answer}");
+        assert_eq!(hub.counts(), before, "{what}: nothing stored");
+    }
+    // A 10 MB body is refused from its Content-Length, before it is read.
+    let (status, answer) = hub.post_announcing(10 << 20, &hub.token);
+    assert_eq!(status, 413, "a 10 MB body: {answer}");
+    assert_eq!(hub.counts(), before);
+    assert!(!hub.log().contains(&hub.token), "the server logs no credential");
+
+    // A revoked kiosk is refused until it is enrolled again.
+    let out = hub_command(&hub.database, &["kiosk", "revoke", "--site", SITE, "--number", "1"]);
+    assert!(out.status.success());
+    assert_eq!(hub.post(&valid, Some(&hub.token)).0, 401);
+    assert_eq!(hub.counts(), before);
+}

@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod device;
 pub mod hours;
 pub mod protocol;
+pub mod queue;
 pub mod survey;
 pub mod text;
 pub mod tickets;

@@ -22,6 +22,7 @@ pub struct AppState {
 pub fn router(state: AppState, max_body: usize) -> Router {
     Router::new()
         .route("/api/v1/upload", post(upload))
+        .route("/api/v1/sites/{site}/queue", get(queue_state))
         .route("/healthz", get(health))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn_with_state(max_body, refuse_oversize))
@@ -67,6 +68,30 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<ingest::K
             log::error!("authenticating a kiosk: {e}");
             Err(error(StatusCode::SERVICE_UNAVAILABLE, "the database is not available; try again"))
         }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct QueueQuery {
+    /// The site's local day (default: today in the site's time zone).
+    date: Option<jiff::civil::Date>,
+}
+
+/// The waiting tickets of a site's day, per service, in calling order. Numbers and
+/// counts only: what the lobby display shows anyway.
+async fn queue_state(State(state): State<AppState>, axum::extract::Path(site): axum::extract::Path<String>, query: Result<axum::extract::Query<QueueQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+    let Ok(axum::extract::Query(query)) = query else { return error(StatusCode::BAD_REQUEST, "date: use YYYY-MM-DD") };
+    let date = match query.date {
+        Some(d) => Some(d),
+        None => match crate::queue::today(&state.pool, &site, jiff::Timestamp::now()).await {
+            Ok(d) => d,
+            Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")),
+        },
+    };
+    let Some(date) = date else { return error(StatusCode::NOT_FOUND, format!("no site {site:?} on this server")) };
+    match crate::queue::state(&state.pool, &site, date, 5).await {
+        Ok(q) => (StatusCode::OK, Json(q)).into_response(),
+        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")),
     }
 }
 

@@ -8,4 +8,5 @@ pub mod credential;
 pub mod db;
 pub mod http;
 pub mod ingest;
+pub mod queue;
 pub mod sites;

@@ -2,5 +2,6 @@
 //! (started by the tests), fed by the kiosk's own code (its SQLite ledger and uploader).
 
 mod pg;
+mod queue;
 mod support;
 mod upload;

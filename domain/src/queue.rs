@@ -1,0 +1,88 @@
+//! A site's queue as the calling rules see it: who is called first. Priority classes come
+//! first (UU 25/2009 Pasal 29: the elderly, people with a disability, pregnant women and
+//! those with an infant), then the oldest issue time across every kiosk of the site.
+//! Plain data in, order out; the site server keeps the tickets.
+
+use std::cmp::Ordering;
+
+use serde::Serialize;
+
+use crate::tickets::Priority;
+
+/// A ticket waiting to be called.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    pub number: String,
+    pub service: String,
+    pub priority: Option<Priority>,
+    pub issued_at: jiff::Timestamp,
+}
+
+/// The calling order: priority first, then the earlier issue, then the number (two
+/// kiosks issuing in the same instant still give one order).
+pub fn calling_order(a: &Waiting, b: &Waiting) -> Ordering {
+    b.priority.is_some().cmp(&a.priority.is_some()).then(a.issued_at.cmp(&b.issued_at)).then_with(|| a.number.cmp(&b.number))
+}
+
+/// One service's line: how many wait, how many of them with priority, who is next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceLine {
+    pub service: String,
+    pub waiting: usize,
+    pub priority_waiting: usize,
+    /// The next numbers to be called, in calling order (at most `show`).
+    pub next: Vec<String>,
+}
+
+/// Every service's line, services in code order; `show` numbers each.
+pub fn lines(mut waiting: Vec<Waiting>, show: usize) -> Vec<ServiceLine> {
+    waiting.sort_by(|a, b| a.service.cmp(&b.service).then_with(|| calling_order(a, b)));
+    let mut out: Vec<ServiceLine> = Vec::new();
+    for w in waiting {
+        if out.last().is_none_or(|l| l.service != w.service) {
+            out.push(ServiceLine { service: w.service.clone(), waiting: 0, priority_waiting: 0, next: Vec::new() });
+        }
+        let line = out.last_mut().expect("just pushed");
+        line.waiting += 1;
+        line.priority_waiting += usize::from(w.priority.is_some());
+        if line.next.len() < show {
+            line.next.push(w.number);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(number: &str, service: &str, priority: bool, at: &str) -> Waiting {
+        Waiting { number: number.into(), service: service.into(), priority: priority.then_some(Priority::Elderly), issued_at: at.parse().unwrap() }
+    }
+
+    #[test]
+    fn priority_first_then_the_oldest_across_kiosks() {
+        let lines = lines(
+            vec![
+                w("KTB-A002", "KTP-BARU", false, "2026-11-30T01:07:00Z"),
+                w("KTB-B001", "KTP-BARU", false, "2026-11-30T01:06:00Z"),
+                w("KTB-A001", "KTP-BARU", false, "2026-11-30T01:05:00Z"),
+                w("KTB-PB001", "KTP-BARU", true, "2026-11-30T01:09:00Z"),
+                w("KK-A001", "KK-BARU", false, "2026-11-30T01:08:00Z"),
+            ],
+            3,
+        );
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0], ServiceLine { service: "KK-BARU".into(), waiting: 1, priority_waiting: 0, next: vec!["KK-A001".into()] });
+        assert_eq!(lines[1].next, ["KTB-PB001", "KTB-A001", "KTB-B001"], "the priority ticket, then by issue time across kiosks A and B");
+        assert_eq!((lines[1].waiting, lines[1].priority_waiting), (4, 1));
+    }
+
+    #[test]
+    fn the_same_instant_still_gives_one_order() {
+        let (a, b) = (w("X-B001", "S", false, "2026-11-30T01:05:00Z"), w("X-A001", "S", false, "2026-11-30T01:05:00Z"));
+        assert_eq!(calling_order(&a, &b), Ordering::Greater);
+        assert_eq!(calling_order(&b, &a), Ordering::Less);
+        assert_eq!(lines(vec![], 3), vec![]);
+    }
+}

@@ -49,6 +49,7 @@ fn main() {
             mono: screen.mono(),
             sync: Default::default(),
             pin_hash: None,
+            sync_handle: None,
         },
         hide_cursor: false,
     })

@@ -63,6 +63,7 @@ fn main() {
             mono: Box::new(|| Duration::ZERO),
             sync: Default::default(),
             pin_hash: None,
+            sync_handle: None,
         },
         hide_cursor: false,
     })

@@ -40,6 +40,8 @@ pub struct AppSettings {
     /// The monotonic clock of the flow's timers ([`real_time`] on the kiosk; tests and
     /// the screenshot command move it by hand).
     pub mono: Mono,
+    /// The background sync, woken to push each ticket as soon as it is issued.
+    pub sync_handle: Option<crate::sync::runner::SyncHandle>,
 }
 
 /// A monotonic clock for the flow's timers, read on the application's thread.
@@ -81,6 +83,7 @@ pub struct App {
     db_path: PathBuf,
     kiosk_id: u8,
     sync: crate::sync::SyncConfig,
+    sync_handle: Option<crate::sync::runner::SyncHandle>,
     /// The printer's last known state, for the staff screen (`None`: not read yet).
     printer: Option<Result<Option<PrinterStatus>, String>>,
     /// The local minute last seen: states (open, closed) change with it.
@@ -110,6 +113,7 @@ impl App {
             db_path: settings.db_path,
             kiosk_id: settings.kiosk_id,
             sync: settings.sync,
+            sync_handle: settings.sync_handle,
             printer: None,
             minute: None,
         };
@@ -216,7 +220,13 @@ impl App {
 
     fn handle(&mut self, msg: Msg) -> Redraw {
         match msg {
-            Msg::Printed(r) => self.send(Event::Printed(r)),
+            Msg::Printed(r) => {
+                // A new ticket goes to the site server now, not at the next interval.
+                if let (PrintResult::Issued(_), Some(h)) = (&r, &self.sync_handle) {
+                    h.upload_now();
+                }
+                self.send(Event::Printed(r))
+            }
             Msg::Staff(outcome) => self.send(Event::StaffResult(outcome)),
             Msg::Printer(status) => {
                 self.printer = Some(status);

@@ -145,7 +145,7 @@ fn run_kiosk(ctx: &Context) -> Result<(), CliError> {
         let kiosk = &ctx.config.config.kiosk;
         let print = ctx.print_settings()?;
         log::info!("slips go to {}", String::from(print.uri.clone()));
-        crate::sync::runner::spawn(
+        let sync_handle = crate::sync::runner::spawn(
             ctx.db_path.clone(),
             ctx.config.config.sync.clone(),
             catalogue.feed.site.code.clone(),
@@ -167,6 +167,7 @@ fn run_kiosk(ctx: &Context) -> Result<(), CliError> {
                 mono: crate::ui::real_time(),
                 sync: ctx.config.config.sync.clone(),
                 pin_hash: ctx.config.config.staff.pin_hash.clone(),
+                sync_handle,
             },
             hide_cursor: fullscreen || kms,
         })

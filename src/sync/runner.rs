@@ -1,7 +1,9 @@
 //! The background sync: a tokio runtime on its own thread runs a pull and an upload round
 //! every `[sync] interval_secs` (plus 0–10 % jitter), backing off exponentially (with
 //! jitter) after failures. The database work runs on tokio's blocking pool. A newly
-//! imported catalogue is handed to the screen through `on_catalogue`.
+//! imported catalogue is handed to the screen through `on_catalogue`. A ticket just issued
+//! is pushed at once: [`SyncHandle::upload_now`] wakes the runner for an upload-only round,
+//! so the site server sees the ticket within seconds, not at the next interval.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -26,12 +28,29 @@ pub fn next_wait(interval: Duration, failures: u32) -> Duration {
     base.mul_f64(0.5 + 0.5 * random())
 }
 
-/// Starts the background sync; returns at once. Does nothing without a feed or upload URL.
-pub fn spawn(db_path: PathBuf, cfg: SyncConfig, site: String, kiosk_id: u8, clock: Clock, on_catalogue: impl Fn(Catalogue) + Send + Sync + 'static) {
+/// Wakes the running sync for an upload now.
+#[derive(Clone)]
+pub struct SyncHandle {
+    wake: Arc<tokio::sync::Notify>,
+}
+
+impl SyncHandle {
+    /// Push the outbox now (after a ticket is issued); several calls before the round
+    /// starts make one round.
+    pub fn upload_now(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// Starts the background sync; returns at once. Does nothing (and returns no handle)
+/// without a feed or upload URL.
+pub fn spawn(db_path: PathBuf, cfg: SyncConfig, site: String, kiosk_id: u8, clock: Clock, on_catalogue: impl Fn(Catalogue) + Send + Sync + 'static) -> Option<SyncHandle> {
     if cfg.url.is_none() && cfg.upload_url.is_none() {
-        return;
+        return None;
     }
     let on_catalogue = Arc::new(on_catalogue);
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let handle = SyncHandle { wake: wake.clone() };
     std::thread::Builder::new()
         .name("sync".into())
         .spawn(move || {
@@ -46,11 +65,16 @@ pub fn spawn(db_path: PathBuf, cfg: SyncConfig, site: String, kiosk_id: u8, cloc
                 };
                 let interval = Duration::from_secs(cfg.interval_secs);
                 let mut failures = 0u32;
+                // The first round is a whole one; after it, a wake-up pushes the outbox only.
+                let mut upload_only = false;
                 loop {
                     let (store2, cfg2, site2, clock2, cb) = (store.clone(), cfg.clone(), site.clone(), clock.clone(), on_catalogue.clone());
                     let ok = tokio::task::spawn_blocking(move || {
                         let mut store = store2.lock().unwrap_or_else(|e| e.into_inner());
                         let Ok(now) = clock2() else { return false };
+                        if upload_only {
+                            return super::upload::upload(&mut store, &cfg2, &site2, kiosk_id, now).is_ok();
+                        }
                         let round = super::round(&mut store, &cfg2, &site2, kiosk_id, now);
                         if let Some(c) = round.catalogue.clone() {
                             cb(c);
@@ -60,11 +84,17 @@ pub fn spawn(db_path: PathBuf, cfg: SyncConfig, site: String, kiosk_id: u8, cloc
                     .await
                     .unwrap_or(false);
                     failures = if ok { 0 } else { failures.saturating_add(1) };
-                    tokio::time::sleep(next_wait(interval, failures)).await;
+                    // Woken (a ticket issued): push at once, unless the server is failing,
+                    // when the back-off still holds.
+                    upload_only = tokio::time::timeout(next_wait(interval, failures), wake.notified()).await.is_ok();
+                    if upload_only && failures > 0 {
+                        tokio::time::sleep(next_wait(interval, failures)).await;
+                    }
                 }
             });
         })
         .expect("spawning the sync thread");
+    Some(handle)
 }
 
 #[cfg(test)]

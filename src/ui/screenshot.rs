@@ -115,6 +115,7 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
             mono: screen.mono(),
             sync: Default::default(),
             pin_hash: Some(crate::staff::hash_pin("1234")),
+            sync_handle: None,
         },
         hide_cursor: false,
     })

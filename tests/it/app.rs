@@ -30,6 +30,7 @@ fn app(k: &Kiosk, printer: PrinterUri) -> App {
         clock: mpp_kiosk::clock::fixed(MONDAY_MORNING.parse().unwrap()),
         sync: Default::default(),
         pin_hash: None,
+        sync_handle: None,
         mono: Box::new(|| Duration::ZERO),
     })
     .unwrap()

@@ -50,6 +50,7 @@ fn kiosk(dir: &Path, at: &str, printer: PrinterUri) -> Kiosk {
             mono: Box::new(move || m.get()),
             sync: Default::default(),
             pin_hash: Some(mpp_kiosk::staff::hash_pin("246813")),
+            sync_handle: None,
         },
         hide_cursor: false,
     })

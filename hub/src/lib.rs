@@ -8,5 +8,6 @@ pub mod credential;
 pub mod db;
 pub mod http;
 pub mod ingest;
+pub mod local_cluster;
 pub mod queue;
 pub mod sites;

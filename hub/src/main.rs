@@ -25,6 +25,14 @@ enum Command {
     Serve,
     /// Check the database, its schema, the sites and kiosks.
     Doctor,
+    /// The whole site on one machine, for a first look: a PostgreSQL cluster of its own in
+    /// DIR (made on the first run), the schema, the embedded Jeneponto site, kiosk 1
+    /// enrolled (its credential in DIR/kiosk-1.token), then serve.
+    Demo {
+        /// Where the cluster and the kiosk's credential live.
+        #[arg(long, default_value = "mpp-hub-demo")]
+        data: PathBuf,
+    },
     /// Sites: one MPP each.
     #[command(subcommand)]
     Site(SiteCommand),
@@ -96,24 +104,45 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
-    let config = config::load(cli.config.as_deref(), std::env::var(config::DATABASE_ENV).ok()).map_err(Failure::BadInput)?;
+    let mut config = config::load(cli.config.as_deref(), std::env::var(config::DATABASE_ENV).ok()).map_err(Failure::BadInput)?;
+    // The demo's cluster lives as long as this process (the main thread started it).
+    let _demo_cluster = match &cli.command {
+        Command::Demo { data } => {
+            let data = std::path::absolute(data).map_err(|e| Failure::BadInput(format!("{}: {e}", data.display())))?;
+            let cluster = mpp_hub::local_cluster::LocalCluster::start(&data, 5432).map_err(|e| Failure::Failed(e.to_string()))?;
+            cluster.create_database("mpp_hub").map_err(|e| Failure::Failed(e.to_string()))?;
+            config.database.url = cluster.url("mpp_hub");
+            Some(cluster)
+        }
+        _ => None,
+    };
     let pool = db::pool(&config.database.url, config.database.pool_size).map_err(|e| Failure::BadInput(e.to_string()))?;
     match cli.command {
         Command::Migrate => {
             let applied = db::migrate(&pool).await?;
             println!("{} migration(s) applied{}", applied.len(), if applied.is_empty() { String::new() } else { format!(": {}", applied.join(", ")) });
         }
+        Command::Demo { data } => {
+            db::migrate(&pool).await?;
+            let feed = mpp_domain::catalogue::default_feed();
+            sites::add_site(&pool, &feed).await?;
+            let token_file = data.join("kiosk-1.token");
+            if !token_file.exists() {
+                let token = sites::enroll(&pool, &feed.site.code, 1, "demo").await.map_err(|e| Failure::Failed(e.to_string()))?;
+                write_secret(&token_file, &token).map_err(|e| Failure::Failed(format!("{}: {e}", token_file.display())))?;
+            }
+            let token_file = std::path::absolute(&token_file).unwrap_or(token_file);
+            println!("mpp-hub demo: site {} on http://{}", feed.site.code, config.server.listen);
+            println!("  a kiosk's config for it ([sync]):");
+            println!("    upload_url = \"http://{}/api/v1/upload\"", config.server.listen);
+            println!("    upload_token_file = \"{}\"", token_file.display());
+            println!("    insecure_http_upload = true   # this machine only: use https between machines");
+            println!("  the queue: http://{}/api/v1/sites/{}/queue", config.server.listen, feed.site.code);
+            serve(&config, pool).await?;
+        }
         Command::Serve => {
             db::migrate(&pool).await?;
-            let listener = tokio::net::TcpListener::bind(&config.server.listen).await.map_err(|e| Failure::Failed(format!("cannot listen on {}: {e}", config.server.listen)))?;
-            log::info!("mpp-hub listening on {}", listener.local_addr().map(|a| a.to_string()).unwrap_or_default());
-            let app = http::router(http::AppState { pool }, config.server.max_body_bytes);
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await
-                .map_err(|e| Failure::Failed(e.to_string()))?;
+            serve(&config, pool).await?;
         }
         Command::Doctor => {
             let client = pool.get().await.map_err(|e| Failure::Failed(format!("database {}: {e}", config.database.url)))?;
@@ -156,4 +185,29 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// Serves the API until Ctrl+C (or SIGTERM from systemd).
+async fn serve(config: &config::Config, pool: deadpool_postgres::Pool) -> Result<(), Failure> {
+    let listener = tokio::net::TcpListener::bind(&config.server.listen).await.map_err(|e| Failure::Failed(format!("cannot listen on {}: {e}", config.server.listen)))?;
+    log::info!("mpp-hub listening on {}", listener.local_addr().map(|a| a.to_string()).unwrap_or_default());
+    let app = http::router(http::AppState { pool }, config.server.max_body_bytes);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a SIGTERM handler");
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        })
+        .await
+        .map_err(|e| Failure::Failed(e.to_string()))
+}
+
+/// Writes a credential readable by its owner only.
+fn write_secret(path: &std::path::Path, secret: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    writeln!(f, "{secret}")
 }

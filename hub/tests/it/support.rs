@@ -59,6 +59,10 @@ impl Hub {
         hub
     }
 
+    pub fn pid(&self) -> u32 {
+        self.server.id()
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("hub.log")).unwrap_or_default()
     }
@@ -115,6 +119,30 @@ impl Hub {
     /// How many rows each of the hub's tables has: what "nothing stored" is checked against.
     pub fn counts(&self) -> String {
         self.sql("SELECT (SELECT count(*) FROM upload_record) || ' ' || (SELECT count(*) FROM ticket) || ' ' || (SELECT count(*) FROM survey_response)")
+    }
+}
+
+impl Hub {
+    /// SIGKILLs the server (no graceful anything) and starts it again on the same port and
+    /// database; returns when it answers.
+    pub fn kill_and_restart(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+        let config = self.dir.path().join("hub.toml");
+        self.server = Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
+            .arg("--config")
+            .arg(&config)
+            .arg("serve")
+            .env("MPP_HUB_DATABASE_URL", &self.database)
+            .stdout(Stdio::null())
+            .stderr(std::fs::OpenOptions::new().append(true).open(self.dir.path().join("hub.log")).unwrap())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.get("/healthz").0 != 200 {
+            assert!(Instant::now() < deadline, "mpp-hub did not restart: {}", self.log());
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }
 

@@ -144,3 +144,53 @@ fn a_ticket_reaches_the_server_at_once_when_the_kiosk_pushes() {
         eprintln!("ticket {n}: at the server {} ms after the push", issued.elapsed().as_millis());
     }
 }
+
+/// The server SIGKILLed again and again while a kiosk uploads a busy day in small
+/// batches: each batch is stored whole or not at all, the kiosk sends again what was not
+/// acknowledged, and in the end every record is stored exactly once and the outbox is empty.
+#[test]
+fn a_server_killed_mid_ingest_loses_and_duplicates_nothing() {
+    let mut hub = Hub::start();
+    let mut k = KioskLedger::new();
+    let mut cfg = k.sync_config(&hub, &hub.token);
+    cfg.upload_batch = 20;
+    cfg.timeout_secs = 5;
+    let start = ts("2026-11-30T00:00:00Z");
+    for i in 0..150 {
+        let at = start.checked_add(jiff::SignedDuration::from_secs(i * 60)).unwrap();
+        let service = ["KTP-BARU", "KK-BARU", "SKCK-BARU"][i as usize % 3];
+        let t = k.store.issue_ticket(&k.catalogue, service, None, 1, at).unwrap();
+        k.store.set_ticket_status(&t.id, Status::Printed, at, None).unwrap();
+    }
+    let total = k.store.outbox_stats().unwrap().pending as usize;
+    assert_eq!(total, 450, "issued, its status record, printed: three records a ticket");
+
+    // Each round, another thread SIGKILLs the server 150 ms into the upload; after five
+    // rounds it stops, so the outbox can drain.
+    let (mut kills, mut rounds) = (0, 0);
+    while k.store.outbox_stats().unwrap().pending > 0 {
+        rounds += 1;
+        assert!(rounds < 100, "the outbox never emptied");
+        let pid = hub.pid();
+        let killer = (rounds <= 5).then(|| {
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(150));
+                // SAFETY: signalling the server this test started.
+                unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+            })
+        });
+        let result = mpp_kiosk::sync::upload::upload(&mut k.store, &cfg, SITE, 1, start);
+        if let Some(t) = killer {
+            t.join().unwrap();
+        }
+        if result.is_err() || hub.get("/healthz").0 != 200 {
+            kills += 1;
+            hub.kill_and_restart();
+        }
+    }
+    assert!(kills > 0, "the server was killed at least once mid-upload");
+    assert_eq!(hub.counts(), format!("{total} 150 0"), "every record once, every ticket once");
+    assert_eq!(hub.sql("SELECT count(*) FROM ticket WHERE status <> 'printed'"), "0", "every ticket's latest status arrived");
+    assert_eq!(hub.sql("SELECT count(DISTINCT seq) FROM upload_record"), total.to_string());
+    eprintln!("{kills} kills over {rounds} upload rounds");
+}

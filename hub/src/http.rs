@@ -16,6 +16,8 @@ use crate::ingest::{self, IngestError};
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
+    /// Every process's committed changes, from PostgreSQL's NOTIFY.
+    pub changes: crate::events::Changes,
 }
 
 /// The server's routes, with the body limit for uploads.
@@ -23,6 +25,7 @@ pub fn router(state: AppState, max_body: usize) -> Router {
     Router::new()
         .route("/api/v1/upload", post(upload))
         .route("/api/v1/sites/{site}/queue", get(queue_state))
+        .route("/api/v1/sites/{site}/events", get(queue_events))
         .route("/healthz", get(health))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn_with_state(max_body, refuse_oversize))
@@ -93,6 +96,47 @@ async fn queue_state(State(state): State<AppState>, axum::extract::Path(site): a
         Ok(q) => (StatusCode::OK, Json(q)).into_response(),
         Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")),
     }
+}
+
+/// Server-Sent Events: the site's queue (as `GET …/queue` gives it) at once, then again
+/// after every change, whichever server process made it. `event: queue`.
+async fn queue_events(State(state): State<AppState>, axum::extract::Path(site): axum::extract::Path<String>, query: Result<axum::extract::Query<QueueQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let Ok(axum::extract::Query(query)) = query else { return error(StatusCode::BAD_REQUEST, "date: use YYYY-MM-DD") };
+    let fixed_date = query.date;
+    let changes = state.changes.subscribe();
+    let first = match crate::queue::today(&state.pool, &site, jiff::Timestamp::now()).await {
+        Ok(Some(_)) => true,
+        Ok(None) => return error(StatusCode::NOT_FOUND, format!("no site {site:?} on this server")),
+        Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")),
+    };
+    let stream = futures_util::stream::unfold((state, site, changes, first), move |(state, site, mut changes, first)| async move {
+        if !first {
+            // Wait for a change of this site (a lagging receiver just redraws).
+            loop {
+                match changes.recv().await {
+                    Ok(s) if s == site => break,
+                    Ok(_) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        }
+        let day = match fixed_date {
+            Some(d) => Ok(Some(d)),
+            None => crate::queue::today(&state.pool, &site, jiff::Timestamp::now()).await,
+        };
+        let event = match day {
+            Ok(Some(date)) => match crate::queue::state(&state.pool, &site, date, 5).await {
+                Ok(q) => Event::default().event("queue").json_data(&q).unwrap_or_else(|_| Event::default().event("error")),
+                Err(e) => Event::default().event("error").data(e.to_string()),
+            },
+            Ok(None) => return None,
+            Err(e) => Event::default().event("error").data(e.to_string()),
+        };
+        Some((Ok::<_, std::convert::Infallible>(event), (state, site, changes, false)))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15))).into_response()
 }
 
 async fn upload(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {

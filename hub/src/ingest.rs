@@ -120,6 +120,9 @@ pub async fn store(pool: &deadpool_postgres::Pool, kiosk: &KioskId, batch: &Batc
         }
     }
     tx.execute("UPDATE kiosk SET last_seen_at = now() WHERE site = $1 AND number = $2", &[&kiosk.site, &kiosk_no]).await?;
+    if stored.stored > 0 {
+        crate::events::announce(&tx, &kiosk.site).await?;
+    }
     tx.commit().await?;
     Ok(stored)
 }

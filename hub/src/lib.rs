@@ -6,6 +6,7 @@
 pub mod config;
 pub mod credential;
 pub mod db;
+pub mod events;
 pub mod http;
 pub mod ingest;
 pub mod local_cluster;

@@ -100,7 +100,11 @@ impl LocalCluster {
         let server = server.spawn().map_err(|e| fail("postgres", &e))?;
         let cluster = LocalCluster { dir: dir.to_owned(), port, server };
         let deadline = Instant::now() + Duration::from_secs(30);
-        while !cluster.dir.join(format!(".s.PGSQL.{port}")).exists() {
+        // The socket appears before the server accepts connections: ask it.
+        let ready = || {
+            Command::new(bin.join("pg_isready")).args(["-q", "-h", &cluster.dir.display().to_string(), "-p", &port.to_string()]).status().is_ok_and(|s| s.success())
+        };
+        while !ready() {
             if Instant::now() > deadline {
                 return Err(ClusterError::Failed(format!("PostgreSQL did not start; see {}", cluster.dir.join("server.log").display())));
             }

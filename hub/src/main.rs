@@ -191,7 +191,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 async fn serve(config: &config::Config, pool: deadpool_postgres::Pool) -> Result<(), Failure> {
     let listener = tokio::net::TcpListener::bind(&config.server.listen).await.map_err(|e| Failure::Failed(format!("cannot listen on {}: {e}", config.server.listen)))?;
     log::info!("mpp-hub listening on {}", listener.local_addr().map(|a| a.to_string()).unwrap_or_default());
-    let app = http::router(http::AppState { pool }, config.server.max_body_bytes);
+    let changes = mpp_hub::events::listen(config.database.url.clone());
+    let app = http::router(http::AppState { pool, changes }, config.server.max_body_bytes);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a SIGTERM handler");

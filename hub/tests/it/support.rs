@@ -123,6 +123,31 @@ impl Hub {
 }
 
 impl Hub {
+    /// Another `mpp-hub serve` process on the same database (its own port), as a second
+    /// server behind a load balancer would be.
+    pub fn second_process(&self) -> Hub {
+        let port = free_port();
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("hub.toml");
+        std::fs::write(&config, format!("[server]\nlisten = \"127.0.0.1:{port}\"\n")).unwrap();
+        let server = Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
+            .arg("--config")
+            .arg(&config)
+            .arg("serve")
+            .env("MPP_HUB_DATABASE_URL", &self.database)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("hub.log")).unwrap())
+            .spawn()
+            .unwrap();
+        let hub = Hub { database: self.database.clone(), port, token: self.token.clone(), server, dir };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while hub.get("/healthz").0 != 200 {
+            assert!(Instant::now() < deadline, "the second mpp-hub did not start: {}", hub.log());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        hub
+    }
+
     /// SIGKILLs the server (no graceful anything) and starts it again on the same port and
     /// database; returns when it answers.
     pub fn kill_and_restart(&mut self) {

@@ -12,3 +12,4 @@ pub mod ingest;
 pub mod local_cluster;
 pub mod queue;
 pub mod sites;
+pub mod staff;

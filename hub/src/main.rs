@@ -36,9 +36,53 @@ enum Command {
     /// Sites: one MPP each.
     #[command(subcommand)]
     Site(SiteCommand),
-    /// Kiosks: enroll (prints the credential once), revoke, list.
+    /// Kiosks: enroll (prints the credential once), revoke.
     #[command(subcommand)]
     Kiosk(KioskCommand),
+    /// Counters (loket) and the services each serves.
+    #[command(subcommand)]
+    Counter(CounterCommand),
+    /// Staff accounts for the counter pages.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum CounterCommand {
+    /// Add or replace a counter.
+    Add {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        number: i16,
+        /// As the display shows it, e.g. "Loket 3".
+        #[arg(long)]
+        name: String,
+        /// The service codes it serves, comma-separated (from the site's catalogue).
+        #[arg(long, value_delimiter = ',', required = true)]
+        services: Vec<String>,
+    },
+    /// One counter per agency, serving its services (a first setup).
+    PerAgency {
+        #[arg(long)]
+        site: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StaffCommand {
+    /// Add a staff account (or reset its password and role); the password is read from
+    /// standard input (one line, at least 10 characters), never from the command line.
+    Add {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        #[arg(long, value_enum)]
+        role: mpp_hub::staff::Role,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -74,6 +118,9 @@ enum KioskCommand {
         number: u8,
     },
 }
+
+/// The demo supervisor's password: printed by the demo, for one machine only.
+const DEMO_PASSWORD: &str = "demo-supervisor";
 
 enum Failure {
     BadInput(String),
@@ -126,6 +173,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             db::migrate(&pool).await?;
             let feed = mpp_domain::catalogue::default_feed();
             sites::add_site(&pool, &feed).await?;
+            mpp_hub::staff::counters_per_agency(&pool, &feed.site.code).await.map_err(admin_failure)?;
+            mpp_hub::staff::add_staff(&pool, &feed.site.code, "supervisor", "Supervisor (demo)", mpp_hub::staff::Role::Supervisor, DEMO_PASSWORD).await.map_err(admin_failure)?;
             let token_file = data.join("kiosk-1.token");
             if !token_file.exists() {
                 let token = sites::enroll(&pool, &feed.site.code, 1, "demo").await.map_err(|e| Failure::Failed(e.to_string()))?;
@@ -138,6 +187,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             println!("    upload_token_file = \"{}\"", token_file.display());
             println!("    insecure_http_upload = true   # this machine only: use https between machines");
             println!("  the queue: http://{}/api/v1/sites/{}/queue", config.server.listen, feed.site.code);
+            println!("  a counter per agency; a demo supervisor: supervisor / {DEMO_PASSWORD} (this machine only)");
             serve(&config, pool).await?;
         }
         Command::Serve => {
@@ -177,6 +227,22 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Err(e @ (sites::EnrollError::NoSite(_) | sites::EnrollError::Number(_))) => return Err(Failure::BadInput(e.to_string())),
             Err(sites::EnrollError::Db(e)) => return Err(e.into()),
         },
+        Command::Counter(CounterCommand::Add { site, number, name, services }) => {
+            mpp_hub::staff::add_counter(&pool, &site, number, &name, &services).await.map_err(admin_failure)?;
+            println!("counter {number} ({name}) at {site}: {}", services.join(", "));
+        }
+        Command::Counter(CounterCommand::PerAgency { site }) => {
+            let n = mpp_hub::staff::counters_per_agency(&pool, &site).await.map_err(admin_failure)?;
+            println!("{n} counters at {site}, one per agency");
+        }
+        Command::Staff(StaffCommand::Add { site, username, name, role }) => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).map_err(|e| Failure::BadInput(format!("reading the password from standard input: {e}")))?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            let name = if name.is_empty() { username.clone() } else { name };
+            mpp_hub::staff::add_staff(&pool, &site, &username, &name, role, password).await.map_err(admin_failure)?;
+            println!("{username} ({}) at {site}", role.code());
+        }
         Command::Kiosk(KioskCommand::Revoke { site, number }) => {
             if !sites::revoke(&pool, &site, number).await? {
                 return Err(Failure::BadInput(format!("no enrolled kiosk {number} at {site}")));
@@ -185,6 +251,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+fn admin_failure(e: mpp_hub::staff::AdminError) -> Failure {
+    match e {
+        mpp_hub::staff::AdminError::Db(e) => e.into(),
+        e => Failure::BadInput(e.to_string()),
+    }
 }
 
 /// Serves the API until Ctrl+C (or SIGTERM from systemd).

@@ -5,7 +5,10 @@ use tokio_postgres::NoTls;
 
 /// The schema, step by step; applied in order, each once, each in its own transaction.
 /// A step is never edited after release: a change is a new step.
-pub const MIGRATIONS: &[(&str, &str)] = &[("0001_sites_kiosks_uploads", include_str!("0001_sites_kiosks_uploads.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_sites_kiosks_uploads", include_str!("0001_sites_kiosks_uploads.sql")),
+    ("0002_counters_staff", include_str!("0002_counters_staff.sql")),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {

@@ -1,6 +1,7 @@
 //! mpp-hub's integration tests: the real `mpp-hub` binary against a real PostgreSQL cluster
 //! (started by the tests), fed by the kiosk's own code (its SQLite ledger and uploader).
 
+mod admin;
 mod demo;
 mod events;
 mod pg;

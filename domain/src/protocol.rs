@@ -150,6 +150,66 @@ impl From<ElementCode> for String {
     }
 }
 
+/// A kiosk's health, sent after each sync round (`POST …/health` beside the upload URL),
+/// kept per kiosk for the fleet view: which printer is out of paper before citizens find out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KioskHealth {
+    pub schema: u32,
+    pub site: String,
+    pub kiosk: u8,
+    /// The kiosk's software version.
+    pub app_version: String,
+    pub at_utc: jiff::Timestamp,
+    pub catalogue_version: Option<u64>,
+    pub printer: PrinterState,
+    /// When the printer's state was last read (it is read with every slip).
+    pub printer_at_utc: Option<jiff::Timestamp>,
+    pub outbox_pending: u64,
+    pub oldest_pending_utc: Option<String>,
+}
+
+/// The printer's state as last read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrinterState {
+    Ready,
+    /// Prints, but the roll is near its end: change it soon.
+    PaperNearEnd,
+    Fault(crate::device::Fault),
+    /// Not read yet (no slip since the kiosk started), or a printer that reports nothing.
+    Unknown,
+}
+
+impl PrinterState {
+    pub fn code(self) -> &'static str {
+        match self {
+            PrinterState::Ready => "ready",
+            PrinterState::PaperNearEnd => "paper_near_end",
+            PrinterState::Fault(f) => f.code(),
+            PrinterState::Unknown => "unknown",
+        }
+    }
+
+    pub fn from_code(code: &str) -> PrinterState {
+        use crate::device::Fault;
+        match code {
+            "ready" => PrinterState::Ready,
+            "paper_near_end" => PrinterState::PaperNearEnd,
+            other => [Fault::Offline, Fault::CoverOpen, Fault::PaperOut, Fault::Error].into_iter().find(|f| f.code() == other).map_or(PrinterState::Unknown, PrinterState::Fault),
+        }
+    }
+}
+
+/// Where a kiosk sends its health: beside its upload URL (`…/upload` → `…/health`).
+pub fn health_url(upload_url: &str) -> String {
+    let cut = upload_url.find(['?', '#']).unwrap_or(upload_url.len());
+    let (path, rest) = upload_url.split_at(cut);
+    match path.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/health{rest}"),
+        None => format!("{path}/health{rest}"),
+    }
+}
+
 /// Why a receiver refuses a batch as a whole.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BatchError {
@@ -223,6 +283,16 @@ impl Batch {
 mod tests {
     use super::*;
     use crate::tickets::Priority;
+
+    #[test]
+    fn health_goes_beside_the_upload_url_and_printer_states_round_trip() {
+        assert_eq!(health_url("https://hub.example/api/v1/upload"), "https://hub.example/api/v1/health");
+        assert_eq!(health_url("https://hub.example/api/v1/upload?x=1"), "https://hub.example/api/v1/health?x=1");
+        for s in [PrinterState::Ready, PrinterState::PaperNearEnd, PrinterState::Fault(crate::device::Fault::PaperOut), PrinterState::Unknown] {
+            assert_eq!(PrinterState::from_code(s.code()), s);
+        }
+        assert_eq!(serde_json::to_value(PrinterState::Fault(crate::device::Fault::CoverOpen)).unwrap(), serde_json::json!({"fault": "cover_open"}));
+    }
 
     fn ticket() -> Ticket {
         Ticket {

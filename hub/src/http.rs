@@ -24,6 +24,7 @@ pub struct AppState {
 pub fn router(state: AppState, max_body: usize) -> Router {
     Router::new()
         .route("/api/v1/upload", post(upload))
+        .route("/api/v1/health", post(health_report))
         .route("/api/v1/sites/{site}/queue", get(queue_state))
         .route("/api/v1/sites/{site}/events", get(queue_events))
         .route("/healthz", get(health))
@@ -137,6 +138,27 @@ async fn queue_events(State(state): State<AppState>, axum::extract::Path(site): 
         Some((Ok::<_, std::convert::Infallible>(event), (state, site, changes, false)))
     });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15))).into_response()
+}
+
+/// A kiosk's health after its sync round, kept per kiosk (the latest wins).
+async fn health_report(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let kiosk = match authenticate(&state, &headers).await {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let de = &mut serde_json::Deserializer::from_slice(&body);
+    let report: mpp_domain::protocol::KioskHealth = match serde_path_to_error::deserialize(de) {
+        Ok(h) => h,
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("{}: {}", e.path(), e.inner())),
+    };
+    match ingest::store_health(&state.pool, &kiosk, &report).await {
+        Ok(()) => (StatusCode::OK, Json(json!({}))).into_response(),
+        Err(e @ (IngestError::OtherSite { .. } | IngestError::OtherKiosk { .. })) => error(StatusCode::FORBIDDEN, e.to_string()),
+        Err(e) => {
+            log::error!("storing the health of {} kiosk {}: {e}", kiosk.site, kiosk.number);
+            error(StatusCode::SERVICE_UNAVAILABLE, "the report could not be stored")
+        }
+    }
 }
 
 async fn upload(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {

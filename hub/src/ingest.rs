@@ -126,3 +126,36 @@ pub async fn store(pool: &deadpool_postgres::Pool, kiosk: &KioskId, batch: &Batc
     tx.commit().await?;
     Ok(stored)
 }
+
+/// Keeps a kiosk's latest health report (an older one arriving late changes nothing).
+pub async fn store_health(pool: &deadpool_postgres::Pool, kiosk: &KioskId, h: &mpp_domain::protocol::KioskHealth) -> Result<(), IngestError> {
+    if h.site != kiosk.site {
+        return Err(IngestError::OtherSite { enrolled: kiosk.site.clone(), claimed: h.site.clone() });
+    }
+    if h.kiosk != kiosk.number {
+        return Err(IngestError::OtherKiosk { enrolled: kiosk.number, claimed: h.kiosk });
+    }
+    let client = pool.get().await.map_err(DbError::from)?;
+    client
+        .execute(
+            "INSERT INTO kiosk_health (site, kiosk, reported_at, app_version, catalogue_version, printer, printer_at, outbox_pending, oldest_pending)
+             VALUES ($1, $2, $3::text::timestamptz, $4, $5, $6, $7::text::timestamptz, $8, $9)
+             ON CONFLICT (site, kiosk) DO UPDATE SET reported_at = excluded.reported_at, received_at = now(),
+                 app_version = excluded.app_version, catalogue_version = excluded.catalogue_version, printer = excluded.printer,
+                 printer_at = excluded.printer_at, outbox_pending = excluded.outbox_pending, oldest_pending = excluded.oldest_pending
+             WHERE kiosk_health.reported_at <= excluded.reported_at",
+            &[
+                &kiosk.site,
+                &i16::from(kiosk.number),
+                &h.at_utc.to_string(),
+                &h.app_version.chars().take(40).collect::<String>(),
+                &h.catalogue_version.map(|v| v as i64),
+                &h.printer.code(),
+                &h.printer_at_utc.map(|t| t.to_string()),
+                &(h.outbox_pending as i64),
+                &h.oldest_pending_utc,
+            ],
+        )
+        .await?;
+    Ok(())
+}

@@ -105,6 +105,7 @@ impl PrintWorker {
                             Err(JobError::Crashed(what))
                         });
                     set_busy(None);
+                    record_printer_state(&mut store, &clock, &result);
                     (req.reply)(result);
                 }
             })
@@ -134,6 +135,36 @@ impl PrintWorker {
     }
 }
 
+/// What a job's result says of the printer, kept for the site server's fleet view
+/// (`sync` reports it with the kiosk's health).
+pub fn printer_state(result: &Result<Done, JobError>) -> Option<crate::protocol::PrinterState> {
+    use crate::protocol::PrinterState;
+    Some(match result {
+        Ok(Done::Ticket(i)) => match i.outcome {
+            super::Outcome::Printed => PrinterState::Ready,
+            super::Outcome::Failed { .. } => PrinterState::Fault(crate::device::Fault::Error),
+        },
+        Ok(Done::TestSlip) => PrinterState::Ready,
+        Ok(Done::Status(Some(st))) => match st.fault() {
+            Some(f) => PrinterState::Fault(f),
+            None if st.paper_near_end => PrinterState::PaperNearEnd,
+            None => PrinterState::Ready,
+        },
+        Ok(Done::Status(None)) => PrinterState::Unknown,
+        Err(JobError::Flow(super::PrintFlowError::NotReady(f))) => PrinterState::Fault(*f),
+        // A refusal by the catalogue's rules, a clock or database failure: nothing learnt.
+        Err(_) => return None,
+    })
+}
+
+fn record_printer_state(store: &mut Store, clock: &Clock, result: &Result<Done, JobError>) {
+    let (Some(state), Ok(now)) = (printer_state(result), clock()) else { return };
+    let now = now.to_string();
+    if let Err(e) = store.set_sync_state(&[(crate::sync::state::PRINTER_STATE, Some(state.code())), (crate::sync::state::PRINTER_STATE_AT, Some(&now))]) {
+        log::warn!("recording the printer's state: {e}");
+    }
+}
+
 fn run(store: &mut Store, settings: &PrintSettings, kiosk_id: u8, clock: &Clock, req: &Request) -> Result<Done, JobError> {
     // "Now" is read when the job runs, not when it was queued: the ticket's time is the
     // time it was committed.
@@ -159,6 +190,20 @@ fn run(store: &mut Store, settings: &PrintSettings, kiosk_id: u8, clock: &Clock,
 mod tests {
     use super::*;
     use crate::printing::{Outcome, Paper, PrinterUri, QrMode};
+
+    #[test]
+    fn a_jobs_result_says_what_the_printer_is() {
+        use crate::printing::PrinterStatus;
+        use crate::protocol::PrinterState;
+        let status = |n4| Ok(Done::Status(Some(PrinterStatus::from_replies(0x12, 0x12, n4).unwrap())));
+        assert_eq!(printer_state(&status(0x12)), Some(PrinterState::Ready));
+        assert_eq!(printer_state(&status(0x1E)), Some(PrinterState::PaperNearEnd));
+        assert_eq!(printer_state(&status(0x72)), Some(PrinterState::Fault(crate::device::Fault::PaperOut)));
+        assert_eq!(printer_state(&Ok(Done::Status(None))), Some(PrinterState::Unknown));
+        let not_ready = Err(JobError::Flow(crate::printing::PrintFlowError::NotReady(crate::device::Fault::CoverOpen)));
+        assert_eq!(printer_state(&not_ready), Some(PrinterState::Fault(crate::device::Fault::CoverOpen)));
+        assert_eq!(printer_state(&Err(JobError::Stopped)), None, "nothing learnt of the printer");
+    }
 
     /// A database with the embedded catalogue in a scratch folder.
     fn scratch() -> (tempfile::TempDir, std::path::PathBuf, Arc<Catalogue>) {

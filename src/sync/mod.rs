@@ -74,6 +74,9 @@ pub mod state {
     pub const UPLOAD_ATTEMPT: &str = "last_upload_attempt_utc";
     pub const UPLOAD_SUCCESS: &str = "last_upload_success_utc";
     pub const UPLOAD_ERROR: &str = "last_upload_error";
+    /// The printer's state as the print worker last read it, and when.
+    pub const PRINTER_STATE: &str = "printer_state";
+    pub const PRINTER_STATE_AT: &str = "printer_state_utc";
 }
 
 /// Downloads, verifies and checks a feed; imports it. Nothing is written on any refusal.
@@ -171,6 +174,9 @@ pub fn round(store: &mut Store, cfg: &SyncConfig, site: &str, kiosk_id: u8, now:
         _ => None,
     };
     let uploaded = upload::upload(store, cfg, site, kiosk_id, now);
+    if let Err(e) = upload::report_health(store, cfg, site, kiosk_id, now) {
+        log::warn!("health report: {e}");
+    }
     Round { pulled, uploaded, catalogue }
 }
 

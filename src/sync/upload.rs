@@ -6,7 +6,7 @@
 
 use super::{limits, state, SyncError};
 use super::settings::SyncConfig;
-use crate::protocol::{Batch, Body, Record, SCHEMA};
+use crate::protocol::{health_url, Batch, Body, KioskHealth, PrinterState, Record, SCHEMA};
 use crate::store::{OutboxPart, Store};
 
 /// What one upload round sent.
@@ -91,4 +91,39 @@ pub fn upload(store: &mut Store, cfg: &SyncConfig, site: &str, kiosk_id: u8, now
         }
     }
     result.map(|()| Some(sent))
+}
+
+/// The kiosk's health as the site server's fleet view wants it: version, catalogue,
+/// printer (as the print worker last read it), backlog.
+pub fn health(store: &Store, site: &str, kiosk_id: u8, now: jiff::Timestamp) -> Result<KioskHealth, SyncError> {
+    let outbox = store.outbox_stats()?;
+    Ok(KioskHealth {
+        schema: SCHEMA,
+        site: site.to_owned(),
+        kiosk: kiosk_id,
+        app_version: env!("CARGO_PKG_VERSION").to_owned(),
+        at_utc: now,
+        catalogue_version: store.catalogue_version()?,
+        printer: store.sync_state(state::PRINTER_STATE)?.map_or(PrinterState::Unknown, |c| PrinterState::from_code(&c)),
+        printer_at_utc: store.sync_state(state::PRINTER_STATE_AT)?.and_then(|t| t.parse().ok()),
+        outbox_pending: outbox.pending,
+        oldest_pending_utc: outbox.oldest_pending_utc,
+    })
+}
+
+/// Sends [`health`] beside the upload URL (`…/health`); `Ok(false)` when there is no
+/// upload URL. The server answering anything but 2xx is an error (logged by the caller;
+/// it never holds the queue's records back).
+pub fn report_health(store: &Store, cfg: &SyncConfig, site: &str, kiosk_id: u8, now: jiff::Timestamp) -> Result<bool, SyncError> {
+    let Some(upload_url) = &cfg.upload_url else { return Ok(false) };
+    let url = health_url(upload_url);
+    let token = match &cfg.upload_token_file {
+        Some(path) => Some(super::fetch::read_token_file(path).map_err(|reason| SyncError::Network { url: url.clone(), reason: format!("[sync] upload_token_file {reason}") })?),
+        None => None,
+    };
+    let body = serde_json::to_vec(&health(store, site, kiosk_id, now)?).expect("health serialises");
+    match super::fetch::post_json(&url, &body, &format!("{site}-k{kiosk_id}-health-{}", now.as_second()), token.as_deref(), limits(cfg))? {
+        (200..=299, _) => Ok(true),
+        (status, body) => Err(SyncError::Upload { url, status, body: crate::text::printable(&body.chars().take(200).collect::<String>()).into_owned() }),
+    }
 }

@@ -8,6 +8,7 @@ use tokio_postgres::NoTls;
 pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_sites_kiosks_uploads", include_str!("0001_sites_kiosks_uploads.sql")),
     ("0002_counters_staff", include_str!("0002_counters_staff.sql")),
+    ("0003_kiosk_health", include_str!("0003_kiosk_health.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]

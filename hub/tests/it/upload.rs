@@ -194,3 +194,27 @@ fn a_server_killed_mid_ingest_loses_and_duplicates_nothing() {
     assert_eq!(hub.sql("SELECT count(DISTINCT seq) FROM upload_record"), total.to_string());
     eprintln!("{kills} kills over {rounds} upload rounds");
 }
+
+/// Each sync round ends with the kiosk's health: its version, catalogue, printer (as the
+/// print worker last read it) and backlog, kept per kiosk for the fleet view.
+#[test]
+fn a_sync_round_reports_the_kiosks_health() {
+    let hub = Hub::start();
+    let mut k = KioskLedger::new();
+    let cfg = k.sync_config(&hub, &hub.token);
+    // The print worker last found the paper running out.
+    k.store.set_sync_state(&[(mpp_kiosk::sync::state::PRINTER_STATE, Some("paper_near_end")), (mpp_kiosk::sync::state::PRINTER_STATE_AT, Some(MONDAY_0905))]).unwrap();
+    let round = mpp_kiosk::sync::round(&mut k.store, &cfg, SITE, 1, ts(MONDAY_0905));
+    assert!(round.uploaded.is_ok());
+    let version = k.catalogue.feed.version.to_string();
+    assert_eq!(
+        hub.sql("SELECT printer || ' ' || catalogue_version || ' ' || outbox_pending || ' ' || app_version FROM kiosk_health WHERE site = 'MPP-JENEPONTO' AND kiosk = 1"),
+        format!("paper_near_end {version} 0 {}", env!("CARGO_PKG_VERSION"))
+    );
+    // Another kiosk's report under this credential is refused.
+    let mut other = mpp_kiosk::sync::upload::health(&k.store, SITE, 1, ts(MONDAY_0905)).unwrap();
+    other.kiosk = 2;
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let r = agent.post(&hub.url("/api/v1/health")).header("Authorization", &format!("Bearer {}", hub.token)).send(&serde_json::to_vec(&other).unwrap()).unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+}

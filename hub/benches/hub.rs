@@ -1,0 +1,205 @@
+//! mpp-hub's figures, on this machine with PostgreSQL on it (a cluster of its own in a
+//! temporary folder) and the release server as a separate process:
+//! - ingest: 50 kiosks uploading at once, batches of 500 records — records per second
+//!   (target ≥ 5,000/s);
+//! - issue-to-visible: a ticket committed at a kiosk until the site's event stream shows
+//!   it, through the kiosk's own background sync woken on issue — p50 and p95 (target p95
+//!   ≤ 2 s);
+//! - the queue-state request under 100 concurrent clients — p99 (target ≤ 20 ms);
+//! - the server's RSS idle and after the load.
+//!
+//!     cargo bench -p mpp-hub --bench hub
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use mpp_domain::protocol::{Batch, Body, Record, StatusRecord, TicketRecord, SCHEMA};
+use mpp_domain::tickets::{Status, Ticket};
+use mpp_hub::local_cluster::LocalCluster;
+
+const SITE: &str = "MPP-JENEPONTO";
+
+fn rss_kb(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn hub(database: &str, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_mpp-hub")).args(args).env("MPP_HUB_DATABASE_URL", database).env("RUST_LOG", "warn").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1e3
+}
+
+/// One kiosk's batch of `n` records (tickets and their printed status), as the kiosk sends it.
+fn batch(kiosk: u8, first_seq: i64, n: usize) -> Vec<u8> {
+    let at: jiff::Timestamp = "2026-11-30T01:05:00Z".parse().unwrap();
+    let mut records = Vec::with_capacity(n);
+    for i in 0..n / 2 {
+        let seq = first_seq + 2 * i as i64;
+        let id = format!("{kiosk:02}-{seq:08}-0000-4000-8000-000000000000");
+        let number = format!("KTB-{}{:03}", (b'A' + kiosk - 1) as char, seq % 1000);
+        let ticket = Ticket {
+            id: id.clone(),
+            number: number.clone(),
+            service: "KTP-BARU".into(),
+            agency: "DUKCAPIL".into(),
+            priority: None,
+            kiosk_id: kiosk,
+            local_date: jiff::civil::date(2026, 11, 30),
+            issued_at_utc: at,
+            issued_at_local: "2026-11-30T09:05:00+08:00[Asia/Makassar]".into(),
+            people_ahead: 0,
+            status: Status::Issued,
+        };
+        records.push(Record { seq: Some(seq), event_id: format!("e{kiosk}-{seq}"), created_utc: at.to_string(), body: Body::Ticket(TicketRecord { ticket, backfilled: false }) });
+        let status = StatusRecord { ticket_id: id, number, local_date: jiff::civil::date(2026, 11, 30), status: Status::Printed, at_utc: at, detail: None };
+        records.push(Record { seq: Some(seq + 1), event_id: format!("e{kiosk}-{}", seq + 1), created_utc: at.to_string(), body: Body::TicketStatus(status) });
+    }
+    serde_json::to_vec(&Batch { schema: SCHEMA, site: SITE.into(), kiosk, records }).unwrap()
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let d = dir.path().to_owned();
+    // The cluster ends with the thread that started it: keep that thread.
+    std::thread::spawn(move || {
+        let c = LocalCluster::start(&d, 5432).map(|c| (c.url("mpp_hub"), d));
+        tx.send(c).unwrap();
+        loop {
+            std::thread::park();
+        }
+    });
+    let (database, cluster_dir) = rx.recv().unwrap().expect("PostgreSQL is installed (bash .ci/setup)");
+    let psql = mpp_hub::local_cluster::bindir().unwrap().join("psql");
+    Command::new(&psql).args(["-qh", &cluster_dir.display().to_string(), "-p", "5432", "-U", "postgres", "-d", "postgres", "-c", "CREATE DATABASE mpp_hub"]).status().unwrap();
+    hub(&database, &["site", "add", "--embedded"]);
+    let tokens: Vec<String> = (1..=26u8).map(|k| hub(&database, &["kiosk", "enroll", "--site", SITE, "--number", &k.to_string()])).collect();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    std::fs::write(dir.path().join("hub.toml"), format!("[server]\nlisten = \"127.0.0.1:{port}\"\n[database]\npool_size = 32\n")).unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
+        .arg("--config")
+        .arg(dir.path().join("hub.toml"))
+        .arg("serve")
+        .env("MPP_HUB_DATABASE_URL", &database)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(60))).build().into();
+    let url = |p: &str| format!("http://127.0.0.1:{port}{p}");
+    while agent.get(&url("/healthz")).call().map(|r| r.status().as_u16()).unwrap_or(0) != 200 {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    println!("server RSS idle: {:.1} MB", rss_kb(server.id(), "VmRSS:") as f64 / 1024.0);
+
+    // 1. Ingest: 50 kiosks at once (kiosk numbers 1–26 cover 26 credentials; 50 uploaders
+    // share them two by two, each with its own sequence range), 8 batches of 500 each.
+    let (uploaders, batches, per_batch) = (50usize, 8usize, 500usize);
+    let bodies: Vec<Vec<Vec<u8>>> = (0..uploaders)
+        .map(|u| {
+            let kiosk = (u % 26) as u8 + 1;
+            let base = (u / 26) as i64 * 1_000_000;
+            (0..batches).map(|b| batch(kiosk, base + (b * per_batch) as i64 + 1, per_batch)).collect()
+        })
+        .collect();
+    let t0 = Instant::now();
+    let handles: Vec<_> = bodies
+        .into_iter()
+        .enumerate()
+        .map(|(u, bodies)| {
+            let (agent, token, target) = (agent.clone(), tokens[u % 26].clone(), url("/api/v1/upload"));
+            std::thread::spawn(move || {
+                for body in bodies {
+                    let r = agent.post(&target).header("Authorization", &format!("Bearer {token}")).send(&body).unwrap();
+                    assert_eq!(r.status().as_u16(), 200);
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let elapsed = t0.elapsed();
+    let records = uploaders * batches * per_batch;
+    println!("ingest: {records} records from {uploaders} concurrent kiosks in {:.2} s: {:.0} records/s (target >= 5,000/s)", elapsed.as_secs_f64(), records as f64 / elapsed.as_secs_f64());
+    println!("server RSS after ingest: {:.1} MB (peak {:.1} MB)", rss_kb(server.id(), "VmRSS:") as f64 / 1024.0, rss_kb(server.id(), "VmHWM:") as f64 / 1024.0);
+
+    // 2. The queue state under 100 concurrent clients, 20 requests each.
+    let t0 = Instant::now();
+    let handles: Vec<_> = (0..100)
+        .map(|_| {
+            let (agent, target) = (agent.clone(), url(&format!("/api/v1/sites/{SITE}/queue?date=2026-11-30")));
+            std::thread::spawn(move || {
+                (0..20)
+                    .map(|_| {
+                        let t = Instant::now();
+                        let mut r = agent.get(&target).call().unwrap();
+                        let _ = r.body_mut().read_to_string();
+                        t.elapsed()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut times: Vec<Duration> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+    times.sort();
+    println!(
+        "queue state, 100 concurrent clients, {} requests in {:.2} s: p50 {:.1} ms, p99 {:.1} ms (target p99 <= 20 ms)",
+        times.len(),
+        t0.elapsed().as_secs_f64(),
+        percentile(&times, 0.5),
+        percentile(&times, 0.99)
+    );
+
+    // 3. Issue to visible: a kiosk's ledger and its background sync (woken on issue), an
+    // event-stream client on the server.
+    let kdir = tempfile::tempdir().unwrap();
+    let mut store = mpp_kiosk::store::Store::open(&kdir.path().join("kiosk.sqlite3")).unwrap();
+    store.import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", true, jiff::Timestamp::UNIX_EPOCH).unwrap();
+    let catalogue = store.load_catalogue().unwrap().unwrap();
+    let token_file = kdir.path().join("token");
+    std::fs::write(&token_file, &tokens[25]).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let cfg = mpp_kiosk::sync::SyncConfig { upload_url: Some(url("/api/v1/upload")), insecure_http_upload: true, upload_token_file: Some(token_file), interval_secs: 3600, ..Default::default() };
+    let day = "2026-12-01T01:05:00Z";
+    let handle = mpp_kiosk::sync::runner::spawn(kdir.path().join("kiosk.sqlite3"), cfg, SITE.into(), 26, mpp_kiosk::clock::fixed(day.parse().unwrap()), |_| {}).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(stream, "GET /api/v1/sites/{SITE}/events?date=2026-12-01 HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n").unwrap();
+    let mut lines = BufReader::new(stream).lines();
+    let mut next_data = || loop {
+        let l = lines.next().unwrap().unwrap();
+        if let Some(d) = l.strip_prefix("data: ") {
+            return d.to_owned();
+        }
+    };
+    next_data();
+    let mut latencies = Vec::new();
+    for _ in 0..20 {
+        let t0 = Instant::now();
+        let t = store.issue_ticket(&catalogue, "KK-BARU", None, 26, day.parse().unwrap()).unwrap();
+        store.set_ticket_status(&t.id, mpp_kiosk::tickets::Status::Printed, day.parse().unwrap(), None).unwrap();
+        handle.upload_now();
+        while !next_data().contains(&t.number) {}
+        latencies.push(t0.elapsed());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    latencies.sort();
+    println!("issue to visible in the event stream (20 tickets): p50 {:.0} ms, p95 {:.0} ms (target p95 <= 2,000 ms)", percentile(&latencies, 0.5), percentile(&latencies, 0.95));
+    println!("server RSS at the end: {:.1} MB (peak {:.1} MB)", rss_kb(server.id(), "VmRSS:") as f64 / 1024.0, rss_kb(server.id(), "VmHWM:") as f64 / 1024.0);
+    let _ = server.kill();
+    let _ = server.wait();
+}

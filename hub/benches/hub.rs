@@ -39,9 +39,11 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1e3
 }
 
-/// One kiosk's batch of `n` records (tickets and their printed status), as the kiosk sends it.
-fn batch(kiosk: u8, first_seq: i64, n: usize) -> Vec<u8> {
-    let at: jiff::Timestamp = "2026-11-30T01:05:00Z".parse().unwrap();
+/// One kiosk's batch of `n` records (tickets and their printed status) for a day, as the
+/// kiosk sends it.
+fn batch(kiosk: u8, first_seq: i64, n: usize, day: jiff::civil::Date) -> Vec<u8> {
+    // 09.05 WITA is 01.05 UTC.
+    let at: jiff::Timestamp = format!("{day}T01:05:00Z").parse().unwrap();
     let mut records = Vec::with_capacity(n);
     for i in 0..n / 2 {
         let seq = first_seq + 2 * i as i64;
@@ -54,14 +56,14 @@ fn batch(kiosk: u8, first_seq: i64, n: usize) -> Vec<u8> {
             agency: "DUKCAPIL".into(),
             priority: None,
             kiosk_id: kiosk,
-            local_date: jiff::civil::date(2026, 11, 30),
+            local_date: day,
             issued_at_utc: at,
             issued_at_local: "2026-11-30T09:05:00+08:00[Asia/Makassar]".into(),
             people_ahead: 0,
             status: Status::Issued,
         };
         records.push(Record { seq: Some(seq), event_id: format!("e{kiosk}-{seq}"), created_utc: at.to_string(), body: Body::Ticket(TicketRecord { ticket, backfilled: false }) });
-        let status = StatusRecord { ticket_id: id, number, local_date: jiff::civil::date(2026, 11, 30), status: Status::Printed, at_utc: at, detail: None };
+        let status = StatusRecord { ticket_id: id, number, local_date: day, status: Status::Printed, at_utc: at, detail: None };
         records.push(Record { seq: Some(seq + 1), event_id: format!("e{kiosk}-{}", seq + 1), created_utc: at.to_string(), body: Body::TicketStatus(status) });
     }
     serde_json::to_vec(&Batch { schema: SCHEMA, site: SITE.into(), kiosk, records }).unwrap()
@@ -111,7 +113,8 @@ fn main() {
         .map(|u| {
             let kiosk = (u % 26) as u8 + 1;
             let base = (u / 26) as i64 * 1_000_000;
-            (0..batches).map(|b| batch(kiosk, base + (b * per_batch) as i64 + 1, per_batch)).collect()
+            // Earlier days: the history a server holds, not today's queue.
+            (0..batches).map(|b| batch(kiosk, base + (b * per_batch) as i64 + 1, per_batch, jiff::civil::date(2026, 11, 2 + (b as i8)))).collect()
         })
         .collect();
     let t0 = Instant::now();
@@ -136,7 +139,12 @@ fn main() {
     println!("ingest: {records} records from {uploaders} concurrent kiosks in {:.2} s: {:.0} records/s (target >= 5,000/s)", elapsed.as_secs_f64(), records as f64 / elapsed.as_secs_f64());
     println!("server RSS after ingest: {:.1} MB (peak {:.1} MB)", rss_kb(server.id(), "VmRSS:") as f64 / 1024.0, rss_kb(server.id(), "VmHWM:") as f64 / 1024.0);
 
-    // 2. The queue state under 100 concurrent clients, 20 requests each.
+    // 2. The queue state of a busy day (2,000 waiting tickets, as a large MPP issues in a
+    // day) under 100 concurrent clients, 20 requests each.
+    for b in 0..8 {
+        let body = batch(1, 5_000_000 + b * 500 + 1, 500, jiff::civil::date(2026, 11, 30));
+        assert_eq!(agent.post(&url("/api/v1/upload")).header("Authorization", &format!("Bearer {}", tokens[0])).send(&body).unwrap().status().as_u16(), 200);
+    }
     let t0 = Instant::now();
     let handles: Vec<_> = (0..100)
         .map(|_| {
@@ -178,22 +186,25 @@ fn main() {
     let handle = mpp_kiosk::sync::runner::spawn(kdir.path().join("kiosk.sqlite3"), cfg, SITE.into(), 26, mpp_kiosk::clock::fixed(day.parse().unwrap()), |_| {}).unwrap();
     std::thread::sleep(Duration::from_millis(500));
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     write!(stream, "GET /api/v1/sites/{SITE}/events?date=2026-12-01 HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n").unwrap();
     let mut lines = BufReader::new(stream).lines();
     let mut next_data = || loop {
-        let l = lines.next().unwrap().unwrap();
+        let l = lines.next().expect("the event stream is open").expect("an event within 20 s");
         if let Some(d) = l.strip_prefix("data: ") {
             return d.to_owned();
         }
     };
     next_data();
     let mut latencies = Vec::new();
-    for _ in 0..20 {
+    for n in 1..=20 {
         let t0 = Instant::now();
         let t = store.issue_ticket(&catalogue, "KK-BARU", None, 26, day.parse().unwrap()).unwrap();
         store.set_ticket_status(&t.id, mpp_kiosk::tickets::Status::Printed, day.parse().unwrap(), None).unwrap();
         handle.upload_now();
-        while !next_data().contains(&t.number) {}
+        // The day's count reaches n (the line lists only the next five numbers).
+        let want = format!("\"waiting\":{n},");
+        while !next_data().contains(&want) {}
         latencies.push(t0.elapsed());
         std::thread::sleep(Duration::from_millis(200));
     }

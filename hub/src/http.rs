@@ -18,7 +18,31 @@ pub struct AppState {
     pub pool: Pool,
     /// Every process's committed changes, from PostgreSQL's NOTIFY.
     pub changes: crate::events::Changes,
+    /// Queue states already computed, dropped when their site changes (see `queue_cached`).
+    pub queues: std::sync::Arc<crate::queue::Cache>,
 }
+
+impl AppState {
+    pub fn new(pool: Pool, changes: crate::events::Changes) -> AppState {
+        let queues = std::sync::Arc::new(crate::queue::Cache::default());
+        // Every change of a site (from any process) drops its cached states.
+        let (mut rx, q) = (changes.subscribe(), queues.clone());
+        tokio::spawn(async move {
+            loop {
+                match rx.recv().await {
+                    Ok(site) => q.forget(&site),
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => q.forget_all(),
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
+        AppState { pool, changes, queues }
+    }
+}
+
+/// Bounds the batches parsed and stored at once: each holds its records in memory, and
+/// the pool's connections are the real limit anyway.
+static INGESTING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(8);
 
 /// The server's routes, with the body limit for uploads.
 pub fn router(state: AppState, max_body: usize) -> Router {
@@ -93,8 +117,8 @@ async fn queue_state(State(state): State<AppState>, axum::extract::Path(site): a
         },
     };
     let Some(date) = date else { return error(StatusCode::NOT_FOUND, format!("no site {site:?} on this server")) };
-    match crate::queue::state(&state.pool, &site, date, 5).await {
-        Ok(q) => (StatusCode::OK, Json(q)).into_response(),
+    match state.queues.get_or_compute(&state.pool, &site, date).await {
+        Ok(json) => ([(axum::http::header::CONTENT_TYPE, "application/json")], json).into_response(),
         Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")),
     }
 }
@@ -166,6 +190,7 @@ async fn upload(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
         Ok(k) => k,
         Err(r) => return r,
     };
+    let _permit = INGESTING.acquire().await.expect("the semaphore is never closed");
     let de = &mut serde_json::Deserializer::from_slice(&body);
     let batch: Batch = match serde_path_to_error::deserialize(de) {
         Ok(b) => b,

@@ -68,16 +68,46 @@ pub async fn revoke(pool: &Pool, site: &str, number: u8) -> Result<bool, DbError
     Ok(client.execute("UPDATE kiosk SET revoked_at = now() WHERE site = $1 AND number = $2 AND revoked_at IS NULL", &[&site, &i16::from(number)]).await? == 1)
 }
 
+/// Credentials already checked: (token id, SHA-256 of the secret) → the stored hash they
+/// matched. Argon2id costs 19 MiB and tens of milliseconds by design; a kiosk presents the
+/// same credential with every batch, so it is checked once. Revocation and re-enrollment
+/// still hold at once: the row is read on every request and must be unrevoked with the
+/// same hash.
+static VERIFIED: std::sync::Mutex<Option<std::collections::HashMap<(String, [u8; 32]), String>>> = std::sync::Mutex::new(None);
+
+/// At most two Argon2id checks at a time: fifty kiosks presenting new credentials at once
+/// must not take fifty times 19 MiB.
+static CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// The kiosk a presented credential belongs to, if it is valid and not revoked.
 pub async fn authenticate(pool: &Pool, token: &str) -> Result<Option<KioskId>, DbError> {
+    use sha2::Digest;
     let Some((id, secret)) = credential::parse(token) else { return Ok(None) };
     let client = pool.get().await?;
     let Some(row) = client.query_opt("SELECT site, number, token_hash FROM kiosk WHERE token_id = $1 AND revoked_at IS NULL", &[&id]).await? else {
         return Ok(None);
     };
+    drop(client);
     let (site, number, hash): (String, i16, String) = (row.get(0), row.get(1), row.get(2));
-    // Argon2 takes tens of milliseconds: off the async threads.
-    let secret = secret.to_owned();
-    let ok = tokio::task::spawn_blocking(move || credential::verify_secret(&secret, &hash)).await.unwrap_or(false);
+    let key = (id.to_owned(), <[u8; 32]>::from(sha2::Sha256::digest(secret.as_bytes())));
+    let known = VERIFIED.lock().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(|m| m.get(&key).cloned());
+    let ok = if known.as_deref() == Some(hash.as_str()) {
+        true
+    } else {
+        let _permit = CHECKS.acquire().await.expect("the semaphore is never closed");
+        let (secret, stored) = (secret.to_owned(), hash.clone());
+        // Off the async threads.
+        let ok = tokio::task::spawn_blocking(move || credential::verify_secret(&secret, &stored)).await.unwrap_or(false);
+        if ok {
+            let mut cache = VERIFIED.lock().unwrap_or_else(|e| e.into_inner());
+            let map = cache.get_or_insert_with(Default::default);
+            // Bounded: a server with thousands of kiosks re-checks now and then.
+            if map.len() >= 10_000 {
+                map.clear();
+            }
+            map.insert(key, hash);
+        }
+        ok
+    };
     Ok(ok.then(|| KioskId { site, number: number as u8 }))
 }

@@ -597,5 +597,15 @@ mod tests {
         // Closing soon is the first of the welcome's notices; closed is a banner of its own.
         assert!(notices(&at(mon, 15, 5))[0].starts_with("Nomor antrean hari ini masih dapat diambil"));
         assert!(!notices(&at(sat, 15, 0)).iter().any(|n| n.contains("Tutup hari ini")));
+        // A holiday: its name from the catalogue, in the citizen's language.
+        let mut f = at(mon, 10, 0);
+        let mut feed = f.catalogue.feed.clone();
+        feed.site.holidays.push(crate::catalogue::Holiday { date: mon, name: crate::text::Text::new("Cuti Bersama Natal", "Christmas leave") });
+        f.catalogue = Arc::new(Catalogue { feed, imported_at: jiff::Timestamp::UNIX_EPOCH, source: "test".into() });
+        assert_eq!(closed_banner(&f).map(|(reason, _)| reason).as_deref(), Some("MPP tutup hari ini (Cuti Bersama Natal)"));
+        f.lang = Lang::En;
+        let (reason, text) = closed_banner(&f).unwrap();
+        assert_eq!(reason, "The MPP is closed today (Christmas leave)");
+        assert!(text.starts_with("Queue numbers are available again tomorrow, Tuesday, 1 December, at 08:00 WITA"), "{text}");
     }
 }

@@ -21,6 +21,20 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// `mpp-hub serve` with the config in `dir`, its log appended to `dir/hub.log`.
+fn spawn_serve(dir: &std::path::Path, database: &str) -> Child {
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("hub.log")).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
+        .arg("--config")
+        .arg(dir.join("hub.toml"))
+        .arg("serve")
+        .env("MPP_HUB_DATABASE_URL", database)
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap()
+}
+
 /// `mpp-hub ARGS` against `database`; its output.
 pub fn hub_command(database: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mpp-hub")).args(args).env("MPP_HUB_DATABASE_URL", database).env("RUST_LOG", "warn").output().unwrap()
@@ -37,26 +51,7 @@ impl Hub {
         let database = cluster.database();
         ok(hub_command(&database, &["site", "add", "--embedded"]));
         let token = ok(hub_command(&database, &["kiosk", "enroll", "--site", SITE, "--number", "1"])).trim().to_owned();
-        let port = free_port();
-        let dir = tempfile::tempdir().unwrap();
-        let config = dir.path().join("hub.toml");
-        std::fs::write(&config, format!("[server]\nlisten = \"127.0.0.1:{port}\"\nmax_body_bytes = 4194304\n")).unwrap();
-        let server = Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
-            .arg("--config")
-            .arg(&config)
-            .arg("serve")
-            .env("MPP_HUB_DATABASE_URL", &database)
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(dir.path().join("hub.log")).unwrap())
-            .spawn()
-            .unwrap();
-        let hub = Hub { database, port, token, server, dir };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while hub.get("/healthz").0 != 200 {
-            assert!(Instant::now() < deadline, "mpp-hub did not start: {}", hub.log());
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        hub
+        Hub::serve(database, token)
     }
 
     pub fn pid(&self) -> u32 {
@@ -110,7 +105,7 @@ impl Hub {
     /// One value from the hub's database (psql -tA).
     pub fn sql(&self, query: &str) -> String {
         let cluster = Cluster::get();
-        let bin = std::fs::read_dir("/usr/lib/postgresql").unwrap().filter_map(|e| e.ok()).map(|e| e.path().join("bin/psql")).filter(|p| p.exists()).max().unwrap();
+        let bin = mpp_hub::local_cluster::bindir().unwrap().join("psql");
         let out = Command::new(bin).args(["-tAX", "-d", &self.database, "-c", query]).env("PGHOST", cluster.dir()).output().unwrap();
         assert!(out.status.success(), "{query}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
@@ -126,26 +121,26 @@ impl Hub {
     /// Another `mpp-hub serve` process on the same database (its own port), as a second
     /// server behind a load balancer would be.
     pub fn second_process(&self) -> Hub {
+        Hub::serve(self.database.clone(), self.token.clone())
+    }
+
+    /// `mpp-hub serve` on `database`, on a free port; returns when it answers.
+    fn serve(database: String, token: String) -> Hub {
         let port = free_port();
         let dir = tempfile::tempdir().unwrap();
-        let config = dir.path().join("hub.toml");
-        std::fs::write(&config, format!("[server]\nlisten = \"127.0.0.1:{port}\"\n")).unwrap();
-        let server = Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
-            .arg("--config")
-            .arg(&config)
-            .arg("serve")
-            .env("MPP_HUB_DATABASE_URL", &self.database)
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(dir.path().join("hub.log")).unwrap())
-            .spawn()
-            .unwrap();
-        let hub = Hub { database: self.database.clone(), port, token: self.token.clone(), server, dir };
+        std::fs::write(dir.path().join("hub.toml"), format!("[server]\nlisten = \"127.0.0.1:{port}\"\nmax_body_bytes = 4194304\n")).unwrap();
+        let server = spawn_serve(dir.path(), &database);
+        let mut hub = Hub { database, port, token, server, dir };
+        hub.wait_until_up();
+        hub
+    }
+
+    fn wait_until_up(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(20);
-        while hub.get("/healthz").0 != 200 {
-            assert!(Instant::now() < deadline, "the second mpp-hub did not start: {}", hub.log());
+        while self.get("/healthz").0 != 200 {
+            assert!(Instant::now() < deadline, "mpp-hub did not start: {}", self.log());
             std::thread::sleep(Duration::from_millis(50));
         }
-        hub
     }
 
     /// SIGKILLs the server (no graceful anything) and starts it again on the same port and
@@ -153,21 +148,8 @@ impl Hub {
     pub fn kill_and_restart(&mut self) {
         let _ = self.server.kill();
         let _ = self.server.wait();
-        let config = self.dir.path().join("hub.toml");
-        self.server = Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
-            .arg("--config")
-            .arg(&config)
-            .arg("serve")
-            .env("MPP_HUB_DATABASE_URL", &self.database)
-            .stdout(Stdio::null())
-            .stderr(std::fs::OpenOptions::new().append(true).open(self.dir.path().join("hub.log")).unwrap())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while self.get("/healthz").0 != 200 {
-            assert!(Instant::now() < deadline, "mpp-hub did not restart: {}", self.log());
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.server = spawn_serve(self.dir.path(), &self.database);
+        self.wait_until_up();
     }
 }
 

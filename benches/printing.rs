@@ -66,6 +66,7 @@ fn main() {
         let slip_of = || {
             layout(&SlipInput {
                 ticket: &ticket,
+                ahead: mpp_kiosk::tickets::Ahead::of(&ticket, None),
                 service,
                 agency,
                 site: &cat.feed.site,
@@ -108,7 +109,7 @@ fn main() {
     for i in 0..200 {
         let service = ["KTP-BARU", "SKCK-BARU", "KK-BARU", "AKTA-LAHIR"][i % 4];
         let t = Instant::now();
-        let issued = printing::issue_and_print(&mut store, &cat, &settings, service, None, 1, now, Lang::Id).unwrap();
+        let issued = printing::issue_and_print(&mut store, &cat, &settings, service, None, 1, now, Lang::Id, None).unwrap();
         samples.push(t.elapsed());
         assert_eq!(issued.outcome, printing::Outcome::Printed);
     }

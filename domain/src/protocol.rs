@@ -202,12 +202,36 @@ impl PrinterState {
 
 /// Where a kiosk sends its health: beside its upload URL (`…/upload` → `…/health`).
 pub fn health_url(upload_url: &str) -> String {
+    beside_upload(upload_url, "health")
+}
+
+/// The site server's other endpoints sit beside the upload URL: `…/upload` becomes
+/// `…/{path}`, keeping any query string (a token a proxy wants).
+pub fn beside_upload(upload_url: &str, path: &str) -> String {
     let cut = upload_url.find(['?', '#']).unwrap_or(upload_url.len());
-    let (path, rest) = upload_url.split_at(cut);
-    match path.rsplit_once('/') {
-        Some((base, _)) => format!("{base}/health{rest}"),
-        None => format!("{path}/health{rest}"),
+    let (base, rest) = upload_url.split_at(cut);
+    match base.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{path}{rest}"),
+        None => format!("{base}/{path}{rest}"),
     }
+}
+
+/// Where a kiosk reads its site's queue (`GET`, [`crate::queue::QueueState`]).
+pub fn queue_url(upload_url: &str, site: &str) -> String {
+    beside_upload(upload_url, &format!("sites/{}/queue", escape_segment(site)))
+}
+
+/// Where a kiosk asks a ticket's place in the queue (`GET`, [`crate::queue::TicketPlace`]).
+pub fn place_url(upload_url: &str, site: &str, date: jiff::civil::Date, number: &str) -> String {
+    beside_upload(upload_url, &format!("sites/{}/tickets/{date}/{}", escape_segment(site), escape_segment(number)))
+}
+
+/// Site codes and ticket numbers are `A-Z0-9-`; anything else is percent-encoded so a
+/// strange code can never change the path.
+fn escape_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' { char::from(b).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }
 
 /// Why a receiver refuses a batch as a whole.
@@ -288,6 +312,12 @@ mod tests {
     fn health_goes_beside_the_upload_url_and_printer_states_round_trip() {
         assert_eq!(health_url("https://hub.example/api/v1/upload"), "https://hub.example/api/v1/health");
         assert_eq!(health_url("https://hub.example/api/v1/upload?x=1"), "https://hub.example/api/v1/health?x=1");
+        assert_eq!(queue_url("https://hub.example/api/v1/upload", "MPP-JENEPONTO"), "https://hub.example/api/v1/sites/MPP-JENEPONTO/queue");
+        assert_eq!(
+            place_url("https://hub.example/api/v1/upload", "MPP-JENEPONTO", jiff::civil::date(2026, 11, 30), "KTB-A007"),
+            "https://hub.example/api/v1/sites/MPP-JENEPONTO/tickets/2026-11-30/KTB-A007"
+        );
+        assert_eq!(queue_url("https://h/api/v1/upload", "A/../B"), "https://h/api/v1/sites/A%2F%2E%2E%2FB/queue", "a code cannot change the path");
         for s in [PrinterState::Ready, PrinterState::PaperNearEnd, PrinterState::Fault(crate::device::Fault::PaperOut), PrinterState::Unknown] {
             assert_eq!(PrinterState::from_code(s.code()), s);
         }

@@ -5,7 +5,7 @@
 
 use std::cmp::Ordering;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::tickets::Priority;
 
@@ -25,13 +25,48 @@ pub fn calling_order(a: &Waiting, b: &Waiting) -> Ordering {
 }
 
 /// One service's line: how many wait, how many of them with priority, who is next.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceLine {
     pub service: String,
     pub waiting: usize,
     pub priority_waiting: usize,
     /// The next numbers to be called, in calling order (at most `show`).
     pub next: Vec<String>,
+}
+
+/// A site's queue on one local day, as the site server serves it to kiosks and displays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueState {
+    pub site: String,
+    pub date: jiff::civil::Date,
+    /// Every waiting ticket of the site.
+    pub waiting: usize,
+    /// The services with someone waiting, in code order.
+    pub services: Vec<ServiceLine>,
+}
+
+impl QueueState {
+    /// How many wait for `service` (0 when nobody does).
+    pub fn waiting_for(&self, service: &str) -> usize {
+        self.services.iter().find(|l| l.service == service).map_or(0, |l| l.waiting)
+    }
+}
+
+/// One ticket's place: its status and, while it waits, how many will be called before it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketPlace {
+    pub number: String,
+    pub service: String,
+    pub status: String,
+    /// `None` once the ticket no longer waits (called, served, voided).
+    pub people_ahead: Option<usize>,
+}
+
+/// How many tickets of the same service are called before `number`; `None` when it is
+/// not among the waiting.
+pub fn people_ahead(waiting: &[Waiting], number: &str) -> Option<usize> {
+    let me = waiting.iter().find(|w| w.number == number)?;
+    Some(waiting.iter().filter(|w| w.service == me.service && calling_order(w, me) == Ordering::Less).count())
 }
 
 /// Every service's line, services in code order; `show` numbers each.
@@ -76,6 +111,24 @@ mod tests {
         assert_eq!(lines[0], ServiceLine { service: "KK-BARU".into(), waiting: 1, priority_waiting: 0, next: vec!["KK-A001".into()] });
         assert_eq!(lines[1].next, ["KTB-PB001", "KTB-A001", "KTB-B001"], "the priority ticket, then by issue time across kiosks A and B");
         assert_eq!((lines[1].waiting, lines[1].priority_waiting), (4, 1));
+    }
+
+    #[test]
+    fn people_ahead_counts_only_who_is_called_first_in_the_same_service() {
+        let all = vec![
+            w("KTB-A001", "KTP-BARU", false, "2026-11-30T01:05:00Z"),
+            w("KTB-B001", "KTP-BARU", false, "2026-11-30T01:06:00Z"),
+            w("KTB-A002", "KTP-BARU", false, "2026-11-30T01:07:00Z"),
+            w("KTB-PB001", "KTP-BARU", true, "2026-11-30T01:09:00Z"),
+            w("KK-A001", "KK-BARU", false, "2026-11-30T01:00:00Z"),
+        ];
+        assert_eq!(people_ahead(&all, "KTB-PB001"), Some(0), "priority goes first even when issued last");
+        assert_eq!(people_ahead(&all, "KTB-A001"), Some(1));
+        assert_eq!(people_ahead(&all, "KTB-A002"), Some(3), "another kiosk's earlier ticket counts");
+        assert_eq!(people_ahead(&all, "KK-A001"), Some(0), "other services do not");
+        assert_eq!(people_ahead(&all, "KTB-A009"), None);
+        let state = QueueState { site: "S".into(), date: jiff::civil::date(2026, 11, 30), waiting: 5, services: lines(all, 3) };
+        assert_eq!((state.waiting_for("KTP-BARU"), state.waiting_for("KK-BARU"), state.waiting_for("X")), (4, 1, 0));
     }
 
     #[test]

@@ -183,7 +183,7 @@ fn main() {
     std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o600)).unwrap();
     let cfg = mpp_kiosk::sync::SyncConfig { upload_url: Some(url("/api/v1/upload")), insecure_http_upload: true, upload_token_file: Some(token_file), interval_secs: 3600, ..Default::default() };
     let day = "2026-12-01T01:05:00Z";
-    let handle = mpp_kiosk::sync::runner::spawn(kdir.path().join("kiosk.sqlite3"), cfg, SITE.into(), 26, mpp_kiosk::clock::fixed(day.parse().unwrap()), |_| {}).unwrap();
+    let handle = mpp_kiosk::sync::runner::spawn(kdir.path().join("kiosk.sqlite3"), cfg, SITE.into(), jiff::tz::TimeZone::get("Asia/Makassar").unwrap(), 26, mpp_kiosk::clock::fixed(day.parse().unwrap()), mpp_kiosk::sync::runner::Deliver::nowhere()).unwrap();
     std::thread::sleep(Duration::from_millis(500));
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();

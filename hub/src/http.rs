@@ -20,6 +20,8 @@ pub struct AppState {
     pub changes: crate::events::Changes,
     /// Queue states already computed, dropped when their site changes (see `queue_cached`).
     pub queues: std::sync::Arc<crate::queue::Cache>,
+    /// Each site's time zone, for its "today".
+    pub zones: std::sync::Arc<crate::queue::Zones>,
 }
 
 impl AppState {
@@ -30,13 +32,14 @@ impl AppState {
         tokio::spawn(async move {
             loop {
                 match rx.recv().await {
-                    Ok(site) => q.forget(&site),
+                    Ok(change) if change.site == crate::events::Change::EVERY_SITE => q.forget_all(),
+                    Ok(change) => q.forget(&change.site),
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => q.forget_all(),
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                 }
             }
         });
-        AppState { pool, changes, queues }
+        AppState { pool, changes, queues, zones: Default::default() }
     }
 }
 
@@ -51,6 +54,7 @@ pub fn router(state: AppState, max_body: usize) -> Router {
         .route("/api/v1/health", post(health_report))
         .route("/api/v1/sites/{site}/queue", get(queue_state))
         .route("/api/v1/sites/{site}/events", get(queue_events))
+        .route("/api/v1/sites/{site}/tickets/{date}/{number}", get(ticket_place))
         .route("/healthz", get(health))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn_with_state(max_body, refuse_oversize))
@@ -111,14 +115,25 @@ async fn queue_state(State(state): State<AppState>, axum::extract::Path(site): a
     let Ok(axum::extract::Query(query)) = query else { return error(StatusCode::BAD_REQUEST, "date: use YYYY-MM-DD") };
     let date = match query.date {
         Some(d) => Some(d),
-        None => match crate::queue::today(&state.pool, &site, jiff::Timestamp::now()).await {
+        None => match state.zones.today(&state.pool, &site, jiff::Timestamp::now()).await {
             Ok(d) => d,
             Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")),
         },
     };
     let Some(date) = date else { return error(StatusCode::NOT_FOUND, format!("no site {site:?} on this server")) };
-    match state.queues.get_or_compute(&state.pool, &site, date).await {
+    match state.queues.get_or_compute(&state.pool, &site, date, None).await {
         Ok(json) => ([(axum::http::header::CONTENT_TYPE, "application/json")], json).into_response(),
+        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")),
+    }
+}
+
+/// One ticket's place in its line: the kiosk asks it for the slip and the done screen,
+/// right after pushing the ticket. Only what the lobby display shows anyway.
+async fn ticket_place(State(state): State<AppState>, axum::extract::Path((site, date, number)): axum::extract::Path<(String, String, String)>) -> Response {
+    let Ok(date) = date.parse::<jiff::civil::Date>() else { return error(StatusCode::BAD_REQUEST, format!("date {date:?}: use YYYY-MM-DD")) };
+    match crate::queue::place(&state.pool, &site, date, &number).await {
+        Ok(Some(place)) => Json(place).into_response(),
+        Ok(None) => error(StatusCode::NOT_FOUND, format!("no ticket {number} of site {site:?} on {date}")),
         Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")),
     }
 }
@@ -130,30 +145,38 @@ async fn queue_events(State(state): State<AppState>, axum::extract::Path(site): 
     let Ok(axum::extract::Query(query)) = query else { return error(StatusCode::BAD_REQUEST, "date: use YYYY-MM-DD") };
     let fixed_date = query.date;
     let changes = state.changes.subscribe();
-    let first = match crate::queue::today(&state.pool, &site, jiff::Timestamp::now()).await {
+    let first = match state.zones.today(&state.pool, &site, jiff::Timestamp::now()).await {
         Ok(Some(_)) => true,
         Ok(None) => return error(StatusCode::NOT_FOUND, format!("no site {site:?} on this server")),
         Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")),
     };
     let stream = futures_util::stream::unfold((state, site, changes, first), move |(state, site, mut changes, first)| async move {
+        let mut heard = None;
         if !first {
             // Wait for a change of this site (a lagging receiver just redraws).
             loop {
                 match changes.recv().await {
-                    Ok(s) if s == site => break,
+                    Ok(c) if c.concerns(&site) => {
+                        heard = Some(c.heard);
+                        break;
+                    }
                     Ok(_) => continue,
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        heard = Some(std::time::Instant::now());
+                        break;
+                    }
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
                 }
             }
         }
         let day = match fixed_date {
             Some(d) => Ok(Some(d)),
-            None => crate::queue::today(&state.pool, &site, jiff::Timestamp::now()).await,
+            None => state.zones.today(&state.pool, &site, jiff::Timestamp::now()).await,
         };
         let event = match day {
-            Ok(Some(date)) => match crate::queue::state(&state.pool, &site, date, 5).await {
-                Ok(q) => Event::default().event("queue").json_data(&q).unwrap_or_else(|_| Event::default().event("error")),
+            // From the cache: a hundred displays woken by one change run one query.
+            Ok(Some(date)) => match state.queues.get_or_compute(&state.pool, &site, date, heard).await {
+                Ok(json) => Event::default().event("queue").data(String::from_utf8_lossy(&json)),
                 Err(e) => Event::default().event("error").data(e.to_string()),
             },
             Ok(None) => return None,

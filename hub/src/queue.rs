@@ -2,7 +2,7 @@
 //! calling order of `mpp_domain::queue`.
 
 use deadpool_postgres::Pool;
-use mpp_domain::queue::{lines, ServiceLine, Waiting};
+use mpp_domain::queue::{lines, people_ahead, QueueState, TicketPlace, Waiting};
 use mpp_domain::tickets::Priority;
 
 use crate::db::DbError;
@@ -10,25 +10,7 @@ use crate::db::DbError;
 /// Statuses in which a ticket still waits to be called (until counters call them).
 pub const WAITING: [&str; 4] = ["issued", "printed", "reprinted", "print_failed"];
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct QueueState {
-    pub site: String,
-    pub date: jiff::civil::Date,
-    pub waiting: usize,
-    pub services: Vec<ServiceLine>,
-}
-
-/// The site's local day now, from its time zone; `None` for an unknown site.
-pub async fn today(pool: &Pool, site: &str, now: jiff::Timestamp) -> Result<Option<jiff::civil::Date>, DbError> {
-    let client = pool.get().await?;
-    let Some(row) = client.query_opt("SELECT time_zone FROM site WHERE code = $1", &[&site]).await? else { return Ok(None) };
-    let zone: String = row.get(0);
-    let tz = jiff::tz::TimeZone::get(&zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    Ok(Some(now.to_zoned_datetime(tz).date()))
-}
-
-/// The queue of `site` on `date`, `show` next numbers per service.
-pub async fn state(pool: &Pool, site: &str, date: jiff::civil::Date, show: usize) -> Result<QueueState, DbError> {
+async fn waiting(pool: &Pool, site: &str, date: jiff::civil::Date) -> Result<Vec<Waiting>, DbError> {
     let client = pool.get().await?;
     let rows = client
         .query(
@@ -37,7 +19,7 @@ pub async fn state(pool: &Pool, site: &str, date: jiff::civil::Date, show: usize
             &[&site, &date.to_string(), &WAITING.as_slice()],
         )
         .await?;
-    let waiting: Vec<Waiting> = rows
+    Ok(rows
         .iter()
         .map(|r| Waiting {
             number: r.get(0),
@@ -45,9 +27,62 @@ pub async fn state(pool: &Pool, site: &str, date: jiff::civil::Date, show: usize
             priority: r.get::<_, Option<String>>(2).and_then(|p| Priority::from_code(&p)),
             issued_at: r.get::<_, String>(3).parse().unwrap_or(jiff::Timestamp::UNIX_EPOCH),
         })
-        .collect();
+        .collect())
+}
+
+/// The queue of `site` on `date`, `show` next numbers per service.
+pub async fn state(pool: &Pool, site: &str, date: jiff::civil::Date, show: usize) -> Result<QueueState, DbError> {
+    let waiting = waiting(pool, site, date).await?;
     let n = waiting.len();
     Ok(QueueState { site: site.to_owned(), date, waiting: n, services: lines(waiting, show) })
+}
+
+/// One ticket's place in its service's line; `None` when the site has no such ticket that day.
+pub async fn place(pool: &Pool, site: &str, date: jiff::civil::Date, number: &str) -> Result<Option<TicketPlace>, DbError> {
+    let client = pool.get().await?;
+    let Some(row) = client
+        .query_opt("SELECT service, status FROM ticket WHERE site = $1 AND local_date = $2::text::date AND number = $3", &[&site, &date.to_string(), &number])
+        .await?
+    else {
+        return Ok(None);
+    };
+    let (service, status): (String, String) = (row.get(0), row.get(1));
+    let ahead = if WAITING.contains(&status.as_str()) { people_ahead(&waiting(pool, site, date).await?, number) } else { None };
+    Ok(Some(TicketPlace { number: number.to_owned(), service, status, people_ahead: ahead }))
+}
+
+/// Each site's time zone, read once a minute at most: every queue request needs the
+/// site's "today", and asking the database for it each time made the database the
+/// bottleneck of a hundred displays.
+#[derive(Default)]
+pub struct Zones {
+    known: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Option<jiff::tz::TimeZone>)>>,
+}
+
+impl Zones {
+    const MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60);
+
+    /// The site's local day at `now`; `None` for an unknown site.
+    pub async fn today(&self, pool: &Pool, site: &str, now: jiff::Timestamp) -> Result<Option<jiff::civil::Date>, DbError> {
+        let cached = self.known.lock().unwrap_or_else(|e| e.into_inner()).get(site).filter(|(at, _)| at.elapsed() < Self::MAX_AGE).map(|(_, tz)| tz.clone());
+        let zone = match cached {
+            Some(zone) => zone,
+            None => {
+                let client = pool.get().await?;
+                let zone = client
+                    .query_opt("SELECT time_zone FROM site WHERE code = $1", &[&site])
+                    .await?
+                    .map(|row| jiff::tz::TimeZone::get(&row.get::<_, String>(0)).unwrap_or(jiff::tz::TimeZone::UTC));
+                let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+                if known.len() > 10_000 {
+                    known.clear(); // a client inventing site codes cannot grow this forever
+                }
+                known.insert(site.to_owned(), (std::time::Instant::now(), zone.clone()));
+                zone
+            }
+        };
+        Ok(zone.map(|tz| now.to_zoned_datetime(tz).date()))
+    }
 }
 
 /// Computed queue states as JSON, per (site, day), for many readers (the lobby displays,
@@ -88,21 +123,27 @@ impl Cache {
         inner.generation.values_mut().for_each(|g| *g += 1);
     }
 
-    fn fresh(&self, key: &(String, jiff::civil::Date)) -> Option<bytes::Bytes> {
-        self.lock().entries.get(key).filter(|(at, _)| at.elapsed() < Self::MAX_AGE).map(|(_, json)| json.clone())
+    fn fresh(&self, key: &(String, jiff::civil::Date), not_before: Option<std::time::Instant>) -> Option<bytes::Bytes> {
+        Self::usable(&self.lock(), key, not_before)
     }
 
-    /// The state as JSON, from the cache or computed now.
-    pub async fn get_or_compute(&self, pool: &Pool, site: &str, date: jiff::civil::Date) -> Result<bytes::Bytes, DbError> {
+    fn usable(inner: &Inner, key: &(String, jiff::civil::Date), not_before: Option<std::time::Instant>) -> Option<bytes::Bytes> {
+        inner.entries.get(key).filter(|(at, _)| at.elapsed() < Self::MAX_AGE && not_before.is_none_or(|nb| *at >= nb)).map(|(_, json)| json.clone())
+    }
+
+    /// The state as JSON, from the cache or computed now. `not_before`: an event stream
+    /// woken by a change takes only a state whose query started after it heard of the
+    /// change (the cache may not have heard yet), so it never sends the state before it.
+    pub async fn get_or_compute(&self, pool: &Pool, site: &str, date: jiff::civil::Date, not_before: Option<std::time::Instant>) -> Result<bytes::Bytes, DbError> {
         let key = (site.to_owned(), date);
-        if let Some(json) = self.fresh(&key) {
+        if let Some(json) = self.fresh(&key, not_before) {
             return Ok(json);
         }
         let _computing = self.computing.lock().await;
         let generation = {
             let inner = self.lock();
-            if let Some((_, json)) = inner.entries.get(&key).filter(|(at, _)| at.elapsed() < Self::MAX_AGE) {
-                return Ok(json.clone());
+            if let Some(json) = Self::usable(&inner, &key, not_before) {
+                return Ok(json);
             }
             inner.generation.get(site).copied().unwrap_or(0)
         };

@@ -86,6 +86,8 @@ pub struct App {
     sync_handle: Option<crate::sync::runner::SyncHandle>,
     /// The printer's last known state, for the staff screen (`None`: not read yet).
     printer: Option<Result<Option<PrinterStatus>, String>>,
+    /// When the site server's queue was last received (monotonic).
+    queue_at: Option<Duration>,
     /// The local minute last seen: states (open, closed) change with it.
     minute: Option<(jiff::civil::Date, i8, i8)>,
 }
@@ -93,7 +95,10 @@ pub struct App {
 impl App {
     pub fn new(settings: AppSettings) -> Result<App, StoreError> {
         let store = Store::open(&settings.db_path)?;
-        let worker = PrintWorker::spawn(settings.db_path.clone(), settings.print, settings.kiosk_id, settings.clock.clone())?;
+        // With a site server, each slip carries its count of people ahead (or, when it does
+        // not answer in time, the kiosk's estimate, said so).
+        let lookup = ahead_lookup(settings.sync.clone(), settings.catalogue.feed.site.code.clone(), settings.kiosk_id);
+        let worker = PrintWorker::spawn_with(settings.db_path.clone(), settings.print, settings.kiosk_id, settings.clock.clone(), lookup)?;
         let mut flow = Flow::new(Arc::new(settings.catalogue), settings.lang, Timing::with_idle(settings.idle), (settings.mono)());
         flow.pin_hash = settings.pin_hash;
         // The PIN pad's lock-out from before a restart, turned into the flow's clock.
@@ -115,6 +120,7 @@ impl App {
             sync: settings.sync,
             sync_handle: settings.sync_handle,
             printer: None,
+            queue_at: None,
             minute: None,
         };
         app.refresh_today();
@@ -193,7 +199,12 @@ impl App {
             redraw = redraw.max(self.handle(msg));
         }
         let before = self.flow.screen;
-        let idle = self.flow.tick((self.mono)());
+        let mono = (self.mono)();
+        if self.flow.queue.is_some() && self.queue_at.is_none_or(|at| mono.saturating_sub(at) > self.queue_shelf_life()) {
+            self.flow.queue = None;
+            redraw = Redraw::All;
+        }
+        let idle = self.flow.tick(mono);
         let minute = (self.clock)().ok().and_then(|t| crate::store::local_time(&self.flow.catalogue, t).ok()).map(|z| (z.date(), z.hour(), z.minute()));
         let new_minute = minute != self.minute;
         if new_minute {
@@ -237,6 +248,23 @@ impl App {
                 Redraw::All
             }
         }
+    }
+
+    /// The site's queue as the site server just told it (from sync): the service rows and
+    /// the detail screen show how many wait.
+    pub fn offer_queue(&mut self, queue: crate::queue::QueueState) -> Redraw {
+        self.queue_at = Some((self.mono)());
+        if self.flow.queue.as_deref() == Some(&queue) {
+            return Redraw::Nothing;
+        }
+        self.flow.queue = Some(Arc::new(queue));
+        Redraw::All
+    }
+
+    /// How long the site server's queue is shown after its last word: a few missed
+    /// readings, then the counts go rather than show numbers that are no longer true.
+    fn queue_shelf_life(&self) -> Duration {
+        Duration::from_secs((self.sync.queue_interval_secs * 3).max(60))
     }
 
     /// A newer catalogue (from sync): applied without disturbing a citizen mid-path.
@@ -314,7 +342,7 @@ fn print_result(r: Result<Done, JobError>, service: &str) -> PrintResult {
         Ok(Done::Ticket(issued)) => PrintResult::Issued(TicketShown {
             number: issued.ticket.number.clone(),
             service: service.to_owned(),
-            people_ahead: issued.ticket.people_ahead,
+            ahead: issued.ahead,
             priority: issued.ticket.priority,
             print_failed: matches!(issued.outcome, Outcome::Failed { .. }),
         }),
@@ -326,4 +354,18 @@ fn print_result(r: Result<Done, JobError>, service: &str) -> PrintResult {
             PrintResult::Failed(e.to_string())
         }
     }
+}
+
+/// The print worker's question to the site server (printing knows nothing of sync): push
+/// the ticket, ask its place ([`crate::sync::queue::people_ahead_now`]); a failure is
+/// logged and read as "not known", and the slip shows the kiosk's estimate.
+pub fn ahead_lookup(cfg: crate::sync::SyncConfig, site: String, kiosk_id: u8) -> Option<crate::printing::AheadLookup> {
+    cfg.upload_url.as_ref()?;
+    Some(Arc::new(move |store: &mut Store, ticket: &crate::store::Ticket, now| match crate::sync::queue::people_ahead_now(store, &cfg, &site, kiosk_id, ticket, now) {
+        Ok(n) => n,
+        Err(e) => {
+            log::warn!("people ahead of {} from the site server: {e}; the slip shows the kiosk's estimate", ticket.number);
+            None
+        }
+    }))
 }

@@ -149,9 +149,10 @@ fn run_kiosk(ctx: &Context) -> Result<(), CliError> {
             ctx.db_path.clone(),
             ctx.config.config.sync.clone(),
             catalogue.feed.site.code.clone(),
+            jiff::tz::TimeZone::get(&catalogue.feed.site.time_zone).unwrap_or(jiff::tz::TimeZone::UTC),
             kiosk.id.get(),
             crate::clock::system(),
-            crate::ui::deliver_catalogue,
+            crate::sync::runner::Deliver { catalogue: Box::new(crate::ui::deliver_catalogue), queue: Box::new(crate::ui::deliver_queue) },
         );
         let fullscreen = std::env::var("SLINT_FULLSCREEN").is_ok_and(|v| v == "1" || v == "true");
         let kms = std::env::var("SLINT_BACKEND").is_ok_and(|b| b.starts_with("linuxkms"));

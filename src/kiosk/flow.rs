@@ -79,7 +79,8 @@ pub enum Notice {
 pub struct TicketShown {
     pub number: String,
     pub service: String,
-    pub people_ahead: u32,
+    /// People ahead: the site server's count, or the kiosk's estimate.
+    pub ahead: crate::tickets::Ahead,
     pub priority: Option<Priority>,
     /// The number stands but the slip did not print: the citizen is told what to do.
     pub print_failed: bool,
@@ -204,6 +205,9 @@ pub struct Flow {
     pub today: Today,
     /// Services offered on the welcome screen (the most chosen lately), codes.
     pub popular: Vec<String>,
+    /// The site's queue as the site server last told it (kept fresh by the application;
+    /// `None` without a server or when its word is too old to show).
+    pub queue: Option<Arc<crate::queue::QueueState>>,
     /// The screen the service detail was reached from (Back returns there).
     came_from: Screen,
     default_lang: crate::text::Lang,
@@ -259,6 +263,7 @@ impl Flow {
             shown: None,
             today: Today::default(),
             popular: Vec::new(),
+            queue: None,
             came_from: Screen::Services,
             default_lang: lang,
             timing,
@@ -476,7 +481,7 @@ mod tests {
     }
 
     fn issued(number: &str) -> PrintResult {
-        PrintResult::Issued(TicketShown { number: number.into(), service: "KTP-BARU".into(), people_ahead: 0, priority: None, print_failed: false })
+        PrintResult::Issued(TicketShown { number: number.into(), service: "KTP-BARU".into(), ahead: crate::tickets::Ahead { count: 0, confirmed: true }, priority: None, print_failed: false })
     }
 
     #[test]
@@ -520,7 +525,7 @@ mod tests {
         let mut f = flow();
         to_priority(&mut f);
         f.handle(Event::Choose(Who::Regular), s(5));
-        let mut t = TicketShown { number: "KTB-A001".into(), service: "KTP-BARU".into(), people_ahead: 2, priority: None, print_failed: true };
+        let mut t = TicketShown { number: "KTB-A001".into(), service: "KTP-BARU".into(), ahead: crate::tickets::Ahead { count: 2, confirmed: false }, priority: None, print_failed: true };
         f.handle(Event::Printed(PrintResult::Issued(t.clone())), s(6));
         f.tick(s(40));
         assert_eq!(f.screen, Screen::Done, "still showing after 34 s");

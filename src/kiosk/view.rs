@@ -123,18 +123,33 @@ fn tile_state(flow: &Flow, service: &Service) -> (String, StateKind) {
     }
 }
 
+/// How many wait for `service` now, by the site server's word for today (`None`: no word).
+pub fn waiting(flow: &Flow, service: &Service) -> Option<usize> {
+    let queue = flow.queue.as_ref()?;
+    let today = flow.today.local?.date();
+    (queue.date == today).then(|| queue.waiting_for(&service.code))
+}
+
 /// Today's state in words, when a day that is over opens again (in a few words), and its kind.
 fn state_parts(flow: &Flow, service: &Service) -> (String, Option<String>, StateKind) {
     let lang = flow.lang;
     match flow.availability(service) {
         Ok(()) => {
             let left = service.daily_quota.map(|q| q.saturating_sub(flow.today.issued.get(&service.code).copied().unwrap_or(0)));
-            let text = match (left, lang) {
+            let mut text = match (left, lang) {
                 (Some(n), Lang::Id) => format!("Buka · sisa kuota {n}"),
                 (Some(n), Lang::En) => format!("Open · {n} numbers left"),
                 (None, Lang::Id) => "Buka".into(),
                 (None, Lang::En) => "Open".into(),
             };
+            if let Some(n) = waiting(flow, service) {
+                text += &match (n, lang) {
+                    (0, Lang::Id) => " · tanpa antrean".to_owned(),
+                    (0, Lang::En) => " · no queue".to_owned(),
+                    (n, Lang::Id) => format!(" · {n} orang menunggu"),
+                    (n, Lang::En) => format!(" · {n} waiting"),
+                };
+            }
             (text, None, StateKind::Open)
         }
         Err(r) => {
@@ -381,19 +396,29 @@ pub fn done(flow: &Flow) -> Option<DoneView> {
         number: t.number.clone(),
         service: service.map(|s| s.name.in_lang(lang).to_owned()).unwrap_or_default(),
         counter: service.map(|s| s.counter.in_lang(lang).to_owned()).unwrap_or_default(),
-        ahead: match (t.people_ahead, lang) {
-            (0, Lang::Id) => "Tidak ada antrean di depan Anda".into(),
-            (0, Lang::En) => "Nobody is ahead of you".into(),
-            (n, Lang::Id) => format!("{n} orang di depan Anda"),
-            (1, Lang::En) => "1 person ahead of you".into(),
-            (n, Lang::En) => format!("{n} people ahead of you"),
-        },
+        ahead: ahead_text(t.ahead, lang),
         priority: t.priority.map(|p| p.label(lang).to_owned()),
         failed: t.print_failed.then(|| match lang {
             Lang::Id => "Struk tidak tercetak. Catat nomor Anda, lalu tunjukkan layar ini kepada petugas di meja informasi.".into(),
             Lang::En => "The slip did not print. Note your number and show this screen to staff at the information desk.".into(),
         }),
     })
+}
+
+/// The people ahead; the kiosk's own count (no word from the site server) is said to be
+/// an estimate: it knows neither other kiosks' tickets nor who has been served.
+pub fn ahead_text(ahead: crate::tickets::Ahead, lang: Lang) -> String {
+    match (ahead.count, ahead.confirmed, lang) {
+        (0, true, Lang::Id) => "Tidak ada antrean di depan Anda".into(),
+        (0, true, Lang::En) => "Nobody is ahead of you".into(),
+        (n, true, Lang::Id) => format!("{n} orang di depan Anda"),
+        (1, true, Lang::En) => "1 person ahead of you".into(),
+        (n, true, Lang::En) => format!("{n} people ahead of you"),
+        (0, false, Lang::Id) => "Perkiraan: tidak ada antrean di depan Anda".into(),
+        (0, false, Lang::En) => "Estimate: nobody ahead of you".into(),
+        (n, false, Lang::Id) => format!("Perkiraan: sekitar {n} orang di depan Anda"),
+        (n, false, Lang::En) => format!("Estimate: about {n} people ahead of you"),
+    }
 }
 
 /// A survey screen: the service rated, where the citizen is, the question and its choices.
@@ -492,6 +517,29 @@ mod tests {
         let mut f = Flow::new(catalogue, Lang::Id, Timing::with_idle(Duration::from_secs(60)), Duration::ZERO);
         f.today.local = Some(jiff::civil::date(2026, 11, 27).at(h, m, 0, 0)); // a Friday
         f
+    }
+
+    #[test]
+    fn rows_show_how_many_wait_by_the_servers_word_for_today_only() {
+        use crate::queue::{QueueState, ServiceLine};
+        let mut f = flow(9, 0);
+        let ktp = f.catalogue.feed.service("KTP-BARU").unwrap().clone();
+        let kk = f.catalogue.feed.service("KK-BARU").unwrap().clone();
+        assert_eq!(state(&f, &ktp).0, "Buka", "no server, no count");
+        let line = ServiceLine { service: "KTP-BARU".into(), waiting: 7, priority_waiting: 1, next: vec![] };
+        f.queue = Some(Arc::new(QueueState { site: "MPP-JENEPONTO".into(), date: jiff::civil::date(2026, 11, 27), waiting: 7, services: vec![line] }));
+        assert_eq!(state(&f, &ktp).0, "Buka · 7 orang menunggu");
+        assert_eq!(state(&f, &kk).0, "Buka · tanpa antrean");
+        f.lang = Lang::En;
+        assert_eq!(state(&f, &ktp).0, "Open · 7 waiting");
+        f.today.local = Some(jiff::civil::date(2026, 11, 26).at(9, 0, 0, 0));
+        f.lang = Lang::Id;
+        assert_eq!(state(&f, &ktp).0, "Buka", "yesterday's queue is not today's");
+        let t = |count, confirmed, lang| ahead_text(crate::tickets::Ahead { count, confirmed }, lang);
+        assert_eq!(t(3, true, Lang::Id), "3 orang di depan Anda");
+        assert_eq!(t(3, false, Lang::Id), "Perkiraan: sekitar 3 orang di depan Anda");
+        assert_eq!(t(1, true, Lang::En), "1 person ahead of you");
+        assert_eq!(t(0, false, Lang::En), "Estimate: nobody ahead of you");
     }
 
     #[test]

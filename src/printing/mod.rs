@@ -28,7 +28,7 @@ use crate::catalogue::Catalogue;
 pub use settings::{LogoSetting, PrinterConfig, Timeout};
 use crate::store::{IssueError, StatusError, Store, Ticket};
 use crate::text::Lang;
-use crate::tickets::{Priority, Status};
+use crate::tickets::{Ahead, Priority, Status};
 
 /// How and where this kiosk prints.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,7 +101,14 @@ pub struct Issued {
     pub outcome: Outcome,
     /// The printer reported its paper roll is nearly used up: staff should change it.
     pub paper_near_end: bool,
+    /// The people ahead printed on the slip: the site server's count or the estimate.
+    pub ahead: Ahead,
 }
+
+/// Asks the site server how many people are ahead of a ticket just committed (pushing it
+/// there first), within a short timeout; `None` when it cannot say. Given by the
+/// application, so printing knows nothing of sync.
+pub type AheadLookup = Arc<dyn Fn(&mut Store, &Ticket, jiff::Timestamp) -> Option<u32> + Send + Sync>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PrintFlowError {
@@ -150,13 +157,14 @@ fn ready_printer(settings: &PrintSettings) -> Result<(Connection, bool), PrintFl
 }
 
 /// Lays out, encodes and sends one slip, then reads the status again.
-fn print_slip(conn: &mut Connection, settings: &PrintSettings, catalogue: &Catalogue, ticket: &Ticket, lang: Lang, reprint: bool) -> Result<Outcome, PrintFlowError> {
+fn print_slip(conn: &mut Connection, settings: &PrintSettings, catalogue: &Catalogue, ticket: &Ticket, ahead: Ahead, lang: Lang, reprint: bool) -> Result<Outcome, PrintFlowError> {
     let feed = &catalogue.feed;
     let (Some(service), Some(agency)) = (feed.service(&ticket.service), feed.agency(&ticket.agency)) else {
         return Ok(Outcome::Failed { reason: format!("service {} is no longer in the catalogue", ticket.service) });
     };
     let slip = layout(&SlipInput {
         ticket,
+        ahead,
         service,
         agency,
         site: &feed.site,
@@ -209,14 +217,16 @@ pub fn issue_and_print(
     kiosk_id: u8,
     now: jiff::Timestamp,
     lang: Lang,
+    lookup: Option<&AheadLookup>,
 ) -> Result<Issued, PrintFlowError> {
     let _lock = PrinterLock::take(settings)?;
     let (mut conn, paper_near_end) = ready_printer(settings)?;
     let ticket = store.issue_ticket(catalogue, service, priority, kiosk_id, now)?;
-    let outcome = print_slip(&mut conn, settings, catalogue, &ticket, lang, false)?;
+    let ahead = Ahead::of(&ticket, lookup.and_then(|l| l(store, &ticket, now)));
+    let outcome = print_slip(&mut conn, settings, catalogue, &ticket, ahead, lang, false)?;
     drop(conn); // one connection per slip
     let ticket = record(store, ticket, &outcome, Status::Printed, now)?;
-    Ok(Issued { ticket, outcome, paper_near_end })
+    Ok(Issued { ticket, outcome, paper_near_end, ahead })
 }
 
 /// The longest text a QR template can become: every placeholder at its longest.
@@ -287,14 +297,16 @@ pub fn test_slip(settings: &PrintSettings) -> Result<(), PrintFlowError> {
 }
 
 /// Prints a ticket's slip again (marked as a reprint).
-pub fn reprint(store: &mut Store, catalogue: &Catalogue, settings: &PrintSettings, ticket: Ticket, now: jiff::Timestamp, lang: Lang) -> Result<Issued, PrintFlowError> {
+pub fn reprint(store: &mut Store, catalogue: &Catalogue, settings: &PrintSettings, ticket: Ticket, now: jiff::Timestamp, lang: Lang, lookup: Option<&AheadLookup>) -> Result<Issued, PrintFlowError> {
     if !ticket.status.can_become(Status::Reprinted) {
         return Err(StatusError::NotAllowed { number: ticket.number, from: ticket.status, to: Status::Reprinted }.into());
     }
     let _lock = PrinterLock::take(settings)?;
     let (mut conn, paper_near_end) = ready_printer(settings)?;
-    let outcome = print_slip(&mut conn, settings, catalogue, &ticket, lang, true)?;
+    // Later in the day the morning's count is stale: ask again.
+    let ahead = Ahead::of(&ticket, lookup.and_then(|l| l(store, &ticket, now)));
+    let outcome = print_slip(&mut conn, settings, catalogue, &ticket, ahead, lang, true)?;
     drop(conn);
     let ticket = record(store, ticket, &outcome, Status::Reprinted, now)?;
-    Ok(Issued { ticket, outcome, paper_near_end })
+    Ok(Issued { ticket, outcome, paper_near_end, ahead })
 }

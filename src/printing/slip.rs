@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::bitmap::Bitmap;
 use crate::catalogue::{Agency, Service, Site};
-use crate::tickets::Ticket;
+use crate::tickets::{Ahead, Ticket};
 use crate::text::Lang;
 
 /// Paper width: characters per line in the normal font, and printable dots.
@@ -82,6 +82,8 @@ impl Slip {
 /// Everything the slip shows.
 pub struct SlipInput<'a> {
     pub ticket: &'a Ticket,
+    /// The people ahead: the site server's count, or the kiosk's estimate (said so).
+    pub ahead: Ahead,
     pub service: &'a Service,
     pub agency: &'a Agency,
     pub site: &'a Site,
@@ -223,7 +225,11 @@ pub fn layout(input: &SlipInput<'_>) -> Slip {
         text(&mut lines, &local_clock(&dt, &input.site.time_zone, lang), Align::Center, false, 1);
     }
     text(&mut lines, input.service.counter.in_lang(lang), Align::Center, true, 1);
-    let ahead = format!("{ahead_word}: {} {people}", input.ticket.people_ahead);
+    let ahead = match (input.ahead.confirmed, lang) {
+        (true, _) => format!("{ahead_word}: {} {people}", input.ahead.count),
+        (false, Lang::Id) => format!("{ahead_word}: sekitar {} {people} (perkiraan)", input.ahead.count),
+        (false, Lang::En) => format!("{ahead_word}: about {} (estimate)", input.ahead.count),
+    };
     text(&mut lines, ahead.trim_end(), Align::Center, false, 1);
     lines.push(Line::Rule);
     text(&mut lines, bring, Align::Left, true, 1);

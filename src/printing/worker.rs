@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread;
 
-use super::{issue_and_print, reprint, test_slip, Issued, PrintFlowError, PrintSettings};
+use super::{issue_and_print, reprint, test_slip, AheadLookup, Issued, PrintFlowError, PrintSettings};
 use crate::catalogue::Catalogue;
 use crate::clock::Clock;
 use crate::store::{Store, StoreError};
@@ -80,6 +80,12 @@ pub struct PrintWorker {
 impl PrintWorker {
     /// Starts the worker on its own thread with its own connection to the database.
     pub fn spawn(db_path: PathBuf, settings: PrintSettings, kiosk_id: u8, clock: Clock) -> Result<PrintWorker, StoreError> {
+        Self::spawn_with(db_path, settings, kiosk_id, clock, None)
+    }
+
+    /// [`PrintWorker::spawn`], asking `lookup` (the site server) for the people ahead of
+    /// each ticket before its slip is printed.
+    pub fn spawn_with(db_path: PathBuf, settings: PrintSettings, kiosk_id: u8, clock: Clock, lookup: Option<AheadLookup>) -> Result<PrintWorker, StoreError> {
         let mut store = Store::open(&db_path)?;
         let (tx, rx) = mpsc::channel::<Request>();
         let busy_since: Arc<std::sync::Mutex<Option<std::time::Instant>>> = Arc::default();
@@ -98,7 +104,7 @@ impl PrintWorker {
                     // A panic in a job must not drop its reply (the screen would wait on
                     // "printing" forever): it becomes the job's error; its transaction, if
                     // any, rolled back as it unwound.
-                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&mut store, &settings, kiosk_id, &clock, &req)))
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&mut store, &settings, kiosk_id, &clock, &req, lookup.as_ref())))
                         .unwrap_or_else(|panic| {
                             let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
                             log::error!("the print job {:?} panicked: {what}", req.job);
@@ -165,15 +171,15 @@ fn record_printer_state(store: &mut Store, clock: &Clock, result: &Result<Done, 
     }
 }
 
-fn run(store: &mut Store, settings: &PrintSettings, kiosk_id: u8, clock: &Clock, req: &Request) -> Result<Done, JobError> {
+fn run(store: &mut Store, settings: &PrintSettings, kiosk_id: u8, clock: &Clock, req: &Request, lookup: Option<&AheadLookup>) -> Result<Done, JobError> {
     // "Now" is read when the job runs, not when it was queued: the ticket's time is the
     // time it was committed.
     let now = clock().map_err(|e| JobError::Clock(e.to_string()))?;
     match &req.job {
-        Job::Issue { service, priority } => Ok(Done::Ticket(issue_and_print(store, &req.catalogue, settings, service, *priority, kiosk_id, now, req.lang)?)),
+        Job::Issue { service, priority } => Ok(Done::Ticket(issue_and_print(store, &req.catalogue, settings, service, *priority, kiosk_id, now, req.lang, lookup)?)),
         Job::Reprint { number, date } => {
             let ticket = store.find_ticket(number, *date)?.ok_or_else(|| JobError::NoSuchTicket { number: number.clone(), date: *date })?;
-            Ok(Done::Ticket(reprint(store, &req.catalogue, settings, ticket, now, req.lang)?))
+            Ok(Done::Ticket(reprint(store, &req.catalogue, settings, ticket, now, req.lang, lookup)?))
         }
         Job::TestSlip => {
             test_slip(settings)?;

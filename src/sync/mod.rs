@@ -5,6 +5,7 @@
 //! thread: `runner` drives it from a tokio task; `sync now` runs one round in the foreground.
 
 pub mod fetch;
+pub mod queue;
 pub mod runner;
 pub mod settings;
 pub mod upload;
@@ -37,6 +38,8 @@ pub enum SyncError {
     Expired { expires: jiff::Timestamp },
     #[error("upload to {url} refused: HTTP {status} {body}")]
     Upload { url: String, status: u16, body: String },
+    #[error("{url}: the answer is not what the site server sends: {reason}")]
+    Answer { url: String, reason: String },
     #[error("outbox record {seq} cannot be sent: {reason}")]
     Outbox { seq: i64, reason: String },
     #[error(transparent)]

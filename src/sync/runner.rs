@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use crate::catalogue::Catalogue;
 use crate::clock::Clock;
+use crate::queue::QueueState;
 use super::settings::SyncConfig;
 use crate::store::Store;
 
@@ -42,13 +43,29 @@ impl SyncHandle {
     }
 }
 
+/// Where the runner hands what it learns: a newly imported catalogue, and the site's queue
+/// (every `[sync] queue_interval_secs` while the site server answers).
+pub struct Deliver {
+    pub catalogue: Box<dyn Fn(Catalogue) + Send + Sync>,
+    pub queue: Box<dyn Fn(QueueState) + Send + Sync>,
+}
+
+impl Deliver {
+    /// Hands nothing anywhere (the command line, tests).
+    pub fn nowhere() -> Deliver {
+        Deliver { catalogue: Box::new(|_| {}), queue: Box::new(|_| {}) }
+    }
+}
+
 /// Starts the background sync; returns at once. Does nothing (and returns no handle)
-/// without a feed or upload URL.
-pub fn spawn(db_path: PathBuf, cfg: SyncConfig, site: String, kiosk_id: u8, clock: Clock, on_catalogue: impl Fn(Catalogue) + Send + Sync + 'static) -> Option<SyncHandle> {
+/// without a feed or upload URL. `zone` is the site's time zone: the queue read is the one
+/// of the kiosk's local day, by its own clock.
+pub fn spawn(db_path: PathBuf, cfg: SyncConfig, site: String, zone: jiff::tz::TimeZone, kiosk_id: u8, clock: Clock, deliver: Deliver) -> Option<SyncHandle> {
     if cfg.url.is_none() && cfg.upload_url.is_none() {
         return None;
     }
-    let on_catalogue = Arc::new(on_catalogue);
+    let Deliver { catalogue: on_catalogue, queue: on_queue } = deliver;
+    let on_catalogue: Arc<dyn Fn(Catalogue) + Send + Sync> = Arc::from(on_catalogue);
     let wake = Arc::new(tokio::sync::Notify::new());
     let handle = SyncHandle { wake: wake.clone() };
     std::thread::Builder::new()
@@ -59,6 +76,9 @@ pub fn spawn(db_path: PathBuf, cfg: SyncConfig, site: String, kiosk_id: u8, cloc
                 Err(e) => return log::error!("sync: cannot start: {e}"),
             };
             rt.block_on(async move {
+                if cfg.upload_url.is_some() {
+                    tokio::spawn(poll_queue(cfg.clone(), site.clone(), zone, clock.clone(), on_queue));
+                }
                 let store = match Store::open(&db_path) {
                     Ok(s) => Arc::new(Mutex::new(s)),
                     Err(e) => return log::error!("sync: {e}"),
@@ -95,6 +115,28 @@ pub fn spawn(db_path: PathBuf, cfg: SyncConfig, site: String, kiosk_id: u8, cloc
         })
         .expect("spawning the sync thread");
     Some(handle)
+}
+
+/// Reads the site's queue every `queue_interval_secs`; a failure is logged once until the
+/// server answers again (the screen drops counts that grow old by itself).
+async fn poll_queue(cfg: SyncConfig, site: String, zone: jiff::tz::TimeZone, clock: Clock, on_queue: Box<dyn Fn(QueueState) + Send + Sync>) {
+    let on_queue: Arc<dyn Fn(QueueState) + Send + Sync> = Arc::from(on_queue);
+    let mut failing = false;
+    loop {
+        let (cfg2, site2, cb) = (cfg.clone(), site.clone(), on_queue.clone());
+        let today = clock().ok().map(|now| now.to_zoned_datetime(zone.clone()).date());
+        let result = tokio::task::spawn_blocking(move || super::queue::fetch_state(&cfg2, &site2, today).map(|s| s.map(|s| cb(s)))).await;
+        match result {
+            Ok(Ok(_)) => failing = false,
+            Ok(Err(e)) if !failing => {
+                log::warn!("reading the site's queue: {e}");
+                failing = true;
+            }
+            Ok(Err(_)) => {}
+            Err(e) => log::error!("reading the site's queue: {e}"),
+        }
+        tokio::time::sleep(Duration::from_secs(cfg.queue_interval_secs)).await;
+    }
 }
 
 #[cfg(test)]

@@ -36,6 +36,11 @@ pub struct SyncConfig {
     /// Allow a plain `http://` upload_url (a lab without TLS). Off: uploads carry the
     /// credential and the queue, so they go over https only.
     pub insecure_http_upload: bool,
+    /// How often to read the site's queue (people waiting per service), in seconds.
+    pub queue_interval_secs: u64,
+    /// How long a citizen waits at most for the site server's count of people ahead
+    /// (pushing the ticket, then asking), in milliseconds; then the slip shows the estimate.
+    pub queue_timeout_ms: u64,
 }
 
 impl Default for SyncConfig {
@@ -53,6 +58,8 @@ impl Default for SyncConfig {
             ca_file: None,
             upload_token_file: None,
             insecure_http_upload: false,
+            queue_interval_secs: 20,
+            queue_timeout_ms: 1500,
         }
     }
 }
@@ -95,6 +102,12 @@ impl SyncConfig {
         }
         if !(1024..=1 << 30).contains(&self.max_bytes) {
             return Err(format!("[sync] max_bytes {} is out of range: use 1024 to 1073741824", self.max_bytes));
+        }
+        if !(5..=3600).contains(&self.queue_interval_secs) {
+            return Err(format!("[sync] queue_interval_secs {} is out of range: use 5 to 3600", self.queue_interval_secs));
+        }
+        if !(200..=10_000).contains(&self.queue_timeout_ms) {
+            return Err(format!("[sync] queue_timeout_ms {} is out of range: use 200 to 10000", self.queue_timeout_ms));
         }
         if !(1..=mpp_domain::protocol::MAX_RECORDS).contains(&self.upload_batch) {
             return Err(format!("[sync] upload_batch {} is out of range: use 1 to {}", self.upload_batch, mpp_domain::protocol::MAX_RECORDS));

@@ -53,6 +53,12 @@ fn batch_key(site: &str, kiosk_id: u8, part: OutboxPart, rows: &[crate::store::O
 /// Sends every pending record, batch by batch, until the outbox is empty or a batch fails:
 /// the queue's records first, in order, then survey responses in batches of their own.
 pub fn upload(store: &mut Store, cfg: &SyncConfig, site: &str, kiosk_id: u8, now: jiff::Timestamp) -> Result<Option<Uploaded>, SyncError> {
+    upload_within(store, cfg, limits(cfg), site, kiosk_id, now)
+}
+
+/// [`upload`] with other timeouts: a ticket pushed while its citizen waits for the slip
+/// gets a second or two, not the background round's minute.
+pub fn upload_within(store: &mut Store, cfg: &SyncConfig, limits: super::fetch::Limits, site: &str, kiosk_id: u8, now: jiff::Timestamp) -> Result<Option<Uploaded>, SyncError> {
     let Some(url) = cfg.upload_url.clone() else { return Ok(None) };
     let now_s = now.to_string();
     let mut sent = Uploaded { records: 0, batches: 0 };
@@ -67,7 +73,7 @@ pub fn upload(store: &mut Store, cfg: &SyncConfig, site: &str, kiosk_id: u8, now
                 return Ok(());
             }
             let key = batch_key(site, kiosk_id, part, &rows);
-            match super::fetch::post_json(&url, &batch_body(site, kiosk_id, &rows)?, &key, token.as_deref(), limits(cfg)) {
+            match super::fetch::post_json(&url, &batch_body(site, kiosk_id, &rows)?, &key, token.as_deref(), limits.clone()) {
                 Ok((200..=299, _)) => {
                     store.outbox_ack(&rows, now)?;
                     sent.records += rows.len();

@@ -275,6 +275,14 @@ impl Ui {
         self.app.borrow_mut().offer_catalogue(catalogue);
         self.draw(true);
     }
+
+    /// The site's queue (from sync): redrawn only when a count changed.
+    pub fn offer_queue(&self, queue: crate::queue::QueueState) {
+        let redraw = self.app.borrow_mut().offer_queue(queue);
+        if redraw == Redraw::All {
+            self.draw(true);
+        }
+    }
 }
 
 fn screen_id(s: Screen) -> ScreenId {
@@ -334,6 +342,20 @@ pub fn deliver_catalogue(catalogue: Catalogue) {
     });
     if let Err(e) = r {
         log::warn!("a new catalogue could not reach the screen: {e}");
+    }
+}
+
+/// Hands the site's queue (from the site server, via sync) to the running screen.
+pub fn deliver_queue(queue: crate::queue::QueueState) {
+    let r = slint::invoke_from_event_loop(move || {
+        CURRENT.with(|c| {
+            if let Some(ui) = c.borrow().upgrade() {
+                ui.offer_queue(queue);
+            }
+        })
+    });
+    if let Err(e) = r {
+        log::debug!("the site's queue could not reach the screen: {e}");
     }
 }
 

@@ -9,4 +9,4 @@ pub mod ticket;
 pub use number::{Priority, TicketNumber};
 pub use rules::{check_issuable, Refusal};
 pub use status::Status;
-pub use ticket::{Ticket, TicketEvent};
+pub use ticket::{Ahead, Ticket, TicketEvent};

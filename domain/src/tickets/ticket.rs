@@ -25,6 +25,25 @@ pub struct Ticket {
     pub status: Status,
 }
 
+/// How many people are ahead of a ticket, and whether the site server said so. Without
+/// the server the kiosk counts its own tickets of the service issued earlier that day: an
+/// estimate (it knows neither other kiosks' tickets nor who has been served), shown as one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ahead {
+    pub count: u32,
+    pub confirmed: bool,
+}
+
+impl Ahead {
+    /// The site server's count when it answered, else the ticket's own estimate.
+    pub fn of(ticket: &Ticket, server: Option<u32>) -> Ahead {
+        match server {
+            Some(count) => Ahead { count, confirmed: true },
+            None => Ahead { count: ticket.people_ahead, confirmed: false },
+        }
+    }
+}
+
 /// One recorded status change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketEvent {

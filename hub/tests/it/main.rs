@@ -4,6 +4,8 @@
 mod admin;
 mod demo;
 mod events;
+mod kiosks;
+mod outages;
 mod pg;
 mod queue;
 mod support;

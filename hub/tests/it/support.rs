@@ -47,8 +47,11 @@ fn ok(out: Output) -> String {
 
 impl Hub {
     pub fn start() -> Hub {
-        let cluster = Cluster::get();
-        let database = cluster.database();
+        Hub::start_on(Cluster::get().database())
+    }
+
+    /// A hub on `database` (an empty one): the embedded site, kiosk 1 enrolled.
+    pub fn start_on(database: String) -> Hub {
         ok(hub_command(&database, &["site", "add", "--embedded"]));
         let token = ok(hub_command(&database, &["kiosk", "enroll", "--site", SITE, "--number", "1"])).trim().to_owned();
         Hub::serve(database, token)

@@ -125,7 +125,7 @@ fn a_ticket_reaches_the_server_at_once_when_the_kiosk_pushes() {
     let mut cfg = k.sync_config(&hub, &hub.token);
     cfg.interval_secs = 3600;
     let db = k.dir.path().join("kiosk.sqlite3");
-    let handle = mpp_kiosk::sync::runner::spawn(db, cfg, SITE.into(), 1, mpp_kiosk::clock::fixed(ts(MONDAY_0905)), |_| {}).expect("an upload URL starts the runner");
+    let handle = mpp_kiosk::sync::runner::spawn(db, cfg, SITE.into(), jiff::tz::TimeZone::get("Asia/Makassar").unwrap(), 1, mpp_kiosk::clock::fixed(ts(MONDAY_0905)), mpp_kiosk::sync::runner::Deliver::nowhere()).expect("an upload URL starts the runner");
     // The runner's first round (nothing to send yet) is over when its sync state says so.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while k.store.sync_state(mpp_kiosk::sync::state::UPLOAD_SUCCESS).unwrap().is_none() {

@@ -19,10 +19,28 @@ pub async fn announce(tx: &tokio_postgres::Transaction<'_>, site: &str) -> Resul
 
 /// This process's announcements: a site's code each time its queue changed.
 #[derive(Clone)]
-pub struct Changes(broadcast::Sender<String>);
+pub struct Changes(broadcast::Sender<Change>);
+
+/// A site changed; `heard` is when this process heard of it (a state computed from a query
+/// started after that includes the change).
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub site: String,
+    pub heard: std::time::Instant,
+}
+
+impl Change {
+    /// Stands for every site: sent when LISTEN starts again after a lost connection, as
+    /// notifications made meanwhile were lost with it.
+    pub const EVERY_SITE: &str = "*";
+
+    pub fn concerns(&self, site: &str) -> bool {
+        self.site == site || self.site == Self::EVERY_SITE
+    }
+}
 
 impl Changes {
-    pub fn subscribe(&self) -> broadcast::Receiver<String> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.0.subscribe()
     }
 }
@@ -32,20 +50,30 @@ pub fn listen(url: String) -> Changes {
     let (sender, _) = broadcast::channel(1024);
     let changes = Changes(sender.clone());
     tokio::spawn(async move {
-        let mut wait = Duration::from_millis(200);
+        const FIRST_WAIT: Duration = Duration::from_millis(200);
+        let mut wait = FIRST_WAIT;
+        let mut first = true;
         loop {
-            match listen_once(&url, &sender).await {
-                Ok(()) => log::warn!("events: the LISTEN connection ended; connecting again"),
-                Err(e) => log::warn!("events: {e}; connecting again in {} ms", wait.as_millis()),
+            match listen_once(&url, &sender, !first).await {
+                Ok(()) => {
+                    log::warn!("events: the LISTEN connection ended; connecting again");
+                    wait = FIRST_WAIT;
+                }
+                Err(e) => {
+                    log::warn!("events: {e}; connecting again in {} ms", wait.as_millis());
+                    wait = (wait * 2).min(Duration::from_secs(5));
+                }
             }
+            first = false;
             tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(Duration::from_secs(10));
         }
     });
     changes
 }
 
-async fn listen_once(url: &str, sender: &broadcast::Sender<String>) -> Result<(), tokio_postgres::Error> {
+/// Listens until the connection ends. `again`: a connection was lost before this one, so
+/// every site is announced as changed once listening (caches dropped, displays redrawn).
+async fn listen_once(url: &str, sender: &broadcast::Sender<Change>, again: bool) -> Result<(), tokio_postgres::Error> {
     let (client, mut connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
     let (forward, mut messages) = tokio::sync::mpsc::unbounded_channel();
     // The connection must be polled for the client to work and for notifications to come.
@@ -67,10 +95,13 @@ async fn listen_once(url: &str, sender: &broadcast::Sender<String>) -> Result<()
     });
     client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
     log::info!("events: listening for changes");
+    if again {
+        let _ = sender.send(Change { site: Change::EVERY_SITE.to_owned(), heard: std::time::Instant::now() });
+    }
     while let Some(message) = messages.recv().await {
         if let AsyncMessage::Notification(n) = message {
             // No receivers (no client connected) is fine.
-            let _ = sender.send(n.payload().to_owned());
+            let _ = sender.send(Change { site: n.payload().to_owned(), heard: std::time::Instant::now() });
         }
     }
     driver.abort();

@@ -45,6 +45,8 @@ enum Command {
     /// Staff accounts for the counter pages.
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// Print the manual page (roff) on stdout; the .deb ships it.
+    Manpage,
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +145,17 @@ fn main() -> ExitCode {
     }
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
+    if let Command::Manpage = cli.command {
+        let mut out = Vec::new();
+        if let Err(e) = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out) {
+            eprintln!("mpp-hub: {e}");
+            return ExitCode::from(1);
+        }
+        return match std::io::Write::write_all(&mut std::io::stdout(), &out) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::from(1),
+        };
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -256,6 +269,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
             println!("kiosk {number} at {site} revoked");
         }
+        Command::Manpage => unreachable!("handled before the runtime starts"),
     }
     Ok(())
 }

@@ -50,3 +50,16 @@ fn counters_serve_the_sites_services_and_passwords_are_only_hashes() {
     assert!(!mpp_hub::credential::verify_secret("Loket-tiga 2025!", &hash));
     assert_eq!(hub.sql("SELECT role || ' ' || display_name FROM staff"), "counter Andi Makkasau");
 }
+
+/// The .deb ships the manual page generated from the command line's own definitions.
+#[test]
+fn the_shipped_manual_page_is_current() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mpp-hub")).arg("manpage").output().unwrap();
+    assert!(out.status.success());
+    let shipped = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/debian/mpp-hub.1")).unwrap();
+    assert!(out.stdout == shipped, "hub/deploy/debian/mpp-hub.1 is out of date: run `cargo run -p mpp-hub -- manpage > hub/deploy/debian/mpp-hub.1`");
+    let page = String::from_utf8(out.stdout).unwrap();
+    for command in ["serve", "migrate", "doctor", "demo", "kiosk", "staff"] {
+        assert!(page.contains(command), "the page names {command}");
+    }
+}

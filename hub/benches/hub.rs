@@ -140,36 +140,62 @@ fn main() {
     println!("server RSS after ingest: {:.1} MB (peak {:.1} MB)", rss_kb(server.id(), "VmRSS:") as f64 / 1024.0, rss_kb(server.id(), "VmHWM:") as f64 / 1024.0);
 
     // 2. The queue state of a busy day (2,000 waiting tickets, as a large MPP issues in a
-    // day) under 100 concurrent clients, 20 requests each.
+    // day) under 100 concurrent clients (displays and kiosks keep their connections), for
+    // 6 s: long enough for the cached state to expire and be computed again twice. Each
+    // client's first request (its TCP connection, the cold cache) is reported apart.
     for b in 0..8 {
         let body = batch(1, 5_000_000 + b * 500 + 1, 500, jiff::civil::date(2026, 11, 30));
         assert_eq!(agent.post(&url("/api/v1/upload")).header("Authorization", &format!("Bearer {}", tokens[0])).send(&body).unwrap().status().as_u16(), 200);
     }
-    let t0 = Instant::now();
-    let handles: Vec<_> = (0..100)
-        .map(|_| {
-            let (agent, target) = (agent.clone(), url(&format!("/api/v1/sites/{SITE}/queue?date=2026-11-30")));
-            std::thread::spawn(move || {
-                (0..20)
-                    .map(|_| {
+    // Two loads: each client asking every 100 ms (1,000 requests/s in all, far more than
+    // displays and kiosks ask: they listen to the event stream or read every 20 s), and
+    // each asking again as soon as answered (saturation: the 100 client threads share the
+    // two cores with the server, so this measures the machine as much as the server).
+    for (load, period) in [("10 requests/s each", Some(Duration::from_millis(100))), ("as fast as answered", None)] {
+        let t0 = Instant::now();
+        let handles: Vec<_> = (0..100)
+            .map(|i| {
+                let (agent, target) = (agent.clone(), url(&format!("/api/v1/sites/{SITE}/queue?date=2026-11-30")));
+                std::thread::spawn(move || {
+                    let get = || {
                         let t = Instant::now();
                         let mut r = agent.get(&target).call().unwrap();
                         let _ = r.body_mut().read_to_string();
                         t.elapsed()
-                    })
-                    .collect::<Vec<_>>()
+                    };
+                    let first = get();
+                    let mut rest = Vec::new();
+                    // Spread the paced clients over the period, as independent clients are.
+                    let mut next = t0 + period.map_or(Duration::ZERO, |p| p.mul_f64(f64::from(i) / 100.0));
+                    while t0.elapsed() < Duration::from_secs(6) {
+                        if let Some(p) = period {
+                            std::thread::sleep(next.saturating_duration_since(Instant::now()));
+                            next += p;
+                        }
+                        rest.push(get());
+                    }
+                    (first, rest)
+                })
             })
-        })
-        .collect();
-    let mut times: Vec<Duration> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
-    times.sort();
-    println!(
-        "queue state, 100 concurrent clients, {} requests in {:.2} s: p50 {:.1} ms, p99 {:.1} ms (target p99 <= 20 ms)",
-        times.len(),
-        t0.elapsed().as_secs_f64(),
-        percentile(&times, 0.5),
-        percentile(&times, 0.99)
-    );
+            .collect();
+        let (mut firsts, mut times): (Vec<Duration>, Vec<Duration>) = (Vec::new(), Vec::new());
+        for h in handles {
+            let (first, rest) = h.join().unwrap();
+            firsts.push(first);
+            times.extend(rest);
+        }
+        times.sort();
+        firsts.sort();
+        println!(
+            "queue state, 100 concurrent clients, {load}, {:.1} s, {} requests: p50 {:.1} ms, p99 {:.1} ms (target p99 <= 20 ms); each client's first request (connect): p50 {:.1} ms, p99 {:.1} ms",
+            t0.elapsed().as_secs_f64(),
+            times.len(),
+            percentile(&times, 0.5),
+            percentile(&times, 0.99),
+            percentile(&firsts, 0.5),
+            percentile(&firsts, 0.99)
+        );
+    }
 
     // 3. Issue to visible: a kiosk's ledger and its background sync (woken on issue), an
     // event-stream client on the server.

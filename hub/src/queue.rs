@@ -106,6 +106,8 @@ struct Inner {
 
 impl Cache {
     pub const MAX_AGE: std::time::Duration = std::time::Duration::from_secs(2);
+    /// How old an entry may be when handed out while it is being computed again.
+    const STALE_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
@@ -127,6 +129,10 @@ impl Cache {
         Self::usable(&self.lock(), key, not_before)
     }
 
+    fn stale(&self, key: &(String, jiff::civil::Date), not_before: Option<std::time::Instant>) -> Option<bytes::Bytes> {
+        self.lock().entries.get(key).filter(|(at, _)| at.elapsed() < Self::STALE_LIMIT && not_before.is_none_or(|nb| *at >= nb)).map(|(_, json)| json.clone())
+    }
+
     fn usable(inner: &Inner, key: &(String, jiff::civil::Date), not_before: Option<std::time::Instant>) -> Option<bytes::Bytes> {
         inner.entries.get(key).filter(|(at, _)| at.elapsed() < Self::MAX_AGE && not_before.is_none_or(|nb| *at >= nb)).map(|(_, json)| json.clone())
     }
@@ -139,7 +145,16 @@ impl Cache {
         if let Some(json) = self.fresh(&key, not_before) {
             return Ok(json);
         }
-        let _computing = self.computing.lock().await;
+        // An entry still in the cache has seen no change since (a change removes it); it
+        // is only old. While one request computes it again, the others take it as it is
+        // rather than queue behind the query.
+        let _computing = match self.computing.try_lock() {
+            Ok(guard) => guard,
+            Err(_) => match self.stale(&key, not_before) {
+                Some(json) => return Ok(json),
+                None => self.computing.lock().await,
+            },
+        };
         let generation = {
             let inner = self.lock();
             if let Some(json) = Self::usable(&inner, &key, not_before) {

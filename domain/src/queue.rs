@@ -32,6 +32,12 @@ pub struct ServiceLine {
     pub priority_waiting: usize,
     /// The next numbers to be called, in calling order (at most `show`).
     pub next: Vec<String>,
+    /// Called to a counter or being served now.
+    #[serde(default)]
+    pub serving: usize,
+    /// Counters that serve it and are not paused.
+    #[serde(default)]
+    pub counters_open: usize,
 }
 
 /// A site's queue on one local day, as the site server serves it to kiosks and displays.
@@ -75,7 +81,7 @@ pub fn lines(mut waiting: Vec<Waiting>, show: usize) -> Vec<ServiceLine> {
     let mut out: Vec<ServiceLine> = Vec::new();
     for w in waiting {
         if out.last().is_none_or(|l| l.service != w.service) {
-            out.push(ServiceLine { service: w.service.clone(), waiting: 0, priority_waiting: 0, next: Vec::new() });
+            out.push(ServiceLine { service: w.service.clone(), waiting: 0, priority_waiting: 0, next: Vec::new(), serving: 0, counters_open: 0 });
         }
         let line = out.last_mut().expect("just pushed");
         line.waiting += 1;
@@ -108,7 +114,7 @@ mod tests {
             3,
         );
         assert_eq!(lines.len(), 2);
-        assert_eq!(lines[0], ServiceLine { service: "KK-BARU".into(), waiting: 1, priority_waiting: 0, next: vec!["KK-A001".into()] });
+        assert_eq!(lines[0], ServiceLine { service: "KK-BARU".into(), waiting: 1, priority_waiting: 0, next: vec!["KK-A001".into()], serving: 0, counters_open: 0 });
         assert_eq!(lines[1].next, ["KTB-PB001", "KTB-A001", "KTB-B001"], "the priority ticket, then by issue time across kiosks A and B");
         assert_eq!((lines[1].waiting, lines[1].priority_waiting), (4, 1));
     }

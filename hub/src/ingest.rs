@@ -71,8 +71,8 @@ pub async fn store(pool: &deadpool_postgres::Pool, kiosk: &KioskId, batch: &Batc
             Body::Ticket(t) => {
                 let t = &t.ticket;
                 tx.execute(
-                    "INSERT INTO ticket (id, site, kiosk, number, service, agency, priority, local_date, issued_at, people_ahead, status, status_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::date, $9::text::timestamptz, $10, $11, $9::text::timestamptz)
+                    "INSERT INTO ticket (id, site, kiosk, number, service, agency, priority, local_date, issued_at, people_ahead, status, status_at, queue_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::date, $9::text::timestamptz, $10, $11, $9::text::timestamptz, $9::text::timestamptz)
                      ON CONFLICT (id) DO NOTHING",
                     &[
                         &t.id,

@@ -3,6 +3,7 @@
 //!
 //! See ARCHITECTURE.md for its place beside the kiosk.
 
+pub mod calling;
 pub mod config;
 pub mod credential;
 pub mod db;

@@ -14,8 +14,8 @@ async fn waiting(pool: &Pool, site: &str, date: jiff::civil::Date) -> Result<Vec
     let client = pool.get().await?;
     let rows = client
         .query(
-            "SELECT number, service, priority, to_char(issued_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')
-             FROM ticket WHERE site = $1 AND local_date = $2::text::date AND status = ANY($3)",
+            "SELECT number, service, priority, to_char(queue_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')
+             FROM ticket WHERE site = $1 AND local_date = $2::text::date AND status = ANY($3) AND call_state = 'waiting'",
             &[&site, &date.to_string(), &WAITING.as_slice()],
         )
         .await?;
@@ -34,14 +34,44 @@ async fn waiting(pool: &Pool, site: &str, date: jiff::civil::Date) -> Result<Vec
 pub async fn state(pool: &Pool, site: &str, date: jiff::civil::Date, show: usize) -> Result<QueueState, DbError> {
     let waiting = waiting(pool, site, date).await?;
     let n = waiting.len();
-    Ok(QueueState { site: site.to_owned(), date, waiting: n, services: lines(waiting, show) })
+    let mut services = lines(waiting, show);
+    let client = pool.get().await?;
+    // Who is at a counter now, and which counters are open, per service.
+    let serving = client
+        .query(
+            "SELECT service, count(*) FROM ticket WHERE site = $1 AND local_date = $2::text::date AND call_state IN ('called', 'serving') GROUP BY service",
+            &[&site, &date.to_string()],
+        )
+        .await?;
+    let open = client.query("SELECT s, count(*) FROM counter, unnest(services) AS s WHERE site = $1 AND paused_reason IS NULL GROUP BY s", &[&site]).await?;
+    for (rows, serving) in [(serving, true), (open, false)] {
+        for r in rows {
+            let (service, count): (String, i64) = (r.get(0), r.get(1));
+            let at = match services.binary_search_by(|l| l.service.cmp(&service)) {
+                Ok(i) => i,
+                // Someone at a counter but nobody waiting: the service has a line all the same.
+                Err(i) if serving => {
+                    services.insert(i, mpp_domain::queue::ServiceLine { service, waiting: 0, priority_waiting: 0, next: Vec::new(), serving: 0, counters_open: 0 });
+                    i
+                }
+                Err(_) => continue,
+            };
+            let count = usize::try_from(count).unwrap_or(0);
+            if serving {
+                services[at].serving = count;
+            } else {
+                services[at].counters_open = count;
+            }
+        }
+    }
+    Ok(QueueState { site: site.to_owned(), date, waiting: n, services })
 }
 
 /// One ticket's place in its service's line; `None` when the site has no such ticket that day.
 pub async fn place(pool: &Pool, site: &str, date: jiff::civil::Date, number: &str) -> Result<Option<TicketPlace>, DbError> {
     let client = pool.get().await?;
     let Some(row) = client
-        .query_opt("SELECT service, status FROM ticket WHERE site = $1 AND local_date = $2::text::date AND number = $3", &[&site, &date.to_string(), &number])
+        .query_opt("SELECT service, CASE WHEN call_state = 'waiting' THEN status ELSE call_state END FROM ticket WHERE site = $1 AND local_date = $2::text::date AND number = $3", &[&site, &date.to_string(), &number])
         .await?
     else {
         return Ok(None);

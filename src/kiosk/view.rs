@@ -526,7 +526,7 @@ mod tests {
         let ktp = f.catalogue.feed.service("KTP-BARU").unwrap().clone();
         let kk = f.catalogue.feed.service("KK-BARU").unwrap().clone();
         assert_eq!(state(&f, &ktp).0, "Buka", "no server, no count");
-        let line = ServiceLine { service: "KTP-BARU".into(), waiting: 7, priority_waiting: 1, next: vec![] };
+        let line = ServiceLine { service: "KTP-BARU".into(), waiting: 7, priority_waiting: 1, next: vec![], serving: 1, counters_open: 1 };
         f.queue = Some(Arc::new(QueueState { site: "MPP-JENEPONTO".into(), date: jiff::civil::date(2026, 11, 27), waiting: 7, services: vec![line] }));
         assert_eq!(state(&f, &ktp).0, "Buka · 7 orang menunggu");
         assert_eq!(state(&f, &kk).0, "Buka · tanpa antrean");

@@ -9,6 +9,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_sites_kiosks_uploads", include_str!("0001_sites_kiosks_uploads.sql")),
     ("0002_counters_staff", include_str!("0002_counters_staff.sql")),
     ("0003_kiosk_health", include_str!("0003_kiosk_health.sql")),
+    ("0004_calling", include_str!("0004_calling.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]

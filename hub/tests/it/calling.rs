@@ -1,0 +1,147 @@
+//! Calling against the real database: call next follows the rules and never hands one
+//! ticket to two counters, however many press it at once; every action is recorded.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use mpp_domain::calling::{Action, CallState, Refused, Rules};
+use mpp_hub::calling::{act, call_next, set_paused, Actor, CallError};
+use mpp_hub::staff::Role;
+use mpp_kiosk::tickets::{Priority, Status};
+
+use crate::support::{Hub, KioskLedger, SITE};
+
+const DAY: jiff::civil::Date = jiff::civil::date(2026, 11, 30);
+
+fn ts(s: &str) -> jiff::Timestamp {
+    s.parse().unwrap()
+}
+
+fn actor(role: Role) -> Actor {
+    Actor { site: SITE.into(), username: "petugas1".into(), role }
+}
+
+/// `n` printed tickets of `service` from 08:00 WITA on, a minute apart; every `priority_every`th a priority one.
+fn tickets(hub: &Hub, k: &mut KioskLedger, service: &str, n: i64, priority_every: i64) {
+    let start = ts("2026-11-30T00:00:00Z");
+    for i in 0..n {
+        let at = start.checked_add(jiff::SignedDuration::from_secs(i * 60)).unwrap();
+        let priority = (priority_every > 0 && i % priority_every == priority_every - 1).then_some(Priority::Elderly);
+        let t = k.store.issue_ticket(&k.catalogue, service, priority, 1, at).unwrap();
+        k.store.set_ticket_status(&t.id, Status::Printed, at, None).unwrap();
+    }
+    let cfg = k.sync_config(hub, &hub.token);
+    mpp_kiosk::sync::upload::upload(&mut k.store, &cfg, SITE, 1, start).unwrap();
+}
+
+fn counters(hub: &Hub, numbers: std::ops::RangeInclusive<i16>, services: &str) {
+    for n in numbers {
+        hub.sql(&format!("INSERT INTO counter (site, number, name, services) VALUES ('{SITE}', {n}, 'Loket {n}', '{{{services}}}')"));
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap()
+}
+
+#[test]
+fn twenty_counters_calling_at_once_never_get_the_same_ticket() {
+    let hub = Hub::start();
+    let mut k = KioskLedger::new();
+    tickets(&hub, &mut k, "KTP-BARU", 130, 7);
+    counters(&hub, 101..=120, "KTP-BARU,KK-BARU");
+    let rt = runtime();
+    let pool = mpp_hub::db::pool(&hub.database, 24).unwrap();
+    let rules = Rules::default();
+    let mut called: Vec<String> = Vec::new();
+    // Seven rounds of twenty counters pressing "call next" together (130 tickets: the last
+    // round finds the line empty for ten of them), each round then finishing its tickets.
+    for round in 0..7 {
+        let barrier = Arc::new(tokio::sync::Barrier::new(20));
+        let results: Vec<(i16, Result<Option<mpp_hub::calling::Called>, CallError>)> = rt.block_on(async {
+            let tasks: Vec<_> = (101..=120)
+                .map(|counter| {
+                    let (pool, barrier) = (pool.clone(), barrier.clone());
+                    tokio::spawn(async move {
+                        barrier.wait().await;
+                        (counter, call_next(&pool, &actor(Role::Counter), counter, DAY, &rules, ts("2026-11-30T03:00:00Z")).await)
+                    })
+                })
+                .collect();
+            futures_util::future::join_all(tasks).await.into_iter().map(Result::unwrap).collect()
+        });
+        let mut this_round = Vec::new();
+        for (counter, r) in results {
+            if let Some(c) = r.unwrap_or_else(|e| panic!("counter {counter}: {e}")) {
+                assert_eq!((c.counter, c.state), (Some(counter), CallState::Called));
+                this_round.push((counter, c.number));
+            }
+        }
+        assert_eq!(this_round.len(), if round < 6 { 20 } else { 10 }, "round {round}");
+        for (counter, number) in &this_round {
+            rt.block_on(act(&pool, &actor(Role::Counter), *counter, DAY, number, &Action::Finish, None, &rules, ts("2026-11-30T03:05:00Z"))).unwrap();
+            called.push(number.clone());
+        }
+    }
+    let distinct: HashSet<&String> = called.iter().collect();
+    assert_eq!((called.len(), distinct.len()), (130, 130), "every ticket called once, none twice");
+    // Each round took the first twenty in calling order: the priority tickets went first.
+    let first_round: HashSet<&str> = called[..20].iter().map(String::as_str).collect();
+    assert_eq!(first_round.iter().filter(|n| n.contains("-PA")).count(), 18, "all 18 priority tickets in the first round: {first_round:?}");
+    assert_eq!(hub.sql("SELECT count(*) FROM call_event WHERE action = 'call'"), "130");
+    assert_eq!(hub.sql("SELECT count(DISTINCT ticket) FROM call_event WHERE action = 'call'"), "130");
+}
+
+#[test]
+fn the_counters_actions_follow_the_rules_and_are_recorded() {
+    let hub = Hub::start();
+    let mut k = KioskLedger::new();
+    tickets(&hub, &mut k, "KTP-BARU", 3, 0);
+    tickets(&hub, &mut k, "KK-BARU", 2, 0);
+    counters(&hub, 201..=202, "KTP-BARU");
+    counters(&hub, 203..=203, "KK-BARU");
+    let rt = runtime();
+    let pool = mpp_hub::db::pool(&hub.database, 4).unwrap();
+    let rules = Rules { max_recalls: 1, recall_gap_secs: 20 };
+    let clerk = actor(Role::Counter);
+    let t = |s: &str| ts(&format!("2026-11-30T03:{s}Z"));
+    let run = |counter: i16, number: &str, action: Action, reason: Option<&str>, at: &str| rt.block_on(act(&pool, &clerk, counter, DAY, number, &action, reason, &rules, t(at)));
+
+    let first = rt.block_on(call_next(&pool, &clerk, 201, DAY, &rules, t("00:00"))).unwrap().unwrap();
+    assert_eq!(first.number, "KTB-A001", "the oldest");
+    // Another call before this one is finished is refused: one citizen at a counter.
+    assert!(matches!(rt.block_on(call_next(&pool, &clerk, 201, DAY, &rules, t("00:05"))), Err(CallError::Busy { counter: 201, .. })));
+    assert!(matches!(run(201, "KTB-A001", Action::Recall, None, "00:10"), Err(CallError::Refused(Refused::TooSoon { .. }))));
+    assert!(matches!(run(202, "KTB-A001", Action::Recall, None, "00:30"), Err(CallError::Refused(Refused::OtherCounter(201)))));
+    run(201, "KTB-A001", Action::Recall, None, "00:30").unwrap();
+    assert!(matches!(run(201, "KTB-A001", Action::Recall, None, "01:30"), Err(CallError::Refused(Refused::RecallLimit { .. }))));
+    assert_eq!(run(201, "KTB-A001", Action::NoShow, None, "01:30").unwrap().state, CallState::NoShow);
+    // Late, the citizen comes: back in line, behind those already waiting.
+    run(201, "KTB-A001", Action::Requeue, None, "02:00").unwrap();
+    assert_eq!(rt.block_on(call_next(&pool, &clerk, 201, DAY, &rules, t("02:10"))).unwrap().unwrap().number, "KTB-A002");
+    run(201, "KTB-A002", Action::Start, None, "02:20").unwrap();
+    // A transfer keeps the number and goes to the front of the KK line, ahead of KK-A001.
+    run(201, "KTB-A002", Action::Transfer { service: "KK-BARU".into(), front: true }, Some("salah layanan"), "03:00").unwrap();
+    assert_eq!(rt.block_on(call_next(&pool, &clerk, 203, DAY, &rules, t("03:10"))).unwrap().unwrap().number, "KTB-A002");
+    assert!(matches!(run(203, "KTB-A002", Action::Transfer { service: "NO-SUCH".into(), front: false }, None, "03:20"), Err(CallError::NoService(_))));
+    // Calling out of order: a supervisor with a reason only.
+    assert!(matches!(run(202, "KTB-A003", Action::Call, Some("lansia"), "04:00"), Err(CallError::NotAllowed(_))));
+    let boss = actor(Role::Supervisor);
+    assert!(matches!(rt.block_on(act(&pool, &boss, 202, DAY, "KTB-A003", &Action::Call, Some("  "), &rules, t("04:00"))), Err(CallError::NeedsReason(_))));
+    assert_eq!(rt.block_on(act(&pool, &boss, 202, DAY, "KTB-A003", &Action::Call, Some("dokumen sudah diverifikasi"), &rules, t("04:00"))).unwrap().counter, Some(202));
+    // A paused counter calls no one until resumed.
+    rt.block_on(set_paused(&pool, &clerk, 203, Some("istirahat salat"), t("05:00"))).unwrap();
+    run(203, "KTB-A002", Action::Finish, None, "05:10").unwrap();
+    assert!(matches!(rt.block_on(call_next(&pool, &clerk, 203, DAY, &rules, t("05:20"))), Err(CallError::Paused { .. })));
+    rt.block_on(set_paused(&pool, &clerk, 203, None, t("06:00"))).unwrap();
+    assert_eq!(rt.block_on(call_next(&pool, &clerk, 203, DAY, &rules, t("06:10"))).unwrap().unwrap().number, "KKB-A001");
+    // The queue state shows who is served and which counters are open.
+    let q = rt.block_on(mpp_hub::queue::state(&pool, SITE, DAY, 5)).unwrap();
+    let kk = q.services.iter().find(|l| l.service == "KK-BARU").unwrap();
+    assert_eq!((kk.waiting, kk.serving, kk.counters_open), (1, 1, 1));
+    // Every action, with who, where and why.
+    assert_eq!(
+        hub.sql("SELECT string_agg(action || ':' || counter || ':' || coalesce(reason, '-'), ' ' ORDER BY id) FROM call_event"),
+        "call:201:- recall:201:- no_show:201:- requeue:201:- call:201:- start:201:- transfer:201:salah layanan call:203:- call:202:dokumen sudah diverifikasi pause:203:istirahat salat finish:203:- resume:203:- call:203:-"
+    );
+}

@@ -13,3 +13,4 @@ pub mod queue;
 pub mod survey;
 pub mod text;
 pub mod tickets;
+pub mod voice;

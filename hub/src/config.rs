@@ -10,6 +10,15 @@ use serde::Deserialize;
 pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
+    pub voice: VoiceConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VoiceConfig {
+    /// The site's own recordings: `<clip>.wav` here replaces that built-in clip
+    /// (`mpp-hub voice clips` lists them; docs/voice.md).
+    pub clips_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -31,7 +40,7 @@ pub struct DatabaseConfig {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { server: ServerConfig::default(), database: DatabaseConfig::default() }
+        Config { server: ServerConfig::default(), database: DatabaseConfig::default(), voice: VoiceConfig::default() }
     }
 }
 

@@ -22,6 +22,8 @@ pub struct AppState {
     pub queues: std::sync::Arc<crate::queue::Cache>,
     /// Each site's time zone, for its "today".
     pub zones: std::sync::Arc<crate::queue::Zones>,
+    /// The lobby's voice (the built-in clips unless the site has its own).
+    pub voice: std::sync::Arc<crate::voice::Voice>,
 }
 
 impl AppState {
@@ -39,7 +41,15 @@ impl AppState {
                 }
             }
         });
-        AppState { pool, changes, queues, zones: Default::default() }
+        AppState { pool, changes, queues, zones: Default::default(), voice: std::sync::Arc::new(crate::voice::Voice::load(None).expect("the built-in clips are readable (a unit test checks)")) }
+    }
+}
+
+impl AppState {
+    /// With the site's voice instead of the built-in one.
+    pub fn with_voice(mut self, voice: crate::voice::Voice) -> AppState {
+        self.voice = std::sync::Arc::new(voice);
+        self
     }
 }
 
@@ -55,6 +65,7 @@ pub fn router(state: AppState, max_body: usize) -> Router {
         .route("/api/v1/sites/{site}/queue", get(queue_state))
         .route("/api/v1/sites/{site}/events", get(queue_events))
         .route("/api/v1/sites/{site}/tickets/{date}/{number}", get(ticket_place))
+        .route("/api/v1/voice/call.wav", get(voice_call))
         .route("/healthz", get(health))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn_with_state(max_body, refuse_oversize))
@@ -135,6 +146,21 @@ async fn ticket_place(State(state): State<AppState>, axum::extract::Path((site, 
         Ok(Some(place)) => Json(place).into_response(),
         Ok(None) => error(StatusCode::NOT_FOUND, format!("no ticket {number} of site {site:?} on {date}")),
         Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CallQuery {
+    number: String,
+    counter: i32,
+}
+
+/// The call as the display plays it (`audio/wav`); what `mpp-hub voice say` writes.
+async fn voice_call(State(state): State<AppState>, query: Result<axum::extract::Query<CallQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+    let Ok(axum::extract::Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "use ?number=KTB-A007&counter=3") };
+    match state.voice.say(&q.number, q.counter) {
+        Ok(wav) => ([(axum::http::header::CONTENT_TYPE, "audio/wav"), (axum::http::header::CACHE_CONTROL, "public, max-age=86400")], wav).into_response(),
+        Err(e) => error(StatusCode::BAD_REQUEST, e.to_string()),
     }
 }
 

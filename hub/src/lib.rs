@@ -14,3 +14,4 @@ pub mod local_cluster;
 pub mod queue;
 pub mod sites;
 pub mod staff;
+pub mod voice;

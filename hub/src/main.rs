@@ -45,8 +45,27 @@ enum Command {
     /// Staff accounts for the counter pages.
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// The lobby's voice: the call as the display plays it, and the clips it is made of.
+    #[command(subcommand)]
+    Voice(VoiceCommand),
     /// Print the manual page (roff) on stdout; the .deb ships it.
     Manpage,
+}
+
+#[derive(Debug, Subcommand)]
+enum VoiceCommand {
+    /// Write the call of NUMBER to a counter as a WAV file: the exact audio the display plays.
+    Say {
+        /// The ticket number, e.g. KTB-A007.
+        number: String,
+        /// The counter's number.
+        #[arg(long)]
+        counter: i32,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// List the clips (file name and what it says), marking the site's own recordings.
+    Clips,
 }
 
 #[derive(Debug, Subcommand)]
@@ -154,6 +173,19 @@ fn main() -> ExitCode {
         return match std::io::Write::write_all(&mut std::io::stdout(), &out) {
             Ok(()) => ExitCode::SUCCESS,
             Err(_) => ExitCode::from(1),
+        };
+    }
+    if let Command::Voice(command) = &cli.command {
+        return match voice(cli.config.as_deref(), command) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(Failure::BadInput(m)) => {
+                eprintln!("mpp-hub: {m}");
+                ExitCode::from(2)
+            }
+            Err(Failure::Failed(m)) => {
+                eprintln!("mpp-hub: {m}");
+                ExitCode::from(1)
+            }
         };
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
@@ -269,7 +301,28 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
             println!("kiosk {number} at {site} revoked");
         }
-        Command::Manpage => unreachable!("handled before the runtime starts"),
+        Command::Manpage | Command::Voice(_) => unreachable!("handled before the runtime starts"),
+    }
+    Ok(())
+}
+
+/// `voice say` and `voice clips`: no database needed.
+fn voice(config: Option<&std::path::Path>, command: &VoiceCommand) -> Result<(), Failure> {
+    let config = config::load(config, None).map_err(Failure::BadInput)?;
+    let voice = mpp_hub::voice::Voice::load(config.voice.clips_dir.as_deref()).map_err(|e| Failure::BadInput(e.to_string()))?;
+    match command {
+        VoiceCommand::Say { number, counter, out } => {
+            let wav = voice.say(number, *counter).map_err(|e| Failure::BadInput(e.to_string()))?;
+            std::fs::write(out, &wav).map_err(|e| Failure::Failed(format!("{}: {e}", out.display())))?;
+            let secs = (wav.len() - 44) as f64 / 2.0 / f64::from(mpp_hub::voice::SPEC.sample_rate);
+            println!("{}: {number} to counter {counter}, {secs:.1} s", out.display());
+        }
+        VoiceCommand::Clips => {
+            for (name, says) in mpp_domain::voice::CLIPS {
+                let own = if voice.own.contains(name) { "  (the site's own)" } else { "" };
+                println!("{name}.wav\t{says}{own}");
+            }
+        }
     }
     Ok(())
 }
@@ -285,8 +338,12 @@ fn admin_failure(e: mpp_hub::staff::AdminError) -> Failure {
 async fn serve(config: &config::Config, pool: deadpool_postgres::Pool) -> Result<(), Failure> {
     let listener = tokio::net::TcpListener::bind(&config.server.listen).await.map_err(|e| Failure::Failed(format!("cannot listen on {}: {e}", config.server.listen)))?;
     log::info!("mpp-hub listening on {}", listener.local_addr().map(|a| a.to_string()).unwrap_or_default());
+    let voice = mpp_hub::voice::Voice::load(config.voice.clips_dir.as_deref()).map_err(|e| Failure::BadInput(e.to_string()))?;
+    if !voice.own.is_empty() {
+        log::info!("voice: the site's own recordings of {}", voice.own.join(", "));
+    }
     let changes = mpp_hub::events::listen(config.database.url.clone());
-    let app = http::router(http::AppState::new(pool, changes), config.server.max_body_bytes);
+    let app = http::router(http::AppState::new(pool, changes).with_voice(voice), config.server.max_body_bytes);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a SIGTERM handler");

@@ -11,3 +11,4 @@ mod pg;
 mod queue;
 mod support;
 mod upload;
+mod voice;

@@ -66,6 +66,15 @@ pub fn router(state: AppState, max_body: usize) -> Router {
         .route("/api/v1/sites/{site}/events", get(queue_events))
         .route("/api/v1/sites/{site}/tickets/{date}/{number}", get(ticket_place))
         .route("/api/v1/voice/call.wav", get(voice_call))
+        .route("/api/v1/sites/{site}/calls", get(crate::counter_api::calls))
+        .route("/api/v1/counter/state", get(crate::counter_api::counter_state))
+        .route("/api/v1/counter/action", post(crate::counter_api::counter_action))
+        .route("/counter", get(crate::pages::counter))
+        .route("/counter/sign-in", post(crate::pages::sign_in))
+        .route("/counter/choose", post(crate::pages::choose))
+        .route("/counter/sign-out", post(crate::pages::sign_out))
+        .route("/display/{site}", get(crate::pages::display))
+        .route("/assets/{name}", get(crate::pages::asset))
         .route("/healthz", get(health))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn_with_state(max_body, refuse_oversize))
@@ -126,7 +135,7 @@ async fn queue_state(State(state): State<AppState>, axum::extract::Path(site): a
     let Ok(axum::extract::Query(query)) = query else { return error(StatusCode::BAD_REQUEST, "date: use YYYY-MM-DD") };
     let date = match query.date {
         Some(d) => Some(d),
-        None => match state.zones.today(&state.pool, &site, jiff::Timestamp::now()).await {
+        None => match state.zones.today(&state.pool, &site, crate::clock::now()).await {
             Ok(d) => d,
             Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")),
         },
@@ -171,7 +180,7 @@ async fn queue_events(State(state): State<AppState>, axum::extract::Path(site): 
     let Ok(axum::extract::Query(query)) = query else { return error(StatusCode::BAD_REQUEST, "date: use YYYY-MM-DD") };
     let fixed_date = query.date;
     let changes = state.changes.subscribe();
-    let first = match state.zones.today(&state.pool, &site, jiff::Timestamp::now()).await {
+    let first = match state.zones.today(&state.pool, &site, crate::clock::now()).await {
         Ok(Some(_)) => true,
         Ok(None) => return error(StatusCode::NOT_FOUND, format!("no site {site:?} on this server")),
         Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")),
@@ -197,7 +206,7 @@ async fn queue_events(State(state): State<AppState>, axum::extract::Path(site): 
         }
         let day = match fixed_date {
             Some(d) => Ok(Some(d)),
-            None => state.zones.today(&state.pool, &site, jiff::Timestamp::now()).await,
+            None => state.zones.today(&state.pool, &site, crate::clock::now()).await,
         };
         let event = match day {
             // From the cache: a hundred displays woken by one change run one query.

@@ -4,14 +4,18 @@
 //! See ARCHITECTURE.md for its place beside the kiosk.
 
 pub mod calling;
+pub mod clock;
 pub mod config;
+pub mod counter_api;
 pub mod credential;
 pub mod db;
 pub mod events;
 pub mod http;
 pub mod ingest;
 pub mod local_cluster;
+pub mod pages;
 pub mod queue;
+pub mod session;
 pub mod sites;
 pub mod staff;
 pub mod voice;

@@ -164,6 +164,14 @@ fn main() -> ExitCode {
     }
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
+    match mpp_hub::clock::pinned() {
+        Ok(Some(at)) => log::warn!("{} is set: the server's clock starts at {at}, not the real time", mpp_hub::clock::ENV),
+        Ok(None) => {}
+        Err(e) => {
+            eprintln!("mpp-hub: {e}");
+            return ExitCode::from(2);
+        }
+    }
     if let Command::Manpage = cli.command {
         let mut out = Vec::new();
         if let Err(e) = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out) {

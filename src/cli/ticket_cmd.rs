@@ -78,8 +78,10 @@ pub fn run(ctx: &Context, cmd: TicketCommand) -> Result<(), CliError> {
     match cmd {
         TicketCommand::Issue { service, priority, json } => {
             let kiosk = ctx.config.config.kiosk.id.get();
-            // The same worker the kiosk's screen uses: one job at a time on the printer.
-            let worker = printing::PrintWorker::spawn(ctx.db_path.clone(), ctx.print_settings()?, kiosk, crate::clock::system())?;
+            // The same worker the kiosk's screen uses: one job at a time on the printer; with
+            // a site server, the ticket is pushed and its people ahead asked, as on the screen.
+            let lookup = crate::app::ahead_lookup(ctx.config.config.sync.clone(), catalogue.feed.site.code.clone(), kiosk);
+            let worker = printing::PrintWorker::spawn_with(ctx.db_path.clone(), ctx.print_settings()?, kiosk, crate::clock::system(), lookup)?;
             let issued = worker.run_blocking(printing::Job::Issue { service, priority }, Arc::new(catalogue.clone()), lang)?.ticket().expect("an issue job gives a ticket");
             if json {
                 #[derive(Serialize)]

@@ -10,6 +10,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_counters_staff", include_str!("0002_counters_staff.sql")),
     ("0003_kiosk_health", include_str!("0003_kiosk_health.sql")),
     ("0004_calling", include_str!("0004_calling.sql")),
+    ("0005_sessions", include_str!("0005_sessions.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]

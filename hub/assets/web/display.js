@@ -1,0 +1,92 @@
+// The lobby display: the site's calls, live. The event stream says when anything changed;
+// the calls are then read again. A call not seen before flashes and is spoken (the WAV the
+// server makes: `mpp-hub voice say` gives the same); a recall is a new call and is spoken
+// again. Calls are spoken one after another, never over each other. When the server is
+// lost the page says so, and the browser reconnects by itself.
+"use strict";
+const page = document.body.dataset;
+const $ = (id) => document.getElementById(id);
+let lastSeen = null;          // the newest call id shown
+const speakQueue = [];
+let speaking = false;
+let soundAllowed = true;
+window.mppSpoken = [];        // what was requested, for tests and for a technician's console
+
+function text(el, s) { el.textContent = s == null ? "" : String(s); }
+
+// The server's clock, not the TV box's (often wrong, and the server may be pinned for a
+// demo): the offset measured when the page was served.
+const offset = Number(page.serverNow) - Date.now();
+
+function clock() {
+  const now = new Date(Date.now() + offset);
+  const fmt = new Intl.DateTimeFormat("id-ID", { timeZone: page.zone, weekday: "long", day: "numeric", month: "long", year: "numeric" });
+  const time = new Intl.DateTimeFormat("id-ID", { timeZone: page.zone, hour: "2-digit", minute: "2-digit", hour12: false });
+  text($("date"), fmt.format(now));
+  text($("time"), time.format(now).replace(":", ".") + " " + page.zoneLabel);
+}
+
+function speakNext() {
+  if (speaking || speakQueue.length === 0) return;
+  const call = speakQueue.shift();
+  const url = "/api/v1/voice/call.wav?number=" + encodeURIComponent(call.number) + "&counter=" + call.counter;
+  window.mppSpoken.push(url);
+  speaking = true;
+  const audio = new Audio(url);
+  const done = () => { speaking = false; speakNext(); };
+  audio.onended = done;
+  audio.onerror = done;
+  audio.play().catch(() => { soundAllowed = false; $("sound").classList.add("shown"); done(); });
+}
+
+function render(data) {
+  const tiles = $("tiles");
+  tiles.replaceChildren();
+  for (const c of data.counters) {
+    const tile = document.createElement("div");
+    tile.className = "tile" + (c.paused ? " paused" : "");
+    const name = document.createElement("div"); name.className = "name"; text(name, c.name);
+    const serving = document.createElement("div"); serving.className = "serving"; text(serving, c.paused ? "Jeda" : (c.serving || "—"));
+    tile.append(name, serving);
+    tiles.append(tile);
+  }
+  const recent = $("recent");
+  recent.replaceChildren();
+  for (const call of data.calls.slice(0, 8)) {
+    const li = document.createElement("li");
+    const n = document.createElement("span"); text(n, call.number);
+    const w = document.createElement("span"); text(w, call.counter_name);
+    li.append(n, w);
+    recent.append(li);
+  }
+  const newest = data.calls[0];
+  if (newest) {
+    text($("now-number"), newest.number);
+    text($("now-where"), "→ " + newest.counter_name);
+  }
+  // Calls not seen before, oldest first: flashed and spoken in order.
+  const fresh = lastSeen === null ? [] : data.calls.filter((c) => c.id > lastSeen).reverse();
+  if (data.calls.length) lastSeen = Math.max(lastSeen ?? 0, data.calls[0].id);
+  if (fresh.length) {
+    const now = $("now");
+    now.classList.remove("flash"); void now.offsetWidth; now.classList.add("flash");
+    for (const c of fresh) { speakQueue.push(c); }
+    speakNext();
+  }
+}
+
+async function refresh() {
+  try {
+    const r = await fetch("/api/v1/sites/" + encodeURIComponent(page.site) + "/calls");
+    if (r.ok) render(await r.json());
+  } catch (e) { /* the event stream reports the loss */ }
+}
+
+const events = new EventSource("/api/v1/sites/" + encodeURIComponent(page.site) + "/events");
+events.addEventListener("queue", () => { $("lost").classList.remove("shown"); refresh(); });
+events.onerror = () => $("lost").classList.add("shown");
+events.onopen = () => $("lost").classList.remove("shown");
+$("sound-button").addEventListener("click", () => { soundAllowed = true; $("sound").classList.remove("shown"); });
+clock();
+setInterval(clock, 1000);
+refresh();

@@ -11,6 +11,8 @@ pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub voice: VoiceConfig,
+    /// The calling rules: `max_recalls`, `recall_gap_secs`.
+    pub calling: mpp_domain::calling::Rules,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -40,7 +42,7 @@ pub struct DatabaseConfig {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { server: ServerConfig::default(), database: DatabaseConfig::default(), voice: VoiceConfig::default() }
+        Config { server: ServerConfig::default(), database: DatabaseConfig::default(), voice: VoiceConfig::default(), calling: Default::default() }
     }
 }
 
@@ -75,6 +77,9 @@ pub fn load(path: Option<&Path>, database_env: Option<String>) -> Result<Config,
     }
     if !(1024..=256 * 1024 * 1024).contains(&config.server.max_body_bytes) {
         return Err(format!("[server] max_body_bytes {} is out of range: use 1024 to 268435456", config.server.max_body_bytes));
+    }
+    if config.calling.max_recalls > 10 || config.calling.recall_gap_secs > 600 {
+        return Err(format!("[calling] max_recalls {} (0 to 10) or recall_gap_secs {} (0 to 600) is out of range", config.calling.max_recalls, config.calling.recall_gap_secs));
     }
     Ok(config)
 }

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use deadpool_postgres::Pool;
-use mpp_domain::calling::{Action, Rules};
+use mpp_domain::calling::Action;
 use serde_json::json;
 
 use crate::calling::{self, Actor, CallError};
@@ -161,7 +161,7 @@ pub async fn counter_action(State(state): State<AppState>, headers: HeaderMap, b
         Err(r) => return r,
     };
     let actor = Actor { site: s.site.clone(), username: s.username.clone(), role: s.role };
-    let rules = Rules::default();
+    let rules = state.rules;
     let now = crate::clock::now();
     let number = req.number.as_deref().unwrap_or("");
     let result: Result<String, CallError> = match req.action.as_str() {

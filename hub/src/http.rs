@@ -24,6 +24,8 @@ pub struct AppState {
     pub zones: std::sync::Arc<crate::queue::Zones>,
     /// The lobby's voice (the built-in clips unless the site has its own).
     pub voice: std::sync::Arc<crate::voice::Voice>,
+    /// `[calling]`: recall limit and gap.
+    pub rules: mpp_domain::calling::Rules,
 }
 
 impl AppState {
@@ -41,11 +43,16 @@ impl AppState {
                 }
             }
         });
-        AppState { pool, changes, queues, zones: Default::default(), voice: std::sync::Arc::new(crate::voice::Voice::load(None).expect("the built-in clips are readable (a unit test checks)")) }
+        AppState { pool, changes, queues, zones: Default::default(), rules: Default::default(), voice: std::sync::Arc::new(crate::voice::Voice::load(None).expect("the built-in clips are readable (a unit test checks)")) }
     }
 }
 
 impl AppState {
+    pub fn with_rules(mut self, rules: mpp_domain::calling::Rules) -> AppState {
+        self.rules = rules;
+        self
+    }
+
     /// With the site's voice instead of the built-in one.
     pub fn with_voice(mut self, voice: crate::voice::Voice) -> AppState {
         self.voice = std::sync::Arc::new(voice);

@@ -351,7 +351,7 @@ async fn serve(config: &config::Config, pool: deadpool_postgres::Pool) -> Result
         log::info!("voice: the site's own recordings of {}", voice.own.join(", "));
     }
     let changes = mpp_hub::events::listen(config.database.url.clone());
-    let app = http::router(http::AppState::new(pool, changes).with_voice(voice), config.server.max_body_bytes);
+    let app = http::router(http::AppState::new(pool, changes).with_voice(voice).with_rules(config.calling), config.server.max_body_bytes);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a SIGTERM handler");

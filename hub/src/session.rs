@@ -85,7 +85,7 @@ pub async fn sign_in(pool: &Pool, site: &str, username: &str, password: &str, no
         let lock = (failed >= TRIES).then(|| (now + LOCK).to_string());
         client
             .execute(
-                "UPDATE staff SET failed_logins = CASE WHEN $4::text IS NULL THEN $3 ELSE 0 END, locked_until = coalesce($4::text::timestamptz, locked_until) WHERE site = $1 AND username = $2",
+                "UPDATE staff SET failed_logins = CASE WHEN $4::text IS NULL THEN $3::smallint ELSE 0::smallint END, locked_until = coalesce($4::text::timestamptz, locked_until) WHERE site = $1 AND username = $2",
                 &[&site, &username, &failed, &lock],
             )
             .await?;

@@ -7,6 +7,7 @@ mod demo;
 mod events;
 mod kiosks;
 mod outages;
+mod pages;
 mod pg;
 mod queue;
 mod support;

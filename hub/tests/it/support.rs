@@ -51,6 +51,14 @@ impl Hub {
     }
 
     /// A hub on `database` (an empty one): the embedded site, kiosk 1 enrolled.
+    /// A hub whose config has `extra` TOML after its `[server]` section.
+    pub fn start_with(extra: &str) -> Hub {
+        let database = Cluster::get().database();
+        ok(hub_command(&database, &["site", "add", "--embedded"]));
+        let token = ok(hub_command(&database, &["kiosk", "enroll", "--site", SITE, "--number", "1"])).trim().to_owned();
+        Hub::serve_with(database, token, extra)
+    }
+
     pub fn start_on(database: String) -> Hub {
         ok(hub_command(&database, &["site", "add", "--embedded"]));
         let token = ok(hub_command(&database, &["kiosk", "enroll", "--site", SITE, "--number", "1"])).trim().to_owned();
@@ -129,9 +137,13 @@ impl Hub {
 
     /// `mpp-hub serve` on `database`, on a free port; returns when it answers.
     fn serve(database: String, token: String) -> Hub {
+        Hub::serve_with(database, token, "")
+    }
+
+    fn serve_with(database: String, token: String, extra: &str) -> Hub {
         let port = free_port();
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("hub.toml"), format!("[server]\nlisten = \"127.0.0.1:{port}\"\nmax_body_bytes = 4194304\n")).unwrap();
+        std::fs::write(dir.path().join("hub.toml"), format!("[server]\nlisten = \"127.0.0.1:{port}\"\nmax_body_bytes = 4194304\n{extra}\n")).unwrap();
         let server = spawn_serve(dir.path(), &database);
         let mut hub = Hub { database, port, token, server, dir };
         hub.wait_until_up();

@@ -10,7 +10,10 @@ let lastSeen = null;          // the newest call id shown
 const speakQueue = [];
 let speaking = false;
 let soundAllowed = true;
-window.mppSpoken = [];        // what was requested, for tests and for a technician's console
+// What was queued and what was played (url, start, end), for tests and a technician's console.
+window.mppQueued = [];
+window.mppSpoken = [];
+window.mppPlayed = [];
 
 function text(el, s) { el.textContent = s == null ? "" : String(s); }
 
@@ -33,7 +36,9 @@ function speakNext() {
   window.mppSpoken.push(url);
   speaking = true;
   const audio = new Audio(url);
-  const done = () => { speaking = false; speakNext(); };
+  const played = { url, start: performance.now(), end: null };
+  window.mppPlayed.push(played);
+  const done = () => { played.end = performance.now(); speaking = false; speakNext(); };
   audio.onended = done;
   audio.onerror = done;
   audio.play().catch(() => { soundAllowed = false; $("sound").classList.add("shown"); done(); });
@@ -65,12 +70,16 @@ function render(data) {
     text($("now-where"), "→ " + newest.counter_name);
   }
   // Calls not seen before, oldest first: flashed and spoken in order.
+  // The first reading only sets the mark: calls made before the page opened are not spoken.
   const fresh = lastSeen === null ? [] : data.calls.filter((c) => c.id > lastSeen).reverse();
-  if (data.calls.length) lastSeen = Math.max(lastSeen ?? 0, data.calls[0].id);
+  lastSeen = Math.max(lastSeen ?? 0, data.calls.length ? data.calls[0].id : 0);
   if (fresh.length) {
     const now = $("now");
     now.classList.remove("flash"); void now.offsetWidth; now.classList.add("flash");
-    for (const c of fresh) { speakQueue.push(c); }
+    for (const c of fresh) {
+      speakQueue.push(c);
+      window.mppQueued.push(c.number + "@" + c.counter);
+    }
     speakNext();
   }
 }

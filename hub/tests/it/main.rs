@@ -2,6 +2,7 @@
 //! (started by the tests), fed by the kiosk's own code (its SQLite ledger and uploader).
 
 mod admin;
+mod browser;
 mod calling;
 mod demo;
 mod events;

@@ -1,0 +1,254 @@
+//! In a real browser: Debian's chromium driven through chromedriver (the W3C WebDriver
+//! protocol, spoken here over plain HTTP). A clerk signs in, calls next, recalls,
+//! transfers and marks done; a display in a second browser shows each call within a
+//! second and asks for the right audio; a third browser, another counter, sees its queue
+//! change. Both programs are required (`bash .ci/setup` installs them): without them the
+//! test fails, it never skips.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::support::{hub_command, Hub, KioskLedger, SITE};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// chromedriver on a free port, stopped (with its browsers) when dropped; it also dies
+/// with the test process (PR_SET_PDEATHSIG).
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut cmd = Command::new("chromedriver");
+        cmd.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null());
+        // SAFETY: prctl is async-signal-safe; it runs in the child before exec.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().unwrap_or_else(|e| panic!("chromedriver: {e} (bash .ci/setup installs chromium and chromium-driver)"));
+        let driver = Driver { child, port };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while ureq::get(&format!("http://127.0.0.1:{port}/status")).call().is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        driver
+    }
+
+    /// A headless browser window of `w`×`h` CSS pixels.
+    fn browser(&self, w: u32, h: u32) -> Browser {
+        let caps = json!({ "capabilities": { "alwaysMatch": { "goog:chromeOptions": { "args": [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", format!("--window-size={w},{h}"),
+            "--autoplay-policy=no-user-gesture-required", "--mute-audio"
+        ] } } } });
+        let v = post(&format!("http://127.0.0.1:{}/session", self.port), &caps);
+        let b = Browser { base: format!("http://127.0.0.1:{}/session/{}", self.port, v["sessionId"].as_str().expect("a WebDriver session")) };
+        post(&format!("{}/goog/cdp/execute", b.base), &json!({ "cmd": "Emulation.setDeviceMetricsOverride", "params": { "width": w, "height": h, "deviceScaleFactor": 1, "mobile": false } }));
+        b
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(60))).build().into()
+}
+
+fn post(url: &str, body: &Value) -> Value {
+    let mut r = agent().post(url).header("Content-Type", "application/json").send(body.to_string()).unwrap();
+    let v: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    v["value"].clone()
+}
+
+struct Browser {
+    base: String,
+}
+
+impl Browser {
+    fn goto(&self, url: &str) {
+        post(&format!("{}/url", self.base), &json!({ "url": url }));
+    }
+
+    fn find(&self, css: &str) -> String {
+        let v = post(&format!("{}/element", self.base), &json!({ "using": "css selector", "value": css }));
+        v[ELEMENT].as_str().unwrap_or_else(|| panic!("no element {css}: {v}")).to_owned()
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let e = self.find(css);
+        post(&format!("{}/element/{e}/value", self.base), &json!({ "text": text }));
+    }
+
+    fn click(&self, css: &str) {
+        let e = self.find(css);
+        post(&format!("{}/element/{e}/click", self.base), &json!({}));
+    }
+
+    fn js(&self, script: &str) -> Value {
+        post(&format!("{}/execute/sync", self.base), &json!({ "script": script, "args": [] }))
+    }
+
+    fn text(&self, css: &str) -> String {
+        self.js(&format!("return document.querySelector({css:?})?.textContent ?? ''")).as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Waits until `check` holds (polled every 50 ms), at most `within`; how long it took.
+    fn until(&self, within: Duration, what: &str, check: impl Fn(&Browser) -> bool) -> Duration {
+        let start = Instant::now();
+        while !check(self) {
+            assert!(start.elapsed() < within, "{what}: not within {within:?}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        start.elapsed()
+    }
+
+    fn screenshot(&self, path: &std::path::Path) {
+        let mut r = agent().get(&format!("{}/screenshot", self.base)).call().unwrap();
+        let v: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        use base64::Engine;
+        std::fs::write(path, base64::engine::general_purpose::STANDARD.decode(v["value"].as_str().unwrap()).unwrap()).unwrap();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = agent().delete(&self.base).call();
+    }
+}
+
+fn sign_in(b: &Browser, hub: &Hub, user: &str, counter: &str) {
+    b.goto(&hub.url("/counter"));
+    b.type_into("#site", SITE);
+    b.type_into("#username", user);
+    b.type_into("#password", "kata-sandi-panjang");
+    b.click("#sign-in");
+    b.until(Duration::from_secs(10), "the counter choice", |b| b.js("return !!document.querySelector('#choose')") == json!(true));
+    b.js(&format!("document.querySelector('#counter').value = '{counter}'"));
+    b.click("#choose");
+    b.until(Duration::from_secs(10), "the counter page", |b| b.js("return !!document.querySelector('#call-next')") == json!(true));
+}
+
+fn add_staff(hub: &Hub, user: &str) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
+        .args(["staff", "add", "--site", SITE, "--username", user, "--role", "counter"])
+        .env("MPP_HUB_DATABASE_URL", &hub.database)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), b"kata-sandi-panjang\n").unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
+    // The server's clock on a Monday morning, when the kiosk's tickets are "today"; recalls
+    // one second apart so the test need not wait twenty.
+    let hub = Hub::start_with("[calling]\nmax_recalls = 2\nrecall_gap_secs = 1");
+    let _ = hub_command(&hub.database, &["counter", "per-agency", "--site", SITE]);
+    hub.sql(&format!("INSERT INTO counter (site, number, name, services) VALUES ('{SITE}', 20, 'Loket 20', '{{KK-BARU}}')"));
+    add_staff(&hub, "petugas1");
+    add_staff(&hub, "petugas2");
+    // Three tickets of today at the server's zone (issued "now").
+    let mut k = KioskLedger::new();
+    let now = jiff::Timestamp::now();
+    let local = now.to_zoned_datetime(jiff::tz::TimeZone::get("Asia/Makassar").unwrap());
+    // The embedded catalogue's hours may refuse "now" (a Sunday, the evening): tickets are
+    // then written as the kiosk would, straight into the server's ledger.
+    for (i, (number, service)) in [("KTB-A001", "KTP-BARU"), ("KTB-A002", "KTP-BARU"), ("KKB-A001", "KK-BARU")].iter().enumerate() {
+        hub.sql(&format!(
+            "INSERT INTO ticket (id, site, kiosk, number, service, agency, local_date, issued_at, people_ahead, status, status_at, queue_at)
+             VALUES ('t{i}', '{SITE}', 1, '{number}', '{service}', 'DUKCAPIL', '{}', now() - interval '{} minutes', 0, 'printed', now(), now() - interval '{} minutes')",
+            local.date(),
+            10 - i,
+            10 - i
+        ));
+    }
+    let _ = &mut k;
+
+    let driver = Driver::start();
+    let display = driver.browser(1920, 1080);
+    display.goto(&hub.url(&format!("/display/{SITE}")));
+    display.until(Duration::from_secs(10), "the display's tiles", |b| b.text("#tiles").contains("Loket 20"));
+    let clerk = driver.browser(1400, 900);
+    sign_in(&clerk, &hub, "petugas1", "1");
+    let other = driver.browser(1400, 900);
+    sign_in(&other, &hub, "petugas2", "20");
+    other.until(Duration::from_secs(5), "counter 20's queue", |b| b.text("#waiting-total") == "1 menunggu");
+
+    // Call next: the oldest; the display shows it within a second and asks for its call.
+    clerk.click("#call-next");
+    clerk.until(Duration::from_secs(5), "the call at the counter", |b| b.text("#current-number") == "KTB-A001");
+    let shown = display.until(Duration::from_secs(1), "the call on the display", |b| b.text("#now-number") == "KTB-A001");
+    assert!(display.text("#now-where").contains("Loket 1"));
+    display.until(Duration::from_secs(2), "the call spoken", |b| b.js("return window.mppSpoken").to_string().contains("number=KTB-A001&counter=1"));
+    eprintln!("call to the display: {} ms", shown.as_millis());
+
+    // Recall (keyboard shortcut R after the gap): spoken again.
+    std::thread::sleep(Duration::from_millis(1100));
+    clerk.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'r'}))");
+    clerk.until(Duration::from_secs(3), "the recall answered", |b| b.text("#message") != "KTB-A001 dipanggil");
+    eprintln!("recall: {}", clerk.text("#message"));
+    display.until(Duration::from_secs(2), "the recall queued to be spoken", |b| b.js("return window.mppQueued").to_string().matches("KTB-A001@1").count() == 2);
+
+    // Transfer to KK-BARU at the front of its line; then counter 20 calls it next.
+    clerk.js("document.querySelector('#transfer-service').value = 'KK-BARU'; window.prompt = () => 'salah layanan';");
+    clerk.click("#transfer");
+    clerk.until(Duration::from_secs(5), "the counter free again", |b| b.text("#current-number") == "—");
+    // The other counter sees its queue change: the transferred number at the front.
+    other.until(Duration::from_secs(2), "counter 20's queue after the transfer", |b| b.text("#waiting-total") == "2 menunggu");
+    assert!(other.text("#lines").starts_with("Penerbitan Kartu Keluarga (KK) Baru"), "{}", other.text("#lines"));
+    assert!(other.text("#lines").contains("2KTB-A001  KKB-A001"), "the transferred number first: {}", other.text("#lines"));
+    other.click("#call-next");
+    other.until(Duration::from_secs(5), "the transferred number called first", |b| b.text("#current-number") == "KTB-A001");
+    display.until(Duration::from_secs(1), "the display's tile for counter 20", |b| b.text("#now-where").contains("Loket 20"));
+
+    // Start and done; then the clerk's next call takes KTB-A002.
+    other.click("#start");
+    other.until(Duration::from_secs(5), "serving", |b| b.text("#current-state").starts_with("Sedang dilayani"));
+    other.click("#finish");
+    other.until(Duration::from_secs(5), "done", |b| b.text("#current-number") == "—");
+    clerk.click("#call-next");
+    clerk.until(Duration::from_secs(5), "the next call", |b| b.text("#current-number") == "KTB-A002");
+    display.until(Duration::from_secs(1), "the next call on the display", |b| b.text("#now-number") == "KTB-A002");
+    // Spoken one after another (each call is about 8 s), never over each other.
+    display.until(Duration::from_secs(60), "every call spoken", |b| b.js("return window.mppPlayed.filter(p => p.end !== null).length").as_u64() == Some(4));
+    let played = display.js("return window.mppPlayed");
+    let played = played.as_array().unwrap();
+    for pair in played.windows(2) {
+        assert!(pair[1]["start"].as_f64().unwrap() >= pair[0]["end"].as_f64().unwrap(), "overlapping calls: {played:?}");
+    }
+    assert!(played.iter().all(|p| p["end"].as_f64().unwrap() - p["start"].as_f64().unwrap() > 5000.0), "each call played whole: {played:?}");
+    let spoken = display.js("return window.mppSpoken");
+    assert_eq!(
+        spoken,
+        json!([
+            "/api/v1/voice/call.wav?number=KTB-A001&counter=1",
+            "/api/v1/voice/call.wav?number=KTB-A001&counter=1",
+            "/api/v1/voice/call.wav?number=KTB-A001&counter=20",
+            "/api/v1/voice/call.wav?number=KTB-A002&counter=1"
+        ]),
+        "every call and recall spoken once, in order"
+    );
+    assert_eq!(
+        hub.sql("SELECT string_agg(action || ':' || counter || ':' || number, ' ' ORDER BY id) FROM call_event"),
+        "call:1:KTB-A001 recall:1:KTB-A001 transfer:1:KTB-A001 call:20:KTB-A001 start:20:KTB-A001 finish:20:KTB-A001 call:1:KTB-A002"
+    );
+    if let Ok(dir) = std::env::var("MPP_HUB_SCREENSHOTS") {
+        display.screenshot(&std::path::Path::new(&dir).join("display-test.png"));
+        clerk.screenshot(&std::path::Path::new(&dir).join("counter-test.png"));
+    }
+}

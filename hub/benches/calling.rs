@@ -1,0 +1,206 @@
+//! Calling's figures, on this machine with PostgreSQL on it and the release server as a
+//! separate process, through the same HTTP API the counter page uses:
+//! - call next under 100 concurrent counters (each then finishes its ticket and calls
+//!   again), p99 of call next (target ≤ 20 ms);
+//! - a call at a counter until the display page has it (its event stream wakes it, it
+//!   reads `…/calls`), p50/p95, with 20 displays and 50 counter pages connected and
+//!   reading as the pages do (target p95 ≤ 300 ms on loopback).
+//!
+//!     cargo bench -p mpp-hub --bench calling
+
+use std::io::BufRead;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mpp_hub::local_cluster::LocalCluster;
+
+const SITE: &str = "MPP-JENEPONTO";
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1e3
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).timeout_global(Some(Duration::from_secs(60))).build().into()
+}
+
+/// A signed-in counter: its cookie and CSRF token.
+struct Clerk {
+    cookie: String,
+    csrf: String,
+}
+
+fn sign_in(url: &dyn Fn(&str) -> String, user: &str, counter: i16) -> Clerk {
+    let a = agent();
+    let r = a.post(&url("/counter/sign-in")).send_form([("site", SITE), ("username", user), ("password", "kata-sandi-panjang")]).unwrap();
+    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+    let page = a.get(&url("/counter")).header("Cookie", &cookie).call().unwrap().body_mut().read_to_string().unwrap();
+    let at = page.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = page[at..at + 32].to_owned();
+    let r = a.post(&url("/counter/choose")).header("Cookie", &cookie).send_form([("csrf", csrf.as_str()), ("counter", &counter.to_string())]).unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    Clerk { cookie, csrf }
+}
+
+fn act(a: &ureq::Agent, url: &str, clerk: &Clerk, body: &str) -> String {
+    let mut r = a.post(url).header("Cookie", &clerk.cookie).header("X-CSRF-Token", &clerk.csrf).header("Content-Type", "application/json").send(body).unwrap();
+    let status = r.status().as_u16();
+    let text = r.body_mut().read_to_string().unwrap();
+    assert_eq!(status, 200, "{text}");
+    text
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let d = dir.path().to_owned();
+    // The cluster ends with the thread that started it: keep that thread.
+    std::thread::spawn(move || {
+        tx.send(LocalCluster::start(&d, 5433).map(|c| (c.url("mpp_hub"), c.create_database("mpp_hub")))).unwrap();
+        loop {
+            std::thread::park();
+        }
+    });
+    let (database, created) = rx.recv().unwrap().expect("PostgreSQL is installed (bash .ci/setup)");
+    created.unwrap();
+    let hub = |args: &[&str], stdin: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_mpp-hub"));
+        c.args(args).env("MPP_HUB_DATABASE_URL", &database).env("RUST_LOG", "warn").stdin(Stdio::piped()).stdout(Stdio::null());
+        let mut child = c.spawn().unwrap();
+        if let Some(s) = stdin {
+            std::io::Write::write_all(child.stdin.as_mut().unwrap(), s.as_bytes()).unwrap();
+        }
+        drop(child.stdin.take());
+        assert!(child.wait().unwrap().success(), "mpp-hub {args:?}");
+    };
+    hub(&["migrate"], None);
+    hub(&["site", "add", "--embedded"], None);
+    for n in 1..=100 {
+        hub(&["counter", "add", "--site", SITE, "--number", &n.to_string(), "--name", &format!("Loket {n}"), "--services", "KTP-BARU"], None);
+    }
+    for n in 1..=100 {
+        hub(&["staff", "add", "--site", SITE, "--username", &format!("petugas{n}"), "--role", "counter"], Some("kata-sandi-panjang\n"));
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    std::fs::write(dir.path().join("hub.toml"), format!("[server]\nlisten = \"127.0.0.1:{port}\"\n[database]\npool_size = 32\n")).unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
+        .arg("--config")
+        .arg(dir.path().join("hub.toml"))
+        .arg("serve")
+        .env("MPP_HUB_DATABASE_URL", &database)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = move |p: &str| format!("http://127.0.0.1:{port}{p}");
+    while agent().get(&url("/healthz")).call().map(|r| r.status().as_u16()).unwrap_or(0) != 200 {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // 30,000 tickets waiting today (the site's day by the server's clock).
+    let psql = mpp_hub::local_cluster::bindir().unwrap().join("psql");
+    let sql = |q: &str| {
+        let out = Command::new(&psql).args(["-tAX", "-d", &database, "-c", q]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    sql(&format!(
+        "INSERT INTO ticket (id, site, kiosk, number, service, agency, local_date, issued_at, people_ahead, status, status_at, queue_at)
+         SELECT 'b' || i, '{SITE}', 1 + i % 26, 'KTB-' || chr(65 + i % 26) || lpad((i / 26)::text, 4, '0'), 'KTP-BARU', 'DUKCAPIL',
+                (now() AT TIME ZONE 'Asia/Makassar')::date, now() - interval '1 second' * (40000 - i), 0, 'printed', now(), now() - interval '1 second' * (40000 - i)
+         FROM generate_series(1, 30000) AS i"
+    ));
+    sql("ANALYZE ticket");
+    let clerks: Vec<Arc<Clerk>> = (1..=100).map(|n| Arc::new(sign_in(&url, &format!("petugas{n}"), n as i16))).collect();
+
+    // 1. Call next under 100 concurrent counters for 6 s.
+    let t0 = Instant::now();
+    let handles: Vec<_> = clerks
+        .iter()
+        .map(|clerk| {
+            let (clerk, action) = (clerk.clone(), url("/api/v1/counter/action"));
+            std::thread::spawn(move || {
+                let a = agent();
+                let mut times = Vec::new();
+                while t0.elapsed() < Duration::from_secs(6) {
+                    let t = Instant::now();
+                    let answer = act(&a, &action, &clerk, r#"{"action":"call_next"}"#);
+                    times.push(t.elapsed());
+                    let number = answer.split('"').nth(3).and_then(|m| m.split(' ').next()).unwrap().to_owned();
+                    act(&a, &action, &clerk, &format!(r#"{{"action":"finish","number":"{number}"}}"#));
+                }
+                times
+            })
+        })
+        .collect();
+    let mut times: Vec<Duration> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+    times.sort();
+    println!(
+        "call next, 100 counters at once for {:.1} s: {} calls (each followed by done), p50 {:.1} ms, p99 {:.1} ms (target p99 <= 20 ms)",
+        t0.elapsed().as_secs_f64(),
+        times.len(),
+        percentile(&times, 0.5),
+        percentile(&times, 0.99)
+    );
+
+    // 2. Call to display: 20 displays and 50 counter pages on the event stream, each
+    // reading again on every change as the pages do; one counter calls 50 times.
+    let stop = Arc::new(AtomicBool::new(false));
+    let (seen_tx, seen_rx) = std::sync::mpsc::channel::<(usize, String, Instant)>();
+    for i in 0..70 {
+        let (stop, seen_tx, events, calls, state) = (stop.clone(), seen_tx.clone(), url(&format!("/api/v1/sites/{SITE}/events")), url(&format!("/api/v1/sites/{SITE}/calls")), url("/api/v1/counter/state"));
+        let clerk = clerks[50 + i % 50].clone();
+        std::thread::spawn(move || {
+            let a = agent();
+            let mut r = a.get(&events).call().unwrap();
+            let mut lines = std::io::BufReader::new(r.body_mut().as_reader()).lines();
+            while let Some(Ok(line)) = lines.next() {
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                if !line.starts_with("event: queue") {
+                    continue;
+                }
+                if i < 20 {
+                    let body = a.get(&calls).call().unwrap().body_mut().read_to_string().unwrap();
+                    let newest = body.split("\"number\":\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_owned();
+                    let _ = seen_tx.send((i, newest, Instant::now()));
+                } else {
+                    let _ = a.get(&state).header("Cookie", &clerk.cookie).call().map(|mut r| r.body_mut().read_to_string());
+                }
+            }
+        });
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    let caller = &clerks[0];
+    let a = agent();
+    let action = url("/api/v1/counter/action");
+    let mut delays = Vec::new();
+    for _ in 0..50 {
+        while seen_rx.try_recv().is_ok() {}
+        let t = Instant::now();
+        let answer = act(&a, &action, caller, r#"{"action":"call_next"}"#);
+        let number = answer.split('"').nth(3).and_then(|m| m.split(' ').next()).unwrap().to_owned();
+        // Every display must have it.
+        let mut displays = std::collections::HashSet::new();
+        while displays.len() < 20 {
+            let (i, newest, at) = seen_rx.recv_timeout(Duration::from_secs(10)).expect("the displays see the call");
+            if newest == number && displays.insert(i) {
+                delays.push(at - t);
+            }
+        }
+        act(&a, &action, caller, &format!(r#"{{"action":"finish","number":"{number}"}}"#));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    stop.store(true, Ordering::Relaxed);
+    delays.sort();
+    println!(
+        "call to display, 20 displays and 50 counter pages connected, 50 calls ({} display readings): p50 {:.0} ms, p95 {:.0} ms (target p95 <= 300 ms)",
+        delays.len(),
+        percentile(&delays, 0.5),
+        percentile(&delays, 0.95)
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+}

@@ -63,8 +63,14 @@ pub enum Action {
     NoShow,
     /// A no-show who turned up late goes back in line.
     Requeue,
-    /// To another service (keeping the number), at the front of its line or the back.
-    Transfer { service: String, front: bool },
+    /// To another service (keeping the number), at the front of its line or the back;
+    /// with `counter`, to that counter only (the same service or another).
+    Transfer {
+        service: String,
+        front: bool,
+        #[serde(default)]
+        counter: Option<i16>,
+    },
 }
 
 impl Action {
@@ -108,11 +114,14 @@ pub struct Visit {
     /// When it was last called or recalled.
     pub last_call_at: Option<jiff::Timestamp>,
     pub service: String,
+    /// Waiting for this counter only (transferred to it).
+    #[serde(default)]
+    pub for_counter: Option<i16>,
 }
 
 impl Visit {
     pub fn waiting(service: &str) -> Visit {
-        Visit { state: CallState::Waiting, counter: None, recalls: 0, last_call_at: None, service: service.to_owned() }
+        Visit { state: CallState::Waiting, counter: None, recalls: 0, last_call_at: None, service: service.to_owned(), for_counter: None }
     }
 }
 
@@ -131,6 +140,8 @@ pub enum Refused {
     NoShowTooEarly { done: u8, max: u8 },
     #[error("it is already in that service")]
     SameService,
+    #[error("it waits for counter {0}")]
+    ForOtherCounter(i16),
 }
 
 /// The visit after `action` at `counter` at `now`, or why not.
@@ -144,6 +155,10 @@ pub fn apply(visit: &Visit, action: &Action, counter: i16, rules: &Rules, now: j
     let mut next = visit.clone();
     match (action, visit.state) {
         (Action::Call, Waiting) => {
+            if let Some(c) = visit.for_counter.filter(|c| *c != counter) {
+                return Err(Refused::ForOtherCounter(c));
+            }
+            next.for_counter = None;
             next.state = Called;
             next.counter = Some(counter);
             next.recalls = 0;
@@ -179,21 +194,23 @@ pub fn apply(visit: &Visit, action: &Action, counter: i16, rules: &Rules, now: j
             next.state = NoShow;
         }
         (Action::Requeue, NoShow) => {
+            next.for_counter = None;
             next.state = Waiting;
             next.counter = None;
             next.recalls = 0;
         }
-        (Action::Transfer { service, .. }, Waiting | Called | Serving) => {
+        (Action::Transfer { service, counter: to, .. }, Waiting | Called | Serving) => {
             if visit.state.at_counter() {
                 mine()?;
             }
-            if *service == visit.service {
+            if *service == visit.service && to.is_none() {
                 return Err(Refused::SameService);
             }
             next.state = Waiting;
             next.counter = None;
             next.recalls = 0;
             next.service = service.clone();
+            next.for_counter = *to;
         }
         _ => return Err(not_now()),
     }
@@ -257,7 +274,7 @@ mod tests {
     fn only_the_calling_counter_acts_on_its_ticket() {
         let r = Rules::default();
         let v = apply(&Visit::waiting("S"), &Action::Call, 1, &r, at(0)).unwrap();
-        for a in [Action::Recall, Action::Start, Action::Finish, Action::Transfer { service: "T".into(), front: true }] {
+        for a in [Action::Recall, Action::Start, Action::Finish, Action::Transfer { service: "T".into(), front: true, counter: None }] {
             assert_eq!(apply(&v, &a, 2, &r, at(100)), Err(Refused::OtherCounter(1)), "{a:?}");
         }
         assert_eq!(apply(&v, &Action::Call, 2, &r, at(100)), Err(Refused::NotNow { from: CallState::Called, action: "call" }), "nobody calls a called ticket");
@@ -268,12 +285,18 @@ mod tests {
         let r = Rules::default();
         let v = apply(&Visit::waiting("KTP-BARU"), &Action::Call, 1, &r, at(0)).unwrap();
         let v = apply(&v, &Action::Start, 1, &r, at(10)).unwrap();
-        assert_eq!(apply(&v, &Action::Transfer { service: "KTP-BARU".into(), front: true }, 1, &r, at(20)), Err(Refused::SameService));
-        let v = apply(&v, &Action::Transfer { service: "KK-BARU".into(), front: true }, 1, &r, at(20)).unwrap();
+        assert_eq!(apply(&v, &Action::Transfer { service: "KTP-BARU".into(), front: true, counter: None }, 1, &r, at(20)), Err(Refused::SameService));
+        let v = apply(&v, &Action::Transfer { service: "KK-BARU".into(), front: true, counter: None }, 1, &r, at(20)).unwrap();
         assert_eq!((v.state, v.counter, v.service.as_str()), (CallState::Waiting, None, "KK-BARU"));
         // A waiting ticket can be moved by anyone (a supervisor re-sorting the lines).
-        let v = apply(&v, &Action::Transfer { service: "AKTA-LAHIR".into(), front: false }, 5, &r, at(30)).unwrap();
+        let v = apply(&v, &Action::Transfer { service: "AKTA-LAHIR".into(), front: false, counter: None }, 5, &r, at(30)).unwrap();
         assert_eq!(v.service, "AKTA-LAHIR");
+        // To a counter: the same service is fine; only that counter may call it.
+        let v = apply(&v, &Action::Transfer { service: "AKTA-LAHIR".into(), front: true, counter: Some(7) }, 5, &r, at(40)).unwrap();
+        assert_eq!(v.for_counter, Some(7));
+        assert_eq!(apply(&v, &Action::Call, 5, &r, at(50)), Err(Refused::ForOtherCounter(7)));
+        let v = apply(&v, &Action::Call, 7, &r, at(50)).unwrap();
+        assert_eq!((v.counter, v.for_counter), (Some(7), None));
     }
 
     #[test]
@@ -283,6 +306,6 @@ mod tests {
         }
         assert_eq!(CallState::from_code("gone"), None);
         let a: Action = serde_json::from_str(r#"{"action":"transfer","service":"KK-BARU","front":false}"#).unwrap();
-        assert_eq!(a, Action::Transfer { service: "KK-BARU".into(), front: false });
+        assert_eq!(a, Action::Transfer { service: "KK-BARU".into(), front: false, counter: None });
     }
 }

@@ -111,18 +111,34 @@ fn row_of(r: &tokio_postgres::Row) -> Row {
             counter: r.get(4),
             recalls: u8::try_from(r.get::<_, i16>(5)).unwrap_or(u8::MAX),
             last_call_at: r.get::<_, Option<String>>(6).and_then(|t| t.parse().ok()),
+            for_counter: r.get(7),
         },
     }
 }
 
-const COLUMNS: &str = "id, number, service, call_state, counter, recalls, to_char(last_call_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+const COLUMNS: &str = "id, number, service, call_state, counter, recalls, to_char(last_call_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), for_counter";
 
 /// Stores the visit after `action` and its audit row; announces the change.
 async fn store(tx: &tokio_postgres::Transaction<'_>, actor: &Actor, counter: i16, row: &Row, action: &Action, next: &Visit, reason: Option<&str>, now: jiff::Timestamp) -> Result<Called, CallError> {
     let now_s = now.to_string();
     let queue_at: Option<String> = match action {
+        // To the front of one counter: before the first ticket it would call.
+        Action::Transfer { front: true, counter: Some(to), .. } => {
+            let first: Option<String> = tx
+                .query_one(
+                    "SELECT to_char((min(t.queue_at) - interval '1 millisecond') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')
+                     FROM ticket t, counter c
+                     WHERE c.site = $1 AND c.number = $2 AND t.site = $1 AND t.call_state = 'waiting' AND t.id <> $3
+                       AND t.local_date = (SELECT local_date FROM ticket WHERE id = $3)
+                       AND ((t.service = ANY(c.services) AND t.for_counter IS NULL) OR t.for_counter = $2)",
+                    &[&actor.site, to, &row.id],
+                )
+                .await?
+                .get(0);
+            Some(first.unwrap_or_else(|| now_s.clone()))
+        }
         // To the front: just before the first waiting ticket of the new service; to the back: now.
-        Action::Transfer { service, front: true } => {
+        Action::Transfer { service, front: true, .. } => {
             let first: Option<String> = tx
                 .query_one(
                     "SELECT to_char((min(queue_at) - interval '1 millisecond') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')
@@ -138,9 +154,9 @@ async fn store(tx: &tokio_postgres::Transaction<'_>, actor: &Actor, counter: i16
     };
     tx.execute(
         "UPDATE ticket SET call_state = $2, counter = $3, recalls = $4, last_call_at = $5::text::timestamptz, service = $6,
-                           queue_at = coalesce($7::text::timestamptz, queue_at)
+                           queue_at = coalesce($7::text::timestamptz, queue_at), for_counter = $8
          WHERE id = $1",
-        &[&row.id, &next.state.code(), &next.counter, &i16::from(next.recalls), &next.last_call_at.map(|t| t.to_string()), &next.service, &queue_at],
+        &[&row.id, &next.state.code(), &next.counter, &i16::from(next.recalls), &next.last_call_at.map(|t| t.to_string()), &next.service, &queue_at, &next.for_counter],
     )
     .await?;
     tx.execute(
@@ -165,10 +181,11 @@ pub async fn call_next(pool: &Pool, actor: &Actor, counter: i16, date: jiff::civ
         .query_opt(
             &format!(
                 "SELECT {COLUMNS} FROM ticket
-                 WHERE site = $1 AND local_date = $2::text::date AND service = ANY($3) AND call_state = 'waiting' AND status = ANY($4)
+                 WHERE site = $1 AND local_date = $2::text::date AND call_state = 'waiting' AND status = ANY($4)
+                   AND ((service = ANY($3) AND for_counter IS NULL) OR for_counter = $5)
                  ORDER BY (priority IS NULL), queue_at, number LIMIT 1 FOR UPDATE SKIP LOCKED"
             ),
-            &[&actor.site, &date.to_string(), &services, &CALLABLE.as_slice()],
+            &[&actor.site, &date.to_string(), &services, &CALLABLE.as_slice(), &counter],
         )
         .await?
     else {
@@ -200,6 +217,12 @@ pub async fn act(pool: &Pool, actor: &Actor, counter: i16, date: jiff::civil::Da
         counter_for_update(&tx, &actor.site, counter).await?;
         if let Some(number) = at_counter(&tx, &actor.site, counter, date).await? {
             return Err(CallError::Busy { counter, number });
+        }
+    }
+    if let Action::Transfer { counter: Some(to), .. } = action {
+        let known: bool = tx.query_one("SELECT EXISTS (SELECT 1 FROM counter WHERE site = $1 AND number = $2)", &[&actor.site, to]).await?.get(0);
+        if !known {
+            return Err(CallError::NoCounter(*to));
         }
     }
     if let Action::Transfer { service, .. } = action {

@@ -106,9 +106,10 @@ pub async fn counter_state(State(state): State<AppState>, headers: HeaderMap) ->
         let rows = client
             .query(
                 "SELECT service, number, priority IS NOT NULL FROM ticket
-                 WHERE site = $1 AND local_date = $2::text::date AND service = ANY($3) AND call_state = 'waiting' AND status = ANY($4)
+                 WHERE site = $1 AND local_date = $2::text::date AND call_state = 'waiting' AND status = ANY($4)
+                   AND service = ANY($3) AND (for_counter IS NULL OR for_counter = $5)
                  ORDER BY service, (priority IS NULL), queue_at, number",
-                &[&s.site, &date.to_string(), &services, &crate::queue::WAITING.as_slice()],
+                &[&s.site, &date.to_string(), &services, &crate::queue::WAITING.as_slice(), &counter],
             )
             .await
             .map_err(|e| e.to_string())?;
@@ -140,6 +141,8 @@ pub struct ActionRequest {
     service: Option<String>,
     #[serde(default)]
     front: bool,
+    /// A transfer to one counter.
+    counter: Option<i16>,
     reason: Option<String>,
 }
 
@@ -182,7 +185,7 @@ pub async fn counter_action(State(state): State<AppState>, headers: HeaderMap, b
                 "finish" => Action::Finish,
                 "no_show" => Action::NoShow,
                 "requeue" => Action::Requeue,
-                "transfer" => Action::Transfer { service: req.service.clone().unwrap_or_default(), front: req.front },
+                "transfer" => Action::Transfer { service: req.service.clone().unwrap_or_default(), front: req.front, counter: req.counter },
                 _ => return error(StatusCode::BAD_REQUEST, format!("no action {other:?}")),
             };
             calling::act(&state.pool, &actor, counter, date, number, &action, req.reason.as_deref(), &rules, now).await.map(|c| format!("{}: {}", c.number, c.state.code()))

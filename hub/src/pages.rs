@@ -166,6 +166,7 @@ pub async fn counter(State(state): State<AppState>, headers: HeaderMap) -> Respo
         .into_response();
     };
     let services: String = info.services.iter().map(|(code, name)| format!(r#"<option value="{}">{}</option>"#, esc(code), esc(name))).collect();
+    let counters: String = info.counters.iter().map(|(n, name, _)| format!(r#"<option value="{n}">{}</option>"#, esc(name))).collect();
     let supervisor = s.role != crate::staff::Role::Counter;
     let call_number = if supervisor { r#"<button id="call-number">Panggil nomor tertentu<kbd>C</kbd></button>"# } else { "" };
     page(
@@ -181,6 +182,7 @@ pub async fn counter(State(state): State<AppState>, headers: HeaderMap) -> Respo
 <button id="recall">Panggil ulang<kbd>R</kbd></button><button id="start">Mulai layani<kbd>S</kbd></button>
 <button id="finish">Selesai<kbd>D</kbd></button><button id="no-show">Tidak hadir<kbd>X</kbd></button></div>
 <div class="actions"><select id="transfer-service" aria-label="Layanan tujuan">{services}</select>
+<select id="transfer-counter" aria-label="Loket tujuan"><option value="">loket mana saja</option>{counters}</select>
 <label class="check"><input type="checkbox" id="transfer-front" checked> ke depan antrean</label><button id="transfer">Alihkan<kbd>T</kbd></button></div>
 <div class="actions"><button id="pause">Jeda<kbd>P</kbd></button><button id="requeue">Kembalikan ke antrean</button>{call_number}</div></section>
 <section class="card lines"><h2>Antrean loket ini · <span id="waiting-total"></span></h2>

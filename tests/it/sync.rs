@@ -355,6 +355,8 @@ fn an_upload_that_is_redirected_keeps_its_records() {
         "up.toml",
         &format!("[sync]\ninsecure_http_upload = true\nupload_url = \"{}\"\n[printer]\nuri = \"preview:{}\"\n", server.url("/upload"), k.path("slips").display()),
     );
+    // Redirected from the start: the push on issue (before the slip) is refused too.
+    server.receiver.lock().unwrap().redirect = Some((301, server.url("/portal")));
     let mut c = k.command_with_config(&cfg);
     Run(c.env("MPP_KIOSK_NOW", NOW).args(["ticket", "issue", "--service", "KTP-BARU"]).output().unwrap()).ok();
     for status in [301, 302, 303, 307, 308] {

@@ -97,9 +97,10 @@ const actions = {
   "transfer": () => {
     const service = $("transfer-service").value;
     const front = $("transfer-front").checked;
+    const to = $("transfer-counter").value;
     const reason = prompt("Alasan pengalihan:");
     if (reason === null) return;
-    return act({ action: "transfer", number: state.current.number, service, front, reason });
+    return act({ action: "transfer", number: state.current.number, service, front, reason, counter: to ? Number(to) : null });
   },
   "pause": () => {
     if (state.paused) return act({ action: "resume" });

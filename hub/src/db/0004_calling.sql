@@ -9,7 +9,9 @@ ALTER TABLE ticket
     ADD COLUMN counter      SMALLINT,
     ADD COLUMN recalls      SMALLINT NOT NULL DEFAULT 0,
     ADD COLUMN last_call_at TIMESTAMPTZ,
-    ADD COLUMN queue_at     TIMESTAMPTZ;
+    ADD COLUMN queue_at     TIMESTAMPTZ,
+    -- Transferred to one counter: only it calls the ticket.
+    ADD COLUMN for_counter  SMALLINT;
 UPDATE ticket SET queue_at = issued_at;
 ALTER TABLE ticket ALTER COLUMN queue_at SET NOT NULL;
 

@@ -157,7 +157,7 @@ fn add_staff(hub: &Hub, user: &str) {
 fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
     // The server's clock on a Monday morning, when the kiosk's tickets are "today"; recalls
     // one second apart so the test need not wait twenty.
-    let hub = Hub::start_with("[calling]\nmax_recalls = 2\nrecall_gap_secs = 1");
+    let mut hub = Hub::start_with("[calling]\nmax_recalls = 2\nrecall_gap_secs = 1");
     let _ = hub_command(&hub.database, &["counter", "per-agency", "--site", SITE]);
     hub.sql(&format!("INSERT INTO counter (site, number, name, services) VALUES ('{SITE}', 20, 'Loket 20', '{{KK-BARU}}')"));
     add_staff(&hub, "petugas1");
@@ -247,6 +247,16 @@ fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
         hub.sql("SELECT string_agg(action || ':' || counter || ':' || number, ' ' ORDER BY id) FROM call_event"),
         "call:1:KTB-A001 recall:1:KTB-A001 transfer:1:KTB-A001 call:20:KTB-A001 start:20:KTB-A001 finish:20:KTB-A001 call:1:KTB-A002"
     );
+    // The server restarted: the display says plainly that it lost it, then comes back by
+    // itself, and the next call reaches it.
+    hub.kill_and_restart_after(Duration::from_secs(3), || {
+        display.until(Duration::from_secs(3), "the display saying it lost the server", |b| b.js("return document.querySelector('#lost').classList.contains('shown')") == json!(true));
+    });
+    display.until(Duration::from_secs(15), "the display reconnected", |b| b.js("return document.querySelector('#lost').classList.contains('shown')") == json!(false));
+    clerk.click("#finish");
+    clerk.until(Duration::from_secs(5), "done", |b| b.text("#current-number") == "—");
+    clerk.click("#call-next");
+    display.until(Duration::from_secs(2), "a call after the restart on the display", |b| b.text("#now-number") == "KKB-A001");
     if let Ok(dir) = std::env::var("MPP_HUB_SCREENSHOTS") {
         display.screenshot(&std::path::Path::new(&dir).join("display-test.png"));
         clerk.screenshot(&std::path::Path::new(&dir).join("counter-test.png"));

@@ -121,9 +121,9 @@ fn the_counters_actions_follow_the_rules_and_are_recorded() {
     assert_eq!(rt.block_on(call_next(&pool, &clerk, 201, DAY, &rules, t("02:10"))).unwrap().unwrap().number, "KTB-A002");
     run(201, "KTB-A002", Action::Start, None, "02:20").unwrap();
     // A transfer keeps the number and goes to the front of the KK line, ahead of KK-A001.
-    run(201, "KTB-A002", Action::Transfer { service: "KK-BARU".into(), front: true }, Some("salah layanan"), "03:00").unwrap();
+    run(201, "KTB-A002", Action::Transfer { service: "KK-BARU".into(), front: true, counter: None }, Some("salah layanan"), "03:00").unwrap();
     assert_eq!(rt.block_on(call_next(&pool, &clerk, 203, DAY, &rules, t("03:10"))).unwrap().unwrap().number, "KTB-A002");
-    assert!(matches!(run(203, "KTB-A002", Action::Transfer { service: "NO-SUCH".into(), front: false }, None, "03:20"), Err(CallError::NoService(_))));
+    assert!(matches!(run(203, "KTB-A002", Action::Transfer { service: "NO-SUCH".into(), front: false, counter: None }, None, "03:20"), Err(CallError::NoService(_))));
     // Calling out of order: a supervisor with a reason only.
     assert!(matches!(run(202, "KTB-A003", Action::Call, Some("lansia"), "04:00"), Err(CallError::NotAllowed(_))));
     let boss = actor(Role::Supervisor);
@@ -144,4 +144,12 @@ fn the_counters_actions_follow_the_rules_and_are_recorded() {
         hub.sql("SELECT string_agg(action || ':' || counter || ':' || coalesce(reason, '-'), ' ' ORDER BY id) FROM call_event"),
         "call:201:- recall:201:- no_show:201:- requeue:201:- call:201:- start:201:- transfer:201:salah layanan call:203:- call:202:dokumen sudah diverifikasi pause:203:istirahat salat finish:203:- resume:203:- call:203:-"
     );
+    // To one counter: 203 (a KK counter) gets a KTP ticket no KTP counter may call.
+    rt.block_on(act(&pool, &boss, 202, DAY, "KTB-A003", &Action::Transfer { service: "KTP-BARU".into(), front: true, counter: Some(203) }, Some("berkas di loket 203"), &rules, t("07:00"))).unwrap();
+    assert!(matches!(rt.block_on(act(&pool, &boss, 202, DAY, "KTB-A001", &Action::Transfer { service: "KTP-BARU".into(), front: true, counter: Some(999) }, None, &rules, t("07:05"))), Err(CallError::NoCounter(999))));
+    assert_eq!(rt.block_on(call_next(&pool, &clerk, 201, DAY, &rules, t("07:10"))).unwrap().unwrap().number, "KTB-A001", "not KTB-A003, which waits for 203");
+    assert!(rt.block_on(call_next(&pool, &clerk, 202, DAY, &rules, t("07:10"))).unwrap().is_none(), "nothing else for a KTP counter");
+    run(203, "KKB-A001", Action::Finish, None, "07:20").unwrap();
+    assert_eq!(rt.block_on(call_next(&pool, &clerk, 203, DAY, &rules, t("07:30"))).unwrap().unwrap().number, "KTB-A003");
+    assert_eq!(hub.sql("SELECT count(*) || ' ' || min(reason) FROM call_event WHERE action = 'transfer' AND reason LIKE 'berkas%'"), "1 berkas di loket 203");
 }

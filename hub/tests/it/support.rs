@@ -160,6 +160,18 @@ impl Hub {
 
     /// SIGKILLs the server (no graceful anything) and starts it again on the same port and
     /// database; returns when it answers.
+    /// SIGKILLs the server, runs `meanwhile` while it is down (at least `down`), then
+    /// starts it again; returns when it answers.
+    pub fn kill_and_restart_after(&mut self, down: Duration, meanwhile: impl FnOnce()) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+        let start = Instant::now();
+        meanwhile();
+        std::thread::sleep(down.saturating_sub(start.elapsed()));
+        self.server = spawn_serve(self.dir.path(), &self.database);
+        self.wait_until_up();
+    }
+
     pub fn kill_and_restart(&mut self) {
         let _ = self.server.kill();
         let _ = self.server.wait();

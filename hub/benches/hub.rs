@@ -11,14 +11,13 @@
 //!     cargo bench -p mpp-hub --bench hub
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use mpp_domain::protocol::{Batch, Body, Record, StatusRecord, TicketRecord, SCHEMA};
 use mpp_domain::tickets::{Status, Ticket};
-use mpp_hub::local_cluster::LocalCluster;
-
-const SITE: &str = "MPP-JENEPONTO";
+mod common;
+use common::{percentile, SITE};
 
 fn rss_kb(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -33,10 +32,6 @@ fn hub(database: &str, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_mpp-hub")).args(args).env("MPP_HUB_DATABASE_URL", database).env("RUST_LOG", "warn").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1e3
 }
 
 /// One kiosk's batch of `n` records (tickets and their printed status) for a day, as the
@@ -71,38 +66,12 @@ fn batch(kiosk: u8, first_seq: i64, n: usize, day: jiff::civil::Date) -> Vec<u8>
 
 fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let d = dir.path().to_owned();
-    // The cluster ends with the thread that started it: keep that thread.
-    std::thread::spawn(move || {
-        let c = LocalCluster::start(&d, 5432).map(|c| (c.url("mpp_hub"), d));
-        tx.send(c).unwrap();
-        loop {
-            std::thread::park();
-        }
-    });
-    let (database, cluster_dir) = rx.recv().unwrap().expect("PostgreSQL is installed (bash .ci/setup)");
-    let psql = mpp_hub::local_cluster::bindir().unwrap().join("psql");
-    Command::new(&psql).args(["-qh", &cluster_dir.display().to_string(), "-p", "5432", "-U", "postgres", "-d", "postgres", "-c", "CREATE DATABASE mpp_hub"]).status().unwrap();
+    let database = common::cluster(dir.path(), 5432);
     hub(&database, &["site", "add", "--embedded"]);
     let tokens: Vec<String> = (1..=26u8).map(|k| hub(&database, &["kiosk", "enroll", "--site", SITE, "--number", &k.to_string()])).collect();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    std::fs::write(dir.path().join("hub.toml"), format!("[server]\nlisten = \"127.0.0.1:{port}\"\n[database]\npool_size = 32\n")).unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
-        .arg("--config")
-        .arg(dir.path().join("hub.toml"))
-        .arg("serve")
-        .env("MPP_HUB_DATABASE_URL", &database)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let (mut server, port) = common::serve(dir.path(), &database);
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(60))).build().into();
     let url = |p: &str| format!("http://127.0.0.1:{port}{p}");
-    while agent.get(&url("/healthz")).call().map(|r| r.status().as_u16()).unwrap_or(0) != 200 {
-        std::thread::sleep(Duration::from_millis(50));
-    }
     std::thread::sleep(Duration::from_millis(500));
     println!("server RSS idle: {:.1} MB", rss_kb(server.id(), "VmRSS:") as f64 / 1024.0);
 

@@ -42,6 +42,24 @@ impl From<tokio_postgres::Error> for InfoError {
     }
 }
 
+/// [`site_info`], read at most every 30 s per site: every counter page reads it on every
+/// change of the queue, and the catalogue and counters change rarely.
+pub async fn site_info_cached(pool: &Pool, site: &str) -> Result<std::sync::Arc<SiteInfo>, InfoError> {
+    type Cache = std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, std::sync::Arc<SiteInfo>)>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some((_, info)) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(site).filter(|(at, _)| at.elapsed() < std::time::Duration::from_secs(30)) {
+        return Ok(info.clone());
+    }
+    let info = std::sync::Arc::new(site_info(pool, site).await?);
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.len() > 1000 {
+        cache.clear();
+    }
+    cache.insert(site.to_owned(), (std::time::Instant::now(), info.clone()));
+    Ok(info)
+}
+
 pub async fn site_info(pool: &Pool, site: &str) -> Result<SiteInfo, InfoError> {
     let client = pool.get().await.map_err(DbError::from)?;
     let row = client.query_opt("SELECT feed FROM site WHERE code = $1", &[&site]).await?.ok_or(InfoError::NoSite)?;
@@ -80,7 +98,7 @@ pub async fn counter_state(State(state): State<AppState>, headers: HeaderMap) ->
         Err(r) => return r,
     };
     let run = async {
-        let info = site_info(&state.pool, &s.site).await.map_err(|e| e.to_string())?;
+        let info = site_info_cached(&state.pool, &s.site).await.map_err(|e| e.to_string())?;
         let client = state.pool.get().await.map_err(|e| e.to_string())?;
         let (services, paused): (Vec<String>, Option<String>) = client
             .query_opt("SELECT services, paused_reason FROM counter WHERE site = $1 AND number = $2", &[&s.site, &counter])
@@ -102,28 +120,19 @@ pub async fn counter_state(State(state): State<AppState>, headers: HeaderMap) ->
             let service: String = r.get(1);
             json!({ "number": r.get::<_, String>(0), "service": service, "service_name": name_of(&service), "state": r.get::<_, String>(2), "recalls": r.get::<_, i16>(3), "since": r.get::<_, Option<String>>(4) })
         });
-        // The next numbers of each service this counter serves, priority ones marked.
-        let rows = client
-            .query(
-                "SELECT service, number, priority IS NOT NULL FROM ticket
-                 WHERE site = $1 AND local_date = $2::text::date AND call_state = 'waiting' AND status = ANY($4)
-                   AND service = ANY($3) AND (for_counter IS NULL OR for_counter = $5)
-                 ORDER BY service, (priority IS NULL), queue_at, number",
-                &[&s.site, &date.to_string(), &services, &crate::queue::WAITING.as_slice(), &counter],
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+        // Per service this counter serves: how many wait, how many with priority, the next
+        // five — from the site's queue state, computed once per change for every page and
+        // display (priority tickets come first in it, so the first `priority_waiting` of
+        // the next numbers are the priority ones).
+        let queue = state.queues.get_or_compute(&state.pool, &s.site, date, None).await.map_err(|e| e.to_string())?;
+        let queue: mpp_domain::queue::QueueState = serde_json::from_slice(&queue).map_err(|e| e.to_string())?;
         let lines: Vec<serde_json::Value> = services
             .iter()
             .map(|code| {
-                let mine: Vec<_> = rows.iter().filter(|r| r.get::<_, String>(0) == *code).collect();
-                json!({
-                    "service": code,
-                    "name": name_of(code),
-                    "waiting": mine.len(),
-                    "priority_waiting": mine.iter().filter(|r| r.get::<_, bool>(2)).count(),
-                    "next": mine.iter().take(5).map(|r| json!({ "number": r.get::<_, String>(1), "priority": r.get::<_, bool>(2) })).collect::<Vec<_>>(),
-                })
+                let line = queue.services.iter().find(|l| l.service == *code);
+                let (waiting, priority) = line.map_or((0, 0), |l| (l.waiting, l.priority_waiting));
+                let next: Vec<_> = line.map(|l| l.next.iter().enumerate().map(|(i, n)| json!({ "number": n, "priority": i < priority })).collect()).unwrap_or_default();
+                json!({ "service": code, "name": name_of(code), "waiting": waiting, "priority_waiting": priority, "next": next })
             })
             .collect();
         Ok::<_, String>(json!({ "counter": counter, "paused": paused, "current": current, "lines": lines }))

@@ -184,20 +184,15 @@ fn main() -> ExitCode {
         };
     }
     if let Command::Voice(command) = &cli.command {
-        return match voice(cli.config.as_deref(), command) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(Failure::BadInput(m)) => {
-                eprintln!("mpp-hub: {m}");
-                ExitCode::from(2)
-            }
-            Err(Failure::Failed(m)) => {
-                eprintln!("mpp-hub: {m}");
-                ExitCode::from(1)
-            }
-        };
+        return exit_code(voice(cli.config.as_deref(), command));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
-    match runtime.block_on(run(cli)) {
+    exit_code(runtime.block_on(run(cli)))
+}
+
+/// 0 done, 2 bad input (the message says what and where), 1 any other failure.
+fn exit_code(result: Result<(), Failure>) -> ExitCode {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::BadInput(m)) => {
             eprintln!("mpp-hub: {m}");

@@ -109,16 +109,20 @@ pub async fn sign_in(pool: &Pool, site: &str, username: &str, password: &str, no
 /// The session of a cookie token, if it is valid now (and it is used: idle time restarts).
 pub async fn find(pool: &Pool, token: &str, now: jiff::Timestamp) -> Result<Option<Session>, DbError> {
     let client = pool.get().await?;
+    let digest = digest(token);
     let row = client
         .query_opt(
-            "UPDATE staff_session s SET last_seen = $2::text::timestamptz
-             FROM staff t
-             WHERE s.token_sha256 = $1 AND t.site = s.site AND t.username = s.username AND t.disabled_at IS NULL
-               AND s.expires_at > $2::text::timestamptz AND s.last_seen > $2::text::timestamptz - $3::text::interval
-             RETURNING s.site, s.username, t.display_name, t.role, s.csrf, s.counter",
-            &[&digest(token), &now.to_string(), &format!("{} seconds", IDLE.as_secs())],
+            "SELECT s.site, s.username, t.display_name, t.role, s.csrf, s.counter, s.last_seen < $2::text::timestamptz - interval '1 minute'
+             FROM staff_session s JOIN staff t ON t.site = s.site AND t.username = s.username
+             WHERE s.token_sha256 = $1 AND t.disabled_at IS NULL
+               AND s.expires_at > $2::text::timestamptz AND s.last_seen > $2::text::timestamptz - $3::text::interval",
+            &[&digest, &now.to_string(), &format!("{} seconds", IDLE.as_secs())],
         )
         .await?;
+    // Use restarts the idle time; written at most once a minute, not on every request.
+    if row.as_ref().is_some_and(|r| r.get::<_, bool>(6)) {
+        client.execute("UPDATE staff_session SET last_seen = $2::text::timestamptz WHERE token_sha256 = $1", &[&digest, &now.to_string()]).await?;
+    }
     Ok(row.map(|r| Session { site: r.get(0), username: r.get(1), display_name: r.get(2), role: role_of(&r.get::<_, String>(3)), csrf: r.get(4), counter: r.get(5) }))
 }
 

@@ -15,8 +15,11 @@ ALTER TABLE ticket
 UPDATE ticket SET queue_at = issued_at;
 ALTER TABLE ticket ALTER COLUMN queue_at SET NOT NULL;
 
--- The waiting line of a site's day, in calling order.
+-- The waiting line of a site's day, in calling order: per service (a counter's lines),
+-- and across services (call next walks it in order to the first ticket the counter serves).
 CREATE INDEX ticket_line ON ticket (site, local_date, service, (priority IS NULL), queue_at, number)
+    WHERE call_state = 'waiting';
+CREATE INDEX ticket_calling_order ON ticket (site, local_date, (priority IS NULL), queue_at, number)
     WHERE call_state = 'waiting';
 CREATE INDEX ticket_at_counter ON ticket (site, counter) WHERE call_state IN ('called', 'serving');
 
@@ -33,6 +36,7 @@ CREATE TABLE call_event (
     at         TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 CREATE INDEX call_event_site_at ON call_event (site, at);
+CREATE INDEX call_event_ticket ON call_event (ticket);
 
 ALTER TABLE counter
     ADD COLUMN paused_reason TEXT,

@@ -219,34 +219,8 @@ pub async fn calls(State(state): State<AppState>, Path(site): Path<String>) -> R
         Ok(d) => d,
         Err(r) => return r,
     };
-    let run = async {
-        let client = state.pool.get().await.map_err(DbError::from)?;
-        let counters = client
-            .query(
-                "SELECT c.number, c.name, c.paused_reason IS NOT NULL,
-                        (SELECT t.number FROM ticket t WHERE t.site = c.site AND t.counter = c.number AND t.local_date = $2::text::date AND t.call_state IN ('called', 'serving') LIMIT 1)
-                 FROM counter c WHERE c.site = $1 ORDER BY c.number",
-                &[&site, &date.to_string()],
-            )
-            .await
-            .map_err(DbError::from)?;
-        let calls = client
-            .query(
-                "SELECT e.id, e.number, e.counter, coalesce(c.name, 'Loket ' || e.counter), e.action, to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')
-                 FROM call_event e JOIN ticket t ON t.id = e.ticket LEFT JOIN counter c ON c.site = e.site AND c.number = e.counter
-                 WHERE e.site = $1 AND t.local_date = $2::text::date AND e.action IN ('call', 'recall')
-                 ORDER BY e.id DESC LIMIT 10",
-                &[&site, &date.to_string()],
-            )
-            .await
-            .map_err(DbError::from)?;
-        Ok::<_, DbError>(json!({
-            "counters": counters.iter().map(|r| json!({ "number": r.get::<_, i16>(0), "name": r.get::<_, String>(1), "paused": r.get::<_, bool>(2), "serving": r.get::<_, Option<String>>(3) })).collect::<Vec<_>>(),
-            "calls": calls.iter().map(|r| json!({ "id": r.get::<_, i64>(0), "number": r.get::<_, Option<String>>(1), "counter": r.get::<_, i16>(2), "counter_name": r.get::<_, String>(3), "action": r.get::<_, String>(4), "at": r.get::<_, String>(5) })).collect::<Vec<_>>(),
-        }))
-    };
-    match run.await {
-        Ok(v) => Json(v).into_response(),
+    match state.calls.get_or_compute(&state.pool, &site, date, None).await {
+        Ok(json) => ([(axum::http::header::CONTENT_TYPE, "application/json")], json).into_response(),
         Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")),
     }
 }

@@ -20,6 +20,8 @@ pub struct AppState {
     pub changes: crate::events::Changes,
     /// Queue states already computed, dropped when their site changes (see `queue_cached`).
     pub queues: std::sync::Arc<crate::queue::Cache>,
+    /// The displays' calls, cached the same way.
+    pub calls: std::sync::Arc<crate::queue::Cache>,
     /// Each site's time zone, for its "today".
     pub zones: std::sync::Arc<crate::queue::Zones>,
     /// The lobby's voice (the built-in clips unless the site has its own).
@@ -31,19 +33,29 @@ pub struct AppState {
 impl AppState {
     pub fn new(pool: Pool, changes: crate::events::Changes) -> AppState {
         let queues = std::sync::Arc::new(crate::queue::Cache::default());
+        let calls = std::sync::Arc::new(crate::queue::Cache::of_calls());
         // Every change of a site (from any process) drops its cached states.
-        let (mut rx, q) = (changes.subscribe(), queues.clone());
+        let (mut rx, q, c) = (changes.subscribe(), queues.clone(), calls.clone());
         tokio::spawn(async move {
             loop {
                 match rx.recv().await {
-                    Ok(change) if change.site == crate::events::Change::EVERY_SITE => q.forget_all(),
-                    Ok(change) => q.forget(&change.site),
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => q.forget_all(),
+                    Ok(change) if change.site == crate::events::Change::EVERY_SITE => {
+                        q.forget_all();
+                        c.forget_all();
+                    }
+                    Ok(change) => {
+                        q.forget(&change.site);
+                        c.forget(&change.site);
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        q.forget_all();
+                        c.forget_all();
+                    }
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                 }
             }
         });
-        AppState { pool, changes, queues, zones: Default::default(), rules: Default::default(), voice: std::sync::Arc::new(crate::voice::Voice::load(None).expect("the built-in clips are readable (a unit test checks)")) }
+        AppState { pool, changes, queues, calls, zones: Default::default(), rules: Default::default(), voice: std::sync::Arc::new(crate::voice::Voice::load(None).expect("the built-in clips are readable (a unit test checks)")) }
     }
 }
 
@@ -192,7 +204,7 @@ async fn queue_events(State(state): State<AppState>, axum::extract::Path(site): 
         Ok(None) => return error(StatusCode::NOT_FOUND, format!("no site {site:?} on this server")),
         Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")),
     };
-    let stream = futures_util::stream::unfold((state, site, changes, first), move |(state, site, mut changes, first)| async move {
+    let stream_of_events = futures_util::stream::unfold((state, site, changes, first), move |(state, site, mut changes, first)| async move {
         let mut heard = None;
         if !first {
             // Wait for a change of this site (a lagging receiver just redraws).
@@ -215,17 +227,25 @@ async fn queue_events(State(state): State<AppState>, axum::extract::Path(site): 
             Some(d) => Ok(Some(d)),
             None => state.zones.today(&state.pool, &site, crate::clock::now()).await,
         };
-        let event = match day {
-            // From the cache: a hundred displays woken by one change run one query.
-            Ok(Some(date)) => match state.queues.get_or_compute(&state.pool, &site, date, heard).await {
-                Ok(json) => Event::default().event("queue").data(String::from_utf8_lossy(&json)),
-                Err(e) => Event::default().event("error").data(e.to_string()),
-            },
+        // From the caches: a hundred displays woken by one change run one query each. The
+        // queue's state, then the calls (the displays need nothing else).
+        let events = match day {
+            Ok(Some(date)) => {
+                let mut events = Vec::with_capacity(2);
+                for (name, cache) in [("queue", &state.queues), ("calls", &state.calls)] {
+                    events.push(match cache.get_or_compute(&state.pool, &site, date, heard).await {
+                        Ok(json) => Event::default().event(name).data(String::from_utf8_lossy(&json)),
+                        Err(e) => Event::default().event("error").data(e.to_string()),
+                    });
+                }
+                events
+            }
             Ok(None) => return None,
-            Err(e) => Event::default().event("error").data(e.to_string()),
+            Err(e) => vec![Event::default().event("error").data(e.to_string())],
         };
-        Some((Ok::<_, std::convert::Infallible>(event), (state, site, changes, false)))
+        Some((futures_util::stream::iter(events.into_iter().map(Ok::<_, std::convert::Infallible>)), (state, site, changes, false)))
     });
+    let stream = futures_util::StreamExt::flatten(Box::pin(stream_of_events));
     Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15))).into_response()
 }
 

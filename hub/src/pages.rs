@@ -171,7 +171,13 @@ pub async fn counter(State(state): State<AppState>, headers: HeaderMap) -> Respo
     let call_number = if supervisor { r#"<button id="call-number">Panggil nomor tertentu<kbd>C</kbd></button>"# } else { "" };
     page(
         "Loket",
-        &format!(r#"data-site="{}" data-csrf="{}""#, esc(&s.site), esc(&s.csrf)),
+        &format!(
+            r#"data-site="{}" data-csrf="{}" data-counter="{}" data-services="{}""#,
+            esc(&s.site),
+            esc(&s.csrf),
+            s.counter.unwrap_or_default(),
+            esc(&serde_json::to_string(&info.counters.iter().find(|c| Some(c.0) == s.counter).map(|c| c.2.iter().map(|code| serde_json::json!({ "code": code, "name": info.services.iter().find(|(sc, _)| sc == code).map_or(code.as_str(), |(_, n)| n.as_str()) })).collect::<Vec<_>>()).unwrap_or_default()).unwrap_or_default())
+        ),
         &format!(
             r#"{header_html}<main>
 <p id="message" class="message" role="status" hidden></p><p id="paused" class="message paused" hidden></p>

@@ -81,6 +81,46 @@ pub async fn place(pool: &Pool, site: &str, date: jiff::civil::Date, number: &st
     Ok(Some(TicketPlace { number: number.to_owned(), service, status, people_ahead: ahead }))
 }
 
+/// What the lobby display (and each counter page's header) shows: every counter with the
+/// ticket at it (number, called or serving, since when, recalls) or paused, and the day's
+/// last ten calls and recalls, newest first (a recall is a new entry: it is spoken again).
+pub async fn calls(pool: &Pool, site: &str, date: jiff::civil::Date) -> Result<serde_json::Value, DbError> {
+    use serde_json::json;
+    let client = pool.get().await?;
+    let ts = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
+    let counters = client
+        .query(
+            &format!(
+                "SELECT c.number, c.name, c.paused_reason, t.number, t.call_state, t.recalls, t.service,
+                        to_char(coalesce(CASE WHEN t.call_state = 'serving' THEN (SELECT max(at) FROM call_event e WHERE e.ticket = t.id AND e.action = 'start') END, t.last_call_at) AT TIME ZONE 'UTC', {ts})
+                 FROM counter c
+                 LEFT JOIN ticket t ON t.site = c.site AND t.counter = c.number AND t.local_date = $2::text::date AND t.call_state IN ('called', 'serving')
+                 WHERE c.site = $1 ORDER BY c.number"
+            ),
+            &[&site, &date.to_string()],
+        )
+        .await?;
+    let calls = client
+        .query(
+            &format!(
+                "SELECT e.id, e.number, e.counter, coalesce(c.name, 'Loket ' || e.counter), e.action, to_char(e.at AT TIME ZONE 'UTC', {ts})
+                 FROM call_event e JOIN ticket t ON t.id = e.ticket LEFT JOIN counter c ON c.site = e.site AND c.number = e.counter
+                 WHERE e.site = $1 AND t.local_date = $2::text::date AND e.action IN ('call', 'recall')
+                 ORDER BY e.id DESC LIMIT 10"
+            ),
+            &[&site, &date.to_string()],
+        )
+        .await?;
+    Ok(json!({
+        "counters": counters.iter().map(|r| json!({
+            "number": r.get::<_, i16>(0), "name": r.get::<_, String>(1), "paused": r.get::<_, Option<String>>(2).is_some(),
+            "paused_reason": r.get::<_, Option<String>>(2), "serving": r.get::<_, Option<String>>(3), "state": r.get::<_, Option<String>>(4),
+            "recalls": r.get::<_, Option<i16>>(5), "service": r.get::<_, Option<String>>(6), "since": r.get::<_, Option<String>>(7),
+        })).collect::<Vec<_>>(),
+        "calls": calls.iter().map(|r| json!({ "id": r.get::<_, i64>(0), "number": r.get::<_, Option<String>>(1), "counter": r.get::<_, i16>(2), "counter_name": r.get::<_, String>(3), "action": r.get::<_, String>(4), "at": r.get::<_, String>(5) })).collect::<Vec<_>>(),
+    }))
+}
+
 /// Each site's time zone, read once a minute at most: every queue request needs the
 /// site's "today", and asking the database for it each time made the database the
 /// bottleneck of a hundred displays.
@@ -122,6 +162,8 @@ impl Zones {
 /// notification was lost while the LISTEN connection was being made again.
 #[derive(Default)]
 pub struct Cache {
+    /// What it holds: the queue state, or the calls.
+    pub calls: bool,
     inner: std::sync::Mutex<Inner>,
     /// One computation at a time: a hundred displays asking at once after a change wait
     /// for one query instead of running a hundred.
@@ -136,6 +178,11 @@ struct Inner {
 
 impl Cache {
     pub const MAX_AGE: std::time::Duration = std::time::Duration::from_secs(2);
+
+    /// A cache of the displays' calls ([`calls`]) instead of queue states.
+    pub fn of_calls() -> Cache {
+        Cache { calls: true, ..Default::default() }
+    }
     /// How old an entry may be when handed out while it is being computed again.
     const STALE_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -193,7 +240,11 @@ impl Cache {
             inner.generation.get(site).copied().unwrap_or(0)
         };
         let at = std::time::Instant::now();
-        let json = bytes::Bytes::from(serde_json::to_vec(&state(pool, site, date, 5).await?).expect("a queue state serialises"));
+        let json = bytes::Bytes::from(if self.calls {
+            serde_json::to_vec(&calls(pool, site, date).await?).expect("calls serialise")
+        } else {
+            serde_json::to_vec(&state(pool, site, date, 5).await?).expect("a queue state serialises")
+        });
         let mut inner = self.lock();
         if inner.generation.get(site).copied().unwrap_or(0) == generation {
             if inner.entries.len() > 1000 {

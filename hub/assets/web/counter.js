@@ -131,8 +131,30 @@ document.addEventListener("keydown", (e) => {
   if (b && !b.disabled) { e.preventDefault(); b.click(); }
 });
 
+// The event stream carries everything the page shows: the site's queue (this counter's
+// lines) and the counters (the ticket at this one). Nothing is read again on a change.
+const myServices = JSON.parse(page.services || "[]");
+let queueData = null;
+let callsData = null;
+function fromEvents() {
+  if (!queueData || !callsData) return;
+  const me = callsData.counters.find((c) => c.number === Number(page.counter));
+  if (!me) { refresh(); return; }
+  const names = Object.fromEntries(myServices.map((s) => [s.code, s.name]));
+  state = {
+    paused: me.paused_reason,
+    current: me.serving ? { number: me.serving, service: me.service, service_name: names[me.service] || me.service, state: me.state, recalls: me.recalls, since: me.since } : null,
+    lines: myServices.map((s) => {
+      const l = queueData.services.find((x) => x.service === s.code);
+      const priority = l ? l.priority_waiting : 0;
+      return { service: s.code, name: s.name, waiting: l ? l.waiting : 0, priority_waiting: priority, next: (l ? l.next : []).map((n, i) => ({ number: n, priority: i < priority })) };
+    }),
+  };
+  render();
+}
 const events = new EventSource("/api/v1/sites/" + encodeURIComponent(page.site) + "/events");
-events.addEventListener("queue", refresh);
+events.addEventListener("queue", (e) => { queueData = JSON.parse(e.data); fromEvents(); });
+events.addEventListener("calls", (e) => { callsData = JSON.parse(e.data); fromEvents(); });
 events.onerror = () => say("Koneksi ke server terputus; menyambung lagi …", false);
 events.onopen = () => { if ($("message").classList.contains("error")) say("", true); };
 setInterval(() => { if (state) render(); }, 30000);

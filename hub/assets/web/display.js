@@ -1,5 +1,5 @@
 // The lobby display: the site's calls, live. The event stream says when anything changed;
-// the calls are then read again. A call not seen before flashes and is spoken (the WAV the
+// the event brings the calls with it. A call not seen before flashes and is spoken (the WAV the
 // server makes: `mpp-hub voice say` gives the same); a recall is a new call and is spoken
 // again. Calls are spoken one after another, never over each other. When the server is
 // lost the page says so, and the browser reconnects by itself.
@@ -84,18 +84,11 @@ function render(data) {
   }
 }
 
-async function refresh() {
-  try {
-    const r = await fetch("/api/v1/sites/" + encodeURIComponent(page.site) + "/calls");
-    if (r.ok) render(await r.json());
-  } catch (e) { /* the event stream reports the loss */ }
-}
-
 const events = new EventSource("/api/v1/sites/" + encodeURIComponent(page.site) + "/events");
-events.addEventListener("queue", () => { $("lost").classList.remove("shown"); refresh(); });
+// Each change brings the calls on the stream itself: nothing is read again.
+events.addEventListener("calls", (e) => { $("lost").classList.remove("shown"); render(JSON.parse(e.data)); });
 events.onerror = () => $("lost").classList.add("shown");
 events.onopen = () => $("lost").classList.remove("shown");
 $("sound-button").addEventListener("click", () => { soundAllowed = true; $("sound").classList.remove("shown"); });
 clock();
 setInterval(clock, 1000);
-refresh();

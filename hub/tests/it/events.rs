@@ -17,10 +17,14 @@ fn a_change_made_through_one_process_reaches_the_clients_of_another() {
     stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     write!(stream, "GET /api/v1/sites/{SITE}/events?date=2026-11-30 HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n").unwrap();
     let mut lines = BufReader::new(stream).lines();
+    // The next `queue` event's data (each change also sends `calls`, for the displays).
     let mut next_queue = || -> String {
+        let mut event = String::new();
         loop {
             let line = lines.next().expect("the event stream is open").expect("an event within 20 s");
-            if let Some(data) = line.strip_prefix("data: ") {
+            if let Some(name) = line.strip_prefix("event: ") {
+                event = name.to_owned();
+            } else if let Some(data) = line.strip_prefix("data: ").filter(|_| event == "queue") {
                 return data.to_owned();
             }
         }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::support::{hub_command, Hub, KioskLedger, SITE};
+use crate::support::{hub_command, Hub, SITE};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -163,7 +163,6 @@ fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
     add_staff(&hub, "petugas1");
     add_staff(&hub, "petugas2");
     // Three tickets of today at the server's zone (issued "now").
-    let mut k = KioskLedger::new();
     let now = jiff::Timestamp::now();
     let local = now.to_zoned_datetime(jiff::tz::TimeZone::get("Asia/Makassar").unwrap());
     // The embedded catalogue's hours may refuse "now" (a Sunday, the evening): tickets are
@@ -177,7 +176,6 @@ fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
             10 - i
         ));
     }
-    let _ = &mut k;
 
     let driver = Driver::start();
     let display = driver.browser(1920, 1080);

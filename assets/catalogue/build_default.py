@@ -10,7 +10,7 @@ become `verified: false`.
 import json
 import sys
 
-VERSION = 2026112801
+VERSION = 2026112802
 GENERATED_AT = "2026-11-28T00:00:00Z"
 
 def T(id_, en=None):
@@ -27,15 +27,15 @@ AGENCIES = {
     "BPN": ("land", 70, "BPN (Pertanahan)", "Land Office (BPN)", "Land Office (ATR/BPN), Jeneponto Regency", 7),
     "KEMENAG": ("mosque", 80, "Kemenag / KUA", "Religious Affairs", "Ministry of Religious Affairs Office, Jeneponto / District KUA", 8),
     "DPMPTSP": ("briefcase", 90, "Perizinan (DPMPTSP)", "Licensing (DPMPTSP)", "Investment and One-Stop Licensing Office (DPMPTSP), Jeneponto Regency", 9),
-    "DISNAKER": ("briefcase", 100, "Disnaker", "Manpower Office", "Manpower Office, Jeneponto Regency", 10),
+    "DISNAKER": ("hard-hat", 100, "Disnaker", "Manpower Office", "Manpower Office, Jeneponto Regency", 10),
     "BAPENDA": ("receipt", 110, "Bapenda (PBB)", "Revenue (land tax)", "Regional Revenue Agency (Bapenda), Jeneponto Regency", 11),
     "PA": ("scales", 120, "Pengadilan Agama", "Religious Court", "Jeneponto Religious Court", 12),
-    "KEJARI": ("scales", 130, "Kejaksaan (Tilang)", "Prosecutor (traffic fines)", "Jeneponto District Prosecutor's Office", 13),
+    "KEJARI": ("gavel", 130, "Kejaksaan (Tilang)", "Prosecutor (traffic fines)", "Jeneponto District Prosecutor's Office", 13),
     "POS": ("envelope", 140, "Kantor Pos", "Post Office", "PT Pos Indonesia, Jeneponto Post Office", 14),
     "TASPEN": ("building", 150, "Taspen", "Taspen (pensions)", "PT Taspen (civil servant pensions)", 15),
     "PLN": ("bolt", 160, "PLN (Listrik)", "PLN (electricity)", "PT PLN, Jeneponto customer service unit", 16),
     "PDAM": ("water", 170, "PDAM (Air Minum)", "Water company", "Regional drinking water company (Perumda Air Minum), Jeneponto", 17),
-    "BANK": ("bank", 180, "Bank (Setoran Haji)", "Bank (Hajj deposit)", "Hajj deposit bank (BPS-BPIH appointed by the Ministry of Religious Affairs)", 18),
+    "BANK": ("piggy-bank", 180, "Bank (Setoran Haji)", "Bank (Hajj deposit)", "Hajj deposit bank (BPS-BPIH appointed by the Ministry of Religious Affairs)", 18),
 }
 
 FREE_DUKCAPIL = "UU 24/2013 Pasal 79A dan 95B"
@@ -298,6 +298,36 @@ def legal_en(citation):
 def not_found(duration):
     return duration.lower().startswith("tidak ditemukan")
 
+# What a requirement asks: a document to bring (the default), a condition to meet, a form
+# to fill in (available at the counter). Read from how the seed's text begins.
+FORM_PREFIXES = ("Mengisi formulir", "Mengisi Surat Permohonan", "Formulir")
+CONDITION_PREFIXES = (
+    "Telah berusia", "Usia minimal", "Hadir sendiri", "Perekaman biometrik", "Lulus ujian",
+    "Kendaraan dibawa", "Cek fisik", "Alamat", "Email aktif", "Nomor HP", "Sumpah/pernyataan",
+    "Rumus sidik jari",
+)
+
+def kind(text):
+    t = text.strip()
+    if t.startswith(FORM_PREFIXES):
+        return "form"
+    if t.startswith(CONDITION_PREFIXES):
+        return "condition"
+    return "document"
+
+def dashes(v, key=None):
+    """Indonesian and English both set a parenthetical dash as an em dash (" — "), not
+    a hyphen; sources and keywords are kept as typed."""
+    if key in ("sources", "keywords"):
+        return v
+    if isinstance(v, str):
+        return v.replace(" - ", " \u2014 ")
+    if isinstance(v, list):
+        return [dashes(x, key) for x in v]
+    if isinstance(v, dict):
+        return {k: dashes(x, k) for k, x in v.items()}
+    return v
+
 def main(seed_path, out_path):
     seed = json.load(open(seed_path, encoding="utf-8"))
     assert len(seed) == len(S), (len(seed), len(S))
@@ -320,7 +350,11 @@ def main(seed_path, out_path):
             en = REQ_EN.get(r) or REQ_EN.get(r.strip())
             if en is None:
                 missing.append(r)
-            reqs.append(T(r.strip(), en))
+            req = T(r.strip(), en)
+            k = kind(r)
+            if k != "document":
+                req["kind"] = k
+            reqs.append(req)
         procedure = [
             T(a.format(counter_id=counter["id"], product_id=product[0]), b.format(counter_en=counter["en"], product_en=product[1]))
             for a, b in PROCEDURE
@@ -389,6 +423,7 @@ def main(seed_path, out_path):
         "agencies": agencies,
         "services": services,
     }
+    feed = dashes(feed)
     with open(out_path, "w", encoding="utf-8") as f:
         json.dump(feed, f, ensure_ascii=False, indent=2)
         f.write("\n")

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::catalogue::{Agency, Feed, Service};
+use crate::catalogue::{Agency, Feed, RequirementKind, Service};
 use crate::text::{Lang, Text};
 
 pub const FALLBACK_MARK: &str = "[ID]";
@@ -17,7 +17,7 @@ fn label(lang: Lang, key: &str) -> &'static str {
         "counter" => ("Loket", "Counter"),
         "prefix" => ("Awalan nomor antrean", "Queue number prefix"),
         "summary" => ("Tentang layanan", "About"),
-        "requirements" => ("Persyaratan (dokumen yang dibawa)", "Requirements (documents to bring)"),
+        "requirements" => ("Persyaratan", "Requirements"),
         "procedure" => ("Prosedur", "Procedure"),
         "time" => ("Lama proses", "Processing time"),
         "time_unknown" => ("belum ditetapkan; tanyakan di loket", "not yet set; ask at the counter"),
@@ -64,6 +64,14 @@ impl Renderer {
             format!("{} {FALLBACK_MARK}", r.text)
         } else {
             r.text.to_owned()
+        }
+    }
+
+    /// A requirement's kind after its text; documents, the usual kind, are left bare.
+    fn kind(&self, k: RequirementKind) -> String {
+        match k {
+            RequirementKind::Document => String::new(),
+            _ => format!("  [{}]", k.heading(self.lang)),
         }
     }
 
@@ -126,7 +134,7 @@ impl Renderer {
         writeln!(w, "\n{}:\n  {}", self.label("summary"), self.t(&s.summary)).unwrap();
         writeln!(w, "\n{}:", self.label("requirements")).unwrap();
         for (i, r) in s.requirements.iter().enumerate() {
-            writeln!(w, "  {:>2}. {}", i + 1, self.t(r)).unwrap();
+            writeln!(w, "  {:>2}. {}{}", i + 1, self.t(&r.text), self.kind(r.kind)).unwrap();
         }
         if !s.procedure.is_empty() {
             writeln!(w, "\n{}:", self.label("procedure")).unwrap();

@@ -280,5 +280,5 @@ fn keyword_words(s: &Service) -> String {
 }
 
 fn body_words(s: &Service) -> String {
-    join(texts(std::iter::once(&s.summary).chain(&s.requirements).chain([&s.product])))
+    join(texts(std::iter::once(&s.summary).chain(s.requirements.iter().map(|r| &r.text)).chain([&s.product])))
 }

@@ -151,7 +151,7 @@ fn the_config_chooses_the_database_and_language() {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_mpp-kiosk"));
     c.env_remove("MPP_KIOSK_CONFIG").arg("--config").arg(&cfg).args(["catalogue", "show", "KTP-BARU"]);
     let out = crate::support::Run(c.output().unwrap()).ok();
-    assert!(out.contains("Requirements (documents to bring)"), "{out}");
+    assert!(out.contains("Requirements:") && out.contains("[Conditions]"), "{out}");
     assert!(k.path("data/site.sqlite3").exists(), "relative path is taken from the config's folder");
 }
 

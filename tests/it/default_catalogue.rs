@@ -23,7 +23,7 @@ fn the_embedded_catalogue_is_valid_and_complete() {
         // Names, summaries and requirements have English; fallbacks are for the rest.
         assert!(!s.name.get(Lang::En).fallback, "{} has no English name", s.code);
         assert!(!s.summary.get(Lang::En).fallback, "{}", s.code);
-        assert!(s.requirements.iter().all(|r| !r.get(Lang::En).fallback), "{}", s.code);
+        assert!(s.requirements.iter().all(|r| !r.text.get(Lang::En).fallback), "{}", s.code);
         assert!(!s.sources.is_empty(), "{} keeps its sources", s.code);
     }
 }
@@ -50,13 +50,15 @@ fn uncertain_seed_entries_stay_unverified() {
     let mut agencies = BTreeSet::new();
     for entry in seed {
         let name = entry["service"].as_str().unwrap();
-        let s = by_name.get(name).unwrap_or_else(|| panic!("seed service {name:?} is in the catalogue"));
+        let s = by_name.get(name.replace(" - ", " \u{2014} ").as_str()).unwrap_or_else(|| panic!("seed service {name:?} is in the catalogue"));
         assert_eq!(s.verified, !entry["uncertain"].as_bool().unwrap(), "{name}");
         assert_eq!(s.agency, entry["agency_code"].as_str().unwrap(), "{name}");
-        let reqs: Vec<&str> = s.requirements.iter().map(|r| r.id.as_str()).collect();
-        let seed_reqs: Vec<&str> = entry["requirements"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().trim()).collect();
+        // The same words; only a parenthetical " - " is set as an em dash.
+        let dashes = |t: &str| t.trim().replace(" - ", " \u{2014} ");
+        let reqs: Vec<&str> = s.requirements.iter().map(|r| r.text.id.as_str()).collect();
+        let seed_reqs: Vec<String> = entry["requirements"].as_array().unwrap().iter().map(|r| dashes(r.as_str().unwrap())).collect();
         assert_eq!(reqs, seed_reqs, "{name}: requirements are the researched ones");
-        assert_eq!(s.fee.text.id, entry["fee"].as_str().unwrap(), "{name}");
+        assert_eq!(s.fee.text.id, dashes(entry["fee"].as_str().unwrap()), "{name}");
         agencies.insert(entry["agency_code"].as_str().unwrap());
     }
     assert_eq!(agencies.len(), feed.agencies.len());
@@ -76,4 +78,14 @@ fn the_documented_example_feed_is_valid() {
     k.run(&["catalogue", "import", file.to_str().unwrap()]).ok();
     let shown = k.run(&["catalogue", "show", "KTP-BARU", "--lang", "en"]).ok();
     assert!(shown.contains("Processing time: Same day"), "{shown}");
+}
+
+/// Each agency is told apart by its icon: no two share one, and none uses the MPP's own
+/// mark (the landmark the header shows).
+#[test]
+fn every_agency_has_its_own_icon() {
+    let feed = default_feed();
+    let icons: BTreeSet<&str> = feed.agencies.iter().map(|a| a.icon.as_str()).collect();
+    assert_eq!(icons.len(), feed.agencies.len(), "shared icons: {:?}", feed.agencies.iter().map(|a| (&a.code, &a.icon)).collect::<Vec<_>>());
+    assert!(!icons.contains("bank"), "the bank's landmark is the MPP's mark");
 }

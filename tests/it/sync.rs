@@ -58,7 +58,7 @@ fn export(k: &Kiosk, cfg: &Path) -> String {
     Run(k.command_with_config(cfg).args(["catalogue", "export"]).output().unwrap()).ok()
 }
 
-const BASE: u64 = 2026112801; // the embedded catalogue's version
+const BASE: u64 = 2026112802; // the embedded catalogue's version
 
 #[test]
 fn only_signed_newer_valid_feeds_are_taken_and_every_refusal_is_reported() {

@@ -5,7 +5,7 @@ pub mod search;
 pub mod source;
 pub mod validate;
 
-pub use model::{Agency, Feed, Fee, Holiday, Notice, Service, Site, SCHEMA};
+pub use model::{Agency, Feed, Fee, Holiday, Notice, Requirement, RequirementKind, Service, Site, SCHEMA};
 pub use validate::{parse_feed, FeedErrors, FeedIssue};
 
 /// The catalogue built into the binary: the researched services of MPP Kabupaten Jeneponto.

@@ -88,8 +88,8 @@ pub struct Service {
     pub name: Text,
     /// One or two sentences: what this service is for.
     pub summary: Text,
-    /// Persyaratan: the documents to bring. Never empty.
-    pub requirements: Vec<Text>,
+    /// Persyaratan: what to bring, what must hold, which forms to fill. Never empty.
+    pub requirements: Vec<Requirement>,
     /// Sistem, mekanisme dan prosedur: the steps, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub procedure: Vec<Text>,
@@ -129,6 +129,98 @@ pub struct Service {
     pub sources: Vec<String>,
 }
 
+/// What a requirement asks of the citizen: the kiosk and the slip group them, because
+/// "bring" (a document), "be" (a condition) and "fill in" (a form) are done differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RequirementKind {
+    /// A document to bring (original or photocopy, how many): the default.
+    #[default]
+    Document,
+    /// Something that must be true of the citizen (age, status, coming in person).
+    Condition,
+    /// A form to fill in, available at the counter.
+    Form,
+}
+
+impl RequirementKind {
+    pub const ALL: [RequirementKind; 3] = [RequirementKind::Document, RequirementKind::Condition, RequirementKind::Form];
+
+    /// The feed's name (`document`, `condition`, `form`).
+    pub fn name(self) -> &'static str {
+        match self {
+            RequirementKind::Document => "document",
+            RequirementKind::Condition => "condition",
+            RequirementKind::Form => "form",
+        }
+    }
+
+    /// The heading its group has on the screen and the slip.
+    pub fn heading(self, lang: crate::text::Lang) -> &'static str {
+        use crate::text::Lang::*;
+        match (self, lang) {
+            (RequirementKind::Document, Id) => "Bawa dokumen berikut",
+            (RequirementKind::Document, En) => "Bring these documents",
+            (RequirementKind::Condition, Id) => "Ketentuan",
+            (RequirementKind::Condition, En) => "Conditions",
+            (RequirementKind::Form, Id) => "Formulir (tersedia di loket)",
+            (RequirementKind::Form, En) => "Forms (available at the counter)",
+        }
+    }
+
+    /// Reads a feed name or its Indonesian word (`dokumen`, `syarat`, `formulir`), as an
+    /// administrator may type either in the source spreadsheet.
+    pub fn parse(s: &str) -> Option<RequirementKind> {
+        match s.trim().to_lowercase().as_str() {
+            "" | "document" | "dokumen" => Some(RequirementKind::Document),
+            "condition" | "syarat" | "ketentuan" => Some(RequirementKind::Condition),
+            "form" | "formulir" => Some(RequirementKind::Form),
+            _ => None,
+        }
+    }
+}
+
+/// One requirement: its text (Indonesian, optional English) and its kind. In the feed it
+/// is the text object with an optional `kind`, so older feeds read as documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "RequirementWire", into = "RequirementWire")]
+pub struct Requirement {
+    pub text: Text,
+    pub kind: RequirementKind,
+}
+
+impl Requirement {
+    pub fn document(text: Text) -> Self {
+        Requirement { text, kind: RequirementKind::Document }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequirementWire {
+    id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    en: Option<String>,
+    #[serde(default, skip_serializing_if = "is_document")]
+    kind: RequirementKind,
+}
+
+fn is_document(k: &RequirementKind) -> bool {
+    *k == RequirementKind::Document
+}
+
+impl From<RequirementWire> for Requirement {
+    fn from(w: RequirementWire) -> Self {
+        Requirement { text: Text { id: w.id, en: w.en }, kind: w.kind }
+    }
+}
+
+impl From<Requirement> for RequirementWire {
+    fn from(r: Requirement) -> Self {
+        RequirementWire { id: r.text.id, en: r.text.en, kind: r.kind }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fee {
@@ -147,7 +239,7 @@ impl Fee {
 /// Icon names the UI can draw for an agency.
 pub const ICONS: &[&str] = &[
     "id-card", "car", "passport", "health", "land", "mosque", "bolt", "water", "bank", "briefcase",
-    "scales", "envelope", "shield", "building", "users", "receipt",
+    "scales", "envelope", "shield", "building", "users", "receipt", "hard-hat", "gavel", "piggy-bank",
 ];
 
 fn yes() -> bool {
@@ -156,6 +248,18 @@ fn yes() -> bool {
 
 fn is_true(b: &bool) -> bool {
     *b
+}
+
+impl Service {
+    /// The requirements by kind, in the order a citizen acts on them: documents to bring,
+    /// conditions to meet, forms to fill in; empty groups left out, feed order kept within.
+    pub fn requirement_groups(&self) -> Vec<(RequirementKind, Vec<&Requirement>)> {
+        RequirementKind::ALL
+            .iter()
+            .map(|&k| (k, self.requirements.iter().filter(|r| r.kind == k).collect::<Vec<_>>()))
+            .filter(|(_, v)| !v.is_empty())
+            .collect()
+    }
 }
 
 impl Feed {
@@ -176,5 +280,30 @@ impl Feed {
 
     pub fn services_of<'a>(&'a self, agency: &'a str) -> impl Iterator<Item = &'a Service> + 'a {
         self.services.iter().filter(move |s| s.agency == agency)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_requirement_without_a_kind_is_a_document_and_writes_back_the_same() {
+        let r: Requirement = serde_json::from_str(r#"{"id":"Fotokopi KK","en":"Copy of the KK"}"#).unwrap();
+        assert_eq!(r.kind, RequirementKind::Document);
+        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"id":"Fotokopi KK","en":"Copy of the KK"}"#);
+        let c: Requirement = serde_json::from_str(r#"{"id":"Berusia 17 tahun","kind":"condition"}"#).unwrap();
+        assert_eq!(c.kind, RequirementKind::Condition);
+        assert_eq!(serde_json::to_string(&c).unwrap(), r#"{"id":"Berusia 17 tahun","kind":"condition"}"#);
+        let bad = serde_json::from_str::<Requirement>(r#"{"id":"x","kind":"paper"}"#).unwrap_err().to_string();
+        assert!(bad.contains("unknown variant `paper`") && bad.contains("document"), "{bad}");
+    }
+
+    #[test]
+    fn kinds_read_their_indonesian_words() {
+        assert_eq!(RequirementKind::parse("Formulir"), Some(RequirementKind::Form));
+        assert_eq!(RequirementKind::parse(" syarat "), Some(RequirementKind::Condition));
+        assert_eq!(RequirementKind::parse("dokumen"), Some(RequirementKind::Document));
+        assert_eq!(RequirementKind::parse("kertas"), None);
     }
 }

@@ -16,12 +16,17 @@ pub const AGENCY_COLUMNS: [&str; 8] = ["code", "order", "active", "icon", "name_
 const SERVICE_TEXTS: [&str; 9] = ["name", "summary", "processing_time", "fee", "legal_basis", "product", "counter", "complaints", "notes"];
 const SERVICE_LISTS: [&str; 2] = ["requirements", "procedure"];
 
+/// One line per requirement: `document` (the default, also `dokumen`), `condition`
+/// (`syarat`) or `form` (`formulir`). Optional, so folders written before it still build.
+const KINDS_COLUMN: &str = "requirement_kinds";
+
 pub fn service_columns() -> Vec<String> {
     let mut cols: Vec<String> = ["code", "agency", "active", "verified", "ticket_prefix", "daily_quota", "fee_amount_idr"].map(String::from).to_vec();
     for t in SERVICE_TEXTS.iter().chain(&SERVICE_LISTS) {
         cols.push(format!("{t}_id"));
         cols.push(format!("{t}_en"));
     }
+    cols.push(KINDS_COLUMN.into());
     cols.extend(["keywords", "sources", "hours_json"].map(String::from));
     cols
 }
@@ -91,6 +96,7 @@ pub fn to_source(feed: &Feed) -> Source {
                 row.push(lines(&s[l], "id"));
                 row.push(lines(&s[l], "en"));
             }
+            row.push(s["requirements"].as_array().map(|a| a.iter().map(|r| r["kind"].as_str().unwrap_or("document")).collect::<Vec<_>>().join("\n")).unwrap_or_default());
             let plain = |k: &str| s[k].as_array().map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n")).unwrap_or_default();
             row.push(plain("keywords"));
             row.push(plain("sources"));
@@ -120,7 +126,7 @@ fn read_csv(name: &str, text: &str, expected: &[String], issues: &mut Vec<FeedIs
         }
     };
     for col in expected {
-        if !header.contains(col) {
+        if !header.contains(col) && col != KINDS_COLUMN {
             issues.push(issue(format!("{name} header"), format!("column {col:?} is missing")));
         }
     }
@@ -163,6 +169,24 @@ fn text_list(row: &Map<String, Value>, field: &str, at: &str, issues: &mut Vec<F
         issues.push(issue(format!("{at}, columns {field}_id/{field}_en"), format!("{} lines in Indonesian but {} in English: one line per item in both", id.len(), en.len())));
     }
     Value::Array(id.iter().enumerate().map(|(i, t)| if let Some(e) = en.get(i) { json!({"id": t, "en": e}) } else { json!({"id": t}) }).collect())
+}
+
+/// The requirements' texts with their kinds from the `requirement_kinds` column.
+fn requirements(row: &Map<String, Value>, at: &str, issues: &mut Vec<FeedIssue>) -> Value {
+    let mut list = text_list(row, "requirements", at, issues);
+    let kinds: Vec<&str> = cell(row, KINDS_COLUMN).lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let items = list.as_array_mut().expect("text_list makes an array");
+    if !kinds.is_empty() && kinds.len() != items.len() {
+        issues.push(issue(format!("{at}, column {KINDS_COLUMN}"), format!("{} kinds for {} requirements: one line per requirement (document, condition or form)", kinds.len(), items.len())));
+    }
+    for (i, (item, k)) in items.iter_mut().zip(&kinds).enumerate() {
+        match super::RequirementKind::parse(k) {
+            Some(super::RequirementKind::Document) => {}
+            Some(kind) => item["kind"] = kind.name().into(),
+            None => issues.push(issue(format!("{at}, column {KINDS_COLUMN} line {}", i + 1), format!("{k:?} is not a kind; use document (dokumen), condition (syarat) or form (formulir)"))),
+        }
+    }
+    list
 }
 
 fn boolean(row: &Map<String, Value>, col: &str, at: &str, default: bool, issues: &mut Vec<FeedIssue>) -> bool {
@@ -225,7 +249,7 @@ pub fn from_source(src: &Source, version: u64, generated_at: jiff::Timestamp) ->
                 "agency": cell(r, "agency"),
                 "name": text(r, "name").unwrap_or(json!({"id": ""})),
                 "summary": text(r, "summary").unwrap_or(json!({"id": ""})),
-                "requirements": text_list(r, "requirements", &at, &mut issues),
+                "requirements": requirements(r, &at, &mut issues),
                 "procedure": text_list(r, "procedure", &at, &mut issues),
                 "fee": { "text": text(r, "fee").unwrap_or(json!({"id": ""})) },
                 "product": text(r, "product").unwrap_or(json!({"id": ""})),

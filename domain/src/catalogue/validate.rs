@@ -151,7 +151,7 @@ pub fn validate(feed: &Feed) -> Result<(), FeedErrors> {
             v.err(&format!("{at}.requirements"), "empty: list at least one requirement (what the citizen must bring)".into());
         }
         for (j, r) in s.requirements.iter().enumerate() {
-            v.text(&format!("{at}.requirements[{j}]"), r);
+            v.text(&format!("{at}.requirements[{j}]"), &r.text);
         }
         for (j, p) in s.procedure.iter().enumerate() {
             v.text(&format!("{at}.procedure[{j}]"), p);

@@ -39,19 +39,19 @@ pub const ELEMENTS: [Element; 9] = [
         code: "U1",
         name: ["Persyaratan", "Requirements"],
         question: ["Bagaimana kesesuaian persyaratan pelayanan dengan jenis pelayanannya?", "How well did the requirements fit the service?"],
-        answers: [["Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"], ["Did not fit", "Fitted poorly", "Fitted", "Fitted very well"]],
+        answers: [["Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"], ["Poor", "Fair", "Good", "Very good"]],
     },
     Element {
         code: "U2",
         name: ["Sistem, Mekanisme, dan Prosedur", "System, mechanism and procedure"],
         question: ["Bagaimana kemudahan prosedur pelayanan di unit ini?", "How easy was the procedure here?"],
-        answers: [["Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah"], ["Not easy", "Not very easy", "Easy", "Very easy"]],
+        answers: [["Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah"], ["Poor", "Fair", "Good", "Very good"]],
     },
     Element {
         code: "U3",
         name: ["Waktu Penyelesaian", "Completion time"],
         question: ["Bagaimana kecepatan waktu dalam memberikan pelayanan?", "How fast was the service?"],
-        answers: [["Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"], ["Not fast", "Not very fast", "Fast", "Very fast"]],
+        answers: [["Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"], ["Poor", "Fair", "Good", "Very good"]],
     },
     Element {
         code: "U4",
@@ -66,13 +66,13 @@ pub const ELEMENTS: [Element; 9] = [
             "Bagaimana kesesuaian hasil pelayanan yang Anda terima dengan yang tercantum dalam standar pelayanan?",
             "How well did what you received match the published service standard?",
         ],
-        answers: [["Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"], ["Did not match", "Matched poorly", "Matched", "Matched very well"]],
+        answers: [["Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"], ["Poor", "Fair", "Good", "Very good"]],
     },
     Element {
         code: "U6",
         name: ["Kompetensi Pelaksana", "Staff competence"],
         question: ["Bagaimana kemampuan petugas dalam memberikan pelayanan?", "How capable was the staff?"],
-        answers: [["Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"], ["Not capable", "Not very capable", "Capable", "Very capable"]],
+        answers: [["Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"], ["Poor", "Fair", "Good", "Very good"]],
     },
     Element {
         code: "U7",
@@ -80,7 +80,7 @@ pub const ELEMENTS: [Element; 9] = [
         question: ["Bagaimana kesopanan dan keramahan petugas dalam memberikan pelayanan?", "How polite and friendly was the staff?"],
         answers: [
             ["Tidak sopan dan ramah", "Kurang sopan dan ramah", "Sopan dan ramah", "Sangat sopan dan ramah"],
-            ["Not polite or friendly", "Not very polite or friendly", "Polite and friendly", "Very polite and friendly"],
+            ["Poor", "Fair", "Good", "Very good"],
         ],
     },
     Element {

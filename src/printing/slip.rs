@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::bitmap::Bitmap;
-use crate::catalogue::{Agency, Service, Site};
+use crate::catalogue::{Agency, RequirementKind, Service, Site};
 use crate::tickets::{Ahead, Ticket};
 use crate::text::Lang;
 
@@ -111,7 +111,8 @@ pub fn ascii(text: &str) -> String {
     deunicode::deunicode(text).chars().filter(|c| !c.is_control()).collect()
 }
 
-/// Wraps text to `width` columns at spaces (long words are cut).
+/// Wraps text to `width` columns at spaces; a word longer than a line breaks after a `/`
+/// or `-` where it has one ("PT/CV/yayasan/" + "koperasi/firma)"), else it is cut.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut cur = String::new();
@@ -121,7 +122,8 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
             if !cur.is_empty() {
                 lines.push(std::mem::take(&mut cur));
             }
-            let rest = word.split_off(width);
+            let at = word[..width].rfind(['/', '-']).map(|i| i + 1).filter(|&i| i > width / 3).unwrap_or(width);
+            let rest = word.split_off(at);
             lines.push(word);
             word = rest;
         }
@@ -157,39 +159,63 @@ fn unverified_note(lang: Lang) -> &'static str {
     }
 }
 
-fn words(lang: Lang) -> [&'static str; 8] {
+/// The slip's fixed words in one language.
+struct Words {
+    number: &'static str,
+    valid_today: &'static str,
+    go_to: &'static str,
+    ahead: &'static str,
+    watch: &'static str,
+    scan: &'static str,
+    keep: &'static str,
+    complaints: &'static str,
+    reprint: &'static str,
+}
+
+fn words(lang: Lang) -> Words {
     match lang {
-        Lang::Id => [
-            "NOMOR ANTREAN",
-            "Antrean di depan Anda",
-            "orang",
-            "Bawa dokumen berikut:",
-            "Pindai untuk info layanan",
-            "Simpan struk ini sampai nomor Anda dipanggil.",
-            "Pengaduan",
-            "CETAK ULANG",
-        ],
-        Lang::En => [
-            "QUEUE NUMBER",
-            "People ahead of you",
-            "",
-            "Bring these documents:",
-            "Scan for service information",
-            "Keep this slip until your number is called.",
-            "Complaints",
-            "REPRINT",
-        ],
+        Lang::Id => Words {
+            number: "NOMOR ANTREAN",
+            valid_today: "Berlaku hari ini saja",
+            go_to: "Silakan menuju",
+            ahead: "Antrean di depan Anda",
+            watch: "Perhatikan layar panggilan. Nomor Anda dipanggil dan ditampilkan di layar.",
+            scan: "Pindai untuk info layanan",
+            keep: "Simpan struk ini sampai nomor Anda dipanggil.",
+            complaints: "Pengaduan",
+            reprint: "CETAK ULANG",
+        },
+        Lang::En => Words {
+            number: "QUEUE NUMBER",
+            valid_today: "Valid today only",
+            go_to: "Please go to",
+            ahead: "People ahead of you",
+            watch: "Watch the calling display: your number is called and shown there.",
+            scan: "Scan for service information",
+            keep: "Keep this slip until your number is called.",
+            complaints: "Complaints",
+            reprint: "REPRINT",
+        },
     }
 }
 
-/// Requirements on the slip are a reminder: each one at most this many lines.
-const REQUIREMENT_LINES: usize = 2;
+/// "Antrean di depan Anda: 3 orang", or the kiosk's own count said to be an estimate.
+fn ahead_line(w: &Words, ahead: Ahead, lang: Lang) -> String {
+    match (ahead.confirmed, lang) {
+        (true, Lang::Id) => format!("{}: {} orang", w.ahead, ahead.count),
+        (true, Lang::En) => format!("{}: {}", w.ahead, ahead.count),
+        (false, Lang::Id) => format!("{}: sekitar {} orang (perkiraan)", w.ahead, ahead.count),
+        (false, Lang::En) => format!("{}: about {} (estimate)", w.ahead, ahead.count),
+    }
+}
 
-/// Lays out the slip for one ticket.
+/// Lays out the slip for one ticket: who it is from, the number, then what happens next
+/// (where to go, how many are ahead, to watch the display, valid today only), then every
+/// requirement in full, grouped as on the screen: the citizen checks them off while waiting.
 pub fn layout(input: &SlipInput<'_>) -> Slip {
     let lang = input.lang;
     let cols = input.paper.columns();
-    let [number_word, ahead_word, people, bring, scan, keep, complaints_word, reprint_word] = words(lang);
+    let w = words(lang);
     let mut lines = Vec::new();
     let text = |lines: &mut Vec<Line>, s: &str, align, bold, scale: u8| {
         for l in wrap(&ascii(s), cols / scale as usize) {
@@ -205,7 +231,7 @@ pub fn layout(input: &SlipInput<'_>) -> Slip {
     lines.push(Line::Rule);
     text(&mut lines, input.service.name.in_lang(lang), Align::Center, true, 1);
     lines.push(Line::Feed(1));
-    text(&mut lines, number_word, Align::Center, false, 1);
+    text(&mut lines, w.number, Align::Center, false, 1);
     // The number as large as the paper allows: up to 4× on 80 mm, 3× or 4× on 58 mm.
     let number = &input.ticket.number;
     let scale = (1..=4u8).rev().find(|s| number.len() * *s as usize <= cols).unwrap_or(1);
@@ -216,35 +242,33 @@ pub fn layout(input: &SlipInput<'_>) -> Slip {
         }
     }
     if input.reprint {
-        text(&mut lines, reprint_word, Align::Center, true, 1);
+        text(&mut lines, w.reprint, Align::Center, true, 1);
     }
-    lines.push(Line::Feed(1));
     let local: Option<jiff::civil::DateTime> = input.ticket.issued_at_local.parse::<jiff::ZonedDateTime>().ok().map(|z| z.datetime());
     if let Some(dt) = local {
         text(&mut lines, &local_date(&dt, lang), Align::Center, false, 1);
         text(&mut lines, &local_clock(&dt, &input.site.time_zone, lang), Align::Center, false, 1);
     }
-    text(&mut lines, input.service.counter.in_lang(lang), Align::Center, true, 1);
-    let ahead = match (input.ahead.confirmed, lang) {
-        (true, _) => format!("{ahead_word}: {} {people}", input.ahead.count),
-        (false, Lang::Id) => format!("{ahead_word}: sekitar {} {people} (perkiraan)", input.ahead.count),
-        (false, Lang::En) => format!("{ahead_word}: about {} (estimate)", input.ahead.count),
-    };
-    text(&mut lines, ahead.trim_end(), Align::Center, false, 1);
+    text(&mut lines, w.valid_today, Align::Center, true, 1);
+
+    // What happens next: where to go in large type, then how long and what to watch.
     lines.push(Line::Rule);
-    text(&mut lines, bring, Align::Left, true, 1);
-    for r in &input.service.requirements {
-        let wrapped = wrap(&ascii(r.in_lang(lang)), cols - 4);
-        let n = wrapped.len();
-        for (i, l) in wrapped.into_iter().take(REQUIREMENT_LINES).enumerate() {
-            let lead = if i == 0 { "[ ] " } else { "    " };
-            let ellipsis = if i + 1 == REQUIREMENT_LINES && n > REQUIREMENT_LINES { ".." } else { "" };
-            let mut l = format!("{lead}{l}");
-            if !ellipsis.is_empty() {
-                l.truncate(cols - ellipsis.len());
-                l.push_str(ellipsis);
+    text(&mut lines, w.go_to, Align::Center, false, 1);
+    text(&mut lines, &input.service.counter.in_lang(lang).to_uppercase(), Align::Center, true, 2);
+    text(&mut lines, &ahead_line(&w, input.ahead, lang), Align::Center, false, 1);
+    text(&mut lines, w.watch, Align::Center, false, 1);
+
+    // Every requirement in full, wrapped: a cut item can drop the words that matter most
+    // ("tidak dapat diwakilkan").
+    lines.push(Line::Rule);
+    for (kind, items) in input.service.requirement_groups() {
+        text(&mut lines, &format!("{}:", kind.heading(lang)), Align::Left, true, 1);
+        let lead = if kind == RequirementKind::Condition { "- " } else { "[ ] " };
+        for r in items {
+            for (i, l) in wrap(&ascii(r.text.in_lang(lang)), cols - lead.len()).into_iter().enumerate() {
+                let l = if i == 0 { format!("{lead}{l}") } else { format!("{}{l}", " ".repeat(lead.len())) };
+                lines.push(Line::Text { text: l, align: Align::Left, bold: false, scale: 1, inverted: false });
             }
-            lines.push(Line::Text { text: l, align: Align::Left, bold: false, scale: 1, inverted: false });
         }
     }
     if !input.service.verified {
@@ -253,12 +277,12 @@ pub fn layout(input: &SlipInput<'_>) -> Slip {
     if let Some(qr) = &input.qr {
         lines.push(Line::Rule);
         lines.push(Line::Qr(qr.clone()));
-        text(&mut lines, scan, Align::Center, false, 1);
+        text(&mut lines, w.scan, Align::Center, false, 1);
     }
     lines.push(Line::Rule);
-    text(&mut lines, keep, Align::Center, false, 1);
+    text(&mut lines, w.keep, Align::Center, false, 1);
     let complaints = input.service.complaints.as_ref().unwrap_or(&input.site.complaints);
-    text(&mut lines, &format!("{complaints_word}: {}", complaints.in_lang(lang)), Align::Center, false, 1);
+    text(&mut lines, &format!("{}: {}", w.complaints, complaints.in_lang(lang)), Align::Center, false, 1);
     Slip { paper: input.paper, lines }
 }
 
@@ -286,10 +310,62 @@ pub fn test_slip(paper: Paper, printer: &str, qr_mode: &str, qr: &str) -> Slip {
 mod tests {
     use super::*;
 
+    /// Every service's slip, on both papers and in both languages, carries every requirement
+    /// word for word (folded to ASCII), whole: no item cut, no line wider than the paper.
+    #[test]
+    fn every_slip_carries_every_requirement_in_full() {
+        let feed = crate::catalogue::default_feed();
+        for service in &feed.services {
+            let agency = feed.agency(&service.agency).unwrap();
+            let ticket = Ticket {
+                id: "0".into(),
+                number: format!("{}-A001", service.ticket_prefix),
+                service: service.code.clone(),
+                agency: agency.code.clone(),
+                priority: None,
+                kiosk_id: 1,
+                local_date: jiff::civil::date(2026, 11, 30),
+                issued_at_utc: "2026-11-30T01:05:00Z".parse().unwrap(),
+                issued_at_local: "2026-11-30T09:05:00+08:00[Asia/Makassar]".into(),
+                people_ahead: 0,
+                status: crate::tickets::Status::Issued,
+            };
+            for paper in [Paper::Mm58, Paper::Mm80] {
+                for lang in [Lang::Id, Lang::En] {
+                    let slip = layout(&SlipInput { ticket: &ticket, ahead: Ahead { count: 3, confirmed: true }, service, agency, site: &feed.site, lang, paper, qr: None, reprint: false, logo: None });
+                    let mut printed: Vec<String> = Vec::new();
+                    for l in &slip.lines {
+                        if let Line::Text { text, scale, .. } = l {
+                            assert!(text.len() * *scale as usize <= paper.columns(), "{}: {text:?} is wider than {paper:?}", service.code);
+                            assert!(!text.ends_with(".."), "{}: {text:?} is cut", service.code);
+                            printed.extend(text.split_whitespace().filter(|w| *w != "[" && *w != "]" && *w != "-").map(str::to_owned));
+                        }
+                    }
+                    // Lines may break inside a long word (after a "/"), so compare the
+                    // characters in order, spaces aside.
+                    let printed: String = printed.concat();
+                    let compact = |t: &str| ascii(t).split_whitespace().collect::<String>();
+                    for (kind, items) in service.requirement_groups() {
+                        assert!(printed.contains(&compact(&format!("{}:", kind.heading(lang)))), "{} {lang:?}: heading of {kind:?}", service.code);
+                        for r in items {
+                            let words = compact(r.text.in_lang(lang));
+                            assert!(printed.contains(&words), "{} {paper:?} {lang:?}: {words:?} is not on the slip whole", service.code);
+                        }
+                    }
+                    let counter = compact(&service.counter.in_lang(lang).to_uppercase());
+                    assert!(printed.contains(&counter), "{}: the counter {counter:?}", service.code);
+                    assert!(printed.contains(if lang == Lang::Id { "Berlakuhariinisaja" } else { "Validtodayonly" }), "{}: valid today only", service.code);
+                }
+            }
+        }
+    }
+
     #[test]
     fn wrapping_and_ascii() {
         assert_eq!(wrap("Fotokopi Kartu Keluarga (KK)", 12), ["Fotokopi", "Kartu", "Keluarga", "(KK)"]);
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("(bagi PT/CV/yayasan/koperasi)", 14), ["(bagi", "PT/CV/yayasan/", "koperasi)"]);
+        assert_eq!(wrap("PT/CV/yayasan/koperasi", 10), ["PT/CV/", "yayasan/", "koperasi"]);
         assert_eq!(ascii("11.30–13.00 “Jumat” café\t"), "11.30-13.00 \"Jumat\" cafe");
     }
 

@@ -29,7 +29,7 @@ fn check_slip(emu: &Emulator, paper: &str, qr: &str) {
     let (text, png, job) = emu.receipt_of(|| ticket = issue(&k, &cfg, &["--service", "KTP-BARU", "--json"]).json());
     assert_eq!(ticket["status"], "printed", "{ticket}");
     assert_eq!(ticket["number"], "KTB-A001");
-    for expected in ["KTB-A001", "Penerbitan KTP-el Baru", "Senin, 30 November 2026", "09.05 WITA", "Loket 1 (Disdukcapil)", "Fotokopi Kartu Keluarga (KK)", "SP4N-LAPOR!"] {
+    for expected in ["KTB-A001", "Penerbitan KTP-el Baru", "Senin, 30 November 2026", "09.05 WITA", "Berlaku hari ini saja", "LOKET 1", "Perhatikan layar panggilan", "Fotokopi Kartu Keluarga (KK)", "Mengisi formulir F-1.02", "diwakilkan", "SP4N-LAPOR!"] {
         assert!(text.contains(expected), "{paper}: {expected:?} missing from the slip:\n{text}");
     }
     assert_eq!(job["boundary"], "cut", "{paper}: the job ends with a cut: {job}");
@@ -204,7 +204,7 @@ fn a_serial_printer_prints_and_answers_status() {
     let mut ticket = serde_json::Value::Null;
     let (text, png, job) = emu.receipt_of(|| ticket = issue(&k, &cfg, &["--service", "KK-BARU", "--json"]).json());
     assert_eq!((ticket["number"].as_str(), ticket["status"].as_str()), (Some("KKB-A001"), Some("printed")), "{ticket}");
-    assert!(text.contains("KKB-A001") && text.contains("Loket"), "{text}");
+    assert!(text.contains("KKB-A001") && text.contains("LOKET"), "{text}");
     assert_eq!(job["boundary"], "cut", "{job}");
     if let Some(q) = decode_qr(&png) {
         assert!(q.contains("KKB-A001"), "{q}");

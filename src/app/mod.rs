@@ -169,6 +169,7 @@ impl App {
                 let date = self.today_date();
                 self.staff_job(Job::Reprint { number: number.clone(), date }, number);
             }
+            Some(Command::RetryPrint(number)) => self.retry_print(number),
             Some(Command::TestSlip) => self.staff_job(Job::TestSlip, String::new()),
             Some(Command::SyncNow) => self.sync_now(),
             Some(Command::RefreshStaff) => self.refresh_printer(),
@@ -290,6 +291,29 @@ impl App {
             self.flow.lang,
             Box::new(move |r| {
                 let _ = tx.send(Msg::Printed(print_result(r, &code)));
+            }),
+        );
+    }
+
+    /// Prints the citizen's ticket again after its slip failed (the same number, marked as
+    /// a reprint); the result comes back as [`PrintResult::Retried`].
+    fn retry_print(&self, number: String) {
+        let tx = self.tx.clone();
+        let date = self.today_date();
+        self.worker.submit(
+            Job::Reprint { number: number.clone(), date },
+            self.flow.catalogue.clone(),
+            self.flow.lang,
+            Box::new(move |r| {
+                let printed = match r {
+                    Ok(Done::Ticket(i)) => matches!(i.outcome, Outcome::Printed),
+                    Ok(_) => false,
+                    Err(e) => {
+                        log::warn!("printing {number} again failed: {e}");
+                        false
+                    }
+                };
+                let _ = tx.send(Msg::Printed(PrintResult::Retried { printed }));
             }),
         );
     }

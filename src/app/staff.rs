@@ -89,10 +89,11 @@ impl App {
     pub fn health(&mut self) -> Health {
         let lang = self.flow.lang;
         let printer = match &self.printer {
-            None => ("-".to_owned(), true),
+            None => ("-".to_owned(), false),
+            // Green only on the printer's own word: one that reports no status may be off.
             Some(Ok(status)) => {
                 let (readiness, words) = crate::printing::describe(*status, lang);
-                (words, readiness == Readiness::Ready)
+                (words, readiness == Readiness::Ready && status.is_some())
             }
             Some(Err(e)) => (e.clone(), false),
         };
@@ -101,15 +102,18 @@ impl App {
             Err(e) => Err(e.to_string()),
         };
         let now = (self.clock)().unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        // Instants as staff read them: the site's local date and time, not UTC.
+        let site = &self.flow.catalogue.feed.site;
+        let local = |utc: Option<String>| utc.map(|u| local_instant(&u, &site.time_zone, lang));
         let sync = match crate::sync::status(&mut self.store, &self.sync, now) {
             Ok(st) => Ok(SyncFacts {
                 expires: st.catalogue_expires,
                 expired: st.catalogue_expired,
                 url_set: st.url.is_some(),
                 last_error: st.last_error,
-                last_success: st.last_success_utc,
+                last_success: local(st.last_success_utc),
                 pending: st.outbox.pending,
-                oldest_pending: st.outbox.oldest_pending_utc,
+                oldest_pending: local(st.outbox.oldest_pending_utc),
                 acknowledged: st.outbox.acknowledged,
                 upload_failing: st.last_upload_error.is_some(),
             }),
@@ -128,7 +132,7 @@ impl App {
             sync,
             ikm_today: ikm(today),
             ikm_month: ikm(today.first_of_month()),
-            local_time: self.flow.today.local.map(|d| d.to_string()).unwrap_or_default(),
+            local_time: self.flow.today.local.map(|d| format!("{}, {}", crate::hours::local_date(&d, lang), crate::hours::local_time_text(crate::hours::TimeOfDay::of(&d), &site.time_zone, lang))).unwrap_or_default(),
             zone: crate::hours::zone_label(&self.flow.catalogue.feed.site.time_zone).to_owned(),
             pinned_by: crate::clock::pinned_setting().map(|_| crate::clock::ENV.to_owned()),
         }
@@ -145,7 +149,7 @@ impl App {
                 .map(|t| {
                     let name = self.flow.catalogue.feed.service(&t.service).map(|s| s.name.in_lang(lang).to_owned()).unwrap_or_default();
                     let time = t.issued_at_local.get(11..16).unwrap_or("");
-                    StaffTicketLine { number: t.number.clone(), line: format!("{}  {time}  {}  {name}", t.number, t.status.code()) }
+                    StaffTicketLine { number: t.number.clone(), line: format!("{}  {time}  {}  {name}", t.number, crate::kiosk::view::staff::status_word(t.status, lang)) }
                 })
                 .collect(),
             Err(e) => vec![StaffTicketLine { number: String::new(), line: e.to_string() }],
@@ -164,4 +168,12 @@ impl App {
             log::error!("storing the PIN pad's lock-out: {e}");
         }
     }
+}
+
+/// "30/11 09.05 WITA" for a stored UTC instant (kept as given if it does not parse).
+fn local_instant(utc: &str, time_zone: &str, lang: Lang) -> String {
+    let Ok(t) = utc.parse::<jiff::Timestamp>() else { return utc.to_owned() };
+    let Ok(tz) = jiff::tz::TimeZone::get(time_zone) else { return utc.to_owned() };
+    let dt = t.to_zoned_datetime(tz).datetime();
+    format!("{:02}/{:02} {}", dt.day(), dt.month(), crate::hours::local_time_text(crate::hours::TimeOfDay::of(&dt), time_zone, lang))
 }

@@ -93,6 +93,8 @@ pub enum PrintResult {
     Refused(Refusal),
     PrinterNotReady(Fault),
     Failed(String),
+    /// A citizen's "print again" after a failed slip ended: whether it printed now.
+    Retried { printed: bool },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -116,6 +118,8 @@ pub enum Event {
     Touch,
     /// The print worker finished.
     Printed(PrintResult),
+    /// "Coba cetak lagi" on the done screen after the slip did not print.
+    RetryPrint,
     /// "Beri Penilaian" on the welcome screen.
     StartSurvey,
     /// An answer 1–4 to the current survey question.
@@ -153,6 +157,9 @@ pub enum Command {
     SaveSurvey(crate::survey::Response),
     /// Staff: reprint a ticket of today (print worker).
     Reprint(String),
+    /// The citizen's slip did not print: print the same number again (print worker),
+    /// answering with [`PrintResult::Retried`].
+    RetryPrint(String),
     /// Staff: print the test slip (print worker).
     TestSlip,
     /// Staff: one sync round now (off the UI thread).
@@ -179,6 +186,8 @@ pub struct Timing {
     /// The done screen returns to welcome after this long.
     pub done: Duration,
     /// … or this long when the slip failed (the citizen must read what to do).
+    /// Unused while the number is only on screen: a failed slip's number stays until the
+    /// citizen confirms it (kept for timings read from older configs).
     pub done_failed: Duration,
     /// The survey's thank-you screen returns after this long.
     pub thanks: Duration,
@@ -423,8 +432,9 @@ impl Flow {
             return Idle::Active;
         }
         if self.screen == Screen::Done {
-            let limit = if self.shown.as_ref().is_some_and(|s| s.print_failed) { self.timing.done_failed } else { self.timing.done };
-            if self.done_since.is_some_and(|t| now.saturating_sub(t) >= limit) {
+            // A number that exists only on this screen stays until the citizen has it.
+            let failed = self.shown.as_ref().is_some_and(|s| s.print_failed);
+            if !failed && self.done_since.is_some_and(|t| now.saturating_sub(t) >= self.timing.done) {
                 self.reset();
             }
             return Idle::Active;
@@ -521,17 +531,29 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_slip_keeps_the_number_on_screen_longer() {
+    fn a_failed_slip_keeps_the_number_until_the_citizen_has_it_and_can_print_again() {
         let mut f = flow();
         to_priority(&mut f);
         f.handle(Event::Choose(Who::Regular), s(5));
-        let mut t = TicketShown { number: "KTB-A001".into(), service: "KTP-BARU".into(), ahead: crate::tickets::Ahead { count: 2, confirmed: false }, priority: None, print_failed: true };
+        let t = TicketShown { number: "KTB-A001".into(), service: "KTP-BARU".into(), ahead: crate::tickets::Ahead { count: 2, confirmed: false }, priority: None, print_failed: true };
         f.handle(Event::Printed(PrintResult::Issued(t.clone())), s(6));
-        f.tick(s(40));
-        assert_eq!(f.screen, Screen::Done, "still showing after 34 s");
-        f.tick(s(51));
-        assert_eq!(f.screen, Screen::Welcome);
-        t.print_failed = false;
+        f.tick(s(600));
+        assert_eq!(f.screen, Screen::Done, "the number is the citizen's only record: it stays");
+        assert_eq!(f.today.issued["KTP-BARU"], 1);
+
+        // Print again: the same number, never a new ticket; touches wait meanwhile.
+        assert_eq!(f.handle(Event::RetryPrint, s(601)), Some(Command::RetryPrint("KTB-A001".into())));
+        assert_eq!(f.screen, Screen::Printing);
+        assert_eq!(f.handle(Event::RetryPrint, s(601)), None, "one job at a time");
+        f.handle(Event::Printed(PrintResult::Retried { printed: false }), s(602));
+        assert_eq!((f.screen, f.shown.as_ref().unwrap().print_failed), (Screen::Done, true), "still failed: still on screen");
+        f.handle(Event::RetryPrint, s(603));
+        f.handle(Event::Printed(PrintResult::Retried { printed: true }), s(604));
+        assert_eq!((f.screen, f.shown.as_ref().unwrap().print_failed), (Screen::Done, false));
+        assert_eq!(f.today.issued["KTP-BARU"], 1, "a reprint is not a second ticket");
+        assert_eq!(f.handle(Event::RetryPrint, s(605)), None, "nothing to retry once printed");
+        f.tick(s(604 + 21));
+        assert_eq!(f.screen, Screen::Welcome, "a printed slip's screen times out as usual");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 pub mod staff;
 
 use super::flow::{Flow, Notice};
-use crate::catalogue::{Fee, Service};
+use crate::catalogue::{Fee, RequirementKind, Service};
 use crate::hours::local_time_text;
 use crate::hours::local_date;
 use crate::text::Lang;
@@ -39,6 +39,16 @@ pub struct ServiceRow {
     pub state: String,
     pub kind: StateKind,
     pub unverified: bool,
+    /// Where it is served ("Disdukcapil · Loket 1 (Disdukcapil)"), on rows outside their agency.
+    pub place: String,
+}
+
+/// A line of the requirements: a group's heading, or an item numbered within the list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReqLine {
+    pub text: String,
+    pub heading: bool,
+    pub number: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -46,8 +56,9 @@ pub struct Detail {
     pub name: String,
     pub agency: String,
     pub summary: String,
-    pub requirements: Vec<String>,
+    pub requirements: Vec<ReqLine>,
     pub steps: Vec<String>,
+    /// The fee as the catalogue words it; for a free service, what follows "Gratis".
     pub fee: String,
     pub free: bool,
     pub legal_basis: String,
@@ -67,6 +78,8 @@ pub struct DoneView {
     pub service: String,
     pub counter: String,
     pub ahead: String,
+    /// The documents to bring, as a short reminder ("Siapkan:").
+    pub bring: Vec<String>,
     /// The priority class's label, for a priority ticket.
     pub priority: Option<String>,
     /// What to do when the slip did not print.
@@ -317,6 +330,7 @@ pub fn service_row(flow: &Flow, s: &Service) -> ServiceRow {
         state,
         kind,
         unverified: !s.verified,
+        place: String::new(),
     }
 }
 
@@ -354,7 +368,18 @@ pub fn choose_popular(catalogue: &crate::catalogue::Catalogue, busiest: &[(Strin
 }
 
 pub fn search_results(flow: &Flow) -> Vec<ServiceRow> {
-    flow.results.iter().filter_map(|c| flow.catalogue.feed.service(c)).filter(|s| s.active).map(|s| service_row(flow, s)).collect()
+    let feed = &flow.catalogue.feed;
+    let lang = flow.lang;
+    flow.results
+        .iter()
+        .filter_map(|c| feed.service(c))
+        .filter(|s| s.active)
+        .map(|s| {
+            // Results mix agencies: each row says whose it is and where to go.
+            let agency = feed.agency(&s.agency).map(|a| a.short_name.in_lang(lang)).unwrap_or_default();
+            ServiceRow { place: format!("{agency} \u{b7} {}", s.counter.in_lang(lang)), ..service_row(flow, s) }
+        })
+        .collect()
 }
 
 pub fn detail(flow: &Flow) -> Option<Detail> {
@@ -366,15 +391,13 @@ pub fn detail(flow: &Flow) -> Option<Detail> {
         name: s.name.in_lang(lang).to_owned(),
         agency: feed.agency(&s.agency).map(|a| a.short_name.in_lang(lang).to_owned()).unwrap_or_default(),
         summary: s.summary.in_lang(lang).to_owned(),
-        requirements: s.requirements.iter().map(|r| r.in_lang(lang).to_owned()).collect(),
+        requirements: requirement_lines(s, lang),
         steps: s.procedure.iter().map(|r| r.in_lang(lang).to_owned()).collect(),
-        fee: s.fee.text.in_lang(lang).to_owned(),
+        fee: if s.fee.is_free() { after_free(s.fee.text.in_lang(lang)) } else { s.fee.text.in_lang(lang).to_owned() },
         free: s.fee.is_free(),
         legal_basis: s.legal_basis.as_ref().map(|t| t.in_lang(lang).to_owned()).unwrap_or_default(),
-        time: s.processing_time.as_ref().map(|t| t.in_lang(lang).to_owned()).unwrap_or_else(|| match lang {
-            Lang::Id => "Tanyakan di loket".into(),
-            Lang::En => "Ask at the counter".into(),
-        }),
+        // No time in the catalogue: the line is left out ("ask at the counter" tells nothing).
+        time: s.processing_time.as_ref().map(|t| t.in_lang(lang).to_owned()).unwrap_or_default(),
         product: s.product.in_lang(lang).to_owned(),
         counter: s.counter.in_lang(lang).to_owned(),
         complaints: s.complaints.as_ref().unwrap_or(&feed.site.complaints).in_lang(lang).to_owned(),
@@ -388,6 +411,33 @@ pub fn detail(flow: &Flow) -> Option<Detail> {
     })
 }
 
+/// The requirements grouped by kind under their headings, numbered straight through so a
+/// citizen can say "number 3" at the counter.
+pub fn requirement_lines(s: &Service, lang: Lang) -> Vec<ReqLine> {
+    let mut out = Vec::new();
+    let mut n = 0;
+    for (kind, items) in s.requirement_groups() {
+        out.push(ReqLine { text: kind.heading(lang).to_owned(), heading: true, number: 0 });
+        for r in items {
+            n += 1;
+            out.push(ReqLine { text: r.text.in_lang(lang).to_owned(), heading: false, number: n });
+        }
+    }
+    out
+}
+
+/// A free service's fee text after its "Gratis" / "Free": the badge already says it once,
+/// so only the explanation stays ("UU 24/2013 Pasal 79A: …"), without its parentheses.
+pub fn after_free(text: &str) -> String {
+    let t = text.trim();
+    let rest = ["Gratis", "GRATIS", "Free", "FREE"].iter().find_map(|w| t.strip_prefix(w)).unwrap_or(t);
+    let rest = rest.trim_start_matches([' ', ',', ';', ':', '\u{2014}', '-']).trim();
+    match rest.strip_prefix('(') {
+        Some(inner) if inner.ends_with(')') => inner[..inner.len() - 1].trim().to_owned(),
+        _ => rest.to_owned(),
+    }
+}
+
 pub fn done(flow: &Flow) -> Option<DoneView> {
     let t = flow.shown.as_ref()?;
     let lang = flow.lang;
@@ -397,10 +447,14 @@ pub fn done(flow: &Flow) -> Option<DoneView> {
         service: service.map(|s| s.name.in_lang(lang).to_owned()).unwrap_or_default(),
         counter: service.map(|s| s.counter.in_lang(lang).to_owned()).unwrap_or_default(),
         ahead: ahead_text(t.ahead, lang),
+        bring: service
+            .map(|s| s.requirements.iter().filter(|r| r.kind == RequirementKind::Document).map(|r| r.text.in_lang(lang).to_owned()).collect())
+            .unwrap_or_default(),
         priority: t.priority.map(|p| p.label(lang).to_owned()),
+        // First what to do here (print again); the desk only as the fallback.
         failed: t.print_failed.then(|| match lang {
-            Lang::Id => "Struk tidak tercetak. Catat nomor Anda, lalu tunjukkan layar ini kepada petugas di meja informasi.".into(),
-            Lang::En => "The slip did not print. Note your number and show this screen to staff at the information desk.".into(),
+            Lang::Id => format!("Struk tidak tercetak. Sentuh \"Coba cetak lagi\". Bila tetap gagal, catat nomor ini, lalu sebutkan nomor {} di meja informasi.", t.number),
+            Lang::En => format!("The slip did not print. Touch \"Print again\". If it still fails, note this number and give number {} at the information desk.", t.number),
         }),
     })
 }

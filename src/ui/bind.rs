@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use slint::{Model, ModelRc, SharedString, VecModel};
 
-use super::{AgencyTile, DetailView, HealthLine, Banner, ServiceRow, ServiceState, StaffTicket, SurveyView, TicketView};
+use super::{AgencyTile, Banner, DetailView, HealthLine, ReqLine, ServiceRow, ServiceState, StaffTicket, SurveyView, TicketView};
 use crate::kiosk::view::{self, StateKind};
 
 /// A list model that is updated in place.
@@ -48,7 +48,8 @@ pub struct Lists {
     pub agencies: List<AgencyTile>,
     pub services: List<ServiceRow>,
     pub results: List<ServiceRow>,
-    pub requirements: List<SharedString>,
+    pub requirements: List<ReqLine>,
+    pub bring: List<SharedString>,
     pub steps: List<SharedString>,
     pub choices: List<SharedString>,
     pub health: List<HealthLine>,
@@ -64,6 +65,7 @@ impl Lists {
             services: List::new(),
             results: List::new(),
             requirements: List::new(),
+            bring: List::new(),
             steps: List::new(),
             choices: List::new(),
             health: List::new(),
@@ -85,7 +87,7 @@ pub fn state(k: StateKind) -> ServiceState {
 }
 
 pub fn row(r: view::ServiceRow) -> ServiceRow {
-    ServiceRow { code: r.code.into(), name: r.name.into(), fee: r.fee.into(), free: r.free, time: r.time.into(), state: r.state.into(), state_kind: state(r.kind), unverified: r.unverified }
+    ServiceRow { code: r.code.into(), name: r.name.into(), fee: r.fee.into(), free: r.free, time: r.time.into(), state: r.state.into(), state_kind: state(r.kind), unverified: r.unverified, place: r.place.into() }
 }
 
 pub fn tile(t: view::AgencyTile) -> AgencyTile {
@@ -94,7 +96,7 @@ pub fn tile(t: view::AgencyTile) -> AgencyTile {
 
 /// The detail; its lists go into `lists` and the struct holds those same models.
 pub fn detail(d: view::Detail, lists: &Lists) -> DetailView {
-    lists.requirements.set(strings(d.requirements));
+    lists.requirements.set(d.requirements.into_iter().map(|r| ReqLine { text: r.text.into(), heading: r.heading, number: r.number as i32 }));
     lists.steps.set(strings(d.steps));
     DetailView {
         name: d.name.into(),
@@ -119,9 +121,11 @@ pub fn detail(d: view::Detail, lists: &Lists) -> DetailView {
     }
 }
 
-pub fn ticket(d: Option<view::DoneView>) -> TicketView {
+pub fn ticket(d: Option<view::DoneView>, lists: &Lists) -> TicketView {
     let Some(d) = d else { return TicketView::default() };
+    lists.bring.set(strings(d.bring));
     TicketView {
+        bring: lists.bring.model(),
         number: d.number.into(),
         service: d.service.into(),
         counter: d.counter.into(),

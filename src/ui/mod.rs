@@ -84,6 +84,7 @@ impl Ui {
         k.on_take_number(on(self, || Event::TakeNumber));
         k.on_open_search(on(self, || Event::OpenSearch));
         k.on_take_ticket(on(self, || Event::TakeTicket));
+        k.on_retry_print(on(self, || Event::RetryPrint));
         k.on_back(on(self, || Event::Back));
         k.on_home(on(self, || Event::Home));
         k.on_toggle_language(on(self, || Event::ToggleLanguage));
@@ -130,6 +131,13 @@ impl Ui {
                 let event = ui.typed(|t| {
                     t.pop();
                 });
+                ui.send(event);
+            }
+        });
+        let weak = Rc::downgrade(self);
+        k.on_clear_text(move || {
+            if let Some(ui) = weak.upgrade() {
+                let event = ui.typed(String::clear);
                 ui.send(event);
             }
         });
@@ -255,7 +263,7 @@ impl Ui {
         if let Some(d) = view::detail(flow) {
             k.set_detail(bind::detail(d, lists));
         }
-        k.set_ticket(bind::ticket(view::done(flow)));
+        k.set_ticket(bind::ticket(view::done(flow), lists));
         k.set_notice(bind::banner(view::notice(flow)));
         k.set_closed(bind::banner(view::closed_banner(flow)));
         k.set_screen(screen_id(flow.screen));

@@ -6,6 +6,7 @@ mod support;
 mod app;
 mod atomic_import;
 mod cli;
+mod contrast;
 mod default_catalogue;
 mod emulator;
 mod http;

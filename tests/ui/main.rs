@@ -199,7 +199,7 @@ fn the_kiosk_screens_by_touch() {
     assert!(slips.join("printer-test.txt").exists());
     let health: Vec<String> = slint::Model::iter(&k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().health).map(|h| format!("{}: {}", h.label, h.value)).collect();
     let pending = Store::open(&k.db).unwrap().outbox_stats().unwrap().pending;
-    assert!(health.iter().any(|h| h.starts_with(&format!("Outbox: {pending} menunggu"))), "the outbox's real backlog ({pending}): {health:?}");
+    assert!(health.iter().any(|h| h.starts_with(&format!("Kiriman ke server: {pending} menunggu"))), "the outbox's real backlog ({pending}): {health:?}");
     assert!(health.iter().any(|h| h.starts_with("IKM hari ini")), "{health:?}");
     k.tap("Kembali");
     assert_eq!(k.ui.screen(), Screen::Welcome);
@@ -343,8 +343,28 @@ fn the_kiosk_screens_by_touch() {
     k.tap("Antrean Umum");
     k.until(Screen::Done);
     assert!(k.shows("KTB-A001"), "the number is shown even though the slip failed");
-    assert!(k.ui.window.global::<mpp_kiosk::ui::K>().get_ticket().failed_text.contains("meja informasi"));
+    let ticket = || k.ui.window.global::<mpp_kiosk::ui::K>().get_ticket();
+    assert!(ticket().failed_text.contains("sebutkan nomor KTB-A001 di meja informasi"), "{}", ticket().failed_text);
     assert_eq!(k.tickets()[0].status.code(), "print_failed");
+    // 8b. "Coba cetak lagi": the same number, never a new one. Still failing: the number
+    // stays; with the printer back, the slip prints (marked as a reprint) and the screen
+    // becomes the usual done screen.
+    k.tap("Coba cetak lagi");
+    k.until(Screen::Printing);
+    k.until(Screen::Done);
+    assert!(ticket().print_failed, "still no printer: still the number on screen");
+    std::fs::create_dir_all(dir.path().join("missing")).unwrap();
+    k.tap("Coba cetak lagi");
+    for _ in 0..100 {
+        if !ticket().print_failed {
+            break;
+        }
+        k.wait(Duration::from_millis(100));
+    }
+    assert!(!ticket().print_failed && ticket().number == "KTB-A001", "printed on the retry");
+    let printed = String::from_utf8_lossy(&std::fs::read(dir.path().join("missing/lp0")).unwrap()).into_owned();
+    assert!(printed.contains("KTB-A001") && printed.contains("CETAK ULANG"), "the retry's slip: {printed:?}");
+    assert_eq!(k.tickets().len(), 1, "a retry is not a second ticket");
     drop(k);
 
     // 9. The satisfaction survey, by touch alone, in English; then the IKM report finds it.
@@ -357,7 +377,7 @@ fn the_kiosk_screens_by_touch() {
     let first = slint::Model::row_data(&service, 0).unwrap().name.to_string();
     k.tap(&first);
     assert_eq!(k.ui.screen(), Screen::SurveyQuestion);
-    for answer in ["Fitted very well", "Easy", "Fast", "Cheap", "Matched", "Very capable", "Very polite and friendly", "Handled well"] {
+    for answer in ["Very good", "Good", "Good", "Cheap", "Good", "Very good", "Very good", "Handled well"] {
         k.tap(answer);
     }
     k.tap("Skip this question"); // U9 unanswered

@@ -64,6 +64,12 @@ impl Flow {
                 return Some(Command::Print { service, priority });
             }
             Event::Printed(result) => self.printed(result, now),
+            Event::RetryPrint => {
+                let shown = self.shown.as_ref().filter(|s| s.print_failed && self.screen == Screen::Done)?;
+                let number = shown.number.clone();
+                self.screen = Screen::Printing;
+                return Some(Command::RetryPrint(number));
+            }
             Event::Query(q) => {
                 if self.screen != Screen::Search {
                     return None;
@@ -89,6 +95,13 @@ impl Flow {
             return;
         }
         match result {
+            PrintResult::Retried { printed } => {
+                if let Some(s) = &mut self.shown {
+                    s.print_failed = !printed;
+                }
+                self.screen = Screen::Done;
+                self.done_since = Some(now);
+            }
             PrintResult::Issued(t) => {
                 *self.today.issued.entry(t.service.clone()).or_default() += 1;
                 self.shown = Some(t);

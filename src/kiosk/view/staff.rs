@@ -69,8 +69,8 @@ pub fn health_lines(h: &Health, lang: Lang) -> Vec<HealthLine> {
         Ok(Some(c)) => add(
             label,
             match lang {
-                Lang::Id => format!("versi {} dari {} ({} layanan, {} belum terverifikasi)", c.version, c.source, c.services, c.unverified),
-                Lang::En => format!("version {} from {} ({} services, {} unverified)", c.version, c.source, c.services, c.unverified),
+                Lang::Id => format!("versi {} {} ({} layanan, {} belum terverifikasi)", c.version, source_words(&c.source, lang), c.services, c.unverified),
+                Lang::En => format!("version {} {} ({} services, {} unverified)", c.version, source_words(&c.source, lang), c.services, c.unverified),
             },
             true,
         ),
@@ -88,13 +88,14 @@ pub fn health_lines(h: &Health, lang: Lang) -> Vec<HealthLine> {
             }
             let last = s.last_success.as_deref().unwrap_or(never);
             let (value, ok) = match (s.url_set, &s.last_error) {
-                (false, _) => (w(lang, "tidak diatur ([sync] url)", "not set ([sync] url)").to_owned(), true),
+                // Not set up is not working: the dot is not green.
+                (false, _) => (w(lang, "belum diatur: katalog hanya dari kiosk ini", "not set up: the catalogue is only this kiosk's").to_owned(), false),
                 (true, Some(e)) => (format!("{} {e}; {} {last}", w(lang, "gagal:", "failed:"), w(lang, "terakhir berhasil", "last success")), false),
                 (true, None) => (format!("{} {last}", w(lang, "terakhir berhasil", "last success")), true),
             };
             add(w(lang, "Sinkronisasi", "Sync"), value, ok);
             let oldest = s.oldest_pending.as_ref().map(|o| format!(" ({} {o})", w(lang, "tertua", "oldest"))).unwrap_or_default();
-            add("Outbox", format!("{} {}{oldest}, {} {}", s.pending, w(lang, "menunggu", "waiting"), s.acknowledged, w(lang, "terkirim", "sent")), !s.upload_failing);
+            add(w(lang, "Kiriman ke server", "Sent to the server"), format!("{} {}{oldest}, {} {}", s.pending, w(lang, "menunggu", "waiting"), s.acknowledged, w(lang, "terkirim", "sent")), !s.upload_failing && s.url_set);
         }
         Err(e) => add(w(lang, "Sinkronisasi", "Sync"), e.clone(), false),
     }
@@ -105,13 +106,34 @@ pub fn health_lines(h: &Health, lang: Lang) -> Vec<HealthLine> {
     };
     add(w(lang, "IKM hari ini", "IKM today"), ikm(&h.ikm_today), true);
     add(w(lang, "IKM bulan ini", "IKM this month"), ikm(&h.ikm_month), true);
-    let clock = format!("{} {}", h.local_time, h.zone);
+    let clock = h.local_time.clone();
     let value = match &h.pinned_by {
-        Some(by) => format!("{clock} ({} {by})", w(lang, "DIPATOK oleh", "PINNED by")),
+        Some(_) => format!("{clock} ({})", w(lang, "jam diatur tetap untuk uji coba, bukan jam sebenarnya", "set fixed for testing, not the real time")),
         None => clock,
     };
     add(w(lang, "Jam", "Clock"), value, h.pinned_by.is_none());
     lines
+}
+
+/// Where the catalogue came from, in words: the one built into the kiosk, or its address.
+fn source_words(source: &str, lang: Lang) -> String {
+    if source.starts_with("embedded") {
+        w(lang, "bawaan kiosk", "built into the kiosk").to_owned()
+    } else {
+        format!("{} {source}", w(lang, "dari", "from"))
+    }
+}
+
+/// A ticket's state in the staff's language.
+pub fn status_word(s: crate::tickets::Status, lang: Lang) -> &'static str {
+    use crate::tickets::Status::*;
+    match s {
+        Issued => w(lang, "diterbitkan", "issued"),
+        Printed => w(lang, "tercetak", "printed"),
+        PrintFailed => w(lang, "gagal cetak", "print failed"),
+        Reprinted => w(lang, "dicetak ulang", "reprinted"),
+        Voided => w(lang, "dibatalkan", "voided"),
+    }
 }
 
 /// What the PIN pad says after a refused PIN.
@@ -173,13 +195,14 @@ mod tests {
             sync: Err("db".into()),
             ikm_today: Ok(None),
             ikm_month: Ok(None),
-            local_time: "2026-11-30T09:05:00".into(),
+            local_time: "Monday, 30 November 2026, 09:05 WITA".into(),
             zone: "WITA".into(),
             pinned_by: Some("MPP_KIOSK_NOW".into()),
         };
         let en = health_lines(&health, Lang::En);
         assert_eq!(en.iter().map(|l| l.label.as_str()).collect::<Vec<_>>(), ["Printer", "Catalogue", "Sync", "IKM today", "IKM this month", "Clock"]);
-        assert_eq!(en[5].value, "2026-11-30T09:05:00 WITA (PINNED by MPP_KIOSK_NOW)");
+        assert_eq!(en[5].value, "Monday, 30 November 2026, 09:05 WITA (set fixed for testing, not the real time)");
+        assert!(en.iter().all(|l| !l.value.contains("MPP_KIOSK_NOW") && !l.value.contains("embedded:")));
         assert!(!en[5].ok && !en[1].ok);
     }
 }

@@ -199,7 +199,7 @@ fn the_kiosk_screens_by_touch() {
     assert!(slips.join("printer-test.txt").exists());
     let health: Vec<String> = slint::Model::iter(&k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().health).map(|h| format!("{}: {}", h.label, h.value)).collect();
     let pending = Store::open(&k.db).unwrap().outbox_stats().unwrap().pending;
-    assert!(health.iter().any(|h| h.starts_with(&format!("Kiriman ke server: {pending} menunggu"))), "the outbox's real backlog ({pending}): {health:?}");
+    assert!(health.iter().any(|h| h.starts_with(&format!("Unggahan: {pending} menunggu"))), "the outbox's real backlog ({pending}): {health:?}");
     assert!(health.iter().any(|h| h.starts_with("IKM hari ini")), "{health:?}");
     k.tap("Kembali");
     assert_eq!(k.ui.screen(), Screen::Welcome);

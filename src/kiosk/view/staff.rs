@@ -95,7 +95,7 @@ pub fn health_lines(h: &Health, lang: Lang) -> Vec<HealthLine> {
             };
             add(w(lang, "Sinkronisasi", "Sync"), value, ok);
             let oldest = s.oldest_pending.as_ref().map(|o| format!(" ({} {o})", w(lang, "tertua", "oldest"))).unwrap_or_default();
-            add(w(lang, "Kiriman ke server", "Sent to the server"), format!("{} {}{oldest}, {} {}", s.pending, w(lang, "menunggu", "waiting"), s.acknowledged, w(lang, "terkirim", "sent")), !s.upload_failing && s.url_set);
+            add(w(lang, "Unggahan", "Uploads"), format!("{} {}{oldest}, {} {}", s.pending, w(lang, "menunggu", "waiting"), s.acknowledged, w(lang, "terkirim", "sent")), !s.upload_failing && s.url_set);
         }
         Err(e) => add(w(lang, "Sinkronisasi", "Sync"), e.clone(), false),
     }

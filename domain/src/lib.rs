@@ -7,6 +7,7 @@
 pub mod calling;
 pub mod catalogue;
 pub mod device;
+pub mod estimate;
 pub mod hours;
 pub mod protocol;
 pub mod queue;

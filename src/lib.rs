@@ -4,7 +4,7 @@
 
 // The shared domain (crate `mpp-domain`, no I/O), under the paths the kiosk has always
 // used: `crate::catalogue`, `crate::tickets`, … are the same items the site server uses.
-pub use mpp_domain::{catalogue, device, hours, protocol, queue, survey, text, tickets};
+pub use mpp_domain::{catalogue, device, estimate, hours, protocol, queue, survey, text, tickets};
 
 pub mod app;
 pub mod cli;

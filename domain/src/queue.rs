@@ -24,8 +24,9 @@ pub fn calling_order(a: &Waiting, b: &Waiting) -> Ordering {
     b.priority.is_some().cmp(&a.priority.is_some()).then(a.issued_at.cmp(&b.issued_at)).then_with(|| a.number.cmp(&b.number))
 }
 
-/// One service's line: how many wait, how many of them with priority, who is next.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One service's line: how many wait, how many of them with priority, who is next, and
+/// how long a number taken now waits.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ServiceLine {
     pub service: String,
     pub waiting: usize,
@@ -38,6 +39,26 @@ pub struct ServiceLine {
     /// Counters that serve it and are not paused.
     #[serde(default)]
     pub counters_open: usize,
+    /// The cycle the estimate plans with, seconds (`estimate::cycle_secs`); `None` before
+    /// anything is measured, today or on earlier days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycle_secs: Option<u32>,
+    /// Seconds since each ticket now at its counters was called.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub at_counters: Vec<u32>,
+    /// The estimated wait of a number taken now, minutes; `None` when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_minutes: Option<u32>,
+}
+
+impl ServiceLine {
+    /// The estimated wait of a ticket with `ahead` people before it, from this line's
+    /// counters and cycle; `None` when unknown (nothing measured, no counter open).
+    pub fn wait_for(&self, ahead: usize) -> Option<crate::estimate::Minutes> {
+        let cycle_secs = f64::from(self.cycle_secs?);
+        let line = crate::estimate::LineNow { ahead, counters_open: self.counters_open, at_counters: self.at_counters.clone(), cycle_secs };
+        crate::estimate::wait_secs(&line).map(crate::estimate::Minutes::of_secs)
+    }
 }
 
 /// A site's queue on one local day, as the site server serves it to kiosks and displays.
@@ -66,6 +87,9 @@ pub struct TicketPlace {
     pub status: String,
     /// `None` once the ticket no longer waits (called, served, voided).
     pub people_ahead: Option<usize>,
+    /// Its estimated wait, minutes, while it waits and the estimate is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_minutes: Option<u32>,
 }
 
 /// How many tickets of the same service are called before `number`; `None` when it is
@@ -81,7 +105,7 @@ pub fn lines(mut waiting: Vec<Waiting>, show: usize) -> Vec<ServiceLine> {
     let mut out: Vec<ServiceLine> = Vec::new();
     for w in waiting {
         if out.last().is_none_or(|l| l.service != w.service) {
-            out.push(ServiceLine { service: w.service.clone(), waiting: 0, priority_waiting: 0, next: Vec::new(), serving: 0, counters_open: 0 });
+            out.push(ServiceLine { service: w.service.clone(), ..Default::default() });
         }
         let line = out.last_mut().expect("just pushed");
         line.waiting += 1;
@@ -114,7 +138,7 @@ mod tests {
             3,
         );
         assert_eq!(lines.len(), 2);
-        assert_eq!(lines[0], ServiceLine { service: "KK-BARU".into(), waiting: 1, priority_waiting: 0, next: vec!["KK-A001".into()], serving: 0, counters_open: 0 });
+        assert_eq!(lines[0], ServiceLine { service: "KK-BARU".into(), waiting: 1, next: vec!["KK-A001".into()], ..Default::default() });
         assert_eq!(lines[1].next, ["KTB-PB001", "KTB-A001", "KTB-B001"], "the priority ticket, then by issue time across kiosks A and B");
         assert_eq!((lines[1].waiting, lines[1].priority_waiting), (4, 1));
     }

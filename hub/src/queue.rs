@@ -2,7 +2,10 @@
 //! calling order of `mpp_domain::queue`.
 
 use deadpool_postgres::Pool;
-use mpp_domain::queue::{lines, people_ahead, QueueState, TicketPlace, Waiting};
+use std::collections::HashMap;
+
+use mpp_domain::estimate::{cycle_secs, summarise, Summary};
+use mpp_domain::queue::{lines, people_ahead, QueueState, ServiceLine, TicketPlace, Waiting};
 use mpp_domain::tickets::Priority;
 
 use crate::db::DbError;
@@ -51,7 +54,7 @@ pub async fn state(pool: &Pool, site: &str, date: jiff::civil::Date, show: usize
                 Ok(i) => i,
                 // Someone at a counter but nobody waiting: the service has a line all the same.
                 Err(i) if serving => {
-                    services.insert(i, mpp_domain::queue::ServiceLine { service, waiting: 0, priority_waiting: 0, next: Vec::new(), serving: 0, counters_open: 0 });
+                    services.insert(i, mpp_domain::queue::ServiceLine { service, ..Default::default() });
                     i
                 }
                 Err(_) => continue,
@@ -64,7 +67,77 @@ pub async fn state(pool: &Pool, site: &str, date: jiff::civil::Date, show: usize
             }
         }
     }
+    estimate(pool, site, date, &mut services).await?;
     Ok(QueueState { site: site.to_owned(), date, waiting: n, services })
+}
+
+/// How many earlier days give a service's cycle before today measures it.
+const PRIOR_DAYS: i64 = 14;
+
+/// Each service's cycles (seconds from calling a ticket to its finish or no-show), oldest
+/// first, over the site's days `from..=to`.
+async fn cycles(pool: &Pool, site: &str, from: jiff::civil::Date, to: jiff::civil::Date) -> Result<HashMap<String, Vec<u32>>, DbError> {
+    let client = pool.get().await?;
+    let rows = client
+        .query(
+            "SELECT coalesce(e.service, t.service),
+                    EXTRACT(EPOCH FROM e.at - (SELECT max(c.at) FROM call_event c WHERE c.ticket = e.ticket AND c.action = 'call' AND c.at <= e.at))::float8
+             FROM call_event e JOIN ticket t ON t.id = e.ticket
+             WHERE e.site = $1 AND e.action IN ('finish', 'no_show') AND t.local_date BETWEEN $2::text::date AND $3::text::date
+             ORDER BY e.at",
+            &[&site, &from.to_string(), &to.to_string()],
+        )
+        .await?;
+    let mut out: HashMap<String, Vec<u32>> = HashMap::new();
+    for r in rows {
+        if let Some(secs) = r.get::<_, Option<f64>>(1).filter(|s| *s >= 0.0) {
+            out.entry(r.get(0)).or_default().push(secs.round() as u32);
+        }
+    }
+    Ok(out)
+}
+
+/// Earlier days' cycle per service, computed once per site and day.
+async fn prior(pool: &Pool, site: &str, date: jiff::civil::Date) -> Result<HashMap<String, f64>, DbError> {
+    static KNOWN: std::sync::Mutex<Option<HashMap<(String, jiff::civil::Date), HashMap<String, f64>>>> = std::sync::Mutex::new(None);
+    let key = (site.to_owned(), date);
+    if let Some(p) = KNOWN.lock().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(|m| m.get(&key)) {
+        return Ok(p.clone());
+    }
+    let from = date.checked_sub(jiff::Span::new().days(PRIOR_DAYS)).unwrap_or(date);
+    let to = date.yesterday().unwrap_or(date);
+    let p: HashMap<String, f64> = cycles(pool, site, from, to).await?.into_iter().filter_map(|(s, c)| Some((s, summarise(&c, Summary::CappedMean)?))).collect();
+    let mut known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
+    let map = known.get_or_insert_with(HashMap::new);
+    if map.len() > 1000 {
+        map.clear();
+    }
+    map.insert(key, p.clone());
+    Ok(p)
+}
+
+/// Fills each line's cycle, the time spent at its counters and the wait of a number taken
+/// now (`mpp_domain::estimate`): today's cycles blended with earlier days'.
+async fn estimate(pool: &Pool, site: &str, date: jiff::civil::Date, services: &mut [ServiceLine]) -> Result<(), DbError> {
+    let today = cycles(pool, site, date, date).await?;
+    let prior = prior(pool, site, date).await?;
+    let now = crate::clock::now();
+    let client = pool.get().await?;
+    let busy = client
+        .query(
+            "SELECT service, EXTRACT(EPOCH FROM $3::text::timestamptz - last_call_at)::float8 FROM ticket
+             WHERE site = $1 AND local_date = $2::text::date AND call_state IN ('called', 'serving') AND last_call_at IS NOT NULL",
+            &[&site, &date.to_string(), &now.to_string()],
+        )
+        .await?;
+    for line in services.iter_mut() {
+        line.at_counters = busy.iter().filter(|r| r.get::<_, String>(0) == line.service).map(|r| r.get::<_, f64>(1).max(0.0).round() as u32).collect();
+        line.at_counters.truncate(line.counters_open);
+        let cycle = cycle_secs(today.get(&line.service).map_or(&[][..], Vec::as_slice), prior.get(&line.service).copied(), Summary::CappedMean);
+        line.cycle_secs = cycle.map(|c| c.round() as u32);
+        line.wait_minutes = line.wait_for(line.waiting).map(|m| m.0);
+    }
+    Ok(())
 }
 
 /// One ticket's place in its service's line; `None` when the site has no such ticket that day.
@@ -77,8 +150,14 @@ pub async fn place(pool: &Pool, site: &str, date: jiff::civil::Date, number: &st
         return Ok(None);
     };
     let (service, status): (String, String) = (row.get(0), row.get(1));
+    drop(client);
     let ahead = if WAITING.contains(&status.as_str()) { people_ahead(&waiting(pool, site, date).await?, number) } else { None };
-    Ok(Some(TicketPlace { number: number.to_owned(), service, status, people_ahead: ahead }))
+    // The estimate from the service's line as the queue state has it now.
+    let wait_minutes = match ahead {
+        Some(n) => state(pool, site, date, 0).await?.services.iter().find(|l| l.service == service).and_then(|l| l.wait_for(n)).map(|m| m.0),
+        None => None,
+    };
+    Ok(Some(TicketPlace { number: number.to_owned(), service, status, people_ahead: ahead, wait_minutes }))
 }
 
 /// What the lobby display (and each counter page's header) shows: every counter with the

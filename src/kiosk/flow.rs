@@ -491,7 +491,7 @@ mod tests {
     }
 
     fn issued(number: &str) -> PrintResult {
-        PrintResult::Issued(TicketShown { number: number.into(), service: "KTP-BARU".into(), ahead: crate::tickets::Ahead { count: 0, confirmed: true }, priority: None, print_failed: false })
+        PrintResult::Issued(TicketShown { number: number.into(), service: "KTP-BARU".into(), ahead: crate::tickets::Ahead { count: 0, confirmed: true, wait_minutes: None }, priority: None, print_failed: false })
     }
 
     #[test]
@@ -535,7 +535,7 @@ mod tests {
         let mut f = flow();
         to_priority(&mut f);
         f.handle(Event::Choose(Who::Regular), s(5));
-        let t = TicketShown { number: "KTB-A001".into(), service: "KTP-BARU".into(), ahead: crate::tickets::Ahead { count: 2, confirmed: false }, priority: None, print_failed: true };
+        let t = TicketShown { number: "KTB-A001".into(), service: "KTP-BARU".into(), ahead: crate::tickets::Ahead { count: 2, confirmed: false, wait_minutes: None }, priority: None, print_failed: true };
         f.handle(Event::Printed(PrintResult::Issued(t.clone())), s(6));
         f.tick(s(600));
         assert_eq!(f.screen, Screen::Done, "the number is the citizen's only record: it stays");

@@ -143,6 +143,16 @@ pub fn waiting(flow: &Flow, service: &Service) -> Option<usize> {
     (queue.date == today).then(|| queue.waiting_for(&service.code))
 }
 
+/// The site server's estimate for a number taken now at `service`, today's only.
+pub fn wait_now(flow: &Flow, service: &Service) -> Option<crate::estimate::Minutes> {
+    let queue = flow.queue.as_ref()?;
+    let today = flow.today.local?.date();
+    if queue.date != today {
+        return None;
+    }
+    queue.services.iter().find(|l| l.service == service.code)?.wait_minutes.map(crate::estimate::Minutes)
+}
+
 /// Today's state in words, when a day that is over opens again (in a few words), and its kind.
 fn state_parts(flow: &Flow, service: &Service) -> (String, Option<String>, StateKind) {
     let lang = flow.lang;
@@ -162,6 +172,9 @@ fn state_parts(flow: &Flow, service: &Service) -> (String, Option<String>, State
                     (n, Lang::Id) => format!(" · {n} orang menunggu"),
                     (n, Lang::En) => format!(" · {n} waiting"),
                 };
+            }
+            if let Some(m) = wait_now(flow, service).filter(|_| waiting(flow, service).is_some_and(|n| n > 0)) {
+                text += &format!(" · {}", m.short(lang));
             }
             (text, None, StateKind::Open)
         }
@@ -446,7 +459,11 @@ pub fn done(flow: &Flow) -> Option<DoneView> {
         number: t.number.clone(),
         service: service.map(|s| s.name.in_lang(lang).to_owned()).unwrap_or_default(),
         counter: service.map(|s| s.counter.in_lang(lang).to_owned()).unwrap_or_default(),
-        ahead: ahead_text(t.ahead, lang),
+        // The site server's estimate, when it gave one: nothing is said otherwise.
+        ahead: match t.ahead.wait_minutes {
+            Some(m) => format!("{}\n{}", ahead_text(t.ahead, lang), crate::estimate::Minutes(m).text(lang)),
+            None => ahead_text(t.ahead, lang),
+        },
         bring: service
             .map(|s| s.requirements.iter().filter(|r| r.kind == RequirementKind::Document).map(|r| r.text.in_lang(lang).to_owned()).collect())
             .unwrap_or_default(),
@@ -580,16 +597,16 @@ mod tests {
         let ktp = f.catalogue.feed.service("KTP-BARU").unwrap().clone();
         let kk = f.catalogue.feed.service("KK-BARU").unwrap().clone();
         assert_eq!(state(&f, &ktp).0, "Buka", "no server, no count");
-        let line = ServiceLine { service: "KTP-BARU".into(), waiting: 7, priority_waiting: 1, next: vec![], serving: 1, counters_open: 1 };
+        let line = ServiceLine { service: "KTP-BARU".into(), waiting: 7, priority_waiting: 1, serving: 1, counters_open: 1, wait_minutes: Some(37), ..Default::default() };
         f.queue = Some(Arc::new(QueueState { site: "MPP-JENEPONTO".into(), date: jiff::civil::date(2026, 11, 27), waiting: 7, services: vec![line] }));
-        assert_eq!(state(&f, &ktp).0, "Buka · 7 orang menunggu");
+        assert_eq!(state(&f, &ktp).0, "Buka · 7 orang menunggu · \u{b1}35 menit");
         assert_eq!(state(&f, &kk).0, "Buka · tanpa antrean");
         f.lang = Lang::En;
-        assert_eq!(state(&f, &ktp).0, "Open · 7 waiting");
+        assert_eq!(state(&f, &ktp).0, "Open · 7 waiting · \u{b1}35 min");
         f.today.local = Some(jiff::civil::date(2026, 11, 26).at(9, 0, 0, 0));
         f.lang = Lang::Id;
         assert_eq!(state(&f, &ktp).0, "Buka", "yesterday's queue is not today's");
-        let t = |count, confirmed, lang| ahead_text(crate::tickets::Ahead { count, confirmed }, lang);
+        let t = |count, confirmed, lang| ahead_text(crate::tickets::Ahead { count, confirmed, wait_minutes: None }, lang);
         assert_eq!(t(3, true, Lang::Id), "3 orang di depan Anda");
         assert_eq!(t(3, false, Lang::Id), "Perkiraan: sekitar 3 orang di depan Anda");
         assert_eq!(t(1, true, Lang::En), "1 person ahead of you");

@@ -106,9 +106,9 @@ pub struct Issued {
 }
 
 /// Asks the site server how many people are ahead of a ticket just committed (pushing it
-/// there first), within a short timeout; `None` when it cannot say. Given by the
-/// application, so printing knows nothing of sync.
-pub type AheadLookup = Arc<dyn Fn(&mut Store, &Ticket, jiff::Timestamp) -> Option<u32> + Send + Sync>;
+/// there first) and its estimated wait in minutes, within a short timeout; `None` when it
+/// cannot say. Given by the application, so printing knows nothing of sync.
+pub type AheadLookup = Arc<dyn Fn(&mut Store, &Ticket, jiff::Timestamp) -> Option<(u32, Option<u32>)> + Send + Sync>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PrintFlowError {

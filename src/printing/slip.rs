@@ -256,6 +256,9 @@ pub fn layout(input: &SlipInput<'_>) -> Slip {
     text(&mut lines, w.go_to, Align::Center, false, 1);
     text(&mut lines, &input.service.counter.in_lang(lang).to_uppercase(), Align::Center, true, 2);
     text(&mut lines, &ahead_line(&w, input.ahead, lang), Align::Center, false, 1);
+    if let Some(m) = input.ahead.wait_minutes {
+        text(&mut lines, &crate::estimate::Minutes(m).text(lang), Align::Center, true, 1);
+    }
     text(&mut lines, w.watch, Align::Center, false, 1);
 
     // Every requirement in full, wrapped: a cut item can drop the words that matter most
@@ -332,7 +335,7 @@ mod tests {
             };
             for paper in [Paper::Mm58, Paper::Mm80] {
                 for lang in [Lang::Id, Lang::En] {
-                    let slip = layout(&SlipInput { ticket: &ticket, ahead: Ahead { count: 3, confirmed: true }, service, agency, site: &feed.site, lang, paper, qr: None, reprint: false, logo: None });
+                    let slip = layout(&SlipInput { ticket: &ticket, ahead: Ahead { count: 3, confirmed: true, wait_minutes: Some(23) }, service, agency, site: &feed.site, lang, paper, qr: None, reprint: false, logo: None });
                     let mut printed: Vec<String> = Vec::new();
                     for l in &slip.lines {
                         if let Line::Text { text, scale, .. } = l {
@@ -355,6 +358,7 @@ mod tests {
                     let counter = compact(&service.counter.in_lang(lang).to_uppercase());
                     assert!(printed.contains(&counter), "{}: the counter {counter:?}", service.code);
                     assert!(printed.contains(if lang == Lang::Id { "Berlakuhariinisaja" } else { "Validtodayonly" }), "{}: valid today only", service.code);
+                    assert!(printed.contains(if lang == Lang::Id { "Perkiraantunggu+-25menit" } else { "Estimatedwait+-25minutes" }), "{}: the estimate", service.code);
                 }
             }
         }

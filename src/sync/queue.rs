@@ -45,12 +45,13 @@ pub fn fetch_state(cfg: &SyncConfig, site: &str, date: Option<jiff::civil::Date>
     Ok(Some(state))
 }
 
-/// Pushes the outbox (with `ticket` in it) and asks how many are ahead of `ticket`, each
+/// Pushes the outbox (with `ticket` in it) and asks how many are ahead of `ticket` (and
+/// its estimated wait, when the server knows one), each
 /// within the short timeout. An error means "not known": the caller shows the estimate.
-pub fn people_ahead_now(store: &mut Store, cfg: &SyncConfig, site: &str, kiosk_id: u8, ticket: &Ticket, now: jiff::Timestamp) -> Result<Option<u32>, SyncError> {
+pub fn people_ahead_now(store: &mut Store, cfg: &SyncConfig, site: &str, kiosk_id: u8, ticket: &Ticket, now: jiff::Timestamp) -> Result<Option<(u32, Option<u32>)>, SyncError> {
     let Some(upload_url) = &cfg.upload_url else { return Ok(None) };
     super::upload::upload_within(store, cfg, quick_limits(cfg), site, kiosk_id, now)?;
     let url = place_url(upload_url, site, ticket.local_date, &ticket.number);
     let place: TicketPlace = get_json(&url, quick_limits(cfg))?;
-    Ok(place.people_ahead.map(|n| u32::try_from(n).unwrap_or(u32::MAX)))
+    Ok(place.people_ahead.map(|n| (u32::try_from(n).unwrap_or(u32::MAX), place.wait_minutes)))
 }

@@ -48,7 +48,8 @@ pub fn cycle_secs(today: &[u32], prior: Option<f64>, summary: Summary) -> Option
     }
 }
 
-fn summarise(xs: &[u32], how: Summary) -> Option<f64> {
+/// The cycles summarised one way; `None` for none.
+pub fn summarise(xs: &[u32], how: Summary) -> Option<f64> {
     if xs.is_empty() {
         return None;
     }

@@ -32,14 +32,17 @@ pub struct Ticket {
 pub struct Ahead {
     pub count: u32,
     pub confirmed: bool,
+    /// The site server's estimate of the wait, minutes (only it measures service times).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_minutes: Option<u32>,
 }
 
 impl Ahead {
-    /// The site server's count when it answered, else the ticket's own estimate.
-    pub fn of(ticket: &Ticket, server: Option<u32>) -> Ahead {
+    /// The site server's count (and estimate) when it answered, else the ticket's own count.
+    pub fn of(ticket: &Ticket, server: Option<(u32, Option<u32>)>) -> Ahead {
         match server {
-            Some(count) => Ahead { count, confirmed: true },
-            None => Ahead { count: ticket.people_ahead, confirmed: false },
+            Some((count, wait_minutes)) => Ahead { count, confirmed: true, wait_minutes },
+            None => Ahead { count: ticket.people_ahead, confirmed: false, wait_minutes: None },
         }
     }
 }

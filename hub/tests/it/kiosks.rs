@@ -54,7 +54,7 @@ fn the_slip_counts_every_kiosks_tickets_ahead_and_says_when_it_only_estimates() 
     let catalogue = Arc::new(k2.catalogue.clone());
     let issued = w.run_blocking(Job::Issue { service: "KTP-BARU".into(), priority: None }, catalogue.clone(), Lang::Id).unwrap().ticket().unwrap();
     assert_eq!(issued.ticket.people_ahead, 0, "the kiosk's own count knows only its own tickets");
-    assert_eq!(issued.ahead, Ahead { count: 2, confirmed: true }, "the server counts kiosk 1's two numbers");
+    assert_eq!(issued.ahead, Ahead { count: 2, confirmed: true, wait_minutes: None }, "the server counts kiosk 1's two numbers");
     let slip = slip_text(&slips, &issued.ticket.number);
     assert!(slip.contains("Antrean di depan Anda: 2 orang") && !slip.contains("perkiraan"), "{slip}");
     assert_eq!(hub.sql(&format!("SELECT count(*) FROM ticket WHERE number = '{}'", issued.ticket.number)), "1", "the ticket was pushed before its slip");
@@ -68,7 +68,7 @@ fn the_slip_counts_every_kiosks_tickets_ahead_and_says_when_it_only_estimates() 
     let started = Instant::now();
     let issued = w.run_blocking(Job::Issue { service: "KTP-BARU".into(), priority: None }, catalogue, Lang::Id).unwrap().ticket().unwrap();
     eprintln!("a slip with the server down took {} ms", started.elapsed().as_millis());
-    assert_eq!(issued.ahead, Ahead { count: 1, confirmed: false });
+    assert_eq!(issued.ahead, Ahead { count: 1, confirmed: false, wait_minutes: None });
     let slip = slip_text(&slips, &issued.ticket.number);
     assert!(slip.contains("Antrean di depan Anda: sekitar 1 orang (perkiraan)"), "{slip}");
     let waiting: Vec<String> = k2.store.outbox_pending(mpp_kiosk::store::OutboxPart::Queue, 100).unwrap().iter().map(|r| r.payload.clone()).collect();

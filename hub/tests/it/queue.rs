@@ -41,3 +41,47 @@ fn two_kiosks_tickets_come_back_in_calling_order() {
     assert_eq!(hub.get("/api/v1/sites/MPP-NOWHERE/queue").0, 404);
     assert_eq!(hub.get(&format!("/api/v1/sites/{SITE}/queue?date=30-11-2026")).0, 400);
 }
+
+/// The wait estimate comes from what the counters measured: two finished visits of 12 and
+/// 8 minutes make a 10-minute cycle; two open counters share the line; worked by hand.
+#[test]
+fn the_wait_estimate_comes_from_measured_cycles() {
+    let hub = Hub::start();
+    for n in ["1", "2"] {
+        let out = hub_command(&hub.database, &["counter", "add", "--site", SITE, "--number", n, "--name", &format!("Loket {n}"), "--services", "KTP-BARU"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let mut k = KioskLedger::new();
+    for minute in 0..6 {
+        let at = ts(&format!("2026-11-30T01:0{minute}:00Z"));
+        let t = k.store.issue_ticket(&k.catalogue, "KTP-BARU", None, 1, at).unwrap();
+        k.store.set_ticket_status(&t.id, Status::Printed, at, None).unwrap();
+    }
+    let cfg = k.sync_config(&hub, &hub.token);
+    mpp_kiosk::sync::upload::upload(&mut k.store, &cfg, SITE, 1, ts("2026-11-30T01:06:00Z")).unwrap().unwrap();
+    // KTB-A001 served 01.10–01.22 (720 s), KTB-A002 01.22–01.30 (480 s).
+    for (number, call, end) in [("KTB-A001", "01:10", "01:22"), ("KTB-A002", "01:22", "01:30")] {
+        hub.sql(&format!(
+            "UPDATE ticket SET call_state = 'done', counter = 1 WHERE site = '{SITE}' AND number = '{number}';
+             INSERT INTO call_event (site, ticket, number, action, counter, staff, at)
+               SELECT site, id, number, a, 1, 'test', ('2026-11-30T' || t || ':00Z')::timestamptz FROM ticket, (VALUES ('call', '{call}'), ('finish', '{end}')) AS e(a, t)
+               WHERE site = '{SITE}' AND number = '{number}';"
+        ));
+    }
+    let (status, body) = hub.get(&format!("/api/v1/sites/{SITE}/queue?date=2026-11-30"));
+    assert_eq!(status, 200, "{body}");
+    let q: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let ktp = q["services"].as_array().unwrap().iter().find(|s| s["service"] == "KTP-BARU").unwrap().clone();
+    // Cycle: the mean of 720 and 480 = 600 s. Four wait, two counters free: the four go at
+    // 0, 0, 10 and 10 minutes, and a number taken now at 20.
+    assert_eq!((ktp["waiting"].as_u64(), ktp["counters_open"].as_u64(), ktp["cycle_secs"].as_u64()), (Some(4), Some(2), Some(600)), "{ktp}");
+    assert_eq!(ktp["wait_minutes"], 20, "{ktp}");
+    // KTB-A005 has A003 and A004 ahead: both counters take them, then it goes at 10.
+    let (status, body) = hub.get(&format!("/api/v1/sites/{SITE}/tickets/2026-11-30/KTB-A005"));
+    assert_eq!(status, 200, "{body}");
+    let place: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!((place["people_ahead"].as_u64(), place["wait_minutes"].as_u64()), (Some(2), Some(10)), "{place}");
+    // A served ticket has no estimate.
+    let place: serde_json::Value = serde_json::from_str(&hub.get(&format!("/api/v1/sites/{SITE}/tickets/2026-11-30/KTB-A001")).1).unwrap();
+    assert!(place["wait_minutes"].is_null(), "{place}");
+}

@@ -73,6 +73,7 @@ fn main() {
                 lang: Lang::Id,
                 paper,
                 qr: Some("https://mpp.jenepontokab.go.id/antrean/KTB-A001".into()),
+                qr_follows_ticket: false,
                 reprint: false,
                 logo: logo.clone(),
             })

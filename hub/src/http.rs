@@ -93,6 +93,7 @@ pub fn router(state: AppState, max_body: usize) -> Router {
         .route("/counter/choose", post(crate::pages::choose))
         .route("/counter/sign-out", post(crate::pages::sign_out))
         .route("/display/{site}", get(crate::pages::display))
+        .route("/t/{ticket}", get(crate::status_page::status))
         .route("/assets/{name}", get(crate::pages::asset))
         .route("/healthz", get(health))
         .layer(DefaultBodyLimit::max(max_body))

@@ -18,4 +18,5 @@ pub mod queue;
 pub mod session;
 pub mod sites;
 pub mod staff;
+pub mod status_page;
 pub mod voice;

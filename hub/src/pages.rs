@@ -39,7 +39,7 @@ pub async fn asset(Path(name): Path<String>) -> Response {
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-cache")], body).into_response()
 }
 
-fn page(title: &str, body_attrs: &str, body: &str, script: Option<&str>) -> Html<String> {
+pub fn page(title: &str, body_attrs: &str, body: &str, script: Option<&str>) -> Html<String> {
     let script = script.map(|s| format!(r#"<script src="/assets/{s}" defer></script>"#)).unwrap_or_default();
     Html(format!(
         r#"<!doctype html><html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -210,18 +210,21 @@ pub async fn display(State(state): State<AppState>, Path(site): Path<String>) ->
     page(
         &format!("Layar antrean — {}", info.name),
         &format!(
-            r#"class="display" data-site="{}" data-zone="{}" data-zone-label="{}" data-server-now="{}""#,
+            r#"class="display" data-site="{}" data-zone="{}" data-zone-label="{}" data-server-now="{}" data-services="{}""#,
             esc(&info.code),
             esc(&info.time_zone),
             esc(mpp_domain::hours::zone_label(&info.time_zone)),
-            crate::clock::now().as_millisecond()
+            crate::clock::now().as_millisecond(),
+            // Service names for the waits list, as JSON in an (escaped) attribute.
+            esc(&serde_json::to_string(&info.services.iter().cloned().collect::<std::collections::BTreeMap<_, _>>()).expect("names serialise"))
         ),
         &format!(
             r#"<header><h1>{}</h1><div class="clock"><div id="date"></div><div id="time"></div></div></header>
 <div class="lost" id="lost" role="alert">Terputus dari server antrean — menyambung lagi … · Connection lost, reconnecting …</div>
 <section class="now" id="now" aria-live="assertive"><div class="label">Nomor antrean · Now calling</div><div class="number" id="now-number">—</div><div class="where" id="now-where"></div></section>
 <div class="board"><section class="tiles" id="tiles" aria-label="Loket"></section>
-<section class="recent"><h2>Panggilan terakhir · Recent calls</h2><ol id="recent"></ol></section></div>
+<section class="recent"><h2>Panggilan terakhir · Recent calls</h2><ol id="recent"></ol>
+<h2>Perkiraan tunggu · Estimated wait</h2><ol id="waits" class="waits"></ol></section></div>
 {notices}<div class="sound" id="sound"><button id="sound-button">Sentuh untuk menyalakan suara · Touch to enable sound</button></div>"#,
             esc(&info.name)
         ),

@@ -134,7 +134,8 @@ async fn estimate(pool: &Pool, site: &str, date: jiff::civil::Date, services: &m
         line.at_counters = busy.iter().filter(|r| r.get::<_, String>(0) == line.service).map(|r| r.get::<_, f64>(1).max(0.0).round() as u32).collect();
         line.at_counters.truncate(line.counters_open);
         let cycle = cycle_secs(today.get(&line.service).map_or(&[][..], Vec::as_slice), prior.get(&line.service).copied(), Summary::CappedMean);
-        line.cycle_secs = cycle.map(|c| c.round() as u32);
+        // At least a second: a visit closed within a second of its call is still a visit.
+        line.cycle_secs = cycle.map(|c| (c.round() as u32).max(1));
         line.wait_minutes = line.wait_for(line.waiting).map(|m| m.0);
     }
     Ok(())

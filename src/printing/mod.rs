@@ -171,6 +171,8 @@ fn print_slip(conn: &mut Connection, settings: &PrintSettings, catalogue: &Catal
         lang,
         paper: settings.paper,
         qr: settings.qr_url.as_deref().map(|t| qr_text(t, ticket)),
+        // A link with the ticket's id opens its status page (`mpp-hub`'s `/t/{ticket}`).
+        qr_follows_ticket: settings.qr_url.as_deref().is_some_and(|t| t.contains("{ticket}")),
         reprint,
         logo: settings.logo.clone(),
     });

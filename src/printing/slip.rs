@@ -91,6 +91,8 @@ pub struct SlipInput<'a> {
     pub paper: Paper,
     /// The QR code's content, if the site configured one.
     pub qr: Option<String>,
+    /// The QR opens this ticket's place and estimate on a phone (not the service's page).
+    pub qr_follows_ticket: bool,
     /// A reprint says so, so staff can tell it from the original.
     pub reprint: bool,
     /// The logo at the top, already scaled for the paper.
@@ -167,6 +169,7 @@ struct Words {
     ahead: &'static str,
     watch: &'static str,
     scan: &'static str,
+    scan_place: &'static str,
     keep: &'static str,
     complaints: &'static str,
     reprint: &'static str,
@@ -181,6 +184,7 @@ fn words(lang: Lang) -> Words {
             ahead: "Antrean di depan Anda",
             watch: "Perhatikan layar panggilan. Nomor Anda dipanggil dan ditampilkan di layar.",
             scan: "Pindai untuk info layanan",
+            scan_place: "Pindai untuk melihat antrean Anda di ponsel",
             keep: "Simpan struk ini sampai nomor Anda dipanggil.",
             complaints: "Pengaduan",
             reprint: "CETAK ULANG",
@@ -192,6 +196,7 @@ fn words(lang: Lang) -> Words {
             ahead: "People ahead of you",
             watch: "Watch the calling display: your number is called and shown there.",
             scan: "Scan for service information",
+            scan_place: "Scan to follow your place on your phone",
             keep: "Keep this slip until your number is called.",
             complaints: "Complaints",
             reprint: "REPRINT",
@@ -280,7 +285,7 @@ pub fn layout(input: &SlipInput<'_>) -> Slip {
     if let Some(qr) = &input.qr {
         lines.push(Line::Rule);
         lines.push(Line::Qr(qr.clone()));
-        text(&mut lines, w.scan, Align::Center, false, 1);
+        text(&mut lines, if input.qr_follows_ticket { w.scan_place } else { w.scan }, Align::Center, false, 1);
     }
     lines.push(Line::Rule);
     text(&mut lines, w.keep, Align::Center, false, 1);
@@ -335,7 +340,7 @@ mod tests {
             };
             for paper in [Paper::Mm58, Paper::Mm80] {
                 for lang in [Lang::Id, Lang::En] {
-                    let slip = layout(&SlipInput { ticket: &ticket, ahead: Ahead { count: 3, confirmed: true, wait_minutes: Some(23) }, service, agency, site: &feed.site, lang, paper, qr: None, reprint: false, logo: None });
+                    let slip = layout(&SlipInput { ticket: &ticket, ahead: Ahead { count: 3, confirmed: true, wait_minutes: Some(23) }, service, agency, site: &feed.site, lang, paper, qr: None, qr_follows_ticket: false, reprint: false, logo: None });
                     let mut printed: Vec<String> = Vec::new();
                     for l in &slip.lines {
                         if let Line::Text { text, scale, .. } = l {

@@ -84,9 +84,30 @@ function render(data) {
   }
 }
 
+// Each service with people waiting: how many, and the wait of a number taken now (the
+// server's estimate, rounded as on the kiosk; nothing when it has none).
+const serviceNames = JSON.parse(document.body.dataset.services || "{}");
+function renderWaits(q) {
+  const list = $("waits");
+  list.replaceChildren();
+  for (const line of q.services.filter((l) => l.waiting > 0)) {
+    const li = document.createElement("li");
+    const n = document.createElement("span"); text(n, serviceNames[line.service] || line.service);
+    let words = line.waiting + " menunggu";
+    if (line.wait_minutes != null) {
+      const m = line.wait_minutes;
+      words += " · " + (m < 5 ? "< 5 menit" : m > 120 ? "> 2 jam" : "±" + Math.floor((m + 2) / 5) * 5 + " menit");
+    }
+    const w = document.createElement("span"); text(w, words);
+    li.append(n, w);
+    list.append(li);
+  }
+}
+
 const events = new EventSource("/api/v1/sites/" + encodeURIComponent(page.site) + "/events");
 // Each change brings the calls on the stream itself: nothing is read again.
 events.addEventListener("calls", (e) => { $("lost").classList.remove("shown"); render(JSON.parse(e.data)); });
+events.addEventListener("queue", (e) => renderWaits(JSON.parse(e.data)));
 events.onerror = () => $("lost").classList.add("shown");
 events.onopen = () => $("lost").classList.remove("shown");
 $("sound-button").addEventListener("click", () => { soundAllowed = true; $("sound").classList.remove("shown"); });

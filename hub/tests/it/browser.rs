@@ -181,6 +181,9 @@ fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
     let display = driver.browser(1920, 1080);
     display.goto(&hub.url(&format!("/display/{SITE}")));
     display.until(Duration::from_secs(10), "the display's tiles", |b| b.text("#tiles").contains("Loket 20"));
+    // The waits: nothing measured yet, so counts without an estimate.
+    display.until(Duration::from_secs(5), "the waits on the display", |b| b.text("#waits").contains("2 menunggu"));
+    assert!(display.text("#waits").contains("Penerbitan KTP-el Baru") && !display.text("#waits").contains("menit"), "{}", display.text("#waits"));
     let clerk = driver.browser(1400, 900);
     sign_in(&clerk, &hub, "petugas1", "1");
     let other = driver.browser(1400, 900);
@@ -219,6 +222,9 @@ fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
     other.until(Duration::from_secs(5), "serving", |b| b.text("#current-state").starts_with("Sedang dilayani"));
     other.click("#finish");
     other.until(Duration::from_secs(5), "done", |b| b.text("#current-number") == "—");
+    // One visit measured at counter 20 (seconds long): KK-BARU's next number waits under
+    // five minutes, and the display says so.
+    display.until(Duration::from_secs(3), "an estimate on the display", |b| b.text("#waits").contains("< 5 menit"));
     clerk.click("#call-next");
     clerk.until(Duration::from_secs(5), "the next call", |b| b.text("#current-number") == "KTB-A002");
     display.until(Duration::from_secs(1), "the next call on the display", |b| b.text("#now-number") == "KTB-A002");

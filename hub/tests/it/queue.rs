@@ -85,3 +85,33 @@ fn the_wait_estimate_comes_from_measured_cycles() {
     let place: serde_json::Value = serde_json::from_str(&hub.get(&format!("/api/v1/sites/{SITE}/tickets/2026-11-30/KTB-A001")).1).unwrap();
     assert!(place["wait_minutes"].is_null(), "{place}");
 }
+
+/// The slip's QR opens `/t/{ticket}` on a phone: that ticket's place and nothing about
+/// anyone else; an unknown or malformed link finds nothing.
+#[test]
+fn a_tickets_status_page_shows_its_place_and_no_one_elses() {
+    // Monday 30 November 2026, 09.05 WITA: the MPP is open.
+    let hub = Hub::start_at("2026-11-30T01:05:00Z");
+    let mut k = KioskLedger::new();
+    let now = ts("2026-11-30T01:05:00Z");
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let at = now - jiff::SignedDuration::from_secs(60 * (3 - i));
+        let t = k.store.issue_ticket(&k.catalogue, "KTP-BARU", None, 1, at).unwrap();
+        k.store.set_ticket_status(&t.id, Status::Printed, at, None).unwrap();
+        ids.push((t.id.clone(), t.number.clone()));
+    }
+    let cfg = k.sync_config(&hub, &hub.token);
+    mpp_kiosk::sync::upload::upload(&mut k.store, &cfg, SITE, 1, now).unwrap().unwrap();
+    let (status, page) = hub.get(&format!("/t/{}", ids[2].0));
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains(&ids[2].1) && page.contains("2 orang di depan Anda") && page.contains("Penerbitan KTP-el Baru"), "{page}");
+    assert!(!page.contains(&ids[0].1) && !page.contains(&ids[1].1), "no other ticket's number: {page}");
+    assert!(page.contains(r#"http-equiv="refresh""#) && page.contains("noindex"));
+    // Called: where to go.
+    hub.sql(&format!("UPDATE ticket SET call_state = 'called', counter = 1, last_call_at = now() WHERE id = '{}'", ids[0].0));
+    let page = hub.get(&format!("/t/{}", ids[0].0)).1;
+    assert!(page.contains("Silakan ke Loket 1"), "{page}");
+    assert_eq!(hub.get("/t/0f8fad5b-d9cb-469f-a165-70867728950e").0, 404, "an unknown ticket");
+    assert_eq!(hub.get("/t/KTB-A001").0, 404, "a number is not a link");
+}

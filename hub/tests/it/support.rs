@@ -21,14 +21,17 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// `mpp-hub serve` with the config in `dir`, its log appended to `dir/hub.log`.
+/// `mpp-hub serve` with the config in `dir`, its log appended to `dir/hub.log`; its clock
+/// pinned (`MPP_HUB_NOW`) to the instant in `dir/now`, if there is one.
 fn spawn_serve(dir: &std::path::Path, database: &str) -> Child {
     let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("hub.log")).unwrap();
+    let now = std::fs::read_to_string(dir.join("now")).unwrap_or_default();
     Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
         .arg("--config")
         .arg(dir.join("hub.toml"))
         .arg("serve")
         .env("MPP_HUB_DATABASE_URL", database)
+        .env("MPP_HUB_NOW", now.trim())
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
@@ -140,9 +143,24 @@ impl Hub {
         Hub::serve_with(database, token, "")
     }
 
+    /// A hub whose clock is pinned to `now` (it then moves on from there).
+    pub fn start_at(now: &str) -> Hub {
+        let database = Cluster::get().database();
+        ok(hub_command(&database, &["site", "add", "--embedded"]));
+        let token = ok(hub_command(&database, &["kiosk", "enroll", "--site", SITE, "--number", "1"])).trim().to_owned();
+        Hub::serve_at(database, token, "", Some(now))
+    }
+
     fn serve_with(database: String, token: String, extra: &str) -> Hub {
+        Hub::serve_at(database, token, extra, None)
+    }
+
+    fn serve_at(database: String, token: String, extra: &str, now: Option<&str>) -> Hub {
         let port = free_port();
         let dir = tempfile::tempdir().unwrap();
+        if let Some(now) = now {
+            std::fs::write(dir.path().join("now"), now).unwrap();
+        }
         std::fs::write(dir.path().join("hub.toml"), format!("[server]\nlisten = \"127.0.0.1:{port}\"\nmax_body_bytes = 4194304\n{extra}\n")).unwrap();
         let server = spawn_serve(dir.path(), &database);
         let mut hub = Hub { database, port, token, server, dir };

@@ -177,6 +177,15 @@ fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
         ));
     }
 
+    // A ticket with a kiosk-made id, for its status page on a phone (another service, so
+    // the counters' lines above are unchanged).
+    const PHONE_TICKET: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    hub.sql(&format!(
+        "INSERT INTO ticket (id, site, kiosk, number, service, agency, local_date, issued_at, people_ahead, status, status_at, queue_at)
+         VALUES ('{PHONE_TICKET}', '{SITE}', 1, 'SKB-A001', 'SKCK-BARU', 'POLRES', '{}', now() - interval '5 minutes', 0, 'printed', now(), now() - interval '5 minutes')",
+        local.date()
+    ));
+
     let driver = Driver::start();
     let display = driver.browser(1920, 1080);
     display.goto(&hub.url(&format!("/display/{SITE}")));
@@ -261,8 +270,14 @@ fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
     clerk.until(Duration::from_secs(5), "done", |b| b.text("#current-number") == "—");
     clerk.click("#call-next");
     display.until(Duration::from_secs(2), "a call after the restart on the display", |b| b.text("#now-number") == "KKB-A001");
+    // The status page the slip's QR opens, on a phone-sized window.
+    let phone = driver.browser(390, 844);
+    phone.goto(&hub.url(&format!("/t/{PHONE_TICKET}")));
+    phone.until(Duration::from_secs(5), "the ticket's place on the phone", |b| b.text("main").contains("Tidak ada antrean di depan Anda"));
+    assert!(phone.text("main").contains("SKB-A001") && !phone.text("main").contains("KKB-A001"), "{}", phone.text("main"));
     if let Ok(dir) = std::env::var("MPP_HUB_SCREENSHOTS") {
         display.screenshot(&std::path::Path::new(&dir).join("display-test.png"));
         clerk.screenshot(&std::path::Path::new(&dir).join("counter-test.png"));
+        phone.screenshot(&std::path::Path::new(&dir).join("status-phone.png"));
     }
 }

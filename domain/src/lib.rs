@@ -11,6 +11,7 @@ pub mod estimate;
 pub mod hours;
 pub mod protocol;
 pub mod queue;
+pub mod report;
 pub mod survey;
 pub mod text;
 pub mod tickets;

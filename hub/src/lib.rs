@@ -15,6 +15,7 @@ pub mod ingest;
 pub mod local_cluster;
 pub mod pages;
 pub mod queue;
+pub mod report;
 pub mod session;
 pub mod sites;
 pub mod staff;

@@ -48,8 +48,30 @@ enum Command {
     /// The lobby's voice: the call as the display plays it, and the clips it is made of.
     #[command(subcommand)]
     Voice(VoiceCommand),
+    /// The performance report of a site: tickets, waits and service times per agency,
+    /// service, counter and staff member, busiest hours, counters' pauses and idle time,
+    /// and the IKM (PermenPANRB 14/2017). The same figures as the report page.
+    Report {
+        #[arg(long)]
+        site: String,
+        /// First local day (YYYY-MM-DD); default today in the site's time zone.
+        #[arg(long)]
+        from: Option<jiff::civil::Date>,
+        /// Last local day; default the first.
+        #[arg(long)]
+        to: Option<jiff::civil::Date>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+    },
     /// Print the manual page (roff) on stdout; the .deb ships it.
     Manpage,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ReportFormat {
+    Text,
+    Csv,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -303,6 +325,22 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 return Err(Failure::BadInput(format!("no enrolled kiosk {number} at {site}")));
             }
             println!("kiosk {number} at {site} revoked");
+        }
+        Command::Report { site, from, to, format } => {
+            let from = match from {
+                Some(d) => d,
+                None => mpp_hub::queue::Zones::default().today(&pool, &site, mpp_hub::clock::now()).await?.ok_or_else(|| Failure::BadInput(format!("no site {site:?} on this server")))?,
+            };
+            let r = match mpp_hub::report::load(&pool, &site, from, to.unwrap_or(from)).await {
+                Ok(r) => r,
+                Err(e @ (mpp_hub::report::ReportError::NoSite(_) | mpp_hub::report::ReportError::Period { .. })) => return Err(Failure::BadInput(e.to_string())),
+                Err(e) => return Err(Failure::Failed(e.to_string())),
+            };
+            match format {
+                ReportFormat::Text => print!("{}", mpp_hub::report::text(&r)),
+                ReportFormat::Csv => print!("{}", mpp_hub::report::csv(&r)),
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&r).expect("a report serialises")),
+            }
         }
         Command::Manpage | Command::Voice(_) => unreachable!("handled before the runtime starts"),
     }

@@ -11,6 +11,7 @@ mod outages;
 mod pages;
 mod pg;
 mod queue;
+mod report;
 mod support;
 mod upload;
 mod voice;

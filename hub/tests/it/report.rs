@@ -1,0 +1,126 @@
+//! The performance report against a day worked out by hand: six tickets at MPP Jeneponto
+//! on Monday 30 November 2026 (WITA, UTC+8), their calls, a transfer, a no-show, a voided
+//! number, two pauses and two survey responses; every figure below is computed by hand
+//! from the scenario, not read from the program.
+
+use crate::support::{hub_command, Hub, SITE};
+
+/// Local 09:10 on the day, as SQL's timestamptz.
+fn at(hm: &str) -> String {
+    format!("'2026-11-30T{hm}:00+08:00'")
+}
+
+fn ticket(hub: &Hub, id: &str, number: &str, service: &str, agency: &str, issued: &str, status: &str, call_state: &str) {
+    hub.sql(&format!(
+        "INSERT INTO ticket (id, site, kiosk, number, service, agency, local_date, issued_at, people_ahead, status, status_at, queue_at, call_state)
+         VALUES ('{id}', '{SITE}', 1, '{number}', '{service}', '{agency}', '2026-11-30', {}, 0, '{status}', {}, {}, '{call_state}')",
+        at(issued),
+        at(issued),
+        at(issued)
+    ));
+}
+
+fn event(hub: &Hub, ticket: Option<&str>, action: &str, counter: i16, staff: &str, time: &str, reason: Option<&str>) {
+    let ticket = ticket.map_or("NULL".to_owned(), |t| format!("'{t}'"));
+    let reason = reason.map_or("NULL".to_owned(), |r| format!("'{r}'"));
+    hub.sql(&format!("INSERT INTO call_event (site, ticket, action, counter, staff, reason, at) VALUES ('{SITE}', {ticket}, '{action}', {counter}, '{staff}', {reason}, {})", at(time)));
+}
+
+fn scenario(hub: &Hub) {
+    // KTB-A001: issued 09.00, called 09.10 at counter 1 by andi, served 09.11–09.21.
+    ticket(hub, "a1", "KTB-A001", "KTP-BARU", "DUKCAPIL", "09:00", "printed", "done");
+    event(hub, Some("a1"), "call", 1, "andi", "09:10", None);
+    event(hub, Some("a1"), "start", 1, "andi", "09:11", None);
+    event(hub, Some("a1"), "finish", 1, "andi", "09:21", None);
+    // KTB-A002: issued 09.05, called 09.21, served 09.22–09.28.
+    ticket(hub, "a2", "KTB-A002", "KTP-BARU", "DUKCAPIL", "09:05", "printed", "done");
+    event(hub, Some("a2"), "call", 1, "andi", "09:21", None);
+    event(hub, Some("a2"), "start", 1, "andi", "09:22", None);
+    event(hub, Some("a2"), "finish", 1, "andi", "09:28", None);
+    // Counter 1 pauses for a break 09.28–09.35.
+    event(hub, None, "pause", 1, "andi", "09:28", Some("istirahat"));
+    event(hub, None, "resume", 1, "andi", "09:35", None);
+    // KTB-A003: issued 09.30, called 09.40, recalled twice, no-show at 09.43.
+    ticket(hub, "a3", "KTB-A003", "KTP-BARU", "DUKCAPIL", "09:30", "printed", "no_show");
+    event(hub, Some("a3"), "call", 1, "andi", "09:40", None);
+    event(hub, Some("a3"), "recall", 1, "andi", "09:41", None);
+    event(hub, Some("a3"), "recall", 1, "andi", "09:42", None);
+    event(hub, Some("a3"), "no_show", 1, "andi", "09:43", None);
+    // SKB-A001 (Polres): issued 09.50, called 10.00 at counter 2 by budi, started 10.02,
+    // transferred to KTP-BARU 10.05, called 10.10 at counter 1 by andi, served 10.10–10.30.
+    ticket(hub, "s1", "SKB-A001", "KTP-BARU", "POLRES", "09:50", "printed", "done");
+    event(hub, Some("s1"), "call", 2, "budi", "10:00", None);
+    event(hub, Some("s1"), "start", 2, "budi", "10:02", None);
+    event(hub, Some("s1"), "transfer", 2, "budi", "10:05", Some("salah layanan"));
+    event(hub, Some("s1"), "call", 1, "andi", "10:10", None);
+    event(hub, Some("s1"), "start", 1, "andi", "10:10", None);
+    event(hub, Some("s1"), "finish", 1, "andi", "10:30", None);
+    // KTB-A004: issued 10.10, voided. SKB-A002: issued 10.20, still waiting.
+    ticket(hub, "a4", "KTB-A004", "KTP-BARU", "DUKCAPIL", "10:10", "voided", "waiting");
+    ticket(hub, "s2", "SKB-A002", "SKCK-BARU", "POLRES", "10:20", "printed", "waiting");
+    // Counter 1 pauses for prayer 10.30–10.45.
+    event(hub, None, "pause", 1, "andi", "10:30", Some("sholat"));
+    event(hub, None, "resume", 1, "andi", "10:45", None);
+    // Two survey responses: every element 4, every element 3.
+    for (id, v) in [("r1", 4), ("r2", 3)] {
+        let answers = (1..=9).map(|i| format!("[\"U{i}\", {v}]")).collect::<Vec<_>>().join(", ");
+        hub.sql(&format!("INSERT INTO survey_response (id, site, service, agency, local_date, source, answers, profile) VALUES ('{id}', '{SITE}', 'KTP-BARU', 'DUKCAPIL', '2026-11-30', 'kiosk', '[{answers}]', '{{}}')"));
+    }
+}
+
+#[test]
+fn the_report_of_a_day_worked_out_by_hand() {
+    let hub = Hub::start();
+    scenario(&hub);
+    let out = hub_command(&hub.database, &["report", "--site", SITE, "--from", "2026-11-30", "--format", "json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let figs = |f: &serde_json::Value| {
+        (
+            [f["issued"].as_u64(), f["called"].as_u64(), f["served"].as_u64(), f["no_shows"].as_u64(), f["transfers"].as_u64()],
+            [f["wait_median_min"].as_f64(), f["wait_p90_min"].as_f64(), f["service_median_min"].as_f64(), f["service_p90_min"].as_f64()],
+        )
+    };
+    // The site: 5 tickets (the voided one does not count), 4 called, 3 served, 1 no-show,
+    // 1 transfer. Waits 10, 16, 10, 10 (SKB-A001 from its first call): sorted 10 10 10 16,
+    // median (2nd) 10, p90 (4th) 16. Service 10, 6, 20 (SKB-A001 from its last start):
+    // median 10, p90 20.
+    assert_eq!(figs(&r["site"]), ([Some(5), Some(4), Some(3), Some(1), Some(1)], [Some(10.0), Some(16.0), Some(10.0), Some(20.0)]), "{}", r["site"]);
+    // KTP-BARU holds the transferred ticket now: 4 tickets; p90 wait 16 min, a green light.
+    let ktp = &r["by_service"]["KTP-BARU"];
+    assert_eq!(figs(&ktp[0]).0, [Some(4), Some(4), Some(3), Some(1), Some(1)]);
+    assert_eq!(ktp[1], "green");
+    // SKCK-BARU: one waiting, nothing measured, no light.
+    assert_eq!(figs(&r["by_service"]["SKCK-BARU"][0]), ([Some(1), Some(0), Some(0), Some(0), Some(0)], [None, None, None, None]));
+    assert!(r["by_service"]["SKCK-BARU"][1].is_null());
+    // Agencies keep the agency of issue: Dukcapil 3 (2 served, 1 no-show), Polres 2.
+    assert_eq!(figs(&r["by_agency"]["DUKCAPIL"]).0, [Some(3), Some(3), Some(2), Some(1), Some(0)]);
+    assert_eq!(figs(&r["by_agency"]["POLRES"]).0, [Some(2), Some(1), Some(1), Some(0), Some(1)]);
+    // Staff: andi called or ended all four visits last.
+    assert_eq!(figs(&r["by_staff"]["andi"]).0, [Some(4), Some(4), Some(3), Some(1), Some(1)]);
+    // Counter 1: busy 11 + 7 + 3 + 20 = 41 min (from each last call to its end); paused
+    // 7 (istirahat) + 15 (sholat) = 22; its day 09.10–10.45 = 95 min, so idle 32.
+    let c1 = &r["counters"][0];
+    assert_eq!((c1["counter"].as_i64(), c1["busy_min"].as_f64(), c1["paused_min"].as_f64(), c1["idle_min"].as_f64()), (Some(1), Some(41.0), Some(22.0), Some(32.0)), "{c1}");
+    assert_eq!((c1["paused_by_reason"]["istirahat"].as_f64(), c1["paused_by_reason"]["sholat"].as_f64()), (Some(7.0), Some(15.0)));
+    // Hours: 09.xx four tickets (median wait 10), 10.xx one (not called yet).
+    assert_eq!(r["hours"], serde_json::json!([{"hour": 9, "issued": 4, "wait_median_min": 10.0}, {"hour": 10, "issued": 1, "wait_median_min": null}]));
+    assert_eq!(r["busiest_hours"], serde_json::json!([9, 10]));
+    // IKM: every element's NRR (4 + 3) / 2 = 3.5; IKM 3.5 × 25 = 87.50, grade B.
+    assert_eq!((r["ikm"]["respondents"].as_u64(), r["ikm"]["grade"].as_str()), (Some(2), Some("B")));
+    assert!((r["ikm"]["converted"].as_f64().unwrap() - 87.5).abs() < 1e-9, "{}", r["ikm"]["converted"]);
+
+    // The CSV a ministry clerk opens: one table, the same figures.
+    let csv = String::from_utf8(hub_command(&hub.database, &["report", "--site", SITE, "--from", "2026-11-30", "--format", "csv"]).stdout).unwrap();
+    assert!(csv.starts_with("site,from,to,kind,group,name,issued,called,served,no_shows,transfers,wait_median_min,wait_p90_min"), "{csv}");
+    assert!(csv.contains(&format!("{SITE},2026-11-30,2026-11-30,site,{SITE},Mal Pelayanan Publik Kabupaten Jeneponto,5,4,3,1,1,10.0,16.0,10.0,20.0,")), "{csv}");
+    assert!(csv.contains(",counter,1,Loket 1,4,4,3,1,1,") && csv.contains(",41.0,22.0,32.0,"), "{csv}");
+    assert!(csv.contains(",ikm,IKM,B Baik,") && csv.contains(",87.50,2"), "{csv}");
+    // And the text for a terminal.
+    let text = String::from_utf8(hub_command(&hub.database, &["report", "--site", SITE, "--from", "2026-11-30"]).stdout).unwrap();
+    assert!(text.contains("tickets: 5 issued, 4 called, 3 served, 1 no-shows, 1 transfers") && text.contains("IKM: 87.50 (B, Baik) from 2 respondents"), "{text}");
+    // Bad input names what is wrong.
+    let out = hub_command(&hub.database, &["report", "--site", SITE, "--from", "2026-12-01", "--to", "2026-11-30"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("backwards"));
+}

@@ -94,6 +94,8 @@ pub fn router(state: AppState, max_body: usize) -> Router {
         .route("/counter/sign-out", post(crate::pages::sign_out))
         .route("/display/{site}", get(crate::pages::display))
         .route("/t/{ticket}", get(crate::status_page::status))
+        .route("/report", get(crate::report_page::report))
+        .route("/report.csv", get(crate::report_page::csv))
         .route("/assets/{name}", get(crate::pages::asset))
         .route("/healthz", get(health))
         .layer(DefaultBodyLimit::max(max_body))

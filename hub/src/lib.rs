@@ -16,6 +16,7 @@ pub mod local_cluster;
 pub mod pages;
 pub mod queue;
 pub mod report;
+pub mod report_page;
 pub mod session;
 pub mod sites;
 pub mod staff;

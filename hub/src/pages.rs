@@ -34,6 +34,7 @@ pub async fn asset(Path(name): Path<String>) -> Response {
         "style.css" => (include_str!("../assets/web/style.css"), "text/css; charset=utf-8"),
         "counter.js" => (include_str!("../assets/web/counter.js"), "text/javascript; charset=utf-8"),
         "display.js" => (include_str!("../assets/web/display.js"), "text/javascript; charset=utf-8"),
+        "report.js" => (include_str!("../assets/web/report.js"), "text/javascript; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-cache")], body).into_response()
@@ -145,10 +146,11 @@ pub async fn counter(State(state): State<AppState>, headers: HeaderMap) -> Respo
         Err(e) => return (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
     };
     let header_html = format!(
-        r#"<header><h1>{} · {}</h1><span>{}</span><form method="post" action="/counter/sign-out"><input type="hidden" name="csrf" value="{}"><button type="submit">Keluar</button></form></header>"#,
+        r#"<header><h1>{} · {}</h1><span>{}</span>{}<form method="post" action="/counter/sign-out"><input type="hidden" name="csrf" value="{}"><button type="submit">Keluar</button></form></header>"#,
         esc(&info.name),
         s.counter.and_then(|n| info.counters.iter().find(|c| c.0 == n)).map(|c| esc(&c.1)).unwrap_or_else(|| "Pilih loket".into()),
         esc(&s.display_name),
+        if s.role == crate::staff::Role::Counter { "" } else { r#"<a class="report-link" href="/report">Laporan</a>"# },
         esc(&s.csrf)
     );
     let Some(_) = s.counter else {

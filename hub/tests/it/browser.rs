@@ -16,13 +16,13 @@ const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// chromedriver on a free port, stopped (with its browsers) when dropped; it also dies
 /// with the test process (PR_SET_PDEATHSIG).
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
 }
 
 impl Driver {
-    fn start() -> Driver {
+    pub(crate) fn start() -> Driver {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut cmd = Command::new("chromedriver");
         cmd.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null());
@@ -44,7 +44,7 @@ impl Driver {
     }
 
     /// A headless browser window of `w`×`h` CSS pixels.
-    fn browser(&self, w: u32, h: u32) -> Browser {
+    pub(crate) fn browser(&self, w: u32, h: u32) -> Browser {
         let caps = json!({ "capabilities": { "alwaysMatch": { "goog:chromeOptions": { "args": [
             "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", format!("--window-size={w},{h}"),
             "--autoplay-policy=no-user-gesture-required", "--mute-audio"
@@ -73,12 +73,12 @@ fn post(url: &str, body: &Value) -> Value {
     v["value"].clone()
 }
 
-struct Browser {
+pub(crate) struct Browser {
     base: String,
 }
 
 impl Browser {
-    fn goto(&self, url: &str) {
+    pub(crate) fn goto(&self, url: &str) {
         post(&format!("{}/url", self.base), &json!({ "url": url }));
     }
 
@@ -87,26 +87,26 @@ impl Browser {
         v[ELEMENT].as_str().unwrap_or_else(|| panic!("no element {css}: {v}")).to_owned()
     }
 
-    fn type_into(&self, css: &str, text: &str) {
+    pub(crate) fn type_into(&self, css: &str, text: &str) {
         let e = self.find(css);
         post(&format!("{}/element/{e}/value", self.base), &json!({ "text": text }));
     }
 
-    fn click(&self, css: &str) {
+    pub(crate) fn click(&self, css: &str) {
         let e = self.find(css);
         post(&format!("{}/element/{e}/click", self.base), &json!({}));
     }
 
-    fn js(&self, script: &str) -> Value {
+    pub(crate) fn js(&self, script: &str) -> Value {
         post(&format!("{}/execute/sync", self.base), &json!({ "script": script, "args": [] }))
     }
 
-    fn text(&self, css: &str) -> String {
+    pub(crate) fn text(&self, css: &str) -> String {
         self.js(&format!("return document.querySelector({css:?})?.textContent ?? ''")).as_str().unwrap_or_default().to_owned()
     }
 
     /// Waits until `check` holds (polled every 50 ms), at most `within`; how long it took.
-    fn until(&self, within: Duration, what: &str, check: impl Fn(&Browser) -> bool) -> Duration {
+    pub(crate) fn until(&self, within: Duration, what: &str, check: impl Fn(&Browser) -> bool) -> Duration {
         let start = Instant::now();
         while !check(self) {
             assert!(start.elapsed() < within, "{what}: not within {within:?}");
@@ -115,7 +115,7 @@ impl Browser {
         start.elapsed()
     }
 
-    fn screenshot(&self, path: &std::path::Path) {
+    pub(crate) fn screenshot(&self, path: &std::path::Path) {
         let mut r = agent().get(&format!("{}/screenshot", self.base)).call().unwrap();
         let v: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
         use base64::Engine;

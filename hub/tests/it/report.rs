@@ -124,3 +124,74 @@ fn the_report_of_a_day_worked_out_by_hand() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("backwards"));
 }
+
+fn add_staff(hub: &Hub, user: &str, role: &str) {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
+        .args(["staff", "add", "--site", SITE, "--username", user, "--role", role])
+        .env("MPP_HUB_DATABASE_URL", &hub.database)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), b"kata-sandi-panjang\n").unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+/// Signs in over HTTP; the session cookie.
+fn session(hub: &Hub, user: &str) -> String {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+    let r = agent.post(&hub.url("/counter/sign-in")).send_form([("site", SITE), ("username", user), ("password", "kata-sandi-panjang")]).unwrap();
+    r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).expect("a session cookie").split(';').next().unwrap().to_owned()
+}
+
+fn get(hub: &Hub, path: &str, cookie: Option<&str>) -> (u16, String, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut req = agent.get(&hub.url(path));
+    if let Some(c) = cookie {
+        req = req.header("Cookie", c);
+    }
+    let mut r = req.call().unwrap();
+    let disposition = r.headers().get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    (r.status().as_u16(), r.body_mut().read_to_string().unwrap(), disposition)
+}
+
+/// The page for supervisors: the same figures, charts, the light per service, the CSV
+/// download; a counter clerk and a stranger get nothing.
+#[test]
+fn the_report_page_is_for_supervisors_and_shows_the_same_figures() {
+    let hub = Hub::start();
+    scenario(&hub);
+    add_staff(&hub, "kepala", "supervisor");
+    add_staff(&hub, "andi", "counter");
+    assert_eq!(get(&hub, "/report?from=2026-11-30", None).0, 401);
+    assert_eq!(get(&hub, "/report?from=2026-11-30", Some(&session(&hub, "andi"))).0, 403, "a counter clerk");
+    let boss = session(&hub, "kepala");
+    let (status, page, _) = get(&hub, "/report?from=2026-11-30", Some(&boss));
+    assert_eq!(status, 200, "{page}");
+    for expected in ["<b>5</b>nomor diambil", "<b>3</b>dilayani", "<b>10 mnt</b>tunggu (median)", "<b>16 mnt</b>tunggu (p90)", "87.50 (B, Baik)", "Jam tersibuk: 09.00, 10.00", "light green", "Penerbitan KTP-el Baru", "istirahat 7 mnt", "<svg"] {
+        assert!(page.contains(expected), "{expected:?} missing from the report page");
+    }
+    let (status, csv, disposition) = get(&hub, "/report.csv?from=2026-11-30&to=2026-11-30", Some(&boss));
+    assert_eq!(status, 200);
+    assert_eq!(disposition, format!("attachment; filename=\"laporan-{SITE}-2026-11-30-2026-11-30.csv\""));
+    let cli = String::from_utf8(hub_command(&hub.database, &["report", "--site", SITE, "--from", "2026-11-30", "--format", "csv"]).stdout).unwrap();
+    assert_eq!(csv, cli, "the page's CSV is the command's");
+    assert_eq!(get(&hub, "/report?from=2026-12-02&to=2026-11-30", Some(&boss)).0, 400);
+
+    // In chromium, as a supervisor sees it (and for docs/screens/hub/report.png).
+    let driver = crate::browser::Driver::start();
+    let b = driver.browser(1280, 1600);
+    b.goto(&hub.url("/counter"));
+    b.type_into("#site", SITE);
+    b.type_into("#username", "kepala");
+    b.type_into("#password", "kata-sandi-panjang");
+    b.click("#sign-in");
+    b.until(std::time::Duration::from_secs(10), "signed in", |b| b.js("return !!document.querySelector('#choose')") == serde_json::json!(true));
+    b.goto(&hub.url("/report?from=2026-11-30"));
+    b.until(std::time::Duration::from_secs(10), "the report", |b| b.text("main").contains("Per layanan"));
+    assert_eq!(b.js("return document.querySelectorAll('svg rect').length").as_u64(), Some(2 + 2 + 9), "bars: 2 hours, 2 hours, 9 elements");
+    if let Ok(dir) = std::env::var("MPP_HUB_SCREENSHOTS") {
+        b.screenshot(&std::path::Path::new(&dir).join("report.png"));
+    }
+}

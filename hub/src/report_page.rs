@@ -1,0 +1,169 @@
+//! `/report`: the performance report for supervisors (a signed-in supervisor or admin of
+//! the site): the period's figures, charts drawn on the server as SVG (tickets and the
+//! median wait per hour, the IKM per element), a traffic light per service, counters and
+//! staff; `/report.csv` the same as one table; a print button with a print style sheet.
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::http::AppState;
+use crate::pages::{current, esc, page};
+use crate::report::SiteReport;
+use crate::staff::Role;
+use mpp_domain::report::Light;
+
+#[derive(serde::Deserialize)]
+pub struct Period {
+    from: Option<jiff::civil::Date>,
+    to: Option<jiff::civil::Date>,
+}
+
+/// The signed-in supervisor's site's report for the period asked (default today).
+async fn load(state: &AppState, headers: &HeaderMap, q: &Period) -> Result<SiteReport, Response> {
+    let Some((_, s)) = current(state, headers).await else {
+        return Err((StatusCode::UNAUTHORIZED, page("Laporan", "", r#"<main class="status"><h1>Masuk dulu</h1><p><a href="/counter">Masuk</a> sebagai supervisor, lalu buka Laporan.</p></main>"#, None)).into_response());
+    };
+    if s.role == Role::Counter {
+        return Err((StatusCode::FORBIDDEN, page("Laporan", "", r#"<main class="status"><h1>Laporan hanya untuk supervisor</h1></main>"#, None)).into_response());
+    }
+    let today = state.zones.today(&state.pool, &s.site, crate::clock::now()).await.ok().flatten().unwrap_or_else(|| crate::clock::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date());
+    let from = q.from.unwrap_or(today);
+    let to = q.to.unwrap_or(from);
+    crate::report::load(&state.pool, &s.site, from, to).await.map_err(|e| match e {
+        crate::report::ReportError::Period { .. } => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+        other => {
+            log::error!("the report of {}: {other}", s.site);
+            (StatusCode::SERVICE_UNAVAILABLE, other.to_string()).into_response()
+        }
+    })
+}
+
+pub async fn csv(State(state): State<AppState>, headers: HeaderMap, q: Result<Query<Period>, axum::extract::rejection::QueryRejection>) -> Response {
+    let Ok(Query(q)) = q else { return (StatusCode::BAD_REQUEST, "from, to: YYYY-MM-DD").into_response() };
+    match load(&state, &headers, &q).await {
+        Ok(r) => {
+            let name = format!("attachment; filename=\"laporan-{}-{}-{}.csv\"", r.site, r.from, r.to);
+            ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)], crate::report::csv(&r)).into_response()
+        }
+        Err(resp) => resp,
+    }
+}
+
+fn minutes(x: Option<f64>) -> String {
+    x.map_or("—".to_owned(), |v| format!("{v:.0} mnt"))
+}
+
+/// Vertical bars with a value on each, labels under them. Sizes in the SVG's own units;
+/// it scales to the page.
+fn bars(title: &str, items: &[(String, f64, String)], colour: &str) -> String {
+    let (w, h, left, bottom, top) = (640.0, 240.0, 8.0, 28.0, 24.0);
+    let max = items.iter().map(|i| i.1).fold(0.0_f64, f64::max).max(1.0);
+    let n = items.len().max(1) as f64;
+    let slot = (w - 2.0 * left) / n;
+    let mut svg = format!(r#"<figure><figcaption>{}</figcaption><svg viewBox="0 0 {w} {h}" role="img" aria-label="{}">"#, esc(title), esc(title));
+    for (i, (label, v, shown)) in items.iter().enumerate() {
+        let bh = (h - bottom - top) * v / max;
+        let x = left + slot * i as f64 + slot * 0.15;
+        let y = h - bottom - bh;
+        svg += &format!(
+            r#"<rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{bh:.1}" fill="{colour}"/><text x="{:.1}" y="{:.1}" text-anchor="middle" class="v">{}</text><text x="{:.1}" y="{:.1}" text-anchor="middle" class="l">{}</text>"#,
+            slot * 0.7,
+            x + slot * 0.35,
+            y - 4.0,
+            esc(shown),
+            x + slot * 0.35,
+            h - 8.0,
+            esc(label)
+        );
+    }
+    svg + "</svg></figure>"
+}
+
+fn light_words(l: Option<Light>) -> (&'static str, &'static str) {
+    match l {
+        Some(Light::Green) => ("green", "Hijau"),
+        Some(Light::Amber) => ("amber", "Kuning"),
+        Some(Light::Red) => ("red", "Merah"),
+        None => ("none", "—"),
+    }
+}
+
+pub async fn report(State(state): State<AppState>, headers: HeaderMap, q: Result<Query<Period>, axum::extract::rejection::QueryRejection>) -> Response {
+    let Ok(Query(q)) = q else { return (StatusCode::BAD_REQUEST, "from, to: YYYY-MM-DD").into_response() };
+    let r = match load(&state, &headers, &q).await {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let f = &r.report.site;
+    let name = |code: &str| r.names.get(code).cloned().unwrap_or_else(|| code.to_owned());
+    let ikm = r.report.ikm.as_ref().map_or("belum ada responden".to_owned(), |i| format!("{:.2} ({:?}, {}) · {} responden", i.converted, i.grade, i.grade.words(mpp_domain::text::Lang::Id), i.respondents));
+    let hours: Vec<(String, f64, String)> = r.report.hours.iter().map(|h| (format!("{:02}", h.hour), f64::from(h.issued), h.issued.to_string())).collect();
+    let waits: Vec<(String, f64, String)> = r.report.hours.iter().map(|h| (format!("{:02}", h.hour), h.wait_median_min.unwrap_or(0.0), h.wait_median_min.map_or("—".into(), |m| format!("{m:.0}")))).collect();
+    let elements: Vec<(String, f64, String)> = r.report.ikm.as_ref().map_or(Vec::new(), |i| i.elements.iter().map(|e| (e.element.clone(), e.nrr, format!("{:.2}", e.nrr))).collect());
+    let services: String = r
+        .report
+        .by_service
+        .iter()
+        .map(|(code, (f, light))| {
+            let (class, word) = light_words(*light);
+            format!(
+                r#"<tr><td><span class="light {class}"></span> {word}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+                esc(&name(code)),
+                f.issued,
+                f.served,
+                f.no_shows,
+                minutes(f.wait_median_min),
+                minutes(f.wait_p90_min),
+                minutes(f.service_median_min)
+            )
+        })
+        .collect();
+    let counters: String = r
+        .report
+        .counters
+        .iter()
+        .map(|c| {
+            let reasons = c.paused_by_reason.iter().map(|(k, v)| format!("{} {v:.0} mnt", esc(k))).collect::<Vec<_>>().join(", ");
+            format!("<tr><td>Loket {}</td><td>{}</td><td>{:.0} mnt</td><td>{:.0} mnt {}</td><td>{:.0} mnt</td></tr>", c.counter, c.figures.served, c.busy_min, c.paused_min, if reasons.is_empty() { String::new() } else { format!("({reasons})") }, c.idle_min)
+        })
+        .collect();
+    let staff: String = r.report.by_staff.iter().map(|(p, f)| format!("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", esc(p), f.called, f.served, minutes(f.service_median_min))).collect();
+    let q = format!("from={}&to={}", r.from, r.to);
+    let body = format!(
+        r#"<header><h1>Laporan kinerja · {site}</h1><a href="/counter">Loket</a></header>
+<main class="report">
+<form class="period" method="get" action="/report"><label>Dari <input type="date" name="from" value="{from}"></label><label>Sampai <input type="date" name="to" value="{to}"></label><button type="submit">Tampilkan</button>
+<a class="button" href="/report.csv?{q}" download>Unduh CSV</a><button type="button" id="print">Cetak</button></form>
+<h2>{from} s.d. {to}</h2>
+<section class="cards">
+<div><b>{issued}</b>nomor diambil</div><div><b>{served}</b>dilayani</div><div><b>{no_shows}</b>tidak hadir</div><div><b>{transfers}</b>dialihkan</div>
+<div><b>{wait50}</b>tunggu (median)</div><div><b>{wait90}</b>tunggu (p90)</div><div><b>{svc50}</b>lama layanan (median)</div><div><b>{ikm}</b>IKM (PermenPANRB 14/2017)</div>
+</section>
+<p>Jam tersibuk: {busiest}</p>
+<section class="charts">{c1}{c2}{c3}</section>
+<h2>Per layanan</h2><p class="note">Lampu: hijau bila 9 dari 10 dipanggil dalam {amber:.0} menit, kuning dalam {red:.0} menit, merah lebih lama.</p>
+<table><thead><tr><th>Lampu</th><th>Layanan</th><th>Diambil</th><th>Dilayani</th><th>Tidak hadir</th><th>Tunggu median</th><th>Tunggu p90</th><th>Layanan median</th></tr></thead><tbody>{services}</tbody></table>
+<h2>Per loket</h2><table><thead><tr><th>Loket</th><th>Dilayani</th><th>Sibuk</th><th>Jeda (alasan)</th><th>Menganggur</th></tr></thead><tbody>{counters}</tbody></table>
+<h2>Per petugas</h2><table><thead><tr><th>Petugas</th><th>Dipanggil</th><th>Dilayani</th><th>Layanan median</th></tr></thead><tbody>{staff}</tbody></table>
+</main>"#,
+        site = esc(&r.site_name),
+        from = r.from,
+        to = r.to,
+        issued = f.issued,
+        served = f.served,
+        no_shows = f.no_shows,
+        transfers = f.transfers,
+        wait50 = minutes(f.wait_median_min),
+        wait90 = minutes(f.wait_p90_min),
+        svc50 = minutes(f.service_median_min),
+        ikm = esc(&ikm),
+        busiest = r.report.busiest_hours.iter().map(|h| format!("{h:02}.00")).collect::<Vec<_>>().join(", "),
+        c1 = bars("Nomor diambil per jam", &hours, "#123D91"),
+        c2 = bars("Tunggu median per jam (menit)", &waits, "#B7791F"),
+        c3 = bars("IKM per unsur (NRR, 1–4)", &elements, "#0A5733"),
+        amber = mpp_domain::report::AMBER_MIN,
+        red = mpp_domain::report::RED_MIN,
+    );
+    page(&format!("Laporan — {}", r.site_name), r#"class="report-page""#, &body, Some("report.js")).into_response()
+}

@@ -8,6 +8,7 @@ pub mod calling;
 pub mod catalogue;
 pub mod device;
 pub mod estimate;
+pub mod fleet;
 pub mod hours;
 pub mod protocol;
 pub mod queue;

@@ -13,6 +13,28 @@ pub struct Config {
     pub voice: VoiceConfig,
     /// The calling rules: `max_recalls`, `recall_gap_secs`.
     pub calling: mpp_domain::calling::Rules,
+    pub alerts: AlertsConfig,
+}
+
+/// When the fleet needs a person, and whom to tell.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertsConfig {
+    /// Each alert raised and cleared is POSTed here as JSON (a chat bot, a paging service).
+    pub webhook_url: Option<String>,
+    /// A kiosk silent longer than this, minutes, is an alert.
+    pub silent_after_min: i64,
+    /// More records than this waiting on a kiosk is an alert.
+    pub backlog: u64,
+    /// How often the fleet is checked, seconds.
+    pub check_secs: u64,
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        let rules = mpp_domain::fleet::Rules::default();
+        AlertsConfig { webhook_url: None, silent_after_min: rules.silent_after_min, backlog: rules.backlog, check_secs: 60 }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -42,7 +64,7 @@ pub struct DatabaseConfig {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { server: ServerConfig::default(), database: DatabaseConfig::default(), voice: VoiceConfig::default(), calling: Default::default() }
+        Config { server: ServerConfig::default(), database: DatabaseConfig::default(), voice: VoiceConfig::default(), calling: Default::default(), alerts: AlertsConfig::default() }
     }
 }
 

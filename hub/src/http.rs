@@ -28,6 +28,8 @@ pub struct AppState {
     pub voice: std::sync::Arc<crate::voice::Voice>,
     /// `[calling]`: recall limit and gap.
     pub rules: mpp_domain::calling::Rules,
+    /// `[alerts]`: when the fleet needs a person.
+    pub alerts: crate::config::AlertsConfig,
 }
 
 impl AppState {
@@ -55,13 +57,18 @@ impl AppState {
                 }
             }
         });
-        AppState { pool, changes, queues, calls, zones: Default::default(), rules: Default::default(), voice: std::sync::Arc::new(crate::voice::Voice::load(None).expect("the built-in clips are readable (a unit test checks)")) }
+        AppState { pool, changes, queues, calls, zones: Default::default(), rules: Default::default(), alerts: Default::default(), voice: std::sync::Arc::new(crate::voice::Voice::load(None).expect("the built-in clips are readable (a unit test checks)")) }
     }
 }
 
 impl AppState {
     pub fn with_rules(mut self, rules: mpp_domain::calling::Rules) -> AppState {
         self.rules = rules;
+        self
+    }
+
+    pub fn with_alerts(mut self, alerts: crate::config::AlertsConfig) -> AppState {
+        self.alerts = alerts;
         self
     }
 
@@ -95,6 +102,7 @@ pub fn router(state: AppState, max_body: usize) -> Router {
         .route("/display/{site}", get(crate::pages::display))
         .route("/t/{ticket}", get(crate::status_page::status))
         .route("/report", get(crate::report_page::report))
+        .route("/fleet", get(crate::fleet::fleet_page))
         .route("/report.csv", get(crate::report_page::csv))
         .route("/assets/{name}", get(crate::pages::asset))
         .route("/healthz", get(health))

@@ -10,6 +10,7 @@ pub mod counter_api;
 pub mod credential;
 pub mod db;
 pub mod events;
+pub mod fleet;
 pub mod http;
 pub mod ingest;
 pub mod local_cluster;

@@ -384,7 +384,9 @@ async fn serve(config: &config::Config, pool: deadpool_postgres::Pool) -> Result
         log::info!("voice: the site's own recordings of {}", voice.own.join(", "));
     }
     let changes = mpp_hub::events::listen(config.database.url.clone());
-    let app = http::router(http::AppState::new(pool, changes).with_voice(voice).with_rules(config.calling), config.server.max_body_bytes);
+    // The fleet's watch: alerts raised and cleared, the webhook told once each.
+    tokio::spawn(mpp_hub::fleet::watch(pool.clone(), config.alerts.clone()));
+    let app = http::router(http::AppState::new(pool, changes).with_voice(voice).with_rules(config.calling).with_alerts(config.alerts.clone()), config.server.max_body_bytes);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a SIGTERM handler");

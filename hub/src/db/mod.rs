@@ -11,6 +11,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_kiosk_health", include_str!("0003_kiosk_health.sql")),
     ("0004_calling", include_str!("0004_calling.sql")),
     ("0005_sessions", include_str!("0005_sessions.sql")),
+    ("0006_fleet_alerts", include_str!("0006_fleet_alerts.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]

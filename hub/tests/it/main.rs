@@ -6,6 +6,7 @@ mod browser;
 mod calling;
 mod demo;
 mod events;
+mod fleet;
 mod kiosks;
 mod outages;
 mod pages;

@@ -125,7 +125,7 @@ fn the_report_of_a_day_worked_out_by_hand() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("backwards"));
 }
 
-fn add_staff(hub: &Hub, user: &str, role: &str) {
+pub(crate) fn add_staff(hub: &Hub, user: &str, role: &str) {
     use std::process::{Command, Stdio};
     let mut child = Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
         .args(["staff", "add", "--site", SITE, "--username", user, "--role", role])
@@ -139,13 +139,13 @@ fn add_staff(hub: &Hub, user: &str, role: &str) {
 }
 
 /// Signs in over HTTP; the session cookie.
-fn session(hub: &Hub, user: &str) -> String {
+pub(crate) fn session(hub: &Hub, user: &str) -> String {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
     let r = agent.post(&hub.url("/counter/sign-in")).send_form([("site", SITE), ("username", user), ("password", "kata-sandi-panjang")]).unwrap();
     r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).expect("a session cookie").split(';').next().unwrap().to_owned()
 }
 
-fn get(hub: &Hub, path: &str, cookie: Option<&str>) -> (u16, String, String) {
+pub(crate) fn get(hub: &Hub, path: &str, cookie: Option<&str>) -> (u16, String, String) {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let mut req = agent.get(&hub.url(path));
     if let Some(c) = cookie {

@@ -37,7 +37,7 @@ pub async fn load(pool: &Pool, site: Option<&str>, config: &AlertsConfig, now: j
             "SELECT k.site, k.number, k.name,
                     to_char(greatest(k.last_seen_at, h.received_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
                     h.app_version, h.catalogue_version, coalesce(h.printer, 'unknown'), coalesce(h.outbox_pending, 0),
-                    s.feed_version, s.feed->>'expires', s.time_zone
+                    s.feed_version, s.feed_expires, s.time_zone
              FROM kiosk k JOIN site s ON s.code = k.site LEFT JOIN kiosk_health h ON h.site = k.site AND h.kiosk = k.number
              WHERE k.revoked_at IS NULL AND ($1::text IS NULL OR k.site = $1)",
             &[&site],

@@ -39,4 +39,7 @@ fn main() {
         }
     }
     println!("\ntarget: median |error| <= 25 % of the wait (tickets that waited >= 5 min): {}", if shipped_ok { "met" } else { "NOT MET" });
+    if !shipped_ok {
+        std::process::exit(1);
+    }
 }

@@ -129,21 +129,27 @@ impl Drop for Browser {
     }
 }
 
-fn sign_in(b: &Browser, hub: &Hub, user: &str, counter: &str) {
+/// Signs `user` in on the counter page (up to the counter choice).
+pub(crate) fn sign_in_as(b: &Browser, hub: &Hub, user: &str) {
     b.goto(&hub.url("/counter"));
     b.type_into("#site", SITE);
     b.type_into("#username", user);
     b.type_into("#password", "kata-sandi-panjang");
     b.click("#sign-in");
     b.until(Duration::from_secs(10), "the counter choice", |b| b.js("return !!document.querySelector('#choose')") == json!(true));
+}
+
+fn sign_in(b: &Browser, hub: &Hub, user: &str, counter: &str) {
+    sign_in_as(b, hub, user);
     b.js(&format!("document.querySelector('#counter').value = '{counter}'"));
     b.click("#choose");
     b.until(Duration::from_secs(10), "the counter page", |b| b.js("return !!document.querySelector('#call-next')") == json!(true));
 }
 
-fn add_staff(hub: &Hub, user: &str) {
+/// A staff account with the password every test uses.
+pub(crate) fn add_staff(hub: &Hub, user: &str, role: &str) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
-        .args(["staff", "add", "--site", SITE, "--username", user, "--role", "counter"])
+        .args(["staff", "add", "--site", SITE, "--username", user, "--role", role])
         .env("MPP_HUB_DATABASE_URL", &hub.database)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -160,8 +166,8 @@ fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
     let mut hub = Hub::start_with("[calling]\nmax_recalls = 2\nrecall_gap_secs = 1");
     let _ = hub_command(&hub.database, &["counter", "per-agency", "--site", SITE]);
     hub.sql(&format!("INSERT INTO counter (site, number, name, services) VALUES ('{SITE}', 20, 'Loket 20', '{{KK-BARU}}')"));
-    add_staff(&hub, "petugas1");
-    add_staff(&hub, "petugas2");
+    add_staff(&hub, "petugas1", "counter");
+    add_staff(&hub, "petugas2", "counter");
     // Three tickets of today at the server's zone (issued "now").
     let now = jiff::Timestamp::now();
     let local = now.to_zoned_datetime(jiff::tz::TimeZone::get("Asia/Makassar").unwrap());

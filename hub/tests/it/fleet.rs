@@ -5,7 +5,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::report::{add_staff, get, session};
+use crate::browser::add_staff;
+use crate::report::{get, session};
 use crate::support::{hub_command, Hub, SITE};
 
 /// A webhook receiver on loopback: each POST's JSON body, in order.
@@ -97,12 +98,7 @@ fn kiosks_that_need_a_person_come_first_and_the_webhook_hears_once() {
     if let Ok(dir) = std::env::var("MPP_HUB_SCREENSHOTS") {
         let driver = crate::browser::Driver::start();
         let b = driver.browser(1400, 700);
-        b.goto(&hub.url("/counter"));
-        b.type_into("#site", SITE);
-        b.type_into("#username", "teknisi");
-        b.type_into("#password", "kata-sandi-panjang");
-        b.click("#sign-in");
-        b.until(Duration::from_secs(10), "signed in", |b| b.js("return !!document.querySelector('#choose')") == serde_json::json!(true));
+        crate::browser::sign_in_as(&b, &hub, "teknisi");
         b.goto(&hub.url("/fleet"));
         b.until(Duration::from_secs(10), "the fleet", |b| b.text("main").contains("Perlu tindakan"));
         b.screenshot(&std::path::Path::new(&dir).join("fleet.png"));

@@ -3,6 +3,7 @@
 //! number, two pauses and two survey responses; every figure below is computed by hand
 //! from the scenario, not read from the program.
 
+use crate::browser::add_staff;
 use crate::support::{hub_command, Hub, SITE};
 
 /// Local 09:10 on the day, as SQL's timestamptz.
@@ -125,19 +126,6 @@ fn the_report_of_a_day_worked_out_by_hand() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("backwards"));
 }
 
-pub(crate) fn add_staff(hub: &Hub, user: &str, role: &str) {
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
-        .args(["staff", "add", "--site", SITE, "--username", user, "--role", role])
-        .env("MPP_HUB_DATABASE_URL", &hub.database)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(child.stdin.as_mut().unwrap(), b"kata-sandi-panjang\n").unwrap();
-    assert!(child.wait().unwrap().success());
-}
-
 /// Signs in over HTTP; the session cookie.
 pub(crate) fn session(hub: &Hub, user: &str) -> String {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
@@ -182,12 +170,7 @@ fn the_report_page_is_for_supervisors_and_shows_the_same_figures() {
     // In chromium, as a supervisor sees it (and for docs/screens/hub/report.png).
     let driver = crate::browser::Driver::start();
     let b = driver.browser(1280, 1600);
-    b.goto(&hub.url("/counter"));
-    b.type_into("#site", SITE);
-    b.type_into("#username", "kepala");
-    b.type_into("#password", "kata-sandi-panjang");
-    b.click("#sign-in");
-    b.until(std::time::Duration::from_secs(10), "signed in", |b| b.js("return !!document.querySelector('#choose')") == serde_json::json!(true));
+    crate::browser::sign_in_as(&b, &hub, "kepala");
     b.goto(&hub.url("/report?from=2026-11-30"));
     b.until(std::time::Duration::from_secs(10), "the report", |b| b.text("main").contains("Per layanan"));
     assert_eq!(b.js("return document.querySelectorAll('svg rect').length").as_u64(), Some(2 + 2 + 9), "bars: 2 hours, 2 hours, 9 elements");

@@ -130,23 +130,24 @@ pub async fn load(pool: &Pool, site: &str, from: jiff::civil::Date, to: jiff::ci
         )
         .await?;
     let last_event = visits.iter().filter_map(|v| v.end_at).max();
+    // Rows come counter by counter; a pause ends at the counter's next pause or resume, or,
+    // when none follows, at the period's last event.
+    let open_end = |from: jiff::Timestamp| last_event.unwrap_or(from).max(from);
     let mut pauses = Vec::new();
     let mut open: Option<(i16, String, jiff::Timestamp)> = None;
     for r in &rows {
         let (counter, action, reason, at): (i16, String, String, Option<jiff::Timestamp>) = (r.get(0), r.get(1), r.get(2), ts(r.get(3)));
         let Some(at) = at else { continue };
-        if let Some((c, reason, from)) = open.take() {
-            if c == counter || action == "pause" {
-                let until = if c == counter { at } else { last_event.unwrap_or(from).max(from) };
-                pauses.push(Pause { counter: c, reason, from, until });
-            }
+        if let Some((c, why, from)) = open.take() {
+            let until = if c == counter { at } else { open_end(from) };
+            pauses.push(Pause { counter: c, reason: why, from, until });
         }
         if action == "pause" {
             open = Some((counter, reason, at));
         }
     }
     if let Some((counter, reason, from)) = open {
-        pauses.push(Pause { counter, reason, from, until: last_event.unwrap_or(from).max(from) });
+        pauses.push(Pause { counter, reason, from, until: open_end(from) });
     }
     let survey: Vec<Vec<(String, u8)>> = client
         .query("SELECT answers FROM survey_response WHERE site = $1 AND local_date BETWEEN $2::text::date AND $3::text::date", &[&site, &from.to_string(), &to.to_string()])

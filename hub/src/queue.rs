@@ -35,38 +35,48 @@ async fn waiting(pool: &Pool, site: &str, date: jiff::civil::Date) -> Result<Vec
 
 /// The queue of `site` on `date`, `show` next numbers per service.
 pub async fn state(pool: &Pool, site: &str, date: jiff::civil::Date, show: usize) -> Result<QueueState, DbError> {
-    let waiting = waiting(pool, site, date).await?;
+    state_of(pool, site, date, waiting(pool, site, date).await?, show).await
+}
+
+/// The queue from its waiting tickets (read once by the caller): each line with who is at
+/// its counters, its open counters and its wait estimate.
+async fn state_of(pool: &Pool, site: &str, date: jiff::civil::Date, waiting: Vec<Waiting>, show: usize) -> Result<QueueState, DbError> {
     let n = waiting.len();
     let mut services = lines(waiting, show);
     let client = pool.get().await?;
-    // Who is at a counter now, and which counters are open, per service.
-    let serving = client
+    // Who is at a counter now (and since when, for the estimate), per service.
+    let now = crate::clock::now();
+    let busy = client
         .query(
-            "SELECT service, count(*) FROM ticket WHERE site = $1 AND local_date = $2::text::date AND call_state IN ('called', 'serving') GROUP BY service",
-            &[&site, &date.to_string()],
+            "SELECT service, coalesce(EXTRACT(EPOCH FROM $3::text::timestamptz - last_call_at)::float8, 0) FROM ticket
+             WHERE site = $1 AND local_date = $2::text::date AND call_state IN ('called', 'serving')",
+            &[&site, &date.to_string(), &now.to_string()],
         )
         .await?;
-    let open = client.query("SELECT s, count(*) FROM counter, unnest(services) AS s WHERE site = $1 AND paused_reason IS NULL GROUP BY s", &[&site]).await?;
-    for (rows, serving) in [(serving, true), (open, false)] {
-        for r in rows {
-            let (service, count): (String, i64) = (r.get(0), r.get(1));
-            let at = match services.binary_search_by(|l| l.service.cmp(&service)) {
-                Ok(i) => i,
-                // Someone at a counter but nobody waiting: the service has a line all the same.
-                Err(i) if serving => {
-                    services.insert(i, mpp_domain::queue::ServiceLine { service, ..Default::default() });
-                    i
-                }
-                Err(_) => continue,
-            };
-            let count = usize::try_from(count).unwrap_or(0);
-            if serving {
-                services[at].serving = count;
-            } else {
-                services[at].counters_open = count;
+    let mut at_counters: HashMap<String, Vec<u32>> = HashMap::new();
+    for r in &busy {
+        at_counters.entry(r.get(0)).or_default().push(r.get::<_, f64>(1).max(0.0).round() as u32);
+    }
+    for (service, at) in &at_counters {
+        let i = match services.binary_search_by(|l| l.service.cmp(service)) {
+            Ok(i) => i,
+            // Someone at a counter but nobody waiting: the service has a line all the same.
+            Err(i) => {
+                services.insert(i, ServiceLine { service: service.clone(), ..Default::default() });
+                i
             }
+        };
+        services[i].serving = at.len();
+        services[i].at_counters = at.clone();
+    }
+    let open = client.query("SELECT s, count(*) FROM counter, unnest(services) AS s WHERE site = $1 AND paused_reason IS NULL GROUP BY s", &[&site]).await?;
+    for r in open {
+        let service: String = r.get(0);
+        if let Ok(i) = services.binary_search_by(|l| l.service.cmp(&service)) {
+            services[i].counters_open = usize::try_from(r.get::<_, i64>(1)).unwrap_or(0);
         }
     }
+    drop(client);
     estimate(pool, site, date, &mut services).await?;
     Ok(QueueState { site: site.to_owned(), date, waiting: n, services })
 }
@@ -116,22 +126,13 @@ async fn prior(pool: &Pool, site: &str, date: jiff::civil::Date) -> Result<HashM
     Ok(p)
 }
 
-/// Fills each line's cycle, the time spent at its counters and the wait of a number taken
-/// now (`mpp_domain::estimate`): today's cycles blended with earlier days'.
+/// Fills each line's cycle and the wait of a number taken now (`mpp_domain::estimate`):
+/// today's cycles blended with earlier days'; the time at its counters is already there.
 async fn estimate(pool: &Pool, site: &str, date: jiff::civil::Date, services: &mut [ServiceLine]) -> Result<(), DbError> {
     let today = cycles(pool, site, date, date).await?;
     let prior = prior(pool, site, date).await?;
-    let now = crate::clock::now();
-    let client = pool.get().await?;
-    let busy = client
-        .query(
-            "SELECT service, EXTRACT(EPOCH FROM $3::text::timestamptz - last_call_at)::float8 FROM ticket
-             WHERE site = $1 AND local_date = $2::text::date AND call_state IN ('called', 'serving') AND last_call_at IS NOT NULL",
-            &[&site, &date.to_string(), &now.to_string()],
-        )
-        .await?;
     for line in services.iter_mut() {
-        line.at_counters = busy.iter().filter(|r| r.get::<_, String>(0) == line.service).map(|r| r.get::<_, f64>(1).max(0.0).round() as u32).collect();
+        // A paused counter's citizen does not hold one of the open counters.
         line.at_counters.truncate(line.counters_open);
         let cycle = cycle_secs(today.get(&line.service).map_or(&[][..], Vec::as_slice), prior.get(&line.service).copied(), Summary::CappedMean);
         // At least a second: a visit closed within a second of its call is still a visit.
@@ -152,10 +153,14 @@ pub async fn place(pool: &Pool, site: &str, date: jiff::civil::Date, number: &st
     };
     let (service, status): (String, String) = (row.get(0), row.get(1));
     drop(client);
-    let ahead = if WAITING.contains(&status.as_str()) { people_ahead(&waiting(pool, site, date).await?, number) } else { None };
+    if !WAITING.contains(&status.as_str()) {
+        return Ok(Some(TicketPlace { number: number.to_owned(), service, status, people_ahead: None, wait_minutes: None }));
+    }
+    let waiting = waiting(pool, site, date).await?;
+    let ahead = people_ahead(&waiting, number);
     // The estimate from the service's line as the queue state has it now.
     let wait_minutes = match ahead {
-        Some(n) => state(pool, site, date, 0).await?.services.iter().find(|l| l.service == service).and_then(|l| l.wait_for(n)).map(|m| m.0),
+        Some(n) => state_of(pool, site, date, waiting, 0).await?.services.iter().find(|l| l.service == service).and_then(|l| l.wait_for(n)).map(|m| m.0),
         None => None,
     };
     Ok(Some(TicketPlace { number: number.to_owned(), service, status, people_ahead: ahead, wait_minutes }))

@@ -13,7 +13,7 @@ use mpp_domain::protocol::PrinterState;
 
 use crate::config::AlertsConfig;
 use crate::db::DbError;
-use crate::pages::{current, esc, page};
+use crate::pages::{esc, page, supervisor};
 use crate::staff::Role;
 
 /// One kiosk with its alerts and its site's zone.
@@ -94,14 +94,11 @@ fn printer_words(p: PrinterState) -> &'static str {
 
 /// `/fleet`: an admin sees every site, a supervisor their own; counter clerks nothing.
 pub async fn fleet_page(State(state): State<crate::http::AppState>, headers: HeaderMap) -> Response {
-    let Some((_, s)) = current(&state, &headers).await else {
-        return (StatusCode::UNAUTHORIZED, page("Armada kiosk", "", r#"<main class="status"><h1>Masuk dulu</h1><p><a href="/counter">Masuk</a> sebagai supervisor atau admin.</p></main>"#, None)).into_response();
+    let s = match supervisor(&state, &headers, "Armada kiosk").await {
+        Ok(s) => s,
+        Err(refused) => return refused,
     };
-    let site = match s.role {
-        Role::Counter => return (StatusCode::FORBIDDEN, page("Armada kiosk", "", r#"<main class="status"><h1>Hanya untuk supervisor dan teknisi</h1></main>"#, None)).into_response(),
-        Role::Supervisor => Some(s.site.as_str()),
-        Role::Admin => None,
-    };
+    let site = if s.role == Role::Admin { None } else { Some(s.site.as_str()) };
     let now = crate::clock::now();
     let (rows, silent) = match load(&state.pool, site, &state.alerts, now).await {
         Ok(x) => x,

@@ -41,9 +41,14 @@ pub async fn asset(Path(name): Path<String>) -> Response {
 }
 
 pub fn page(title: &str, body_attrs: &str, body: &str, script: Option<&str>) -> Html<String> {
+    page_with_head(title, "", body_attrs, body, script)
+}
+
+/// A page with more in its `<head>` (trusted markup, not text).
+pub fn page_with_head(title: &str, head: &str, body_attrs: &str, body: &str, script: Option<&str>) -> Html<String> {
     let script = script.map(|s| format!(r#"<script src="/assets/{s}" defer></script>"#)).unwrap_or_default();
     Html(format!(
-        r#"<!doctype html><html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        r#"<!doctype html><html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">{head}
 <title>{}</title><link rel="stylesheet" href="/assets/style.css">{script}</head><body {body_attrs}>{body}</body></html>"#,
         esc(title)
     ))
@@ -55,6 +60,18 @@ pub fn cookie_token(headers: &HeaderMap) -> Option<String> {
         let (k, v) = c.trim().split_once('=')?;
         (k == COOKIE && v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit())).then(|| v.to_owned())
     })
+}
+
+/// The session of a supervisor or admin, or the page that says why not: 401 without a
+/// session, 403 for a counter clerk. For the report and the fleet pages.
+pub async fn supervisor(state: &AppState, headers: &HeaderMap, title: &str) -> Result<Session, Response> {
+    let Some((_, s)) = current(state, headers).await else {
+        return Err((StatusCode::UNAUTHORIZED, page(title, "", r#"<main class="status"><h1>Masuk dulu</h1><p><a href="/counter">Masuk</a> sebagai supervisor atau admin.</p></main>"#, None)).into_response());
+    };
+    if s.role == crate::staff::Role::Counter {
+        return Err((StatusCode::FORBIDDEN, page(title, "", r#"<main class="status"><h1>Hanya untuk supervisor dan admin</h1></main>"#, None)).into_response());
+    }
+    Ok(s)
 }
 
 /// The session of this request, if it has a valid one.

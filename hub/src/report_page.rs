@@ -8,9 +8,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::http::AppState;
-use crate::pages::{current, esc, page};
+use crate::pages::{esc, page, supervisor};
 use crate::report::SiteReport;
-use crate::staff::Role;
 use mpp_domain::report::Light;
 
 #[derive(serde::Deserialize)]
@@ -21,12 +20,7 @@ pub struct Period {
 
 /// The signed-in supervisor's site's report for the period asked (default today).
 async fn load(state: &AppState, headers: &HeaderMap, q: &Period) -> Result<SiteReport, Response> {
-    let Some((_, s)) = current(state, headers).await else {
-        return Err((StatusCode::UNAUTHORIZED, page("Laporan", "", r#"<main class="status"><h1>Masuk dulu</h1><p><a href="/counter">Masuk</a> sebagai supervisor, lalu buka Laporan.</p></main>"#, None)).into_response());
-    };
-    if s.role == Role::Counter {
-        return Err((StatusCode::FORBIDDEN, page("Laporan", "", r#"<main class="status"><h1>Laporan hanya untuk supervisor</h1></main>"#, None)).into_response());
-    }
+    let s = supervisor(state, headers, "Laporan").await?;
     let today = state.zones.today(&state.pool, &s.site, crate::clock::now()).await.ok().flatten().unwrap_or_else(|| crate::clock::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date());
     let from = q.from.unwrap_or(today);
     let to = q.to.unwrap_or(from);

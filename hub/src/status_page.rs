@@ -9,7 +9,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::http::AppState;
-use crate::pages::{esc, page};
+use crate::pages::{esc, page, page_with_head};
 
 /// The refresh, seconds: the queue moves in minutes, and a phone on a slow link must not
 /// be kept busy.
@@ -98,8 +98,8 @@ pub async fn status(State(state): State<AppState>, Path(id): Path<String>) -> Re
         headline = esc(&headline),
         detail = esc(&detail),
     );
-    let html = page(&format!("{number} — {}", info.name), "", &body, None).0.replacen("<head>", &format!(r#"<head><meta http-equiv="refresh" content="{REFRESH_SECS}"><meta name="robots" content="noindex">"#), 1);
-    ([(header::CACHE_CONTROL, "no-store"), (header::REFERRER_POLICY, "no-referrer")], axum::response::Html(html)).into_response()
+    let head = format!(r#"<meta http-equiv="refresh" content="{REFRESH_SECS}"><meta name="robots" content="noindex">"#);
+    ([(header::CACHE_CONTROL, "no-store"), (header::REFERRER_POLICY, "no-referrer")], page_with_head(&format!("{number} — {}", info.name), &head, "", &body, None)).into_response()
 }
 
 #[cfg(test)]

@@ -138,19 +138,18 @@ fn tile_state(flow: &Flow, service: &Service) -> (String, StateKind) {
 
 /// How many wait for `service` now, by the site server's word for today (`None`: no word).
 pub fn waiting(flow: &Flow, service: &Service) -> Option<usize> {
-    let queue = flow.queue.as_ref()?;
-    let today = flow.today.local?.date();
-    (queue.date == today).then(|| queue.waiting_for(&service.code))
+    todays_queue(flow).map(|q| q.waiting_for(&service.code))
+}
+
+/// The site server's queue, if it is of the kiosk's today (yesterday's is not shown).
+fn todays_queue(flow: &Flow) -> Option<&crate::queue::QueueState> {
+    let queue = flow.queue.as_deref()?;
+    (queue.date == flow.today.local?.date()).then_some(queue)
 }
 
 /// The site server's estimate for a number taken now at `service`, today's only.
 pub fn wait_now(flow: &Flow, service: &Service) -> Option<crate::estimate::Minutes> {
-    let queue = flow.queue.as_ref()?;
-    let today = flow.today.local?.date();
-    if queue.date != today {
-        return None;
-    }
-    queue.services.iter().find(|l| l.service == service.code)?.wait_minutes.map(crate::estimate::Minutes)
+    todays_queue(flow)?.services.iter().find(|l| l.service == service.code)?.wait_minutes.map(crate::estimate::Minutes)
 }
 
 /// Today's state in words, when a day that is over opens again (in a few words), and its kind.

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 mod support;
 
 use mpp_kiosk::catalogue::parse_feed;
-use support::generated_feed;
 use mpp_kiosk::store::Store;
+use support::generated_feed;
 
 const SERVICES: usize = 10_000;
 
@@ -29,7 +29,12 @@ fn ms(d: Duration) -> f64 {
 fn main() {
     let feed = generated_feed(SERVICES);
     let json = serde_json::to_vec(&feed).unwrap();
-    println!("feed: {} services, {} agencies, {:.1} MB of JSON", feed.services.len(), feed.agencies.len(), json.len() as f64 / 1e6);
+    println!(
+        "feed: {} services, {} agencies, {:.1} MB of JSON",
+        feed.services.len(),
+        feed.agencies.len(),
+        json.len() as f64 / 1e6
+    );
 
     let mut parse = Vec::new();
     for _ in 0..5 {
@@ -43,7 +48,8 @@ fn main() {
 
     // MPP_BENCH_KEEP=DIR keeps the database for inspection.
     let dir = tempfile::tempdir().unwrap();
-    let dir_path = std::env::var_os("MPP_BENCH_KEEP").map(std::path::PathBuf::from).unwrap_or_else(|| dir.path().to_owned());
+    let dir_path =
+        std::env::var_os("MPP_BENCH_KEEP").map(std::path::PathBuf::from).unwrap_or_else(|| dir.path().to_owned());
     let mut imports = Vec::new();
     let mut store = Store::open(&dir_path.join("bench.sqlite3")).unwrap();
     for round in 0..5u64 {
@@ -61,7 +67,22 @@ fn main() {
     println!("load whole catalogue:              {:8.1} ms", ms(t.elapsed()));
     assert_eq!(loaded.feed.services.len(), SERVICES);
 
-    let queries = ["ktp", "e-ktp", "KTP-el", "paspor", "passport", "skck", "sim c", "akte lahir", "listrik", "kartu keluarga", "bpjs", "pajak kendaraan", "k", "xyzzy"];
+    let queries = [
+        "ktp",
+        "e-ktp",
+        "KTP-el",
+        "paspor",
+        "passport",
+        "skck",
+        "sim c",
+        "akte lahir",
+        "listrik",
+        "kartu keluarga",
+        "bpjs",
+        "pajak kendaraan",
+        "k",
+        "xyzzy",
+    ];
     let mut samples = Vec::new();
     for _ in 0..30 {
         for q in queries {
@@ -73,7 +94,12 @@ fn main() {
     }
     let n = samples.len();
     let (min, med, p95) = stats(samples);
-    println!("search (limit 20, {n} runs): median {:8.2} ms   min {:8.2} ms   p95 {:8.2} ms   (target median ≤ 5 ms)", ms(med), ms(min), ms(p95));
+    println!(
+        "search (limit 20, {n} runs): median {:8.2} ms   min {:8.2} ms   p95 {:8.2} ms   (target median ≤ 5 ms)",
+        ms(med),
+        ms(min),
+        ms(p95)
+    );
     for q in ["ktp", "k", "sim c"] {
         let mut per = Vec::new();
         for _ in 0..20 {

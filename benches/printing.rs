@@ -10,9 +10,9 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use mpp_kiosk::printing::LogoSetting;
 use mpp_kiosk::hours::{DayHours, WeeklyHours};
-use mpp_kiosk::printing::{self, encode, layout, Paper, PrintSettings, PrinterUri, QrMode, SlipInput};
+use mpp_kiosk::printing::LogoSetting;
+use mpp_kiosk::printing::{self, Paper, PrintSettings, PrinterUri, QrMode, SlipInput, encode, layout};
 use mpp_kiosk::store::Store;
 use mpp_kiosk::text::Lang;
 
@@ -49,7 +49,8 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let mut feed = mpp_kiosk::catalogue::default_feed();
     let day = || Some(DayHours { open: "00:00".parse().unwrap(), close: "23:59".parse().unwrap(), breaks: vec![] });
-    feed.site.hours = WeeklyHours { mon: day(), tue: day(), wed: day(), thu: day(), fri: day(), sat: day(), sun: day() };
+    feed.site.hours =
+        WeeklyHours { mon: day(), tue: day(), wed: day(), thu: day(), fri: day(), sat: day(), sun: day() };
     feed.site.holidays.clear();
     feed.site.cutoff_minutes = 0;
     let mut store = Store::open(&dir.path().join("bench.sqlite3")).unwrap();
@@ -110,10 +111,13 @@ fn main() {
     for i in 0..200 {
         let service = ["KTP-BARU", "SKCK-BARU", "KK-BARU", "AKTA-LAHIR"][i % 4];
         let t = Instant::now();
-        let issued = printing::issue_and_print(&mut store, &cat, &settings, service, None, 1, now, Lang::Id, None).unwrap();
+        let issued =
+            printing::issue_and_print(&mut store, &cat, &settings, service, None, 1, now, Lang::Id, None).unwrap();
         samples.push(t.elapsed());
         assert_eq!(issued.outcome, printing::Outcome::Printed);
     }
     let (med, p95) = median(samples);
-    println!("tap-to-last-byte (status, issue, layout, encode, send, status, record): median {med:6.2} ms   p95 {p95:6.2} ms   (target median ≤ 35 ms)");
+    println!(
+        "tap-to-last-byte (status, issue, layout, encode, send, status, record): median {med:6.2} ms   p95 {p95:6.2} ms   (target median ≤ 35 ms)"
+    );
 }

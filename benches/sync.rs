@@ -14,8 +14,8 @@ use std::net::TcpListener;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use mpp_kiosk::sync::SyncConfig;
 use mpp_kiosk::store::Store;
+use mpp_kiosk::sync::SyncConfig;
 
 /// Serves `feed.json` and `feed.json.minisig`, and answers every POST with 200.
 fn server(feed: Vec<u8>, sig: Vec<u8>) -> u16 {
@@ -46,7 +46,13 @@ fn server(feed: Vec<u8>, sig: Vec<u8>) -> u16 {
                     }
                     let mut body = vec![0; len];
                     reader.read_exact(&mut body).unwrap();
-                    let answer: &[u8] = if line.starts_with("POST") { b"{}" } else if path.ends_with(".minisig") { &sig } else { &feed };
+                    let answer: &[u8] = if line.starts_with("POST") {
+                        b"{}"
+                    } else if path.ends_with(".minisig") {
+                        &sig
+                    } else {
+                        &feed
+                    };
                     write!(out, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", answer.len()).unwrap();
                     out.write_all(answer).unwrap();
                 }
@@ -68,8 +74,28 @@ fn main() {
     let feed_path = dir.path().join("feed.json");
     std::fs::write(&feed_path, &bytes).unwrap();
     let (public, secret) = (dir.path().join("k.pub"), dir.path().join("k.key"));
-    assert!(Command::new("minisign").args(["-G", "-W", "-p"]).arg(&public).arg("-s").arg(&secret).output().unwrap().status.success());
-    assert!(Command::new("minisign").args(["-S", "-s"]).arg(&secret).arg("-m").arg(&feed_path).output().unwrap().status.success());
+    assert!(
+        Command::new("minisign")
+            .args(["-G", "-W", "-p"])
+            .arg(&public)
+            .arg("-s")
+            .arg(&secret)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    assert!(
+        Command::new("minisign")
+            .args(["-S", "-s"])
+            .arg(&secret)
+            .arg("-m")
+            .arg(&feed_path)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
     let sig = std::fs::read(dir.path().join("feed.json.minisig")).unwrap();
     let key = std::fs::read_to_string(&public).unwrap().lines().nth(1).unwrap().to_owned();
     let port = server(bytes.clone(), sig);
@@ -106,7 +132,13 @@ fn main() {
     let mut store = Store::open(&db).unwrap();
     store.import_catalogue(&mpp_kiosk::catalogue::default_feed(), "bench", false, jiff::Timestamp::UNIX_EPOCH).unwrap();
     let catalogue = store.load_catalogue().unwrap().unwrap();
-    let open: Vec<String> = catalogue.feed.services.iter().filter(|s| s.daily_quota.is_none() && s.hours.is_none()).map(|s| s.code.clone()).collect();
+    let open: Vec<String> = catalogue
+        .feed
+        .services
+        .iter()
+        .filter(|s| s.daily_quota.is_none() && s.hours.is_none())
+        .map(|s| s.code.clone())
+        .collect();
     let t = Instant::now();
     for i in 0..10_000 {
         let kiosk = 1 + (i / (open.len() * 999)) as u8;

@@ -24,7 +24,11 @@ use slint::{ComponentHandle, LogicalPosition};
 
 fn peak_rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok()).map_or(f64::NAN, |kb| kb / 1024.0)
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 fn main() {
@@ -33,15 +37,32 @@ fn main() {
     let db = dir.path().join("kiosk.sqlite3");
     let screen = HeadlessScreen::install(1080, 1920).unwrap();
     let mut store = Store::open(&db).unwrap();
-    store.import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", false, jiff::Timestamp::UNIX_EPOCH).unwrap();
+    store
+        .import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", false, jiff::Timestamp::UNIX_EPOCH)
+        .unwrap();
     let catalogue = store.load_catalogue().unwrap().unwrap();
     drop(store);
-    let agency = catalogue.feed.agencies.iter().max_by_key(|a| catalogue.feed.services_of(&a.code).count()).unwrap().code.clone();
+    let agency = catalogue
+        .feed
+        .agencies
+        .iter()
+        .max_by_key(|a| catalogue.feed.services_of(&a.code).count())
+        .unwrap()
+        .code
+        .clone();
     let ui: Rc<Ui> = Ui::new(UiSettings {
         app: mpp_kiosk::app::AppSettings {
             catalogue,
             db_path: db,
-            print: PrintSettings { uri: PrinterUri::Preview(dir.path().join("slips")), paper: Paper::Mm80, qr: QrMode::Native, qr_url: None, timeout: Duration::from_secs(1), logo: None, lock: None },
+            print: PrintSettings {
+                uri: PrinterUri::Preview(dir.path().join("slips")),
+                paper: Paper::Mm80,
+                qr: QrMode::Native,
+                qr_url: None,
+                timeout: Duration::from_secs(1),
+                logo: None,
+                lock: None,
+            },
             kiosk_id: 1,
             lang: Lang::Id,
             idle: Duration::from_secs(60),
@@ -69,7 +90,10 @@ fn main() {
     let x = 540.0;
     for round in 0..10 {
         let (from, to) = if round % 2 == 0 { (1500.0, 500.0) } else { (500.0, 1500.0) };
-        screen.dispatch(WindowEvent::PointerPressed { position: LogicalPosition::new(x, from), button: PointerEventButton::Left });
+        screen.dispatch(WindowEvent::PointerPressed {
+            position: LogicalPosition::new(x, from),
+            button: PointerEventButton::Left,
+        });
         for step in 1..=30 {
             let y = from + (to - from) * step as f32 / 30.0;
             screen.dispatch(WindowEvent::PointerMoved { position: LogicalPosition::new(x, y) });
@@ -78,7 +102,10 @@ fn main() {
             std::hint::black_box(screen.frame());
             frames.push(t.elapsed());
         }
-        screen.dispatch(WindowEvent::PointerReleased { position: LogicalPosition::new(x, to), button: PointerEventButton::Left });
+        screen.dispatch(WindowEvent::PointerReleased {
+            position: LogicalPosition::new(x, to),
+            button: PointerEventButton::Left,
+        });
         for _ in 0..20 {
             screen.skip(Duration::from_millis(16));
             let t = Instant::now();

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use mpp_kiosk::cli::{run, Cli, Command};
+use mpp_kiosk::cli::{Cli, Command, run};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -31,13 +31,21 @@ pub fn hash_pin(pin: &str) -> String {
     let mut salt = [0u8; 16];
     ring::rand::SystemRandom::new().fill(&mut salt).expect("the system's random source");
     let mut out = [0u8; 32];
-    pbkdf2::derive(pbkdf2::PBKDF2_HMAC_SHA256, NonZeroU32::new(ITERATIONS).expect("non-zero"), &salt, pin.as_bytes(), &mut out);
+    pbkdf2::derive(
+        pbkdf2::PBKDF2_HMAC_SHA256,
+        NonZeroU32::new(ITERATIONS).expect("non-zero"),
+        &salt,
+        pin.as_bytes(),
+        &mut out,
+    );
     format!("{PREFIX}${ITERATIONS}${}${}", hex(&salt), hex(&out))
 }
 
 /// Checks a stored hash's form (for the config loader).
 pub fn check_hash(stored: &str) -> Result<(), String> {
-    parse(stored).map(|_| ()).ok_or_else(|| format!("pin_hash {stored:?} is not a PIN hash; make one with `mpp-kiosk staff pin-hash`"))
+    parse(stored)
+        .map(|_| ())
+        .ok_or_else(|| format!("pin_hash {stored:?} is not a PIN hash; make one with `mpp-kiosk staff pin-hash`"))
 }
 
 fn parse(stored: &str) -> Option<(NonZeroU32, Vec<u8>, Vec<u8>)> {
@@ -53,7 +61,9 @@ fn parse(stored: &str) -> Option<(NonZeroU32, Vec<u8>, Vec<u8>)> {
 
 pub fn verify_pin(stored: &str, pin: &str) -> bool {
     match parse(stored) {
-        Some((iterations, salt, hash)) => pbkdf2::verify(pbkdf2::PBKDF2_HMAC_SHA256, iterations, &salt, pin.as_bytes(), &hash).is_ok(),
+        Some((iterations, salt, hash)) => {
+            pbkdf2::verify(pbkdf2::PBKDF2_HMAC_SHA256, iterations, &salt, pin.as_bytes(), &hash).is_ok()
+        }
         None => false,
     }
 }
@@ -84,7 +94,9 @@ pub const MAX_LOCKOUT: Duration = Duration::from_secs(3600);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PinResult {
     Accepted,
-    Wrong { tries_left: u32 },
+    Wrong {
+        tries_left: u32,
+    },
     /// Locked: this many whole seconds to wait.
     Locked(u64),
     /// No PIN is configured: the staff screen cannot be opened.
@@ -117,7 +129,11 @@ impl PinGuard {
 
     /// What to store, at monotonic time `now`.
     pub fn state(&self, now: Duration) -> PinGuardState {
-        PinGuardState { wrong: self.wrong, locks: self.locks, locked_for: self.locked_until.and_then(|u| u.checked_sub(now)).filter(|d| !d.is_zero()) }
+        PinGuardState {
+            wrong: self.wrong,
+            locks: self.locks,
+            locked_for: self.locked_until.and_then(|u| u.checked_sub(now)).filter(|d| !d.is_zero()),
+        }
     }
 
     /// The guard from a stored state, at monotonic time `now`.
@@ -167,7 +183,11 @@ mod tests {
         for _ in 0..2 {
             g.try_pin(Some(&h), "000000", s(61));
         }
-        assert_eq!(g.try_pin(Some(&h), "000000", s(61)), PinResult::Locked(120), "the second lock-out is twice as long");
+        assert_eq!(
+            g.try_pin(Some(&h), "000000", s(61)),
+            PinResult::Locked(120),
+            "the second lock-out is twice as long"
+        );
         // The kiosk restarts 20 s later: the lock-out goes on where it was.
         let stored = g.state(s(81));
         assert_eq!(stored, PinGuardState { wrong: 3, locks: 2, locked_for: Some(s(100)) });

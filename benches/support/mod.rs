@@ -1,7 +1,7 @@
 //! What the benchmarks share: a large generated feed.
 #![allow(dead_code)]
 
-use mpp_kiosk::catalogue::{default_feed, Feed};
+use mpp_kiosk::catalogue::{Feed, default_feed};
 
 /// The embedded catalogue multiplied to `n` services over 10× as many agencies, each copy
 /// with its own codes and ticket prefix so the feed stays valid.
@@ -39,4 +39,3 @@ pub fn prefix(mut i: usize) -> String {
     }
     String::from_utf8(p.to_vec()).unwrap()
 }
-

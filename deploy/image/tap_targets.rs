@@ -48,14 +48,24 @@ fn main() {
     let db = dir.path().join("kiosk.sqlite3");
     let catalogue = {
         let mut store = Store::open(&db).unwrap();
-        store.import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", true, jiff::Timestamp::UNIX_EPOCH).unwrap();
+        store
+            .import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", true, jiff::Timestamp::UNIX_EPOCH)
+            .unwrap();
         store.load_catalogue().unwrap().unwrap()
     };
     let ui = Ui::new(UiSettings {
         app: mpp_kiosk::app::AppSettings {
             catalogue,
             db_path: db.clone(),
-            print: PrintSettings { uri: PrinterUri::Preview(dir.path().join("slips")), paper: Paper::Mm80, qr: QrMode::Native, qr_url: None, timeout: Duration::from_secs(2), logo: None, lock: None },
+            print: PrintSettings {
+                uri: PrinterUri::Preview(dir.path().join("slips")),
+                paper: Paper::Mm80,
+                qr: QrMode::Native,
+                qr_url: None,
+                timeout: Duration::from_secs(2),
+                logo: None,
+                lock: None,
+            },
             kiosk_id: 1,
             lang: Lang::Id,
             idle: Duration::from_secs(60),
@@ -87,8 +97,13 @@ fn main() {
             let (pos, size) = (button.absolute_position(), button.size());
             // Element geometry is logical; QEMU taps the panel's physical pixels.
             let (x, y) = ((pos.x + size.width / 2.0) * scale, (pos.y + size.height / 2.0) * scale);
-            assert!(x > 0.0 && y > 0.0 && x < w as f32 && y < h as f32, "{label:?} is off the {w}x{h} screen at ({x}, {y})");
-            taps.push(serde_json::json!({ "label": label, "screen": format!("{screen:?}"), "x": x.round(), "y": y.round() }));
+            assert!(
+                x > 0.0 && y > 0.0 && x < w as f32 && y < h as f32,
+                "{label:?} is off the {w}x{h} screen at ({x}, {y})"
+            );
+            taps.push(
+                serde_json::json!({ "label": label, "screen": format!("{screen:?}"), "x": x.round(), "y": y.round() }),
+            );
             button.invoke_accessible_default_action();
         }
         // The slip is printed (to the preview) and the done screen shows the number.

@@ -3,14 +3,17 @@
 //! model choice. Prints a table; run with `cargo bench -p mpp-domain --bench estimate_accuracy`.
 //! Target: the median absolute error within 25 % of the actual wait.
 
-use mpp_domain::estimate::simulate::{run, Model};
 use mpp_domain::estimate::Summary;
+use mpp_domain::estimate::simulate::{Model, run};
 
 fn main() {
     let days = 20;
     let seed = 20261130;
     println!("{days} simulated days after a warm-up day (seed {seed}); errors against the wait each ticket then had\n");
-    println!("{:<44} {:>7} {:>9} {:>11} {:>11} {:>9} {:>9}", "model", "tickets", "no est.", "med. wait", "med. |err|", "p90 |err|", "med. share");
+    println!(
+        "{:<44} {:>7} {:>9} {:>11} {:>11} {:>9} {:>9}",
+        "model", "tickets", "no est.", "med. wait", "med. |err|", "p90 |err|", "med. share"
+    );
     let models = [
         ("capped mean + earlier days + counters' time (shipped)", Model::default()),
         ("trimmed mean + earlier days + counters' time", Model { summary: Summary::TrimmedMean, ..Model::default() }),
@@ -38,7 +41,10 @@ fn main() {
             shipped_ok = f.median_share <= 0.25;
         }
     }
-    println!("\ntarget: median |error| <= 25 % of the wait (tickets that waited >= 5 min): {}", if shipped_ok { "met" } else { "NOT MET" });
+    println!(
+        "\ntarget: median |error| <= 25 % of the wait (tickets that waited >= 5 min): {}",
+        if shipped_ok { "met" } else { "NOT MET" }
+    );
     if !shipped_ok {
         std::process::exit(1);
     }

@@ -25,7 +25,8 @@ pub enum CallState {
 }
 
 impl CallState {
-    pub const ALL: [CallState; 5] = [CallState::Waiting, CallState::Called, CallState::Serving, CallState::Done, CallState::NoShow];
+    pub const ALL: [CallState; 5] =
+        [CallState::Waiting, CallState::Called, CallState::Serving, CallState::Done, CallState::NoShow];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -121,7 +122,14 @@ pub struct Visit {
 
 impl Visit {
     pub fn waiting(service: &str) -> Visit {
-        Visit { state: CallState::Waiting, counter: None, recalls: 0, last_call_at: None, service: service.to_owned(), for_counter: None }
+        Visit {
+            state: CallState::Waiting,
+            counter: None,
+            recalls: 0,
+            last_call_at: None,
+            service: service.to_owned(),
+            for_counter: None,
+        }
     }
 }
 
@@ -145,7 +153,13 @@ pub enum Refused {
 }
 
 /// The visit after `action` at `counter` at `now`, or why not.
-pub fn apply(visit: &Visit, action: &Action, counter: i16, rules: &Rules, now: jiff::Timestamp) -> Result<Visit, Refused> {
+pub fn apply(
+    visit: &Visit,
+    action: &Action,
+    counter: i16,
+    rules: &Rules,
+    now: jiff::Timestamp,
+) -> Result<Visit, Refused> {
     use CallState::*;
     let not_now = || Refused::NotNow { from: visit.state, action: action.code() };
     let mine = || match visit.counter {
@@ -242,7 +256,10 @@ mod tests {
         assert_eq!((v.state, v.counter, v.last_call_at), (CallState::Called, Some(3), Some(at(0))));
         let v = apply(&v, &Action::Start, 3, &r, at(30)).unwrap();
         assert_eq!(v.state, CallState::Serving);
-        assert_eq!(apply(&v, &Action::Recall, 3, &r, at(40)), Err(Refused::NotNow { from: CallState::Serving, action: "recall" }));
+        assert_eq!(
+            apply(&v, &Action::Recall, 3, &r, at(40)),
+            Err(Refused::NotNow { from: CallState::Serving, action: "recall" })
+        );
         let v = apply(&v, &Action::Finish, 3, &r, at(600)).unwrap();
         assert_eq!(v.state, CallState::Done);
         for a in [Action::Call, Action::Start, Action::Finish, Action::NoShow, Action::Requeue] {
@@ -257,7 +274,11 @@ mod tests {
         assert_eq!(apply(&v, &Action::NoShow, 1, &r, at(5)), Err(Refused::NoShowTooEarly { done: 0, max: 2 }));
         assert_eq!(apply(&v, &Action::Recall, 1, &r, at(5)), Err(Refused::TooSoon { ago: 5, wait: 15 }));
         let v = apply(&v, &Action::Recall, 1, &r, at(20)).unwrap();
-        assert_eq!(apply(&v, &Action::Recall, 1, &r, at(39)), Err(Refused::TooSoon { ago: 19, wait: 1 }), "the gap counts from the last call");
+        assert_eq!(
+            apply(&v, &Action::Recall, 1, &r, at(39)),
+            Err(Refused::TooSoon { ago: 19, wait: 1 }),
+            "the gap counts from the last call"
+        );
         let v = apply(&v, &Action::Recall, 1, &r, at(40)).unwrap();
         assert_eq!(v.recalls, 2);
         assert_eq!(apply(&v, &Action::Recall, 1, &r, at(90)), Err(Refused::RecallLimit { done: 2, max: 2 }));
@@ -274,10 +295,19 @@ mod tests {
     fn only_the_calling_counter_acts_on_its_ticket() {
         let r = Rules::default();
         let v = apply(&Visit::waiting("S"), &Action::Call, 1, &r, at(0)).unwrap();
-        for a in [Action::Recall, Action::Start, Action::Finish, Action::Transfer { service: "T".into(), front: true, counter: None }] {
+        for a in [
+            Action::Recall,
+            Action::Start,
+            Action::Finish,
+            Action::Transfer { service: "T".into(), front: true, counter: None },
+        ] {
             assert_eq!(apply(&v, &a, 2, &r, at(100)), Err(Refused::OtherCounter(1)), "{a:?}");
         }
-        assert_eq!(apply(&v, &Action::Call, 2, &r, at(100)), Err(Refused::NotNow { from: CallState::Called, action: "call" }), "nobody calls a called ticket");
+        assert_eq!(
+            apply(&v, &Action::Call, 2, &r, at(100)),
+            Err(Refused::NotNow { from: CallState::Called, action: "call" }),
+            "nobody calls a called ticket"
+        );
     }
 
     #[test]
@@ -285,14 +315,22 @@ mod tests {
         let r = Rules::default();
         let v = apply(&Visit::waiting("KTP-BARU"), &Action::Call, 1, &r, at(0)).unwrap();
         let v = apply(&v, &Action::Start, 1, &r, at(10)).unwrap();
-        assert_eq!(apply(&v, &Action::Transfer { service: "KTP-BARU".into(), front: true, counter: None }, 1, &r, at(20)), Err(Refused::SameService));
-        let v = apply(&v, &Action::Transfer { service: "KK-BARU".into(), front: true, counter: None }, 1, &r, at(20)).unwrap();
+        assert_eq!(
+            apply(&v, &Action::Transfer { service: "KTP-BARU".into(), front: true, counter: None }, 1, &r, at(20)),
+            Err(Refused::SameService)
+        );
+        let v = apply(&v, &Action::Transfer { service: "KK-BARU".into(), front: true, counter: None }, 1, &r, at(20))
+            .unwrap();
         assert_eq!((v.state, v.counter, v.service.as_str()), (CallState::Waiting, None, "KK-BARU"));
         // A waiting ticket can be moved by anyone (a supervisor re-sorting the lines).
-        let v = apply(&v, &Action::Transfer { service: "AKTA-LAHIR".into(), front: false, counter: None }, 5, &r, at(30)).unwrap();
+        let v =
+            apply(&v, &Action::Transfer { service: "AKTA-LAHIR".into(), front: false, counter: None }, 5, &r, at(30))
+                .unwrap();
         assert_eq!(v.service, "AKTA-LAHIR");
         // To a counter: the same service is fine; only that counter may call it.
-        let v = apply(&v, &Action::Transfer { service: "AKTA-LAHIR".into(), front: true, counter: Some(7) }, 5, &r, at(40)).unwrap();
+        let v =
+            apply(&v, &Action::Transfer { service: "AKTA-LAHIR".into(), front: true, counter: Some(7) }, 5, &r, at(40))
+                .unwrap();
         assert_eq!(v.for_counter, Some(7));
         assert_eq!(apply(&v, &Action::Call, 5, &r, at(50)), Err(Refused::ForOtherCounter(7)));
         let v = apply(&v, &Action::Call, 7, &r, at(50)).unwrap();

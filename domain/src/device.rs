@@ -31,9 +31,12 @@ impl Fault {
             (Fault::PaperOut, Lang::En) => "The printer is out of paper. Please ask staff at the information desk.",
             (Fault::CoverOpen, Lang::Id) => "Tutup printer terbuka. Silakan minta bantuan petugas di meja informasi.",
             (Fault::CoverOpen, Lang::En) => "The printer cover is open. Please ask staff at the information desk.",
-            (Fault::Offline | Fault::Error, Lang::Id) => "Printer sedang tidak dapat dipakai. Silakan minta bantuan petugas di meja informasi.",
-            (Fault::Offline | Fault::Error, Lang::En) => "The printer is not working right now. Please ask staff at the information desk.",
+            (Fault::Offline | Fault::Error, Lang::Id) => {
+                "Printer sedang tidak dapat dipakai. Silakan minta bantuan petugas di meja informasi."
+            }
+            (Fault::Offline | Fault::Error, Lang::En) => {
+                "The printer is not working right now. Please ask staff at the information desk."
+            }
         }
     }
 }
-

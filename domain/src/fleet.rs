@@ -103,8 +103,13 @@ impl Alert {
             Alert::PrinterOffline => "Printer tidak menjawab: periksa kabel dan daya printer".into(),
             Alert::PrinterError => "Printer rusak atau macet: periksa printer".into(),
             Alert::PaperNearEnd => "Kertas hampir habis: siapkan gulungan baru".into(),
-            Alert::CatalogueExpired => "Katalog kedaluwarsa: warga melihat pemberitahuan; terbitkan katalog baru".into(),
-            Alert::CatalogueBehind { has, current } => format!("Katalog versi {} (terbaru {current}): periksa sinkronisasi", has.map_or("-".to_owned(), |v| v.to_string())),
+            Alert::CatalogueExpired => {
+                "Katalog kedaluwarsa: warga melihat pemberitahuan; terbitkan katalog baru".into()
+            }
+            Alert::CatalogueBehind { has, current } => format!(
+                "Katalog versi {} (terbaru {current}): periksa sinkronisasi",
+                has.map_or("-".to_owned(), |v| v.to_string())
+            ),
             Alert::Backlog { pending } => format!("{pending} catatan belum terkirim ke server"),
         }
     }
@@ -171,7 +176,16 @@ mod tests {
     }
 
     fn kiosk(site: &str, n: u8, seen: Option<&str>, printer: PrinterState) -> KioskFacts {
-        KioskFacts { site: site.into(), kiosk: n, name: String::new(), last_seen: seen.map(t), app_version: Some("0.1.0".into()), catalogue_version: Some(7), printer, outbox_pending: 0 }
+        KioskFacts {
+            site: site.into(),
+            kiosk: n,
+            name: String::new(),
+            last_seen: seen.map(t),
+            app_version: Some("0.1.0".into()),
+            catalogue_version: Some(7),
+            printer,
+            outbox_pending: 0,
+        }
     }
 
     #[test]
@@ -179,22 +193,43 @@ mod tests {
         let site = SiteFacts { code: "S".into(), feed_version: 7, feed_expires: None };
         let now = t("2026-11-30T02:00:00Z");
         let rules = Rules::default();
-        assert!(alerts(&kiosk("S", 1, Some("2026-11-30T01:50:00Z"), PrinterState::Ready), &site, &rules, now).is_empty(), "fine");
+        assert!(
+            alerts(&kiosk("S", 1, Some("2026-11-30T01:50:00Z"), PrinterState::Ready), &site, &rules, now).is_empty(),
+            "fine"
+        );
         let a = alerts(&kiosk("S", 1, Some("2026-11-30T01:40:00Z"), PrinterState::PaperNearEnd), &site, &rules, now);
         assert_eq!(a, vec![Alert::Silent { minutes: 20 }, Alert::PaperNearEnd], "silent 20 > 15 min, critical first");
-        assert_eq!(alerts(&kiosk("S", 1, Some("2026-11-30T01:59:00Z"), PrinterState::Fault(Fault::PaperOut)), &site, &rules, now), vec![Alert::PaperOut]);
+        assert_eq!(
+            alerts(
+                &kiosk("S", 1, Some("2026-11-30T01:59:00Z"), PrinterState::Fault(Fault::PaperOut)),
+                &site,
+                &rules,
+                now
+            ),
+            vec![Alert::PaperOut]
+        );
         let mut old = kiosk("S", 1, Some("2026-11-30T01:59:00Z"), PrinterState::Ready);
         old.catalogue_version = Some(6);
         old.outbox_pending = 51;
-        assert_eq!(alerts(&old, &site, &rules, now), vec![Alert::CatalogueBehind { has: Some(6), current: 7 }, Alert::Backlog { pending: 51 }]);
+        assert_eq!(
+            alerts(&old, &site, &rules, now),
+            vec![Alert::CatalogueBehind { has: Some(6), current: 7 }, Alert::Backlog { pending: 51 }]
+        );
         let expired = SiteFacts { feed_expires: Some(t("2026-11-30T00:00:00Z")), ..site.clone() };
-        assert_eq!(alerts(&kiosk("S", 1, Some("2026-11-30T01:59:00Z"), PrinterState::Ready), &expired, &rules, now), vec![Alert::CatalogueExpired]);
+        assert_eq!(
+            alerts(&kiosk("S", 1, Some("2026-11-30T01:59:00Z"), PrinterState::Ready), &expired, &rules, now),
+            vec![Alert::CatalogueExpired]
+        );
         assert_eq!(alerts(&kiosk("S", 2, None, PrinterState::Unknown), &site, &rules, now), vec![Alert::NeverSeen]);
     }
 
     #[test]
     fn a_site_whose_kiosks_are_all_silent_stands_out() {
-        let (a, b, c) = (kiosk("A", 1, None, PrinterState::Ready), kiosk("A", 2, None, PrinterState::Ready), kiosk("B", 1, None, PrinterState::Ready));
+        let (a, b, c) = (
+            kiosk("A", 1, None, PrinterState::Ready),
+            kiosk("A", 2, None, PrinterState::Ready),
+            kiosk("B", 1, None, PrinterState::Ready),
+        );
         let silent = [Alert::Silent { minutes: 30 }];
         let none: [Alert; 0] = [];
         assert_eq!(silent_sites([(&a, &silent[..]), (&b, &silent[..]), (&c, &none[..])]), vec!["A".to_owned()]);

@@ -99,9 +99,15 @@ impl DayHours {
             if b.start >= b.end {
                 out.push((format!("{at}.end"), format!("break end {} is not after its start {}", b.end, b.start)));
             } else if b.start <= self.open || b.end >= self.close {
-                out.push((at, format!("break {}–{} is not inside opening hours {}–{}", b.start, b.end, self.open, self.close)));
+                out.push((
+                    at,
+                    format!("break {}–{} is not inside opening hours {}–{}", b.start, b.end, self.open, self.close),
+                ));
             } else if b.start < prev_end {
-                out.push((format!("{at}.start"), format!("break starting {} overlaps or precedes the break before it", b.start)));
+                out.push((
+                    format!("{at}.start"),
+                    format!("break starting {} overlaps or precedes the break before it", b.start),
+                ));
             }
             prev_end = prev_end.max(b.end);
         }
@@ -160,8 +166,34 @@ impl WeeklyHours {
 
 const DAYS_ID: [&str; 7] = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"];
 const DAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-const MONTHS_ID: [&str; 12] = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"];
-const MONTHS_EN: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS_ID: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 
 /// "Senin, 30 November 2026" / "Monday, 30 November 2026".
 /// "Senin" / "Monday".
@@ -229,13 +261,21 @@ mod tests {
 
     #[test]
     fn day_problems_name_the_field() {
-        let day = DayHours { open: t("08:00"), close: t("16:30"), breaks: vec![Break { start: t("11:30"), end: t("13:00"), reason: None }] };
+        let day = DayHours {
+            open: t("08:00"),
+            close: t("16:30"),
+            breaks: vec![Break { start: t("11:30"), end: t("13:00"), reason: None }],
+        };
         assert!(day.problems().is_empty());
 
         let closed_before_open = DayHours { open: t("16:00"), close: t("08:00"), breaks: vec![] };
         assert_eq!(closed_before_open.problems()[0].0, "close");
 
-        let outside = DayHours { open: t("08:00"), close: t("16:00"), breaks: vec![Break { start: t("15:00"), end: t("17:00"), reason: None }] };
+        let outside = DayHours {
+            open: t("08:00"),
+            close: t("16:00"),
+            breaks: vec![Break { start: t("15:00"), end: t("17:00"), reason: None }],
+        };
         assert_eq!(outside.problems()[0].0, "breaks[0]");
 
         let overlapping = DayHours {
@@ -248,7 +288,11 @@ mod tests {
         };
         assert_eq!(overlapping.problems()[0].0, "breaks[1].start");
 
-        let inverted = DayHours { open: t("08:00"), close: t("16:00"), breaks: vec![Break { start: t("12:00"), end: t("11:00"), reason: None }] };
+        let inverted = DayHours {
+            open: t("08:00"),
+            close: t("16:00"),
+            breaks: vec![Break { start: t("12:00"), end: t("11:00"), reason: None }],
+        };
         assert_eq!(inverted.problems()[0].0, "breaks[0].end");
     }
 

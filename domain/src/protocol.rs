@@ -195,7 +195,10 @@ impl PrinterState {
         match code {
             "ready" => PrinterState::Ready,
             "paper_near_end" => PrinterState::PaperNearEnd,
-            other => [Fault::Offline, Fault::CoverOpen, Fault::PaperOut, Fault::Error].into_iter().find(|f| f.code() == other).map_or(PrinterState::Unknown, PrinterState::Fault),
+            other => [Fault::Offline, Fault::CoverOpen, Fault::PaperOut, Fault::Error]
+                .into_iter()
+                .find(|f| f.code() == other)
+                .map_or(PrinterState::Unknown, PrinterState::Fault),
         }
     }
 }
@@ -230,7 +233,13 @@ pub fn place_url(upload_url: &str, site: &str, date: jiff::civil::Date, number: 
 /// strange code can never change the path.
 fn escape_segment(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' { char::from(b).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -281,7 +290,11 @@ impl Batch {
                         return Err(BatchError::SurveyWithSeq { index });
                     }
                     if let Some(a) = s.answers.iter().find(|a| !(1..=4).contains(&a.value)) {
-                        return Err(BatchError::AnswerRange { index, element: a.element.as_str().to_owned(), value: a.value });
+                        return Err(BatchError::AnswerRange {
+                            index,
+                            element: a.element.as_str().to_owned(),
+                            value: a.value,
+                        });
                     }
                 }
                 Body::Ticket(t) => {
@@ -289,7 +302,12 @@ impl Batch {
                         return Err(BatchError::QueueWithoutSeq { index });
                     }
                     if t.ticket.kiosk_id != self.kiosk {
-                        return Err(BatchError::Mismatch { index, field: "kiosk_id", found: t.ticket.kiosk_id.to_string(), expected: self.kiosk.to_string() });
+                        return Err(BatchError::Mismatch {
+                            index,
+                            field: "kiosk_id",
+                            found: t.ticket.kiosk_id.to_string(),
+                            expected: self.kiosk.to_string(),
+                        });
                     }
                 }
                 Body::TicketStatus(_) => {
@@ -312,16 +330,36 @@ mod tests {
     fn health_goes_beside_the_upload_url_and_printer_states_round_trip() {
         assert_eq!(health_url("https://hub.example/api/v1/upload"), "https://hub.example/api/v1/health");
         assert_eq!(health_url("https://hub.example/api/v1/upload?x=1"), "https://hub.example/api/v1/health?x=1");
-        assert_eq!(queue_url("https://hub.example/api/v1/upload", "MPP-JENEPONTO"), "https://hub.example/api/v1/sites/MPP-JENEPONTO/queue");
         assert_eq!(
-            place_url("https://hub.example/api/v1/upload", "MPP-JENEPONTO", jiff::civil::date(2026, 11, 30), "KTB-A007"),
+            queue_url("https://hub.example/api/v1/upload", "MPP-JENEPONTO"),
+            "https://hub.example/api/v1/sites/MPP-JENEPONTO/queue"
+        );
+        assert_eq!(
+            place_url(
+                "https://hub.example/api/v1/upload",
+                "MPP-JENEPONTO",
+                jiff::civil::date(2026, 11, 30),
+                "KTB-A007"
+            ),
             "https://hub.example/api/v1/sites/MPP-JENEPONTO/tickets/2026-11-30/KTB-A007"
         );
-        assert_eq!(queue_url("https://h/api/v1/upload", "A/../B"), "https://h/api/v1/sites/A%2F%2E%2E%2FB/queue", "a code cannot change the path");
-        for s in [PrinterState::Ready, PrinterState::PaperNearEnd, PrinterState::Fault(crate::device::Fault::PaperOut), PrinterState::Unknown] {
+        assert_eq!(
+            queue_url("https://h/api/v1/upload", "A/../B"),
+            "https://h/api/v1/sites/A%2F%2E%2E%2FB/queue",
+            "a code cannot change the path"
+        );
+        for s in [
+            PrinterState::Ready,
+            PrinterState::PaperNearEnd,
+            PrinterState::Fault(crate::device::Fault::PaperOut),
+            PrinterState::Unknown,
+        ] {
             assert_eq!(PrinterState::from_code(s.code()), s);
         }
-        assert_eq!(serde_json::to_value(PrinterState::Fault(crate::device::Fault::CoverOpen)).unwrap(), serde_json::json!({"fault": "cover_open"}));
+        assert_eq!(
+            serde_json::to_value(PrinterState::Fault(crate::device::Fault::CoverOpen)).unwrap(),
+            serde_json::json!({"fault": "cover_open"})
+        );
     }
 
     fn ticket() -> Ticket {
@@ -355,7 +393,10 @@ mod tests {
         ]}"#;
         let batch: Batch = serde_json::from_str(wire).unwrap();
         batch.check().unwrap();
-        assert_eq!(batch.records.iter().map(|r| r.body.kind()).collect::<Vec<_>>(), ["ticket", "ticket_status", "survey"]);
+        assert_eq!(
+            batch.records.iter().map(|r| r.body.kind()).collect::<Vec<_>>(),
+            ["ticket", "ticket_status", "survey"]
+        );
         let Body::TicketStatus(s) = &batch.records[1].body else { panic!("a status record") };
         assert_eq!(s.status, Status::Printed);
         let again: Batch = serde_json::from_slice(&serde_json::to_vec(&batch).unwrap()).unwrap();
@@ -383,11 +424,19 @@ mod tests {
 
     #[test]
     fn a_receiver_refuses_what_the_protocol_forbids() {
-        let queue = |seq: Option<i64>| Record { seq, event_id: "e1".into(), created_utc: "x".into(), body: Body::Ticket(TicketRecord { ticket: ticket(), backfilled: false }) };
+        let queue = |seq: Option<i64>| Record {
+            seq,
+            event_id: "e1".into(),
+            created_utc: "x".into(),
+            body: Body::Ticket(TicketRecord { ticket: ticket(), backfilled: false }),
+        };
         let batch = |records: Vec<Record>| Batch { schema: SCHEMA, site: "S".into(), kiosk: 1, records };
         assert_eq!(batch(vec![queue(None)]).check(), Err(BatchError::QueueWithoutSeq { index: 0 }));
         assert_eq!(Batch { schema: 2, ..batch(vec![]) }.check(), Err(BatchError::Schema(2)));
-        assert_eq!(Batch { kiosk: 2, ..batch(vec![queue(Some(1))]) }.check().unwrap_err().to_string(), "records[0].data.kiosk_id is \"1\", not this batch's \"2\"");
+        assert_eq!(
+            Batch { kiosk: 2, ..batch(vec![queue(Some(1))]) }.check().unwrap_err().to_string(),
+            "records[0].data.kiosk_id is \"1\", not this batch's \"2\""
+        );
         let mut bad_id = queue(Some(1));
         bad_id.event_id = "x'; DROP".into();
         assert!(matches!(batch(vec![bad_id]).check(), Err(BatchError::EventId { index: 0, .. })));
@@ -408,6 +457,9 @@ mod tests {
         };
         assert!(batch(vec![survey(4)]).check().is_ok());
         assert!(matches!(batch(vec![survey(5)]).check(), Err(BatchError::AnswerRange { .. })));
-        assert!(serde_json::from_str::<Answer>(r#"{"element":"U0","value":1}"#).is_err(), "unknown elements are refused when read");
+        assert!(
+            serde_json::from_str::<Answer>(r#"{"element":"U0","value":1}"#).is_err(),
+            "unknown elements are refused when read"
+        );
     }
 }

@@ -21,7 +21,11 @@ pub struct Waiting {
 /// The calling order: priority first, then the earlier issue, then the number (two
 /// kiosks issuing in the same instant still give one order).
 pub fn calling_order(a: &Waiting, b: &Waiting) -> Ordering {
-    b.priority.is_some().cmp(&a.priority.is_some()).then(a.issued_at.cmp(&b.issued_at)).then_with(|| a.number.cmp(&b.number))
+    b.priority
+        .is_some()
+        .cmp(&a.priority.is_some())
+        .then(a.issued_at.cmp(&b.issued_at))
+        .then_with(|| a.number.cmp(&b.number))
 }
 
 /// One service's line: how many wait, how many of them with priority, who is next, and
@@ -56,7 +60,12 @@ impl ServiceLine {
     /// counters and cycle; `None` when unknown (nothing measured, no counter open).
     pub fn wait_for(&self, ahead: usize) -> Option<crate::estimate::Minutes> {
         let cycle_secs = f64::from(self.cycle_secs?);
-        let line = crate::estimate::LineNow { ahead, counters_open: self.counters_open, at_counters: self.at_counters.clone(), cycle_secs };
+        let line = crate::estimate::LineNow {
+            ahead,
+            counters_open: self.counters_open,
+            at_counters: self.at_counters.clone(),
+            cycle_secs,
+        };
         crate::estimate::wait_secs(&line).map(crate::estimate::Minutes::of_secs)
     }
 }
@@ -122,7 +131,12 @@ mod tests {
     use super::*;
 
     fn w(number: &str, service: &str, priority: bool, at: &str) -> Waiting {
-        Waiting { number: number.into(), service: service.into(), priority: priority.then_some(Priority::Elderly), issued_at: at.parse().unwrap() }
+        Waiting {
+            number: number.into(),
+            service: service.into(),
+            priority: priority.then_some(Priority::Elderly),
+            issued_at: at.parse().unwrap(),
+        }
     }
 
     #[test]
@@ -138,8 +152,15 @@ mod tests {
             3,
         );
         assert_eq!(lines.len(), 2);
-        assert_eq!(lines[0], ServiceLine { service: "KK-BARU".into(), waiting: 1, next: vec!["KK-A001".into()], ..Default::default() });
-        assert_eq!(lines[1].next, ["KTB-PB001", "KTB-A001", "KTB-B001"], "the priority ticket, then by issue time across kiosks A and B");
+        assert_eq!(
+            lines[0],
+            ServiceLine { service: "KK-BARU".into(), waiting: 1, next: vec!["KK-A001".into()], ..Default::default() }
+        );
+        assert_eq!(
+            lines[1].next,
+            ["KTB-PB001", "KTB-A001", "KTB-B001"],
+            "the priority ticket, then by issue time across kiosks A and B"
+        );
         assert_eq!((lines[1].waiting, lines[1].priority_waiting), (4, 1));
     }
 
@@ -157,7 +178,8 @@ mod tests {
         assert_eq!(people_ahead(&all, "KTB-A002"), Some(3), "another kiosk's earlier ticket counts");
         assert_eq!(people_ahead(&all, "KK-A001"), Some(0), "other services do not");
         assert_eq!(people_ahead(&all, "KTB-A009"), None);
-        let state = QueueState { site: "S".into(), date: jiff::civil::date(2026, 11, 30), waiting: 5, services: lines(all, 3) };
+        let state =
+            QueueState { site: "S".into(), date: jiff::civil::date(2026, 11, 30), waiting: 5, services: lines(all, 3) };
         assert_eq!((state.waiting_for("KTP-BARU"), state.waiting_for("KK-BARU"), state.waiting_for("X")), (4, 1, 0));
     }
 

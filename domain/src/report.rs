@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::survey::ikm::{compute, Ikm};
+use crate::survey::ikm::{Ikm, compute};
 
 /// How a ticket's day ended (so far).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -177,7 +177,13 @@ fn figures<'a>(visits: impl IntoIterator<Item = &'a Visit>) -> Figures {
 
 /// The report of `visits` and `pauses`, hours in `zone`, the IKM of `survey` (each
 /// response's `(element, answer)` pairs) over `elements`.
-pub fn report(visits: &[Visit], pauses: &[Pause], zone: &jiff::tz::TimeZone, elements: &[String], survey: &[Vec<(String, u8)>]) -> Report {
+pub fn report(
+    visits: &[Visit],
+    pauses: &[Pause],
+    zone: &jiff::tz::TimeZone,
+    elements: &[String],
+    survey: &[Vec<(String, u8)>],
+) -> Report {
     let group = |key: &dyn Fn(&Visit) -> Option<String>| {
         let mut m: BTreeMap<String, Vec<&Visit>> = BTreeMap::new();
         for v in visits {
@@ -200,7 +206,10 @@ pub fn report(visits: &[Visit], pauses: &[Pause], zone: &jiff::tz::TimeZone, ele
             e.1.push(minutes(v.issued_at, c));
         }
     }
-    let hours: Vec<Hour> = hours.into_iter().map(|(hour, (issued, waits))| Hour { hour, issued, wait_median_min: percentile(&waits, 0.5) }).collect();
+    let hours: Vec<Hour> = hours
+        .into_iter()
+        .map(|(hour, (issued, waits))| Hour { hour, issued, wait_median_min: percentile(&waits, 0.5) })
+        .collect();
     let mut busiest: Vec<&Hour> = hours.iter().collect();
     busiest.sort_by(|a, b| b.issued.cmp(&a.issued).then(a.hour.cmp(&b.hour)));
     let counters = counter_times(visits, pauses);
@@ -217,7 +226,8 @@ pub fn report(visits: &[Visit], pauses: &[Pause], zone: &jiff::tz::TimeZone, ele
 }
 
 fn counter_times(visits: &[Visit], pauses: &[Pause]) -> Vec<CounterTime> {
-    let mut numbers: Vec<i16> = visits.iter().filter_map(|v| v.counter).chain(pauses.iter().map(|p| p.counter)).collect();
+    let mut numbers: Vec<i16> =
+        visits.iter().filter_map(|v| v.counter).chain(pauses.iter().map(|p| p.counter)).collect();
     numbers.sort_unstable();
     numbers.dedup();
     numbers
@@ -232,13 +242,22 @@ fn counter_times(visits: &[Visit], pauses: &[Pause]) -> Vec<CounterTime> {
             }
             let paused: f64 = by_reason.values().sum();
             // Its day: from its first call (or pause) to its last end (or pause's end).
-            let starts = mine.iter().filter_map(|v| v.last_call).chain(pauses.iter().filter(|p| p.counter == n).map(|p| p.from));
-            let ends = mine.iter().filter_map(|v| v.end_at).chain(pauses.iter().filter(|p| p.counter == n).map(|p| p.until));
+            let starts =
+                mine.iter().filter_map(|v| v.last_call).chain(pauses.iter().filter(|p| p.counter == n).map(|p| p.from));
+            let ends =
+                mine.iter().filter_map(|v| v.end_at).chain(pauses.iter().filter(|p| p.counter == n).map(|p| p.until));
             let day = match (starts.min(), ends.max()) {
                 (Some(a), Some(b)) if b > a => minutes(a, b),
                 _ => 0.0,
             };
-            CounterTime { counter: n, busy_min: busy, paused_min: paused, paused_by_reason: by_reason, idle_min: (day - busy - paused).max(0.0), figures: figures(mine) }
+            CounterTime {
+                counter: n,
+                busy_min: busy,
+                paused_min: paused,
+                paused_by_reason: by_reason,
+                idle_min: (day - busy - paused).max(0.0),
+                figures: figures(mine),
+            }
         })
         .collect()
 }

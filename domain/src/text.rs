@@ -91,7 +91,19 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return std::borrow::Cow::Borrowed(s);
     }
-    std::borrow::Cow::Owned(s.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { c.escape_unicode().to_string() } else { c.to_string() }).collect())
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(
+                |c| {
+                    if c.is_control() && c != '\n' && c != '\t' {
+                        c.escape_unicode().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                },
+            )
+            .collect(),
+    )
 }
 
 #[cfg(test)]

@@ -11,16 +11,48 @@ pub const CLIPS: &[(&str, &str)] = &[
     ("nomor-antrean", "Nomor antrean"),
     ("silakan-menuju", "silakan menuju"),
     ("loket", "loket"),
-    ("huruf-a", "a"), ("huruf-b", "be"), ("huruf-c", "ce"), ("huruf-d", "de"), ("huruf-e", "e"),
-    ("huruf-f", "ef"), ("huruf-g", "ge"), ("huruf-h", "ha"), ("huruf-i", "i"), ("huruf-j", "je"),
-    ("huruf-k", "ka"), ("huruf-l", "el"), ("huruf-m", "em"), ("huruf-n", "en"), ("huruf-o", "o"),
-    ("huruf-p", "pe"), ("huruf-q", "ki"), ("huruf-r", "er"), ("huruf-s", "es"), ("huruf-t", "te"),
-    ("huruf-u", "u"), ("huruf-v", "fe"), ("huruf-w", "we"), ("huruf-x", "eks"), ("huruf-y", "ye"),
+    ("huruf-a", "a"),
+    ("huruf-b", "be"),
+    ("huruf-c", "ce"),
+    ("huruf-d", "de"),
+    ("huruf-e", "e"),
+    ("huruf-f", "ef"),
+    ("huruf-g", "ge"),
+    ("huruf-h", "ha"),
+    ("huruf-i", "i"),
+    ("huruf-j", "je"),
+    ("huruf-k", "ka"),
+    ("huruf-l", "el"),
+    ("huruf-m", "em"),
+    ("huruf-n", "en"),
+    ("huruf-o", "o"),
+    ("huruf-p", "pe"),
+    ("huruf-q", "ki"),
+    ("huruf-r", "er"),
+    ("huruf-s", "es"),
+    ("huruf-t", "te"),
+    ("huruf-u", "u"),
+    ("huruf-v", "fe"),
+    ("huruf-w", "we"),
+    ("huruf-x", "eks"),
+    ("huruf-y", "ye"),
     ("huruf-z", "zet"),
-    ("angka-0", "nol"), ("angka-1", "satu"), ("angka-2", "dua"), ("angka-3", "tiga"), ("angka-4", "empat"),
-    ("angka-5", "lima"), ("angka-6", "enam"), ("angka-7", "tujuh"), ("angka-8", "delapan"), ("angka-9", "sembilan"),
-    ("sepuluh", "sepuluh"), ("sebelas", "sebelas"), ("belas", "belas"), ("puluh", "puluh"),
-    ("seratus", "seratus"), ("ratus", "ratus"),
+    ("angka-0", "nol"),
+    ("angka-1", "satu"),
+    ("angka-2", "dua"),
+    ("angka-3", "tiga"),
+    ("angka-4", "empat"),
+    ("angka-5", "lima"),
+    ("angka-6", "enam"),
+    ("angka-7", "tujuh"),
+    ("angka-8", "delapan"),
+    ("angka-9", "sembilan"),
+    ("sepuluh", "sepuluh"),
+    ("sebelas", "sebelas"),
+    ("belas", "belas"),
+    ("puluh", "puluh"),
+    ("seratus", "seratus"),
+    ("ratus", "ratus"),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,10 +64,12 @@ pub enum PhraseError {
 }
 
 const LETTERS: [&str; 26] = [
-    "huruf-a", "huruf-b", "huruf-c", "huruf-d", "huruf-e", "huruf-f", "huruf-g", "huruf-h", "huruf-i", "huruf-j", "huruf-k", "huruf-l", "huruf-m",
-    "huruf-n", "huruf-o", "huruf-p", "huruf-q", "huruf-r", "huruf-s", "huruf-t", "huruf-u", "huruf-v", "huruf-w", "huruf-x", "huruf-y", "huruf-z",
+    "huruf-a", "huruf-b", "huruf-c", "huruf-d", "huruf-e", "huruf-f", "huruf-g", "huruf-h", "huruf-i", "huruf-j",
+    "huruf-k", "huruf-l", "huruf-m", "huruf-n", "huruf-o", "huruf-p", "huruf-q", "huruf-r", "huruf-s", "huruf-t",
+    "huruf-u", "huruf-v", "huruf-w", "huruf-x", "huruf-y", "huruf-z",
 ];
-const DIGITS: [&str; 10] = ["angka-0", "angka-1", "angka-2", "angka-3", "angka-4", "angka-5", "angka-6", "angka-7", "angka-8", "angka-9"];
+const DIGITS: [&str; 10] =
+    ["angka-0", "angka-1", "angka-2", "angka-3", "angka-4", "angka-5", "angka-6", "angka-7", "angka-8", "angka-9"];
 
 /// A number from 1 to 999 in Indonesian words (as clips): 12 → dua belas, 21 → dua puluh
 /// satu, 110 → seratus sepuluh.
@@ -108,8 +142,23 @@ mod tests {
         assert_eq!(
             call_phrase("KTB-A007", 3).unwrap(),
             [
-                "chime", "jeda", "nomor-antrean", "jeda-pendek", "huruf-k", "huruf-t", "huruf-b", "jeda-pendek", "huruf-a", "jeda-pendek", "angka-0",
-                "angka-0", "angka-7", "jeda", "silakan-menuju", "loket", "angka-3"
+                "chime",
+                "jeda",
+                "nomor-antrean",
+                "jeda-pendek",
+                "huruf-k",
+                "huruf-t",
+                "huruf-b",
+                "jeda-pendek",
+                "huruf-a",
+                "jeda-pendek",
+                "angka-0",
+                "angka-0",
+                "angka-7",
+                "jeda",
+                "silakan-menuju",
+                "loket",
+                "angka-3"
             ]
         );
         let priority = call_phrase("SKCK-PB012", 12).unwrap();
@@ -142,7 +191,20 @@ mod tests {
     #[test]
     fn every_clip_a_phrase_uses_is_listed() {
         let names: Vec<&str> = CLIPS.iter().map(|(n, _)| *n).collect();
-        for n in LETTERS.iter().chain(&DIGITS).chain(&["chime", "jeda", "jeda-pendek", "nomor-antrean", "silakan-menuju", "loket", "sepuluh", "sebelas", "belas", "puluh", "seratus", "ratus"]) {
+        for n in LETTERS.iter().chain(&DIGITS).chain(&[
+            "chime",
+            "jeda",
+            "jeda-pendek",
+            "nomor-antrean",
+            "silakan-menuju",
+            "loket",
+            "sepuluh",
+            "sebelas",
+            "belas",
+            "puluh",
+            "seratus",
+            "ratus",
+        ]) {
             assert!(names.contains(n), "{n}");
         }
         assert_eq!(names.len(), 26 + 10 + 12, "the letters, the digits and the rest");

@@ -10,15 +10,20 @@
 
 use std::io::BufRead;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{percentile, SITE};
+use common::{SITE, percentile};
 
 fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).timeout_global(Some(Duration::from_secs(60))).build().into()
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into()
 }
 
 /// A signed-in counter: its cookie and CSRF token.
@@ -29,18 +34,31 @@ struct Clerk {
 
 fn sign_in(url: &dyn Fn(&str) -> String, user: &str, counter: i16) -> Clerk {
     let a = agent();
-    let r = a.post(&url("/counter/sign-in")).send_form([("site", SITE), ("username", user), ("password", "kata-sandi-panjang")]).unwrap();
+    let r = a
+        .post(&url("/counter/sign-in"))
+        .send_form([("site", SITE), ("username", user), ("password", "kata-sandi-panjang")])
+        .unwrap();
     let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
     let page = a.get(&url("/counter")).header("Cookie", &cookie).call().unwrap().body_mut().read_to_string().unwrap();
     let at = page.find("name=\"csrf\" value=\"").unwrap() + 19;
     let csrf = page[at..at + 32].to_owned();
-    let r = a.post(&url("/counter/choose")).header("Cookie", &cookie).send_form([("csrf", csrf.as_str()), ("counter", &counter.to_string())]).unwrap();
+    let r = a
+        .post(&url("/counter/choose"))
+        .header("Cookie", &cookie)
+        .send_form([("csrf", csrf.as_str()), ("counter", &counter.to_string())])
+        .unwrap();
     assert_eq!(r.status().as_u16(), 303);
     Clerk { cookie, csrf }
 }
 
 fn act(a: &ureq::Agent, url: &str, clerk: &Clerk, body: &str) -> String {
-    let mut r = a.post(url).header("Cookie", &clerk.cookie).header("X-CSRF-Token", &clerk.csrf).header("Content-Type", "application/json").send(body).unwrap();
+    let mut r = a
+        .post(url)
+        .header("Cookie", &clerk.cookie)
+        .header("X-CSRF-Token", &clerk.csrf)
+        .header("Content-Type", "application/json")
+        .send(body)
+        .unwrap();
     let status = r.status().as_u16();
     let text = r.body_mut().read_to_string().unwrap();
     assert_eq!(status, 200, "{text}");
@@ -52,7 +70,11 @@ fn main() {
     let database = common::cluster(dir.path(), 5433);
     let hub = |args: &[&str], stdin: Option<&str>| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_mpp-hub"));
-        c.args(args).env("MPP_HUB_DATABASE_URL", &database).env("RUST_LOG", "warn").stdin(Stdio::piped()).stdout(Stdio::null());
+        c.args(args)
+            .env("MPP_HUB_DATABASE_URL", &database)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null());
         let mut child = c.spawn().unwrap();
         if let Some(s) = stdin {
             std::io::Write::write_all(child.stdin.as_mut().unwrap(), s.as_bytes()).unwrap();
@@ -63,10 +85,27 @@ fn main() {
     hub(&["migrate"], None);
     hub(&["site", "add", "--embedded"], None);
     for n in 1..=100 {
-        hub(&["counter", "add", "--site", SITE, "--number", &n.to_string(), "--name", &format!("Loket {n}"), "--services", "KTP-BARU"], None);
+        hub(
+            &[
+                "counter",
+                "add",
+                "--site",
+                SITE,
+                "--number",
+                &n.to_string(),
+                "--name",
+                &format!("Loket {n}"),
+                "--services",
+                "KTP-BARU",
+            ],
+            None,
+        );
     }
     for n in 1..=100 {
-        hub(&["staff", "add", "--site", SITE, "--username", &format!("petugas{n}"), "--role", "counter"], Some("kata-sandi-panjang\n"));
+        hub(
+            &["staff", "add", "--site", SITE, "--username", &format!("petugas{n}"), "--role", "counter"],
+            Some("kata-sandi-panjang\n"),
+        );
     }
     let (mut server, port) = common::serve(dir.path(), &database);
     let url = move |p: &str| format!("http://127.0.0.1:{port}{p}");
@@ -83,7 +122,8 @@ fn main() {
          FROM generate_series(1, 6000) AS i"
     ));
     sql("ANALYZE ticket");
-    let clerks: Vec<Arc<Clerk>> = (1..=100).map(|n| Arc::new(sign_in(&url, &format!("petugas{n}"), n as i16))).collect();
+    let clerks: Vec<Arc<Clerk>> =
+        (1..=100).map(|n| Arc::new(sign_in(&url, &format!("petugas{n}"), n as i16))).collect();
 
     // 1. Call next under 100 concurrent counters, 6 s each way: every counter pressing it
     // once a second (100 calls a second, each followed by done: far more than a hall's

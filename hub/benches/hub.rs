@@ -14,10 +14,10 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use mpp_domain::protocol::{Batch, Body, Record, StatusRecord, TicketRecord, SCHEMA};
+use mpp_domain::protocol::{Batch, Body, Record, SCHEMA, StatusRecord, TicketRecord};
 use mpp_domain::tickets::{Status, Ticket};
 mod common;
-use common::{percentile, SITE};
+use common::{SITE, percentile};
 
 fn rss_kb(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -29,7 +29,12 @@ fn rss_kb(pid: u32, field: &str) -> u64 {
 }
 
 fn hub(database: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_mpp-hub")).args(args).env("MPP_HUB_DATABASE_URL", database).env("RUST_LOG", "warn").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
+        .args(args)
+        .env("MPP_HUB_DATABASE_URL", database)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
@@ -57,9 +62,20 @@ fn batch(kiosk: u8, first_seq: i64, n: usize, day: jiff::civil::Date) -> Vec<u8>
             people_ahead: 0,
             status: Status::Issued,
         };
-        records.push(Record { seq: Some(seq), event_id: format!("e{kiosk}-{seq}"), created_utc: at.to_string(), body: Body::Ticket(TicketRecord { ticket, backfilled: false }) });
-        let status = StatusRecord { ticket_id: id, number, local_date: day, status: Status::Printed, at_utc: at, detail: None };
-        records.push(Record { seq: Some(seq + 1), event_id: format!("e{kiosk}-{}", seq + 1), created_utc: at.to_string(), body: Body::TicketStatus(status) });
+        records.push(Record {
+            seq: Some(seq),
+            event_id: format!("e{kiosk}-{seq}"),
+            created_utc: at.to_string(),
+            body: Body::Ticket(TicketRecord { ticket, backfilled: false }),
+        });
+        let status =
+            StatusRecord { ticket_id: id, number, local_date: day, status: Status::Printed, at_utc: at, detail: None };
+        records.push(Record {
+            seq: Some(seq + 1),
+            event_id: format!("e{kiosk}-{}", seq + 1),
+            created_utc: at.to_string(),
+            body: Body::TicketStatus(status),
+        });
     }
     serde_json::to_vec(&Batch { schema: SCHEMA, site: SITE.into(), kiosk, records }).unwrap()
 }
@@ -68,9 +84,14 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let database = common::cluster(dir.path(), 5432);
     hub(&database, &["site", "add", "--embedded"]);
-    let tokens: Vec<String> = (1..=26u8).map(|k| hub(&database, &["kiosk", "enroll", "--site", SITE, "--number", &k.to_string()])).collect();
+    let tokens: Vec<String> =
+        (1..=26u8).map(|k| hub(&database, &["kiosk", "enroll", "--site", SITE, "--number", &k.to_string()])).collect();
     let (mut server, port) = common::serve(dir.path(), &database);
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(60))).build().into();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into();
     let url = |p: &str| format!("http://127.0.0.1:{port}{p}");
     std::thread::sleep(Duration::from_millis(500));
     println!("server RSS idle: {:.1} MB", rss_kb(server.id(), "VmRSS:") as f64 / 1024.0);
@@ -83,7 +104,16 @@ fn main() {
             let kiosk = (u % 26) as u8 + 1;
             let base = (u / 26) as i64 * 1_000_000;
             // Earlier days: the history a server holds, not today's queue.
-            (0..batches).map(|b| batch(kiosk, base + (b * per_batch) as i64 + 1, per_batch, jiff::civil::date(2026, 11, 2 + (b as i8)))).collect()
+            (0..batches)
+                .map(|b| {
+                    batch(
+                        kiosk,
+                        base + (b * per_batch) as i64 + 1,
+                        per_batch,
+                        jiff::civil::date(2026, 11, 2 + (b as i8)),
+                    )
+                })
+                .collect()
         })
         .collect();
     let t0 = Instant::now();
@@ -94,7 +124,8 @@ fn main() {
             let (agent, token, target) = (agent.clone(), tokens[u % 26].clone(), url("/api/v1/upload"));
             std::thread::spawn(move || {
                 for body in bodies {
-                    let r = agent.post(&target).header("Authorization", &format!("Bearer {token}")).send(&body).unwrap();
+                    let r =
+                        agent.post(&target).header("Authorization", &format!("Bearer {token}")).send(&body).unwrap();
                     assert_eq!(r.status().as_u16(), 200);
                 }
             })
@@ -105,8 +136,16 @@ fn main() {
     }
     let elapsed = t0.elapsed();
     let records = uploaders * batches * per_batch;
-    println!("ingest: {records} records from {uploaders} concurrent kiosks in {:.2} s: {:.0} records/s (target >= 5,000/s)", elapsed.as_secs_f64(), records as f64 / elapsed.as_secs_f64());
-    println!("server RSS after ingest: {:.1} MB (peak {:.1} MB)", rss_kb(server.id(), "VmRSS:") as f64 / 1024.0, rss_kb(server.id(), "VmHWM:") as f64 / 1024.0);
+    println!(
+        "ingest: {records} records from {uploaders} concurrent kiosks in {:.2} s: {:.0} records/s (target >= 5,000/s)",
+        elapsed.as_secs_f64(),
+        records as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "server RSS after ingest: {:.1} MB (peak {:.1} MB)",
+        rss_kb(server.id(), "VmRSS:") as f64 / 1024.0,
+        rss_kb(server.id(), "VmHWM:") as f64 / 1024.0
+    );
 
     // 2. The queue state of a busy day (2,000 waiting tickets, as a large MPP issues in a
     // day) under 100 concurrent clients (displays and kiosks keep their connections), for
@@ -114,7 +153,16 @@ fn main() {
     // client's first request (its TCP connection, the cold cache) is reported apart.
     for b in 0..8 {
         let body = batch(1, 5_000_000 + b * 500 + 1, 500, jiff::civil::date(2026, 11, 30));
-        assert_eq!(agent.post(&url("/api/v1/upload")).header("Authorization", &format!("Bearer {}", tokens[0])).send(&body).unwrap().status().as_u16(), 200);
+        assert_eq!(
+            agent
+                .post(&url("/api/v1/upload"))
+                .header("Authorization", &format!("Bearer {}", tokens[0]))
+                .send(&body)
+                .unwrap()
+                .status()
+                .as_u16(),
+            200
+        );
     }
     // Two loads: each client asking every 100 ms (1,000 requests/s in all, far more than
     // displays and kiosks ask: they listen to the event stream or read every 20 s), and
@@ -170,19 +218,40 @@ fn main() {
     // event-stream client on the server.
     let kdir = tempfile::tempdir().unwrap();
     let mut store = mpp_kiosk::store::Store::open(&kdir.path().join("kiosk.sqlite3")).unwrap();
-    store.import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", true, jiff::Timestamp::UNIX_EPOCH).unwrap();
+    store
+        .import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", true, jiff::Timestamp::UNIX_EPOCH)
+        .unwrap();
     let catalogue = store.load_catalogue().unwrap().unwrap();
     let token_file = kdir.path().join("token");
     std::fs::write(&token_file, &tokens[25]).unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let cfg = mpp_kiosk::sync::SyncConfig { upload_url: Some(url("/api/v1/upload")), insecure_http_upload: true, upload_token_file: Some(token_file), interval_secs: 3600, ..Default::default() };
+    let cfg = mpp_kiosk::sync::SyncConfig {
+        upload_url: Some(url("/api/v1/upload")),
+        insecure_http_upload: true,
+        upload_token_file: Some(token_file),
+        interval_secs: 3600,
+        ..Default::default()
+    };
     let day = "2026-12-01T01:05:00Z";
-    let handle = mpp_kiosk::sync::runner::spawn(kdir.path().join("kiosk.sqlite3"), cfg, SITE.into(), jiff::tz::TimeZone::get("Asia/Makassar").unwrap(), 26, mpp_kiosk::clock::fixed(day.parse().unwrap()), mpp_kiosk::sync::runner::Deliver::nowhere()).unwrap();
+    let handle = mpp_kiosk::sync::runner::spawn(
+        kdir.path().join("kiosk.sqlite3"),
+        cfg,
+        SITE.into(),
+        jiff::tz::TimeZone::get("Asia/Makassar").unwrap(),
+        26,
+        mpp_kiosk::clock::fixed(day.parse().unwrap()),
+        mpp_kiosk::sync::runner::Deliver::nowhere(),
+    )
+    .unwrap();
     std::thread::sleep(Duration::from_millis(500));
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    write!(stream, "GET /api/v1/sites/{SITE}/events?date=2026-12-01 HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n").unwrap();
+    write!(
+        stream,
+        "GET /api/v1/sites/{SITE}/events?date=2026-12-01 HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
     let mut lines = BufReader::new(stream).lines();
     let mut next_data = || loop {
         let l = lines.next().expect("the event stream is open").expect("an event within 20 s");
@@ -204,8 +273,16 @@ fn main() {
         std::thread::sleep(Duration::from_millis(200));
     }
     latencies.sort();
-    println!("issue to visible in the event stream (20 tickets): p50 {:.0} ms, p95 {:.0} ms (target p95 <= 2,000 ms)", percentile(&latencies, 0.5), percentile(&latencies, 0.95));
-    println!("server RSS at the end: {:.1} MB (peak {:.1} MB)", rss_kb(server.id(), "VmRSS:") as f64 / 1024.0, rss_kb(server.id(), "VmHWM:") as f64 / 1024.0);
+    println!(
+        "issue to visible in the event stream (20 tickets): p50 {:.0} ms, p95 {:.0} ms (target p95 <= 2,000 ms)",
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.95)
+    );
+    println!(
+        "server RSS at the end: {:.1} MB (peak {:.1} MB)",
+        rss_kb(server.id(), "VmRSS:") as f64 / 1024.0,
+        rss_kb(server.id(), "VmHWM:") as f64 / 1024.0
+    );
     let _ = server.kill();
     let _ = server.wait();
 }

@@ -19,7 +19,10 @@ fn env(name: &str, default: u32) -> u32 {
 
 fn psql(database: &str, sql: &str) -> String {
     let bin = mpp_hub::local_cluster::bindir().unwrap().join("psql");
-    let out = std::process::Command::new(bin).args(["-v", "ON_ERROR_STOP=1", "-tA", "-d", database, "-c", sql]).output().unwrap();
+    let out = std::process::Command::new(bin)
+        .args(["-v", "ON_ERROR_STOP=1", "-tA", "-d", database, "-c", sql])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
@@ -28,7 +31,11 @@ fn main() {
     let (sites, loaded, days, tickets) = (env("SITES", 500), env("LOADED", 5), env("DAYS", 31), env("TICKETS", 2000));
     let dir = tempfile::tempdir().unwrap();
     let database = common::cluster(dir.path(), 55000 + (std::process::id() % 5000) as u16);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mpp-hub")).args(["site", "add", "--embedded"]).env("MPP_HUB_DATABASE_URL", &database).output().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
+        .args(["site", "add", "--embedded"])
+        .env("MPP_HUB_DATABASE_URL", &database)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let t = Instant::now();
     // Sites S0001… with four kiosks each, heard from at various times; health for each.
@@ -56,7 +63,11 @@ fn main() {
            FROM ticket t WHERE t.site LIKE 'S%' AND random() < 0.05;
          ANALYZE;"
     ));
-    println!("generated {sites} sites ({} kiosks), {loaded} × {days} days × {tickets} tickets in {:.0} s", sites * 4, t.elapsed().as_secs_f64());
+    println!(
+        "generated {sites} sites ({} kiosks), {loaded} × {days} days × {tickets} tickets in {:.0} s",
+        sites * 4,
+        t.elapsed().as_secs_f64()
+    );
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let pool = mpp_hub::db::pool(&database, 4).unwrap();
     let site = "S0001";
@@ -70,7 +81,8 @@ fn main() {
             report_times.push(t.elapsed());
             assert!(r.report.site.issued as u64 >= u64::from(tickets), "the month is there");
             let t = Instant::now();
-            let (rows, _) = mpp_hub::fleet::load(&pool, None, &Default::default(), jiff::Timestamp::now()).await.unwrap();
+            let (rows, _) =
+                mpp_hub::fleet::load(&pool, None, &Default::default(), jiff::Timestamp::now()).await.unwrap();
             fleet_times.push(t.elapsed());
             assert_eq!(rows.len() as u32, sites * 4 + 0);
         }
@@ -81,6 +93,16 @@ fn main() {
     println!("report of one site for {days} days ({} tickets): {}", tickets * days, p(&report_times));
     println!("fleet of {} kiosks at {sites} sites: {}", sites * 4, p(&fleet_times));
     println!("database size: {}", psql(&database, "SELECT pg_size_pretty(pg_database_size(current_database()))"));
-    println!("largest relations:\n{}", psql(&database, "SELECT relname || ': ' || pg_size_pretty(pg_total_relation_size(oid)) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'i') ORDER BY pg_total_relation_size(oid) DESC LIMIT 8"));
-    println!("rows: {} tickets, {} call events", psql(&database, "SELECT count(*) FROM ticket"), psql(&database, "SELECT count(*) FROM call_event"));
+    println!(
+        "largest relations:\n{}",
+        psql(
+            &database,
+            "SELECT relname || ': ' || pg_size_pretty(pg_total_relation_size(oid)) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'i') ORDER BY pg_total_relation_size(oid) DESC LIMIT 8"
+        )
+    );
+    println!(
+        "rows: {} tickets, {} call events",
+        psql(&database, "SELECT count(*) FROM ticket"),
+        psql(&database, "SELECT count(*) FROM call_event")
+    );
 }

@@ -8,7 +8,7 @@
 //! get the same ticket, and neither waits for the other.
 
 use deadpool_postgres::Pool;
-use mpp_domain::calling::{apply, Action, CallState, Refused, Rules, Visit};
+use mpp_domain::calling::{Action, CallState, Refused, Rules, Visit, apply};
 
 use crate::db::DbError;
 use crate::staff::Role;
@@ -73,9 +73,16 @@ fn reason_of(reason: Option<&str>) -> Option<String> {
 }
 
 /// Locks the counter's row; its services, or why it cannot call.
-async fn counter_for_update(tx: &tokio_postgres::Transaction<'_>, site: &str, counter: i16) -> Result<Vec<String>, CallError> {
+async fn counter_for_update(
+    tx: &tokio_postgres::Transaction<'_>,
+    site: &str,
+    counter: i16,
+) -> Result<Vec<String>, CallError> {
     let row = tx
-        .query_opt("SELECT services, paused_reason FROM counter WHERE site = $1 AND number = $2 FOR UPDATE", &[&site, &counter])
+        .query_opt(
+            "SELECT services, paused_reason FROM counter WHERE site = $1 AND number = $2 FOR UPDATE",
+            &[&site, &counter],
+        )
         .await?
         .ok_or(CallError::NoCounter(counter))?;
     if let Some(reason) = row.get::<_, Option<String>>(1) {
@@ -85,7 +92,12 @@ async fn counter_for_update(tx: &tokio_postgres::Transaction<'_>, site: &str, co
 }
 
 /// What is still at this counter (called or being served) on `date`.
-async fn at_counter(tx: &tokio_postgres::Transaction<'_>, site: &str, counter: i16, date: jiff::civil::Date) -> Result<Option<String>, CallError> {
+async fn at_counter(
+    tx: &tokio_postgres::Transaction<'_>,
+    site: &str,
+    counter: i16,
+    date: jiff::civil::Date,
+) -> Result<Option<String>, CallError> {
     Ok(tx
         .query_opt(
             "SELECT number FROM ticket WHERE site = $1 AND counter = $2 AND local_date = $3::text::date AND call_state IN ('called', 'serving') LIMIT 1",
@@ -119,7 +131,16 @@ fn row_of(r: &tokio_postgres::Row) -> Row {
 const COLUMNS: &str = "id, number, service, call_state, counter, recalls, to_char(last_call_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), for_counter";
 
 /// Stores the visit after `action` and its audit row; announces the change.
-async fn store(tx: &tokio_postgres::Transaction<'_>, actor: &Actor, counter: i16, row: &Row, action: &Action, next: &Visit, reason: Option<&str>, now: jiff::Timestamp) -> Result<Called, CallError> {
+async fn store(
+    tx: &tokio_postgres::Transaction<'_>,
+    actor: &Actor,
+    counter: i16,
+    row: &Row,
+    action: &Action,
+    next: &Visit,
+    reason: Option<&str>,
+    now: jiff::Timestamp,
+) -> Result<Called, CallError> {
     let now_s = now.to_string();
     let queue_at: Option<String> = match action {
         // To the front of one counter: before the first ticket it would call.
@@ -165,12 +186,25 @@ async fn store(tx: &tokio_postgres::Transaction<'_>, actor: &Actor, counter: i16
     )
     .await?;
     crate::events::announce(tx, &actor.site).await?;
-    Ok(Called { number: row.number.clone(), service: next.service.clone(), state: next.state, counter: next.counter, recalls: next.recalls })
+    Ok(Called {
+        number: row.number.clone(),
+        service: next.service.clone(),
+        state: next.state,
+        counter: next.counter,
+        recalls: next.recalls,
+    })
 }
 
 /// Calls the next ticket to `counter`: the counter's services, priority class first, then
 /// the earliest in line across every kiosk. `Ok(None)`: nobody waits.
-pub async fn call_next(pool: &Pool, actor: &Actor, counter: i16, date: jiff::civil::Date, rules: &Rules, now: jiff::Timestamp) -> Result<Option<Called>, CallError> {
+pub async fn call_next(
+    pool: &Pool,
+    actor: &Actor,
+    counter: i16,
+    date: jiff::civil::Date,
+    rules: &Rules,
+    now: jiff::Timestamp,
+) -> Result<Option<Called>, CallError> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let services = counter_for_update(&tx, &actor.site, counter).await?;
@@ -201,7 +235,17 @@ pub async fn call_next(pool: &Pool, actor: &Actor, counter: i16, date: jiff::civ
 /// An action on one ticket (by its number on `date`) at `counter`. Calling a number out
 /// of order needs a supervisor or an admin and a reason; a transfer, a reason too.
 #[allow(clippy::too_many_arguments)]
-pub async fn act(pool: &Pool, actor: &Actor, counter: i16, date: jiff::civil::Date, number: &str, action: &Action, reason: Option<&str>, rules: &Rules, now: jiff::Timestamp) -> Result<Called, CallError> {
+pub async fn act(
+    pool: &Pool,
+    actor: &Actor,
+    counter: i16,
+    date: jiff::civil::Date,
+    number: &str,
+    action: &Action,
+    reason: Option<&str>,
+    rules: &Rules,
+    now: jiff::Timestamp,
+) -> Result<Called, CallError> {
     let reason = reason_of(reason);
     if matches!(action, Action::Call) {
         if actor.role == Role::Counter {
@@ -220,7 +264,10 @@ pub async fn act(pool: &Pool, actor: &Actor, counter: i16, date: jiff::civil::Da
         }
     }
     if let Action::Transfer { counter: Some(to), .. } = action {
-        let known: bool = tx.query_one("SELECT EXISTS (SELECT 1 FROM counter WHERE site = $1 AND number = $2)", &[&actor.site, to]).await?.get(0);
+        let known: bool = tx
+            .query_one("SELECT EXISTS (SELECT 1 FROM counter WHERE site = $1 AND number = $2)", &[&actor.site, to])
+            .await?
+            .get(0);
         if !known {
             return Err(CallError::NoCounter(*to));
         }
@@ -249,12 +296,21 @@ pub async fn act(pool: &Pool, actor: &Actor, counter: i16, date: jiff::civil::Da
 }
 
 /// Pauses `counter` with a reason, or resumes it (`None`); recorded like every action.
-pub async fn set_paused(pool: &Pool, actor: &Actor, counter: i16, reason: Option<&str>, now: jiff::Timestamp) -> Result<(), CallError> {
+pub async fn set_paused(
+    pool: &Pool,
+    actor: &Actor,
+    counter: i16,
+    reason: Option<&str>,
+    now: jiff::Timestamp,
+) -> Result<(), CallError> {
     let reason = reason_of(reason);
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let n = tx
-        .execute("UPDATE counter SET paused_reason = $3, state_at = $4::text::timestamptz WHERE site = $1 AND number = $2", &[&actor.site, &counter, &reason, &now.to_string()])
+        .execute(
+            "UPDATE counter SET paused_reason = $3, state_at = $4::text::timestamptz WHERE site = $1 AND number = $2",
+            &[&actor.site, &counter, &reason, &now.to_string()],
+        )
         .await?;
     if n == 0 {
         return Err(CallError::NoCounter(counter));

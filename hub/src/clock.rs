@@ -12,7 +12,9 @@ pub fn pinned() -> Result<Option<jiff::Timestamp>, String> {
     static PINNED: OnceLock<Result<Option<jiff::Timestamp>, String>> = OnceLock::new();
     PINNED
         .get_or_init(|| match std::env::var(ENV) {
-            Ok(v) if !v.is_empty() => v.parse().map(Some).map_err(|e| format!("{ENV}={v:?} is not an instant like 2026-11-30T01:05:00Z: {e}")),
+            Ok(v) if !v.is_empty() => {
+                v.parse().map(Some).map_err(|e| format!("{ENV}={v:?} is not an instant like 2026-11-30T01:05:00Z: {e}"))
+            }
             _ => Ok(None),
         })
         .clone()

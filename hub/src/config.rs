@@ -33,7 +33,12 @@ pub struct AlertsConfig {
 impl Default for AlertsConfig {
     fn default() -> Self {
         let rules = mpp_domain::fleet::Rules::default();
-        AlertsConfig { webhook_url: None, silent_after_min: rules.silent_after_min, backlog: rules.backlog, check_secs: 60 }
+        AlertsConfig {
+            webhook_url: None,
+            silent_after_min: rules.silent_after_min,
+            backlog: rules.backlog,
+            check_secs: 60,
+        }
     }
 }
 
@@ -64,7 +69,13 @@ pub struct DatabaseConfig {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { server: ServerConfig::default(), database: DatabaseConfig::default(), voice: VoiceConfig::default(), calling: Default::default(), alerts: AlertsConfig::default() }
+        Config {
+            server: ServerConfig::default(),
+            database: DatabaseConfig::default(),
+            voice: VoiceConfig::default(),
+            calling: Default::default(),
+            alerts: AlertsConfig::default(),
+        }
     }
 }
 
@@ -98,10 +109,16 @@ pub fn load(path: Option<&Path>, database_env: Option<String>) -> Result<Config,
         return Err(format!("[database] pool_size {} is out of range: use 1 to 512", config.database.pool_size));
     }
     if !(1024..=256 * 1024 * 1024).contains(&config.server.max_body_bytes) {
-        return Err(format!("[server] max_body_bytes {} is out of range: use 1024 to 268435456", config.server.max_body_bytes));
+        return Err(format!(
+            "[server] max_body_bytes {} is out of range: use 1024 to 268435456",
+            config.server.max_body_bytes
+        ));
     }
     if config.calling.max_recalls > 10 || config.calling.recall_gap_secs > 600 {
-        return Err(format!("[calling] max_recalls {} (0 to 10) or recall_gap_secs {} (0 to 600) is out of range", config.calling.max_recalls, config.calling.recall_gap_secs));
+        return Err(format!(
+            "[calling] max_recalls {} (0 to 10) or recall_gap_secs {} (0 to 600) is out of range",
+            config.calling.max_recalls, config.calling.recall_gap_secs
+        ));
     }
     Ok(config)
 }

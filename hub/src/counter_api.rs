@@ -2,10 +2,10 @@
 //! checked against the session's CSRF token, then carried to `calling`), and a site's
 //! calls for the lobby display.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use deadpool_postgres::Pool;
 use mpp_domain::calling::Action;
 use serde_json::json;
@@ -48,7 +48,12 @@ pub async fn site_info_cached(pool: &Pool, site: &str) -> Result<std::sync::Arc<
     type Cache = std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, std::sync::Arc<SiteInfo>)>>;
     static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    if let Some((_, info)) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(site).filter(|(at, _)| at.elapsed() < std::time::Duration::from_secs(30)) {
+    if let Some((_, info)) = cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(site)
+        .filter(|(at, _)| at.elapsed() < std::time::Duration::from_secs(30))
+    {
         return Ok(info.clone());
     }
     let info = std::sync::Arc::new(site_info(pool, site).await?);
@@ -63,14 +68,21 @@ pub async fn site_info_cached(pool: &Pool, site: &str) -> Result<std::sync::Arc<
 pub async fn site_info(pool: &Pool, site: &str) -> Result<SiteInfo, InfoError> {
     let client = pool.get().await.map_err(DbError::from)?;
     let row = client.query_opt("SELECT feed FROM site WHERE code = $1", &[&site]).await?.ok_or(InfoError::NoSite)?;
-    let feed: mpp_domain::catalogue::Feed = serde_json::from_value(row.get(0)).map_err(|e| InfoError::Feed(e.to_string()))?;
-    let counters = client.query("SELECT number, name, services FROM counter WHERE site = $1 ORDER BY number", &[&site]).await?;
+    let feed: mpp_domain::catalogue::Feed =
+        serde_json::from_value(row.get(0)).map_err(|e| InfoError::Feed(e.to_string()))?;
+    let counters =
+        client.query("SELECT number, name, services FROM counter WHERE site = $1 ORDER BY number", &[&site]).await?;
     let lang = mpp_domain::text::Lang::Id;
     Ok(SiteInfo {
         code: feed.site.code.clone(),
         name: feed.site.name.in_lang(lang).to_owned(),
         time_zone: feed.site.time_zone.clone(),
-        services: feed.services.iter().filter(|s| s.active).map(|s| (s.code.clone(), s.name.in_lang(lang).to_owned())).collect(),
+        services: feed
+            .services
+            .iter()
+            .filter(|s| s.active)
+            .map(|s| (s.code.clone(), s.name.in_lang(lang).to_owned()))
+            .collect(),
         counters: counters.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect(),
         notices: feed.site.notices.iter().map(|n| n.text.in_lang(lang).to_owned()).collect(),
     })
@@ -91,7 +103,9 @@ async fn today(state: &AppState, site: &str) -> Result<jiff::civil::Date, Respon
 
 /// `GET /api/v1/counter/state`: the signed-in counter's current ticket and its lines.
 pub async fn counter_state(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some((_, s)) = crate::pages::current(&state, &headers).await else { return error(StatusCode::UNAUTHORIZED, "sign in first") };
+    let Some((_, s)) = crate::pages::current(&state, &headers).await else {
+        return error(StatusCode::UNAUTHORIZED, "sign in first");
+    };
     let Some(counter) = s.counter else { return error(StatusCode::CONFLICT, "choose a counter first") };
     let date = match today(&state, &s.site).await {
         Ok(d) => d,
@@ -101,7 +115,10 @@ pub async fn counter_state(State(state): State<AppState>, headers: HeaderMap) ->
         let info = site_info_cached(&state.pool, &s.site).await.map_err(|e| e.to_string())?;
         let client = state.pool.get().await.map_err(|e| e.to_string())?;
         let (services, paused): (Vec<String>, Option<String>) = client
-            .query_opt("SELECT services, paused_reason FROM counter WHERE site = $1 AND number = $2", &[&s.site, &counter])
+            .query_opt(
+                "SELECT services, paused_reason FROM counter WHERE site = $1 AND number = $2",
+                &[&s.site, &counter],
+            )
             .await
             .map_err(|e| e.to_string())?
             .map(|r| (r.get(0), r.get(1)))
@@ -115,7 +132,8 @@ pub async fn counter_state(State(state): State<AppState>, headers: HeaderMap) ->
             )
             .await
             .map_err(|e| e.to_string())?;
-        let name_of = |code: &str| info.services.iter().find(|(c, _)| c == code).map_or(code.to_owned(), |(_, n)| n.clone());
+        let name_of =
+            |code: &str| info.services.iter().find(|(c, _)| c == code).map_or(code.to_owned(), |(_, n)| n.clone());
         let current = current.map(|r| {
             let service: String = r.get(1);
             json!({ "number": r.get::<_, String>(0), "service": service, "service_name": name_of(&service), "state": r.get::<_, String>(2), "recalls": r.get::<_, i16>(3), "since": r.get::<_, Option<String>>(4) })
@@ -158,7 +176,9 @@ pub struct ActionRequest {
 /// `POST /api/v1/counter/action`: one action at the signed-in counter. Needs the session
 /// and its CSRF token in `X-CSRF-Token`.
 pub async fn counter_action(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    let Some((_, s)) = crate::pages::current(&state, &headers).await else { return error(StatusCode::UNAUTHORIZED, "sign in first") };
+    let Some((_, s)) = crate::pages::current(&state, &headers).await else {
+        return error(StatusCode::UNAUTHORIZED, "sign in first");
+    };
     let csrf = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
     if csrf.is_empty() || csrf != s.csrf {
         return error(StatusCode::FORBIDDEN, "the CSRF token is missing or wrong: reload the page");
@@ -183,9 +203,13 @@ pub async fn counter_action(State(state): State<AppState>, headers: HeaderMap, b
         }),
         "pause" => {
             let reason = req.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).unwrap_or("jeda");
-            calling::set_paused(&state.pool, &actor, counter, Some(reason), now).await.map(|()| "Loket dijeda.".to_owned())
+            calling::set_paused(&state.pool, &actor, counter, Some(reason), now)
+                .await
+                .map(|()| "Loket dijeda.".to_owned())
         }
-        "resume" => calling::set_paused(&state.pool, &actor, counter, None, now).await.map(|()| "Loket dibuka lagi.".to_owned()),
+        "resume" => {
+            calling::set_paused(&state.pool, &actor, counter, None, now).await.map(|()| "Loket dibuka lagi.".to_owned())
+        }
         other => {
             let action = match other {
                 "call" => Action::Call,
@@ -194,10 +218,16 @@ pub async fn counter_action(State(state): State<AppState>, headers: HeaderMap, b
                 "finish" => Action::Finish,
                 "no_show" => Action::NoShow,
                 "requeue" => Action::Requeue,
-                "transfer" => Action::Transfer { service: req.service.clone().unwrap_or_default(), front: req.front, counter: req.counter },
+                "transfer" => Action::Transfer {
+                    service: req.service.clone().unwrap_or_default(),
+                    front: req.front,
+                    counter: req.counter,
+                },
                 _ => return error(StatusCode::BAD_REQUEST, format!("no action {other:?}")),
             };
-            calling::act(&state.pool, &actor, counter, date, number, &action, req.reason.as_deref(), &rules, now).await.map(|c| format!("{}: {}", c.number, c.state.code()))
+            calling::act(&state.pool, &actor, counter, date, number, &action, req.reason.as_deref(), &rules, now)
+                .await
+                .map(|c| format!("{}: {}", c.number, c.state.code()))
         }
     };
     match result {

@@ -2,8 +2,8 @@
 //! kiosk; the secret is stored only as an Argon2id hash, so a copy of the database does
 //! not let anyone post as a kiosk.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
 const PREFIX: &str = "mpk1";
 
@@ -61,7 +61,9 @@ mod tests {
         let other = issue();
         let (_, wrong) = parse(&other.token).unwrap();
         assert!(!verify_secret(wrong, &c.hash));
-        for bad in ["", "mpk1", "mpk1.abc.def", "Bearer x", &c.token.replace("mpk1", "mpk2"), &c.token[..c.token.len() - 1]] {
+        for bad in
+            ["", "mpk1", "mpk1.abc.def", "Bearer x", &c.token.replace("mpk1", "mpk2"), &c.token[..c.token.len() - 1]]
+        {
             assert!(parse(bad).is_none(), "{bad:?}");
         }
         assert!(!verify_secret(secret, "not a hash"));

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use deadpool_postgres::Pool;
-use mpp_domain::fleet::{alerts, severity, silent_sites, Alert, KioskFacts, Rules, Severity, SiteFacts};
+use mpp_domain::fleet::{Alert, KioskFacts, Rules, Severity, SiteFacts, alerts, severity, silent_sites};
 use mpp_domain::protocol::PrinterState;
 
 use crate::config::AlertsConfig;
@@ -30,7 +30,12 @@ fn rules(c: &AlertsConfig) -> Rules {
 
 /// Every enrolled kiosk (of `site`, or of every site), worst first; and the sites whose
 /// kiosks are all silent.
-pub async fn load(pool: &Pool, site: Option<&str>, config: &AlertsConfig, now: jiff::Timestamp) -> Result<(Vec<Row>, Vec<String>), DbError> {
+pub async fn load(
+    pool: &Pool,
+    site: Option<&str>,
+    config: &AlertsConfig,
+    now: jiff::Timestamp,
+) -> Result<(Vec<Row>, Vec<String>), DbError> {
     let client = pool.get().await?;
     let rows = client
         .query(
@@ -48,7 +53,11 @@ pub async fn load(pool: &Pool, site: Option<&str>, config: &AlertsConfig, now: j
         .iter()
         .map(|r| {
             let feed_version = u64::try_from(r.get::<_, i64>(8)).unwrap_or(0);
-            let site = SiteFacts { code: r.get(0), feed_version, feed_expires: r.get::<_, Option<String>>(9).and_then(|e| e.parse().ok()) };
+            let site = SiteFacts {
+                code: r.get(0),
+                feed_version,
+                feed_expires: r.get::<_, Option<String>>(9).and_then(|e| e.parse().ok()),
+            };
             let facts = KioskFacts {
                 site: r.get(0),
                 kiosk: u8::try_from(r.get::<_, i16>(1)).unwrap_or(0),
@@ -63,7 +72,13 @@ pub async fn load(pool: &Pool, site: Option<&str>, config: &AlertsConfig, now: j
             Row { facts, alerts, site_feed_version: feed_version, time_zone: r.get(10) }
         })
         .collect();
-    out.sort_by(|a, b| severity(&b.alerts).cmp(&severity(&a.alerts)).then(b.alerts.len().cmp(&a.alerts.len())).then(a.facts.site.cmp(&b.facts.site)).then(a.facts.kiosk.cmp(&b.facts.kiosk)));
+    out.sort_by(|a, b| {
+        severity(&b.alerts)
+            .cmp(&severity(&a.alerts))
+            .then(b.alerts.len().cmp(&a.alerts.len()))
+            .then(a.facts.site.cmp(&b.facts.site))
+            .then(a.facts.kiosk.cmp(&b.facts.kiosk))
+    });
     let silent = silent_sites(out.iter().map(|r| (&r.facts, r.alerts.as_slice())));
     Ok((out, silent))
 }
@@ -71,7 +86,19 @@ pub async fn load(pool: &Pool, site: Option<&str>, config: &AlertsConfig, now: j
 fn ago(now: jiff::Timestamp, t: Option<jiff::Timestamp>, zone: &str) -> String {
     let Some(t) = t else { return "belum pernah".into() };
     let mins = now.duration_since(t).as_secs() / 60;
-    let local = jiff::tz::TimeZone::get(zone).map(|tz| t.to_zoned_datetime(tz)).map(|z| format!("{:02}/{:02} {:02}.{:02} {}", z.day(), z.month(), z.hour(), z.minute(), mpp_domain::hours::zone_label(zone))).unwrap_or_default();
+    let local = jiff::tz::TimeZone::get(zone)
+        .map(|tz| t.to_zoned_datetime(tz))
+        .map(|z| {
+            format!(
+                "{:02}/{:02} {:02}.{:02} {}",
+                z.day(),
+                z.month(),
+                z.hour(),
+                z.minute(),
+                mpp_domain::hours::zone_label(zone)
+            )
+        })
+        .unwrap_or_default();
     match mins {
         0 => format!("{local} (baru saja)"),
         m if m < 120 => format!("{local} ({m} menit lalu)"),
@@ -170,13 +197,17 @@ pub async fn check(pool: &Pool, config: &AlertsConfig, now: jiff::Timestamp) -> 
         }
     }
     // Cleared: in the table, no longer active.
-    let stored = client.query("SELECT site, kiosk, kind, severity, message, notified_at IS NOT NULL FROM fleet_alert", &[]).await?;
+    let stored = client
+        .query("SELECT site, kiosk, kind, severity, message, notified_at IS NOT NULL FROM fleet_alert", &[])
+        .await?;
     for s in stored {
         let (site, kiosk, kind): (String, i16, String) = (s.get(0), s.get(1), s.get(2));
         if active.iter().any(|(a, k, t)| *a == site && *k == kiosk && *t == kind) {
             continue;
         }
-        let gone = client.execute("DELETE FROM fleet_alert WHERE site = $1 AND kiosk = $2 AND kind = $3", &[&site, &kiosk, &kind]).await?;
+        let gone = client
+            .execute("DELETE FROM fleet_alert WHERE site = $1 AND kiosk = $2 AND kind = $3", &[&site, &kiosk, &kind])
+            .await?;
         if gone == 1 && s.get::<_, bool>(5) {
             notify(config, serde_json::json!({"site": site, "kiosk": kiosk, "kind": kind, "severity": s.get::<_, String>(3), "message": s.get::<_, String>(4), "cleared": true, "at": now.to_string()})).await;
         }
@@ -191,7 +222,12 @@ pub async fn check(pool: &Pool, config: &AlertsConfig, now: jiff::Timestamp) -> 
             let (site, kiosk, kind): (String, i16, String) = (p.get(0), p.get(1), p.get(2));
             let sent = notify(config, serde_json::json!({"site": site, "kiosk": kiosk, "kind": kind, "severity": p.get::<_, String>(3), "message": p.get::<_, String>(4), "cleared": false, "at": now.to_string()})).await;
             if !sent {
-                client.execute("UPDATE fleet_alert SET notified_at = NULL WHERE site = $1 AND kiosk = $2 AND kind = $3", &[&site, &kiosk, &kind]).await?;
+                client
+                    .execute(
+                        "UPDATE fleet_alert SET notified_at = NULL WHERE site = $1 AND kiosk = $2 AND kind = $3",
+                        &[&site, &kiosk, &kind],
+                    )
+                    .await?;
             }
         }
     }
@@ -202,7 +238,8 @@ pub async fn check(pool: &Pool, config: &AlertsConfig, now: jiff::Timestamp) -> 
 async fn notify(config: &AlertsConfig, body: serde_json::Value) -> bool {
     let Some(url) = config.webhook_url.clone() else { return false };
     let result = tokio::task::spawn_blocking(move || {
-        let agent: ureq::Agent = ureq::Agent::config_builder().timeout_global(Some(std::time::Duration::from_secs(10))).build().into();
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().timeout_global(Some(std::time::Duration::from_secs(10))).build().into();
         agent.post(&url).header("Content-Type", "application/json").send(body.to_string().as_bytes())
     })
     .await;

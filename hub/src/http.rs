@@ -57,7 +57,18 @@ impl AppState {
                 }
             }
         });
-        AppState { pool, changes, queues, calls, zones: Default::default(), rules: Default::default(), alerts: Default::default(), voice: std::sync::Arc::new(crate::voice::Voice::load(None).expect("the built-in clips are readable (a unit test checks)")) }
+        AppState {
+            pool,
+            changes,
+            queues,
+            calls,
+            zones: Default::default(),
+            rules: Default::default(),
+            alerts: Default::default(),
+            voice: std::sync::Arc::new(
+                crate::voice::Voice::load(None).expect("the built-in clips are readable (a unit test checks)"),
+            ),
+        }
     }
 }
 
@@ -113,10 +124,21 @@ pub fn router(state: AppState, max_body: usize) -> Router {
 
 /// A body announced larger than the limit is refused at once (413), before a byte of it
 /// is read; one sent without a length is cut off at the limit by `DefaultBodyLimit`.
-async fn refuse_oversize(State(max): State<usize>, request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let announced = request.headers().get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+async fn refuse_oversize(
+    State(max): State<usize>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let announced = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
     if announced.is_some_and(|n| n > max as u64) {
-        return error(StatusCode::PAYLOAD_TOO_LARGE, format!("the body is larger than the {max}-byte limit ([server] max_body_bytes)"));
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body is larger than the {max}-byte limit ([server] max_body_bytes)"),
+        );
     }
     next.run(request).await
 }
@@ -161,7 +183,11 @@ struct QueueQuery {
 
 /// The waiting tickets of a site's day, per service, in calling order. Numbers and
 /// counts only: what the lobby display shows anyway.
-async fn queue_state(State(state): State<AppState>, axum::extract::Path(site): axum::extract::Path<String>, query: Result<axum::extract::Query<QueueQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+async fn queue_state(
+    State(state): State<AppState>,
+    axum::extract::Path(site): axum::extract::Path<String>,
+    query: Result<axum::extract::Query<QueueQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let Ok(axum::extract::Query(query)) = query else { return error(StatusCode::BAD_REQUEST, "date: use YYYY-MM-DD") };
     let date = match query.date {
         Some(d) => Some(d),
@@ -179,8 +205,13 @@ async fn queue_state(State(state): State<AppState>, axum::extract::Path(site): a
 
 /// One ticket's place in its line: the kiosk asks it for the slip and the done screen,
 /// right after pushing the ticket. Only what the lobby display shows anyway.
-async fn ticket_place(State(state): State<AppState>, axum::extract::Path((site, date, number)): axum::extract::Path<(String, String, String)>) -> Response {
-    let Ok(date) = date.parse::<jiff::civil::Date>() else { return error(StatusCode::BAD_REQUEST, format!("date {date:?}: use YYYY-MM-DD")) };
+async fn ticket_place(
+    State(state): State<AppState>,
+    axum::extract::Path((site, date, number)): axum::extract::Path<(String, String, String)>,
+) -> Response {
+    let Ok(date) = date.parse::<jiff::civil::Date>() else {
+        return error(StatusCode::BAD_REQUEST, format!("date {date:?}: use YYYY-MM-DD"));
+    };
     match crate::queue::place(&state.pool, &site, date, &number).await {
         Ok(Some(place)) => Json(place).into_response(),
         Ok(None) => error(StatusCode::NOT_FOUND, format!("no ticket {number} of site {site:?} on {date}")),
@@ -195,17 +226,33 @@ struct CallQuery {
 }
 
 /// The call as the display plays it (`audio/wav`); what `mpp-hub voice say` writes.
-async fn voice_call(State(state): State<AppState>, query: Result<axum::extract::Query<CallQuery>, axum::extract::rejection::QueryRejection>) -> Response {
-    let Ok(axum::extract::Query(q)) = query else { return error(StatusCode::BAD_REQUEST, "use ?number=KTB-A007&counter=3") };
+async fn voice_call(
+    State(state): State<AppState>,
+    query: Result<axum::extract::Query<CallQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(axum::extract::Query(q)) = query else {
+        return error(StatusCode::BAD_REQUEST, "use ?number=KTB-A007&counter=3");
+    };
     match state.voice.say(&q.number, q.counter) {
-        Ok(wav) => ([(axum::http::header::CONTENT_TYPE, "audio/wav"), (axum::http::header::CACHE_CONTROL, "public, max-age=86400")], wav).into_response(),
+        Ok(wav) => (
+            [
+                (axum::http::header::CONTENT_TYPE, "audio/wav"),
+                (axum::http::header::CACHE_CONTROL, "public, max-age=86400"),
+            ],
+            wav,
+        )
+            .into_response(),
         Err(e) => error(StatusCode::BAD_REQUEST, e.to_string()),
     }
 }
 
 /// Server-Sent Events: the site's queue (as `GET …/queue` gives it) at once, then again
 /// after every change, whichever server process made it. `event: queue`.
-async fn queue_events(State(state): State<AppState>, axum::extract::Path(site): axum::extract::Path<String>, query: Result<axum::extract::Query<QueueQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+async fn queue_events(
+    State(state): State<AppState>,
+    axum::extract::Path(site): axum::extract::Path<String>,
+    query: Result<axum::extract::Query<QueueQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     use axum::response::sse::{Event, KeepAlive, Sse};
     let Ok(axum::extract::Query(query)) = query else { return error(StatusCode::BAD_REQUEST, "date: use YYYY-MM-DD") };
     let fixed_date = query.date;
@@ -215,47 +262,53 @@ async fn queue_events(State(state): State<AppState>, axum::extract::Path(site): 
         Ok(None) => return error(StatusCode::NOT_FOUND, format!("no site {site:?} on this server")),
         Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}")),
     };
-    let stream_of_events = futures_util::stream::unfold((state, site, changes, first), move |(state, site, mut changes, first)| async move {
-        let mut heard = None;
-        if !first {
-            // Wait for a change of this site (a lagging receiver just redraws).
-            loop {
-                match changes.recv().await {
-                    Ok(c) if c.concerns(&site) => {
-                        heard = Some(c.heard);
-                        break;
+    let stream_of_events = futures_util::stream::unfold(
+        (state, site, changes, first),
+        move |(state, site, mut changes, first)| async move {
+            let mut heard = None;
+            if !first {
+                // Wait for a change of this site (a lagging receiver just redraws).
+                loop {
+                    match changes.recv().await {
+                        Ok(c) if c.concerns(&site) => {
+                            heard = Some(c.heard);
+                            break;
+                        }
+                        Ok(_) => continue,
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                            heard = Some(std::time::Instant::now());
+                            break;
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
                     }
-                    Ok(_) => continue,
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                        heard = Some(std::time::Instant::now());
-                        break;
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
                 }
             }
-        }
-        let day = match fixed_date {
-            Some(d) => Ok(Some(d)),
-            None => state.zones.today(&state.pool, &site, crate::clock::now()).await,
-        };
-        // From the caches: a hundred displays woken by one change run one query each. The
-        // queue's state, then the calls (the displays need nothing else).
-        let events = match day {
-            Ok(Some(date)) => {
-                let mut events = Vec::with_capacity(2);
-                for (name, cache) in [("queue", &state.queues), ("calls", &state.calls)] {
-                    events.push(match cache.get_or_compute(&state.pool, &site, date, heard).await {
-                        Ok(json) => Event::default().event(name).data(String::from_utf8_lossy(&json)),
-                        Err(e) => Event::default().event("error").data(e.to_string()),
-                    });
+            let day = match fixed_date {
+                Some(d) => Ok(Some(d)),
+                None => state.zones.today(&state.pool, &site, crate::clock::now()).await,
+            };
+            // From the caches: a hundred displays woken by one change run one query each. The
+            // queue's state, then the calls (the displays need nothing else).
+            let events = match day {
+                Ok(Some(date)) => {
+                    let mut events = Vec::with_capacity(2);
+                    for (name, cache) in [("queue", &state.queues), ("calls", &state.calls)] {
+                        events.push(match cache.get_or_compute(&state.pool, &site, date, heard).await {
+                            Ok(json) => Event::default().event(name).data(String::from_utf8_lossy(&json)),
+                            Err(e) => Event::default().event("error").data(e.to_string()),
+                        });
+                    }
+                    events
                 }
-                events
-            }
-            Ok(None) => return None,
-            Err(e) => vec![Event::default().event("error").data(e.to_string())],
-        };
-        Some((futures_util::stream::iter(events.into_iter().map(Ok::<_, std::convert::Infallible>)), (state, site, changes, false)))
-    });
+                Ok(None) => return None,
+                Err(e) => vec![Event::default().event("error").data(e.to_string())],
+            };
+            Some((
+                futures_util::stream::iter(events.into_iter().map(Ok::<_, std::convert::Infallible>)),
+                (state, site, changes, false),
+            ))
+        },
+    );
     let stream = futures_util::StreamExt::flatten(Box::pin(stream_of_events));
     Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15))).into_response()
 }
@@ -273,7 +326,9 @@ async fn health_report(State(state): State<AppState>, headers: HeaderMap, body: 
     };
     match ingest::store_health(&state.pool, &kiosk, &report).await {
         Ok(()) => (StatusCode::OK, Json(json!({}))).into_response(),
-        Err(e @ (IngestError::OtherSite { .. } | IngestError::OtherKiosk { .. })) => error(StatusCode::FORBIDDEN, e.to_string()),
+        Err(e @ (IngestError::OtherSite { .. } | IngestError::OtherKiosk { .. })) => {
+            error(StatusCode::FORBIDDEN, e.to_string())
+        }
         Err(e) => {
             log::error!("storing the health of {} kiosk {}: {e}", kiosk.site, kiosk.number);
             error(StatusCode::SERVICE_UNAVAILABLE, "the report could not be stored")
@@ -294,14 +349,25 @@ async fn upload(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
     };
     match ingest::store(&state.pool, &kiosk, &batch).await {
         Ok(stored) => {
-            log::info!("{} kiosk {}: {} records stored, {} already had", kiosk.site, kiosk.number, stored.stored, stored.duplicates);
+            log::info!(
+                "{} kiosk {}: {} records stored, {} already had",
+                kiosk.site,
+                kiosk.number,
+                stored.stored,
+                stored.duplicates
+            );
             (StatusCode::OK, Json(stored)).into_response()
         }
-        Err(e @ (IngestError::OtherSite { .. } | IngestError::OtherKiosk { .. })) => error(StatusCode::FORBIDDEN, e.to_string()),
+        Err(e @ (IngestError::OtherSite { .. } | IngestError::OtherKiosk { .. })) => {
+            error(StatusCode::FORBIDDEN, e.to_string())
+        }
         Err(IngestError::Invalid(e)) => error(StatusCode::BAD_REQUEST, e.to_string()),
         Err(IngestError::Db(e)) => {
             log::error!("storing a batch of {} kiosk {}: {e}", kiosk.site, kiosk.number);
-            error(StatusCode::SERVICE_UNAVAILABLE, "the batch could not be stored; nothing of it was kept; send it again")
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the batch could not be stored; nothing of it was kept; send it again",
+            )
         }
     }
 }

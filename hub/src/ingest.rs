@@ -61,7 +61,21 @@ pub async fn store(pool: &deadpool_postgres::Pool, kiosk: &KioskId, batch: &Batc
     let kiosk_no = i16::from(kiosk.number);
     for record in &batch.records {
         let data = record.body.data();
-        let new = tx.execute(&insert, &[&record.event_id, &kiosk.site, &kiosk_no, &record.seq, &record.body.kind(), &record.created_utc, &data]).await? == 1;
+        let new = tx
+            .execute(
+                &insert,
+                &[
+                    &record.event_id,
+                    &kiosk.site,
+                    &kiosk_no,
+                    &record.seq,
+                    &record.body.kind(),
+                    &record.created_utc,
+                    &data,
+                ],
+            )
+            .await?
+            == 1;
         if !new {
             stored.duplicates += 1;
             continue;
@@ -119,7 +133,8 @@ pub async fn store(pool: &deadpool_postgres::Pool, kiosk: &KioskId, batch: &Batc
             }
         }
     }
-    tx.execute("UPDATE kiosk SET last_seen_at = now() WHERE site = $1 AND number = $2", &[&kiosk.site, &kiosk_no]).await?;
+    tx.execute("UPDATE kiosk SET last_seen_at = now() WHERE site = $1 AND number = $2", &[&kiosk.site, &kiosk_no])
+        .await?;
     if stored.stored > 0 {
         crate::events::announce(&tx, &kiosk.site).await?;
     }
@@ -128,7 +143,11 @@ pub async fn store(pool: &deadpool_postgres::Pool, kiosk: &KioskId, batch: &Batc
 }
 
 /// Keeps a kiosk's latest health report (an older one arriving late changes nothing).
-pub async fn store_health(pool: &deadpool_postgres::Pool, kiosk: &KioskId, h: &mpp_domain::protocol::KioskHealth) -> Result<(), IngestError> {
+pub async fn store_health(
+    pool: &deadpool_postgres::Pool,
+    kiosk: &KioskId,
+    h: &mpp_domain::protocol::KioskHealth,
+) -> Result<(), IngestError> {
     if h.site != kiosk.site {
         return Err(IngestError::OtherSite { enrolled: kiosk.site.clone(), claimed: h.site.clone() });
     }

@@ -29,7 +29,9 @@ pub struct LocalCluster {
 /// Debian's PostgreSQL binaries, the newest version installed.
 pub fn bindir() -> Result<PathBuf, ClusterError> {
     let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path().join("bin")).filter(|b| b.join("initdb").exists()).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok()).map(|e| e.path().join("bin")).filter(|b| b.join("initdb").exists()).collect()
+        })
         .unwrap_or_default();
     versions.sort();
     versions.pop().ok_or(ClusterError::NotInstalled)
@@ -70,7 +72,10 @@ impl LocalCluster {
         };
         if !data.join("PG_VERSION").exists() {
             let mut initdb = Command::new(bin.join("initdb"));
-            initdb.args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync", "-D"]).arg(&data).stdout(Stdio::null());
+            initdb
+                .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync", "-D"])
+                .arg(&data)
+                .stdout(Stdio::null());
             as_user(&mut initdb);
             let out = initdb.output().map_err(|e| fail("initdb", &e))?;
             if !out.status.success() {
@@ -102,11 +107,17 @@ impl LocalCluster {
         let deadline = Instant::now() + Duration::from_secs(30);
         // The socket appears before the server accepts connections: ask it.
         let ready = || {
-            Command::new(bin.join("pg_isready")).args(["-q", "-h", &cluster.dir.display().to_string(), "-p", &port.to_string()]).status().is_ok_and(|s| s.success())
+            Command::new(bin.join("pg_isready"))
+                .args(["-q", "-h", &cluster.dir.display().to_string(), "-p", &port.to_string()])
+                .status()
+                .is_ok_and(|s| s.success())
         };
         while !ready() {
             if Instant::now() > deadline {
-                return Err(ClusterError::Failed(format!("PostgreSQL did not start; see {}", cluster.dir.join("server.log").display())));
+                return Err(ClusterError::Failed(format!(
+                    "PostgreSQL did not start; see {}",
+                    cluster.dir.join("server.log").display()
+                )));
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -121,14 +132,35 @@ impl LocalCluster {
     /// Creates `database` unless it exists.
     pub fn create_database(&self, database: &str) -> Result<(), ClusterError> {
         let psql = bindir()?.join("psql");
-        let run = |sql: &str| Command::new(&psql).args(["-tAX", "-h", &self.dir.display().to_string(), "-p", &self.port.to_string(), "-U", "postgres", "-d", "postgres", "-c", sql]).output();
-        let exists = run(&format!("SELECT 1 FROM pg_database WHERE datname = '{database}'")).map_err(|e| ClusterError::Failed(format!("psql: {e}")))?;
+        let run = |sql: &str| {
+            Command::new(&psql)
+                .args([
+                    "-tAX",
+                    "-h",
+                    &self.dir.display().to_string(),
+                    "-p",
+                    &self.port.to_string(),
+                    "-U",
+                    "postgres",
+                    "-d",
+                    "postgres",
+                    "-c",
+                    sql,
+                ])
+                .output()
+        };
+        let exists = run(&format!("SELECT 1 FROM pg_database WHERE datname = '{database}'"))
+            .map_err(|e| ClusterError::Failed(format!("psql: {e}")))?;
         if String::from_utf8_lossy(&exists.stdout).trim() == "1" {
             return Ok(());
         }
-        let out = run(&format!("CREATE DATABASE \"{database}\"")).map_err(|e| ClusterError::Failed(format!("psql: {e}")))?;
+        let out =
+            run(&format!("CREATE DATABASE \"{database}\"")).map_err(|e| ClusterError::Failed(format!("psql: {e}")))?;
         if !out.status.success() {
-            return Err(ClusterError::Failed(format!("CREATE DATABASE {database}: {}", String::from_utf8_lossy(&out.stderr).trim())));
+            return Err(ClusterError::Failed(format!(
+                "CREATE DATABASE {database}: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
         }
         Ok(())
     }

@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use mpp_hub::{config, db, http, sites};
 
 #[derive(Debug, Parser)]
-#[command(name = "mpp-hub", version, about = "The site server of a Mal Pelayanan Publik: every kiosk's tickets in, exactly once")]
+#[command(
+    name = "mpp-hub",
+    version,
+    about = "The site server of a Mal Pelayanan Publik: every kiosk's tickets in, exactly once"
+)]
 struct Cli {
     /// The config file (TOML); without it, defaults.
     #[arg(long, global = true, env = "MPP_HUB_CONFIG")]
@@ -187,7 +191,9 @@ fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
     match mpp_hub::clock::pinned() {
-        Ok(Some(at)) => log::warn!("{} is set: the server's clock starts at {at}, not the real time", mpp_hub::clock::ENV),
+        Ok(Some(at)) => {
+            log::warn!("{} is set: the server's clock starts at {at}, not the real time", mpp_hub::clock::ENV)
+        }
         Ok(None) => {}
         Err(e) => {
             eprintln!("mpp-hub: {e}");
@@ -228,34 +234,53 @@ fn exit_code(result: Result<(), Failure>) -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
-    let mut config = config::load(cli.config.as_deref(), std::env::var(config::DATABASE_ENV).ok()).map_err(Failure::BadInput)?;
+    let mut config =
+        config::load(cli.config.as_deref(), std::env::var(config::DATABASE_ENV).ok()).map_err(Failure::BadInput)?;
     // The demo's cluster lives as long as this process (the main thread started it).
     let _demo_cluster = match &cli.command {
         Command::Demo { data } => {
             let data = std::path::absolute(data).map_err(|e| Failure::BadInput(format!("{}: {e}", data.display())))?;
-            let cluster = mpp_hub::local_cluster::LocalCluster::start(&data, 5432).map_err(|e| Failure::Failed(e.to_string()))?;
+            let cluster =
+                mpp_hub::local_cluster::LocalCluster::start(&data, 5432).map_err(|e| Failure::Failed(e.to_string()))?;
             cluster.create_database("mpp_hub").map_err(|e| Failure::Failed(e.to_string()))?;
             config.database.url = cluster.url("mpp_hub");
             Some(cluster)
         }
         _ => None,
     };
-    let pool = db::pool(&config.database.url, config.database.pool_size).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let pool =
+        db::pool(&config.database.url, config.database.pool_size).map_err(|e| Failure::BadInput(e.to_string()))?;
     match cli.command {
         Command::Migrate => {
             let applied = db::migrate(&pool).await?;
-            println!("{} migration(s) applied{}", applied.len(), if applied.is_empty() { String::new() } else { format!(": {}", applied.join(", ")) });
+            println!(
+                "{} migration(s) applied{}",
+                applied.len(),
+                if applied.is_empty() { String::new() } else { format!(": {}", applied.join(", ")) }
+            );
         }
         Command::Demo { data } => {
             db::migrate(&pool).await?;
             let feed = mpp_domain::catalogue::default_feed();
             sites::add_site(&pool, &feed).await?;
             mpp_hub::staff::counters_per_agency(&pool, &feed.site.code).await.map_err(admin_failure)?;
-            mpp_hub::staff::add_staff(&pool, &feed.site.code, "supervisor", "Supervisor (demo)", mpp_hub::staff::Role::Supervisor, DEMO_PASSWORD).await.map_err(admin_failure)?;
+            mpp_hub::staff::add_staff(
+                &pool,
+                &feed.site.code,
+                "supervisor",
+                "Supervisor (demo)",
+                mpp_hub::staff::Role::Supervisor,
+                DEMO_PASSWORD,
+            )
+            .await
+            .map_err(admin_failure)?;
             let token_file = data.join("kiosk-1.token");
             if !token_file.exists() {
-                let token = sites::enroll(&pool, &feed.site.code, 1, "demo").await.map_err(|e| Failure::Failed(e.to_string()))?;
-                write_secret(&token_file, &token).map_err(|e| Failure::Failed(format!("{}: {e}", token_file.display())))?;
+                let token = sites::enroll(&pool, &feed.site.code, 1, "demo")
+                    .await
+                    .map_err(|e| Failure::Failed(e.to_string()))?;
+                write_secret(&token_file, &token)
+                    .map_err(|e| Failure::Failed(format!("{}: {e}", token_file.display())))?;
             }
             let token_file = std::path::absolute(&token_file).unwrap_or(token_file);
             println!("mpp-hub demo: site {} on http://{}", feed.site.code, config.server.listen);
@@ -272,12 +297,21 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             serve(&config, pool).await?;
         }
         Command::Doctor => {
-            let client = pool.get().await.map_err(|e| Failure::Failed(format!("database {}: {e}", config.database.url)))?;
-            let version: String = client.query_one("SHOW server_version", &[]).await.map_err(|e| Failure::Failed(e.to_string()))?.get(0);
+            let client =
+                pool.get().await.map_err(|e| Failure::Failed(format!("database {}: {e}", config.database.url)))?;
+            let version: String =
+                client.query_one("SHOW server_version", &[]).await.map_err(|e| Failure::Failed(e.to_string()))?.get(0);
             println!("ok    database: PostgreSQL {version}");
-            let applied = client.query("SELECT name FROM schema_migration ORDER BY name", &[]).await.map(|rows| rows.len()).unwrap_or(0);
+            let applied = client
+                .query("SELECT name FROM schema_migration ORDER BY name", &[])
+                .await
+                .map(|rows| rows.len())
+                .unwrap_or(0);
             let known = db::MIGRATIONS.len();
-            println!("{}  schema: {applied} of {known} migrations applied", if applied == known { "ok  " } else { "FAIL" });
+            println!(
+                "{}  schema: {applied} of {known} migrations applied",
+                if applied == known { "ok  " } else { "FAIL" }
+            );
             if applied == known {
                 for row in client.query("SELECT s.code, count(k.number) FILTER (WHERE k.revoked_at IS NULL) FROM site s LEFT JOIN kiosk k ON k.site = s.code GROUP BY s.code ORDER BY s.code", &[]).await.map_err(|e| Failure::Failed(e.to_string()))? {
                     let (site, kiosks): (String, i64) = (row.get(0), row.get(1));
@@ -293,17 +327,22 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 let path = feed.expect("clap requires a feed unless --embedded");
                 let bytes = std::fs::read(&path).map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
-                mpp_domain::catalogue::parse_feed(&bytes).map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?
+                mpp_domain::catalogue::parse_feed(&bytes)
+                    .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?
             };
             db::migrate(&pool).await?;
             sites::add_site(&pool, &feed).await?;
             println!("site {} ({}) version {}", feed.site.code, feed.site.name.id, feed.version);
         }
-        Command::Kiosk(KioskCommand::Enroll { site, number, name }) => match sites::enroll(&pool, &site, number, &name).await {
-            Ok(token) => println!("{token}"),
-            Err(e @ (sites::EnrollError::NoSite(_) | sites::EnrollError::Number(_))) => return Err(Failure::BadInput(e.to_string())),
-            Err(sites::EnrollError::Db(e)) => return Err(e.into()),
-        },
+        Command::Kiosk(KioskCommand::Enroll { site, number, name }) => {
+            match sites::enroll(&pool, &site, number, &name).await {
+                Ok(token) => println!("{token}"),
+                Err(e @ (sites::EnrollError::NoSite(_) | sites::EnrollError::Number(_))) => {
+                    return Err(Failure::BadInput(e.to_string()));
+                }
+                Err(sites::EnrollError::Db(e)) => return Err(e.into()),
+            }
+        }
         Command::Counter(CounterCommand::Add { site, number, name, services }) => {
             mpp_hub::staff::add_counter(&pool, &site, number, &name, &services).await.map_err(admin_failure)?;
             println!("counter {number} ({name}) at {site}: {}", services.join(", "));
@@ -314,7 +353,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Staff(StaffCommand::Add { site, username, name, role }) => {
             let mut password = String::new();
-            std::io::stdin().read_line(&mut password).map_err(|e| Failure::BadInput(format!("reading the password from standard input: {e}")))?;
+            std::io::stdin()
+                .read_line(&mut password)
+                .map_err(|e| Failure::BadInput(format!("reading the password from standard input: {e}")))?;
             let password = password.trim_end_matches(['\n', '\r']);
             let name = if name.is_empty() { username.clone() } else { name };
             mpp_hub::staff::add_staff(&pool, &site, &username, &name, role, password).await.map_err(admin_failure)?;
@@ -329,11 +370,16 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Report { site, from, to, format } => {
             let from = match from {
                 Some(d) => d,
-                None => mpp_hub::queue::Zones::default().today(&pool, &site, mpp_hub::clock::now()).await?.ok_or_else(|| Failure::BadInput(format!("no site {site:?} on this server")))?,
+                None => mpp_hub::queue::Zones::default()
+                    .today(&pool, &site, mpp_hub::clock::now())
+                    .await?
+                    .ok_or_else(|| Failure::BadInput(format!("no site {site:?} on this server")))?,
             };
             let r = match mpp_hub::report::load(&pool, &site, from, to.unwrap_or(from)).await {
                 Ok(r) => r,
-                Err(e @ (mpp_hub::report::ReportError::NoSite(_) | mpp_hub::report::ReportError::Period { .. })) => return Err(Failure::BadInput(e.to_string())),
+                Err(e @ (mpp_hub::report::ReportError::NoSite(_) | mpp_hub::report::ReportError::Period { .. })) => {
+                    return Err(Failure::BadInput(e.to_string()));
+                }
                 Err(e) => return Err(Failure::Failed(e.to_string())),
             };
             match format {
@@ -350,7 +396,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 /// `voice say` and `voice clips`: no database needed.
 fn voice(config: Option<&std::path::Path>, command: &VoiceCommand) -> Result<(), Failure> {
     let config = config::load(config, None).map_err(Failure::BadInput)?;
-    let voice = mpp_hub::voice::Voice::load(config.voice.clips_dir.as_deref()).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let voice =
+        mpp_hub::voice::Voice::load(config.voice.clips_dir.as_deref()).map_err(|e| Failure::BadInput(e.to_string()))?;
     match command {
         VoiceCommand::Say { number, counter, out } => {
             let wav = voice.say(number, *counter).map_err(|e| Failure::BadInput(e.to_string()))?;
@@ -377,19 +424,29 @@ fn admin_failure(e: mpp_hub::staff::AdminError) -> Failure {
 
 /// Serves the API until Ctrl+C (or SIGTERM from systemd).
 async fn serve(config: &config::Config, pool: deadpool_postgres::Pool) -> Result<(), Failure> {
-    let listener = tokio::net::TcpListener::bind(&config.server.listen).await.map_err(|e| Failure::Failed(format!("cannot listen on {}: {e}", config.server.listen)))?;
+    let listener = tokio::net::TcpListener::bind(&config.server.listen)
+        .await
+        .map_err(|e| Failure::Failed(format!("cannot listen on {}: {e}", config.server.listen)))?;
     log::info!("mpp-hub listening on {}", listener.local_addr().map(|a| a.to_string()).unwrap_or_default());
-    let voice = mpp_hub::voice::Voice::load(config.voice.clips_dir.as_deref()).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let voice =
+        mpp_hub::voice::Voice::load(config.voice.clips_dir.as_deref()).map_err(|e| Failure::BadInput(e.to_string()))?;
     if !voice.own.is_empty() {
         log::info!("voice: the site's own recordings of {}", voice.own.join(", "));
     }
     let changes = mpp_hub::events::listen(config.database.url.clone());
     // The fleet's watch: alerts raised and cleared, the webhook told once each.
     tokio::spawn(mpp_hub::fleet::watch(pool.clone(), config.alerts.clone()));
-    let app = http::router(http::AppState::new(pool, changes).with_voice(voice).with_rules(config.calling).with_alerts(config.alerts.clone()), config.server.max_body_bytes);
+    let app = http::router(
+        http::AppState::new(pool, changes)
+            .with_voice(voice)
+            .with_rules(config.calling)
+            .with_alerts(config.alerts.clone()),
+        config.server.max_body_bytes,
+    );
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
-            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a SIGTERM handler");
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a SIGTERM handler");
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => {}
                 _ = term.recv() => {}

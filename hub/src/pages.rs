@@ -4,7 +4,7 @@
 //! The JSON the pages read and the actions they send are in `counter_api`.
 
 use axum::extract::{Form, Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use crate::http::AppState;
@@ -69,7 +69,11 @@ pub async fn supervisor(state: &AppState, headers: &HeaderMap, title: &str) -> R
         return Err((StatusCode::UNAUTHORIZED, page(title, "", r#"<main class="status"><h1>Masuk dulu</h1><p><a href="/counter">Masuk</a> sebagai supervisor atau admin.</p></main>"#, None)).into_response());
     };
     if s.role == crate::staff::Role::Counter {
-        return Err((StatusCode::FORBIDDEN, page(title, "", r#"<main class="status"><h1>Hanya untuk supervisor dan admin</h1></main>"#, None)).into_response());
+        return Err((
+            StatusCode::FORBIDDEN,
+            page(title, "", r#"<main class="status"><h1>Hanya untuk supervisor dan admin</h1></main>"#, None),
+        )
+            .into_response());
     }
     Ok(s)
 }
@@ -87,7 +91,8 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Option<(String, S
 }
 
 fn sign_in_form(message: Option<&str>, site: &str, username: &str) -> Html<String> {
-    let message = message.map(|m| format!(r#"<p class="message error" role="alert">{}</p>"#, esc(m))).unwrap_or_default();
+    let message =
+        message.map(|m| format!(r#"<p class="message error" role="alert">{}</p>"#, esc(m))).unwrap_or_default();
     page(
         "Masuk — Loket",
         "",
@@ -116,15 +121,31 @@ pub async fn sign_in(State(state): State<AppState>, Form(f): Form<SignIn>) -> Re
     match session::sign_in(&state.pool, f.site.trim(), f.username.trim(), &f.password, crate::clock::now()).await {
         Ok((token, _)) => {
             // HttpOnly: no script reads it; SameSite=Strict: no other site's page sends it.
-            let cookie = format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}", session::MAX_AGE.as_secs());
+            let cookie =
+                format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}", session::MAX_AGE.as_secs());
             ([(header::SET_COOKIE, cookie)], Redirect::to("/counter")).into_response()
         }
         Err(SignInError::Db(e)) => {
             log::error!("staff sign-in: {e}");
-            (StatusCode::SERVICE_UNAVAILABLE, sign_in_form(Some("Server basis data tidak tersedia; coba lagi."), &f.site, &f.username)).into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                sign_in_form(Some("Server basis data tidak tersedia; coba lagi."), &f.site, &f.username),
+            )
+                .into_response()
         }
-        Err(e @ SignInError::Locked(_)) => (StatusCode::TOO_MANY_REQUESTS, sign_in_form(Some(&format!("Terlalu banyak kata sandi salah; akun dikunci sementara. ({e})")), &f.site, &f.username)).into_response(),
-        Err(SignInError::Wrong) => (StatusCode::UNAUTHORIZED, sign_in_form(Some("Nama pengguna atau kata sandi salah."), &f.site, &f.username)).into_response(),
+        Err(e @ SignInError::Locked(_)) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            sign_in_form(
+                Some(&format!("Terlalu banyak kata sandi salah; akun dikunci sementara. ({e})")),
+                &f.site,
+                &f.username,
+            ),
+        )
+            .into_response(),
+        Err(SignInError::Wrong) => {
+            (StatusCode::UNAUTHORIZED, sign_in_form(Some("Nama pengguna atau kata sandi salah."), &f.site, &f.username))
+                .into_response()
+        }
     }
 }
 
@@ -141,7 +162,11 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap, Form(f)
         }
         let _ = session::sign_out(&state.pool, &token).await;
     }
-    ([(header::SET_COOKIE, format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"))], Redirect::to("/counter")).into_response()
+    (
+        [(header::SET_COOKIE, format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"))],
+        Redirect::to("/counter"),
+    )
+        .into_response()
 }
 
 pub async fn choose(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<WithCsrf>) -> Response {
@@ -150,7 +175,9 @@ pub async fn choose(State(state): State<AppState>, headers: HeaderMap, Form(f): 
         return (StatusCode::FORBIDDEN, "CSRF token salah").into_response();
     }
     match f.counter {
-        Some(n) if session::choose_counter(&state.pool, &token, &s.site, n).await.unwrap_or(false) => Redirect::to("/counter").into_response(),
+        Some(n) if session::choose_counter(&state.pool, &token, &s.site, n).await.unwrap_or(false) => {
+            Redirect::to("/counter").into_response()
+        }
         _ => (StatusCode::BAD_REQUEST, "loket tidak ada di MPP ini").into_response(),
     }
 }
@@ -165,13 +192,17 @@ pub async fn counter(State(state): State<AppState>, headers: HeaderMap) -> Respo
     let header_html = format!(
         r#"<header><h1>{} · {}</h1><span>{}</span>{}<form method="post" action="/counter/sign-out"><input type="hidden" name="csrf" value="{}"><button type="submit">Keluar</button></form></header>"#,
         esc(&info.name),
-        s.counter.and_then(|n| info.counters.iter().find(|c| c.0 == n)).map(|c| esc(&c.1)).unwrap_or_else(|| "Pilih loket".into()),
+        s.counter
+            .and_then(|n| info.counters.iter().find(|c| c.0 == n))
+            .map(|c| esc(&c.1))
+            .unwrap_or_else(|| "Pilih loket".into()),
         esc(&s.display_name),
         if s.role == crate::staff::Role::Counter { "" } else { r#"<a class="report-link" href="/report">Laporan</a>"# },
         esc(&s.csrf)
     );
     let Some(_) = s.counter else {
-        let options: String = info.counters.iter().map(|(n, name, _)| format!(r#"<option value="{n}">{}</option>"#, esc(name))).collect();
+        let options: String =
+            info.counters.iter().map(|(n, name, _)| format!(r#"<option value="{n}">{}</option>"#, esc(name))).collect();
         return page(
             "Pilih loket",
             "",
@@ -184,10 +215,16 @@ pub async fn counter(State(state): State<AppState>, headers: HeaderMap) -> Respo
         )
         .into_response();
     };
-    let services: String = info.services.iter().map(|(code, name)| format!(r#"<option value="{}">{}</option>"#, esc(code), esc(name))).collect();
-    let counters: String = info.counters.iter().map(|(n, name, _)| format!(r#"<option value="{n}">{}</option>"#, esc(name))).collect();
+    let services: String = info
+        .services
+        .iter()
+        .map(|(code, name)| format!(r#"<option value="{}">{}</option>"#, esc(code), esc(name)))
+        .collect();
+    let counters: String =
+        info.counters.iter().map(|(n, name, _)| format!(r#"<option value="{n}">{}</option>"#, esc(name))).collect();
     let supervisor = s.role != crate::staff::Role::Counter;
-    let call_number = if supervisor { r#"<button id="call-number">Panggil nomor tertentu<kbd>C</kbd></button>"# } else { "" };
+    let call_number =
+        if supervisor { r#"<button id="call-number">Panggil nomor tertentu<kbd>C</kbd></button>"# } else { "" };
     page(
         "Loket",
         &format!(
@@ -222,7 +259,9 @@ pub async fn counter(State(state): State<AppState>, headers: HeaderMap) -> Respo
 pub async fn display(State(state): State<AppState>, Path(site): Path<String>) -> Response {
     let info = match crate::counter_api::site_info(&state.pool, &site).await {
         Ok(i) => i,
-        Err(crate::counter_api::InfoError::NoSite) => return (StatusCode::NOT_FOUND, Html(format!("<p>Tidak ada MPP {}</p>", esc(&site)))).into_response(),
+        Err(crate::counter_api::InfoError::NoSite) => {
+            return (StatusCode::NOT_FOUND, Html(format!("<p>Tidak ada MPP {}</p>", esc(&site)))).into_response();
+        }
         Err(e) => return (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
     };
     let notices: String = info.notices.iter().map(|n| format!("<div class=\"notice\">{}</div>", esc(n))).collect();
@@ -258,7 +297,10 @@ mod tests {
 
     #[test]
     fn every_special_character_is_escaped() {
-        assert_eq!(esc(r#"<script>alert('x') & "y"</script>"#), "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;");
+        assert_eq!(
+            esc(r#"<script>alert('x') & "y"</script>"#),
+            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
+        );
         assert_eq!(esc("Loket 3 (Disdukcapil)"), "Loket 3 (Disdukcapil)");
     }
 

@@ -4,8 +4,8 @@
 use deadpool_postgres::Pool;
 use std::collections::HashMap;
 
-use mpp_domain::estimate::{cycle_secs, summarise, Summary};
-use mpp_domain::queue::{lines, people_ahead, QueueState, ServiceLine, TicketPlace, Waiting};
+use mpp_domain::estimate::{Summary, cycle_secs, summarise};
+use mpp_domain::queue::{QueueState, ServiceLine, TicketPlace, Waiting, lines, people_ahead};
 use mpp_domain::tickets::Priority;
 
 use crate::db::DbError;
@@ -40,7 +40,13 @@ pub async fn state(pool: &Pool, site: &str, date: jiff::civil::Date, show: usize
 
 /// The queue from its waiting tickets (read once by the caller): each line with who is at
 /// its counters, its open counters and its wait estimate.
-async fn state_of(pool: &Pool, site: &str, date: jiff::civil::Date, waiting: Vec<Waiting>, show: usize) -> Result<QueueState, DbError> {
+async fn state_of(
+    pool: &Pool,
+    site: &str,
+    date: jiff::civil::Date,
+    waiting: Vec<Waiting>,
+    show: usize,
+) -> Result<QueueState, DbError> {
     let n = waiting.len();
     let mut services = lines(waiting, show);
     let client = pool.get().await?;
@@ -86,7 +92,12 @@ const PRIOR_DAYS: i64 = 14;
 
 /// Each service's cycles (seconds from calling a ticket to its finish or no-show), oldest
 /// first, over the site's days `from..=to`.
-async fn cycles(pool: &Pool, site: &str, from: jiff::civil::Date, to: jiff::civil::Date) -> Result<HashMap<String, Vec<u32>>, DbError> {
+async fn cycles(
+    pool: &Pool,
+    site: &str,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+) -> Result<HashMap<String, Vec<u32>>, DbError> {
     let client = pool.get().await?;
     let rows = client
         .query(
@@ -109,14 +120,19 @@ async fn cycles(pool: &Pool, site: &str, from: jiff::civil::Date, to: jiff::civi
 
 /// Earlier days' cycle per service, computed once per site and day.
 async fn prior(pool: &Pool, site: &str, date: jiff::civil::Date) -> Result<HashMap<String, f64>, DbError> {
-    static KNOWN: std::sync::Mutex<Option<HashMap<(String, jiff::civil::Date), HashMap<String, f64>>>> = std::sync::Mutex::new(None);
+    static KNOWN: std::sync::Mutex<Option<HashMap<(String, jiff::civil::Date), HashMap<String, f64>>>> =
+        std::sync::Mutex::new(None);
     let key = (site.to_owned(), date);
     if let Some(p) = KNOWN.lock().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(|m| m.get(&key)) {
         return Ok(p.clone());
     }
     let from = date.checked_sub(jiff::Span::new().days(PRIOR_DAYS)).unwrap_or(date);
     let to = date.yesterday().unwrap_or(date);
-    let p: HashMap<String, f64> = cycles(pool, site, from, to).await?.into_iter().filter_map(|(s, c)| Some((s, summarise(&c, Summary::CappedMean)?))).collect();
+    let p: HashMap<String, f64> = cycles(pool, site, from, to)
+        .await?
+        .into_iter()
+        .filter_map(|(s, c)| Some((s, summarise(&c, Summary::CappedMean)?)))
+        .collect();
     let mut known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
     let map = known.get_or_insert_with(HashMap::new);
     if map.len() > 1000 {
@@ -128,13 +144,22 @@ async fn prior(pool: &Pool, site: &str, date: jiff::civil::Date) -> Result<HashM
 
 /// Fills each line's cycle and the wait of a number taken now (`mpp_domain::estimate`):
 /// today's cycles blended with earlier days'; the time at its counters is already there.
-async fn estimate(pool: &Pool, site: &str, date: jiff::civil::Date, services: &mut [ServiceLine]) -> Result<(), DbError> {
+async fn estimate(
+    pool: &Pool,
+    site: &str,
+    date: jiff::civil::Date,
+    services: &mut [ServiceLine],
+) -> Result<(), DbError> {
     let today = cycles(pool, site, date, date).await?;
     let prior = prior(pool, site, date).await?;
     for line in services.iter_mut() {
         // A paused counter's citizen does not hold one of the open counters.
         line.at_counters.truncate(line.counters_open);
-        let cycle = cycle_secs(today.get(&line.service).map_or(&[][..], Vec::as_slice), prior.get(&line.service).copied(), Summary::CappedMean);
+        let cycle = cycle_secs(
+            today.get(&line.service).map_or(&[][..], Vec::as_slice),
+            prior.get(&line.service).copied(),
+            Summary::CappedMean,
+        );
         // At least a second: a visit closed within a second of its call is still a visit.
         line.cycle_secs = cycle.map(|c| (c.round() as u32).max(1));
         line.wait_minutes = line.wait_for(line.waiting).map(|m| m.0);
@@ -143,7 +168,12 @@ async fn estimate(pool: &Pool, site: &str, date: jiff::civil::Date, services: &m
 }
 
 /// One ticket's place in its service's line; `None` when the site has no such ticket that day.
-pub async fn place(pool: &Pool, site: &str, date: jiff::civil::Date, number: &str) -> Result<Option<TicketPlace>, DbError> {
+pub async fn place(
+    pool: &Pool,
+    site: &str,
+    date: jiff::civil::Date,
+    number: &str,
+) -> Result<Option<TicketPlace>, DbError> {
     let client = pool.get().await?;
     let Some(row) = client
         .query_opt("SELECT service, CASE WHEN call_state = 'waiting' THEN status ELSE call_state END FROM ticket WHERE site = $1 AND local_date = $2::text::date AND number = $3", &[&site, &date.to_string(), &number])
@@ -154,13 +184,25 @@ pub async fn place(pool: &Pool, site: &str, date: jiff::civil::Date, number: &st
     let (service, status): (String, String) = (row.get(0), row.get(1));
     drop(client);
     if !WAITING.contains(&status.as_str()) {
-        return Ok(Some(TicketPlace { number: number.to_owned(), service, status, people_ahead: None, wait_minutes: None }));
+        return Ok(Some(TicketPlace {
+            number: number.to_owned(),
+            service,
+            status,
+            people_ahead: None,
+            wait_minutes: None,
+        }));
     }
     let waiting = waiting(pool, site, date).await?;
     let ahead = people_ahead(&waiting, number);
     // The estimate from the service's line as the queue state has it now.
     let wait_minutes = match ahead {
-        Some(n) => state_of(pool, site, date, waiting, 0).await?.services.iter().find(|l| l.service == service).and_then(|l| l.wait_for(n)).map(|m| m.0),
+        Some(n) => state_of(pool, site, date, waiting, 0)
+            .await?
+            .services
+            .iter()
+            .find(|l| l.service == service)
+            .and_then(|l| l.wait_for(n))
+            .map(|m| m.0),
         None => None,
     };
     Ok(Some(TicketPlace { number: number.to_owned(), service, status, people_ahead: ahead, wait_minutes }))
@@ -218,8 +260,19 @@ impl Zones {
     const MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60);
 
     /// The site's local day at `now`; `None` for an unknown site.
-    pub async fn today(&self, pool: &Pool, site: &str, now: jiff::Timestamp) -> Result<Option<jiff::civil::Date>, DbError> {
-        let cached = self.known.lock().unwrap_or_else(|e| e.into_inner()).get(site).filter(|(at, _)| at.elapsed() < Self::MAX_AGE).map(|(_, tz)| tz.clone());
+    pub async fn today(
+        &self,
+        pool: &Pool,
+        site: &str,
+        now: jiff::Timestamp,
+    ) -> Result<Option<jiff::civil::Date>, DbError> {
+        let cached = self
+            .known
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(site)
+            .filter(|(at, _)| at.elapsed() < Self::MAX_AGE)
+            .map(|(_, tz)| tz.clone());
         let zone = match cached {
             Some(zone) => zone,
             None => {
@@ -292,17 +345,35 @@ impl Cache {
     }
 
     fn stale(&self, key: &(String, jiff::civil::Date), not_before: Option<std::time::Instant>) -> Option<bytes::Bytes> {
-        self.lock().entries.get(key).filter(|(at, _)| at.elapsed() < Self::STALE_LIMIT && not_before.is_none_or(|nb| *at >= nb)).map(|(_, json)| json.clone())
+        self.lock()
+            .entries
+            .get(key)
+            .filter(|(at, _)| at.elapsed() < Self::STALE_LIMIT && not_before.is_none_or(|nb| *at >= nb))
+            .map(|(_, json)| json.clone())
     }
 
-    fn usable(inner: &Inner, key: &(String, jiff::civil::Date), not_before: Option<std::time::Instant>) -> Option<bytes::Bytes> {
-        inner.entries.get(key).filter(|(at, _)| at.elapsed() < Self::MAX_AGE && not_before.is_none_or(|nb| *at >= nb)).map(|(_, json)| json.clone())
+    fn usable(
+        inner: &Inner,
+        key: &(String, jiff::civil::Date),
+        not_before: Option<std::time::Instant>,
+    ) -> Option<bytes::Bytes> {
+        inner
+            .entries
+            .get(key)
+            .filter(|(at, _)| at.elapsed() < Self::MAX_AGE && not_before.is_none_or(|nb| *at >= nb))
+            .map(|(_, json)| json.clone())
     }
 
     /// The state as JSON, from the cache or computed now. `not_before`: an event stream
     /// woken by a change takes only a state whose query started after it heard of the
     /// change (the cache may not have heard yet), so it never sends the state before it.
-    pub async fn get_or_compute(&self, pool: &Pool, site: &str, date: jiff::civil::Date, not_before: Option<std::time::Instant>) -> Result<bytes::Bytes, DbError> {
+    pub async fn get_or_compute(
+        &self,
+        pool: &Pool,
+        site: &str,
+        date: jiff::civil::Date,
+        not_before: Option<std::time::Instant>,
+    ) -> Result<bytes::Bytes, DbError> {
         let key = (site.to_owned(), date);
         if let Some(json) = self.fresh(&key, not_before) {
             return Ok(json);

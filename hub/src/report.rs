@@ -4,7 +4,7 @@
 //! `report_page`; `mpp-hub report` prints the same figures.
 
 use deadpool_postgres::Pool;
-use mpp_domain::report::{report, End, Pause, Report, Visit};
+use mpp_domain::report::{End, Pause, Report, Visit, report};
 use serde::Serialize;
 
 use crate::db::DbError;
@@ -55,7 +55,12 @@ fn ts(s: Option<String>) -> Option<jiff::Timestamp> {
 const ISO: &str = "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'";
 
 /// Reads the site's tickets, trail and survey of `from..=to` (local days) and computes.
-pub async fn load(pool: &Pool, site: &str, from: jiff::civil::Date, to: jiff::civil::Date) -> Result<SiteReport, ReportError> {
+pub async fn load(
+    pool: &Pool,
+    site: &str,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+) -> Result<SiteReport, ReportError> {
     if to < from || (to - from).get_days() > 366 {
         return Err(ReportError::Period { from, to });
     }
@@ -136,7 +141,8 @@ pub async fn load(pool: &Pool, site: &str, from: jiff::civil::Date, to: jiff::ci
     let mut pauses = Vec::new();
     let mut open: Option<(i16, String, jiff::Timestamp)> = None;
     for r in &rows {
-        let (counter, action, reason, at): (i16, String, String, Option<jiff::Timestamp>) = (r.get(0), r.get(1), r.get(2), ts(r.get(3)));
+        let (counter, action, reason, at): (i16, String, String, Option<jiff::Timestamp>) =
+            (r.get(0), r.get(1), r.get(2), ts(r.get(3)));
         let Some(at) = at else { continue };
         if let Some((c, why, from)) = open.take() {
             let until = if c == counter { at } else { open_end(from) };
@@ -160,7 +166,15 @@ pub async fn load(pool: &Pool, site: &str, from: jiff::civil::Date, to: jiff::ci
     for v in &visits {
         names.entry(v.agency.clone()).or_insert_with(|| v.agency.clone());
     }
-    Ok(SiteReport { site: site.to_owned(), site_name: info.name.clone(), from, to, time_zone: info.time_zone.clone(), report: report(&visits, &pauses, &zone, &elements, &survey), names })
+    Ok(SiteReport {
+        site: site.to_owned(),
+        site_name: info.name.clone(),
+        from,
+        to,
+        time_zone: info.time_zone.clone(),
+        report: report(&visits, &pauses, &zone, &elements, &survey),
+        names,
+    })
 }
 
 fn num(x: Option<f64>) -> String {
@@ -172,17 +186,47 @@ fn num(x: Option<f64>) -> String {
 pub fn csv(r: &SiteReport) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "site", "from", "to", "kind", "group", "name", "issued", "called", "served", "no_shows", "transfers", "wait_median_min", "wait_p90_min", "service_median_min", "service_p90_min", "light", "busy_min", "paused_min",
-        "idle_min", "nrr_or_ikm", "respondents",
+        "site",
+        "from",
+        "to",
+        "kind",
+        "group",
+        "name",
+        "issued",
+        "called",
+        "served",
+        "no_shows",
+        "transfers",
+        "wait_median_min",
+        "wait_p90_min",
+        "service_median_min",
+        "service_p90_min",
+        "light",
+        "busy_min",
+        "paused_min",
+        "idle_min",
+        "nrr_or_ikm",
+        "respondents",
     ])
     .expect("writing to memory");
     let head = [r.site.clone(), r.from.to_string(), r.to.to_string()];
     let mut row = |kind: &str, group: &str, name: &str, f: Option<&mpp_domain::report::Figures>, rest: [String; 6]| {
         let figs: [String; 9] = match f {
-            Some(f) => [f.issued.to_string(), f.called.to_string(), f.served.to_string(), f.no_shows.to_string(), f.transfers.to_string(), num(f.wait_median_min), num(f.wait_p90_min), num(f.service_median_min), num(f.service_p90_min)],
+            Some(f) => [
+                f.issued.to_string(),
+                f.called.to_string(),
+                f.served.to_string(),
+                f.no_shows.to_string(),
+                f.transfers.to_string(),
+                num(f.wait_median_min),
+                num(f.wait_p90_min),
+                num(f.service_median_min),
+                num(f.service_p90_min),
+            ],
             None => Default::default(),
         };
-        let rec: Vec<String> = head.iter().cloned().chain([kind.into(), group.into(), name.into()]).chain(figs).chain(rest).collect();
+        let rec: Vec<String> =
+            head.iter().cloned().chain([kind.into(), group.into(), name.into()]).chain(figs).chain(rest).collect();
         w.write_record(&rec).expect("writing to memory");
     };
     let none = || -> [String; 6] { Default::default() };
@@ -192,23 +236,69 @@ pub fn csv(r: &SiteReport) -> String {
     }
     for (s, (f, light)) in &r.report.by_service {
         let light = light.map(|l| format!("{l:?}").to_lowercase()).unwrap_or_default();
-        row("service", s, r.names.get(s).map_or(s, |n| n), Some(f), [light, String::new(), String::new(), String::new(), String::new(), String::new()]);
+        row(
+            "service",
+            s,
+            r.names.get(s).map_or(s, |n| n),
+            Some(f),
+            [light, String::new(), String::new(), String::new(), String::new(), String::new()],
+        );
     }
     for (p, f) in &r.report.by_staff {
         row("staff", p, p, Some(f), none());
     }
     for c in &r.report.counters {
-        row("counter", &c.counter.to_string(), &format!("Loket {}", c.counter), Some(&c.figures), [String::new(), format!("{:.1}", c.busy_min), format!("{:.1}", c.paused_min), format!("{:.1}", c.idle_min), String::new(), String::new()]);
+        row(
+            "counter",
+            &c.counter.to_string(),
+            &format!("Loket {}", c.counter),
+            Some(&c.figures),
+            [
+                String::new(),
+                format!("{:.1}", c.busy_min),
+                format!("{:.1}", c.paused_min),
+                format!("{:.1}", c.idle_min),
+                String::new(),
+                String::new(),
+            ],
+        );
     }
     for h in &r.report.hours {
-        let f = mpp_domain::report::Figures { issued: h.issued, wait_median_min: h.wait_median_min, ..Default::default() };
+        let f =
+            mpp_domain::report::Figures { issued: h.issued, wait_median_min: h.wait_median_min, ..Default::default() };
         row("hour", &format!("{:02}", h.hour), &format!("{:02}.00-{:02}.59", h.hour, h.hour), Some(&f), none());
     }
     if let Some(ikm) = &r.report.ikm {
         for e in &ikm.elements {
-            row("ikm_element", &e.element, &e.element, None, [String::new(), String::new(), String::new(), String::new(), format!("{:.2}", e.nrr), e.answered.to_string()]);
+            row(
+                "ikm_element",
+                &e.element,
+                &e.element,
+                None,
+                [
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    format!("{:.2}", e.nrr),
+                    e.answered.to_string(),
+                ],
+            );
         }
-        row("ikm", "IKM", &format!("{:?} {}", ikm.grade, ikm.grade.words(mpp_domain::text::Lang::Id)), None, [String::new(), String::new(), String::new(), String::new(), format!("{:.2}", ikm.converted), ikm.respondents.to_string()]);
+        row(
+            "ikm",
+            "IKM",
+            &format!("{:?} {}", ikm.grade, ikm.grade.words(mpp_domain::text::Lang::Id)),
+            None,
+            [
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                format!("{:.2}", ikm.converted),
+                ikm.respondents.to_string(),
+            ],
+        );
     }
     String::from_utf8(w.into_inner().expect("writing to memory")).expect("UTF-8 in, UTF-8 out")
 }
@@ -220,24 +310,86 @@ pub fn text(r: &SiteReport) -> String {
     let f = &r.report.site;
     let m = |x: Option<f64>| x.map_or("-".to_owned(), |v| format!("{v:.1} min"));
     writeln!(out, "{} ({}), {} to {}", r.site_name, r.site, r.from, r.to).unwrap();
-    writeln!(out, "tickets: {} issued, {} called, {} served, {} no-shows, {} transfers", f.issued, f.called, f.served, f.no_shows, f.transfers).unwrap();
-    writeln!(out, "wait: median {}, p90 {}; service: median {}, p90 {}", m(f.wait_median_min), m(f.wait_p90_min), m(f.service_median_min), m(f.service_p90_min)).unwrap();
-    writeln!(out, "busiest hours: {}", r.report.busiest_hours.iter().map(|h| format!("{h:02}.00")).collect::<Vec<_>>().join(", ")).unwrap();
-    writeln!(out, "\nby service (light: p90 wait <= {} min green, <= {} amber, else red):", mpp_domain::report::AMBER_MIN, mpp_domain::report::RED_MIN).unwrap();
+    writeln!(
+        out,
+        "tickets: {} issued, {} called, {} served, {} no-shows, {} transfers",
+        f.issued, f.called, f.served, f.no_shows, f.transfers
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "wait: median {}, p90 {}; service: median {}, p90 {}",
+        m(f.wait_median_min),
+        m(f.wait_p90_min),
+        m(f.service_median_min),
+        m(f.service_p90_min)
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "busiest hours: {}",
+        r.report.busiest_hours.iter().map(|h| format!("{h:02}.00")).collect::<Vec<_>>().join(", ")
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "\nby service (light: p90 wait <= {} min green, <= {} amber, else red):",
+        mpp_domain::report::AMBER_MIN,
+        mpp_domain::report::RED_MIN
+    )
+    .unwrap();
     for (s, (f, light)) in &r.report.by_service {
-        writeln!(out, "  {:<16} {:>4} issued {:>4} served {:>3} no-show  wait p50 {:>9} p90 {:>9}  service p50 {:>9}  {}", s, f.issued, f.served, f.no_shows, m(f.wait_median_min), m(f.wait_p90_min), m(f.service_median_min), light.map(|l| format!("{l:?}").to_lowercase()).unwrap_or_default()).unwrap();
+        writeln!(
+            out,
+            "  {:<16} {:>4} issued {:>4} served {:>3} no-show  wait p50 {:>9} p90 {:>9}  service p50 {:>9}  {}",
+            s,
+            f.issued,
+            f.served,
+            f.no_shows,
+            m(f.wait_median_min),
+            m(f.wait_p90_min),
+            m(f.service_median_min),
+            light.map(|l| format!("{l:?}").to_lowercase()).unwrap_or_default()
+        )
+        .unwrap();
     }
     writeln!(out, "\nby counter:").unwrap();
     for c in &r.report.counters {
         let reasons = c.paused_by_reason.iter().map(|(k, v)| format!("{k} {v:.0} min")).collect::<Vec<_>>().join(", ");
-        writeln!(out, "  Loket {:<3} {:>4} served  busy {:.0} min  paused {:.0} min{}  idle {:.0} min", c.counter, c.figures.served, c.busy_min, c.paused_min, if reasons.is_empty() { String::new() } else { format!(" ({reasons})") }, c.idle_min).unwrap();
+        writeln!(
+            out,
+            "  Loket {:<3} {:>4} served  busy {:.0} min  paused {:.0} min{}  idle {:.0} min",
+            c.counter,
+            c.figures.served,
+            c.busy_min,
+            c.paused_min,
+            if reasons.is_empty() { String::new() } else { format!(" ({reasons})") },
+            c.idle_min
+        )
+        .unwrap();
     }
     writeln!(out, "\nby staff:").unwrap();
     for (p, f) in &r.report.by_staff {
-        writeln!(out, "  {:<16} {:>4} called {:>4} served  service p50 {}", p, f.called, f.served, m(f.service_median_min)).unwrap();
+        writeln!(
+            out,
+            "  {:<16} {:>4} called {:>4} served  service p50 {}",
+            p,
+            f.called,
+            f.served,
+            m(f.service_median_min)
+        )
+        .unwrap();
     }
     match &r.report.ikm {
-        Some(i) => writeln!(out, "\nIKM: {:.2} ({:?}, {}) from {} respondents", i.converted, i.grade, i.grade.words(mpp_domain::text::Lang::Id), i.respondents).unwrap(),
+        Some(i) => writeln!(
+            out,
+            "\nIKM: {:.2} ({:?}, {}) from {} respondents",
+            i.converted,
+            i.grade,
+            i.grade.words(mpp_domain::text::Lang::Id),
+            i.respondents
+        )
+        .unwrap(),
         None => writeln!(out, "\nIKM: no respondents").unwrap(),
     }
     out

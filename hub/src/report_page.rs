@@ -4,7 +4,7 @@
 //! staff; `/report.csv` the same as one table; a print button with a print style sheet.
 
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::http::AppState;
@@ -21,7 +21,13 @@ pub struct Period {
 /// The signed-in supervisor's site's report for the period asked (default today).
 async fn load(state: &AppState, headers: &HeaderMap, q: &Period) -> Result<SiteReport, Response> {
     let s = supervisor(state, headers, "Laporan").await?;
-    let today = state.zones.today(&state.pool, &s.site, crate::clock::now()).await.ok().flatten().unwrap_or_else(|| crate::clock::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date());
+    let today = state
+        .zones
+        .today(&state.pool, &s.site, crate::clock::now())
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| crate::clock::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date());
     let from = q.from.unwrap_or(today);
     let to = q.to.unwrap_or(from);
     crate::report::load(&state.pool, &s.site, from, to).await.map_err(|e| match e {
@@ -33,12 +39,20 @@ async fn load(state: &AppState, headers: &HeaderMap, q: &Period) -> Result<SiteR
     })
 }
 
-pub async fn csv(State(state): State<AppState>, headers: HeaderMap, q: Result<Query<Period>, axum::extract::rejection::QueryRejection>) -> Response {
+pub async fn csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    q: Result<Query<Period>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let Ok(Query(q)) = q else { return (StatusCode::BAD_REQUEST, "from, to: YYYY-MM-DD").into_response() };
     match load(&state, &headers, &q).await {
         Ok(r) => {
             let name = format!("attachment; filename=\"laporan-{}-{}-{}.csv\"", r.site, r.from, r.to);
-            ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)], crate::report::csv(&r)).into_response()
+            (
+                [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)],
+                crate::report::csv(&r),
+            )
+                .into_response()
         }
         Err(resp) => resp,
     }
@@ -55,7 +69,11 @@ fn bars(title: &str, items: &[(String, f64, String)], colour: &str) -> String {
     let max = items.iter().map(|i| i.1).fold(0.0_f64, f64::max).max(1.0);
     let n = items.len().max(1) as f64;
     let slot = (w - 2.0 * left) / n;
-    let mut svg = format!(r#"<figure><figcaption>{}</figcaption><svg viewBox="0 0 {w} {h}" role="img" aria-label="{}">"#, esc(title), esc(title));
+    let mut svg = format!(
+        r#"<figure><figcaption>{}</figcaption><svg viewBox="0 0 {w} {h}" role="img" aria-label="{}">"#,
+        esc(title),
+        esc(title)
+    );
     for (i, (label, v, shown)) in items.iter().enumerate() {
         let bh = (h - bottom - top) * v / max;
         let x = left + slot * i as f64 + slot * 0.15;
@@ -83,7 +101,11 @@ fn light_words(l: Option<Light>) -> (&'static str, &'static str) {
     }
 }
 
-pub async fn report(State(state): State<AppState>, headers: HeaderMap, q: Result<Query<Period>, axum::extract::rejection::QueryRejection>) -> Response {
+pub async fn report(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    q: Result<Query<Period>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let Ok(Query(q)) = q else { return (StatusCode::BAD_REQUEST, "from, to: YYYY-MM-DD").into_response() };
     let r = match load(&state, &headers, &q).await {
         Ok(r) => r,
@@ -91,10 +113,32 @@ pub async fn report(State(state): State<AppState>, headers: HeaderMap, q: Result
     };
     let f = &r.report.site;
     let name = |code: &str| r.names.get(code).cloned().unwrap_or_else(|| code.to_owned());
-    let ikm = r.report.ikm.as_ref().map_or("belum ada responden".to_owned(), |i| format!("{:.2} ({:?}, {}) · {} responden", i.converted, i.grade, i.grade.words(mpp_domain::text::Lang::Id), i.respondents));
-    let hours: Vec<(String, f64, String)> = r.report.hours.iter().map(|h| (format!("{:02}", h.hour), f64::from(h.issued), h.issued.to_string())).collect();
-    let waits: Vec<(String, f64, String)> = r.report.hours.iter().map(|h| (format!("{:02}", h.hour), h.wait_median_min.unwrap_or(0.0), h.wait_median_min.map_or("—".into(), |m| format!("{m:.0}")))).collect();
-    let elements: Vec<(String, f64, String)> = r.report.ikm.as_ref().map_or(Vec::new(), |i| i.elements.iter().map(|e| (e.element.clone(), e.nrr, format!("{:.2}", e.nrr))).collect());
+    let ikm = r.report.ikm.as_ref().map_or("belum ada responden".to_owned(), |i| {
+        format!(
+            "{:.2} ({:?}, {}) · {} responden",
+            i.converted,
+            i.grade,
+            i.grade.words(mpp_domain::text::Lang::Id),
+            i.respondents
+        )
+    });
+    let hours: Vec<(String, f64, String)> =
+        r.report.hours.iter().map(|h| (format!("{:02}", h.hour), f64::from(h.issued), h.issued.to_string())).collect();
+    let waits: Vec<(String, f64, String)> = r
+        .report
+        .hours
+        .iter()
+        .map(|h| {
+            (
+                format!("{:02}", h.hour),
+                h.wait_median_min.unwrap_or(0.0),
+                h.wait_median_min.map_or("—".into(), |m| format!("{m:.0}")),
+            )
+        })
+        .collect();
+    let elements: Vec<(String, f64, String)> = r.report.ikm.as_ref().map_or(Vec::new(), |i| {
+        i.elements.iter().map(|e| (e.element.clone(), e.nrr, format!("{:.2}", e.nrr))).collect()
+    });
     let services: String = r
         .report
         .by_service
@@ -118,11 +162,33 @@ pub async fn report(State(state): State<AppState>, headers: HeaderMap, q: Result
         .counters
         .iter()
         .map(|c| {
-            let reasons = c.paused_by_reason.iter().map(|(k, v)| format!("{} {v:.0} mnt", esc(k))).collect::<Vec<_>>().join(", ");
-            format!("<tr><td>Loket {}</td><td>{}</td><td>{:.0} mnt</td><td>{:.0} mnt {}</td><td>{:.0} mnt</td></tr>", c.counter, c.figures.served, c.busy_min, c.paused_min, if reasons.is_empty() { String::new() } else { format!("({reasons})") }, c.idle_min)
+            let reasons =
+                c.paused_by_reason.iter().map(|(k, v)| format!("{} {v:.0} mnt", esc(k))).collect::<Vec<_>>().join(", ");
+            format!(
+                "<tr><td>Loket {}</td><td>{}</td><td>{:.0} mnt</td><td>{:.0} mnt {}</td><td>{:.0} mnt</td></tr>",
+                c.counter,
+                c.figures.served,
+                c.busy_min,
+                c.paused_min,
+                if reasons.is_empty() { String::new() } else { format!("({reasons})") },
+                c.idle_min
+            )
         })
         .collect();
-    let staff: String = r.report.by_staff.iter().map(|(p, f)| format!("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", esc(p), f.called, f.served, minutes(f.service_median_min))).collect();
+    let staff: String = r
+        .report
+        .by_staff
+        .iter()
+        .map(|(p, f)| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(p),
+                f.called,
+                f.served,
+                minutes(f.service_median_min)
+            )
+        })
+        .collect();
     let q = format!("from={}&to={}", r.from, r.to);
     let body = format!(
         r#"<header><h1>Laporan kinerja · {site}</h1><a href="/counter">Loket</a></header>

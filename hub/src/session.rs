@@ -59,7 +59,13 @@ fn role_of(code: &str) -> Role {
 }
 
 /// Checks the password; on success a new session and its cookie token.
-pub async fn sign_in(pool: &Pool, site: &str, username: &str, password: &str, now: jiff::Timestamp) -> Result<(String, Session), SignInError> {
+pub async fn sign_in(
+    pool: &Pool,
+    site: &str,
+    username: &str,
+    password: &str,
+    now: jiff::Timestamp,
+) -> Result<(String, Session), SignInError> {
     let client = pool.get().await.map_err(DbError::from)?;
     let row = client
         .query_opt(
@@ -72,7 +78,10 @@ pub async fn sign_in(pool: &Pool, site: &str, username: &str, password: &str, no
     let Some(row) = row else {
         // The same work as a real check, so the answer's timing tells nothing either.
         static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        let _ = tokio::task::spawn_blocking(move || credential::verify_secret(&password, DUMMY.get_or_init(|| credential::hash_secret("no such user")))).await;
+        let _ = tokio::task::spawn_blocking(move || {
+            credential::verify_secret(&password, DUMMY.get_or_init(|| credential::hash_secret("no such user")))
+        })
+        .await;
         return Err(SignInError::Wrong);
     };
     if row.get::<_, Option<bool>>(4) == Some(true) {
@@ -89,10 +98,18 @@ pub async fn sign_in(pool: &Pool, site: &str, username: &str, password: &str, no
                 &[&site, &username, &failed, &lock],
             )
             .await?;
-        log::warn!("staff sign-in: wrong password for {username} at {site} ({failed} in a row{})", if lock.is_some() { ", locked" } else { "" });
+        log::warn!(
+            "staff sign-in: wrong password for {username} at {site} ({failed} in a row{})",
+            if lock.is_some() { ", locked" } else { "" }
+        );
         return Err(SignInError::Wrong);
     }
-    client.execute("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE site = $1 AND username = $2", &[&site, &username]).await?;
+    client
+        .execute(
+            "UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE site = $1 AND username = $2",
+            &[&site, &username],
+        )
+        .await?;
     let token = credential::random_hex(32);
     let csrf = credential::random_hex(16);
     client
@@ -103,7 +120,17 @@ pub async fn sign_in(pool: &Pool, site: &str, username: &str, password: &str, no
         .await?;
     // Expired sessions go as new ones come.
     client.execute("DELETE FROM staff_session WHERE expires_at < $1::text::timestamptz", &[&now.to_string()]).await?;
-    Ok((token, Session { site: site.to_owned(), username: username.to_owned(), display_name: row.get(1), role: role_of(&row.get::<_, String>(2)), csrf, counter: None }))
+    Ok((
+        token,
+        Session {
+            site: site.to_owned(),
+            username: username.to_owned(),
+            display_name: row.get(1),
+            role: role_of(&row.get::<_, String>(2)),
+            csrf,
+            counter: None,
+        },
+    ))
 }
 
 /// The session of a cookie token, if it is valid now (and it is used: idle time restarts).
@@ -121,9 +148,21 @@ pub async fn find(pool: &Pool, token: &str, now: jiff::Timestamp) -> Result<Opti
         .await?;
     // Use restarts the idle time; written at most once a minute, not on every request.
     if row.as_ref().is_some_and(|r| r.get::<_, bool>(6)) {
-        client.execute("UPDATE staff_session SET last_seen = $2::text::timestamptz WHERE token_sha256 = $1", &[&digest, &now.to_string()]).await?;
+        client
+            .execute(
+                "UPDATE staff_session SET last_seen = $2::text::timestamptz WHERE token_sha256 = $1",
+                &[&digest, &now.to_string()],
+            )
+            .await?;
     }
-    Ok(row.map(|r| Session { site: r.get(0), username: r.get(1), display_name: r.get(2), role: role_of(&r.get::<_, String>(3)), csrf: r.get(4), counter: r.get(5) }))
+    Ok(row.map(|r| Session {
+        site: r.get(0),
+        username: r.get(1),
+        display_name: r.get(2),
+        role: role_of(&r.get::<_, String>(3)),
+        csrf: r.get(4),
+        counter: r.get(5),
+    }))
 }
 
 /// The counter this session works at (a counter of its site).

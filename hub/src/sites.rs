@@ -65,7 +65,13 @@ pub async fn enroll(pool: &Pool, site: &str, number: u8, name: &str) -> Result<S
 /// Revokes a kiosk's credential; returns whether there was one to revoke.
 pub async fn revoke(pool: &Pool, site: &str, number: u8) -> Result<bool, DbError> {
     let client = pool.get().await?;
-    Ok(client.execute("UPDATE kiosk SET revoked_at = now() WHERE site = $1 AND number = $2 AND revoked_at IS NULL", &[&site, &i16::from(number)]).await? == 1)
+    Ok(client
+        .execute(
+            "UPDATE kiosk SET revoked_at = now() WHERE site = $1 AND number = $2 AND revoked_at IS NULL",
+            &[&site, &i16::from(number)],
+        )
+        .await?
+        == 1)
 }
 
 /// Credentials already checked: (token id, SHA-256 of the secret) → the stored hash they
@@ -73,7 +79,8 @@ pub async fn revoke(pool: &Pool, site: &str, number: u8) -> Result<bool, DbError
 /// same credential with every batch, so it is checked once. Revocation and re-enrollment
 /// still hold at once: the row is read on every request and must be unrevoked with the
 /// same hash.
-static VERIFIED: std::sync::Mutex<Option<std::collections::HashMap<(String, [u8; 32]), String>>> = std::sync::Mutex::new(None);
+static VERIFIED: std::sync::Mutex<Option<std::collections::HashMap<(String, [u8; 32]), String>>> =
+    std::sync::Mutex::new(None);
 
 /// At most two Argon2id checks at a time: fifty kiosks presenting new credentials at once
 /// must not take fifty times 19 MiB.
@@ -84,7 +91,10 @@ pub async fn authenticate(pool: &Pool, token: &str) -> Result<Option<KioskId>, D
     use sha2::Digest;
     let Some((id, secret)) = credential::parse(token) else { return Ok(None) };
     let client = pool.get().await?;
-    let Some(row) = client.query_opt("SELECT site, number, token_hash FROM kiosk WHERE token_id = $1 AND revoked_at IS NULL", &[&id]).await? else {
+    let Some(row) = client
+        .query_opt("SELECT site, number, token_hash FROM kiosk WHERE token_id = $1 AND revoked_at IS NULL", &[&id])
+        .await?
+    else {
         return Ok(None);
     };
     drop(client);
@@ -97,7 +107,8 @@ pub async fn authenticate(pool: &Pool, token: &str) -> Result<Option<KioskId>, D
         let _permit = CHECKS.acquire().await.expect("the semaphore is never closed");
         let (secret, stored) = (secret.to_owned(), hash.clone());
         // Off the async threads.
-        let ok = tokio::task::spawn_blocking(move || credential::verify_secret(&secret, &stored)).await.unwrap_or(false);
+        let ok =
+            tokio::task::spawn_blocking(move || credential::verify_secret(&secret, &stored)).await.unwrap_or(false);
         if ok {
             let mut cache = VERIFIED.lock().unwrap_or_else(|e| e.into_inner());
             let map = cache.get_or_insert_with(Default::default);

@@ -53,13 +53,23 @@ impl From<tokio_postgres::Error> for AdminError {
 
 async fn site_feed(pool: &Pool, site: &str) -> Result<Feed, AdminError> {
     let client = pool.get().await.map_err(DbError::from)?;
-    let row = client.query_opt("SELECT feed FROM site WHERE code = $1", &[&site]).await?.ok_or_else(|| AdminError::NoSite(site.to_owned()))?;
+    let row = client
+        .query_opt("SELECT feed FROM site WHERE code = $1", &[&site])
+        .await?
+        .ok_or_else(|| AdminError::NoSite(site.to_owned()))?;
     let feed: serde_json::Value = row.get(0);
-    Ok(serde_json::from_value(feed).map_err(|e| DbError::Url(format!("the stored feed of {site} does not read: {e}")))?)
+    Ok(serde_json::from_value(feed)
+        .map_err(|e| DbError::Url(format!("the stored feed of {site} does not read: {e}")))?)
 }
 
 /// Adds or replaces counter `number`; every service must be the site's.
-pub async fn add_counter(pool: &Pool, site: &str, number: i16, name: &str, services: &[String]) -> Result<(), AdminError> {
+pub async fn add_counter(
+    pool: &Pool,
+    site: &str,
+    number: i16,
+    name: &str,
+    services: &[String],
+) -> Result<(), AdminError> {
     if services.is_empty() {
         return Err(AdminError::NoServices);
     }
@@ -84,7 +94,8 @@ pub async fn counters_per_agency(pool: &Pool, site: &str) -> Result<usize, Admin
     let feed = site_feed(pool, site).await?;
     let mut n = 0;
     for agency in feed.agencies_in_order().into_iter().filter(|a| a.active) {
-        let services: Vec<String> = feed.services_of(&agency.code).filter(|s| s.active).map(|s| s.code.clone()).collect();
+        let services: Vec<String> =
+            feed.services_of(&agency.code).filter(|s| s.active).map(|s| s.code.clone()).collect();
         if services.is_empty() {
             continue;
         }
@@ -96,8 +107,16 @@ pub async fn counters_per_agency(pool: &Pool, site: &str) -> Result<usize, Admin
 }
 
 /// Adds a staff account (or resets its password and role).
-pub async fn add_staff(pool: &Pool, site: &str, username: &str, display_name: &str, role: Role, password: &str) -> Result<(), AdminError> {
-    let valid = (2..=40).contains(&username.len()) && username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+pub async fn add_staff(
+    pool: &Pool,
+    site: &str,
+    username: &str,
+    display_name: &str,
+    role: Role,
+    password: &str,
+) -> Result<(), AdminError> {
+    let valid = (2..=40).contains(&username.len())
+        && username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
     if !valid {
         return Err(AdminError::Username(username.to_owned()));
     }
@@ -107,7 +126,9 @@ pub async fn add_staff(pool: &Pool, site: &str, username: &str, display_name: &s
     }
     site_feed(pool, site).await?;
     let password = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || crate::credential::hash_secret(&password)).await.expect("hashing does not panic");
+    let hash = tokio::task::spawn_blocking(move || crate::credential::hash_secret(&password))
+        .await
+        .expect("hashing does not panic");
     let client = pool.get().await.map_err(DbError::from)?;
     client
         .execute(

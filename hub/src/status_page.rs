@@ -5,7 +5,7 @@
 //! counter calling it — nothing about anyone else. It refreshes itself every 20 seconds.
 
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::http::AppState;
@@ -16,7 +16,11 @@ use crate::pages::{esc, page, page_with_head};
 const REFRESH_SECS: u32 = 20;
 
 fn is_uuid(id: &str) -> bool {
-    id.len() == 36 && id.bytes().enumerate().all(|(i, b)| if [8, 13, 18, 23].contains(&i) { b == b'-' } else { b.is_ascii_hexdigit() })
+    id.len() == 36
+        && id
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| if [8, 13, 18, 23].contains(&i) { b == b'-' } else { b.is_ascii_hexdigit() })
 }
 
 fn not_found() -> Response {
@@ -43,10 +47,12 @@ pub async fn status(State(state): State<AppState>, Path(id): Path<String>) -> Re
         Ok(None) => return not_found(),
         Err(e) => {
             log::error!("a ticket's status page: {e}");
-            return (StatusCode::SERVICE_UNAVAILABLE, "Server antrean sedang sibuk; coba lagi sebentar lagi.").into_response();
+            return (StatusCode::SERVICE_UNAVAILABLE, "Server antrean sedang sibuk; coba lagi sebentar lagi.")
+                .into_response();
         }
     };
-    let (site, date, number, service, call_state, counter): (String, String, String, String, String, Option<i16>) = (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5));
+    let (site, date, number, service, call_state, counter): (String, String, String, String, String, Option<i16>) =
+        (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5));
     let Ok(date) = date.parse::<jiff::civil::Date>() else { return not_found() };
     let info = match crate::counter_api::site_info_cached(&state.pool, &site).await {
         Ok(i) => i,
@@ -70,7 +76,10 @@ pub async fn status(State(state): State<AppState>, Path(id): Path<String>) -> Re
                         Some(n) => format!("{n} orang di depan Anda"),
                         None => "Nomor ini tidak lagi menunggu".to_owned(),
                     };
-                    let wait = p.wait_minutes.map(|m| mpp_domain::estimate::Minutes(m).text(mpp_domain::text::Lang::Id)).unwrap_or_default();
+                    let wait = p
+                        .wait_minutes
+                        .map(|m| mpp_domain::estimate::Minutes(m).text(mpp_domain::text::Lang::Id))
+                        .unwrap_or_default();
                     (ahead, wait)
                 }
                 Ok(None) => return not_found(),
@@ -79,14 +88,26 @@ pub async fn status(State(state): State<AppState>, Path(id): Path<String>) -> Re
                     ("Menunggu".to_owned(), String::new())
                 }
             },
-            "called" | "serving" => (format!("Silakan ke {}", counter_name(counter.unwrap_or(0))), "Nomor Anda sedang dipanggil.".to_owned()),
-            "done" => ("Selesai dilayani".to_owned(), "Terima kasih. Beri penilaian di kiosk: survei kepuasan, tanpa nama.".to_owned()),
-            "no_show" => ("Nomor Anda sudah dipanggil".to_owned(), "Anda tidak hadir saat dipanggil. Sampaikan nomor ini di meja informasi.".to_owned()),
+            "called" | "serving" => (
+                format!("Silakan ke {}", counter_name(counter.unwrap_or(0))),
+                "Nomor Anda sedang dipanggil.".to_owned(),
+            ),
+            "done" => (
+                "Selesai dilayani".to_owned(),
+                "Terima kasih. Beri penilaian di kiosk: survei kepuasan, tanpa nama.".to_owned(),
+            ),
+            "no_show" => (
+                "Nomor Anda sudah dipanggil".to_owned(),
+                "Anda tidak hadir saat dipanggil. Sampaikan nomor ini di meja informasi.".to_owned(),
+            ),
             _ => ("Menunggu".to_owned(), String::new()),
         }
     };
     let zone = mpp_domain::hours::zone_label(&info.time_zone);
-    let clock = jiff::tz::TimeZone::get(&info.time_zone).map(|tz| now.to_zoned_datetime(tz)).map(|z| format!("{:02}.{:02} {zone}", z.hour(), z.minute())).unwrap_or_default();
+    let clock = jiff::tz::TimeZone::get(&info.time_zone)
+        .map(|tz| now.to_zoned_datetime(tz))
+        .map(|z| format!("{:02}.{:02} {zone}", z.hour(), z.minute()))
+        .unwrap_or_default();
     let body = format!(
         r#"<main class="status"><p class="site">{site}</p><h1 class="number">{number}</h1><p class="service">{service}</p>
 <section aria-live="polite"><p class="place">{headline}</p><p class="wait">{detail}</p></section>
@@ -99,7 +120,11 @@ pub async fn status(State(state): State<AppState>, Path(id): Path<String>) -> Re
         detail = esc(&detail),
     );
     let head = format!(r#"<meta http-equiv="refresh" content="{REFRESH_SECS}"><meta name="robots" content="noindex">"#);
-    ([(header::CACHE_CONTROL, "no-store"), (header::REFERRER_POLICY, "no-referrer")], page_with_head(&format!("{number} — {}", info.name), &head, "", &body, None)).into_response()
+    (
+        [(header::CACHE_CONTROL, "no-store"), (header::REFERRER_POLICY, "no-referrer")],
+        page_with_head(&format!("{number} — {}", info.name), &head, "", &body, None),
+    )
+        .into_response()
 }
 
 #[cfg(test)]

@@ -7,10 +7,11 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use mpp_domain::voice::{call_phrase, PhraseError, CLIPS};
+use mpp_domain::voice::{CLIPS, PhraseError, call_phrase};
 
 /// The clips' format.
-pub const SPEC: hound::WavSpec = hound::WavSpec { channels: 1, sample_rate: 22_050, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+pub const SPEC: hound::WavSpec =
+    hound::WavSpec { channels: 1, sample_rate: 22_050, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
 
 static EMBEDDED: &[(&str, &[u8])] = &[
     ("chime", include_bytes!("../assets/voice/chime.wav")),
@@ -85,7 +86,9 @@ fn read(bytes: &[u8], file: &str) -> Result<Vec<i16>, VoiceError> {
     let bad = |reason: String| VoiceError::Clip { file: file.to_owned(), reason };
     let reader = hound::WavReader::new(bytes).map_err(|e| bad(format!("not a WAV file: {e}")))?;
     let spec = reader.spec();
-    if (spec.channels, spec.sample_rate, spec.bits_per_sample, spec.sample_format) != (SPEC.channels, SPEC.sample_rate, SPEC.bits_per_sample, SPEC.sample_format) {
+    if (spec.channels, spec.sample_rate, spec.bits_per_sample, spec.sample_format)
+        != (SPEC.channels, SPEC.sample_rate, SPEC.bits_per_sample, SPEC.sample_format)
+    {
         return Err(bad(format!(
             "{} channel(s), {} Hz, {}-bit: clips must be mono, 22050 Hz, 16-bit (sox in.wav -r 22050 -c 1 -b 16 out.wav)",
             spec.channels, spec.sample_rate, spec.bits_per_sample
@@ -103,7 +106,8 @@ impl Voice {
             clips.insert(*name, read(bytes, &format!("(built in) {name}.wav"))?);
         }
         if let Some(dir) = dir {
-            let entries = std::fs::read_dir(dir).map_err(|e| VoiceError::Dir { dir: dir.to_owned(), reason: e.to_string() })?;
+            let entries =
+                std::fs::read_dir(dir).map_err(|e| VoiceError::Dir { dir: dir.to_owned(), reason: e.to_string() })?;
             for entry in entries.flatten() {
                 let path = entry.path();
                 let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else { continue };
@@ -111,9 +115,13 @@ impl Voice {
                     continue;
                 }
                 let Some((name, _)) = CLIPS.iter().find(|(n, _)| *n == stem) else {
-                    return Err(VoiceError::Clip { file: path.display().to_string(), reason: "no clip has this name (mpp-hub voice clips lists them)".into() });
+                    return Err(VoiceError::Clip {
+                        file: path.display().to_string(),
+                        reason: "no clip has this name (mpp-hub voice clips lists them)".into(),
+                    });
                 };
-                let bytes = std::fs::read(&path).map_err(|e| VoiceError::Clip { file: path.display().to_string(), reason: e.to_string() })?;
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| VoiceError::Clip { file: path.display().to_string(), reason: e.to_string() })?;
                 clips.insert(*name, read(&bytes, &path.display().to_string())?);
                 own.push(*name);
             }

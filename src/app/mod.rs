@@ -9,7 +9,7 @@
 mod staff;
 
 use std::path::PathBuf;
-use std::sync::{mpsc, Arc};
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use crate::catalogue::Catalogue;
@@ -98,8 +98,15 @@ impl App {
         // With a site server, each slip carries its count of people ahead (or, when it does
         // not answer in time, the kiosk's estimate, said so).
         let lookup = ahead_lookup(settings.sync.clone(), settings.catalogue.feed.site.code.clone(), settings.kiosk_id);
-        let worker = PrintWorker::spawn_with(settings.db_path.clone(), settings.print, settings.kiosk_id, settings.clock.clone(), lookup)?;
-        let mut flow = Flow::new(Arc::new(settings.catalogue), settings.lang, Timing::with_idle(settings.idle), (settings.mono)());
+        let worker = PrintWorker::spawn_with(
+            settings.db_path.clone(),
+            settings.print,
+            settings.kiosk_id,
+            settings.clock.clone(),
+            lookup,
+        )?;
+        let mut flow =
+            Flow::new(Arc::new(settings.catalogue), settings.lang, Timing::with_idle(settings.idle), (settings.mono)());
         flow.pin_hash = settings.pin_hash;
         // The PIN pad's lock-out from before a restart, turned into the flow's clock.
         if let (Ok((wrong, locks, until)), Ok(now)) = (store.staff_lockout(), (settings.clock)()) {
@@ -145,7 +152,9 @@ impl App {
     pub fn send(&mut self, event: Event) -> Redraw {
         let touch_only = event == Event::Touch;
         let pin_submit = event == Event::PinSubmit;
-        if matches!(event, Event::TakeNumber | Event::OpenSearch | Event::Home) || (matches!(event, Event::Service(_)) && self.flow.screen == Screen::Welcome) {
+        if matches!(event, Event::TakeNumber | Event::OpenSearch | Event::Home)
+            || (matches!(event, Event::Service(_)) && self.flow.screen == Screen::Welcome)
+        {
             self.refresh_today();
         }
         let command = self.flow.handle(event, (self.mono)());
@@ -201,12 +210,16 @@ impl App {
         }
         let before = self.flow.screen;
         let mono = (self.mono)();
-        if self.flow.queue.is_some() && self.queue_at.is_none_or(|at| mono.saturating_sub(at) > self.queue_shelf_life()) {
+        if self.flow.queue.is_some() && self.queue_at.is_none_or(|at| mono.saturating_sub(at) > self.queue_shelf_life())
+        {
             self.flow.queue = None;
             redraw = Redraw::All;
         }
         let idle = self.flow.tick(mono);
-        let minute = (self.clock)().ok().and_then(|t| crate::store::local_time(&self.flow.catalogue, t).ok()).map(|z| (z.date(), z.hour(), z.minute()));
+        let minute = (self.clock)()
+            .ok()
+            .and_then(|t| crate::store::local_time(&self.flow.catalogue, t).ok())
+            .map(|z| (z.date(), z.hour(), z.minute()));
         let new_minute = minute != self.minute;
         if new_minute {
             self.minute = minute;
@@ -277,7 +290,9 @@ impl App {
     fn today_date(&self) -> jiff::civil::Date {
         self.flow.today.local.map(|d| d.date()).unwrap_or_else(|| {
             let now = (self.clock)().unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-            crate::store::local_time(&self.flow.catalogue, now).map(|z| z.date()).unwrap_or_else(|_| now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+            crate::store::local_time(&self.flow.catalogue, now)
+                .map(|z| z.date())
+                .unwrap_or_else(|_| now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
         })
     }
 
@@ -385,11 +400,16 @@ fn print_result(r: Result<Done, JobError>, service: &str) -> PrintResult {
 /// logged and read as "not known", and the slip shows the kiosk's estimate.
 pub fn ahead_lookup(cfg: crate::sync::SyncConfig, site: String, kiosk_id: u8) -> Option<crate::printing::AheadLookup> {
     cfg.upload_url.as_ref()?;
-    Some(Arc::new(move |store: &mut Store, ticket: &crate::store::Ticket, now| match crate::sync::queue::people_ahead_now(store, &cfg, &site, kiosk_id, ticket, now) {
-        Ok(n) => n,
-        Err(e) => {
-            log::warn!("people ahead of {} from the site server: {e}; the slip shows the kiosk's estimate", ticket.number);
-            None
+    Some(Arc::new(move |store: &mut Store, ticket: &crate::store::Ticket, now| {
+        match crate::sync::queue::people_ahead_now(store, &cfg, &site, kiosk_id, ticket, now) {
+            Ok(n) => n,
+            Err(e) => {
+                log::warn!(
+                    "people ahead of {} from the site server: {e}; the slip shows the kiosk's estimate",
+                    ticket.number
+                );
+                None
+            }
         }
     }))
 }

@@ -57,7 +57,8 @@ impl App {
 
     /// One sync round on its own thread; the outcome comes back as a message.
     pub(super) fn sync_now(&self) {
-        let (tx, db, cfg, kiosk, clock) = (self.tx.clone(), self.db_path.clone(), self.sync.clone(), self.kiosk_id, self.clock.clone());
+        let (tx, db, cfg, kiosk, clock) =
+            (self.tx.clone(), self.db_path.clone(), self.sync.clone(), self.kiosk_id, self.clock.clone());
         let site = self.flow.catalogue.feed.site.code.clone();
         std::thread::spawn(move || {
             let outcome = (|| -> Result<StaffOutcome, String> {
@@ -68,7 +69,9 @@ impl App {
                     let _ = tx.send(Msg::Catalogue(Box::new(c)));
                 }
                 let pull = match round.pulled {
-                    Ok(Some(crate::sync::Pulled::Imported { version, services })) => PullOutcome::Imported { version, services },
+                    Ok(Some(crate::sync::Pulled::Imported { version, services })) => {
+                        PullOutcome::Imported { version, services }
+                    }
                     Ok(Some(crate::sync::Pulled::NotModified)) => PullOutcome::NotModified,
                     Ok(None) => PullOutcome::NotConfigured,
                     Err(e) => PullOutcome::Failed(e.to_string()),
@@ -98,7 +101,12 @@ impl App {
             Some(Err(e)) => (e.clone(), false),
         };
         let catalogue = match self.store.catalogue_stats() {
-            Ok(c) => Ok(c.map(|c| CatalogueFacts { version: c.version, source: c.source, services: c.services, unverified: c.unverified_services })),
+            Ok(c) => Ok(c.map(|c| CatalogueFacts {
+                version: c.version,
+                source: c.source,
+                services: c.services,
+                unverified: c.unverified_services,
+            })),
             Err(e) => Err(e.to_string()),
         };
         let now = (self.clock)().unwrap_or(jiff::Timestamp::UNIX_EPOCH);
@@ -124,7 +132,10 @@ impl App {
         let store = &self.store;
         let ikm = |from: jiff::civil::Date| {
             let f = crate::store::SurveyFilter { from: Some(from), to: Some(today), ..Default::default() };
-            store.survey_responses(&f).map(|rs| crate::survey::ikm::compute(&elements, rs.iter().map(|r| r.answers.as_slice()))).map_err(|e| e.to_string())
+            store
+                .survey_responses(&f)
+                .map(|rs| crate::survey::ikm::compute(&elements, rs.iter().map(|r| r.answers.as_slice())))
+                .map_err(|e| e.to_string())
         };
         Health {
             printer,
@@ -132,7 +143,18 @@ impl App {
             sync,
             ikm_today: ikm(today),
             ikm_month: ikm(today.first_of_month()),
-            local_time: self.flow.today.local.map(|d| format!("{}, {}", crate::hours::local_date(&d, lang), crate::hours::local_time_text(crate::hours::TimeOfDay::of(&d), &site.time_zone, lang))).unwrap_or_default(),
+            local_time: self
+                .flow
+                .today
+                .local
+                .map(|d| {
+                    format!(
+                        "{}, {}",
+                        crate::hours::local_date(&d, lang),
+                        crate::hours::local_time_text(crate::hours::TimeOfDay::of(&d), &site.time_zone, lang)
+                    )
+                })
+                .unwrap_or_default(),
             zone: crate::hours::zone_label(&self.flow.catalogue.feed.site.time_zone).to_owned(),
             pinned_by: crate::clock::pinned_setting().map(|_| crate::clock::ENV.to_owned()),
         }
@@ -147,9 +169,22 @@ impl App {
                 .rev()
                 .take(50)
                 .map(|t| {
-                    let name = self.flow.catalogue.feed.service(&t.service).map(|s| s.name.in_lang(lang).to_owned()).unwrap_or_default();
+                    let name = self
+                        .flow
+                        .catalogue
+                        .feed
+                        .service(&t.service)
+                        .map(|s| s.name.in_lang(lang).to_owned())
+                        .unwrap_or_default();
                     let time = t.issued_at_local.get(11..16).unwrap_or("");
-                    StaffTicketLine { number: t.number.clone(), line: format!("{}  {time}  {}  {name}", t.number, crate::kiosk::view::staff::status_word(t.status, lang)) }
+                    StaffTicketLine {
+                        number: t.number.clone(),
+                        line: format!(
+                            "{}  {time}  {}  {name}",
+                            t.number,
+                            crate::kiosk::view::staff::status_word(t.status, lang)
+                        ),
+                    }
                 })
                 .collect(),
             Err(e) => vec![StaffTicketLine { number: String::new(), line: e.to_string() }],
@@ -161,9 +196,17 @@ impl App {
     pub(super) fn save_pin_guard(&mut self) {
         let state = self.flow.pin_guard_state((self.mono)());
         if state.wrong > 0 || state.locked_for.is_some() {
-            log::warn!("a wrong staff PIN was entered ({} in a row, {} lock-outs so far{})", state.wrong, state.locks, state.locked_for.map(|d| format!(", locked for {} s", d.as_secs())).unwrap_or_default());
+            log::warn!(
+                "a wrong staff PIN was entered ({} in a row, {} lock-outs so far{})",
+                state.wrong,
+                state.locks,
+                state.locked_for.map(|d| format!(", locked for {} s", d.as_secs())).unwrap_or_default()
+            );
         }
-        let until = (self.clock)().ok().zip(state.locked_for).and_then(|(now, d)| now.checked_add(jiff::SignedDuration::try_from(d).ok()?).ok());
+        let until = (self.clock)()
+            .ok()
+            .zip(state.locked_for)
+            .and_then(|(now, d)| now.checked_add(jiff::SignedDuration::try_from(d).ok()?).ok());
         if let Err(e) = self.store.set_staff_lockout(state.wrong, state.locks, until) {
             log::error!("storing the PIN pad's lock-out: {e}");
         }
@@ -175,5 +218,10 @@ fn local_instant(utc: &str, time_zone: &str, lang: Lang) -> String {
     let Ok(t) = utc.parse::<jiff::Timestamp>() else { return utc.to_owned() };
     let Ok(tz) = jiff::tz::TimeZone::get(time_zone) else { return utc.to_owned() };
     let dt = t.to_zoned_datetime(tz).datetime();
-    format!("{:02}/{:02} {}", dt.day(), dt.month(), crate::hours::local_time_text(crate::hours::TimeOfDay::of(&dt), time_zone, lang))
+    format!(
+        "{:02}/{:02} {}",
+        dt.day(),
+        dt.month(),
+        crate::hours::local_time_text(crate::hours::TimeOfDay::of(&dt), time_zone, lang)
+    )
 }

@@ -8,7 +8,11 @@ use clap::{Args, Parser, Subcommand};
 use crate::text::Lang;
 
 #[derive(Debug, Parser)]
-#[command(name = "mpp-kiosk", version, about = "Self-service kiosk of a Mal Pelayanan Publik: service requirements and queue slips")]
+#[command(
+    name = "mpp-kiosk",
+    version,
+    about = "Self-service kiosk of a Mal Pelayanan Publik: service requirements and queue slips"
+)]
 #[command(propagate_version = true)]
 pub struct Cli {
     /// Config file (TOML). Default: /etc/mpp-kiosk/config.toml if it exists, else built-in defaults.
@@ -106,7 +110,12 @@ fn priority_parser() -> impl clap::builder::TypedValueParser<Value = crate::tick
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("{s:?}: expected WIDTHxHEIGHT, e.g. 1080x1920"))?;
-    let n = |v: &str| v.parse::<u32>().ok().filter(|n| (320..=4096).contains(n)).ok_or_else(|| format!("{s:?}: {v:?} is not a size from 320 to 4096"));
+    let n = |v: &str| {
+        v.parse::<u32>()
+            .ok()
+            .filter(|n| (320..=4096).contains(n))
+            .ok_or_else(|| format!("{s:?}: {v:?} is not a size from 320 to 4096"))
+    };
     Ok((n(w)?, n(h)?))
 }
 
@@ -335,4 +344,3 @@ pub struct OutputArgs {
     #[arg(long, value_name = "LANG")]
     pub lang: Option<Lang>,
 }
-

@@ -11,7 +11,9 @@ use super::{CliError, Context};
 pub fn redacted_config(path: Option<&Path>) -> String {
     let Some(path) = path else { return "# no config file: built-in defaults\n".into() };
     let Ok(text) = std::fs::read_to_string(path) else { return format!("# {} could not be read\n", path.display()) };
-    let Ok(mut v) = toml::from_str::<toml::Table>(&text) else { return format!("# {} is not valid TOML (doctor says why)\n", path.display()) };
+    let Ok(mut v) = toml::from_str::<toml::Table>(&text) else {
+        return format!("# {} is not valid TOML (doctor says why)\n", path.display());
+    };
     if let Some(staff) = v.get_mut("staff").and_then(|s| s.as_table_mut()) {
         if staff.contains_key("pin_hash") {
             staff.insert("pin_hash".into(), "<removed>".into());
@@ -36,8 +38,13 @@ pub fn scrub(text: &str, secrets: &[String]) -> String {
     let mut rest = text;
     while let Some(at) = rest.find("://") {
         // The URL starts at its scheme, just before "://".
-        let start = rest[..at].rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.')).map_or(0, |i| i + 1);
-        let end = at + rest[at..].find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ')' | ',')).unwrap_or(rest.len() - at);
+        let start = rest[..at]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.'))
+            .map_or(0, |i| i + 1);
+        let end = at
+            + rest[at..]
+                .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ')' | ','))
+                .unwrap_or(rest.len() - at);
         out.push_str(&rest[..start]);
         out.push_str(&strip_secrets(&rest[start..end]));
         rest = &rest[end..];
@@ -73,12 +80,21 @@ pub fn run(ctx: &Context, out: Option<PathBuf>) -> Result<(), CliError> {
     let out = out.unwrap_or_else(|| PathBuf::from(format!("{name}.tar.gz")));
     // An unpredictable, private work folder: another user cannot plant or read files in it.
     let work = std::env::temp_dir().join(format!("mpp-kiosk-bundle-{}", uuid::Uuid::new_v4()));
-    std::fs::DirBuilder::new().mode(0o700).create(&work).map_err(|e| CliError::Failed(format!("{}: {e}", work.display())))?;
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(&work)
+        .map_err(|e| CliError::Failed(format!("{}: {e}", work.display())))?;
     let dir = work.join(&name);
     std::fs::create_dir_all(&dir).map_err(|e| CliError::Failed(format!("{}: {e}", dir.display())))?;
     // What must not leave the kiosk, wherever it shows up.
     let sync = &ctx.config.config.sync;
-    let secrets: Vec<String> = ctx.config.config.staff.pin_hash.iter().cloned()
+    let secrets: Vec<String> = ctx
+        .config
+        .config
+        .staff
+        .pin_hash
+        .iter()
+        .cloned()
         .chain(sync.upload_token_file.as_deref().and_then(|p| crate::sync::fetch::read_token_file(p).ok()))
         .collect();
     let exe = std::env::current_exe().map_err(|e| CliError::Failed(e.to_string()))?;
@@ -105,14 +121,41 @@ pub fn run(ctx: &Context, out: Option<PathBuf>) -> Result<(), CliError> {
                 std::fs::read_to_string("/etc/os-release").unwrap_or_default()
             ),
         ),
-        ("journal.txt", run_capture(Command::new("journalctl").args(["-u", "mpp-kiosk.service", "--no-pager", "-n", "5000", "-o", "short-iso"]))),
+        (
+            "journal.txt",
+            run_capture(Command::new("journalctl").args([
+                "-u",
+                "mpp-kiosk.service",
+                "--no-pager",
+                "-n",
+                "5000",
+                "-o",
+                "short-iso",
+            ])),
+        ),
     ];
     for (file, text) in files {
         std::fs::write(dir.join(file), scrub(&text, &secrets)).map_err(|e| CliError::Failed(format!("{file}: {e}")))?;
     }
     // The tarball is for the technician only: 0600 from its creation.
-    let tarball = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&out).map_err(|e| CliError::Failed(format!("{}: {e}", out.display())));
-    let status = tarball.and_then(|f| Command::new("tar").arg("czf").arg("-").arg("-C").arg(&work).arg(&name).stdout(f).status().map_err(|e| CliError::Failed(format!("cannot run tar: {e}"))));
+    let tarball = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&out)
+        .map_err(|e| CliError::Failed(format!("{}: {e}", out.display())));
+    let status = tarball.and_then(|f| {
+        Command::new("tar")
+            .arg("czf")
+            .arg("-")
+            .arg("-C")
+            .arg(&work)
+            .arg(&name)
+            .stdout(f)
+            .status()
+            .map_err(|e| CliError::Failed(format!("cannot run tar: {e}")))
+    });
     let _ = std::fs::remove_dir_all(&work);
     match status? {
         s if s.success() => {
@@ -141,6 +184,9 @@ mod tests {
     fn every_url_and_secret_in_any_text_is_scrubbed() {
         let text = "sync: https://u:pw@mpp.example/feed.json?token=X failed\nurl \"http://h/up?k=v\", pin pbkdf2-sha256$9$aa$bb and credential kiosk-1.s3cr3t\nfile:///media/usb/feed.json";
         let r = scrub(text, &["pbkdf2-sha256$9$aa$bb".into(), "kiosk-1.s3cr3t".into()]);
-        assert_eq!(r, "sync: https://<removed>@mpp.example/feed.json failed\nurl \"http://h/up\", pin <removed> and credential <removed>\nfile:///media/usb/feed.json");
+        assert_eq!(
+            r,
+            "sync: https://<removed>@mpp.example/feed.json failed\nurl \"http://h/up\", pin <removed> and credential <removed>\nfile:///media/usb/feed.json"
+        );
     }
 }

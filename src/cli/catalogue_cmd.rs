@@ -6,8 +6,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::render::Renderer;
-use super::{ensure_catalogue, print_json, CatalogueCommand, CliError, Context, OutputArgs};
-use crate::catalogue::{parse_feed, Agency, Feed, Service};
+use super::{CatalogueCommand, CliError, Context, OutputArgs, ensure_catalogue, print_json};
+use crate::catalogue::{Agency, Feed, Service, parse_feed};
 use crate::text::Lang;
 
 pub fn run(ctx: &Context, cmd: CatalogueCommand) -> Result<(), CliError> {
@@ -57,18 +57,15 @@ fn row<'a>(feed: &'a Feed, s: &'a Service, lang: Lang) -> ServiceRow<'a> {
     }
 }
 
-
 fn list(ctx: &Context, out: OutputArgs, agency: Option<&str>) -> Result<(), CliError> {
     let lang = ctx.lang(&out);
     let catalogue = ensure_catalogue(&mut ctx.open_store()?)?;
     let feed = &catalogue.feed;
     let agencies: Vec<&Agency> = match agency {
         Some(code) => {
-            let a = feed
-                .agencies
-                .iter()
-                .find(|a| a.code.eq_ignore_ascii_case(code))
-                .ok_or_else(|| CliError::BadInput(format!("unknown agency code {code:?}; known: {}", agency_codes(feed))))?;
+            let a = feed.agencies.iter().find(|a| a.code.eq_ignore_ascii_case(code)).ok_or_else(|| {
+                CliError::BadInput(format!("unknown agency code {code:?}; known: {}", agency_codes(feed)))
+            })?;
             vec![a]
         }
         None => feed.agencies_in_order(),
@@ -108,13 +105,11 @@ fn show(ctx: &Context, out: OutputArgs, code: &str) -> Result<(), CliError> {
     let feed = &catalogue.feed;
     let Some(service) = feed.service(code) else {
         // Help the technician who typed a name instead of a code.
-        let hint = store
-            .search_services(code, 3)?
-            .into_iter()
-            .map(|h| h.code)
-            .collect::<Vec<_>>();
+        let hint = store.search_services(code, 3)?.into_iter().map(|h| h.code).collect::<Vec<_>>();
         let hint = if hint.is_empty() { String::new() } else { format!("; did you mean {}?", hint.join(", ")) };
-        return Err(CliError::BadInput(format!("unknown service code {code:?}{hint} (`catalogue list` shows them all)")));
+        return Err(CliError::BadInput(format!(
+            "unknown service code {code:?}{hint} (`catalogue list` shows them all)"
+        )));
     };
     if out.json {
         #[derive(Serialize)]
@@ -138,7 +133,10 @@ fn show(ctx: &Context, out: OutputArgs, code: &str) -> Result<(), CliError> {
 fn search(ctx: &Context, out: OutputArgs, query: &str, limit: usize) -> Result<(), CliError> {
     let n = query.chars().count();
     if n > crate::catalogue::search::MAX_QUERY_CHARS {
-        return Err(CliError::BadInput(format!("search: the query is {n} characters long, more than {}", crate::catalogue::search::MAX_QUERY_CHARS)));
+        return Err(CliError::BadInput(format!(
+            "search: the query is {n} characters long, more than {}",
+            crate::catalogue::search::MAX_QUERY_CHARS
+        )));
     }
     let lang = ctx.lang(&out);
     let mut store = ctx.open_store()?;
@@ -171,7 +169,8 @@ fn import(ctx: &Context, file: &Path, force: bool) -> Result<(), CliError> {
             .map_err(|e| CliError::Failed(format!("cannot read the feed from standard input: {e}")))?;
         (buf, "stdin".to_owned())
     } else {
-        let bytes = std::fs::read(file).map_err(|e| CliError::BadInput(format!("cannot read the feed {}: {e}", file.display())))?;
+        let bytes = std::fs::read(file)
+            .map_err(|e| CliError::BadInput(format!("cannot read the feed {}: {e}", file.display())))?;
         let source = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_owned());
         (bytes, source.display().to_string())
     };
@@ -192,7 +191,8 @@ fn import(ctx: &Context, file: &Path, force: bool) -> Result<(), CliError> {
 
 fn export(ctx: &Context, out: Option<&Path>) -> Result<(), CliError> {
     let catalogue = ensure_catalogue(&mut ctx.open_store()?)?;
-    let mut json = serde_json::to_string_pretty(&catalogue.feed).map_err(|e| CliError::Failed(format!("cannot write JSON: {e}")))?;
+    let mut json = serde_json::to_string_pretty(&catalogue.feed)
+        .map_err(|e| CliError::Failed(format!("cannot write JSON: {e}")))?;
     json.push('\n');
     match out {
         Some(path) => write_atomically(path, json.as_bytes())

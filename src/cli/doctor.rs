@@ -55,7 +55,11 @@ pub fn run(config_arg: Option<&Path>, db_arg: Option<&Path>, json: bool) -> Resu
         add("database", Status::Fail, e);
     }
     if !db_path.exists() {
-        add("database", Status::Warn, format!("{} does not exist yet; the kiosk creates it at first start", db_path.display()));
+        add(
+            "database",
+            Status::Warn,
+            format!("{} does not exist yet; the kiosk creates it at first start", db_path.display()),
+        );
     } else {
         match Store::open(&db_path) {
             Err(e) => add("database", Status::Fail, e.to_string()),
@@ -63,7 +67,11 @@ pub fn run(config_arg: Option<&Path>, db_arg: Option<&Path>, json: bool) -> Resu
                 let schema = store.schema_version().map(|v| v.to_string()).unwrap_or_else(|e| e.to_string());
                 let journal = store.journal_mode().unwrap_or_else(|e| e.to_string());
                 let sync = store.synchronous().map(str::to_owned).unwrap_or_else(|e| e.to_string());
-                add("database", Status::Ok, format!("{} (schema {schema}, journal {journal}, synchronous {sync})", db_path.display()));
+                add(
+                    "database",
+                    Status::Ok,
+                    format!("{} (schema {schema}, journal {journal}, synchronous {sync})", db_path.display()),
+                );
                 match store.check_integrity() {
                     Ok(()) => add("integrity", Status::Ok, "database and search index pass their checks".into()),
                     Err(e) => add("integrity", Status::Fail, e.to_string()),
@@ -75,43 +83,93 @@ pub fn run(config_arg: Option<&Path>, db_arg: Option<&Path>, json: bool) -> Resu
                             Status::Ok,
                             format!(
                                 "version {} generated {} from {}, imported {}: {} agencies, {} services ({} active)",
-                                s.version, s.generated_at, s.source, s.imported_at, s.agencies, s.services, s.active_services
+                                s.version,
+                                s.generated_at,
+                                s.source,
+                                s.imported_at,
+                                s.agencies,
+                                s.services,
+                                s.active_services
                             ),
                         );
                         // A catalogue nobody has refreshed in half a year may tell citizens old fees.
-                        let age_days = s.generated_at.parse::<jiff::Timestamp>().ok().map(|g| (crate::clock::system_time().as_second() - g.as_second()) / 86_400);
+                        let age_days = s
+                            .generated_at
+                            .parse::<jiff::Timestamp>()
+                            .ok()
+                            .map(|g| (crate::clock::system_time().as_second() - g.as_second()) / 86_400);
                         match age_days {
-                            Some(d) if d > 180 => add("age", Status::Warn, format!("the catalogue was published {d} days ago: ask the publisher for a fresh feed")),
+                            Some(d) if d > 180 => add(
+                                "age",
+                                Status::Warn,
+                                format!("the catalogue was published {d} days ago: ask the publisher for a fresh feed"),
+                            ),
                             Some(d) => add("age", Status::Ok, format!("published {d} days ago")),
-                            None => add("age", Status::Warn, format!("cannot read the publication time {:?}", s.generated_at)),
+                            None => add(
+                                "age",
+                                Status::Warn,
+                                format!("cannot read the publication time {:?}", s.generated_at),
+                            ),
                         }
                         match (s.expires.as_deref().map(|e| e.parse::<jiff::Timestamp>()), crate::clock::now()) {
-                            (Some(Ok(e)), Ok(now)) if e <= now => add("expiry", Status::Warn, format!("the catalogue EXPIRED at {e}: citizens still see it, with a notice that it may be out of date; publish a fresh feed")),
+                            (Some(Ok(e)), Ok(now)) if e <= now => add(
+                                "expiry",
+                                Status::Warn,
+                                format!(
+                                    "the catalogue EXPIRED at {e}: citizens still see it, with a notice that it may be out of date; publish a fresh feed"
+                                ),
+                            ),
                             (Some(Ok(e)), _) => add("expiry", Status::Ok, format!("valid until {e}")),
-                            (Some(Err(e)), _) => add("expiry", Status::Warn, format!("cannot read the expiry time: {e}")),
+                            (Some(Err(e)), _) => {
+                                add("expiry", Status::Warn, format!("cannot read the expiry time: {e}"))
+                            }
                             (None, _) => {}
                         }
                         let status = if s.unverified_services > 0 { Status::Warn } else { Status::Ok };
                         add(
                             "verified",
                             status,
-                            format!("{} of {} services not yet verified by the site", s.unverified_services, s.services),
+                            format!(
+                                "{} of {} services not yet verified by the site",
+                                s.unverified_services, s.services
+                            ),
                         );
                     }
-                    Ok(None) => add("catalogue", Status::Warn, "none stored yet; the kiosk loads the embedded one at first start".into()),
+                    Ok(None) => add(
+                        "catalogue",
+                        Status::Warn,
+                        "none stored yet; the kiosk loads the embedded one at first start".into(),
+                    ),
                     Err(e) => add("catalogue", Status::Fail, e.to_string()),
                 }
-                match crate::sync::status(&mut store, &loaded.config.sync, crate::clock::now().unwrap_or_else(|_| jiff::Timestamp::UNIX_EPOCH)) {
+                match crate::sync::status(
+                    &mut store,
+                    &loaded.config.sync,
+                    crate::clock::now().unwrap_or_else(|_| jiff::Timestamp::UNIX_EPOCH),
+                ) {
                     Ok(st) => {
                         let sync_detail = match (&st.url, &st.last_error) {
                             (None, _) => (Status::Warn, "no [sync] url: the catalogue is never updated".to_owned()),
-                            (Some(u), Some(e)) => (Status::Warn, format!("{u}: last pull failed: {e} (last success {})", st.last_success_utc.as_deref().unwrap_or("never"))),
-                            (Some(u), None) => (Status::Ok, format!("{u}: last success {}", st.last_success_utc.as_deref().unwrap_or("never yet"))),
+                            (Some(u), Some(e)) => (
+                                Status::Warn,
+                                format!(
+                                    "{u}: last pull failed: {e} (last success {})",
+                                    st.last_success_utc.as_deref().unwrap_or("never")
+                                ),
+                            ),
+                            (Some(u), None) => (
+                                Status::Ok,
+                                format!("{u}: last success {}", st.last_success_utc.as_deref().unwrap_or("never yet")),
+                            ),
                         };
                         add("sync", sync_detail.0, sync_detail.1);
                         // A day of tickets not uploaded is worth a look; the kiosk keeps them safely.
                         let backlog = st.outbox.pending;
-                        let status = if backlog > 0 && st.upload_url.is_some() && st.last_upload_error.is_some() { Status::Warn } else { Status::Ok };
+                        let status = if backlog > 0 && st.upload_url.is_some() && st.last_upload_error.is_some() {
+                            Status::Warn
+                        } else {
+                            Status::Ok
+                        };
                         add(
                             "outbox",
                             status,
@@ -145,7 +203,11 @@ pub fn run(config_arg: Option<&Path>, db_arg: Option<&Path>, json: bool) -> Resu
     if let Some(url) = &loaded.config.sync.url {
         // Reachability only: the signature file is small and reading it changes nothing.
         let sig = crate::sync::signature_url(url);
-        let r = crate::sync::fetch::get(&sig, None, crate::sync::fetch::Limits { max_bytes: 64 * 1024, ..crate::sync::limits(&loaded.config.sync) });
+        let r = crate::sync::fetch::get(
+            &sig,
+            None,
+            crate::sync::fetch::Limits { max_bytes: 64 * 1024, ..crate::sync::limits(&loaded.config.sync) },
+        );
         match r {
             Ok(_) => add("reachable", Status::Ok, format!("{sig} answers")),
             Err(e) => add("reachable", Status::Warn, format!("{e} (the kiosk keeps its catalogue)")),
@@ -179,13 +241,32 @@ fn display() -> (Status, String) {
         (false, _) => {
             let writable: Vec<&String> = cards.iter().filter(|c| access_rw(&format!("/dev/dri/{c}"))).collect();
             if writable.is_empty() {
-                (Status::Fail, format!("/dev/dri/{} exists but this user cannot open it: add the user to group video", cards.join(", /dev/dri/")))
+                (
+                    Status::Fail,
+                    format!(
+                        "/dev/dri/{} exists but this user cannot open it: add the user to group video",
+                        cards.join(", /dev/dri/")
+                    ),
+                )
             } else {
-                (Status::Ok, format!("KMS device /dev/dri/{} ({})", writable[0], std::env::var("SLINT_KMS_ROTATION").map(|r| format!("rotation {r}")).unwrap_or_else(|_| "no rotation".into())))
+                (
+                    Status::Ok,
+                    format!(
+                        "KMS device /dev/dri/{} ({})",
+                        writable[0],
+                        std::env::var("SLINT_KMS_ROTATION")
+                            .map(|r| format!("rotation {r}"))
+                            .unwrap_or_else(|_| "no rotation".into())
+                    ),
+                )
             }
         }
         (true, Some(d)) => (Status::Ok, format!("desktop session {}", d.to_string_lossy())),
-        (true, None) => (Status::Fail, "no /dev/dri/card* and no desktop session: no screen to draw on (check the graphics driver and cable)".into()),
+        (true, None) => (
+            Status::Fail,
+            "no /dev/dri/card* and no desktop session: no screen to draw on (check the graphics driver and cable)"
+                .into(),
+        ),
     }
 }
 
@@ -204,13 +285,22 @@ fn touch() -> (Status, String) {
     let mut found = Vec::new();
     for block in text.split("\n\n") {
         let name = block.lines().find_map(|l| l.strip_prefix("N: Name=")).unwrap_or("").trim_matches('"');
-        let bits = |key: &str| block.lines().find_map(|l| l.strip_prefix(key)).map(|v| v.split_whitespace().last().and_then(|w| u64::from_str_radix(w, 16).ok()).unwrap_or(0));
+        let bits = |key: &str| {
+            block
+                .lines()
+                .find_map(|l| l.strip_prefix(key))
+                .map(|v| v.split_whitespace().last().and_then(|w| u64::from_str_radix(w, 16).ok()).unwrap_or(0))
+        };
         // PROP bit 0 = INPUT_PROP_POINTER (a touch pad), bit 1 = INPUT_PROP_DIRECT (a touch screen).
         let prop = bits("B: PROP=").unwrap_or(0);
         // ABS bits 0 and 1: ABS_X and ABS_Y; no relative X/Y (a mouse; a wheel is fine).
         let abs_xy = bits("B: ABS=").is_some_and(|a| a & 3 == 3);
         let relative = bits("B: REL=").is_some_and(|r| r & 3 != 0);
-        let handler = block.lines().find_map(|l| l.strip_prefix("H: Handlers=")).and_then(|h| h.split_whitespace().find(|w| w.starts_with("event"))).unwrap_or("");
+        let handler = block
+            .lines()
+            .find_map(|l| l.strip_prefix("H: Handlers="))
+            .and_then(|h| h.split_whitespace().find(|w| w.starts_with("event")))
+            .unwrap_or("");
         let kind = if prop & 2 != 0 && abs_xy {
             "touch screen"
         } else if prop & 1 == 0 && abs_xy && !relative {
@@ -219,10 +309,16 @@ fn touch() -> (Status, String) {
             continue;
         };
         let dev = format!("/dev/input/{handler}");
-        found.push(format!("{name}: {kind} ({dev}{})", if access_rw(&dev) { "" } else { ", NOT readable and writable: add the user to group input" }));
+        found.push(format!(
+            "{name}: {kind} ({dev}{})",
+            if access_rw(&dev) { "" } else { ", NOT readable and writable: add the user to group input" }
+        ));
     }
     if found.is_empty() {
-        (Status::Warn, "no touch screen found (check the USB cable of the touch panel); a mouse works for testing".into())
+        (
+            Status::Warn,
+            "no touch screen found (check the USB cable of the touch panel); a mouse works for testing".into(),
+        )
     } else if found.iter().any(|f| f.contains("NOT readable and writable")) {
         (Status::Fail, found.join("; "))
     } else {
@@ -235,14 +331,29 @@ fn printer(loaded: &config::Loaded, db_path: &Path) -> (Status, String) {
     // A lock file the service cannot open (left by an older version run as root) keeps
     // the kiosk from ever printing: name it and its owner.
     let lock = db_path.with_extension("printer-lock");
-    if let (Ok(l), Some(Ok(d))) = (std::fs::metadata(&lock), db_path.parent().map(|d| std::fs::metadata(if d.as_os_str().is_empty() { Path::new(".") } else { d }))) {
+    if let (Ok(l), Some(Ok(d))) = (
+        std::fs::metadata(&lock),
+        db_path.parent().map(|d| std::fs::metadata(if d.as_os_str().is_empty() { Path::new(".") } else { d })),
+    ) {
         use std::os::unix::fs::MetadataExt;
         if l.uid() != d.uid() {
-            return (Status::Fail, format!("the printer lock {} belongs to uid {}, the database's folder to uid {}: the kiosk cannot print; sudo chown --reference={} {}", lock.display(), l.uid(), d.uid(), db_path.display(), lock.display()));
+            return (
+                Status::Fail,
+                format!(
+                    "the printer lock {} belongs to uid {}, the database's folder to uid {}: the kiosk cannot print; sudo chown --reference={} {}",
+                    lock.display(),
+                    l.uid(),
+                    d.uid(),
+                    db_path.display(),
+                    lock.display()
+                ),
+            );
         }
     }
     let p = &loaded.config.printer;
-    let uri = p.uri.clone().unwrap_or_else(|| crate::printing::PrinterUri::Preview(db_path.parent().unwrap_or(Path::new(".")).join("preview")));
+    let uri = p.uri.clone().unwrap_or_else(|| {
+        crate::printing::PrinterUri::Preview(db_path.parent().unwrap_or(Path::new(".")).join("preview"))
+    });
     let target = String::from(uri.clone());
     if let crate::printing::PrinterUri::Preview(_) = uri {
         return (Status::Warn, format!("{target}: no printer configured, slips go to a folder ([printer] uri)"));
@@ -271,7 +382,11 @@ fn clock() -> (Status, String) {
     if now < "2025-01-01T00:00:00Z".parse::<jiff::Timestamp>().expect("a timestamp") {
         return (Status::Fail, format!("the system clock says {now}: set the time (NTP: timedatectl set-ntp true)"));
     }
-    let synced = std::process::Command::new("timedatectl").args(["show", "-p", "NTPSynchronized", "--value"]).output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "yes");
+    let synced = std::process::Command::new("timedatectl")
+        .args(["show", "-p", "NTPSynchronized", "--value"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "yes");
     match synced {
         Some(false) => (Status::Warn, format!("{now} UTC, not synchronised by NTP")),
         _ => (Status::Ok, format!("{now} UTC")),
@@ -290,7 +405,13 @@ fn disk(dir: &Path) -> (Status, String) {
     }
     let free = st.f_bavail as u64 * st.f_frsize as u64;
     let mb = free / 1_000_000;
-    let status = if mb < 50 { Status::Fail } else if mb < 500 { Status::Warn } else { Status::Ok };
+    let status = if mb < 50 {
+        Status::Fail
+    } else if mb < 500 {
+        Status::Warn
+    } else {
+        Status::Ok
+    };
     (status, format!("{mb} MB free at {}", probe.display()))
 }
 
@@ -299,7 +420,10 @@ fn watchdog() -> (Status, String) {
     if let Some(d) = sd_notify::watchdog_enabled() {
         return (Status::Ok, format!("running under the systemd watchdog ({d:?})"));
     }
-    match std::process::Command::new("systemctl").args(["show", "mpp-kiosk.service", "-p", "WatchdogUSec", "-p", "ActiveState", "--value"]).output() {
+    match std::process::Command::new("systemctl")
+        .args(["show", "mpp-kiosk.service", "-p", "WatchdogUSec", "-p", "ActiveState", "--value"])
+        .output()
+    {
         Ok(o) if o.status.success() => {
             let out = String::from_utf8_lossy(&o.stdout);
             let mut lines = out.lines();

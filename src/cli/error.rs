@@ -63,4 +63,3 @@ impl From<ImportError> for CliError {
         }
     }
 }
-

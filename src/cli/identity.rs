@@ -22,14 +22,24 @@ pub fn act_as_owner_of_database(db: &Path) -> Result<Option<String>, String> {
         return Ok(None);
     }
     let (uid, gid) = (meta.uid(), meta.gid());
-    let name = user_name(uid).ok_or_else(|| format!("{} belongs to uid {uid}, which has no user name; run the command as that user", dir.display()))?;
+    let name = user_name(uid).ok_or_else(|| {
+        format!("{} belongs to uid {uid}, which has no user name; run the command as that user", dir.display())
+    })?;
     let c_name = CString::new(name.clone()).map_err(|e| e.to_string())?;
     // SAFETY: plain libc calls with valid arguments; run before any other thread starts.
-    let failed = unsafe { libc::initgroups(c_name.as_ptr(), gid) != 0 || libc::setgid(gid) != 0 || libc::setuid(uid) != 0 };
+    let failed =
+        unsafe { libc::initgroups(c_name.as_ptr(), gid) != 0 || libc::setgid(gid) != 0 || libc::setuid(uid) != 0 };
     if failed {
-        return Err(format!("cannot become {name}, the owner of {}: {}", dir.display(), std::io::Error::last_os_error()));
+        return Err(format!(
+            "cannot become {name}, the owner of {}: {}",
+            dir.display(),
+            std::io::Error::last_os_error()
+        ));
     }
-    log::info!("running as {name}, the owner of {} (not root), so the files it creates stay the kiosk's", dir.display());
+    log::info!(
+        "running as {name}, the owner of {} (not root), so the files it creates stay the kiosk's",
+        dir.display()
+    );
     Ok(Some(name))
 }
 

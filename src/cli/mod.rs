@@ -40,15 +40,25 @@ impl Context {
     /// The printer settings; with no `uri`, slips land in `preview/` beside the database.
     pub fn print_settings(&self) -> Result<crate::printing::PrintSettings, CliError> {
         let p = &self.config.config.printer;
-        let logo = crate::printing::load_logo(&p.logo, p.paper).map_err(|e| CliError::BadInput(format!("{}: [printer] {e}", self.config.describe())))?;
+        let logo = crate::printing::load_logo(&p.logo, p.paper)
+            .map_err(|e| CliError::BadInput(format!("{}: [printer] {e}", self.config.describe())))?;
         let uri = p.uri.clone().unwrap_or_else(|| {
             let dir = self.db_path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
             crate::printing::PrinterUri::Preview(dir.join("preview"))
         });
         if let Some(t) = &p.qr_url {
-            crate::printing::check_qr_template(t, p.qr, p.paper).map_err(|e| CliError::BadInput(format!("{}: [printer] {e}", self.config.describe())))?;
+            crate::printing::check_qr_template(t, p.qr, p.paper)
+                .map_err(|e| CliError::BadInput(format!("{}: [printer] {e}", self.config.describe())))?;
         }
-        Ok(crate::printing::PrintSettings { uri, paper: p.paper, qr: p.qr, qr_url: p.qr_url.clone(), timeout: p.timeout_ms.duration(), logo, lock: Some(self.db_path.with_extension("printer-lock")) })
+        Ok(crate::printing::PrintSettings {
+            uri,
+            paper: p.paper,
+            qr: p.qr,
+            qr_url: p.qr_url.clone(),
+            timeout: p.timeout_ms.duration(),
+            logo,
+            lock: Some(self.db_path.with_extension("printer-lock")),
+        })
     }
 }
 
@@ -66,7 +76,9 @@ pub fn ensure_catalogue(store: &mut Store) -> Result<Catalogue, CliError> {
         outcome.version,
         outcome.services
     );
-    store.load_catalogue()?.ok_or_else(|| CliError::Failed("the embedded catalogue did not read back after import".into()))
+    store
+        .load_catalogue()?
+        .ok_or_else(|| CliError::Failed("the embedded catalogue did not read back after import".into()))
 }
 
 /// Prints a value as pretty JSON on stdout, for `--json`.
@@ -81,7 +93,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     // The manual page needs no config: it is the command line itself.
     if let Command::Manpage = command {
         let mut out = Vec::new();
-        clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out).map_err(|e| CliError::Failed(e.to_string()))?;
+        clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+            .render(&mut out)
+            .map_err(|e| CliError::Failed(e.to_string()))?;
         std::io::Write::write_all(&mut std::io::stdout(), &out).map_err(|e| CliError::Failed(e.to_string()))?;
         return Ok(());
     }
@@ -92,10 +106,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     let config = config::load(cli.config.as_deref())?;
     // The site's CA is read at start, so a broken file is named now, not at the first sync.
     if let Some(path) = &config.config.sync.ca_file {
-        crate::sync::fetch::read_ca_file(path).map_err(|e| CliError::BadInput(format!("{}: [sync] ca_file {e}", config.describe())))?;
+        crate::sync::fetch::read_ca_file(path)
+            .map_err(|e| CliError::BadInput(format!("{}: [sync] ca_file {e}", config.describe())))?;
     }
     if let Some(path) = &config.config.sync.upload_token_file {
-        crate::sync::fetch::read_token_file(path).map_err(|e| CliError::BadInput(format!("{}: [sync] upload_token_file {e}", config.describe())))?;
+        crate::sync::fetch::read_token_file(path)
+            .map_err(|e| CliError::BadInput(format!("{}: [sync] upload_token_file {e}", config.describe())))?;
     }
     let db_path = config.database_path(cli.db.as_deref());
     identity::act_as_owner_of_database(&db_path).map_err(CliError::Failed)?;
@@ -115,7 +131,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             std::io::stdin().read_line(&mut pin).map_err(|e| CliError::Failed(e.to_string()))?;
             let pin = pin.trim();
             if !crate::staff::valid_pin(pin) {
-                return Err(CliError::BadInput("a staff PIN is 6 to 8 digits (read from stdin: echo 246810 | mpp-kiosk staff pin-hash)".into()));
+                return Err(CliError::BadInput(
+                    "a staff PIN is 6 to 8 digits (read from stdin: echo 246810 | mpp-kiosk staff pin-hash)".into(),
+                ));
             }
             println!("[staff]\npin_hash = \"{}\"", crate::staff::hash_pin(pin));
             Ok(())
@@ -152,7 +170,10 @@ fn run_kiosk(ctx: &Context) -> Result<(), CliError> {
             jiff::tz::TimeZone::get(&catalogue.feed.site.time_zone).unwrap_or(jiff::tz::TimeZone::UTC),
             kiosk.id.get(),
             crate::clock::system(),
-            crate::sync::runner::Deliver { catalogue: Box::new(crate::ui::deliver_catalogue), queue: Box::new(crate::ui::deliver_queue) },
+            crate::sync::runner::Deliver {
+                catalogue: Box::new(crate::ui::deliver_catalogue),
+                queue: Box::new(crate::ui::deliver_queue),
+            },
         );
         let fullscreen = std::env::var("SLINT_FULLSCREEN").is_ok_and(|v| v == "1" || v == "true");
         let kms = std::env::var("SLINT_BACKEND").is_ok_and(|b| b.starts_with("linuxkms"));
@@ -177,7 +198,9 @@ fn run_kiosk(ctx: &Context) -> Result<(), CliError> {
     #[cfg(not(feature = "gui"))]
     {
         let _ = catalogue;
-        Err(CliError::Failed("this build has no screen (built without the `gui` feature); the catalogue commands still work".into()))
+        Err(CliError::Failed(
+            "this build has no screen (built without the `gui` feature); the catalogue commands still work".into(),
+        ))
     }
 }
 

@@ -127,7 +127,15 @@ impl Renderer {
         if let Some(a) = feed.agency(&s.agency) {
             writeln!(w, "{}: {}", self.label("agency"), self.t(&a.name)).unwrap();
         }
-        writeln!(w, "{}: {}   {}: {}", self.label("counter"), self.t(&s.counter), self.label("prefix"), s.ticket_prefix).unwrap();
+        writeln!(
+            w,
+            "{}: {}   {}: {}",
+            self.label("counter"),
+            self.t(&s.counter),
+            self.label("prefix"),
+            s.ticket_prefix
+        )
+        .unwrap();
         if !s.verified {
             writeln!(w, "\n!! {}", self.label("unverified")).unwrap();
         }

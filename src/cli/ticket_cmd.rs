@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{ensure_catalogue, print_json, CliError, Context, PrinterCommand, TicketCommand};
+use super::{CliError, Context, PrinterCommand, TicketCommand, ensure_catalogue, print_json};
 use crate::printing::{self, Outcome, PrintFlowError};
 use crate::store::{IssueError, StatusError, Ticket};
 use crate::text::Lang;
@@ -14,7 +14,9 @@ impl From<IssueError> for CliError {
     fn from(e: IssueError) -> Self {
         match e {
             // Both languages: the refusal is for whoever stands at the kiosk.
-            IssueError::Refused(r) => CliError::BadInput(format!("refused ({}): {} / {}", r.code(), r.message(Lang::Id), r.message(Lang::En))),
+            IssueError::Refused(r) => {
+                CliError::BadInput(format!("refused ({}): {} / {}", r.code(), r.message(Lang::Id), r.message(Lang::En)))
+            }
             IssueError::UnknownService(_) => CliError::BadInput(format!("{e} (`catalogue list` shows the codes)")),
             IssueError::TimeZone(_) | IssueError::Store(_) => CliError::Failed(e.to_string()),
         }
@@ -36,7 +38,9 @@ impl From<printing::JobError> for CliError {
         match e {
             JobError::Flow(e) => e.into(),
             JobError::Store(e) => e.into(),
-            JobError::NoSuchTicket { number, date } => CliError::BadInput(format!("no ticket {number} on {date} (`ticket list --date {date}` shows that day)")),
+            JobError::NoSuchTicket { number, date } => {
+                CliError::BadInput(format!("no ticket {number} on {date} (`ticket list --date {date}` shows that day)"))
+            }
             JobError::Clock(_) => CliError::BadInput(e.to_string()),
             JobError::Stopped | JobError::Crashed(_) => CliError::Failed(e.to_string()),
         }
@@ -46,7 +50,12 @@ impl From<printing::JobError> for CliError {
 impl From<PrintFlowError> for CliError {
     fn from(e: PrintFlowError) -> Self {
         match e {
-            PrintFlowError::NotReady(f) => CliError::BadInput(format!("refused (printer {}): {} / {}", f.code(), f.message(Lang::Id), f.message(Lang::En))),
+            PrintFlowError::NotReady(f) => CliError::BadInput(format!(
+                "refused (printer {}): {} / {}",
+                f.code(),
+                f.message(Lang::Id),
+                f.message(Lang::En)
+            )),
             PrintFlowError::Issue(e) => e.into(),
             PrintFlowError::Status(e) => e.into(),
             PrintFlowError::Encode(e) => CliError::Failed(e.to_string()),
@@ -74,15 +83,26 @@ pub fn run(ctx: &Context, cmd: TicketCommand) -> Result<(), CliError> {
     let lang = ctx.config.config.kiosk.language;
     let now = crate::clock::now()?;
     let today = crate::store::local_time(&catalogue, now)?.date();
-    let name = |t: &Ticket| catalogue.feed.service(&t.service).map(|s| s.name.in_lang(lang).to_owned()).unwrap_or_default();
+    let name =
+        |t: &Ticket| catalogue.feed.service(&t.service).map(|s| s.name.in_lang(lang).to_owned()).unwrap_or_default();
     match cmd {
         TicketCommand::Issue { service, priority, json } => {
             let kiosk = ctx.config.config.kiosk.id.get();
             // The same worker the kiosk's screen uses: one job at a time on the printer; with
             // a site server, the ticket is pushed and its people ahead asked, as on the screen.
-            let lookup = crate::app::ahead_lookup(ctx.config.config.sync.clone(), catalogue.feed.site.code.clone(), kiosk);
-            let worker = printing::PrintWorker::spawn_with(ctx.db_path.clone(), ctx.print_settings()?, kiosk, crate::clock::system(), lookup)?;
-            let issued = worker.run_blocking(printing::Job::Issue { service, priority }, Arc::new(catalogue.clone()), lang)?.ticket().expect("an issue job gives a ticket");
+            let lookup =
+                crate::app::ahead_lookup(ctx.config.config.sync.clone(), catalogue.feed.site.code.clone(), kiosk);
+            let worker = printing::PrintWorker::spawn_with(
+                ctx.db_path.clone(),
+                ctx.print_settings()?,
+                kiosk,
+                crate::clock::system(),
+                lookup,
+            )?;
+            let issued = worker
+                .run_blocking(printing::Job::Issue { service, priority }, Arc::new(catalogue.clone()), lang)?
+                .ticket()
+                .expect("an issue job gives a ticket");
             if json {
                 #[derive(Serialize)]
                 struct IssuedJson<'a> {
@@ -96,30 +116,50 @@ pub fn run(ctx: &Context, cmd: TicketCommand) -> Result<(), CliError> {
             }
             if let Outcome::Failed { reason } = &issued.outcome {
                 // The number exists and is shown; the citizen goes to the information desk.
-                eprintln!("mpp-kiosk: ticket {} was issued but its slip did not print ({reason}); reprint it with `ticket reprint {}`", issued.ticket.number, issued.ticket.number);
+                eprintln!(
+                    "mpp-kiosk: ticket {} was issued but its slip did not print ({reason}); reprint it with `ticket reprint {}`",
+                    issued.ticket.number, issued.ticket.number
+                );
                 return Err(CliError::Failed(format!("slip for {} not printed", issued.ticket.number)));
             }
         }
         TicketCommand::Reprint { number, date } => {
             let date = date.unwrap_or(today);
-            let worker = printing::PrintWorker::spawn(ctx.db_path.clone(), ctx.print_settings()?, ctx.config.config.kiosk.id.get(), crate::clock::system())?;
-            let issued = worker.run_blocking(printing::Job::Reprint { number, date }, Arc::new(catalogue.clone()), lang)?.ticket().expect("a reprint job gives a ticket");
+            let worker = printing::PrintWorker::spawn(
+                ctx.db_path.clone(),
+                ctx.print_settings()?,
+                ctx.config.config.kiosk.id.get(),
+                crate::clock::system(),
+            )?;
+            let issued = worker
+                .run_blocking(printing::Job::Reprint { number, date }, Arc::new(catalogue.clone()), lang)?
+                .ticket()
+                .expect("a reprint job gives a ticket");
             match issued.outcome {
                 Outcome::Printed => println!("{} reprinted", issued.ticket.number),
-                Outcome::Failed { reason } => return Err(CliError::Failed(format!("reprint of {} failed: {reason}", issued.ticket.number))),
+                Outcome::Failed { reason } => {
+                    return Err(CliError::Failed(format!("reprint of {} failed: {reason}", issued.ticket.number)));
+                }
             }
         }
         TicketCommand::List { date, json } => {
             let date = date.unwrap_or(today);
             let tickets = store.tickets_on(date)?;
             if json {
-                let rows: Vec<TicketJson> = tickets.iter().map(|t| TicketJson { service_name: name(t), ticket: t }).collect();
+                let rows: Vec<TicketJson> =
+                    tickets.iter().map(|t| TicketJson { service_name: name(t), ticket: t }).collect();
                 print_json(&rows)?;
             } else {
                 for t in &tickets {
                     let time = t.issued_at_local.get(11..16).unwrap_or("");
                     let priority = t.priority.map(|p| format!("  [{}]", p.label(lang))).unwrap_or_default();
-                    println!("{:<10} {time}  {:<12} {:<16} {}{priority}", t.number, t.status.code(), t.service, name(t));
+                    println!(
+                        "{:<10} {time}  {:<12} {:<16} {}{priority}",
+                        t.number,
+                        t.status.code(),
+                        t.service,
+                        name(t)
+                    );
                 }
                 if tickets.is_empty() {
                     println!("no tickets on {date}");
@@ -128,9 +168,9 @@ pub fn run(ctx: &Context, cmd: TicketCommand) -> Result<(), CliError> {
         }
         TicketCommand::Void { number, date } => {
             let date = date.unwrap_or(today);
-            let ticket = store
-                .find_ticket(&number, date)?
-                .ok_or_else(|| CliError::BadInput(format!("no ticket {number} on {date} (`ticket list --date {date}` shows that day)")))?;
+            let ticket = store.find_ticket(&number, date)?.ok_or_else(|| {
+                CliError::BadInput(format!("no ticket {number} on {date} (`ticket list --date {date}` shows that day)"))
+            })?;
             let t = store.set_ticket_status(&ticket.id, Status::Voided, now, Some("voided by staff"))?;
             println!("{} voided", t.number);
         }
@@ -143,7 +183,8 @@ pub fn printer(ctx: &Context, cmd: PrinterCommand) -> Result<(), CliError> {
     let target = String::from(settings.uri.clone());
     match cmd {
         PrinterCommand::Status { json } => {
-            let mut conn = printing::Connection::open(&settings.uri, settings.timeout).map_err(|e| CliError::Failed(e.to_string()))?;
+            let mut conn = printing::Connection::open(&settings.uri, settings.timeout)
+                .map_err(|e| CliError::Failed(e.to_string()))?;
             let status = conn.status().map_err(|e| CliError::Failed(e.to_string()))?;
             let fault = status.and_then(|s| s.fault());
             if json {
@@ -172,11 +213,15 @@ pub fn printer(ctx: &Context, cmd: PrinterCommand) -> Result<(), CliError> {
         }
         PrinterCommand::Test => {
             let catalogue = Arc::new(ensure_catalogue(&mut ctx.open_store()?)?);
-            let worker = printing::PrintWorker::spawn(ctx.db_path.clone(), settings, ctx.config.config.kiosk.id.get(), crate::clock::system())?;
+            let worker = printing::PrintWorker::spawn(
+                ctx.db_path.clone(),
+                settings,
+                ctx.config.config.kiosk.id.get(),
+                crate::clock::system(),
+            )?;
             worker.run_blocking(printing::Job::TestSlip, catalogue, ctx.config.config.kiosk.language)?;
             println!("test slip sent to {target}");
         }
     }
     Ok(())
 }
-

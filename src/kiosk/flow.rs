@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::catalogue::{Catalogue, Service};
 use crate::device::Fault;
-use crate::tickets::{check_issuable, Priority, Refusal};
+use crate::tickets::{Priority, Refusal, check_issuable};
 
 mod citizen;
 mod staff;
@@ -94,7 +94,9 @@ pub enum PrintResult {
     PrinterNotReady(Fault),
     Failed(String),
     /// A citizen's "print again" after a failed slip ended: whether it printed now.
-    Retried { printed: bool },
+    Retried {
+        printed: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -195,7 +197,13 @@ pub struct Timing {
 
 impl Timing {
     pub fn with_idle(idle: Duration) -> Timing {
-        Timing { idle, warn: Duration::from_secs(15).min(idle / 2), done: Duration::from_secs(20), done_failed: Duration::from_secs(45), thanks: Duration::from_secs(8) }
+        Timing {
+            idle,
+            warn: Duration::from_secs(15).min(idle / 2),
+            done: Duration::from_secs(20),
+            done_failed: Duration::from_secs(45),
+            thanks: Duration::from_secs(8),
+        }
     }
 }
 
@@ -298,7 +306,13 @@ impl Flow {
         let feed = &self.catalogue.feed;
         let agency_active = feed.agency(&service.agency).is_some_and(|a| a.active);
         let Some(local) = &self.today.local else { return Ok(()) };
-        check_issuable(&feed.site, service, agency_active, local, self.today.issued.get(&service.code).copied().unwrap_or(0))
+        check_issuable(
+            &feed.site,
+            service,
+            agency_active,
+            local,
+            self.today.issued.get(&service.code).copied().unwrap_or(0),
+        )
     }
 
     /// When numbers for `service` can be taken again after refusal `r` (local time).
@@ -350,11 +364,18 @@ impl Flow {
             self.last_touch = now;
         }
         // While a slip prints, touches change nothing: no second ticket from a double tap.
-        if self.screen == Screen::Printing && !matches!(event, Event::Printed(_) | Event::Touch | Event::ToggleLargeText) {
+        if self.screen == Screen::Printing
+            && !matches!(event, Event::Printed(_) | Event::Touch | Event::ToggleLargeText)
+        {
             return None;
         }
         // A notice must be dismissed first (its button is the only one on top).
-        if self.notice.is_some() && !matches!(event, Event::DismissNotice | Event::Touch | Event::Home | Event::ToggleLanguage | Event::ToggleLargeText) {
+        if self.notice.is_some()
+            && !matches!(
+                event,
+                Event::DismissNotice | Event::Touch | Event::Home | Event::ToggleLanguage | Event::ToggleLargeText
+            )
+        {
             return None;
         }
         match event {
@@ -377,7 +398,12 @@ impl Flow {
                 None
             }
             Event::Back => self.back(),
-            e @ (Event::StartSurvey | Event::Answer(_) | Event::ProfileChoice(_) | Event::Skip | Event::Comment(_) | Event::SubmitSurvey) => self.survey_event(e, now),
+            e @ (Event::StartSurvey
+            | Event::Answer(_)
+            | Event::ProfileChoice(_)
+            | Event::Skip
+            | Event::Comment(_)
+            | Event::SubmitSurvey) => self.survey_event(e, now),
             e @ (Event::CornerTap
             | Event::PinKey(_)
             | Event::PinBackspace
@@ -406,7 +432,9 @@ impl Flow {
             Screen::Detail => self.came_from,
             Screen::Priority => Screen::Detail,
             Screen::Printing => Screen::Printing,
-            Screen::SurveyQuestion | Screen::SurveyProfile | Screen::SurveyComment | Screen::SurveyThanks => Screen::Welcome,
+            Screen::SurveyQuestion | Screen::SurveyProfile | Screen::SurveyComment | Screen::SurveyThanks => {
+                Screen::Welcome
+            }
             Screen::StaffPin | Screen::Staff => Screen::Welcome,
             Screen::Done => Screen::Welcome,
         };
@@ -476,7 +504,11 @@ mod tests {
     }
 
     fn flow() -> Flow {
-        let catalogue = Arc::new(Catalogue { feed: crate::catalogue::default_feed(), imported_at: jiff::Timestamp::UNIX_EPOCH, source: "test".into() });
+        let catalogue = Arc::new(Catalogue {
+            feed: crate::catalogue::default_feed(),
+            imported_at: jiff::Timestamp::UNIX_EPOCH,
+            source: "test".into(),
+        });
         let mut f = Flow::new(catalogue, Lang::Id, Timing::with_idle(s(60)), s(0));
         f.today.local = Some(jiff::civil::date(2026, 11, 30).at(9, 5, 0, 0)); // Monday, open
         f
@@ -491,7 +523,13 @@ mod tests {
     }
 
     fn issued(number: &str) -> PrintResult {
-        PrintResult::Issued(TicketShown { number: number.into(), service: "KTP-BARU".into(), ahead: crate::tickets::Ahead { count: 0, confirmed: true, wait_minutes: None }, priority: None, print_failed: false })
+        PrintResult::Issued(TicketShown {
+            number: number.into(),
+            service: "KTP-BARU".into(),
+            ahead: crate::tickets::Ahead { count: 0, confirmed: true, wait_minutes: None },
+            priority: None,
+            print_failed: false,
+        })
     }
 
     #[test]
@@ -516,7 +554,9 @@ mod tests {
         let mut f = flow();
         to_priority(&mut f);
         assert!(f.handle(Event::Choose(Who::Regular), s(5)).is_some());
-        for e in [Event::Choose(Who::Regular), Event::TakeTicket, Event::Back, Event::Home, Event::Service("KK-BARU".into())] {
+        for e in
+            [Event::Choose(Who::Regular), Event::TakeTicket, Event::Back, Event::Home, Event::Service("KK-BARU".into())]
+        {
             assert_eq!(f.handle(e, s(5)), None);
             assert_eq!(f.screen, Screen::Printing);
         }
@@ -535,7 +575,13 @@ mod tests {
         let mut f = flow();
         to_priority(&mut f);
         f.handle(Event::Choose(Who::Regular), s(5));
-        let t = TicketShown { number: "KTB-A001".into(), service: "KTP-BARU".into(), ahead: crate::tickets::Ahead { count: 2, confirmed: false, wait_minutes: None }, priority: None, print_failed: true };
+        let t = TicketShown {
+            number: "KTB-A001".into(),
+            service: "KTP-BARU".into(),
+            ahead: crate::tickets::Ahead { count: 2, confirmed: false, wait_minutes: None },
+            priority: None,
+            print_failed: true,
+        };
         f.handle(Event::Printed(PrintResult::Issued(t.clone())), s(6));
         f.tick(s(600));
         assert_eq!(f.screen, Screen::Done, "the number is the citizen's only record: it stays");
@@ -546,7 +592,11 @@ mod tests {
         assert_eq!(f.screen, Screen::Printing);
         assert_eq!(f.handle(Event::RetryPrint, s(601)), None, "one job at a time");
         f.handle(Event::Printed(PrintResult::Retried { printed: false }), s(602));
-        assert_eq!((f.screen, f.shown.as_ref().unwrap().print_failed), (Screen::Done, true), "still failed: still on screen");
+        assert_eq!(
+            (f.screen, f.shown.as_ref().unwrap().print_failed),
+            (Screen::Done, true),
+            "still failed: still on screen"
+        );
         f.handle(Event::RetryPrint, s(603));
         f.handle(Event::Printed(PrintResult::Retried { printed: true }), s(604));
         assert_eq!((f.screen, f.shown.as_ref().unwrap().print_failed), (Screen::Done, false));
@@ -611,7 +661,11 @@ mod tests {
         f.tick(s(121));
         f.tick(s(122));
         assert_eq!(f.screen, Screen::Welcome);
-        assert_eq!((f.lang, f.large_text, f.query.as_str(), f.results.len()), (Lang::Id, false, "", 0), "nothing of the last citizen stays");
+        assert_eq!(
+            (f.lang, f.large_text, f.query.as_str(), f.results.len()),
+            (Lang::Id, false, "", 0),
+            "nothing of the last citizen stays"
+        );
     }
 
     #[test]
@@ -673,7 +727,11 @@ mod tests {
         assert_eq!(f.screen, Screen::Agencies);
         f.handle(Event::Agency("DUKCAPIL".into()), s(2));
         f.handle(Event::Service("KK-BARU".into()), s(3));
-        assert_eq!((f.screen, f.survey.as_ref().unwrap().step), (Screen::SurveyQuestion, 0), "a service leads to the questions, not to a ticket");
+        assert_eq!(
+            (f.screen, f.survey.as_ref().unwrap().step),
+            (Screen::SurveyQuestion, 0),
+            "a service leads to the questions, not to a ticket"
+        );
         for (i, v) in [4, 3, 4, 4, 3, 4, 4, 3].into_iter().enumerate() {
             f.handle(Event::Answer(v), s(4 + i as u64));
         }
@@ -695,7 +753,10 @@ mod tests {
         assert_eq!(r.answers.len(), 8);
         assert_eq!(r.answers[7], ("U8".into(), 2), "the changed answer counts");
         assert!(!r.answers.iter().any(|(c, _)| c == "U9"));
-        assert_eq!((r.profile.age.as_deref(), r.profile.occupation.as_deref(), r.profile.sex.as_deref()), (Some("60+"), Some("PETANI-NELAYAN"), None));
+        assert_eq!(
+            (r.profile.age.as_deref(), r.profile.occupation.as_deref(), r.profile.sex.as_deref()),
+            (Some("60+"), Some("PETANI-NELAYAN"), None)
+        );
         assert_eq!(r.comment.as_deref(), Some("antrean cepat"));
         assert_eq!(f.screen, Screen::SurveyThanks);
         f.tick(s(30));
@@ -736,7 +797,10 @@ mod tests {
             f.handle(Event::PinKey(d), s(11));
         }
         f.handle(Event::PinSubmit, s(11));
-        assert_eq!((f.screen, f.pin_result), (Screen::StaffPin, Some(crate::staff::PinResult::Wrong { tries_left: 2 })));
+        assert_eq!(
+            (f.screen, f.pin_result),
+            (Screen::StaffPin, Some(crate::staff::PinResult::Wrong { tries_left: 2 }))
+        );
         for d in "2468".chars() {
             f.handle(Event::PinKey(d), s(12));
         }

@@ -5,4 +5,7 @@
 pub mod flow;
 pub mod view;
 
-pub use flow::{Command, Event, Flow, Idle, Notice, PrintResult, PullOutcome, Screen, StaffOutcome, TicketShown, Timing, Today, UploadOutcome, Who};
+pub use flow::{
+    Command, Event, Flow, Idle, Notice, PrintResult, PullOutcome, Screen, StaffOutcome, TicketShown, Timing, Today,
+    UploadOutcome, Who,
+};

@@ -6,8 +6,8 @@ pub mod staff;
 
 use super::flow::{Flow, Notice};
 use crate::catalogue::{Fee, RequirementKind, Service};
-use crate::hours::local_time_text;
 use crate::hours::local_date;
+use crate::hours::local_time_text;
 use crate::text::Lang;
 use crate::tickets::Refusal;
 
@@ -157,7 +157,9 @@ fn state_parts(flow: &Flow, service: &Service) -> (String, Option<String>, State
     let lang = flow.lang;
     match flow.availability(service) {
         Ok(()) => {
-            let left = service.daily_quota.map(|q| q.saturating_sub(flow.today.issued.get(&service.code).copied().unwrap_or(0)));
+            let left = service
+                .daily_quota
+                .map(|q| q.saturating_sub(flow.today.issued.get(&service.code).copied().unwrap_or(0)));
             let mut text = match (left, lang) {
                 (Some(n), Lang::Id) => format!("Buka · sisa kuota {n}"),
                 (Some(n), Lang::En) => format!("Open · {n} numbers left"),
@@ -179,10 +181,18 @@ fn state_parts(flow: &Flow, service: &Service) -> (String, Option<String>, State
         }
         Err(r) => {
             let text = match (&r, lang) {
-                (Refusal::NotYetOpen { opens, zone }, Lang::Id) => format!("Tutup · buka pukul {}", local_time_text(*opens, zone, lang)),
-                (Refusal::NotYetOpen { opens, zone }, Lang::En) => format!("Closed · opens at {}", local_time_text(*opens, zone, lang)),
-                (Refusal::OnBreak { until, zone }, Lang::Id) => format!("Istirahat · buka lagi pukul {}", local_time_text(*until, zone, lang)),
-                (Refusal::OnBreak { until, zone }, Lang::En) => format!("On a break · open again at {}", local_time_text(*until, zone, lang)),
+                (Refusal::NotYetOpen { opens, zone }, Lang::Id) => {
+                    format!("Tutup · buka pukul {}", local_time_text(*opens, zone, lang))
+                }
+                (Refusal::NotYetOpen { opens, zone }, Lang::En) => {
+                    format!("Closed · opens at {}", local_time_text(*opens, zone, lang))
+                }
+                (Refusal::OnBreak { until, zone }, Lang::Id) => {
+                    format!("Istirahat · buka lagi pukul {}", local_time_text(*until, zone, lang))
+                }
+                (Refusal::OnBreak { until, zone }, Lang::En) => {
+                    format!("On a break · open again at {}", local_time_text(*until, zone, lang))
+                }
                 (Refusal::ClosedForToday { .. }, Lang::Id) => "Sudah tutup hari ini".into(),
                 (Refusal::ClosedForToday { .. }, Lang::En) => "Closed for today".into(),
                 (Refusal::QuotaFull { .. }, Lang::Id) => "Kuota hari ini habis".into(),
@@ -194,9 +204,20 @@ fn state_parts(flow: &Flow, service: &Service) -> (String, Option<String>, State
                 (Refusal::Unavailable, Lang::Id) => "Tidak tersedia".into(),
                 (Refusal::Unavailable, Lang::En) => "Not available".into(),
             };
-            let kind = if matches!(r, Refusal::QuotaFull { .. } | Refusal::NumbersExhausted) { StateKind::Full } else { StateKind::Closed };
+            let kind = if matches!(r, Refusal::QuotaFull { .. } | Refusal::NumbersExhausted) {
+                StateKind::Full
+            } else {
+                StateKind::Closed
+            };
             // A day that is over says when it opens again, before the citizen taps.
-            let over = matches!(r, Refusal::ClosedForToday { .. } | Refusal::QuotaFull { .. } | Refusal::NumbersExhausted | Refusal::Holiday { .. } | Refusal::ClosedToday);
+            let over = matches!(
+                r,
+                Refusal::ClosedForToday { .. }
+                    | Refusal::QuotaFull { .. }
+                    | Refusal::NumbersExhausted
+                    | Refusal::Holiday { .. }
+                    | Refusal::ClosedToday
+            );
             let next = over.then(|| flow.next_opening(service, &r).zip(flow.today.local)).flatten();
             (text, next.map(|(n, local)| crate::tickets::rules::next_opening_short(&n, local.date(), lang)), kind)
         }
@@ -223,13 +244,19 @@ pub fn hours_notice(flow: &Flow) -> Option<HoursNotice> {
     let local = flow.today.local?;
     let lang = flow.lang;
     let zone = &feed.site.time_zone;
-    let services: Vec<&Service> = feed.services.iter().filter(|s| s.active && feed.agency(&s.agency).is_some_and(|a| a.active)).collect();
+    let services: Vec<&Service> =
+        feed.services.iter().filter(|s| s.active && feed.agency(&s.agency).is_some_and(|a| a.active)).collect();
     let open: Vec<&&Service> = services.iter().filter(|s| flow.availability(s).is_ok()).collect();
     let now = local.hour() as u16 * 60 + local.minute() as u16;
     if open.is_empty() {
-        let next = services.iter().filter_map(|s| flow.availability(s).err().and_then(|r| flow.next_opening(s, &r))).min()?;
+        let next =
+            services.iter().filter_map(|s| flow.availability(s).err().and_then(|r| flow.next_opening(s, &r))).min()?;
         let weekday = crate::hours::weekday_name(local.date(), lang);
-        let reason = match (feed.site.holidays.iter().find(|h| h.date == local.date()), feed.site.hours.on(local.weekday()), lang) {
+        let reason = match (
+            feed.site.holidays.iter().find(|h| h.date == local.date()),
+            feed.site.hours.on(local.weekday()),
+            lang,
+        ) {
             (Some(h), _, Lang::Id) => format!("MPP tutup hari ini ({})", h.name.in_lang(lang)),
             (Some(h), _, Lang::En) => format!("The MPP is closed today ({})", h.name.in_lang(lang)),
             (None, None, Lang::Id) => format!("Tutup hari ini ({weekday})"),
@@ -241,8 +268,12 @@ pub fn hours_notice(flow: &Flow) -> Option<HoursNotice> {
         };
         let when = crate::tickets::rules::next_opening_text(&next, local.date(), zone, lang);
         let text = match lang {
-            Lang::Id => format!("Nomor antrean tersedia lagi {when}. Persyaratan layanan tetap dapat dibaca di kiosk ini."),
-            Lang::En => format!("Queue numbers are available again {when}. You can still read every service's requirements here."),
+            Lang::Id => {
+                format!("Nomor antrean tersedia lagi {when}. Persyaratan layanan tetap dapat dibaca di kiosk ini.")
+            }
+            Lang::En => format!(
+                "Queue numbers are available again {when}. You can still read every service's requirements here."
+            ),
         };
         return Some(HoursNotice::Closed { reason, text });
     }
@@ -300,13 +331,18 @@ pub fn notices(flow: &Flow) -> Vec<String> {
         Some(HoursNotice::ClosingSoon(text)) => Some(text),
         _ => None,
     };
-    closing_soon.into_iter().chain(stale).chain(flow.catalogue
-        .feed
-        .site
-        .notices
-        .iter()
-        .filter(|n| today.is_none_or(|d| n.from.is_none_or(|f| f <= d) && n.until.is_none_or(|u| d <= u)))
-        .map(|n| n.text.in_lang(flow.lang).to_owned()))
+    closing_soon
+        .into_iter()
+        .chain(stale)
+        .chain(
+            flow.catalogue
+                .feed
+                .site
+                .notices
+                .iter()
+                .filter(|n| today.is_none_or(|d| n.from.is_none_or(|f| f <= d) && n.until.is_none_or(|u| d <= u)))
+                .map(|n| n.text.in_lang(flow.lang).to_owned()),
+        )
         .collect()
 }
 
@@ -324,8 +360,18 @@ pub fn agencies(flow: &Flow) -> Vec<AgencyTile> {
                 Lang::En => format!("{} services", services.len()),
             };
             let states: Vec<(String, StateKind)> = services.iter().map(|s| tile_state(flow, s)).collect();
-            let closed = if !states.is_empty() && states.iter().all(|(_, k)| *k != StateKind::Open) { Some(states[0].0.clone()) } else { None };
-            AgencyTile { code: a.code.clone(), name: a.short_name.in_lang(lang).to_owned(), icon: a.icon.clone(), count, closed }
+            let closed = if !states.is_empty() && states.iter().all(|(_, k)| *k != StateKind::Open) {
+                Some(states[0].0.clone())
+            } else {
+                None
+            };
+            AgencyTile {
+                code: a.code.clone(),
+                name: a.short_name.in_lang(lang).to_owned(),
+                icon: a.icon.clone(),
+                count,
+                closed,
+            }
         })
         .collect()
 }
@@ -360,14 +406,21 @@ pub fn services(flow: &Flow) -> (String, String, Vec<ServiceRow>) {
 pub fn popular(flow: &Flow) -> Vec<ServiceRow> {
     // Large text leaves room for two.
     let n = if flow.large_text { 2 } else { 4 };
-    flow.popular.iter().take(n).filter_map(|c| flow.catalogue.feed.service(c)).filter(|s| s.active).map(|s| service_row(flow, s)).collect()
+    flow.popular
+        .iter()
+        .take(n)
+        .filter_map(|c| flow.catalogue.feed.service(c))
+        .filter(|s| s.active)
+        .map(|s| service_row(flow, s))
+        .collect()
 }
 
 /// The most chosen services lately, topped up with each agency's first service (in the
 /// catalogue's order) so a new kiosk offers something sensible too.
 pub fn choose_popular(catalogue: &crate::catalogue::Catalogue, busiest: &[(String, u32)], n: usize) -> Vec<String> {
     let feed = &catalogue.feed;
-    let mut out: Vec<String> = busiest.iter().map(|(c, _)| c.clone()).filter(|c| feed.service(c).is_some_and(|s| s.active)).take(n).collect();
+    let mut out: Vec<String> =
+        busiest.iter().map(|(c, _)| c.clone()).filter(|c| feed.service(c).is_some_and(|s| s.active)).take(n).collect();
     for a in feed.agencies_in_order().into_iter().filter(|a| a.active) {
         if out.len() >= n {
             break;
@@ -506,7 +559,12 @@ pub fn survey(flow: &Flow) -> Option<SurveyView> {
     use super::flow::Screen;
     let d = flow.survey.as_ref()?;
     let lang = flow.lang;
-    let service = d.service.as_deref().and_then(|c| flow.catalogue.feed.service(c)).map(|s| s.name.in_lang(lang).to_owned()).unwrap_or_default();
+    let service = d
+        .service
+        .as_deref()
+        .and_then(|c| flow.catalogue.feed.service(c))
+        .map(|s| s.name.in_lang(lang).to_owned())
+        .unwrap_or_default();
     let mut v = SurveyView { service, comment: d.comment.clone(), ..Default::default() };
     match flow.screen {
         Screen::SurveyQuestion => {
@@ -543,7 +601,13 @@ pub fn notice(flow: &Flow) -> Option<(String, String)> {
                 Lang::En => "A queue number cannot be taken now".into(),
             },
             match flow.today.local {
-                Some(local) => crate::tickets::rules::refusal_text(r, next.as_ref(), local.date(), &flow.catalogue.feed.site.time_zone, lang),
+                Some(local) => crate::tickets::rules::refusal_text(
+                    r,
+                    next.as_ref(),
+                    local.date(),
+                    &flow.catalogue.feed.site.time_zone,
+                    lang,
+                ),
                 None => r.message(lang),
             },
         ),
@@ -583,7 +647,11 @@ mod tests {
     use std::time::Duration;
 
     fn flow(h: i8, m: i8) -> Flow {
-        let catalogue = Arc::new(Catalogue { feed: crate::catalogue::default_feed(), imported_at: jiff::Timestamp::UNIX_EPOCH, source: "test".into() });
+        let catalogue = Arc::new(Catalogue {
+            feed: crate::catalogue::default_feed(),
+            imported_at: jiff::Timestamp::UNIX_EPOCH,
+            source: "test".into(),
+        });
         let mut f = Flow::new(catalogue, Lang::Id, Timing::with_idle(Duration::from_secs(60)), Duration::ZERO);
         f.today.local = Some(jiff::civil::date(2026, 11, 27).at(h, m, 0, 0)); // a Friday
         f
@@ -596,8 +664,21 @@ mod tests {
         let ktp = f.catalogue.feed.service("KTP-BARU").unwrap().clone();
         let kk = f.catalogue.feed.service("KK-BARU").unwrap().clone();
         assert_eq!(state(&f, &ktp).0, "Buka", "no server, no count");
-        let line = ServiceLine { service: "KTP-BARU".into(), waiting: 7, priority_waiting: 1, serving: 1, counters_open: 1, wait_minutes: Some(37), ..Default::default() };
-        f.queue = Some(Arc::new(QueueState { site: "MPP-JENEPONTO".into(), date: jiff::civil::date(2026, 11, 27), waiting: 7, services: vec![line] }));
+        let line = ServiceLine {
+            service: "KTP-BARU".into(),
+            waiting: 7,
+            priority_waiting: 1,
+            serving: 1,
+            counters_open: 1,
+            wait_minutes: Some(37),
+            ..Default::default()
+        };
+        f.queue = Some(Arc::new(QueueState {
+            site: "MPP-JENEPONTO".into(),
+            date: jiff::civil::date(2026, 11, 27),
+            waiting: 7,
+            services: vec![line],
+        }));
         assert_eq!(state(&f, &ktp).0, "Buka · 7 orang menunggu · \u{b1}35 menit");
         assert_eq!(state(&f, &kk).0, "Buka · tanpa antrean");
         f.lang = Lang::En;
@@ -605,7 +686,8 @@ mod tests {
         f.today.local = Some(jiff::civil::date(2026, 11, 26).at(9, 0, 0, 0));
         f.lang = Lang::Id;
         assert_eq!(state(&f, &ktp).0, "Buka", "yesterday's queue is not today's");
-        let t = |count, confirmed, lang| ahead_text(crate::tickets::Ahead { count, confirmed, wait_minutes: None }, lang);
+        let t =
+            |count, confirmed, lang| ahead_text(crate::tickets::Ahead { count, confirmed, wait_minutes: None }, lang);
         assert_eq!(t(3, true, Lang::Id), "3 orang di depan Anda");
         assert_eq!(t(3, false, Lang::Id), "Perkiraan: sekitar 3 orang di depan Anda");
         assert_eq!(t(1, true, Lang::En), "1 person ahead of you");
@@ -617,7 +699,8 @@ mod tests {
         let f = flow(9, 0);
         let fresh = choose_popular(&f.catalogue, &[], 3);
         assert_eq!(fresh[0], "KTP-BARU", "a new kiosk offers the first agency's first service");
-        let agencies: std::collections::HashSet<_> = fresh.iter().map(|c| &f.catalogue.feed.service(c).unwrap().agency).collect();
+        let agencies: std::collections::HashSet<_> =
+            fresh.iter().map(|c| &f.catalogue.feed.service(c).unwrap().agency).collect();
         assert_eq!(agencies.len(), 3, "one per agency: {fresh:?}");
         let busy = vec![("AKTA-LAHIR".to_owned(), 9), ("GONE".to_owned(), 5)];
         let p = choose_popular(&f.catalogue, &busy, 4);
@@ -643,21 +726,36 @@ mod tests {
         let ktp = |f: &Flow| state(f, f.catalogue.feed.service("KTP-BARU").unwrap());
         assert_eq!(ktp(&flow(9, 0)), ("Buka".into(), StateKind::Open));
         assert_eq!(ktp(&flow(7, 30)), ("Tutup · buka pukul 08.00 WITA".into(), StateKind::Closed));
-        assert_eq!(ktp(&flow(12, 0)), ("Istirahat · buka lagi pukul 13.00 WITA".into(), StateKind::Closed), "Friday prayer");
+        assert_eq!(
+            ktp(&flow(12, 0)),
+            ("Istirahat · buka lagi pukul 13.00 WITA".into(), StateKind::Closed),
+            "Friday prayer"
+        );
         let mut f = flow(12, 0);
         f.handle(Event::ToggleLanguage, Duration::ZERO);
         assert_eq!(ktp(&f), ("On a break · open again at 13:00 WITA".into(), StateKind::Closed));
         // At the break every agency is greyed with the reason.
         let tiles = agencies(&flow(12, 0));
-        assert!(tiles.iter().all(|t| t.closed.as_deref() == Some("Istirahat · buka lagi pukul 13.00 WITA")), "{tiles:?}");
+        assert!(
+            tiles.iter().all(|t| t.closed.as_deref() == Some("Istirahat · buka lagi pukul 13.00 WITA")),
+            "{tiles:?}"
+        );
         assert!(agencies(&flow(9, 0)).iter().all(|t| t.closed.is_none()));
         // After the cut-off on Friday: closed, and open again on Monday morning.
         assert_eq!(ktp(&flow(16, 10)), ("Sudah tutup hari ini · buka lagi Senin 08.00".into(), StateKind::Closed));
-        assert!(agencies(&flow(16, 10)).iter().all(|t| t.closed.as_deref() == Some("Tutup · buka lagi Senin 08.00")), "tiles say it short");
+        assert!(
+            agencies(&flow(16, 10)).iter().all(|t| t.closed.as_deref() == Some("Tutup · buka lagi Senin 08.00")),
+            "tiles say it short"
+        );
         let mut f = flow(9, 0);
         let quota = f.catalogue.feed.services.iter().find(|s| s.daily_quota.is_some()).unwrap().clone();
         f.today.issued.insert(quota.code.clone(), quota.daily_quota.unwrap());
-        assert_eq!(state(&f, &quota), ("Kuota hari ini habis · buka lagi Senin 08.00".into(), StateKind::Full), "{}", quota.code);
+        assert_eq!(
+            state(&f, &quota),
+            ("Kuota hari ini habis · buka lagi Senin 08.00".into(), StateKind::Full),
+            "{}",
+            quota.code
+        );
     }
 
     #[test]
@@ -687,7 +785,8 @@ mod tests {
         let mut feed = crate::catalogue::default_feed();
         // 09:00 WITA on the 27th is 01:00 UTC: expired a minute before, and a minute after.
         feed.expires = Some("2026-11-27T00:59:00Z".parse().unwrap());
-        f.catalogue = Arc::new(Catalogue { feed: feed.clone(), imported_at: jiff::Timestamp::UNIX_EPOCH, source: "test".into() });
+        f.catalogue =
+            Arc::new(Catalogue { feed: feed.clone(), imported_at: jiff::Timestamp::UNIX_EPOCH, source: "test".into() });
         assert!(notices(&f)[0].contains("belum diperbarui"), "{:?}", notices(&f));
         feed.expires = Some("2026-11-27T01:01:00Z".parse().unwrap());
         f.catalogue = Arc::new(Catalogue { feed, imported_at: jiff::Timestamp::UNIX_EPOCH, source: "test".into() });
@@ -705,25 +804,45 @@ mod tests {
         let sat = jiff::civil::date(2026, 11, 28);
         assert_eq!(
             closed(&at(sat, 15, 0)).as_deref(),
-            Some("Tutup hari ini (Sabtu). Nomor antrean tersedia lagi Senin, 30 November, pukul 08.00 WITA. Persyaratan layanan tetap dapat dibaca di kiosk ini.")
+            Some(
+                "Tutup hari ini (Sabtu). Nomor antrean tersedia lagi Senin, 30 November, pukul 08.00 WITA. Persyaratan layanan tetap dapat dibaca di kiosk ini."
+            )
         );
         let mon = jiff::civil::date(2026, 11, 30);
         assert!(closed(&at(mon, 20, 0)).unwrap().starts_with("Pengambilan nomor antrean hari ini sudah ditutup. Nomor antrean tersedia lagi besok, Selasa, 1 Desember, pukul 08.00 WITA."));
-        assert!(closed(&at(mon, 7, 0)).unwrap().starts_with("Belum buka. Nomor antrean tersedia lagi hari ini pukul 08.00 WITA."));
+        assert!(
+            closed(&at(mon, 7, 0))
+                .unwrap()
+                .starts_with("Belum buka. Nomor antrean tersedia lagi hari ini pukul 08.00 WITA.")
+        );
         assert_eq!(hours_notice(&at(mon, 10, 0)), None, "open, and not near closing: nothing to say");
-        assert_eq!(hours_notice(&at(mon, 15, 5)), Some(HoursNotice::ClosingSoon("Nomor antrean hari ini masih dapat diambil sampai pukul 15.30 WITA.".into())));
+        assert_eq!(
+            hours_notice(&at(mon, 15, 5)),
+            Some(HoursNotice::ClosingSoon(
+                "Nomor antrean hari ini masih dapat diambil sampai pukul 15.30 WITA.".into()
+            ))
+        );
         // Closing soon is the first of the welcome's notices; closed is a banner of its own.
         assert!(notices(&at(mon, 15, 5))[0].starts_with("Nomor antrean hari ini masih dapat diambil"));
         assert!(!notices(&at(sat, 15, 0)).iter().any(|n| n.contains("Tutup hari ini")));
         // A holiday: its name from the catalogue, in the citizen's language.
         let mut f = at(mon, 10, 0);
         let mut feed = f.catalogue.feed.clone();
-        feed.site.holidays.push(crate::catalogue::Holiday { date: mon, name: crate::text::Text::new("Cuti Bersama Natal", "Christmas leave") });
+        feed.site.holidays.push(crate::catalogue::Holiday {
+            date: mon,
+            name: crate::text::Text::new("Cuti Bersama Natal", "Christmas leave"),
+        });
         f.catalogue = Arc::new(Catalogue { feed, imported_at: jiff::Timestamp::UNIX_EPOCH, source: "test".into() });
-        assert_eq!(closed_banner(&f).map(|(reason, _)| reason).as_deref(), Some("MPP tutup hari ini (Cuti Bersama Natal)"));
+        assert_eq!(
+            closed_banner(&f).map(|(reason, _)| reason).as_deref(),
+            Some("MPP tutup hari ini (Cuti Bersama Natal)")
+        );
         f.lang = Lang::En;
         let (reason, text) = closed_banner(&f).unwrap();
         assert_eq!(reason, "The MPP is closed today (Christmas leave)");
-        assert!(text.starts_with("Queue numbers are available again tomorrow, Tuesday, 1 December, at 08:00 WITA"), "{text}");
+        assert!(
+            text.starts_with("Queue numbers are available again tomorrow, Tuesday, 1 December, at 08:00 WITA"),
+            "{text}"
+        );
     }
 }

@@ -114,7 +114,16 @@ impl Bitmap {
         let width = self.width.min(paper_dots);
         let width_bytes = paper_dots.div_ceil(8);
         let offset = (paper_dots - width) / 2;
-        let mut out = vec![0x1D, 0x76, 0x30, 0x00, (width_bytes & 0xFF) as u8, (width_bytes >> 8) as u8, (self.height & 0xFF) as u8, (self.height >> 8) as u8];
+        let mut out = vec![
+            0x1D,
+            0x76,
+            0x30,
+            0x00,
+            (width_bytes & 0xFF) as u8,
+            (width_bytes >> 8) as u8,
+            (self.height & 0xFF) as u8,
+            (self.height >> 8) as u8,
+        ];
         for y in 0..self.height {
             let mut row = vec![0u8; width_bytes as usize];
             for x in 0..width {
@@ -160,7 +169,10 @@ mod tests {
         for width in [128, 192] {
             let logo = Bitmap::from_png(DEFAULT_LOGO_PNG, width, "default logo").unwrap();
             assert_eq!((logo.width, logo.height), (width, width), "the mark is square");
-            let dark = (0..logo.height).flat_map(|y| (0..logo.width).map(move |x| (x, y))).filter(|&(x, y)| logo.get(x, y)).count();
+            let dark = (0..logo.height)
+                .flat_map(|y| (0..logo.width).map(move |x| (x, y)))
+                .filter(|&(x, y)| logo.get(x, y))
+                .count();
             let share = dark as f64 / (width * width) as f64;
             assert!((0.3..0.7).contains(&share), "a recognisable mark, not a blot or blank: {share}");
         }

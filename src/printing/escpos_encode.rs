@@ -116,7 +116,12 @@ pub fn encode(slip: &Slip, qr: QrMode) -> Result<Vec<u8>, EncodeError> {
             }
         }
     }
-    p.justify(JustifyMode::LEFT).map_err(err)?.feeds(3).map_err(err)?.custom(&GS_PARTIAL_CUT_AFTER_FEED).map_err(err)?;
+    p.justify(JustifyMode::LEFT)
+        .map_err(err)?
+        .feeds(3)
+        .map_err(err)?
+        .custom(&GS_PARTIAL_CUT_AFTER_FEED)
+        .map_err(err)?;
     p.print().map_err(err)?;
     drop(p);
     Ok(memory.0.take())

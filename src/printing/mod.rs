@@ -8,8 +8,8 @@
 pub mod bitmap;
 pub mod escpos_encode;
 pub mod preview;
-pub mod settings;
 pub mod printer;
+pub mod settings;
 pub mod slip;
 mod usb;
 pub mod worker;
@@ -19,16 +19,16 @@ use std::time::Duration;
 
 pub use bitmap::Bitmap;
 
-pub use escpos_encode::{encode, QrMode};
-pub use printer::{describe, Connection, Fault, PrintError, PrinterStatus, PrinterUri, Readiness};
-pub use slip::{layout, Paper, Slip, SlipInput};
+pub use escpos_encode::{QrMode, encode};
+pub use printer::{Connection, Fault, PrintError, PrinterStatus, PrinterUri, Readiness, describe};
+pub use slip::{Paper, Slip, SlipInput, layout};
 pub use worker::{Done, Job, JobError, PrintWorker};
 
 use crate::catalogue::Catalogue;
-pub use settings::{LogoSetting, PrinterConfig, Timeout};
 use crate::store::{IssueError, StatusError, Store, Ticket};
 use crate::text::Lang;
 use crate::tickets::{Ahead, Priority, Status};
+pub use settings::{LogoSetting, PrinterConfig, Timeout};
 
 /// How and where this kiosk prints.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,7 +61,9 @@ impl PrinterLock {
         loop {
             match file.try_lock() {
                 Ok(()) => return Ok(PrinterLock(Some(file))),
-                Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+                Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(5))
+                }
                 Err(e) => {
                     log::warn!("printer lock {}: {e:?}: another process is printing", path.display());
                     return Err(PrintFlowError::NotReady(Fault::Offline));
@@ -76,7 +78,9 @@ pub fn load_logo(setting: &LogoSetting, paper: Paper) -> Result<Option<Arc<Bitma
     let bytes = match setting {
         LogoSetting::None => return Ok(None),
         LogoSetting::Default => std::borrow::Cow::Borrowed(bitmap::DEFAULT_LOGO_PNG),
-        LogoSetting::File(path) => std::borrow::Cow::Owned(std::fs::read(path).map_err(|e| format!("logo {}: {e}", path.display()))?),
+        LogoSetting::File(path) => {
+            std::borrow::Cow::Owned(std::fs::read(path).map_err(|e| format!("logo {}: {e}", path.display()))?)
+        }
     };
     let what = match setting {
         LogoSetting::File(p) => format!("logo {}", p.display()),
@@ -157,7 +161,15 @@ fn ready_printer(settings: &PrintSettings) -> Result<(Connection, bool), PrintFl
 }
 
 /// Lays out, encodes and sends one slip, then reads the status again.
-fn print_slip(conn: &mut Connection, settings: &PrintSettings, catalogue: &Catalogue, ticket: &Ticket, ahead: Ahead, lang: Lang, reprint: bool) -> Result<Outcome, PrintFlowError> {
+fn print_slip(
+    conn: &mut Connection,
+    settings: &PrintSettings,
+    catalogue: &Catalogue,
+    ticket: &Ticket,
+    ahead: Ahead,
+    lang: Lang,
+    reprint: bool,
+) -> Result<Outcome, PrintFlowError> {
     let feed = &catalogue.feed;
     let (Some(service), Some(agency)) = (feed.service(&ticket.service), feed.agency(&ticket.agency)) else {
         return Ok(Outcome::Failed { reason: format!("service {} is no longer in the catalogue", ticket.service) });
@@ -197,7 +209,13 @@ fn print_slip(conn: &mut Connection, settings: &PrintSettings, catalogue: &Catal
     })
 }
 
-fn record(store: &mut Store, ticket: Ticket, outcome: &Outcome, success: Status, now: jiff::Timestamp) -> Result<Ticket, PrintFlowError> {
+fn record(
+    store: &mut Store,
+    ticket: Ticket,
+    outcome: &Outcome,
+    success: Status,
+    now: jiff::Timestamp,
+) -> Result<Ticket, PrintFlowError> {
     Ok(match outcome {
         Outcome::Printed => store.set_ticket_status(&ticket.id, success, now, None)?,
         Outcome::Failed { reason } => {
@@ -248,16 +266,29 @@ pub fn check_qr_template(template: &str, qr: QrMode, paper: Paper) -> Result<(),
         QrMode::Raster => {
             // The raster code takes half the paper's width; below 2 dots a module a phone
             // cannot read it.
-            let too_long = |why: String| format!("qr_url is too long for a raster QR code on {paper_name} paper ({} characters filled in): {why}", worst.len());
+            let too_long = |why: String| {
+                format!(
+                    "qr_url is too long for a raster QR code on {paper_name} paper ({} characters filled in): {why}",
+                    worst.len()
+                )
+            };
             let side = bitmap::Bitmap::qr(&worst, paper.dots() / 2).map_err(|e| too_long(e.to_string()))?.width;
-            let modules = qrcode::QrCode::with_error_correction_level(worst.as_bytes(), qrcode::EcLevel::M).map_err(|e| too_long(e.to_string()))?.width() as u32 + 8;
+            let modules = qrcode::QrCode::with_error_correction_level(worst.as_bytes(), qrcode::EcLevel::M)
+                .map_err(|e| too_long(e.to_string()))?
+                .width() as u32
+                + 8;
             if side / modules < 2 {
-                return Err(too_long(format!("{modules} modules do not fit {} dots at 2 dots each; shorten it or use qr = \"native\"", paper.dots() / 2)));
+                return Err(too_long(format!(
+                    "{modules} modules do not fit {} dots at 2 dots each; shorten it or use qr = \"native\"",
+                    paper.dots() / 2
+                )));
             }
             Ok(())
         }
         // GS ( k stores at most 7089 characters; printers read long codes badly well before.
-        QrMode::Native if worst.len() > 1000 => Err(format!("qr_url is too long for a QR code ({} characters filled in, at most 1000)", worst.len())),
+        QrMode::Native if worst.len() > 1000 => {
+            Err(format!("qr_url is too long for a QR code ({} characters filled in, at most 1000)", worst.len()))
+        }
         QrMode::Native => Ok(()),
     }
 }
@@ -266,15 +297,28 @@ pub fn check_qr_template(template: &str, qr: QrMode, paper: Paper) -> Result<(),
 /// killed between the commit and the status — become `print_failed`, so they show as
 /// failed and can be reprinted. Runs under the printer lock: while it is held nobody else
 /// can be printing, so every `issued` ticket is such an orphan. Returns their numbers.
-pub fn recover_unconfirmed(store: &mut Store, settings: &PrintSettings, now: jiff::Timestamp) -> Result<Vec<String>, PrintFlowError> {
+pub fn recover_unconfirmed(
+    store: &mut Store,
+    settings: &PrintSettings,
+    now: jiff::Timestamp,
+) -> Result<Vec<String>, PrintFlowError> {
     if settings.lock.is_none() {
         return Ok(Vec::new()); // without a lock another process may be printing this moment
     }
     let _lock = PrinterLock::take(settings)?;
     let mut numbers = Vec::new();
     for t in store.tickets_with_status(Status::Issued).map_err(IssueError::from)? {
-        log::warn!("ticket {} ({}) was issued but its slip never confirmed: marked print_failed, reprint it", t.number, t.local_date);
-        store.set_ticket_status(&t.id, Status::PrintFailed, now, Some("the slip was never confirmed: the kiosk stopped between issuing and printing"))?;
+        log::warn!(
+            "ticket {} ({}) was issued but its slip never confirmed: marked print_failed, reprint it",
+            t.number,
+            t.local_date
+        );
+        store.set_ticket_status(
+            &t.id,
+            Status::PrintFailed,
+            now,
+            Some("the slip was never confirmed: the kiosk stopped between issuing and printing"),
+        )?;
         numbers.push(t.number);
     }
     Ok(numbers)
@@ -299,9 +343,19 @@ pub fn test_slip(settings: &PrintSettings) -> Result<(), PrintFlowError> {
 }
 
 /// Prints a ticket's slip again (marked as a reprint).
-pub fn reprint(store: &mut Store, catalogue: &Catalogue, settings: &PrintSettings, ticket: Ticket, now: jiff::Timestamp, lang: Lang, lookup: Option<&AheadLookup>) -> Result<Issued, PrintFlowError> {
+pub fn reprint(
+    store: &mut Store,
+    catalogue: &Catalogue,
+    settings: &PrintSettings,
+    ticket: Ticket,
+    now: jiff::Timestamp,
+    lang: Lang,
+    lookup: Option<&AheadLookup>,
+) -> Result<Issued, PrintFlowError> {
     if !ticket.status.can_become(Status::Reprinted) {
-        return Err(StatusError::NotAllowed { number: ticket.number, from: ticket.status, to: Status::Reprinted }.into());
+        return Err(
+            StatusError::NotAllowed { number: ticket.number, from: ticket.status, to: Status::Reprinted }.into()
+        );
     }
     let _lock = PrinterLock::take(settings)?;
     let (mut conn, paper_near_end) = ready_printer(settings)?;

@@ -18,7 +18,9 @@ const MARGIN: u32 = 16;
 
 fn font() -> &'static fontdue::Font {
     static FONT: OnceLock<fontdue::Font> = OnceLock::new();
-    FONT.get_or_init(|| fontdue::Font::from_bytes(FONT_TTF, fontdue::FontSettings::default()).expect("the embedded font is valid"))
+    FONT.get_or_init(|| {
+        fontdue::Font::from_bytes(FONT_TTF, fontdue::FontSettings::default()).expect("the embedded font is valid")
+    })
 }
 
 /// Draws the slip, top margin to cut, `paper.dots()` wide.
@@ -29,8 +31,16 @@ pub fn render(slip: &Slip) -> Bitmap {
     let mut y = MARGIN;
     for line in &slip.lines {
         let block = match line {
-            Line::Text { text, align, bold, scale, inverted } => Block::Text { text: text.clone(), align: *align, bold: *bold, scale: (*scale).max(1) as u32, inverted: *inverted },
-            Line::Rule => Block::Text { text: "-".repeat(cols), align: Align::Left, bold: false, scale: 1, inverted: false },
+            Line::Text { text, align, bold, scale, inverted } => Block::Text {
+                text: text.clone(),
+                align: *align,
+                bold: *bold,
+                scale: (*scale).max(1) as u32,
+                inverted: *inverted,
+            },
+            Line::Rule => {
+                Block::Text { text: "-".repeat(cols), align: Align::Left, bold: false, scale: 1, inverted: false }
+            }
             Line::Feed(n) => Block::Space(*n as u32 * (CELL_H + LINE_GAP)),
             Line::Qr(data) => match Bitmap::qr(data, dots / 2) {
                 Ok(b) => Block::Picture(b),
@@ -146,7 +156,9 @@ mod tests {
         let slip = Slip { paper: Paper::Mm58, lines: vec![text("KTB-A001", 4)] };
         let page = render(&slip);
         assert_eq!(page.width, 384);
-        let ink_in = |x0: u32, x1: u32, y0: u32, y1: u32| (y0..y1).flat_map(|y| (x0..x1).map(move |x| (x, y))).filter(|&(x, y)| page.get(x, y)).count();
+        let ink_in = |x0: u32, x1: u32, y0: u32, y1: u32| {
+            (y0..y1).flat_map(|y| (x0..x1).map(move |x| (x, y))).filter(|&(x, y)| page.get(x, y)).count()
+        };
         // 8 characters of 48 dots = 384: the number fills the line.
         assert!(ink_in(0, 48, MARGIN, MARGIN + 96) > 300, "the K is drawn");
         assert_eq!(ink_in(0, 384, MARGIN + 100, page.height - 3), 0, "nothing below the line but the cut mark");
@@ -154,7 +166,16 @@ mod tests {
 
     #[test]
     fn an_inverted_label_is_a_black_band() {
-        let slip = Slip { paper: Paper::Mm80, lines: vec![Line::Text { text: "PRIORITAS".into(), align: Align::Center, bold: true, scale: 1, inverted: true }] };
+        let slip = Slip {
+            paper: Paper::Mm80,
+            lines: vec![Line::Text {
+                text: "PRIORITAS".into(),
+                align: Align::Center,
+                bold: true,
+                scale: 1,
+                inverted: true,
+            }],
+        };
         let page = render(&slip);
         let x0 = (576 - 9 * 12) / 2;
         assert!(page.get(x0 + 1, MARGIN + 1), "band starts at the text");

@@ -30,7 +30,9 @@ impl std::str::FromStr for PrinterUri {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         if let Some(rest) = s.strip_prefix("tcp://") {
-            let (host, port) = rest.rsplit_once(':').ok_or_else(|| format!("{s:?}: expected tcp://HOST:PORT, e.g. tcp://192.168.1.50:9100"))?;
+            let (host, port) = rest
+                .rsplit_once(':')
+                .ok_or_else(|| format!("{s:?}: expected tcp://HOST:PORT, e.g. tcp://192.168.1.50:9100"))?;
             let port = port.parse().map_err(|_| format!("{s:?}: bad port {port:?}"))?;
             if host.is_empty() {
                 return Err(format!("{s:?}: no host"));
@@ -58,14 +60,22 @@ impl std::str::FromStr for PrinterUri {
             for pair in query.split('&').filter(|p| !p.is_empty()) {
                 match pair.split_once('=') {
                     Some(("baud", b)) => {
-                        baud = b.parse().ok().filter(|b| [2400, 4800, 9600, 19200, 38400, 57600, 115200].contains(b)).ok_or_else(|| format!("{s:?}: baud {b:?} is not one of 2400, 4800, 9600, 19200, 38400, 57600, 115200"))?;
+                        baud = b
+                            .parse()
+                            .ok()
+                            .filter(|b| [2400, 4800, 9600, 19200, 38400, 57600, 115200].contains(b))
+                            .ok_or_else(|| {
+                            format!("{s:?}: baud {b:?} is not one of 2400, 4800, 9600, 19200, 38400, 57600, 115200")
+                        })?;
                     }
                     _ => return Err(format!("{s:?}: unknown option {pair:?}; the only option is baud=N")),
                 }
             }
             return Ok(PrinterUri::Serial { path: PathBuf::from(path), baud });
         }
-        Err(format!("{s:?}: unknown printer URI; use tcp://HOST:PORT, usb://VID:PID, serial:///dev/ttyUSB0?baud=19200, file:///dev/usb/lp0 or preview:DIR"))
+        Err(format!(
+            "{s:?}: unknown printer URI; use tcp://HOST:PORT, usb://VID:PID, serial:///dev/ttyUSB0?baud=19200, file:///dev/usb/lp0 or preview:DIR"
+        ))
     }
 }
 
@@ -128,10 +138,26 @@ pub enum Readiness {
 pub fn describe(status: Option<PrinterStatus>, lang: Lang) -> (Readiness, String) {
     let en = lang == Lang::En;
     match status {
-        None => (Readiness::Ready, if en { "ready (this kind of printer reports no status)" } else { "siap (printer ini tidak melaporkan status)" }.into()),
+        None => (
+            Readiness::Ready,
+            if en {
+                "ready (this kind of printer reports no status)"
+            } else {
+                "siap (printer ini tidak melaporkan status)"
+            }
+            .into(),
+        ),
         Some(s) => match s.fault() {
             Some(f) => (Readiness::Fault, format!("{} — {}", f.code(), f.message(lang))),
-            None if s.paper_near_end => (Readiness::Attention, if en { "ready, paper near its end: change the roll" } else { "siap; kertas hampir habis, ganti gulungan" }.into()),
+            None if s.paper_near_end => (
+                Readiness::Attention,
+                if en {
+                    "ready, paper near its end: change the roll"
+                } else {
+                    "siap; kertas hampir habis, ganti gulungan"
+                }
+                .into(),
+            ),
             None => (Readiness::Ready, if en { "ready" } else { "siap" }.into()),
         },
     }
@@ -154,11 +180,20 @@ impl<T: Read + Write + Send> Port for T {}
 /// One open connection to a printer, for one slip.
 pub enum Connection {
     /// TCP, USB or serial: bytes both ways, so status can be read (when `status`).
-    Port { port: Box<dyn Port>, target: String, status: bool },
+    Port {
+        port: Box<dyn Port>,
+        target: String,
+        status: bool,
+    },
     /// A device file written blindly (usblp). The kernel can block a write on it forever
     /// (paper out), so writes run on a helper thread and give up after `timeout`.
-    File { path: PathBuf, timeout: Duration },
-    Preview { dir: PathBuf },
+    File {
+        path: PathBuf,
+        timeout: Duration,
+    },
+    Preview {
+        dir: PathBuf,
+    },
 }
 
 impl Connection {
@@ -168,7 +203,8 @@ impl Connection {
             PrinterUri::Tcp { host, port } => {
                 let target = format!("{host}:{port}");
                 let io = |reason: String| PrintError::Io { target: target.clone(), reason };
-                let addrs: Vec<_> = (host.as_str(), *port).to_socket_addrs().map_err(|e| io(format!("cannot resolve: {e}")))?.collect();
+                let addrs: Vec<_> =
+                    (host.as_str(), *port).to_socket_addrs().map_err(|e| io(format!("cannot resolve: {e}")))?.collect();
                 let mut last = String::from("no address");
                 for addr in addrs {
                     match TcpStream::connect_timeout(&addr, timeout) {
@@ -185,21 +221,22 @@ impl Connection {
             }
             PrinterUri::Usb { vid, pid } => {
                 let target = format!("usb://{vid:04x}:{pid:04x}");
-                let port = super::usb::UsbPort::open(*vid, *pid, timeout).map_err(|reason| PrintError::Io { target: target.clone(), reason })?;
+                let port = super::usb::UsbPort::open(*vid, *pid, timeout)
+                    .map_err(|reason| PrintError::Io { target: target.clone(), reason })?;
                 let status = port.can_read();
                 Ok(Connection::Port { port: Box::new(port), target, status })
             }
             PrinterUri::Serial { path, baud } => {
                 let target = path.display().to_string();
-                let port = serialport::new(target.as_str(), *baud)
-                    .timeout(timeout)
-                    .open_native()
-                    .map_err(|e| PrintError::Io { target: target.clone(), reason: format!("cannot open serial port: {e}") })?;
+                let port = serialport::new(target.as_str(), *baud).timeout(timeout).open_native().map_err(|e| {
+                    PrintError::Io { target: target.clone(), reason: format!("cannot open serial port: {e}") }
+                })?;
                 Ok(Connection::Port { port: Box::new(port), target, status: true })
             }
             PrinterUri::File(path) => Ok(Connection::File { path: path.clone(), timeout }),
             PrinterUri::Preview(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| PrintError::Io { target: dir.display().to_string(), reason: e.to_string() })?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| PrintError::Io { target: dir.display().to_string(), reason: e.to_string() })?;
                 Ok(Connection::Preview { dir: dir.clone() })
             }
         }
@@ -212,7 +249,9 @@ impl Connection {
         let mut replies = [0u8; 3];
         for (i, n) in [1u8, 2, 4].into_iter().enumerate() {
             let io = |reason: String| PrintError::Io { target: target.clone(), reason };
-            port.write_all(&[DLE_EOT[0], DLE_EOT[1], n]).and_then(|()| port.flush()).map_err(|e| io(format!("cannot ask for status: {e}")))?;
+            port.write_all(&[DLE_EOT[0], DLE_EOT[1], n])
+                .and_then(|()| port.flush())
+                .map_err(|e| io(format!("cannot ask for status: {e}")))?;
             let mut b = [0u8; 1];
             match port.read(&mut b) {
                 Ok(1) => replies[i] = b[0],
@@ -223,31 +262,44 @@ impl Connection {
                 Err(e) => return Err(io(format!("cannot read status: {e}"))),
             }
         }
-        PrinterStatus::from_replies(replies[0], replies[1], replies[2]).map(Some).map_err(|reason| PrintError::Io { target: target.clone(), reason })
+        PrinterStatus::from_replies(replies[0], replies[1], replies[2])
+            .map(Some)
+            .map_err(|reason| PrintError::Io { target: target.clone(), reason })
     }
 
     /// Sends one slip. `name` names the preview files; the preview also draws `slip`.
     pub fn send(&mut self, bytes: &[u8], name: &str, slip: &Slip) -> Result<(), PrintError> {
         match self {
-            Connection::Port { port, target, .. } => {
-                port.write_all(bytes).and_then(|()| port.flush()).map_err(|e| PrintError::Io { target: target.clone(), reason: format!("sending the slip failed: {e}") })
-            }
+            Connection::Port { port, target, .. } => port.write_all(bytes).and_then(|()| port.flush()).map_err(|e| {
+                PrintError::Io { target: target.clone(), reason: format!("sending the slip failed: {e}") }
+            }),
             Connection::File { path, timeout } => {
                 let (tx, rx) = std::sync::mpsc::channel();
                 let (p, b) = (path.clone(), bytes.to_vec());
                 // A blocked writer stays blocked in the kernel; the job goes on without it.
                 std::thread::spawn(move || {
-                    let r = std::fs::OpenOptions::new().append(true).create(true).open(&p).and_then(|mut f| f.write_all(&b).and_then(|()| f.flush()));
+                    let r = std::fs::OpenOptions::new()
+                        .append(true)
+                        .create(true)
+                        .open(&p)
+                        .and_then(|mut f| f.write_all(&b).and_then(|()| f.flush()));
                     let _ = tx.send(r);
                 });
                 let target = path.display().to_string();
                 match rx.recv_timeout(*timeout * 4) {
                     Ok(r) => r.map_err(|e| PrintError::Io { target, reason: e.to_string() }),
-                    Err(_) => Err(PrintError::Io { target, reason: format!("the printer took no data for {} ms (paper out, or a device that does not answer)", (*timeout * 4).as_millis()) }),
+                    Err(_) => Err(PrintError::Io {
+                        target,
+                        reason: format!(
+                            "the printer took no data for {} ms (paper out, or a device that does not answer)",
+                            (*timeout * 4).as_millis()
+                        ),
+                    }),
                 }
             }
             Connection::Preview { dir } => {
-                let io = |e: std::io::Error| PrintError::Io { target: dir.display().to_string(), reason: e.to_string() };
+                let io =
+                    |e: std::io::Error| PrintError::Io { target: dir.display().to_string(), reason: e.to_string() };
                 std::fs::write(dir.join(format!("{name}.bin")), bytes).map_err(io)?;
                 std::fs::write(dir.join(format!("{name}.txt")), slip.plain_text()).map_err(io)?;
                 std::fs::write(dir.join(format!("{name}.png")), super::preview::render(slip).to_png()).map_err(io)?;
@@ -270,7 +322,10 @@ mod tests {
         assert_eq!("usb://04b8:0202".parse(), Ok(PrinterUri::Usb { vid: 0x04b8, pid: 0x0202 }));
         assert!("usb://04b8".parse::<PrinterUri>().unwrap_err().contains("usb://VID:PID"));
         assert!("usb://epson:1".parse::<PrinterUri>().unwrap_err().contains("hexadecimal"));
-        assert_eq!("serial:///dev/ttyUSB0?baud=19200".parse(), Ok(PrinterUri::Serial { path: "/dev/ttyUSB0".into(), baud: 19200 }));
+        assert_eq!(
+            "serial:///dev/ttyUSB0?baud=19200".parse(),
+            Ok(PrinterUri::Serial { path: "/dev/ttyUSB0".into(), baud: 19200 })
+        );
         assert_eq!("serial:///dev/ttyS0".parse(), Ok(PrinterUri::Serial { path: "/dev/ttyS0".into(), baud: 9600 }));
         assert!("serial:///dev/ttyUSB0?baud=12345".parse::<PrinterUri>().unwrap_err().contains("not one of"));
         assert!("serial:///dev/ttyUSB0?parity=odd".parse::<PrinterUri>().unwrap_err().contains("unknown option"));

@@ -58,7 +58,14 @@ impl From<LogoSetting> for String {
 
 impl Default for PrinterConfig {
     fn default() -> Self {
-        PrinterConfig { uri: None, paper: super::Paper::Mm80, qr: Default::default(), qr_url: None, timeout_ms: Timeout(2000), logo: LogoSetting::Default }
+        PrinterConfig {
+            uri: None,
+            paper: super::Paper::Mm80,
+            qr: Default::default(),
+            qr_url: None,
+            timeout_ms: Timeout(2000),
+            logo: LogoSetting::Default,
+        }
     }
 }
 
@@ -75,7 +82,11 @@ impl Timeout {
 impl TryFrom<i64> for Timeout {
     type Error = String;
     fn try_from(v: i64) -> Result<Self, String> {
-        if (100..=30_000).contains(&v) { Ok(Timeout(v as u32)) } else { Err(format!("timeout {v} ms is out of range: use 100 to 30000")) }
+        if (100..=30_000).contains(&v) {
+            Ok(Timeout(v as u32))
+        } else {
+            Err(format!("timeout {v} ms is out of range: use 100 to 30000"))
+        }
     }
 }
 
@@ -84,4 +95,3 @@ impl From<Timeout> for i64 {
         i64::from(t.0)
     }
 }
-

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use super::bitmap::Bitmap;
 use crate::catalogue::{Agency, RequirementKind, Service, Site};
-use crate::tickets::{Ahead, Ticket};
 use crate::text::Lang;
+use crate::tickets::{Ahead, Ticket};
 
 /// Paper width: characters per line in the normal font, and printable dots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -249,7 +249,8 @@ pub fn layout(input: &SlipInput<'_>) -> Slip {
     if input.reprint {
         text(&mut lines, w.reprint, Align::Center, true, 1);
     }
-    let local: Option<jiff::civil::DateTime> = input.ticket.issued_at_local.parse::<jiff::ZonedDateTime>().ok().map(|z| z.datetime());
+    let local: Option<jiff::civil::DateTime> =
+        input.ticket.issued_at_local.parse::<jiff::ZonedDateTime>().ok().map(|z| z.datetime());
     if let Some(dt) = local {
         text(&mut lines, &local_date(&dt, lang), Align::Center, false, 1);
         text(&mut lines, &local_clock(&dt, &input.site.time_zone, lang), Align::Center, false, 1);
@@ -307,7 +308,13 @@ pub fn test_slip(paper: Paper, printer: &str, qr_mode: &str, qr: &str) -> Slip {
             text("Code page: PC437 (ASCII)".into(), false),
             text(format!("QR: {qr_mode}"), false),
             text("ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789 -/.:()".into(), false),
-            Line::Text { text: "KTB-A001".into(), align: Align::Center, bold: true, scale: (paper.columns() / 8).min(4) as u8, inverted: false },
+            Line::Text {
+                text: "KTB-A001".into(),
+                align: Align::Center,
+                bold: true,
+                scale: (paper.columns() / 8).min(4) as u8,
+                inverted: false,
+            },
             Line::Qr(qr.to_owned()),
             text(format!("QR: {qr}"), false),
         ],
@@ -340,13 +347,33 @@ mod tests {
             };
             for paper in [Paper::Mm58, Paper::Mm80] {
                 for lang in [Lang::Id, Lang::En] {
-                    let slip = layout(&SlipInput { ticket: &ticket, ahead: Ahead { count: 3, confirmed: true, wait_minutes: Some(23) }, service, agency, site: &feed.site, lang, paper, qr: None, qr_follows_ticket: false, reprint: false, logo: None });
+                    let slip = layout(&SlipInput {
+                        ticket: &ticket,
+                        ahead: Ahead { count: 3, confirmed: true, wait_minutes: Some(23) },
+                        service,
+                        agency,
+                        site: &feed.site,
+                        lang,
+                        paper,
+                        qr: None,
+                        qr_follows_ticket: false,
+                        reprint: false,
+                        logo: None,
+                    });
                     let mut printed: Vec<String> = Vec::new();
                     for l in &slip.lines {
                         if let Line::Text { text, scale, .. } = l {
-                            assert!(text.len() * *scale as usize <= paper.columns(), "{}: {text:?} is wider than {paper:?}", service.code);
+                            assert!(
+                                text.len() * *scale as usize <= paper.columns(),
+                                "{}: {text:?} is wider than {paper:?}",
+                                service.code
+                            );
                             assert!(!text.ends_with(".."), "{}: {text:?} is cut", service.code);
-                            printed.extend(text.split_whitespace().filter(|w| *w != "[" && *w != "]" && *w != "-").map(str::to_owned));
+                            printed.extend(
+                                text.split_whitespace()
+                                    .filter(|w| *w != "[" && *w != "]" && *w != "-")
+                                    .map(str::to_owned),
+                            );
                         }
                     }
                     // Lines may break inside a long word (after a "/"), so compare the
@@ -354,16 +381,36 @@ mod tests {
                     let printed: String = printed.concat();
                     let compact = |t: &str| ascii(t).split_whitespace().collect::<String>();
                     for (kind, items) in service.requirement_groups() {
-                        assert!(printed.contains(&compact(&format!("{}:", kind.heading(lang)))), "{} {lang:?}: heading of {kind:?}", service.code);
+                        assert!(
+                            printed.contains(&compact(&format!("{}:", kind.heading(lang)))),
+                            "{} {lang:?}: heading of {kind:?}",
+                            service.code
+                        );
                         for r in items {
                             let words = compact(r.text.in_lang(lang));
-                            assert!(printed.contains(&words), "{} {paper:?} {lang:?}: {words:?} is not on the slip whole", service.code);
+                            assert!(
+                                printed.contains(&words),
+                                "{} {paper:?} {lang:?}: {words:?} is not on the slip whole",
+                                service.code
+                            );
                         }
                     }
                     let counter = compact(&service.counter.in_lang(lang).to_uppercase());
                     assert!(printed.contains(&counter), "{}: the counter {counter:?}", service.code);
-                    assert!(printed.contains(if lang == Lang::Id { "Berlakuhariinisaja" } else { "Validtodayonly" }), "{}: valid today only", service.code);
-                    assert!(printed.contains(if lang == Lang::Id { "Perkiraantunggu+-25menit" } else { "Estimatedwait+-25minutes" }), "{}: the estimate", service.code);
+                    assert!(
+                        printed.contains(if lang == Lang::Id { "Berlakuhariinisaja" } else { "Validtodayonly" }),
+                        "{}: valid today only",
+                        service.code
+                    );
+                    assert!(
+                        printed.contains(if lang == Lang::Id {
+                            "Perkiraantunggu+-25menit"
+                        } else {
+                            "Estimatedwait+-25minutes"
+                        }),
+                        "{}: the estimate",
+                        service.code
+                    );
                 }
             }
         }

@@ -28,7 +28,9 @@ impl UsbPort {
             .find(|d| d.vendor_id() == vid && d.product_id() == pid)
             .ok_or_else(|| format!("no USB device {vid:04x}:{pid:04x} is connected (check the cable and `lsusb`)"))?;
         let device = info.open().wait().map_err(|e| format!("cannot open USB device {vid:04x}:{pid:04x}: {e} (is the udev rule installed and the kiosk in group lp?)"))?;
-        let config = device.active_configuration().map_err(|e| format!("USB device {vid:04x}:{pid:04x} has no active configuration: {e}"))?;
+        let config = device
+            .active_configuration()
+            .map_err(|e| format!("USB device {vid:04x}:{pid:04x} has no active configuration: {e}"))?;
         // Prefer the printer-class interface; cheap printers sometimes report vendor class.
         let mut best: Option<(u8, u8, Option<u8>, bool)> = None;
         for intf in config.interfaces() {
@@ -50,11 +52,21 @@ impl UsbPort {
                 }
             }
         }
-        let (number, out_addr, in_addr, _) = best.ok_or_else(|| format!("USB device {vid:04x}:{pid:04x} has no bulk OUT endpoint: is it a printer?"))?;
-        let interface = device.detach_and_claim_interface(number).wait().map_err(|e| format!("cannot claim interface {number} of {vid:04x}:{pid:04x}: {e}"))?;
-        let out = interface.endpoint::<Bulk, Out>(out_addr).map_err(|e| e.to_string())?.writer(4096).with_write_timeout(timeout);
+        let (number, out_addr, in_addr, _) =
+            best.ok_or_else(|| format!("USB device {vid:04x}:{pid:04x} has no bulk OUT endpoint: is it a printer?"))?;
+        let interface = device
+            .detach_and_claim_interface(number)
+            .wait()
+            .map_err(|e| format!("cannot claim interface {number} of {vid:04x}:{pid:04x}: {e}"))?;
+        let out = interface
+            .endpoint::<Bulk, Out>(out_addr)
+            .map_err(|e| e.to_string())?
+            .writer(4096)
+            .with_write_timeout(timeout);
         let inp = match in_addr {
-            Some(a) => Some(interface.endpoint::<Bulk, In>(a).map_err(|e| e.to_string())?.reader(64).with_read_timeout(timeout)),
+            Some(a) => Some(
+                interface.endpoint::<Bulk, In>(a).map_err(|e| e.to_string())?.reader(64).with_read_timeout(timeout),
+            ),
             None => None,
         };
         Ok(UsbPort { out, inp })

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread;
 
-use super::{issue_and_print, reprint, test_slip, AheadLookup, Issued, PrintFlowError, PrintSettings};
+use super::{AheadLookup, Issued, PrintFlowError, PrintSettings, issue_and_print, reprint, test_slip};
 use crate::catalogue::Catalogue;
 use crate::clock::Clock;
 use crate::store::{Store, StoreError};
@@ -17,8 +17,14 @@ use crate::tickets::Priority;
 /// What the worker is asked to do.
 #[derive(Debug, Clone)]
 pub enum Job {
-    Issue { service: String, priority: Option<Priority> },
-    Reprint { number: String, date: jiff::civil::Date },
+    Issue {
+        service: String,
+        priority: Option<Priority>,
+    },
+    Reprint {
+        number: String,
+        date: jiff::civil::Date,
+    },
     /// The technician's test slip: printer, paper, code page, logo and a QR code.
     TestSlip,
     /// Read the printer's real-time status.
@@ -79,13 +85,24 @@ pub struct PrintWorker {
 
 impl PrintWorker {
     /// Starts the worker on its own thread with its own connection to the database.
-    pub fn spawn(db_path: PathBuf, settings: PrintSettings, kiosk_id: u8, clock: Clock) -> Result<PrintWorker, StoreError> {
+    pub fn spawn(
+        db_path: PathBuf,
+        settings: PrintSettings,
+        kiosk_id: u8,
+        clock: Clock,
+    ) -> Result<PrintWorker, StoreError> {
         Self::spawn_with(db_path, settings, kiosk_id, clock, None)
     }
 
     /// [`PrintWorker::spawn`], asking `lookup` (the site server) for the people ahead of
     /// each ticket before its slip is printed.
-    pub fn spawn_with(db_path: PathBuf, settings: PrintSettings, kiosk_id: u8, clock: Clock, lookup: Option<AheadLookup>) -> Result<PrintWorker, StoreError> {
+    pub fn spawn_with(
+        db_path: PathBuf,
+        settings: PrintSettings,
+        kiosk_id: u8,
+        clock: Clock,
+        lookup: Option<AheadLookup>,
+    ) -> Result<PrintWorker, StoreError> {
         let mut store = Store::open(&db_path)?;
         let (tx, rx) = mpsc::channel::<Request>();
         let busy_since: Arc<std::sync::Mutex<Option<std::time::Instant>>> = Arc::default();
@@ -94,8 +111,13 @@ impl PrintWorker {
         thread::Builder::new()
             .name("print-worker".into())
             .spawn(move || {
-                match clock().map_err(|e| e.to_string()).and_then(|now| super::recover_unconfirmed(&mut store, &settings, now).map_err(|e| e.to_string())) {
-                    Ok(n) if !n.is_empty() => log::warn!("{} unconfirmed tickets marked print_failed: {}", n.len(), n.join(", ")),
+                match clock()
+                    .map_err(|e| e.to_string())
+                    .and_then(|now| super::recover_unconfirmed(&mut store, &settings, now).map_err(|e| e.to_string()))
+                {
+                    Ok(n) if !n.is_empty() => {
+                        log::warn!("{} unconfirmed tickets marked print_failed: {}", n.len(), n.join(", "))
+                    }
                     Ok(_) => {}
                     Err(e) => log::warn!("checking for unconfirmed tickets: {e}"),
                 }
@@ -104,12 +126,18 @@ impl PrintWorker {
                     // A panic in a job must not drop its reply (the screen would wait on
                     // "printing" forever): it becomes the job's error; its transaction, if
                     // any, rolled back as it unwound.
-                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&mut store, &settings, kiosk_id, &clock, &req, lookup.as_ref())))
-                        .unwrap_or_else(|panic| {
-                            let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
-                            log::error!("the print job {:?} panicked: {what}", req.job);
-                            Err(JobError::Crashed(what))
-                        });
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        run(&mut store, &settings, kiosk_id, &clock, &req, lookup.as_ref())
+                    }))
+                    .unwrap_or_else(|panic| {
+                        let what = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_default();
+                        log::error!("the print job {:?} panicked: {what}", req.job);
+                        Err(JobError::Crashed(what))
+                    });
                     set_busy(None);
                     record_printer_state(&mut store, &clock, &result);
                     (req.reply)(result);
@@ -166,19 +194,41 @@ pub fn printer_state(result: &Result<Done, JobError>) -> Option<crate::protocol:
 fn record_printer_state(store: &mut Store, clock: &Clock, result: &Result<Done, JobError>) {
     let (Some(state), Ok(now)) = (printer_state(result), clock()) else { return };
     let now = now.to_string();
-    if let Err(e) = store.set_sync_state(&[(crate::sync::state::PRINTER_STATE, Some(state.code())), (crate::sync::state::PRINTER_STATE_AT, Some(&now))]) {
+    if let Err(e) = store.set_sync_state(&[
+        (crate::sync::state::PRINTER_STATE, Some(state.code())),
+        (crate::sync::state::PRINTER_STATE_AT, Some(&now)),
+    ]) {
         log::warn!("recording the printer's state: {e}");
     }
 }
 
-fn run(store: &mut Store, settings: &PrintSettings, kiosk_id: u8, clock: &Clock, req: &Request, lookup: Option<&AheadLookup>) -> Result<Done, JobError> {
+fn run(
+    store: &mut Store,
+    settings: &PrintSettings,
+    kiosk_id: u8,
+    clock: &Clock,
+    req: &Request,
+    lookup: Option<&AheadLookup>,
+) -> Result<Done, JobError> {
     // "Now" is read when the job runs, not when it was queued: the ticket's time is the
     // time it was committed.
     let now = clock().map_err(|e| JobError::Clock(e.to_string()))?;
     match &req.job {
-        Job::Issue { service, priority } => Ok(Done::Ticket(issue_and_print(store, &req.catalogue, settings, service, *priority, kiosk_id, now, req.lang, lookup)?)),
+        Job::Issue { service, priority } => Ok(Done::Ticket(issue_and_print(
+            store,
+            &req.catalogue,
+            settings,
+            service,
+            *priority,
+            kiosk_id,
+            now,
+            req.lang,
+            lookup,
+        )?)),
         Job::Reprint { number, date } => {
-            let ticket = store.find_ticket(number, *date)?.ok_or_else(|| JobError::NoSuchTicket { number: number.clone(), date: *date })?;
+            let ticket = store
+                .find_ticket(number, *date)?
+                .ok_or_else(|| JobError::NoSuchTicket { number: number.clone(), date: *date })?;
             Ok(Done::Ticket(reprint(store, &req.catalogue, settings, ticket, now, req.lang, lookup)?))
         }
         Job::TestSlip => {
@@ -186,7 +236,8 @@ fn run(store: &mut Store, settings: &PrintSettings, kiosk_id: u8, clock: &Clock,
             Ok(Done::TestSlip)
         }
         Job::Status => {
-            let mut conn = super::Connection::open(&settings.uri, settings.timeout).map_err(|_| PrintFlowError::NotReady(super::Fault::Offline))?;
+            let mut conn = super::Connection::open(&settings.uri, settings.timeout)
+                .map_err(|_| PrintFlowError::NotReady(super::Fault::Offline))?;
             Ok(Done::Status(conn.status().map_err(|_| PrintFlowError::NotReady(super::Fault::Offline))?))
         }
     }
@@ -242,7 +293,12 @@ mod tests {
                 thread::spawn(move || {
                     for _ in 0..5 {
                         let tx = tx.clone();
-                        worker.submit(Job::Issue { service: "KTP-BARU".into(), priority: None }, catalogue.clone(), Lang::Id, Box::new(move |r| tx.send(r).unwrap()));
+                        worker.submit(
+                            Job::Issue { service: "KTP-BARU".into(), priority: None },
+                            catalogue.clone(),
+                            Lang::Id,
+                            Box::new(move |r| tx.send(r).unwrap()),
+                        );
                     }
                 })
             })
@@ -251,18 +307,38 @@ mod tests {
         drop(tx);
         // The replies come back in the order the worker ran the jobs: one job at a time
         // means the numbers come out consecutive, each once.
-        let numbers: Vec<String> = rx.iter().map(|r| {
-            let issued = r.unwrap().ticket().unwrap();
-            assert_eq!(issued.outcome, Outcome::Printed);
-            issued.ticket.number
-        }).collect();
+        let numbers: Vec<String> = rx
+            .iter()
+            .map(|r| {
+                let issued = r.unwrap().ticket().unwrap();
+                assert_eq!(issued.outcome, Outcome::Printed);
+                issued.ticket.number
+            })
+            .collect();
         let expected: Vec<String> = (1..=20).map(|n| format!("KTB-A{n:03}")).collect();
         assert_eq!(numbers, expected, "in order, each once");
-        let slips = std::fs::read_dir(dir.path().join("slips")).unwrap().filter(|e| e.as_ref().unwrap().path().extension().unwrap() == "txt").count();
+        let slips = std::fs::read_dir(dir.path().join("slips"))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().unwrap() == "txt")
+            .count();
         assert_eq!(slips, 20, "one slip per ticket");
-        let again = worker.run_blocking(Job::Reprint { number: numbers[0].clone(), date: jiff::civil::date(2026, 11, 30) }, catalogue.clone(), Lang::En).unwrap().ticket().unwrap();
+        let again = worker
+            .run_blocking(
+                Job::Reprint { number: numbers[0].clone(), date: jiff::civil::date(2026, 11, 30) },
+                catalogue.clone(),
+                Lang::En,
+            )
+            .unwrap()
+            .ticket()
+            .unwrap();
         assert_eq!(again.outcome, Outcome::Printed);
-        let missing = worker.run_blocking(Job::Reprint { number: "KTB-A999".into(), date: jiff::civil::date(2026, 11, 30) }, catalogue, Lang::En).unwrap_err();
+        let missing = worker
+            .run_blocking(
+                Job::Reprint { number: "KTB-A999".into(), date: jiff::civil::date(2026, 11, 30) },
+                catalogue,
+                Lang::En,
+            )
+            .unwrap_err();
         assert_eq!(missing.to_string(), "no ticket KTB-A999 on 2026-11-30");
     }
 
@@ -288,12 +364,22 @@ mod tests {
             logo: None,
             lock: None,
         };
-        let worker = PrintWorker::spawn(db, settings, 1, crate::clock::fixed("2026-11-30T01:00:00Z".parse().unwrap())).unwrap();
+        let worker =
+            PrintWorker::spawn(db, settings, 1, crate::clock::fixed("2026-11-30T01:00:00Z".parse().unwrap())).unwrap();
         assert_eq!(worker.busy_for(), None);
         let (tx, rx) = mpsc::channel();
-        worker.submit(Job::Issue { service: "KTP-BARU".into(), priority: None }, catalogue, Lang::Id, Box::new(move |r| drop(tx.send(r))));
+        worker.submit(
+            Job::Issue { service: "KTP-BARU".into(), priority: None },
+            catalogue,
+            Lang::Id,
+            Box::new(move |r| drop(tx.send(r))),
+        );
         std::thread::sleep(std::time::Duration::from_millis(150));
-        assert!(worker.busy_for().is_some_and(|b| b >= std::time::Duration::from_millis(100)), "{:?}", worker.busy_for());
+        assert!(
+            worker.busy_for().is_some_and(|b| b >= std::time::Duration::from_millis(100)),
+            "{:?}",
+            worker.busy_for()
+        );
         let r = rx.recv_timeout(std::time::Duration::from_secs(10)).expect("the job ends by its timeout");
         assert!(matches!(r, Err(JobError::Flow(PrintFlowError::NotReady(_)))), "{r:?}");
         assert_eq!(worker.busy_for(), None);

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::de::DeserializeOwned;
 
 use super::{Store, StoreError};
@@ -24,7 +24,9 @@ pub struct ImportOutcome {
 pub enum ImportError {
     #[error("catalogue version {offered} is not newer than the stored version {stored}")]
     NotNewer { stored: u64, offered: u64 },
-    #[error("the feed is for site {offered}, this kiosk serves {stored}: refused (a feed signed with a shared key for another MPP; a technician moving the kiosk imports with --force)")]
+    #[error(
+        "the feed is for site {offered}, this kiosk serves {stored}: refused (a feed signed with a shared key for another MPP; a technician moving the kiosk imports with --force)"
+    )]
     OtherSite { stored: String, offered: String },
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -68,12 +70,22 @@ impl Store {
     /// Replaces the whole catalogue in one transaction: readers see the old one or the new
     /// one, never a mix. A feed whose version is not newer than the stored one is refused
     /// unless `force` (a technician's deliberate rollback). The feed must be validated.
-    pub fn import_catalogue(&mut self, feed: &Feed, source: &str, force: bool, now: jiff::Timestamp) -> Result<ImportOutcome, ImportError> {
+    pub fn import_catalogue(
+        &mut self,
+        feed: &Feed,
+        source: &str,
+        force: bool,
+        now: jiff::Timestamp,
+    ) -> Result<ImportOutcome, ImportError> {
         let version = to_sql_int(feed.version)?;
         // IMMEDIATE: take the write lock before reading the stored version, so two importers
         // cannot both decide they are newer.
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let previous: Option<(i64, String, String)> = tx.query_row("SELECT version, source, site FROM catalogue_meta", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
+        let previous: Option<(i64, String, String)> = tx
+            .query_row("SELECT version, source, site FROM catalogue_meta", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
         if let Some((stored, source, site)) = &previous {
             let stored = *stored as u64;
             if feed.version <= stored && !force {
@@ -81,7 +93,10 @@ impl Store {
             }
             // The first real feed sets the kiosk's site (the embedded catalogue is only a
             // start); after that, another site's feed needs --force.
-            let stored_site = serde_json::from_str::<serde_json::Value>(site).ok().and_then(|s| s["code"].as_str().map(str::to_owned)).unwrap_or_default();
+            let stored_site = serde_json::from_str::<serde_json::Value>(site)
+                .ok()
+                .and_then(|s| s["code"].as_str().map(str::to_owned))
+                .unwrap_or_default();
             if source != crate::catalogue::DEFAULT_SOURCE && stored_site != feed.site.code && !force {
                 return Err(ImportError::OtherSite { stored: stored_site, offered: feed.site.code.clone() });
             }
@@ -89,8 +104,11 @@ impl Store {
         // Emptying an FTS5 table row by row costs almost as much as filling it; dropping and
         // re-creating it (from its own stored definition, so it always matches the schema)
         // is a page-level operation. Inside the transaction, like everything else.
-        let fts_sql: String = tx.query_row("SELECT sql FROM sqlite_schema WHERE name = 'service_fts'", [], |r| r.get(0))?;
-        tx.execute_batch("DROP TABLE service_fts; DELETE FROM service; DELETE FROM agency; DELETE FROM catalogue_meta;")?;
+        let fts_sql: String =
+            tx.query_row("SELECT sql FROM sqlite_schema WHERE name = 'service_fts'", [], |r| r.get(0))?;
+        tx.execute_batch(
+            "DROP TABLE service_fts; DELETE FROM service; DELETE FROM agency; DELETE FROM catalogue_meta;",
+        )?;
         tx.execute_batch(&fts_sql)?;
         tx.execute(
             "INSERT INTO catalogue_meta (id, schema, version, generated_at, expires, imported_at, source, site)
@@ -106,7 +124,8 @@ impl Store {
             ],
         )?;
         {
-            let mut ins = tx.prepare("INSERT INTO agency (code, position, sort_order, active, data) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            let mut ins = tx
+                .prepare("INSERT INTO agency (code, position, sort_order, active, data) VALUES (?1, ?2, ?3, ?4, ?5)")?;
             for (i, a) in feed.agencies.iter().enumerate() {
                 ins.execute(params![a.code, i as i64, a.order, a.active, to_json(a)])?;
             }
@@ -123,11 +142,24 @@ impl Store {
                 let agency = agencies.get(s.agency.as_str());
                 let live = s.active && agency.is_some_and(|a| a.active);
                 let agency = agency.map(|a| agency_words(a)).unwrap_or_default();
-                fts.execute(params![i as i64, s.code, live, join(s.name.all()), keyword_words(s), agency, body_words(s)])?;
+                fts.execute(params![
+                    i as i64,
+                    s.code,
+                    live,
+                    join(s.name.all()),
+                    keyword_words(s),
+                    agency,
+                    body_words(s)
+                ])?;
             }
         }
         tx.commit()?;
-        Ok(ImportOutcome { version: feed.version, previous: previous.map(|p| p.0 as u64), agencies: feed.agencies.len(), services: feed.services.len() })
+        Ok(ImportOutcome {
+            version: feed.version,
+            previous: previous.map(|p| p.0 as u64),
+            agencies: feed.agencies.len(),
+            services: feed.services.len(),
+        })
     }
 
     /// The stored catalogue version, if any.
@@ -222,7 +254,13 @@ impl Store {
         let meta = self
             .conn
             .query_row("SELECT version, generated_at, imported_at, source, expires FROM catalogue_meta", [], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, Option<String>>(4)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                ))
             })
             .optional()?;
         let Some((version, generated_at, imported_at, source, expires)) = meta else { return Ok(None) };
@@ -248,7 +286,8 @@ fn rows_of<T: DeserializeOwned>(tx: &rusqlite::Transaction<'_>, sql: &str) -> Re
 }
 
 fn to_sql_int(version: u64) -> Result<i64, StoreError> {
-    i64::try_from(version).map_err(|_| StoreError::Corrupt(format!("catalogue version {version} does not fit in the database")))
+    i64::try_from(version)
+        .map_err(|_| StoreError::Corrupt(format!("catalogue version {version} does not fit in the database")))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {

@@ -2,7 +2,7 @@
 //! Append new steps; never edit a released one.
 
 use rusqlite::Connection;
-use rusqlite_migration::{Migrations, M};
+use rusqlite_migration::{M, Migrations};
 
 const STEPS: &[&str] = &[
     // 1: the catalogue. Each agency and service is kept as its feed JSON (`data`) plus the
@@ -177,9 +177,13 @@ mod tests {
         )
         .unwrap();
         super::apply(&mut conn).unwrap();
-        let (kind, payload): (String, String) = conn.query_row("SELECT kind, payload FROM outbox", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        let (kind, payload): (String, String) =
+            conn.query_row("SELECT kind, payload FROM outbox", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
         assert_eq!(kind, "ticket");
         let v: serde_json::Value = serde_json::from_str(&payload).unwrap();
-        assert_eq!((v["number"].as_str(), v["status"].as_str(), v["backfilled"].as_bool()), (Some("KTB-A001"), Some("printed"), Some(true)));
+        assert_eq!(
+            (v["number"].as_str(), v["status"].as_str(), v["backfilled"].as_bool()),
+            (Some("KTB-A001"), Some("printed"), Some(true))
+        );
     }
 }

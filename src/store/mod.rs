@@ -18,7 +18,7 @@ use rusqlite::Connection;
 pub use catalogue::{CatalogueStats, ImportError, ImportOutcome, SearchHit};
 pub use outbox::{OutboxPart, OutboxRow, OutboxStats};
 pub use survey::{StoredResponse, SurveyFilter};
-pub use tickets::{local_time, IssueError, StatusError, Ticket, TicketEvent};
+pub use tickets::{IssueError, StatusError, Ticket, TicketEvent, local_time};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -28,7 +28,9 @@ pub enum StoreError {
     Open { path: PathBuf, source: rusqlite::Error },
     #[error("cannot bring the database {path} up to date: {source}")]
     Migrate { path: PathBuf, source: rusqlite_migration::Error },
-    #[error("the database {path} was written by a newer mpp-kiosk (schema {found}, this build knows up to {known}); install the newer version")]
+    #[error(
+        "the database {path} was written by a newer mpp-kiosk (schema {found}, this build knows up to {known}); install the newer version"
+    )]
     TooNew { path: PathBuf, found: usize, known: usize },
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),

@@ -2,7 +2,7 @@
 //! records what they describe, so nothing recorded can miss the outbox; the uploader reads
 //! pending rows in order and marks them acknowledged once the receiver said so.
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{Store, StoreError};
 use crate::protocol::Body;
@@ -49,11 +49,23 @@ impl Store {
     /// event-id order.
     pub fn outbox_pending(&self, part: OutboxPart, limit: usize) -> Result<Vec<OutboxRow>, StoreError> {
         let sql = match part {
-            OutboxPart::Queue => "SELECT seq, event_id, kind, payload, created_utc FROM outbox WHERE acked_utc IS NULL AND kind <> 'survey' ORDER BY seq LIMIT ?1",
-            OutboxPart::Surveys => "SELECT seq, event_id, kind, payload, created_utc FROM outbox WHERE acked_utc IS NULL AND kind = 'survey' ORDER BY event_id LIMIT ?1",
+            OutboxPart::Queue => {
+                "SELECT seq, event_id, kind, payload, created_utc FROM outbox WHERE acked_utc IS NULL AND kind <> 'survey' ORDER BY seq LIMIT ?1"
+            }
+            OutboxPart::Surveys => {
+                "SELECT seq, event_id, kind, payload, created_utc FROM outbox WHERE acked_utc IS NULL AND kind = 'survey' ORDER BY event_id LIMIT ?1"
+            }
         };
         let mut stmt = self.conn.prepare_cached(sql)?;
-        let rows = stmt.query_map([limit as i64], |r| Ok(OutboxRow { seq: r.get(0)?, event_id: r.get(1)?, kind: r.get(2)?, payload: r.get(3)?, created_utc: r.get(4)? }))?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok(OutboxRow {
+                seq: r.get(0)?,
+                event_id: r.get(1)?,
+                kind: r.get(2)?,
+                payload: r.get(3)?,
+                created_utc: r.get(4)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -63,7 +75,8 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut n = 0;
         {
-            let mut stmt = tx.prepare_cached("UPDATE outbox SET acked_utc = ?1 WHERE seq = ?2 AND acked_utc IS NULL")?;
+            let mut stmt =
+                tx.prepare_cached("UPDATE outbox SET acked_utc = ?1 WHERE seq = ?2 AND acked_utc IS NULL")?;
             for r in rows {
                 n += stmt.execute(params![at.to_string(), r.seq])?;
             }
@@ -83,11 +96,21 @@ impl Store {
     /// The staff PIN pad's stored lock-out: wrong tries in a row, lock-outs so far, and
     /// until when the pad is locked.
     pub fn staff_lockout(&self) -> Result<(u32, u32, Option<jiff::Timestamp>), StoreError> {
-        let row: Option<(i64, i64, Option<String>)> = self.conn.query_row("SELECT wrong, locks, locked_until_utc FROM staff_lockout", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
+        let row: Option<(i64, i64, Option<String>)> = self
+            .conn
+            .query_row("SELECT wrong, locks, locked_until_utc FROM staff_lockout", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
         Ok(row.map_or((0, 0, None), |(w, l, u)| (w as u32, l as u32, u.and_then(|u| u.parse().ok()))))
     }
 
-    pub fn set_staff_lockout(&mut self, wrong: u32, locks: u32, locked_until: Option<jiff::Timestamp>) -> Result<(), StoreError> {
+    pub fn set_staff_lockout(
+        &mut self,
+        wrong: u32,
+        locks: u32,
+        locked_until: Option<jiff::Timestamp>,
+    ) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO staff_lockout (id, wrong, locks, locked_until_utc) VALUES (1, ?1, ?2, ?3)
              ON CONFLICT (id) DO UPDATE SET wrong = excluded.wrong, locks = excluded.locks, locked_until_utc = excluded.locked_until_utc",

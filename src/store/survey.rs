@@ -1,6 +1,6 @@
 //! Survey responses: recorded in one transaction each, read back for the IKM report.
 
-use rusqlite::{params, TransactionBehavior};
+use rusqlite::{TransactionBehavior, params};
 
 use super::{Store, StoreError};
 use crate::protocol::{Answer, Body, SurveyRecord};
@@ -31,7 +31,12 @@ pub struct SurveyFilter {
 impl Store {
     /// Records one response; returns its id. `agency` is the service's agency at the time.
     /// Anonymous by construction: no time but the day, no ticket, no kiosk.
-    pub fn record_survey(&mut self, r: &Response, agency: &str, local_date: jiff::civil::Date) -> Result<String, StoreError> {
+    pub fn record_survey(
+        &mut self,
+        r: &Response,
+        agency: &str,
+        local_date: jiff::civil::Date,
+    ) -> Result<String, StoreError> {
         let id = uuid::Uuid::new_v4().to_string();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
@@ -51,10 +56,14 @@ impl Store {
             ],
         )?;
         for (element, value) in &r.answers {
-            tx.execute("INSERT INTO survey_answer (response_id, element, value) VALUES (?1, ?2, ?3)", params![id, element, value])?;
+            tx.execute(
+                "INSERT INTO survey_answer (response_id, element, value) VALUES (?1, ?2, ?3)",
+                params![id, element, value],
+            )?;
         }
         let answers = r.answers.iter().map(|(e, v)| {
-            let element = e.clone().try_into().map_err(|why: String| rusqlite::Error::ToSqlConversionFailure(why.into()))?;
+            let element =
+                e.clone().try_into().map_err(|why: String| rusqlite::Error::ToSqlConversionFailure(why.into()))?;
             Ok(Answer { element, value: *v })
         });
         let record = SurveyRecord {
@@ -91,7 +100,9 @@ impl Store {
                     id: r.get(0)?,
                     service: r.get(1)?,
                     agency: r.get(2)?,
-                    local_date: date.parse().map_err(|e: jiff::Error| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, e.into()))?,
+                    local_date: date.parse().map_err(|e: jiff::Error| {
+                        rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, e.into())
+                    })?,
                     source: if source == "paper" { Source::Paper } else { Source::Kiosk },
                     answers: Vec::new(),
                     profile: Profile { age: r.get(5)?, sex: r.get(6)?, education: r.get(7)?, occupation: r.get(8)? },
@@ -100,7 +111,9 @@ impl Store {
             },
         )?;
         let mut out: Vec<StoredResponse> = rows.collect::<Result<_, _>>()?;
-        let mut answers = self.conn.prepare_cached("SELECT element, value FROM survey_answer WHERE response_id = ?1 ORDER BY element")?;
+        let mut answers = self
+            .conn
+            .prepare_cached("SELECT element, value FROM survey_answer WHERE response_id = ?1 ORDER BY element")?;
         for r in &mut out {
             r.answers = answers.query_map([&r.id], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<Result<_, _>>()?;
         }

@@ -5,13 +5,13 @@
 //! to a printer. A crash before the commit leaves no trace and consumes no number; after it,
 //! the number exists and its slip can be reprinted. Every status change is an event row.
 
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{Store, StoreError};
 use crate::catalogue::Catalogue;
 use crate::protocol::{Body, StatusRecord, TicketRecord};
 use crate::tickets::number::MAX_SEQ;
-use crate::tickets::{check_issuable, Priority, Refusal, Status, TicketNumber};
+use crate::tickets::{Priority, Refusal, Status, TicketNumber, check_issuable};
 pub use crate::tickets::{Ticket, TicketEvent};
 
 #[derive(Debug, thiserror::Error)]
@@ -50,7 +50,9 @@ impl From<rusqlite::Error> for StatusError {
 
 /// The site's local date-time of an instant.
 pub fn local_time(catalogue: &Catalogue, at: jiff::Timestamp) -> Result<jiff::ZonedDateTime, IssueError> {
-    let tz = jiff::tz::db().get(&catalogue.feed.site.time_zone).map_err(|_| IssueError::TimeZone(catalogue.feed.site.time_zone.clone()))?;
+    let tz = jiff::tz::db()
+        .get(&catalogue.feed.site.time_zone)
+        .map_err(|_| IssueError::TimeZone(catalogue.feed.site.time_zone.clone()))?;
     Ok(at.to_zoned_datetime(tz))
 }
 
@@ -58,7 +60,8 @@ const SELECT: &str = "SELECT id, number, service_code, agency_code, priority, ki
                              issued_at_local, people_ahead, status FROM ticket";
 
 fn row_to_ticket(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ticket> {
-    let bad = |i: usize, what: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into());
+    let bad =
+        |i: usize, what: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into());
     let priority: Option<String> = r.get(4)?;
     let status: String = r.get(10)?;
     let date: String = r.get(6)?;
@@ -82,7 +85,13 @@ fn row_to_ticket(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ticket> {
 }
 
 /// Records a status change and queues it for upload, in the caller's transaction.
-fn add_event(tx: &Transaction<'_>, ticket: &Ticket, status: Status, at: jiff::Timestamp, detail: Option<&str>) -> rusqlite::Result<()> {
+fn add_event(
+    tx: &Transaction<'_>,
+    ticket: &Ticket,
+    status: Status,
+    at: jiff::Timestamp,
+    detail: Option<&str>,
+) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO ticket_event (ticket_id, status, at_utc, detail) VALUES (?1, ?2, ?3, ?4)",
         params![ticket.id, status.code(), at.to_string(), detail],
@@ -121,7 +130,8 @@ impl Store {
             params![date, service.code],
             |r| r.get(0),
         )?;
-        check_issuable(&feed.site, service, agency_active, &local.datetime(), issued_today).map_err(IssueError::Refused)?;
+        check_issuable(&feed.site, service, agency_active, &local.datetime(), issued_today)
+            .map_err(IssueError::Refused)?;
 
         let seq: u32 = tx.query_row(
             "SELECT coalesce(max(seq), 0) + 1 FROM ticket
@@ -138,7 +148,9 @@ impl Store {
             params![date, service.code, priority.is_some()],
             |r| r.get(0),
         )?;
-        let number = TicketNumber { prefix: service.ticket_prefix.clone(), kiosk: kiosk_id, priority: priority.is_some(), seq }.to_string();
+        let number =
+            TicketNumber { prefix: service.ticket_prefix.clone(), kiosk: kiosk_id, priority: priority.is_some(), seq }
+                .to_string();
         let ticket = Ticket {
             id: uuid::Uuid::new_v4().to_string(),
             number,
@@ -172,7 +184,11 @@ impl Store {
                 Status::Issued.code(),
             ],
         )?;
-        super::outbox::enqueue(&tx, &Body::Ticket(TicketRecord { ticket: ticket.clone(), backfilled: false }), &now.to_string())?;
+        super::outbox::enqueue(
+            &tx,
+            &Body::Ticket(TicketRecord { ticket: ticket.clone(), backfilled: false }),
+            &now.to_string(),
+        )?;
         add_event(&tx, &ticket, Status::Issued, now, None)?;
         super::pause_point("before-commit");
         tx.commit()?;
@@ -181,7 +197,13 @@ impl Store {
     }
 
     /// Moves a ticket to `to`, recording the change; refuses changes the status rules forbid.
-    pub fn set_ticket_status(&mut self, ticket_id: &str, to: Status, at: jiff::Timestamp, detail: Option<&str>) -> Result<Ticket, StatusError> {
+    pub fn set_ticket_status(
+        &mut self,
+        ticket_id: &str,
+        to: Status,
+        at: jiff::Timestamp,
+        detail: Option<&str>,
+    ) -> Result<Ticket, StatusError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let ticket = tx
             .query_row(&format!("{SELECT} WHERE id = ?1"), [ticket_id], row_to_ticket)
@@ -200,7 +222,11 @@ impl Store {
     pub fn find_ticket(&self, number: &str, date: jiff::civil::Date) -> Result<Option<Ticket>, StoreError> {
         Ok(self
             .conn
-            .query_row(&format!("{SELECT} WHERE local_date = ?1 AND number = ?2"), params![date.to_string(), number.to_ascii_uppercase()], row_to_ticket)
+            .query_row(
+                &format!("{SELECT} WHERE local_date = ?1 AND number = ?2"),
+                params![date.to_string(), number.to_ascii_uppercase()],
+                row_to_ticket,
+            )
             .optional()?)
     }
 
@@ -225,13 +251,16 @@ impl Store {
             "SELECT service_code, COUNT(*) FROM ticket WHERE local_date >= ?1 AND status <> 'voided'
              GROUP BY service_code ORDER BY COUNT(*) DESC, service_code LIMIT ?2",
         )?;
-        let rows = stmt.query_map(rusqlite::params![since.to_string(), limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows =
+            stmt.query_map(rusqlite::params![since.to_string(), limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// A ticket's status history, oldest first.
     pub fn ticket_events(&self, ticket_id: &str) -> Result<Vec<TicketEvent>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT status, at_utc, detail FROM ticket_event WHERE ticket_id = ?1 ORDER BY id")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT status, at_utc, detail FROM ticket_event WHERE ticket_id = ?1 ORDER BY id")?;
         let rows = stmt.query_map([ticket_id], |r| {
             let status: String = r.get(0)?;
             let at: String = r.get(1)?;
@@ -240,7 +269,8 @@ impl Store {
         rows.map(|row| {
             let (status, at, detail) = row?;
             Ok(TicketEvent {
-                status: Status::from_code(&status).ok_or_else(|| StoreError::Corrupt(format!("unknown status {status:?}")))?,
+                status: Status::from_code(&status)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unknown status {status:?}")))?,
                 at_utc: at.parse().map_err(|e| StoreError::Corrupt(format!("event time {at:?}: {e}")))?,
                 detail,
             })

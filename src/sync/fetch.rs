@@ -57,7 +57,9 @@ fn agent(url: &str, limits: &Limits, redirects: u32) -> Result<ureq::Agent, Sync
         .max_redirects_will_error(false);
     if let Some(path) = &limits.ca_file {
         let certs = read_ca_file(path).map_err(|e| network(url, format!("[sync] ca_file {e}")))?;
-        config = config.tls_config(ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::new_with_certs(&certs)).build());
+        config = config.tls_config(
+            ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::new_with_certs(&certs)).build(),
+        );
     }
     Ok(config.build().into())
 }
@@ -109,9 +111,13 @@ pub fn get(url: &str, validators: Option<&Validators>, limits: Limits) -> Result
 fn read_file(url: &str, path: &str, validators: Option<&Validators>, limits: &Limits) -> Result<Fetched, SyncError> {
     let meta = std::fs::metadata(path).map_err(|e| network(url, e))?;
     if !meta.is_file() {
-        return Err(network(url, "not a regular file (a pipe or a device would hang the sync); point [sync] url at the feed file itself"));
+        return Err(network(
+            url,
+            "not a regular file (a pipe or a device would hang the sync); point [sync] url at the feed file itself",
+        ));
     }
-    let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
+    let modified =
+        meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
     let etag = format!("\"file-{}-{modified}\"", meta.len());
     if validators.is_some_and(|v| v.etag.as_deref() == Some(etag.as_str())) {
         return Ok(Fetched::NotModified);
@@ -127,7 +133,12 @@ fn read_file(url: &str, path: &str, validators: Option<&Validators>, limits: &Li
     });
     let bytes = match rx.recv_timeout(limits.total) {
         Ok(read) => read.map_err(|e| network(url, e))?,
-        Err(_) => return Err(network(url, format!("reading the file took longer than {} s ([sync] timeout_secs)", limits.total.as_secs()))),
+        Err(_) => {
+            return Err(network(
+                url,
+                format!("reading the file took longer than {} s ([sync] timeout_secs)", limits.total.as_secs()),
+            ));
+        }
     };
     if bytes.len() as u64 > max {
         return Err(SyncError::TooLarge { url: url.to_owned(), max });
@@ -141,12 +152,18 @@ pub fn read_token_file(path: &std::path::Path) -> Result<String, String> {
     use std::os::unix::fs::PermissionsExt;
     let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
     if meta.permissions().mode() & 0o004 != 0 {
-        return Err(format!("{} is readable by everyone: chmod 640 it (owner root or mpp-kiosk, group mpp-kiosk)", path.display()));
+        return Err(format!(
+            "{} is readable by everyone: chmod 640 it (owner root or mpp-kiosk, group mpp-kiosk)",
+            path.display()
+        ));
     }
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let token = text.lines().next().unwrap_or("").trim().to_owned();
     if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(format!("{}: no credential in it (one line, as `mpp-hub kiosk enroll` printed it)", path.display()));
+        return Err(format!(
+            "{}: no credential in it (one line, as `mpp-hub kiosk enroll` printed it)",
+            path.display()
+        ));
     }
     Ok(token)
 }
@@ -154,8 +171,17 @@ pub fn read_token_file(path: &std::path::Path) -> Result<String, String> {
 /// POSTs a JSON body; returns the status and (a bounded piece of) the answer. Redirects
 /// are not followed: a 3xx comes back as its status, with where it pointed. `token` is
 /// the kiosk's credential, sent as `Authorization: Bearer`.
-pub fn post_json(url: &str, body: &[u8], idempotency_key: &str, token: Option<&str>, limits: Limits) -> Result<(u16, String), SyncError> {
-    let mut req = agent(url, &limits, 0)?.post(url).header("Content-Type", "application/json").header("Idempotency-Key", idempotency_key);
+pub fn post_json(
+    url: &str,
+    body: &[u8],
+    idempotency_key: &str,
+    token: Option<&str>,
+    limits: Limits,
+) -> Result<(u16, String), SyncError> {
+    let mut req = agent(url, &limits, 0)?
+        .post(url)
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", idempotency_key);
     if let Some(t) = token {
         req = req.header("Authorization", format!("Bearer {t}"));
     }
@@ -163,7 +189,12 @@ pub fn post_json(url: &str, body: &[u8], idempotency_key: &str, token: Option<&s
     let status = resp.status().as_u16();
     if (300..400).contains(&status) {
         let to = resp.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("nowhere").to_owned();
-        return Ok((status, format!("redirected to {to}: not followed, nothing counts as delivered (set [sync] upload_url to the final address)")));
+        return Ok((
+            status,
+            format!(
+                "redirected to {to}: not followed, nothing counts as delivered (set [sync] upload_url to the final address)"
+            ),
+        ));
     }
     let text = resp.body_mut().with_config().limit(64 * 1024).lossy_utf8(true).read_to_string().unwrap_or_default();
     Ok((status, text))

@@ -14,9 +14,9 @@ pub mod verify;
 use std::time::Duration;
 
 use crate::catalogue::Feed;
-pub use settings::SyncConfig;
 use crate::store::{ImportError, Store, StoreError};
 use fetch::{Fetched, Limits, Validators};
+pub use settings::SyncConfig;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -32,7 +32,9 @@ pub enum SyncError {
     BadSignature(String),
     #[error("the feed is not valid: {0}")]
     Invalid(String),
-    #[error("feed version {offered} is not newer than the kiosk's version {stored}: refused (an old feed replayed, or the publisher forgot to raise the version)")]
+    #[error(
+        "feed version {offered} is not newer than the kiosk's version {stored}: refused (an old feed replayed, or the publisher forgot to raise the version)"
+    )]
     NotNewer { stored: u64, offered: u64 },
     #[error("the feed expired at {expires}: refused; the kiosk keeps its catalogue")]
     Expired { expires: jiff::Timestamp },
@@ -52,7 +54,10 @@ pub enum SyncError {
 pub enum Pulled {
     /// The server says nothing changed (304).
     NotModified,
-    Imported { version: u64, services: usize },
+    Imported {
+        version: u64,
+        services: usize,
+    },
 }
 
 /// Where a feed's detached signature is: `.minisig` appended to the path, before any query
@@ -63,7 +68,12 @@ pub fn signature_url(url: &str) -> String {
 }
 
 pub fn limits(cfg: &SyncConfig) -> Limits {
-    Limits { connect: Duration::from_secs(cfg.connect_timeout_secs), total: Duration::from_secs(cfg.timeout_secs), max_bytes: cfg.max_bytes, ca_file: cfg.ca_file.clone() }
+    Limits {
+        connect: Duration::from_secs(cfg.connect_timeout_secs),
+        total: Duration::from_secs(cfg.timeout_secs),
+        max_bytes: cfg.max_bytes,
+        ca_file: cfg.ca_file.clone(),
+    }
 }
 
 /// Keys of `sync_state`.
@@ -83,11 +93,18 @@ pub mod state {
 }
 
 /// Downloads, verifies and checks a feed; imports it. Nothing is written on any refusal.
-fn pull(store: &mut Store, cfg: &SyncConfig, url: &str, now: jiff::Timestamp) -> Result<(Pulled, Validators), SyncError> {
+fn pull(
+    store: &mut Store,
+    cfg: &SyncConfig,
+    url: &str,
+    now: jiff::Timestamp,
+) -> Result<(Pulled, Validators), SyncError> {
     let stored = store.catalogue_version()?;
-    let validators = Validators { etag: store.sync_state(state::ETAG)?, last_modified: store.sync_state(state::LAST_MODIFIED)? };
+    let validators =
+        Validators { etag: store.sync_state(state::ETAG)?, last_modified: store.sync_state(state::LAST_MODIFIED)? };
     // Conditional only while the stored catalogue is the one those validators describe.
-    let conditional = stored.is_some() && store.sync_state(state::VERSION)?.and_then(|v| v.parse::<u64>().ok()) == stored;
+    let conditional =
+        stored.is_some() && store.sync_state(state::VERSION)?.and_then(|v| v.parse::<u64>().ok()) == stored;
     let (bytes, validators) = match fetch::get(url, conditional.then_some(&validators), limits(cfg))? {
         Fetched::NotModified => return Ok((Pulled::NotModified, validators)),
         Fetched::Body { bytes, validators } => (bytes, validators),
@@ -96,7 +113,13 @@ fn pull(store: &mut Store, cfg: &SyncConfig, url: &str, now: jiff::Timestamp) ->
     let sig = match fetch::get(&sig_url, None, Limits { max_bytes: 64 * 1024, ..limits(cfg) }) {
         Ok(Fetched::Body { bytes, .. }) => bytes,
         Ok(Fetched::NotModified) => unreachable!("not a conditional request"),
-        Err(e) => return Err(SyncError::MissingSignature { url: url.to_owned(), sig_url: sig_url.clone(), reason: e.to_string() }),
+        Err(e) => {
+            return Err(SyncError::MissingSignature {
+                url: url.to_owned(),
+                sig_url: sig_url.clone(),
+                reason: e.to_string(),
+            });
+        }
     };
     verify::verify(&bytes, &sig, &cfg.keys())?;
     let feed = check_feed(&bytes, stored, now)?;
@@ -132,7 +155,11 @@ pub fn pull_and_record(store: &mut Store, cfg: &SyncConfig, now: jiff::Timestamp
     match &result {
         Ok((pulled, v)) => {
             let version = store.catalogue_version()?.map(|v| v.to_string());
-            let mut pairs = vec![(state::LAST_ATTEMPT, Some(now_s.as_str())), (state::LAST_SUCCESS, Some(now_s.as_str())), (state::LAST_ERROR, None)];
+            let mut pairs = vec![
+                (state::LAST_ATTEMPT, Some(now_s.as_str())),
+                (state::LAST_SUCCESS, Some(now_s.as_str())),
+                (state::LAST_ERROR, None),
+            ];
             if let Pulled::Imported { .. } = pulled {
                 pairs.push((state::ETAG, v.etag.as_deref()));
                 pairs.push((state::LAST_MODIFIED, v.last_modified.as_deref()));
@@ -146,7 +173,10 @@ pub fn pull_and_record(store: &mut Store, cfg: &SyncConfig, now: jiff::Timestamp
         Err(e) => {
             log::warn!("sync: {e}");
             let msg = e.to_string();
-            store.set_sync_state(&[(state::LAST_ATTEMPT, Some(now_s.as_str())), (state::LAST_ERROR, Some(msg.as_str()))])?;
+            store.set_sync_state(&[
+                (state::LAST_ATTEMPT, Some(now_s.as_str())),
+                (state::LAST_ERROR, Some(msg.as_str())),
+            ])?;
         }
     }
     result.map(|(p, _)| Some(p))
@@ -231,7 +261,10 @@ mod tests {
     #[test]
     fn the_signature_sits_on_the_path_not_after_the_query() {
         assert_eq!(signature_url("https://mpp.example.go.id/feed.json"), "https://mpp.example.go.id/feed.json.minisig");
-        assert_eq!(signature_url("https://mpp.example.go.id/feed.json?token=X"), "https://mpp.example.go.id/feed.json.minisig?token=X");
+        assert_eq!(
+            signature_url("https://mpp.example.go.id/feed.json?token=X"),
+            "https://mpp.example.go.id/feed.json.minisig?token=X"
+        );
         assert_eq!(signature_url("https://h/feed.json?a=1&b=2#top"), "https://h/feed.json.minisig?a=1&b=2#top");
         assert_eq!(signature_url("file:///media/usb/feed.json"), "file:///media/usb/feed.json.minisig");
     }

@@ -6,9 +6,9 @@
 
 use std::time::Duration;
 
+use super::SyncError;
 use super::fetch::{self, Fetched, Limits};
 use super::settings::SyncConfig;
-use super::SyncError;
 use crate::protocol::{place_url, queue_url};
 use crate::queue::{QueueState, TicketPlace};
 use crate::store::{Store, Ticket};
@@ -25,14 +25,22 @@ pub fn quick_limits(cfg: &SyncConfig) -> Limits {
 
 fn get_json<T: serde::de::DeserializeOwned>(url: &str, limits: Limits) -> Result<T, SyncError> {
     match fetch::get(url, None, limits)? {
-        Fetched::Body { bytes, .. } => serde_json::from_slice(&bytes).map_err(|e| SyncError::Answer { url: url.to_owned(), reason: e.to_string() }),
-        Fetched::NotModified => Err(SyncError::Answer { url: url.to_owned(), reason: "304 to a request that asked for none".into() }),
+        Fetched::Body { bytes, .. } => {
+            serde_json::from_slice(&bytes).map_err(|e| SyncError::Answer { url: url.to_owned(), reason: e.to_string() })
+        }
+        Fetched::NotModified => {
+            Err(SyncError::Answer { url: url.to_owned(), reason: "304 to a request that asked for none".into() })
+        }
     }
 }
 
 /// The site's queue on `date` (default: the server's today in the site's zone); `Ok(None)`
 /// without an upload URL (no site server).
-pub fn fetch_state(cfg: &SyncConfig, site: &str, date: Option<jiff::civil::Date>) -> Result<Option<QueueState>, SyncError> {
+pub fn fetch_state(
+    cfg: &SyncConfig,
+    site: &str,
+    date: Option<jiff::civil::Date>,
+) -> Result<Option<QueueState>, SyncError> {
     let Some(upload_url) = &cfg.upload_url else { return Ok(None) };
     let mut url = queue_url(upload_url, site);
     if let Some(d) = date {
@@ -48,7 +56,14 @@ pub fn fetch_state(cfg: &SyncConfig, site: &str, date: Option<jiff::civil::Date>
 /// Pushes the outbox (with `ticket` in it) and asks how many are ahead of `ticket` (and
 /// its estimated wait, when the server knows one), each
 /// within the short timeout. An error means "not known": the caller shows the estimate.
-pub fn people_ahead_now(store: &mut Store, cfg: &SyncConfig, site: &str, kiosk_id: u8, ticket: &Ticket, now: jiff::Timestamp) -> Result<Option<(u32, Option<u32>)>, SyncError> {
+pub fn people_ahead_now(
+    store: &mut Store,
+    cfg: &SyncConfig,
+    site: &str,
+    kiosk_id: u8,
+    ticket: &Ticket,
+    now: jiff::Timestamp,
+) -> Result<Option<(u32, Option<u32>)>, SyncError> {
     let Some(upload_url) = &cfg.upload_url else { return Ok(None) };
     super::upload::upload_within(store, cfg, quick_limits(cfg), site, kiosk_id, now)?;
     let url = place_url(upload_url, site, ticket.local_date, &ticket.number);

@@ -9,10 +9,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::settings::SyncConfig;
 use crate::catalogue::Catalogue;
 use crate::clock::Clock;
 use crate::queue::QueueState;
-use super::settings::SyncConfig;
 use crate::store::Store;
 
 /// A random fraction 0..1 (uuid v4 carries 122 random bits; no extra crate needed).
@@ -60,7 +60,15 @@ impl Deliver {
 /// Starts the background sync; returns at once. Does nothing (and returns no handle)
 /// without a feed or upload URL. `zone` is the site's time zone: the queue read is the one
 /// of the kiosk's local day, by its own clock.
-pub fn spawn(db_path: PathBuf, cfg: SyncConfig, site: String, zone: jiff::tz::TimeZone, kiosk_id: u8, clock: Clock, deliver: Deliver) -> Option<SyncHandle> {
+pub fn spawn(
+    db_path: PathBuf,
+    cfg: SyncConfig,
+    site: String,
+    zone: jiff::tz::TimeZone,
+    kiosk_id: u8,
+    clock: Clock,
+    deliver: Deliver,
+) -> Option<SyncHandle> {
     if cfg.url.is_none() && cfg.upload_url.is_none() {
         return None;
     }
@@ -88,7 +96,8 @@ pub fn spawn(db_path: PathBuf, cfg: SyncConfig, site: String, zone: jiff::tz::Ti
                 // The first round is a whole one; after it, a wake-up pushes the outbox only.
                 let mut upload_only = false;
                 loop {
-                    let (store2, cfg2, site2, clock2, cb) = (store.clone(), cfg.clone(), site.clone(), clock.clone(), on_catalogue.clone());
+                    let (store2, cfg2, site2, clock2, cb) =
+                        (store.clone(), cfg.clone(), site.clone(), clock.clone(), on_catalogue.clone());
                     let ok = tokio::task::spawn_blocking(move || {
                         let mut store = store2.lock().unwrap_or_else(|e| e.into_inner());
                         let Ok(now) = clock2() else { return false };
@@ -119,13 +128,22 @@ pub fn spawn(db_path: PathBuf, cfg: SyncConfig, site: String, zone: jiff::tz::Ti
 
 /// Reads the site's queue every `queue_interval_secs`; a failure is logged once until the
 /// server answers again (the screen drops counts that grow old by itself).
-async fn poll_queue(cfg: SyncConfig, site: String, zone: jiff::tz::TimeZone, clock: Clock, on_queue: Box<dyn Fn(QueueState) + Send + Sync>) {
+async fn poll_queue(
+    cfg: SyncConfig,
+    site: String,
+    zone: jiff::tz::TimeZone,
+    clock: Clock,
+    on_queue: Box<dyn Fn(QueueState) + Send + Sync>,
+) {
     let on_queue: Arc<dyn Fn(QueueState) + Send + Sync> = Arc::from(on_queue);
     let mut failing = false;
     loop {
         let (cfg2, site2, cb) = (cfg.clone(), site.clone(), on_queue.clone());
         let today = clock().ok().map(|now| now.to_zoned_datetime(zone.clone()).date());
-        let result = tokio::task::spawn_blocking(move || super::queue::fetch_state(&cfg2, &site2, today).map(|s| s.map(|s| cb(s)))).await;
+        let result = tokio::task::spawn_blocking(move || {
+            super::queue::fetch_state(&cfg2, &site2, today).map(|s| s.map(|s| cb(s)))
+        })
+        .await;
         match result {
             Ok(Ok(_)) => failing = false,
             Ok(Err(e)) if !failing => {

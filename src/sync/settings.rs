@@ -92,7 +92,8 @@ impl SyncConfig {
             }
         }
         for k in self.keys() {
-            minisign_verify::PublicKey::from_base64(k.trim()).map_err(|e| format!("[sync] public key {k:?} is not a minisign public key: {e}"))?;
+            minisign_verify::PublicKey::from_base64(k.trim())
+                .map_err(|e| format!("[sync] public key {k:?} is not a minisign public key: {e}"))?;
         }
         if !(10..=86_400).contains(&self.interval_secs) {
             return Err(format!("[sync] interval_secs {} is out of range: use 10 to 86400", self.interval_secs));
@@ -104,15 +105,21 @@ impl SyncConfig {
             return Err(format!("[sync] max_bytes {} is out of range: use 1024 to 1073741824", self.max_bytes));
         }
         if !(5..=3600).contains(&self.queue_interval_secs) {
-            return Err(format!("[sync] queue_interval_secs {} is out of range: use 5 to 3600", self.queue_interval_secs));
+            return Err(format!(
+                "[sync] queue_interval_secs {} is out of range: use 5 to 3600",
+                self.queue_interval_secs
+            ));
         }
         if !(200..=10_000).contains(&self.queue_timeout_ms) {
             return Err(format!("[sync] queue_timeout_ms {} is out of range: use 200 to 10000", self.queue_timeout_ms));
         }
         if !(1..=mpp_domain::protocol::MAX_RECORDS).contains(&self.upload_batch) {
-            return Err(format!("[sync] upload_batch {} is out of range: use 1 to {}", self.upload_batch, mpp_domain::protocol::MAX_RECORDS));
+            return Err(format!(
+                "[sync] upload_batch {} is out of range: use 1 to {}",
+                self.upload_batch,
+                mpp_domain::protocol::MAX_RECORDS
+            ));
         }
         Ok(())
     }
 }
-

@@ -3,10 +3,9 @@
 //! acknowledged (the kiosk killed, the answer lost) is sent again; the receiver
 //! deduplicates by `event_id` (docs/upload-protocol.md).
 
-
-use super::{limits, state, SyncError};
 use super::settings::SyncConfig;
-use crate::protocol::{health_url, Batch, Body, KioskHealth, PrinterState, Record, SCHEMA};
+use super::{SyncError, limits, state};
+use crate::protocol::{Batch, Body, KioskHealth, PrinterState, Record, SCHEMA, health_url};
 use crate::store::{OutboxPart, Store};
 
 /// What one upload round sent.
@@ -23,8 +22,10 @@ pub fn batch_body(site: &str, kiosk_id: u8, rows: &[crate::store::OutboxRow]) ->
     let records = rows
         .iter()
         .map(|r| {
-            let data = serde_json::from_str(&r.payload).map_err(|e| SyncError::Outbox { seq: r.seq, reason: e.to_string() })?;
-            let body = Body::from_parts(&r.kind, data).map_err(|e| SyncError::Outbox { seq: r.seq, reason: format!("not a {} record: {e}", r.kind) })?;
+            let data = serde_json::from_str(&r.payload)
+                .map_err(|e| SyncError::Outbox { seq: r.seq, reason: e.to_string() })?;
+            let body = Body::from_parts(&r.kind, data)
+                .map_err(|e| SyncError::Outbox { seq: r.seq, reason: format!("not a {} record: {e}", r.kind) })?;
             let seq = (!matches!(body, Body::Survey(_))).then_some(r.seq);
             Ok(Record { seq, event_id: r.event_id.clone(), created_utc: r.created_utc.clone(), body })
         })
@@ -52,18 +53,34 @@ fn batch_key(site: &str, kiosk_id: u8, part: OutboxPart, rows: &[crate::store::O
 
 /// Sends every pending record, batch by batch, until the outbox is empty or a batch fails:
 /// the queue's records first, in order, then survey responses in batches of their own.
-pub fn upload(store: &mut Store, cfg: &SyncConfig, site: &str, kiosk_id: u8, now: jiff::Timestamp) -> Result<Option<Uploaded>, SyncError> {
+pub fn upload(
+    store: &mut Store,
+    cfg: &SyncConfig,
+    site: &str,
+    kiosk_id: u8,
+    now: jiff::Timestamp,
+) -> Result<Option<Uploaded>, SyncError> {
     upload_within(store, cfg, limits(cfg), site, kiosk_id, now)
 }
 
 /// [`upload`] with other timeouts: a ticket pushed while its citizen waits for the slip
 /// gets a second or two, not the background round's minute.
-pub fn upload_within(store: &mut Store, cfg: &SyncConfig, limits: super::fetch::Limits, site: &str, kiosk_id: u8, now: jiff::Timestamp) -> Result<Option<Uploaded>, SyncError> {
+pub fn upload_within(
+    store: &mut Store,
+    cfg: &SyncConfig,
+    limits: super::fetch::Limits,
+    site: &str,
+    kiosk_id: u8,
+    now: jiff::Timestamp,
+) -> Result<Option<Uploaded>, SyncError> {
     let Some(url) = cfg.upload_url.clone() else { return Ok(None) };
     let now_s = now.to_string();
     let mut sent = Uploaded { records: 0, batches: 0 };
     let token = match &cfg.upload_token_file {
-        Some(path) => Some(super::fetch::read_token_file(path).map_err(|reason| SyncError::Network { url: url.clone(), reason: format!("[sync] upload_token_file {reason}") })?),
+        Some(path) => Some(super::fetch::read_token_file(path).map_err(|reason| SyncError::Network {
+            url: url.clone(),
+            reason: format!("[sync] upload_token_file {reason}"),
+        })?),
         None => None,
     };
     let mut send = |store: &mut Store, part: OutboxPart| -> Result<(), SyncError> {
@@ -73,7 +90,13 @@ pub fn upload_within(store: &mut Store, cfg: &SyncConfig, limits: super::fetch::
                 return Ok(());
             }
             let key = batch_key(site, kiosk_id, part, &rows);
-            match super::fetch::post_json(&url, &batch_body(site, kiosk_id, &rows)?, &key, token.as_deref(), limits.clone()) {
+            match super::fetch::post_json(
+                &url,
+                &batch_body(site, kiosk_id, &rows)?,
+                &key,
+                token.as_deref(),
+                limits.clone(),
+            ) {
                 Ok((200..=299, _)) => {
                     store.outbox_ack(&rows, now)?;
                     sent.records += rows.len();
@@ -81,7 +104,11 @@ pub fn upload_within(store: &mut Store, cfg: &SyncConfig, limits: super::fetch::
                 }
                 Ok((status, body)) => {
                     let body: String = body.chars().take(200).collect();
-                    return Err(SyncError::Upload { url: url.clone(), status, body: crate::text::printable(&body).into_owned() });
+                    return Err(SyncError::Upload {
+                        url: url.clone(),
+                        status,
+                        body: crate::text::printable(&body).into_owned(),
+                    });
                 }
                 Err(e) => return Err(e),
             }
@@ -89,7 +116,11 @@ pub fn upload_within(store: &mut Store, cfg: &SyncConfig, limits: super::fetch::
     };
     let result = send(store, OutboxPart::Queue).and_then(|()| send(store, OutboxPart::Surveys));
     match &result {
-        Ok(()) => store.set_sync_state(&[(state::UPLOAD_ATTEMPT, Some(&now_s)), (state::UPLOAD_SUCCESS, Some(&now_s)), (state::UPLOAD_ERROR, None)])?,
+        Ok(()) => store.set_sync_state(&[
+            (state::UPLOAD_ATTEMPT, Some(&now_s)),
+            (state::UPLOAD_SUCCESS, Some(&now_s)),
+            (state::UPLOAD_ERROR, None),
+        ])?,
         Err(e) => {
             log::warn!("upload: {e}");
             let msg = e.to_string();
@@ -120,16 +151,35 @@ pub fn health(store: &Store, site: &str, kiosk_id: u8, now: jiff::Timestamp) -> 
 /// Sends [`health`] beside the upload URL (`…/health`); `Ok(false)` when there is no
 /// upload URL. The server answering anything but 2xx is an error (logged by the caller;
 /// it never holds the queue's records back).
-pub fn report_health(store: &Store, cfg: &SyncConfig, site: &str, kiosk_id: u8, now: jiff::Timestamp) -> Result<bool, SyncError> {
+pub fn report_health(
+    store: &Store,
+    cfg: &SyncConfig,
+    site: &str,
+    kiosk_id: u8,
+    now: jiff::Timestamp,
+) -> Result<bool, SyncError> {
     let Some(upload_url) = &cfg.upload_url else { return Ok(false) };
     let url = health_url(upload_url);
     let token = match &cfg.upload_token_file {
-        Some(path) => Some(super::fetch::read_token_file(path).map_err(|reason| SyncError::Network { url: url.clone(), reason: format!("[sync] upload_token_file {reason}") })?),
+        Some(path) => Some(super::fetch::read_token_file(path).map_err(|reason| SyncError::Network {
+            url: url.clone(),
+            reason: format!("[sync] upload_token_file {reason}"),
+        })?),
         None => None,
     };
     let body = serde_json::to_vec(&health(store, site, kiosk_id, now)?).expect("health serialises");
-    match super::fetch::post_json(&url, &body, &format!("{site}-k{kiosk_id}-health-{}", now.as_second()), token.as_deref(), limits(cfg))? {
+    match super::fetch::post_json(
+        &url,
+        &body,
+        &format!("{site}-k{kiosk_id}-health-{}", now.as_second()),
+        token.as_deref(),
+        limits(cfg),
+    )? {
         (200..=299, _) => Ok(true),
-        (status, body) => Err(SyncError::Upload { url, status, body: crate::text::printable(&body.chars().take(200).collect::<String>()).into_owned() }),
+        (status, body) => Err(SyncError::Upload {
+            url,
+            status,
+            body: crate::text::printable(&body.chars().take(200).collect::<String>()).into_owned(),
+        }),
     }
 }

@@ -6,7 +6,9 @@ use std::rc::Rc;
 
 use slint::{Model, ModelRc, SharedString, VecModel};
 
-use super::{AgencyTile, Banner, DetailView, HealthLine, ReqLine, ServiceRow, ServiceState, StaffTicket, SurveyView, TicketView};
+use super::{
+    AgencyTile, Banner, DetailView, HealthLine, ReqLine, ServiceRow, ServiceState, StaffTicket, SurveyView, TicketView,
+};
 use crate::kiosk::view::{self, StateKind};
 
 /// A list model that is updated in place.
@@ -87,16 +89,37 @@ pub fn state(k: StateKind) -> ServiceState {
 }
 
 pub fn row(r: view::ServiceRow) -> ServiceRow {
-    ServiceRow { code: r.code.into(), name: r.name.into(), fee: r.fee.into(), free: r.free, time: r.time.into(), state: r.state.into(), state_kind: state(r.kind), unverified: r.unverified, place: r.place.into() }
+    ServiceRow {
+        code: r.code.into(),
+        name: r.name.into(),
+        fee: r.fee.into(),
+        free: r.free,
+        time: r.time.into(),
+        state: r.state.into(),
+        state_kind: state(r.kind),
+        unverified: r.unverified,
+        place: r.place.into(),
+    }
 }
 
 pub fn tile(t: view::AgencyTile) -> AgencyTile {
-    AgencyTile { code: t.code.into(), name: t.name.into(), icon: t.icon.into(), count: t.count.into(), closed: t.closed.is_some(), closed_text: t.closed.unwrap_or_default().into() }
+    AgencyTile {
+        code: t.code.into(),
+        name: t.name.into(),
+        icon: t.icon.into(),
+        count: t.count.into(),
+        closed: t.closed.is_some(),
+        closed_text: t.closed.unwrap_or_default().into(),
+    }
 }
 
 /// The detail; its lists go into `lists` and the struct holds those same models.
 pub fn detail(d: view::Detail, lists: &Lists) -> DetailView {
-    lists.requirements.set(d.requirements.into_iter().map(|r| ReqLine { text: r.text.into(), heading: r.heading, number: r.number as i32 }));
+    lists.requirements.set(d.requirements.into_iter().map(|r| ReqLine {
+        text: r.text.into(),
+        heading: r.heading,
+        number: r.number as i32,
+    }));
     lists.steps.set(strings(d.steps));
     DetailView {
         name: d.name.into(),
@@ -139,7 +162,14 @@ pub fn ticket(d: Option<view::DoneView>, lists: &Lists) -> TicketView {
 
 pub fn survey(v: view::SurveyView, lists: &Lists) -> SurveyView {
     lists.choices.set(strings(v.choices));
-    SurveyView { service: v.service.into(), progress: v.progress.into(), title: v.title.into(), question: v.question.into(), choices: lists.choices.model(), comment: v.comment.to_uppercase().into() }
+    SurveyView {
+        service: v.service.into(),
+        progress: v.progress.into(),
+        title: v.title.into(),
+        question: v.question.into(),
+        choices: lists.choices.model(),
+        comment: v.comment.to_uppercase().into(),
+    }
 }
 
 pub fn banner(n: Option<(String, String)>) -> Banner {

@@ -53,7 +53,12 @@ impl HeadlessScreen {
         let skipped = Rc::new(Cell::new(Duration::ZERO));
         let latest = Rc::new(RefCell::new(None));
         let start = Instant::now();
-        let platform = Headless { size: PhysicalSize::new(width, height), start, skipped: skipped.clone(), latest: latest.clone() };
+        let platform = Headless {
+            size: PhysicalSize::new(width, height),
+            start,
+            skipped: skipped.clone(),
+            latest: latest.clone(),
+        };
         slint::platform::set_platform(Box::new(platform)).map_err(|e| format!("cannot draw headless: {e}"))?;
         Ok(HeadlessScreen { width, height, skipped, latest, start, buffer: RefCell::default() })
     }
@@ -101,7 +106,13 @@ impl HeadlessScreen {
             enc.set_depth(png::BitDepth::Eight);
             let mut writer = enc.write_header().expect("writing to memory");
             let mut stream = writer.stream_writer().expect("writing to memory");
-            let mut rows = PngRows { out: &mut stream, row: vec![Rgb8Pixel::new(0, 0, 0); self.width as usize], bytes: Vec::with_capacity(self.width as usize * 3), current: None, written: 0 };
+            let mut rows = PngRows {
+                out: &mut stream,
+                row: vec![Rgb8Pixel::new(0, 0, 0); self.width as usize],
+                bytes: Vec::with_capacity(self.width as usize * 3),
+                current: None,
+                written: 0,
+            };
             if let Some(w) = self.latest.borrow().as_ref() {
                 w.request_redraw();
                 w.draw_if_needed(|r| {

@@ -21,7 +21,7 @@ use crate::store::StoreError;
 use crate::text::Lang;
 use crate::tickets::Priority;
 
-pub use crate::app::{real_time, Mono};
+pub use crate::app::{Mono, real_time};
 
 slint::include_modules!();
 
@@ -58,7 +58,14 @@ impl Ui {
         let window = AppWindow::new()?;
         let app = App::new(settings.app)?;
         window.global::<K>().set_hide_cursor(settings.hide_cursor);
-        let ui = Rc::new(Ui { window, app: RefCell::new(app), timer: slint::Timer::default(), shown_screen: RefCell::new(None), shown_lang: std::cell::Cell::new(None), lists: bind::Lists::new() });
+        let ui = Rc::new(Ui {
+            window,
+            app: RefCell::new(app),
+            timer: slint::Timer::default(),
+            shown_screen: RefCell::new(None),
+            shown_lang: std::cell::Cell::new(None),
+            lists: bind::Lists::new(),
+        });
         ui.connect();
         ui.bind_lists();
         ui.draw(true);
@@ -143,7 +150,6 @@ impl Ui {
         });
     }
 
-
     /// Scales the drawing to the panel. The screens are laid out for 1080 logical pixels
     /// across the panel's short side (a 1080x1920 portrait or 1920x1080 landscape kiosk):
     /// a 1280x800 panel draws them at 0.74, a 768x1366 one at 0.71, a 4K one at 2. A
@@ -218,8 +224,14 @@ impl Ui {
         }
         if app.screen() == Screen::Staff {
             let health = app.health();
-            lists.health.set(view::staff::health_lines(&health, lang).into_iter().map(|h| HealthLine { label: h.label.into(), value: h.value.into(), ok: h.ok }));
-            lists.tickets.set(app.staff_tickets().into_iter().map(|t| StaffTicket { number: t.number.into(), line: t.line.into() }));
+            lists.health.set(view::staff::health_lines(&health, lang).into_iter().map(|h| HealthLine {
+                label: h.label.into(),
+                value: h.value.into(),
+                ok: h.ok,
+            }));
+            lists.tickets.set(
+                app.staff_tickets().into_iter().map(|t| StaffTicket { number: t.number.into(), line: t.line.into() }),
+            );
         }
         let flow = app.flow();
         let (date, clock) = view::date_and_clock(flow);
@@ -322,7 +334,9 @@ fn select_backend() -> Result<(), UiError> {
         let rotator = touch::Rotator::new(touch::drawing_rotation());
         let window = || CURRENT.with(|c| c.borrow().upgrade().map(|ui| ui.window.clone_strong()));
         slint::BackendSelector::new()
-            .with_libinput_event_hook(move |event| matches!(event, input::Event::Keyboard(_)) || rotator.handle(event, window))
+            .with_libinput_event_hook(move |event| {
+                matches!(event, input::Event::Keyboard(_)) || rotator.handle(event, window)
+            })
             .select()?;
     }
     Ok(())

@@ -90,7 +90,9 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
         let s = full.ok_or("services-full: no service in the catalogue has a daily quota")?;
         let stored = store.load_catalogue().map_err(|e| e.to_string())?.ok_or("no catalogue")?;
         for _ in 0..s.daily_quota.unwrap_or(0) {
-            store.issue_ticket(&stored, &s.code, None, 1, opts.at).map_err(|e| format!("services-full: filling {}: {e}", s.code))?;
+            store
+                .issue_ticket(&stored, &s.code, None, 1, opts.at)
+                .map_err(|e| format!("services-full: filling {}: {e}", s.code))?;
         }
     }
     drop(store);

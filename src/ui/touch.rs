@@ -87,10 +87,14 @@ impl Rotator {
                 let Some(component) = window() else { return false };
                 let window = component.window();
                 const SCALE: u32 = 1 << 20;
-                let screen = (m.absolute_x_transformed(SCALE) as f32 / SCALE as f32, m.absolute_y_transformed(SCALE) as f32 / SCALE as f32);
+                let screen = (
+                    m.absolute_x_transformed(SCALE) as f32 / SCALE as f32,
+                    m.absolute_y_transformed(SCALE) as f32 / SCALE as f32,
+                );
                 let (x, y) = apply(rotation_matrix(self.degrees), screen);
                 let size = window.size().to_logical(window.scale_factor());
-                let position = slint::LogicalPosition::new(x.clamp(0.0, 1.0) * size.width, y.clamp(0.0, 1.0) * size.height);
+                let position =
+                    slint::LogicalPosition::new(x.clamp(0.0, 1.0) * size.width, y.clamp(0.0, 1.0) * size.height);
                 self.pointer.set(Some(position));
                 window.dispatch_event(WindowEvent::PointerMoved { position });
                 true
@@ -120,14 +124,20 @@ impl Rotator {
 #[cfg(feature = "kiosk")]
 fn calibrate(device: &mut input::Device, degrees: u16) {
     if !device.config_calibration_has_matrix() {
-        log::warn!("touch device {:?} takes no calibration matrix: touches will not turn with the picture", device.name());
+        log::warn!(
+            "touch device {:?} takes no calibration matrix: touches will not turn with the picture",
+            device.name()
+        );
         return;
     }
     let default = device.config_calibration_default_matrix().unwrap_or(IDENTITY);
     let m = compose(rotation_matrix(degrees), default);
     match device.config_calibration_set_matrix(m) {
         Ok(()) => log::info!("touch device {:?} turned {degrees}° with the picture: matrix {m:?}", device.name()),
-        Err(e) => log::error!("touch device {:?} cannot be turned {degrees}°: {e:?}; touches will miss the picture", device.name()),
+        Err(e) => log::error!(
+            "touch device {:?} cannot be turned {degrees}°: {e:?}; touches will miss the picture",
+            device.name()
+        ),
     }
 }
 

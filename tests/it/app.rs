@@ -18,12 +18,22 @@ const MONDAY_MORNING: &str = "2026-11-30T01:05:00Z";
 fn app(k: &Kiosk, printer: PrinterUri) -> App {
     let db = k.db();
     let mut store = Store::open(&db).unwrap();
-    store.import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", true, jiff::Timestamp::UNIX_EPOCH).unwrap();
+    store
+        .import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", true, jiff::Timestamp::UNIX_EPOCH)
+        .unwrap();
     let catalogue = store.load_catalogue().unwrap().unwrap();
     App::new(AppSettings {
         catalogue,
         db_path: db,
-        print: PrintSettings { uri: printer, paper: Paper::Mm80, qr: QrMode::Native, qr_url: None, timeout: Duration::from_secs(2), logo: None, lock: None },
+        print: PrintSettings {
+            uri: printer,
+            paper: Paper::Mm80,
+            qr: QrMode::Native,
+            qr_url: None,
+            timeout: Duration::from_secs(2),
+            logo: None,
+            lock: None,
+        },
         kiosk_id: 1,
         lang: Lang::Id,
         idle: Duration::from_secs(60),
@@ -80,7 +90,10 @@ fn a_survey_answered_by_touch_is_saved_in_the_database() {
     let saved = Store::open(&k.db()).unwrap().survey_responses(&SurveyFilter::default()).unwrap();
     assert_eq!(saved.len(), 1);
     let r = &saved[0];
-    assert_eq!((r.service.as_str(), r.agency.as_str(), r.local_date.to_string().as_str()), ("KK-BARU", "DUKCAPIL", "2026-11-30"));
+    assert_eq!(
+        (r.service.as_str(), r.agency.as_str(), r.local_date.to_string().as_str()),
+        ("KK-BARU", "DUKCAPIL", "2026-11-30")
+    );
     assert_eq!(r.answers.iter().map(|(_, v)| *v).collect::<Vec<_>>(), [4, 3, 4, 4, 2, 4, 3, 4, 4]);
     assert_eq!(r.comment.as_deref(), Some("ramah"));
 }
@@ -114,7 +127,13 @@ fn a_printer_fault_comes_back_as_a_notice_and_uses_no_number() {
     emu.set_fault("paper-out");
     let k = Kiosk::new();
     let mut app = app(&k, PrinterUri::Tcp { host: "127.0.0.1".into(), port: emu.printer_port });
-    for e in [Event::TakeNumber, Event::Agency("DUKCAPIL".into()), Event::Service("KTP-BARU".into()), Event::TakeTicket, Event::Choose(Who::Regular)] {
+    for e in [
+        Event::TakeNumber,
+        Event::Agency("DUKCAPIL".into()),
+        Event::Service("KTP-BARU".into()),
+        Event::TakeTicket,
+        Event::Choose(Who::Regular),
+    ] {
         app.send(e);
     }
     assert!(app.wait(Duration::from_secs(10)));

@@ -1,10 +1,10 @@
 //! Readers never see a mix of two catalogues, whether they read in another thread or in
 //! another process while imports run.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use mpp_kiosk::catalogue::{default_feed, Feed};
+use mpp_kiosk::catalogue::{Feed, default_feed};
 use mpp_kiosk::store::Store;
 
 use crate::support::Kiosk;
@@ -29,9 +29,20 @@ fn expected_len(version: u64) -> usize {
 /// Checks one loaded catalogue; panics on a mix.
 fn check(feed: &Feed) {
     let tag = format!("[v{}]", feed.version);
-    assert_eq!(feed.services.len(), expected_len(feed.version), "version {} has the wrong number of services", feed.version);
+    assert_eq!(
+        feed.services.len(),
+        expected_len(feed.version),
+        "version {} has the wrong number of services",
+        feed.version
+    );
     for s in &feed.services {
-        assert!(s.name.id.ends_with(&tag), "service {} ({}) read with catalogue version {}", s.code, s.name.id, feed.version);
+        assert!(
+            s.name.id.ends_with(&tag),
+            "service {} ({}) read with catalogue version {}",
+            s.code,
+            s.name.id,
+            feed.version
+        );
     }
 }
 

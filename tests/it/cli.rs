@@ -93,7 +93,11 @@ fn unknown_codes_are_bad_input_with_a_hint() {
     let k = Kiosk::new();
     let r = k.run(&["catalogue", "show", "paspor"]);
     assert_eq!(r.code(), 2);
-    assert!(r.stderr().contains("unknown service code \"paspor\"") && r.stderr().contains("PASPOR-BARU"), "{}", r.stderr());
+    assert!(
+        r.stderr().contains("unknown service code \"paspor\"") && r.stderr().contains("PASPOR-BARU"),
+        "{}",
+        r.stderr()
+    );
     let r = k.run(&["catalogue", "list", "--agency", "NOPE"]);
     assert_eq!(r.code(), 2);
     assert!(r.stderr().contains("unknown agency code \"NOPE\""), "{}", r.stderr());
@@ -163,7 +167,13 @@ fn doctor_reports_and_fails_on_a_broken_config() {
     let doctor_json = |k: &Kiosk| -> serde_json::Value {
         let r = k.run(&["doctor", "--json"]);
         let v: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
-        let failed: Vec<&str> = v["checks"].as_array().unwrap().iter().filter(|c| c["status"] == "fail").map(|c| c["name"].as_str().unwrap()).collect();
+        let failed: Vec<&str> = v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["status"] == "fail")
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
         assert_eq!(r.code() == 0, failed.is_empty(), "exit code follows the checks: {failed:?}");
         assert!(failed.iter().all(|n| *n == "display"), "only the machine's missing screen may fail here: {v}");
         v
@@ -209,5 +219,8 @@ fn the_shipped_manual_page_matches_the_command_line() {
     let generated = k.run(&["manpage"]).ok();
     let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/debian/mpp-kiosk.1")).unwrap();
     assert!(generated.contains(".SH NAME") && generated.contains("support\\-bundle"), "{generated}");
-    assert!(generated == shipped, "deploy/debian/mpp-kiosk.1 is out of date: run `cargo run -- manpage > deploy/debian/mpp-kiosk.1`");
+    assert!(
+        generated == shipped,
+        "deploy/debian/mpp-kiosk.1 is out of date: run `cargo run -- manpage > deploy/debian/mpp-kiosk.1`"
+    );
 }

@@ -78,7 +78,9 @@ fn every_text_and_outline_the_theme_draws_is_readable() {
     let mut failures = Vec::new();
     for (pairs, least, what) in [(TEXT, 7.0, "text"), (BOUNDARY, 3.0, "boundary")] {
         for (fg, bg) in pairs {
-            let (Some(f), Some(b)) = (colours.get(*fg), colours.get(*bg)) else { panic!("{fg} or {bg} is not a theme colour") };
+            let (Some(f), Some(b)) = (colours.get(*fg), colours.get(*bg)) else {
+                panic!("{fg} or {bg} is not a theme colour")
+            };
             let r = ratio(*f, *b);
             if r < least {
                 failures.push(format!("{what} {fg} on {bg}: {r:.2}:1, needs {least}:1"));
@@ -88,13 +90,17 @@ fn every_text_and_outline_the_theme_draws_is_readable() {
     assert!(failures.is_empty(), "{failures:#?}");
     // The formula itself, on known pairs.
     assert!((ratio([0, 0, 0], [255, 255, 255]) - 21.0).abs() < 0.01);
-    assert!((ratio([0x59, 0x59, 0x59], [0xF7, 0xF8, 0xFA]) - 6.59).abs() < 0.01, "the old grey the review measured at 6.6:1");
+    assert!(
+        (ratio([0x59, 0x59, 0x59], [0xF7, 0xF8, 0xFA]) - 6.59).abs() < 0.01,
+        "the old grey the review measured at 6.6:1"
+    );
 }
 
 #[test]
 fn the_screens_use_only_the_themes_colours() {
     let ui = concat!(env!("CARGO_MANIFEST_DIR"), "/ui");
-    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(format!("{ui}/screens")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<std::path::PathBuf> =
+        std::fs::read_dir(format!("{ui}/screens")).unwrap().map(|e| e.unwrap().path()).collect();
     files.extend(["widgets.slint", "app.slint"].map(|f| std::path::Path::new(ui).join(f)));
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
@@ -102,7 +108,12 @@ fn the_screens_use_only_the_themes_colours() {
             let code = line.split("//").next().unwrap();
             if let Some(i) = code.find('#') {
                 let hex: String = code[i + 1..].chars().take_while(char::is_ascii_hexdigit).collect();
-                assert!(hex.len() < 6, "{}:{}: colour #{hex} is not from the theme (add it to ui/theme.slint and to the pairs in tests/it/contrast.rs)", f.display(), n + 1);
+                assert!(
+                    hex.len() < 6,
+                    "{}:{}: colour #{hex} is not from the theme (add it to ui/theme.slint and to the pairs in tests/it/contrast.rs)",
+                    f.display(),
+                    n + 1
+                );
             }
         }
     }

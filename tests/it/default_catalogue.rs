@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use mpp_kiosk::catalogue::{default_feed, Feed};
+use mpp_kiosk::catalogue::{Feed, default_feed};
 use mpp_kiosk::text::Lang;
 
 #[test]
@@ -46,17 +46,21 @@ fn uncertain_seed_entries_stay_unverified() {
     let feed = default_feed();
     let seed = seed.as_array().unwrap();
     assert_eq!(seed.len(), feed.services.len());
-    let by_name: BTreeMap<&str, &mpp_kiosk::catalogue::Service> = feed.services.iter().map(|s| (s.name.id.as_str(), s)).collect();
+    let by_name: BTreeMap<&str, &mpp_kiosk::catalogue::Service> =
+        feed.services.iter().map(|s| (s.name.id.as_str(), s)).collect();
     let mut agencies = BTreeSet::new();
     for entry in seed {
         let name = entry["service"].as_str().unwrap();
-        let s = by_name.get(name.replace(" - ", " \u{2014} ").as_str()).unwrap_or_else(|| panic!("seed service {name:?} is in the catalogue"));
+        let s = by_name
+            .get(name.replace(" - ", " \u{2014} ").as_str())
+            .unwrap_or_else(|| panic!("seed service {name:?} is in the catalogue"));
         assert_eq!(s.verified, !entry["uncertain"].as_bool().unwrap(), "{name}");
         assert_eq!(s.agency, entry["agency_code"].as_str().unwrap(), "{name}");
         // The same words; only a parenthetical " - " is set as an em dash.
         let dashes = |t: &str| t.trim().replace(" - ", " \u{2014} ");
         let reqs: Vec<&str> = s.requirements.iter().map(|r| r.text.id.as_str()).collect();
-        let seed_reqs: Vec<String> = entry["requirements"].as_array().unwrap().iter().map(|r| dashes(r.as_str().unwrap())).collect();
+        let seed_reqs: Vec<String> =
+            entry["requirements"].as_array().unwrap().iter().map(|r| dashes(r.as_str().unwrap())).collect();
         assert_eq!(reqs, seed_reqs, "{name}: requirements are the researched ones");
         assert_eq!(s.fee.text.id, dashes(entry["fee"].as_str().unwrap()), "{name}");
         agencies.insert(entry["agency_code"].as_str().unwrap());
@@ -86,6 +90,11 @@ fn the_documented_example_feed_is_valid() {
 fn every_agency_has_its_own_icon() {
     let feed = default_feed();
     let icons: BTreeSet<&str> = feed.agencies.iter().map(|a| a.icon.as_str()).collect();
-    assert_eq!(icons.len(), feed.agencies.len(), "shared icons: {:?}", feed.agencies.iter().map(|a| (&a.code, &a.icon)).collect::<Vec<_>>());
+    assert_eq!(
+        icons.len(),
+        feed.agencies.len(),
+        "shared icons: {:?}",
+        feed.agencies.iter().map(|a| (&a.code, &a.icon)).collect::<Vec<_>>()
+    );
     assert!(!icons.contains("bank"), "the bank's landmark is the MPP's mark");
 }

@@ -72,7 +72,12 @@ impl Emulator {
         .unwrap();
         let log = std::fs::File::create(dir.path().join("emupos.log")).unwrap();
         let mut command = Command::new(bin);
-        command.args(["run", "--config", "emupos.yaml"]).current_dir(dir.path()).stdout(log.try_clone().unwrap()).stderr(log).stdin(Stdio::null());
+        command
+            .args(["run", "--config", "emupos.yaml"])
+            .current_dir(dir.path())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .stdin(Stdio::null());
         let child = spawn_for_this_process(command);
         let emu = Emulator { printer_port, api_port, dir, _child: child };
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -103,7 +108,8 @@ impl Emulator {
     pub fn http(&self, method: &str, path: &str) -> (u16, String) {
         let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.api_port)) else { return (0, String::new()) };
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        write!(s, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+        write!(s, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .unwrap();
         let mut resp = String::new();
         s.read_to_string(&mut resp).ok();
         let status = resp.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
@@ -147,7 +153,8 @@ impl Emulator {
                 let base = self.dir.path().join("receipts").join(id);
                 std::thread::sleep(Duration::from_millis(200)); // let all three files land
                 let text = std::fs::read_to_string(base.with_extension("txt")).unwrap();
-                let json = serde_json::from_str(&std::fs::read_to_string(base.with_extension("json")).unwrap()).unwrap();
+                let json =
+                    serde_json::from_str(&std::fs::read_to_string(base.with_extension("json")).unwrap()).unwrap();
                 return (text, base.with_extension("png"), json);
             }
             assert!(Instant::now() < deadline, "no receipt arrived; emulator log:\n{}", self.log());

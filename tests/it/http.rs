@@ -76,7 +76,12 @@ impl Server {
     }
 }
 
-fn handle(stream: TcpStream, routes: &Mutex<HashMap<String, Route>>, receiver: &Mutex<Receiver>, hits: &Mutex<u32>) -> std::io::Result<()> {
+fn handle(
+    stream: TcpStream,
+    routes: &Mutex<HashMap<String, Route>>,
+    receiver: &Mutex<Receiver>,
+    hits: &Mutex<u32>,
+) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut out = stream;
     loop {

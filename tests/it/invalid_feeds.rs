@@ -1,9 +1,9 @@
 //! Bad feeds are refused whole: exit code 2, every error names the JSON path and the reason,
 //! and the database's content is exactly what it was.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use crate::support::{assert_same, default_feed_value, dump, Kiosk};
+use crate::support::{Kiosk, assert_same, default_feed_value, dump};
 
 /// A change to the default feed and what the error must say (path first, then reason).
 struct Case {
@@ -14,7 +14,11 @@ struct Case {
 
 fn cases() -> Vec<Case> {
     vec![
-        Case { name: "unknown agency", mutate: |f| f["services"][12]["agency"] = json!("SAMSAT2"), expect: &["services[12].agency: unknown agency code \"SAMSAT2\""] },
+        Case {
+            name: "unknown agency",
+            mutate: |f| f["services"][12]["agency"] = json!("SAMSAT2"),
+            expect: &["services[12].agency: unknown agency code \"SAMSAT2\""],
+        },
         Case {
             name: "duplicate service code",
             mutate: |f| f["services"][5]["code"] = f["services"][0]["code"].clone(),
@@ -25,8 +29,16 @@ fn cases() -> Vec<Case> {
             mutate: |f| f["agencies"][3]["code"] = json!("POLRES"),
             expect: &["agencies[3].code: duplicate agency code \"POLRES\""],
         },
-        Case { name: "empty requirements", mutate: |f| f["services"][3]["requirements"] = json!([]), expect: &["services[3].requirements: empty"] },
-        Case { name: "bad time", mutate: |f| f["site"]["hours"]["mon"]["open"] = json!("8am"), expect: &["site.hours.mon.open: invalid time \"8am\", expected HH:MM"] },
+        Case {
+            name: "empty requirements",
+            mutate: |f| f["services"][3]["requirements"] = json!([]),
+            expect: &["services[3].requirements: empty"],
+        },
+        Case {
+            name: "bad time",
+            mutate: |f| f["site"]["hours"]["mon"]["open"] = json!("8am"),
+            expect: &["site.hours.mon.open: invalid time \"8am\", expected HH:MM"],
+        },
         Case {
             name: "closing before opening",
             mutate: |f| f["site"]["hours"]["tue"]["close"] = json!("07:00"),
@@ -42,7 +54,11 @@ fn cases() -> Vec<Case> {
             mutate: |f| f["site"]["time_zone"] = json!("Asia/Jeneponto"),
             expect: &["site.time_zone: unknown time zone \"Asia/Jeneponto\""],
         },
-        Case { name: "wrong type", mutate: |f| f["services"][5]["verified"] = json!("yes"), expect: &["services[5].verified: invalid type: string \"yes\", expected a boolean"] },
+        Case {
+            name: "wrong type",
+            mutate: |f| f["services"][5]["verified"] = json!("yes"),
+            expect: &["services[5].verified: invalid type: string \"yes\", expected a boolean"],
+        },
         Case {
             name: "missing field",
             mutate: |f| {
@@ -50,8 +66,16 @@ fn cases() -> Vec<Case> {
             },
             expect: &["services[2]: missing field `fee`"],
         },
-        Case { name: "unknown field", mutate: |f| f["services"][0]["colour"] = json!("red"), expect: &["services[0].colour: unknown field `colour`"] },
-        Case { name: "future schema", mutate: |f| f["schema"] = json!(2), expect: &["schema: unsupported schema 2, this kiosk reads schema 1"] },
+        Case {
+            name: "unknown field",
+            mutate: |f| f["services"][0]["colour"] = json!("red"),
+            expect: &["services[0].colour: unknown field `colour`"],
+        },
+        Case {
+            name: "future schema",
+            mutate: |f| f["schema"] = json!(2),
+            expect: &["schema: unsupported schema 2, this kiosk reads schema 1"],
+        },
         Case {
             name: "terminal escape in a name",
             mutate: |f| f["services"][4]["name"]["id"] = json!("KTP\u{1b}]0;pwned\u{7}"),
@@ -74,10 +98,26 @@ fn cases() -> Vec<Case> {
             mutate: |f| f["services"][7]["ticket_prefix"] = json!("KTB"),
             expect: &["services[7].ticket_prefix: ticket prefix \"KTB\" is already used by services[0]"],
         },
-        Case { name: "bad ticket prefix", mutate: |f| f["services"][1]["ticket_prefix"] = json!("kt-1"), expect: &["services[1].ticket_prefix: invalid ticket prefix \"kt-1\""] },
-        Case { name: "unknown icon", mutate: |f| f["agencies"][0]["icon"] = json!("unicorn"), expect: &["agencies[0].icon: unknown icon \"unicorn\""] },
-        Case { name: "empty Indonesian text", mutate: |f| f["services"][9]["name"]["id"] = json!("  "), expect: &["services[9].name.id: empty Indonesian text"] },
-        Case { name: "zero quota", mutate: |f| f["services"][18]["daily_quota"] = json!(0), expect: &["services[18].daily_quota: 0 would refuse every ticket"] },
+        Case {
+            name: "bad ticket prefix",
+            mutate: |f| f["services"][1]["ticket_prefix"] = json!("kt-1"),
+            expect: &["services[1].ticket_prefix: invalid ticket prefix \"kt-1\""],
+        },
+        Case {
+            name: "unknown icon",
+            mutate: |f| f["agencies"][0]["icon"] = json!("unicorn"),
+            expect: &["agencies[0].icon: unknown icon \"unicorn\""],
+        },
+        Case {
+            name: "empty Indonesian text",
+            mutate: |f| f["services"][9]["name"]["id"] = json!("  "),
+            expect: &["services[9].name.id: empty Indonesian text"],
+        },
+        Case {
+            name: "zero quota",
+            mutate: |f| f["services"][18]["daily_quota"] = json!(0),
+            expect: &["services[18].daily_quota: 0 would refuse every ticket"],
+        },
         Case {
             name: "several problems at once",
             mutate: |f| {
@@ -85,7 +125,12 @@ fn cases() -> Vec<Case> {
                 f["services"][4]["requirements"] = json!([]);
                 f["site"]["time_zone"] = json!("WITA");
             },
-            expect: &["(3 problems)", "services[1].agency: unknown agency code \"NOPE\"", "services[4].requirements: empty", "site.time_zone: unknown time zone \"WITA\""],
+            expect: &[
+                "(3 problems)",
+                "services[1].agency: unknown agency code \"NOPE\"",
+                "services[4].requirements: empty",
+                "site.time_zone: unknown time zone \"WITA\"",
+            ],
         },
     ]
 }
@@ -196,7 +241,11 @@ fn a_feed_for_another_site_is_refused_unless_forced() {
     let other = k.write("other.json", &other.to_string());
     let r = k.run(&["catalogue", "import", other.to_str().unwrap()]);
     assert_eq!(r.code(), 2, "{}", r.stderr());
-    assert!(r.stderr().contains("the feed is for site MPP-MAKASSAR, this kiosk serves MPP-JENEPONTO"), "{}", r.stderr());
+    assert!(
+        r.stderr().contains("the feed is for site MPP-MAKASSAR, this kiosk serves MPP-JENEPONTO"),
+        "{}",
+        r.stderr()
+    );
     assert_same(&before, &dump(&k.db()), "a refused site changes nothing");
     k.run(&["catalogue", "import", other.to_str().unwrap(), "--force"]).ok();
     assert!(k.run(&["catalogue", "export"]).ok().contains("MPP-MAKASSAR"));

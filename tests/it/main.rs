@@ -13,7 +13,7 @@ mod http;
 mod invalid_feeds;
 mod printing;
 mod round_trip;
-mod survey;
 mod structure;
+mod survey;
 mod sync;
 mod tickets;

@@ -4,7 +4,7 @@
 use std::io::{Read, Write};
 use std::net::TcpListener;
 
-use crate::emulator::{decode_qr, Emulator};
+use crate::emulator::{Emulator, decode_qr};
 use crate::support::{Kiosk, Run};
 
 const OPEN: &str = "2026-11-30T01:05:00Z"; // Monday 09:05 WITA
@@ -12,7 +12,12 @@ const QR: &str = "https://mpp.jenepontokab.go.id/antrean/{number}?layanan={servi
 
 fn kiosk_with_printer(uri: &str, paper: &str, qr: &str) -> (Kiosk, std::path::PathBuf) {
     let k = Kiosk::new();
-    let cfg = k.write("printer.toml", &format!("[printer]\nuri = \"{uri}\"\npaper = \"{paper}\"\nqr = \"{qr}\"\nqr_url = \"{QR}\"\ntimeout_ms = 1500\n"));
+    let cfg = k.write(
+        "printer.toml",
+        &format!(
+            "[printer]\nuri = \"{uri}\"\npaper = \"{paper}\"\nqr = \"{qr}\"\nqr_url = \"{QR}\"\ntimeout_ms = 1500\n"
+        ),
+    );
     (k, cfg)
 }
 
@@ -29,7 +34,19 @@ fn check_slip(emu: &Emulator, paper: &str, qr: &str) {
     let (text, png, job) = emu.receipt_of(|| ticket = issue(&k, &cfg, &["--service", "KTP-BARU", "--json"]).json());
     assert_eq!(ticket["status"], "printed", "{ticket}");
     assert_eq!(ticket["number"], "KTB-A001");
-    for expected in ["KTB-A001", "Penerbitan KTP-el Baru", "Senin, 30 November 2026", "09.05 WITA", "Berlaku hari ini saja", "LOKET 1", "Perhatikan layar panggilan", "Fotokopi Kartu Keluarga (KK)", "Mengisi formulir F-1.02", "diwakilkan", "SP4N-LAPOR!"] {
+    for expected in [
+        "KTB-A001",
+        "Penerbitan KTP-el Baru",
+        "Senin, 30 November 2026",
+        "09.05 WITA",
+        "Berlaku hari ini saja",
+        "LOKET 1",
+        "Perhatikan layar panggilan",
+        "Fotokopi Kartu Keluarga (KK)",
+        "Mengisi formulir F-1.02",
+        "diwakilkan",
+        "SP4N-LAPOR!",
+    ] {
         assert!(text.contains(expected), "{paper}: {expected:?} missing from the slip:\n{text}");
     }
     assert_eq!(job["boundary"], "cut", "{paper}: the job ends with a cut: {job}");
@@ -39,7 +56,10 @@ fn check_slip(emu: &Emulator, paper: &str, qr: &str) {
         assert!(line.chars().count() <= cols, "{paper}: line wider than {cols} columns: {line:?}");
     }
     let log = &emu.log()[log_before..];
-    assert!(!log.contains("unknown") && !log.contains("unsupported"), "{paper}: the emulator saw bytes it does not know:\n{log}");
+    assert!(
+        !log.contains("unknown") && !log.contains("unsupported"),
+        "{paper}: the emulator saw bytes it does not know:\n{log}"
+    );
     if let Some(decoded) = decode_qr(&png) {
         assert_eq!(decoded, "https://mpp.jenepontokab.go.id/antrean/KTB-A001?layanan=KTP-BARU", "{paper} {qr}");
     }
@@ -74,7 +94,11 @@ fn a_printer_that_cannot_print_refuses_before_any_number_is_used() {
         let r = issue(&k, &cfg, &["--service", "SKCK-BARU"]);
         emu.clear_fault(fault);
         assert_eq!(r.code(), 2, "{fault}: {}", r.stderr());
-        assert!(r.stderr().contains(&format!("printer {code}")) && r.stderr().contains(words), "{fault}: {}", r.stderr());
+        assert!(
+            r.stderr().contains(&format!("printer {code}")) && r.stderr().contains(words),
+            "{fault}: {}",
+            r.stderr()
+        );
     }
     let mut list = k.command_with_config(&cfg);
     list.env("MPP_KIOSK_NOW", OPEN).args(["ticket", "list", "--json"]);
@@ -84,7 +108,10 @@ fn a_printer_that_cannot_print_refuses_before_any_number_is_used() {
     emu.set_fault("paper-near-end");
     let j = issue(&k, &cfg, &["--service", "SKCK-BARU", "--json"]).json();
     emu.clear_fault("paper-near-end");
-    assert_eq!((j["number"].as_str(), j["status"].as_str(), j["paper_near_end"].as_bool()), (Some("SKB-A001"), Some("printed"), Some(true)));
+    assert_eq!(
+        (j["number"].as_str(), j["status"].as_str(), j["paper_near_end"].as_bool()),
+        (Some("SKB-A001"), Some("printed"), Some(true))
+    );
 }
 
 /// A printer that answers status, then drops the connection after part of the slip.
@@ -122,7 +149,11 @@ fn a_connection_dropped_mid_slip_marks_the_ticket_print_failed_and_it_can_be_rep
     let r = issue(&k, &cfg, &["--service", "KK-BARU", "--json"]);
     assert_eq!(r.code(), 1, "{}", r.stderr());
     let j: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
-    assert_eq!((j["number"].as_str(), j["status"].as_str()), (Some("KKB-A001"), Some("print_failed")), "the citizen still gets the number");
+    assert_eq!(
+        (j["number"].as_str(), j["status"].as_str()),
+        (Some("KKB-A001"), Some("print_failed")),
+        "the citizen still gets the number"
+    );
     assert!(r.stderr().contains("ticket reprint KKB-A001"), "{}", r.stderr());
 
     // Staff reprint it on a working printer (here the preview folder).
@@ -174,8 +205,8 @@ fn without_a_printer_slips_land_in_the_preview_folder() {
 #[test]
 fn a_serial_printer_prints_and_answers_status() {
     use serialport::{SerialPort, TTYPort};
-    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
     let Some((emu, _lock)) = Emulator::get() else { return };
     let (mut master, slave) = TTYPort::pair().unwrap();
     let path = slave.name().unwrap();
@@ -224,7 +255,10 @@ fn a_serial_printer_prints_and_answers_status() {
 fn the_preview_printer_draws_the_slip() {
     let k = Kiosk::new();
     let slips = k.path("slips");
-    let cfg = k.write("preview.toml", &format!("[printer]\nuri = \"preview:{}\"\npaper = \"58mm\"\nqr_url = \"{QR}\"\n", slips.display()));
+    let cfg = k.write(
+        "preview.toml",
+        &format!("[printer]\nuri = \"preview:{}\"\npaper = \"58mm\"\nqr_url = \"{QR}\"\n", slips.display()),
+    );
     let r = issue(&k, &cfg, &["--service", "AKTA-LAHIR", "--priority", "pregnant"]);
     assert_eq!(r.ok().trim(), "AKL-PA001");
     let png = slips.join("2026-11-30-AKL-PA001.png");
@@ -238,7 +272,10 @@ fn the_preview_printer_draws_the_slip() {
 
     // A site logo replaces the embedded mark; a broken one is named in the message.
     let bad = k.write("bad-logo.png", "not a picture");
-    let cfg = k.write("bad.toml", &format!("[printer]\nuri = \"preview:{}\"\nlogo = \"{}\"\n", slips.display(), bad.display()));
+    let cfg = k.write(
+        "bad.toml",
+        &format!("[printer]\nuri = \"preview:{}\"\nlogo = \"{}\"\n", slips.display(), bad.display()),
+    );
     let r = issue(&k, &cfg, &["--service", "AKTA-LAHIR"]);
     assert_eq!(r.code(), 2, "{}", r.stderr());
     assert!(r.stderr().contains("[printer] logo") && r.stderr().contains("bad-logo.png: not a PNG"), "{}", r.stderr());
@@ -272,9 +309,19 @@ fn without_rasters(bytes: &[u8]) -> Vec<u8> {
 fn a_qr_url_too_long_for_the_qr_mode_is_refused_before_any_number() {
     let k = Kiosk::new();
     let long = format!("https://mpp.example.go.id/{}/{{number}}", "a".repeat(1500));
-    let cfg = k.write("qr.toml", &format!("[printer]\nuri = \"preview:{}\"\nqr = \"raster\"\npaper = \"58mm\"\nqr_url = \"{long}\"\n", k.path("slips").display()));
+    let cfg = k.write(
+        "qr.toml",
+        &format!(
+            "[printer]\nuri = \"preview:{}\"\nqr = \"raster\"\npaper = \"58mm\"\nqr_url = \"{long}\"\n",
+            k.path("slips").display()
+        ),
+    );
     let mut c = k.command_with_config(&cfg);
-    let r = Run(c.env("MPP_KIOSK_NOW", "2026-11-30T01:05:00Z").args(["ticket", "issue", "--service", "KTP-BARU"]).output().unwrap());
+    let r = Run(c
+        .env("MPP_KIOSK_NOW", "2026-11-30T01:05:00Z")
+        .args(["ticket", "issue", "--service", "KTP-BARU"])
+        .output()
+        .unwrap());
     assert_eq!(r.code(), 2, "{}", r.stderr());
     assert!(r.stderr().contains("[printer] qr_url is too long"), "{}", r.stderr());
     let listed = k.run(&["ticket", "list", "--json"]).json();
@@ -292,11 +339,19 @@ fn a_device_that_blocks_the_write_ends_the_job_by_its_timeout() {
     let cfg = k.write("lp.toml", &format!("[printer]\nuri = \"file://{}\"\ntimeout_ms = 500\n", fifo.display()));
     let t = std::time::Instant::now();
     let mut c = k.command_with_config(&cfg);
-    let r = Run(c.env("MPP_KIOSK_NOW", "2026-11-30T01:05:00Z").args(["ticket", "issue", "--service", "KTP-BARU", "--json"]).output().unwrap());
+    let r = Run(c
+        .env("MPP_KIOSK_NOW", "2026-11-30T01:05:00Z")
+        .args(["ticket", "issue", "--service", "KTP-BARU", "--json"])
+        .output()
+        .unwrap());
     assert!(t.elapsed() < std::time::Duration::from_secs(20), "the job ended by its timeout ({:?})", t.elapsed());
     assert_ne!(r.code(), 0, "a failed slip is not a success");
     let ticket: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
-    assert_eq!((ticket["number"].as_str(), ticket["status"].as_str()), (Some("KTB-A001"), Some("print_failed")), "{ticket}");
+    assert_eq!(
+        (ticket["number"].as_str(), ticket["status"].as_str()),
+        (Some("KTB-A001"), Some("print_failed")),
+        "{ticket}"
+    );
     assert!(ticket["reason"].as_str().is_some_and(|s| s.contains("took no data")), "{ticket}");
 }
 
@@ -315,5 +370,11 @@ fn doctor_names_a_printer_lock_that_belongs_to_someone_else() {
     let cfg = k.write("p.toml", "[printer]\nuri = \"tcp://127.0.0.1:9\"\ntimeout_ms = 200\n");
     let out = Run(k.command_with_config(&cfg).arg("doctor").output().unwrap());
     assert_eq!(out.code(), 1, "{}", out.stdout());
-    assert!(out.stdout().contains("printer lock") && out.stdout().contains("belongs to uid 65534") && out.stdout().contains("chown"), "{}", out.stdout());
+    assert!(
+        out.stdout().contains("printer lock")
+            && out.stdout().contains("belongs to uid 65534")
+            && out.stdout().contains("chown"),
+        "{}",
+        out.stdout()
+    );
 }

@@ -2,7 +2,7 @@
 
 use mpp_kiosk::catalogue::{default_feed, parse_feed};
 
-use crate::support::{assert_same, dump, Kiosk};
+use crate::support::{Kiosk, assert_same, dump};
 
 #[test]
 fn export_then_forced_import_round_trips() {
@@ -22,7 +22,9 @@ fn export_then_forced_import_round_trips() {
     // Only the import's own bookkeeping (time, source) and the search index's internal
     // pages may differ; the rows and the indexed text are the same.
     let strip = |d: Vec<String>| {
-        d.into_iter().filter(|r| !r.starts_with("catalogue_meta:") && !r.starts_with("service_fts_")).collect::<Vec<_>>()
+        d.into_iter()
+            .filter(|r| !r.starts_with("catalogue_meta:") && !r.starts_with("service_fts_"))
+            .collect::<Vec<_>>()
     };
     assert_same(&strip(before), &strip(dump(&k.db())), "round trip");
 

@@ -45,7 +45,12 @@ fn module_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
 
 /// A cycle in the graph, as the path that closes it, if there is one.
 fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
-    fn visit(n: &str, graph: &BTreeMap<String, BTreeSet<String>>, path: &mut Vec<String>, done: &mut BTreeSet<String>) -> Option<Vec<String>> {
+    fn visit(
+        n: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
         if let Some(at) = path.iter().position(|p| p == n) {
             let mut cycle = path[at..].to_vec();
             cycle.push(n.to_owned());
@@ -116,7 +121,10 @@ fn the_domain_crate_depends_on_nothing_that_does_io() {
     let allowed = ["serde", "serde_json", "serde_path_to_error", "thiserror", "jiff", "csv", "toml"];
     for section in ["dependencies", "build-dependencies"] {
         for name in manifest.get(section).and_then(|d| d.as_table()).into_iter().flat_map(|t| t.keys()) {
-            assert!(allowed.contains(&name.as_str()), "mpp-domain depends on {name}: the domain does no I/O (allowed: {allowed:?})");
+            assert!(
+                allowed.contains(&name.as_str()),
+                "mpp-domain depends on {name}: the domain does no I/O (allowed: {allowed:?})"
+            );
         }
     }
 }

@@ -91,7 +91,10 @@ pub fn dump(db: &Path) -> Vec<String> {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    let mut out = vec![format!("user_version={}", conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap())];
+    let mut out = vec![format!(
+        "user_version={}",
+        conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap()
+    )];
     for t in tables {
         let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
         let n = stmt.column_count();
@@ -150,7 +153,11 @@ pub fn skip(what: &str) -> Option<std::convert::Infallible> {
         let skipped = SKIPPED.lock().map(|s| s.clone()).unwrap_or_default();
         if !skipped.is_empty() {
             let mut err = std::io::stderr();
-            let _ = writeln!(err, "\nSKIPPED: {} tests did not run (bash .ci/setup installs what they need):", skipped.len());
+            let _ = writeln!(
+                err,
+                "\nSKIPPED: {} tests did not run (bash .ci/setup installs what they need):",
+                skipped.len()
+            );
             for s in skipped {
                 let _ = writeln!(err, "  SKIPPED {s}");
             }

@@ -1,7 +1,7 @@
 //! The SKM survey from the command line: paper forms keyed in, the IKM report in text, CSV
 //! and JSON, checked against a computation by hand.
 
-use crate::support::{dump, Kiosk, Run};
+use crate::support::{Kiosk, Run, dump};
 
 const NOW: &str = "2026-11-30T01:05:00Z"; // Monday 30 November 2026, 09:05 WITA
 
@@ -27,7 +27,11 @@ fn paper_forms_and_the_report_match_a_hand_computation() {
     record(&k, "KTP-BARU", "1,1,1,1,1,1,1,1,1", "2026-10-15");
     record(&k, "SKCK-BARU", "1,1,1,1,1,1,1,1,1", "2026-11-30");
 
-    let j = run(&k, &["survey", "report", "--from", "2026-11-01", "--to", "2026-11-30", "--agency", "DUKCAPIL", "--format", "json"]).json();
+    let j = run(
+        &k,
+        &["survey", "report", "--from", "2026-11-01", "--to", "2026-11-30", "--agency", "DUKCAPIL", "--format", "json"],
+    )
+    .json();
     assert_eq!((j["responses"].as_u64(), j["paper"].as_u64()), (Some(4), Some(4)));
     let nrr: Vec<f64> = j["elements"].as_array().unwrap().iter().map(|e| e["nrr"].as_f64().unwrap()).collect();
     assert_eq!(nrr, [3.5, 3.25, 2.75, 4.0, 3.25, 3.25, 4.0, 2.75, 2.75]);
@@ -61,7 +65,10 @@ fn bad_forms_are_refused_with_the_reason_and_change_nothing() {
         (vec!["--service", "KTP-BARU", "--answers", "4,4,4"], "3 answers given"),
         (vec!["--service", "KTP-BARU", "--answers", ",,,,,,,,"], "no answer at all"),
         (vec!["--service", "NOPE", "--answers", "4,4,4,4,4,4,4,4,4"], "unknown service \"NOPE\""),
-        (vec!["--service", "KTP-BARU", "--answers", "4,4,4,4,4,4,4,4,4", "--education", "PHD"], "education \"PHD\" is not a choice"),
+        (
+            vec!["--service", "KTP-BARU", "--answers", "4,4,4,4,4,4,4,4,4", "--education", "PHD"],
+            "education \"PHD\" is not a choice",
+        ),
         (vec!["--service", "KTP-BARU", "--answers", "4,4,4,4,4,4,4,4,4", "--date", "2026-12-25"], "in the future"),
     ] {
         let mut all = vec!["survey", "record"];
@@ -80,7 +87,9 @@ fn bad_forms_are_refused_with_the_reason_and_change_nothing() {
 /// the ticket printed just before it.
 fn has_time_of_day(s: &str) -> bool {
     let b = s.as_bytes();
-    b.windows(5).any(|w| w[0].is_ascii_digit() && w[1].is_ascii_digit() && w[2] == b':' && w[3].is_ascii_digit() && w[4].is_ascii_digit())
+    b.windows(5).any(|w| {
+        w[0].is_ascii_digit() && w[1].is_ascii_digit() && w[2] == b':' && w[3].is_ascii_digit() && w[4].is_ascii_digit()
+    })
 }
 
 /// The survey is anonymous (PermenPANRB 14/2017 asks for honest answers): nothing in the
@@ -113,7 +122,10 @@ fn a_survey_response_cannot_be_linked_to_a_ticket() {
         store.record_survey(&response, "DUKCAPIL", "2026-11-30".parse().unwrap()).unwrap();
     }
     let second = issue();
-    let linkable: Vec<String> = [&first, &second].iter().flat_map(|t| [t["id"].as_str().unwrap().to_owned(), t["number"].as_str().unwrap().to_owned()]).collect();
+    let linkable: Vec<String> = [&first, &second]
+        .iter()
+        .flat_map(|t| [t["id"].as_str().unwrap().to_owned(), t["number"].as_str().unwrap().to_owned()])
+        .collect();
 
     // 1. The stored response.
     let conn = rusqlite::Connection::open(k.db()).unwrap();
@@ -121,10 +133,17 @@ fn a_survey_response_cannot_be_linked_to_a_ticket() {
         let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
         let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
         for c in &columns {
-            assert!(!["ticket", "number", "kiosk", "utc", "time", "seq"].iter().any(|w| c.contains(w)), "{table}.{c} could link a response to a ticket");
+            assert!(
+                !["ticket", "number", "kiosk", "utc", "time", "seq"].iter().any(|w| c.contains(w)),
+                "{table}.{c} could link a response to a ticket"
+            );
         }
         let values: Vec<String> = stmt
-            .query_map([], |r| Ok((0..columns.len()).map(|i| r.get_ref(i).map(|v| format!("{v:?}")).unwrap_or_default()).collect::<Vec<_>>()))
+            .query_map([], |r| {
+                Ok((0..columns.len())
+                    .map(|i| r.get_ref(i).map(|v| format!("{v:?}")).unwrap_or_default())
+                    .collect::<Vec<_>>())
+            })
             .unwrap()
             .flat_map(|r| r.unwrap())
             .collect();
@@ -140,7 +159,8 @@ fn a_survey_response_cannot_be_linked_to_a_ticket() {
     let r = Run(k.command_with_config(&cfg).env("MPP_KIOSK_NOW", NOW).args(["sync", "now"]).output().unwrap());
     r.ok();
     let rx = server.receiver.lock().unwrap();
-    let surveys: Vec<&Vec<serde_json::Value>> = rx.batches.iter().filter(|b| b.iter().any(|r| r["kind"] == "survey")).collect();
+    let surveys: Vec<&Vec<serde_json::Value>> =
+        rx.batches.iter().filter(|b| b.iter().any(|r| r["kind"] == "survey")).collect();
     assert_eq!(surveys.len(), 1, "one batch carries the survey: {:?}", rx.batches);
     for record in surveys[0] {
         assert_eq!(record["kind"], "survey", "a survey shares its batch with queue records: {record}");

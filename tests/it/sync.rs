@@ -94,13 +94,25 @@ fn only_signed_newer_valid_feeds_are_taken_and_every_refusal_is_reported() {
     let invalid_schema = feed(BASE + 1, |v| v["services"][0]["agency"] = "NOWHERE".into());
     let old = feed(BASE, |_| {});
     let cases: Vec<(&str, Box<dyn Fn()>, &str)> = vec![
-        ("bad signature", Box::new(|| serve(good.clone(), Some(sign(&keys, &dir, b"something else")))), "does not match the feed"),
-        ("another key", Box::new(|| serve(good.clone(), Some(sign(&stranger, &dir, &good)))), "a key this kiosk does not trust"),
+        (
+            "bad signature",
+            Box::new(|| serve(good.clone(), Some(sign(&keys, &dir, b"something else")))),
+            "does not match the feed",
+        ),
+        (
+            "another key",
+            Box::new(|| serve(good.clone(), Some(sign(&stranger, &dir, &good)))),
+            "a key this kiosk does not trust",
+        ),
         ("missing signature", Box::new(|| serve(good.clone(), None)), "no signature at"),
         ("replay of an older feed", Box::new(|| serve(old.clone(), Some(sign(&keys, &dir, &old)))), "is not newer"),
         ("expired", Box::new(|| serve(expired.clone(), Some(sign(&keys, &dir, &expired)))), "expired at 2026-11-01"),
         ("invalid JSON", Box::new(|| serve(b"{not json".to_vec(), Some(sign(&keys, &dir, b"{not json")))), "not valid"),
-        ("schema-invalid feed", Box::new(|| serve(invalid_schema.clone(), Some(sign(&keys, &dir, &invalid_schema)))), "services[0].agency"),
+        (
+            "schema-invalid feed",
+            Box::new(|| serve(invalid_schema.clone(), Some(sign(&keys, &dir, &invalid_schema)))),
+            "services[0].agency",
+        ),
         ("truncated body", Box::new(|| server.route("/feed.json", Route::Truncated(good.clone()))), "reading the body"),
         ("over the size cap", Box::new(|| serve(vec![b' '; 1_500_000], None)), "larger than the 1000000-byte limit"),
         ("stall mid-body", Box::new(|| server.route("/feed.json", Route::Stall(good.clone()))), "timeout"),
@@ -116,11 +128,20 @@ fn only_signed_newer_valid_feeds_are_taken_and_every_refusal_is_reported() {
         assert!(t.elapsed() < Duration::from_secs(15), "{name}: bounded by the timeouts");
         assert_eq!(export(&k, &cfg), before, "{name}: the catalogue is untouched");
         let status = Run(k.command_with_config(&cfg).args(["sync", "status", "--json"]).output().unwrap()).json();
-        assert!(status["last_error"].as_str().is_some_and(|e| e.contains(words)), "{name}: the error is recorded: {status}");
+        assert!(
+            status["last_error"].as_str().is_some_and(|e| e.contains(words)),
+            "{name}: the error is recorded: {status}"
+        );
     }
 
     // TLS failure: https to a server that speaks plain HTTP.
-    let tls = k.write("tls.toml", &format!("[sync]\nurl = \"https://127.0.0.1:{}/feed.json\"\npublic_key = \"{}\"\ntimeout_secs = 2\n", server.port, keys.public));
+    let tls = k.write(
+        "tls.toml",
+        &format!(
+            "[sync]\nurl = \"https://127.0.0.1:{}/feed.json\"\npublic_key = \"{}\"\ntimeout_secs = 2\n",
+            server.port, keys.public
+        ),
+    );
     let r = sync_now(&k, &tls);
     assert_eq!(r.code(), 1, "{}", r.stderr());
     assert_eq!(export(&k, &cfg), before, "TLS failure: the catalogue is untouched");
@@ -141,7 +162,10 @@ fn only_signed_newer_valid_feeds_are_taken_and_every_refusal_is_reported() {
     let newer = feed(BASE + 2, |_| {});
     std::fs::write(k.path("usb-feed.json"), &newer).unwrap();
     std::fs::write(k.path("usb-feed.json.minisig"), sign(&keys, &dir, &newer)).unwrap();
-    let usb = k.write("usb.toml", &format!("[sync]\nurl = \"file://{}\"\npublic_key = \"{}\"\n", k.path("usb-feed.json").display(), keys.public));
+    let usb = k.write(
+        "usb.toml",
+        &format!("[sync]\nurl = \"file://{}\"\npublic_key = \"{}\"\n", k.path("usb-feed.json").display(), keys.public),
+    );
     assert!(sync_now(&k, &usb).ok().contains(&format!("imported version {}", BASE + 2)));
     // Read again unchanged: not a failure on every round.
     let again = sync_now(&k, &usb);
@@ -152,7 +176,10 @@ fn only_signed_newer_valid_feeds_are_taken_and_every_refusal_is_reported() {
     let fifo = k.path("fifo-feed.json");
     let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(made.success());
-    let pipe = k.write("fifo.toml", &format!("[sync]\nurl = \"file://{}\"\npublic_key = \"{}\"\ntimeout_secs = 3\n", fifo.display(), keys.public));
+    let pipe = k.write(
+        "fifo.toml",
+        &format!("[sync]\nurl = \"file://{}\"\npublic_key = \"{}\"\ntimeout_secs = 3\n", fifo.display(), keys.public),
+    );
     let t = Instant::now();
     let r = sync_now(&k, &pipe);
     assert_eq!(r.code(), 1, "{}", r.stderr());
@@ -161,9 +188,22 @@ fn only_signed_newer_valid_feeds_are_taken_and_every_refusal_is_reported() {
 
     // The publisher's check gives the kiosk's answer.
     let pubfile = k.path("publisher.pub");
-    let r = Run(k.command().args(["feed", "verify"]).arg(k.path("usb-feed.json")).arg("--key").arg(&pubfile).output().unwrap());
+    let r = Run(k
+        .command()
+        .args(["feed", "verify"])
+        .arg(k.path("usb-feed.json"))
+        .arg("--key")
+        .arg(&pubfile)
+        .output()
+        .unwrap());
     assert!(r.ok().contains("signature good"), "{}", r.stdout());
-    let r = Run(k.command().args(["feed", "verify"]).arg(k.path("usb-feed.json")).args(["--key", &stranger.public]).output().unwrap());
+    let r = Run(k
+        .command()
+        .args(["feed", "verify"])
+        .arg(k.path("usb-feed.json"))
+        .args(["--key", &stranger.public])
+        .output()
+        .unwrap());
     assert_eq!(r.code(), 2);
     assert!(r.stderr().contains("does not trust"), "{}", r.stderr());
 }
@@ -224,7 +264,11 @@ fn the_outbox_survives_a_server_down_for_days_and_a_kiosk_killed_mid_upload() {
     assert_eq!(server.receiver.lock().unwrap().records.len(), 4, "one batch received");
 
     let r = sync_now(&k, &cfg);
-    assert!(r.ok().contains("upload: 15 records in 4 batches"), "the unacknowledged batch is sent again: {}", r.stdout());
+    assert!(
+        r.ok().contains("upload: 15 records in 4 batches"),
+        "the unacknowledged batch is sent again: {}",
+        r.stdout()
+    );
     let rx = server.receiver.lock().unwrap();
     assert_eq!(rx.records.len(), 15, "every record arrives exactly once after deduplication");
     assert_eq!(rx.posts.iter().map(|p| p.1).sum::<usize>(), 19, "4 records were sent twice");
@@ -250,24 +294,47 @@ fn a_publisher_edits_the_spreadsheet_builds_signs_and_the_kiosk_shows_it() {
     let csv_path = publisher.path("src/services.csv");
     let csv = std::fs::read_to_string(&csv_path).unwrap();
     assert!(csv.contains("Mengisi formulir F-1.02"));
-    std::fs::write(&csv_path, csv.replacen("Mengisi formulir F-1.02", "Mengisi formulir F-1.02 (tersedia di loket)", 1)).unwrap();
+    std::fs::write(
+        &csv_path,
+        csv.replacen("Mengisi formulir F-1.02", "Mengisi formulir F-1.02 (tersedia di loket)", 1),
+    )
+    .unwrap();
     let usb = publisher.path("usb");
     std::fs::create_dir_all(&usb).unwrap();
     let feed_path = usb.join("feed.json");
-    let r = Run(publisher.command().args(["feed", "build", "--from"]).arg(publisher.path("src")).arg("--out").arg(&feed_path).args(["--feed-version", "2026120101"]).output().unwrap());
+    let r = Run(publisher
+        .command()
+        .args(["feed", "build", "--from"])
+        .arg(publisher.path("src"))
+        .arg("--out")
+        .arg(&feed_path)
+        .args(["--feed-version", "2026120101"])
+        .output()
+        .unwrap());
     assert!(r.ok().contains("version 2026120101"), "{}", r.stdout());
     let out = Command::new("minisign").args(["-S", "-s"]).arg(&keys.secret).arg("-m").arg(&feed_path).output().unwrap();
     assert!(out.status.success());
 
     let kiosk = Kiosk::new();
-    let cfg = kiosk.write("k.toml", &format!("[sync]\nurl = \"file://{}\"\npublic_key = \"{}\"\n", feed_path.display(), keys.public));
+    let cfg = kiosk.write(
+        "k.toml",
+        &format!("[sync]\nurl = \"file://{}\"\npublic_key = \"{}\"\n", feed_path.display(), keys.public),
+    );
     assert!(sync_now(&kiosk, &cfg).ok().contains("imported version 2026120101"));
     let shown = Run(kiosk.command_with_config(&cfg).args(["catalogue", "show", "KTP-BARU"]).output().unwrap()).ok();
     assert!(shown.contains("Mengisi formulir F-1.02 (tersedia di loket)"), "{shown}");
 
     // A mistake in the spreadsheet is named by file, row and column, and nothing is written.
-    std::fs::write(&csv_path, std::fs::read_to_string(&csv_path).unwrap().replacen(",DUKCAPIL,", ",DUKCAPI,", 1)).unwrap();
-    let r = Run(publisher.command().args(["feed", "build", "--from"]).arg(publisher.path("src")).arg("--out").arg(publisher.path("bad.json")).output().unwrap());
+    std::fs::write(&csv_path, std::fs::read_to_string(&csv_path).unwrap().replacen(",DUKCAPIL,", ",DUKCAPI,", 1))
+        .unwrap();
+    let r = Run(publisher
+        .command()
+        .args(["feed", "build", "--from"])
+        .arg(publisher.path("src"))
+        .arg("--out")
+        .arg(publisher.path("bad.json"))
+        .output()
+        .unwrap());
     assert_eq!(r.code(), 2);
     assert!(r.stderr().contains("services.csv row 2 (KTP-BARU): agency"), "{}", r.stderr());
     assert!(!publisher.path("bad.json").exists());
@@ -293,10 +360,68 @@ fn https_with_the_sites_own_ca_completes_a_pull() {
     let dir = k.path("tls");
     std::fs::create_dir_all(&dir).unwrap();
     // The site's CA, and the server's certificate for 127.0.0.1 signed by it.
-    openssl(&dir, &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=MPP Jeneponto internal CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"]);
-    openssl(&dir, &["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"]);
+    openssl(
+        &dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=MPP Jeneponto internal CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign",
+        ],
+    );
+    openssl(
+        &dir,
+        &[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+    );
     std::fs::write(dir.join("ext.cnf"), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n").unwrap();
-    openssl(&dir, &["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf"]);
+    openssl(
+        &dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+        ],
+    );
     // The feed and its signature, served from the folder by the TLS server (-WWW).
     let keys = keypair(&dir, "publisher");
     let body = feed(BASE + 5, |_| {});
@@ -319,7 +444,8 @@ fn https_with_the_sites_own_ca_completes_a_pull() {
         std::thread::sleep(Duration::from_millis(50));
     }
     let url = format!("https://127.0.0.1:{port}/feed.json");
-    let config = |ca: &str| format!("[sync]\nurl = \"{url}\"\npublic_key = \"{}\"\ntimeout_secs = 10\n{ca}", keys.public);
+    let config =
+        |ca: &str| format!("[sync]\nurl = \"{url}\"\npublic_key = \"{}\"\ntimeout_secs = 10\n{ca}", keys.public);
 
     // Without the CA: refused as untrusted, the catalogue untouched.
     let plain = k.write("plain.toml", &config(""));
@@ -353,7 +479,11 @@ fn an_upload_that_is_redirected_keeps_its_records() {
     let server = Server::start();
     let cfg = k.write(
         "up.toml",
-        &format!("[sync]\ninsecure_http_upload = true\nupload_url = \"{}\"\n[printer]\nuri = \"preview:{}\"\n", server.url("/upload"), k.path("slips").display()),
+        &format!(
+            "[sync]\ninsecure_http_upload = true\nupload_url = \"{}\"\n[printer]\nuri = \"preview:{}\"\n",
+            server.url("/upload"),
+            k.path("slips").display()
+        ),
     );
     // Redirected from the start: the push on issue (before the slip) is refused too.
     server.receiver.lock().unwrap().redirect = Some((301, server.url("/portal")));
@@ -363,7 +493,11 @@ fn an_upload_that_is_redirected_keeps_its_records() {
         server.receiver.lock().unwrap().redirect = Some((status, server.url("/portal")));
         let r = sync_now(&k, &cfg);
         assert_eq!(r.code(), 1, "HTTP {status}: {}", r.stderr());
-        assert!(r.stderr().contains(&format!("HTTP {status}")) && r.stderr().contains("not followed"), "HTTP {status}: {}", r.stderr());
+        assert!(
+            r.stderr().contains(&format!("HTTP {status}")) && r.stderr().contains("not followed"),
+            "HTTP {status}: {}",
+            r.stderr()
+        );
         let status_json = Run(k.command_with_config(&cfg).args(["sync", "status", "--json"]).output().unwrap()).json();
         assert_eq!(status_json["outbox"]["pending"], 3, "HTTP {status}: nothing marked sent: {status_json}");
         assert!(status_json["last_upload_error"].as_str().is_some_and(|e| e.contains("redirected")), "{status_json}");
@@ -380,7 +514,14 @@ fn an_upload_that_is_redirected_keeps_its_records() {
 fn a_servers_error_text_cannot_drive_the_terminal() {
     let k = Kiosk::new();
     let server = Server::start();
-    let cfg = k.write("up.toml", &format!("[sync]\ninsecure_http_upload = true\nupload_url = \"{}\"\n[printer]\nuri = \"preview:{}\"\n", server.url("/upload"), k.path("slips").display()));
+    let cfg = k.write(
+        "up.toml",
+        &format!(
+            "[sync]\ninsecure_http_upload = true\nupload_url = \"{}\"\n[printer]\nuri = \"preview:{}\"\n",
+            server.url("/upload"),
+            k.path("slips").display()
+        ),
+    );
     let mut c = k.command_with_config(&cfg);
     Run(c.env("MPP_KIOSK_NOW", NOW).args(["ticket", "issue", "--service", "KTP-BARU"]).output().unwrap()).ok();
     {
@@ -390,7 +531,11 @@ fn a_servers_error_text_cannot_drive_the_terminal() {
     }
     let r = sync_now(&k, &cfg);
     assert_eq!(r.code(), 1, "{}", r.stderr());
-    assert!(!r.0.stderr.contains(&0x1b) && !r.0.stderr.contains(&0x07), "raw control bytes reached the terminal: {:?}", r.stderr());
+    assert!(
+        !r.0.stderr.contains(&0x1b) && !r.0.stderr.contains(&0x07),
+        "raw control bytes reached the terminal: {:?}",
+        r.stderr()
+    );
     assert!(r.stderr().contains("maintenance \\u{1b}]0;pwned\\u{7}"), "{}", r.stderr());
     let status = Run(k.command_with_config(&cfg).args(["sync", "status"]).output().unwrap());
     assert!(!status.0.stdout.contains(&0x1b), "sync status shows the raw error: {:?}", status.stdout());
@@ -405,7 +550,10 @@ fn an_expired_catalogue_is_kept_and_reported() {
     v["generated_at"] = "2026-10-01T00:00:00Z".into();
     v["expires"] = "2026-11-01T00:00:00Z".into();
     let f = mpp_kiosk::catalogue::parse_feed(v.to_string().as_bytes()).unwrap();
-    mpp_kiosk::store::Store::open(&k.db()).unwrap().import_catalogue(&f, "test", false, jiff::Timestamp::UNIX_EPOCH).unwrap();
+    mpp_kiosk::store::Store::open(&k.db())
+        .unwrap()
+        .import_catalogue(&f, "test", false, jiff::Timestamp::UNIX_EPOCH)
+        .unwrap();
     let mut c = k.command();
     let status = Run(c.env("MPP_KIOSK_NOW", NOW).args(["sync", "status", "--json"]).output().unwrap()).json();
     assert_eq!(status["catalogue_expired"], true, "{status}");
@@ -415,10 +563,14 @@ fn an_expired_catalogue_is_kept_and_reported() {
     assert!(text.contains("catalogue EXPIRED: at 2026-11-01T00:00:00Z"), "{text}");
     let mut c = k.command();
     let doctor = Run(c.env("MPP_KIOSK_NOW", NOW).args(["doctor"]).output().unwrap()).stdout();
-    assert!(doctor.lines().any(|l| l.starts_with("WARN") && l.contains("expiry") && l.contains("EXPIRED at 2026-11-01")), "{doctor}");
+    assert!(
+        doctor.lines().any(|l| l.starts_with("WARN") && l.contains("expiry") && l.contains("EXPIRED at 2026-11-01")),
+        "{doctor}"
+    );
     // Before the expiry, all is well.
     let mut c = k.command();
-    let early = Run(c.env("MPP_KIOSK_NOW", "2026-10-15T01:00:00Z").args(["sync", "status", "--json"]).output().unwrap()).json();
+    let early =
+        Run(c.env("MPP_KIOSK_NOW", "2026-10-15T01:00:00Z").args(["sync", "status", "--json"]).output().unwrap()).json();
     assert_eq!(early["catalogue_expired"], false, "{early}");
 }
 

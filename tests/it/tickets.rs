@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use mpp_kiosk::catalogue::{default_feed, Catalogue, Feed};
+use mpp_kiosk::catalogue::{Catalogue, Feed, default_feed};
 use mpp_kiosk::hours::{DayHours, WeeklyHours};
 use mpp_kiosk::store::{IssueError, Store};
 use mpp_kiosk::tickets::{Priority, Refusal, Status};
@@ -19,7 +19,8 @@ fn ts(s: &str) -> jiff::Timestamp {
 fn always_open() -> Feed {
     let mut feed = default_feed();
     let day = || Some(DayHours { open: "00:00".parse().unwrap(), close: "23:59".parse().unwrap(), breaks: vec![] });
-    feed.site.hours = WeeklyHours { mon: day(), tue: day(), wed: day(), thu: day(), fri: day(), sat: day(), sun: day() };
+    feed.site.hours =
+        WeeklyHours { mon: day(), tue: day(), wed: day(), thu: day(), fri: day(), sat: day(), sun: day() };
     feed.site.cutoff_minutes = 0;
     feed.site.holidays.clear();
     feed
@@ -119,10 +120,15 @@ fn several_processes_issuing_on_one_database_serialise() {
     for c in children {
         let out = c.wait_with_output().unwrap();
         assert!(out.status.success(), "an issuing process failed:\n{}", String::from_utf8_lossy(&out.stdout));
-        printed.extend(String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.split_once("ISSUED ").map(|(_, n)| n.trim().to_owned())));
+        printed.extend(
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter_map(|l| l.split_once("ISSUED ").map(|(_, n)| n.trim().to_owned())),
+        );
     }
     let store = Store::open(&k.db()).unwrap();
-    let mut numbers: Vec<String> = store.tickets_on("2026-11-30".parse().unwrap()).unwrap().into_iter().map(|t| t.number).collect();
+    let mut numbers: Vec<String> =
+        store.tickets_on("2026-11-30".parse().unwrap()).unwrap().into_iter().map(|t| t.number).collect();
     numbers.sort();
     let expected: Vec<String> = (1..=processes * each).map(|n| format!("KTB-A{n:03}")).collect();
     assert_eq!(numbers, expected, "every number once, gap-free, across {processes} processes");
@@ -167,10 +173,22 @@ fn the_rules_refuse_without_consuming_a_number() {
         other => panic!("expected a refusal, got {other:?}"),
     };
     // Saturday; Friday prayer (11:45 WITA = 03:45 UTC); Christmas; after the cut-off (15:45 WITA).
-    assert_eq!(refused(store.issue_ticket(&cat, "KTP-BARU", None, 1, ts("2026-12-05T02:00:00Z"))), Refusal::ClosedToday);
-    assert!(matches!(refused(store.issue_ticket(&cat, "KTP-BARU", None, 1, ts("2026-12-04T03:45:00Z"))), Refusal::OnBreak { .. }));
-    assert!(matches!(refused(store.issue_ticket(&cat, "KTP-BARU", None, 1, ts("2026-12-25T02:00:00Z"))), Refusal::Holiday { .. }));
-    assert!(matches!(refused(store.issue_ticket(&cat, "KTP-BARU", None, 1, ts("2026-11-30T07:45:00Z"))), Refusal::ClosedForToday { .. }));
+    assert_eq!(
+        refused(store.issue_ticket(&cat, "KTP-BARU", None, 1, ts("2026-12-05T02:00:00Z"))),
+        Refusal::ClosedToday
+    );
+    assert!(matches!(
+        refused(store.issue_ticket(&cat, "KTP-BARU", None, 1, ts("2026-12-04T03:45:00Z"))),
+        Refusal::OnBreak { .. }
+    ));
+    assert!(matches!(
+        refused(store.issue_ticket(&cat, "KTP-BARU", None, 1, ts("2026-12-25T02:00:00Z"))),
+        Refusal::Holiday { .. }
+    ));
+    assert!(matches!(
+        refused(store.issue_ticket(&cat, "KTP-BARU", None, 1, ts("2026-11-30T07:45:00Z"))),
+        Refusal::ClosedForToday { .. }
+    ));
     assert!(store.tickets_on("2026-12-04".parse().unwrap()).unwrap().is_empty());
 
     // The passport quota of 30; a voided ticket frees its place.
@@ -212,7 +230,10 @@ fn the_cli_issues_lists_voids_and_explains_refusals() {
     let open = "2026-11-30T01:05:00Z"; // Monday 09:05 WITA
     assert_eq!(run(now(open), &["ticket", "issue", "--service", "ktp-baru"]).ok().trim(), "KTB-A001");
     let j = run(now(open), &["ticket", "issue", "--service", "KTP-BARU", "--priority", "elderly", "--json"]).json();
-    assert_eq!((j["number"].as_str(), j["service"].as_str(), j["status"].as_str()), (Some("KTB-PA001"), Some("KTP-BARU"), Some("printed")));
+    assert_eq!(
+        (j["number"].as_str(), j["service"].as_str(), j["status"].as_str()),
+        (Some("KTB-PA001"), Some("KTP-BARU"), Some("printed"))
+    );
     let list = run(now(open), &["ticket", "list", "--json"]).json();
     assert_eq!(list.as_array().unwrap().len(), 2);
     assert_eq!(list[0]["number"], "KTB-A001");
@@ -324,7 +345,10 @@ fn killing_the_kiosk_mid_issue_loses_and_duplicates_nothing() {
         // no number, so the numbers have no gaps at all.
         assert_eq!(seqs, (1..=seqs.len() as u32).collect::<Vec<_>>(), "{prefix}: gap-free in issue order");
     }
-    eprintln!("{finished} issues finished, {killed} killed ({aimed:?} of them aimed), {} tickets recorded", tickets.len());
+    eprintln!(
+        "{finished} issues finished, {killed} killed ({aimed:?} of them aimed), {} tickets recorded",
+        tickets.len()
+    );
 
     // The tickets killed after their commit were never confirmed printed. The next print
     // worker (here a technician's reprint) marks every such ticket print_failed, and it
@@ -333,15 +357,25 @@ fn killing_the_kiosk_mid_issue_loses_and_duplicates_nothing() {
     let stuck: Vec<String> = tickets.iter().filter(|t| t.status == Status::Issued).map(|t| t.number.clone()).collect();
     assert!(!stuck.is_empty(), "the kills after the commit leave unconfirmed tickets");
     let mut c = k.command();
-    let r = crate::support::Run(c.env("MPP_KIOSK_NOW", "2026-11-30T01:06:00Z").args(["ticket", "reprint", &stuck[0]]).output().unwrap());
+    let r = crate::support::Run(
+        c.env("MPP_KIOSK_NOW", "2026-11-30T01:06:00Z").args(["ticket", "reprint", &stuck[0]]).output().unwrap(),
+    );
     r.ok();
     let store = Store::open(&k.db()).unwrap();
     let after = store.tickets_on("2026-11-30".parse().unwrap()).unwrap();
-    assert!(after.iter().all(|t| t.status != Status::Issued), "no ticket stays issued: {:?}", after.iter().map(|t| (&t.number, t.status)).collect::<Vec<_>>());
+    assert!(
+        after.iter().all(|t| t.status != Status::Issued),
+        "no ticket stays issued: {:?}",
+        after.iter().map(|t| (&t.number, t.status)).collect::<Vec<_>>()
+    );
     let first = after.iter().find(|t| t.number == stuck[0]).unwrap();
     assert_eq!(first.status, Status::Reprinted, "the stuck ticket was reprinted");
     for n in &stuck[1..] {
-        assert_eq!(after.iter().find(|t| &t.number == n).unwrap().status, Status::PrintFailed, "{n} shows as a failed print");
+        assert_eq!(
+            after.iter().find(|t| &t.number == n).unwrap().status,
+            Status::PrintFailed,
+            "{n} shows as a failed print"
+        );
     }
 }
 
@@ -370,9 +404,21 @@ fn the_outbox_row_is_written_in_the_same_transaction_for_every_kind() {
     };
     let failed = [
         ("a ticket", store.issue_ticket(&cat, "KTP-BARU", None, 1, at).map(|_| ()).map_err(|e| e.to_string())),
-        ("a status change", store.set_ticket_status(&ticket.id, Status::Printed, at, None).map(|_| ()).map_err(|e| e.to_string())),
-        ("a void", store.set_ticket_status(&other.id, Status::Voided, at, Some("test")).map(|_| ()).map_err(|e| e.to_string())),
-        ("a survey", store.record_survey(&survey, "DUKCAPIL", "2026-11-30".parse().unwrap()).map(|_| ()).map_err(|e| e.to_string())),
+        (
+            "a status change",
+            store.set_ticket_status(&ticket.id, Status::Printed, at, None).map(|_| ()).map_err(|e| e.to_string()),
+        ),
+        (
+            "a void",
+            store.set_ticket_status(&other.id, Status::Voided, at, Some("test")).map(|_| ()).map_err(|e| e.to_string()),
+        ),
+        (
+            "a survey",
+            store
+                .record_survey(&survey, "DUKCAPIL", "2026-11-30".parse().unwrap())
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+        ),
     ];
     for (what, r) in failed {
         let e = r.expect_err(what);
@@ -387,7 +433,9 @@ fn the_outbox_row_is_written_in_the_same_transaction_for_every_kind() {
 #[test]
 fn a_site_in_each_time_zone_prints_its_own_local_time() {
     // 01:05 UTC is 08:05 WIB, 09:05 WITA, 10:05 WIT on Monday 30 November 2026.
-    for (zone, label, local) in [("Asia/Jakarta", "WIB", "08.05"), ("Asia/Makassar", "WITA", "09.05"), ("Asia/Jayapura", "WIT", "10.05")] {
+    for (zone, label, local) in
+        [("Asia/Jakarta", "WIB", "08.05"), ("Asia/Makassar", "WITA", "09.05"), ("Asia/Jayapura", "WIT", "10.05")]
+    {
         let k = Kiosk::new();
         let mut feed = crate::support::default_feed_value();
         feed["site"]["time_zone"] = zone.into();
@@ -397,17 +445,32 @@ fn a_site_in_each_time_zone_prints_its_own_local_time() {
         let slips = k.path("slips");
         let cfg = k.write("p.toml", &format!("[printer]\nuri = \"preview:{}\"\n", slips.display()));
         let mut c = k.command_with_config(&cfg);
-        let r = crate::support::Run(c.env("MPP_KIOSK_NOW", "2026-11-30T01:05:00Z").args(["ticket", "issue", "--service", "KTP-BARU"]).output().unwrap());
+        let r = crate::support::Run(
+            c.env("MPP_KIOSK_NOW", "2026-11-30T01:05:00Z")
+                .args(["ticket", "issue", "--service", "KTP-BARU"])
+                .output()
+                .unwrap(),
+        );
         let number = r.ok().trim().to_owned();
         let slip = std::fs::read_to_string(slips.join(format!("2026-11-30-{number}.txt"))).unwrap();
         assert!(slip.contains(&format!("Pukul {local} {label}")), "{zone}: {slip}");
         assert!(!slip.contains("WITA") || label == "WITA", "{zone}: {slip}");
         // A refusal before opening (07:00 local, whatever the zone) names the zone too.
-        let early = match zone { "Asia/Jakarta" => "2026-11-30T00:00:00Z", "Asia/Makassar" => "2026-11-29T23:00:00Z", _ => "2026-11-29T22:00:00Z" };
+        let early = match zone {
+            "Asia/Jakarta" => "2026-11-30T00:00:00Z",
+            "Asia/Makassar" => "2026-11-29T23:00:00Z",
+            _ => "2026-11-29T22:00:00Z",
+        };
         let mut c = k.command_with_config(&cfg);
-        let r = crate::support::Run(c.env("MPP_KIOSK_NOW", early).args(["ticket", "issue", "--service", "KTP-BARU"]).output().unwrap());
+        let r = crate::support::Run(
+            c.env("MPP_KIOSK_NOW", early).args(["ticket", "issue", "--service", "KTP-BARU"]).output().unwrap(),
+        );
         assert_eq!(r.code(), 2, "{zone}: {}", r.stderr());
-        assert!(r.stderr().contains(&format!("08.00 {label}")) && r.stderr().contains(&format!("08:00 {label}")), "{zone}: {}", r.stderr());
+        assert!(
+            r.stderr().contains(&format!("08.00 {label}")) && r.stderr().contains(&format!("08:00 {label}")),
+            "{zone}: {}",
+            r.stderr()
+        );
     }
 }
 
@@ -441,7 +504,14 @@ fn a_root_shell_command_leaves_the_kiosks_files_to_the_kiosk() {
     let mut seen = 0;
     while let Some(p) = files.pop() {
         let meta = std::fs::symlink_metadata(&p).unwrap();
-        assert_eq!((meta.uid(), meta.gid()), (uid, gid), "{} belongs to {}:{}, not the kiosk's user", p.display(), meta.uid(), meta.gid());
+        assert_eq!(
+            (meta.uid(), meta.gid()),
+            (uid, gid),
+            "{} belongs to {}:{}, not the kiosk's user",
+            p.display(),
+            meta.uid(),
+            meta.gid()
+        );
         if meta.is_dir() {
             files.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
         }

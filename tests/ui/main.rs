@@ -30,7 +30,9 @@ struct Kiosk {
 
 fn catalogue(db: &Path) -> Catalogue {
     let mut store = Store::open(db).unwrap();
-    store.import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", true, jiff::Timestamp::UNIX_EPOCH).unwrap();
+    store
+        .import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", true, jiff::Timestamp::UNIX_EPOCH)
+        .unwrap();
     store.load_catalogue().unwrap().unwrap()
 }
 
@@ -42,7 +44,15 @@ fn kiosk(dir: &Path, at: &str, printer: PrinterUri) -> Kiosk {
         app: mpp_kiosk::app::AppSettings {
             catalogue: catalogue(&db),
             db_path: db.clone(),
-            print: PrintSettings { uri: printer, paper: Paper::Mm80, qr: QrMode::Native, qr_url: None, timeout: Duration::from_millis(500), logo: None, lock: None },
+            print: PrintSettings {
+                uri: printer,
+                paper: Paper::Mm80,
+                qr: QrMode::Native,
+                qr_url: None,
+                timeout: Duration::from_millis(500),
+                logo: None,
+                lock: None,
+            },
             kiosk_id: 1,
             lang: Lang::Id,
             idle: Duration::from_secs(60),
@@ -73,13 +83,23 @@ impl Kiosk {
     }
 
     fn buttons(&self, label: &str) -> Vec<ElementHandle> {
-        ElementHandle::find_by_accessible_label(&self.ui.window, label).filter(|e| e.accessible_role() == Some(AccessibleRole::Button)).collect()
+        ElementHandle::find_by_accessible_label(&self.ui.window, label)
+            .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
+            .collect()
     }
 
     fn tap(&self, label: &str) {
         let found = self.buttons(label);
         if found.is_empty() {
-            let all: Vec<String> = self.ui.window.root_element().query_descendants().find_all().iter().filter_map(|e| e.accessible_label().map(|l| format!("{l}:{:?}", e.accessible_role()))).collect();
+            let all: Vec<String> = self
+                .ui
+                .window
+                .root_element()
+                .query_descendants()
+                .find_all()
+                .iter()
+                .filter_map(|e| e.accessible_label().map(|l| format!("{l}:{:?}", e.accessible_role())))
+                .collect();
             panic!("no button {label:?} on the {:?} screen; labels: {all:?}", self.ui.screen());
         }
         found[0].invoke_accessible_default_action();
@@ -139,8 +159,14 @@ fn the_kiosk_screens_by_touch() {
     assert!(k.buttons("Lansia (60 tahun ke atas)").is_empty());
     assert_eq!(k.ui.screen(), Screen::Printing, "the tap lands on the printing screen");
     for event in [
-        slint::platform::WindowEvent::PointerPressed { position: spot, button: slint::platform::PointerEventButton::Left },
-        slint::platform::WindowEvent::PointerReleased { position: spot, button: slint::platform::PointerEventButton::Left },
+        slint::platform::WindowEvent::PointerPressed {
+            position: spot,
+            button: slint::platform::PointerEventButton::Left,
+        },
+        slint::platform::WindowEvent::PointerReleased {
+            position: spot,
+            button: slint::platform::PointerEventButton::Left,
+        },
     ] {
         k.ui.window.window().dispatch_event(event);
     }
@@ -190,16 +216,24 @@ fn the_kiosk_screens_by_touch() {
             std::thread::sleep(Duration::from_millis(10));
             k.wait(Duration::from_millis(100));
         }
-        panic!("the staff screen never said {words:?}: {}", k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().message);
+        panic!(
+            "the staff screen never said {words:?}: {}",
+            k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().message
+        );
     };
     staff_says(&k, "KTB-A001 dicetak ulang");
     assert!(slips.join("2026-11-30-KTB-A001-reprint.txt").exists());
     k.tap("Cetak Slip Tes");
     staff_says(&k, "Slip tes dikirim");
     assert!(slips.join("printer-test.txt").exists());
-    let health: Vec<String> = slint::Model::iter(&k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().health).map(|h| format!("{}: {}", h.label, h.value)).collect();
+    let health: Vec<String> = slint::Model::iter(&k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().health)
+        .map(|h| format!("{}: {}", h.label, h.value))
+        .collect();
     let pending = Store::open(&k.db).unwrap().outbox_stats().unwrap().pending;
-    assert!(health.iter().any(|h| h.starts_with(&format!("Unggahan: {pending} menunggu"))), "the outbox's real backlog ({pending}): {health:?}");
+    assert!(
+        health.iter().any(|h| h.starts_with(&format!("Unggahan: {pending} menunggu"))),
+        "the outbox's real backlog ({pending}): {health:?}"
+    );
     assert!(health.iter().any(|h| h.starts_with("IKM hari ini")), "{health:?}");
     k.tap("Kembali");
     assert_eq!(k.ui.screen(), Screen::Welcome);
@@ -249,7 +283,11 @@ fn the_kiosk_screens_by_touch() {
     // requirements, and no path leads to a refusal the screen could have foretold.
     for (at, reason, when) in [
         (SATURDAY_1500, "Tutup hari ini (Sabtu)", "Senin, 30 November, pukul 08.00 WITA"),
-        (MONDAY_1545, "Pengambilan nomor antrean hari ini sudah ditutup", "besok, Selasa, 1 Desember, pukul 08.00 WITA"),
+        (
+            MONDAY_1545,
+            "Pengambilan nomor antrean hari ini sudah ditutup",
+            "besok, Selasa, 1 Desember, pukul 08.00 WITA",
+        ),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let k = kiosk(dir.path(), at, PrinterUri::Preview(dir.path().join("slips")));
@@ -264,7 +302,10 @@ fn the_kiosk_screens_by_touch() {
         k.tap("Penerbitan KTP-el Baru (perekaman pertama)");
         assert_eq!(k.ui.screen(), Screen::Detail);
         assert!(k.shows("Fotokopi Kartu Keluarga (KK)"), "the requirements are readable");
-        assert!(k.ui.window.global::<mpp_kiosk::ui::K>().get_detail().state.contains("buka lagi"), "the service says when it opens");
+        assert!(
+            k.ui.window.global::<mpp_kiosk::ui::K>().get_detail().state.contains("buka lagi"),
+            "the service says when it opens"
+        );
         assert!(k.buttons("Ambil Nomor Antrean").is_empty(), "{at}: the detail offers no ticket");
         assert!(!k.ui.window.global::<mpp_kiosk::ui::K>().get_notice().shown, "no refusal was reached");
         let store = Store::open(&k.db).unwrap();
@@ -302,12 +343,20 @@ fn the_kiosk_screens_by_touch() {
     pin_pad(&k, "000000");
     k.tap("Kembali");
     pin_pad(&k, "000000");
-    assert!(k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().pin_message.contains("Coba lagi dalam 60 detik"), "{}", k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().pin_message);
+    assert!(
+        k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().pin_message.contains("Coba lagi dalam 60 detik"),
+        "{}",
+        k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().pin_message
+    );
     drop(k);
     let k = kiosk(dir.path(), MONDAY_0905, PrinterUri::Preview(dir.path().join("slips")));
     pin_pad(&k, "246813");
     assert_eq!(k.ui.screen(), Screen::StaffPin, "the restart did not lift the lock-out");
-    assert!(k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().pin_message.contains("Coba lagi dalam"), "{}", k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().pin_message);
+    assert!(
+        k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().pin_message.contains("Coba lagi dalam"),
+        "{}",
+        k.ui.window.global::<mpp_kiosk::ui::K>().get_staff().pin_message
+    );
     drop(k);
 
     // 7b. A printer that hangs (takes the connection, never answers): the screen never
@@ -425,7 +474,8 @@ fn every_screen_text_has_english() {
     for line in po.lines() {
         if let Some(m) = line.strip_prefix("msgid \"").and_then(|l| l.strip_suffix('"')) {
             id = Some(m.to_owned());
-        } else if let (Some(m), Some(i)) = (line.strip_prefix("msgstr \"").and_then(|l| l.strip_suffix('"')), id.take()) {
+        } else if let (Some(m), Some(i)) = (line.strip_prefix("msgstr \"").and_then(|l| l.strip_suffix('"')), id.take())
+        {
             english.insert(i, m.to_owned());
         }
     }

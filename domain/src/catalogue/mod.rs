@@ -5,8 +5,8 @@ pub mod search;
 pub mod source;
 pub mod validate;
 
-pub use model::{Agency, Feed, Fee, Holiday, Notice, Requirement, RequirementKind, Service, Site, SCHEMA};
-pub use validate::{parse_feed, FeedErrors, FeedIssue};
+pub use model::{Agency, Fee, Feed, Holiday, Notice, Requirement, RequirementKind, SCHEMA, Service, Site};
+pub use validate::{FeedErrors, FeedIssue, parse_feed};
 
 /// The catalogue built into the binary: the researched services of MPP Kabupaten Jeneponto.
 /// A kiosk whose database has no catalogue yet (first start, no network) loads this one.

@@ -144,7 +144,8 @@ pub enum RequirementKind {
 }
 
 impl RequirementKind {
-    pub const ALL: [RequirementKind; 3] = [RequirementKind::Document, RequirementKind::Condition, RequirementKind::Form];
+    pub const ALL: [RequirementKind; 3] =
+        [RequirementKind::Document, RequirementKind::Condition, RequirementKind::Form];
 
     /// The feed's name (`document`, `condition`, `form`).
     pub fn name(self) -> &'static str {
@@ -238,8 +239,25 @@ impl Fee {
 
 /// Icon names the UI can draw for an agency.
 pub const ICONS: &[&str] = &[
-    "id-card", "car", "passport", "health", "land", "mosque", "bolt", "water", "bank", "briefcase",
-    "scales", "envelope", "shield", "building", "users", "receipt", "hard-hat", "gavel", "piggy-bank",
+    "id-card",
+    "car",
+    "passport",
+    "health",
+    "land",
+    "mosque",
+    "bolt",
+    "water",
+    "bank",
+    "briefcase",
+    "scales",
+    "envelope",
+    "shield",
+    "building",
+    "users",
+    "receipt",
+    "hard-hat",
+    "gavel",
+    "piggy-bank",
 ];
 
 fn yes() -> bool {

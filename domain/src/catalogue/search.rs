@@ -97,6 +97,9 @@ mod tests {
         assert_eq!(fts_query("", false), None);
         assert_eq!(fts_query("  -- ** \"", false), None);
         // Quotes and FTS operators typed by a citizen cannot break the expression.
-        assert_eq!(fts_query("\"ktp\" OR NEAR(", false).unwrap(), "(\"ktp\"* OR \"ektp\"* OR \"ktpel\"*) AND \"or\"* AND \"near\"*");
+        assert_eq!(
+            fts_query("\"ktp\" OR NEAR(", false).unwrap(),
+            "(\"ktp\"* OR \"ektp\"* OR \"ktpel\"*) AND \"or\"* AND \"near\"*"
+        );
     }
 }

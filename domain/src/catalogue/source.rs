@@ -5,15 +5,17 @@
 //! validation as an import, naming the file, row and column of each problem; `feed
 //! source` writes the folder from a feed, so an administrator starts from what the kiosk has.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
-use super::validate::{FeedErrors, FeedIssue};
 use super::Feed;
+use super::validate::{FeedErrors, FeedIssue};
 
-pub const AGENCY_COLUMNS: [&str; 8] = ["code", "order", "active", "icon", "name_id", "name_en", "short_name_id", "short_name_en"];
+pub const AGENCY_COLUMNS: [&str; 8] =
+    ["code", "order", "active", "icon", "name_id", "name_en", "short_name_id", "short_name_en"];
 
 /// Text fields of a service, each as `<field>_id` and `<field>_en` columns.
-const SERVICE_TEXTS: [&str; 9] = ["name", "summary", "processing_time", "fee", "legal_basis", "product", "counter", "complaints", "notes"];
+const SERVICE_TEXTS: [&str; 9] =
+    ["name", "summary", "processing_time", "fee", "legal_basis", "product", "counter", "complaints", "notes"];
 const SERVICE_LISTS: [&str; 2] = ["requirements", "procedure"];
 
 /// One line per requirement: `document` (the default, also `dokumen`), `condition`
@@ -21,7 +23,10 @@ const SERVICE_LISTS: [&str; 2] = ["requirements", "procedure"];
 const KINDS_COLUMN: &str = "requirement_kinds";
 
 pub fn service_columns() -> Vec<String> {
-    let mut cols: Vec<String> = ["code", "agency", "active", "verified", "ticket_prefix", "daily_quota", "fee_amount_idr"].map(String::from).to_vec();
+    let mut cols: Vec<String> =
+        ["code", "agency", "active", "verified", "ticket_prefix", "daily_quota", "fee_amount_idr"]
+            .map(String::from)
+            .to_vec();
     for t in SERVICE_TEXTS.iter().chain(&SERVICE_LISTS) {
         cols.push(format!("{t}_id"));
         cols.push(format!("{t}_en"));
@@ -43,7 +48,9 @@ fn text_cells(v: &Value) -> (String, String) {
 }
 
 fn lines(v: &Value, lang: &str) -> String {
-    v.as_array().map(|a| a.iter().map(|t| t[lang].as_str().unwrap_or("")).collect::<Vec<_>>().join("\n")).unwrap_or_default()
+    v.as_array()
+        .map(|a| a.iter().map(|t| t[lang].as_str().unwrap_or("")).collect::<Vec<_>>().join("\n"))
+        .unwrap_or_default()
 }
 
 fn csv_of(header: &[String], rows: Vec<Vec<String>>) -> String {
@@ -69,7 +76,16 @@ pub fn to_source(feed: &Feed) -> Source {
         .map(|a| {
             let (n_id, n_en) = text_cells(&a["name"]);
             let (s_id, s_en) = text_cells(&a["short_name"]);
-            vec![a["code"].as_str().unwrap_or("").into(), a["order"].to_string(), a.get("active").and_then(Value::as_bool).unwrap_or(true).to_string(), a["icon"].as_str().unwrap_or("").into(), n_id, n_en, s_id, s_en]
+            vec![
+                a["code"].as_str().unwrap_or("").into(),
+                a["order"].to_string(),
+                a.get("active").and_then(Value::as_bool).unwrap_or(true).to_string(),
+                a["icon"].as_str().unwrap_or("").into(),
+                n_id,
+                n_en,
+                s_id,
+                s_en,
+            ]
         })
         .collect();
     let services = v["services"].as_array().cloned().unwrap_or_default();
@@ -96,8 +112,17 @@ pub fn to_source(feed: &Feed) -> Source {
                 row.push(lines(&s[l], "id"));
                 row.push(lines(&s[l], "en"));
             }
-            row.push(s["requirements"].as_array().map(|a| a.iter().map(|r| r["kind"].as_str().unwrap_or("document")).collect::<Vec<_>>().join("\n")).unwrap_or_default());
-            let plain = |k: &str| s[k].as_array().map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n")).unwrap_or_default();
+            row.push(
+                s["requirements"]
+                    .as_array()
+                    .map(|a| a.iter().map(|r| r["kind"].as_str().unwrap_or("document")).collect::<Vec<_>>().join("\n"))
+                    .unwrap_or_default(),
+            );
+            let plain = |k: &str| {
+                s[k].as_array()
+                    .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n"))
+                    .unwrap_or_default()
+            };
             row.push(plain("keywords"));
             row.push(plain("sources"));
             row.push(s.get("hours").filter(|h| !h.is_null()).map(|h| h.to_string()).unwrap_or_default());
@@ -132,13 +157,18 @@ fn read_csv(name: &str, text: &str, expected: &[String], issues: &mut Vec<FeedIs
     }
     for col in &header {
         if !expected.contains(col) {
-            issues.push(issue(format!("{name} header"), format!("unknown column {col:?}; the columns are: {}", expected.join(", "))));
+            issues.push(issue(
+                format!("{name} header"),
+                format!("unknown column {col:?}; the columns are: {}", expected.join(", ")),
+            ));
         }
     }
     let mut rows = Vec::new();
     for (i, rec) in r.records().enumerate() {
         match rec {
-            Ok(rec) => rows.push(header.iter().zip(rec.iter()).map(|(h, c)| (h.clone(), Value::String(c.trim().to_owned()))).collect()),
+            Ok(rec) => rows.push(
+                header.iter().zip(rec.iter()).map(|(h, c)| (h.clone(), Value::String(c.trim().to_owned()))).collect(),
+            ),
             Err(e) => issues.push(issue(format!("{name} row {}", i + 2), e.to_string())),
         }
     }
@@ -166,9 +196,17 @@ fn text_list(row: &Map<String, Value>, field: &str, at: &str, issues: &mut Vec<F
     let id = split(cell(row, &format!("{field}_id")));
     let en = split(cell(row, &format!("{field}_en")));
     if !en.is_empty() && en.len() != id.len() {
-        issues.push(issue(format!("{at}, columns {field}_id/{field}_en"), format!("{} lines in Indonesian but {} in English: one line per item in both", id.len(), en.len())));
+        issues.push(issue(
+            format!("{at}, columns {field}_id/{field}_en"),
+            format!("{} lines in Indonesian but {} in English: one line per item in both", id.len(), en.len()),
+        ));
     }
-    Value::Array(id.iter().enumerate().map(|(i, t)| if let Some(e) = en.get(i) { json!({"id": t, "en": e}) } else { json!({"id": t}) }).collect())
+    Value::Array(
+        id.iter()
+            .enumerate()
+            .map(|(i, t)| if let Some(e) = en.get(i) { json!({"id": t, "en": e}) } else { json!({"id": t}) })
+            .collect(),
+    )
 }
 
 /// The requirements' texts with their kinds from the `requirement_kinds` column.
@@ -177,13 +215,23 @@ fn requirements(row: &Map<String, Value>, at: &str, issues: &mut Vec<FeedIssue>)
     let kinds: Vec<&str> = cell(row, KINDS_COLUMN).lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     let items = list.as_array_mut().expect("text_list makes an array");
     if !kinds.is_empty() && kinds.len() != items.len() {
-        issues.push(issue(format!("{at}, column {KINDS_COLUMN}"), format!("{} kinds for {} requirements: one line per requirement (document, condition or form)", kinds.len(), items.len())));
+        issues.push(issue(
+            format!("{at}, column {KINDS_COLUMN}"),
+            format!(
+                "{} kinds for {} requirements: one line per requirement (document, condition or form)",
+                kinds.len(),
+                items.len()
+            ),
+        ));
     }
     for (i, (item, k)) in items.iter_mut().zip(&kinds).enumerate() {
         match super::RequirementKind::parse(k) {
             Some(super::RequirementKind::Document) => {}
             Some(kind) => item["kind"] = kind.name().into(),
-            None => issues.push(issue(format!("{at}, column {KINDS_COLUMN} line {}", i + 1), format!("{k:?} is not a kind; use document (dokumen), condition (syarat) or form (formulir)"))),
+            None => issues.push(issue(
+                format!("{at}, column {KINDS_COLUMN} line {}", i + 1),
+                format!("{k:?} is not a kind; use document (dokumen), condition (syarat) or form (formulir)"),
+            )),
         }
     }
     list
@@ -293,7 +341,8 @@ pub fn from_source(src: &Source, version: u64, generated_at: jiff::Timestamp) ->
         "services": services,
     });
     let bytes = serde_json::to_vec(&feed).expect("JSON serialises");
-    super::parse_feed(&bytes).map_err(|e| FeedErrors(e.0.into_iter().map(|i| issue(locate(&i.path, &service_rows), i.reason)).collect()))
+    super::parse_feed(&bytes)
+        .map_err(|e| FeedErrors(e.0.into_iter().map(|i| issue(locate(&i.path, &service_rows), i.reason)).collect()))
 }
 
 /// Turns a feed path (`services[3].requirements[0]`) into where the administrator edits

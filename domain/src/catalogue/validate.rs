@@ -43,7 +43,10 @@ pub const MAX_FEED_BYTES: usize = 64 * 1024 * 1024;
 pub fn parse_feed(bytes: &[u8]) -> Result<Feed, FeedErrors> {
     let one = |path: &str, reason: String| FeedErrors(vec![FeedIssue { path: path.into(), reason }]);
     if bytes.len() > MAX_FEED_BYTES {
-        return Err(one("(document)", format!("feed is {} bytes, more than the limit of {MAX_FEED_BYTES}", bytes.len())));
+        return Err(one(
+            "(document)",
+            format!("feed is {} bytes, more than the limit of {MAX_FEED_BYTES}", bytes.len()),
+        ));
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(one("(document)", "the file is empty".into()));
@@ -60,7 +63,8 @@ pub fn parse_feed(bytes: &[u8]) -> Result<Feed, FeedErrors> {
         let inner = e.into_inner();
         let path = if path == "." || path.is_empty() { "(document)".to_string() } else { path };
         // serde_json appends " at line L column C"; keep it, it helps find the spot.
-        let reason = if inner.is_syntax() || inner.is_eof() { format!("invalid JSON: {inner}") } else { inner.to_string() };
+        let reason =
+            if inner.is_syntax() || inner.is_eof() { format!("invalid JSON: {inner}") } else { inner.to_string() };
         one(&path, reason)
     })?;
     validate(&feed).map(|()| feed)
@@ -88,7 +92,10 @@ pub fn validate(feed: &Feed) -> Result<(), FeedErrors> {
     v.text("site.address", &site.address);
     v.text("site.complaints", &site.complaints);
     if jiff::tz::db().get(&site.time_zone).is_err() {
-        v.err("site.time_zone", format!("unknown time zone {:?} (expected an IANA name such as \"Asia/Makassar\")", site.time_zone));
+        v.err(
+            "site.time_zone",
+            format!("unknown time zone {:?} (expected an IANA name such as \"Asia/Makassar\")", site.time_zone),
+        );
     }
     v.hours("site.hours", &site.hours);
     if site.hours.days().iter().all(|(_, d)| d.is_none()) {
@@ -148,7 +155,10 @@ pub fn validate(feed: &Feed) -> Result<(), FeedErrors> {
         v.text(&format!("{at}.name"), &s.name);
         v.text(&format!("{at}.summary"), &s.summary);
         if s.requirements.is_empty() {
-            v.err(&format!("{at}.requirements"), "empty: list at least one requirement (what the citizen must bring)".into());
+            v.err(
+                &format!("{at}.requirements"),
+                "empty: list at least one requirement (what the citizen must bring)".into(),
+            );
         }
         for (j, r) in s.requirements.iter().enumerate() {
             v.text(&format!("{at}.requirements[{j}]"), &r.text);
@@ -169,7 +179,10 @@ pub fn validate(feed: &Feed) -> Result<(), FeedErrors> {
         }
         let p = &s.ticket_prefix;
         if p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_uppercase()) {
-            v.err(&format!("{at}.ticket_prefix"), format!("invalid ticket prefix {p:?}, expected 1 to 4 capital letters A-Z"));
+            v.err(
+                &format!("{at}.ticket_prefix"),
+                format!("invalid ticket prefix {p:?}, expected 1 to 4 capital letters A-Z"),
+            );
         } else if let Some(first) = prefixes.insert(p, i) {
             v.err(&format!("{at}.ticket_prefix"), format!("ticket prefix {p:?} is already used by services[{first}]"));
         }
@@ -205,7 +218,8 @@ fn check_strings(value: &serde_json::Value, path: &mut String, v: &mut Checker) 
             if let Some(c) = s.chars().find(|c| c.is_control()) {
                 v.err(path, format!("contains the control character U+{:04X}; texts are plain text", c as u32));
             }
-            let name_like = [".name.", ".short_name.", ".counter."].iter().any(|k| path.contains(k)) || path.ends_with(".name");
+            let name_like =
+                [".name.", ".short_name.", ".counter."].iter().any(|k| path.contains(k)) || path.ends_with(".name");
             let max = if name_like { MAX_NAME_CHARS } else { MAX_TEXT_CHARS };
             let n = s.chars().count();
             if n > max {

@@ -11,9 +11,9 @@
 
 use std::collections::HashMap;
 
-use super::{cycle_secs, wait_secs, LineNow, Summary};
-use crate::calling::{apply, Action, CallState, Rules, Visit};
-use crate::queue::{calling_order, people_ahead, Waiting};
+use super::{LineNow, Summary, cycle_secs, wait_secs};
+use crate::calling::{Action, CallState, Rules, Visit, apply};
+use crate::queue::{Waiting, calling_order, people_ahead};
 use crate::tickets::Priority;
 
 /// The model choices the benchmark compares.
@@ -182,15 +182,33 @@ fn day(rng: &mut Rng, model: Model, prior: &HashMap<usize, f64>) -> (Vec<Scored>
             let priority = (rng.unit() < 0.10).then_some(Priority::Elderly);
             seq[s] += 1;
             let number = format!("{}-{}{:03}", SERVICES[s].code, if priority.is_some() { "P" } else { "A" }, seq[s]);
-            let waiting = Waiting { number: number.clone(), service: SERVICES[s].code.into(), priority, issued_at: at(t) };
-            tickets.push(Ticket { waiting, visit: Visit::waiting(SERVICES[s].code), issued: t, estimate: None, called: None });
+            let waiting =
+                Waiting { number: number.clone(), service: SERVICES[s].code.into(), priority, issued_at: at(t) };
+            tickets.push(Ticket {
+                waiting,
+                visit: Visit::waiting(SERVICES[s].code),
+                issued: t,
+                estimate: None,
+                called: None,
+            });
             // The estimate the kiosk would print now.
-            let line: Vec<Waiting> = tickets.iter().filter(|k| k.visit.state == CallState::Waiting).map(|k| k.waiting.clone()).collect();
+            let line: Vec<Waiting> =
+                tickets.iter().filter(|k| k.visit.state == CallState::Waiting).map(|k| k.waiting.clone()).collect();
             let ahead = people_ahead(&line, &number).unwrap_or(0);
             let open: Vec<&Counter> = counters.iter().filter(|c| c.service == s && !c.paused(t)).collect();
-            let at_counters = if model.busy_aware { open.iter().filter_map(|c| c.at.map(|(_, called)| (t - called) as u32)).collect() } else { Vec::new() };
-            let cycle = cycle_secs(cycles.get(&s).map_or(&[][..], Vec::as_slice), if model.prior { prior.get(&s).copied() } else { None }, model.summary);
-            let estimate = cycle.and_then(|cycle_secs| wait_secs(&LineNow { ahead, counters_open: open.len(), at_counters, cycle_secs }));
+            let at_counters = if model.busy_aware {
+                open.iter().filter_map(|c| c.at.map(|(_, called)| (t - called) as u32)).collect()
+            } else {
+                Vec::new()
+            };
+            let cycle = cycle_secs(
+                cycles.get(&s).map_or(&[][..], Vec::as_slice),
+                if model.prior { prior.get(&s).copied() } else { None },
+                model.summary,
+            );
+            let estimate = cycle.and_then(|cycle_secs| {
+                wait_secs(&LineNow { ahead, counters_open: open.len(), at_counters, cycle_secs })
+            });
             if estimate.is_none() {
                 no_estimate += 1;
             }
@@ -210,12 +228,15 @@ fn day(rng: &mut Rng, model: Model, prior: &HashMap<usize, f64>) -> (Vec<Scored>
                 .map(|(i, _)| i);
             let Some(i) = next else { continue };
             let k = &mut tickets[i];
-            let mut v = apply(&k.visit, &Action::Call, c.number, &rules, at(t)).expect("a waiting ticket can be called");
+            let mut v =
+                apply(&k.visit, &Action::Call, c.number, &rules, at(t)).expect("a waiting ticket can be called");
             let end = if rng.unit() < 1.0 / 12.0 {
                 for r in 1..=2 {
-                    v = apply(&v, &Action::Recall, c.number, &rules, at(t + r * RECALL_GAP)).expect("recalls within the rules");
+                    v = apply(&v, &Action::Recall, c.number, &rules, at(t + r * RECALL_GAP))
+                        .expect("recalls within the rules");
                 }
-                v = apply(&v, &Action::NoShow, c.number, &rules, at(t + 3 * RECALL_GAP)).expect("a no-show after the recalls");
+                v = apply(&v, &Action::NoShow, c.number, &rules, at(t + 3 * RECALL_GAP))
+                    .expect("a no-show after the recalls");
                 t + 3 * RECALL_GAP
             } else {
                 let walk = 30 + (rng.unit() * 60.0) as i64;
@@ -231,7 +252,10 @@ fn day(rng: &mut Rng, model: Model, prior: &HashMap<usize, f64>) -> (Vec<Scored>
             pending.push((end, c.service, (end - t) as u32));
         }
     }
-    let scored = tickets.iter().filter_map(|k| Some(Scored { estimate: k.estimate?, actual: (k.called? - k.issued) as f64 })).collect();
+    let scored = tickets
+        .iter()
+        .filter_map(|k| Some(Scored { estimate: k.estimate?, actual: (k.called? - k.issued) as f64 }))
+        .collect();
     (scored, no_estimate, cycles)
 }
 
@@ -268,7 +292,8 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
 fn figures(all: &[Scored], without: usize) -> Figures {
     let mut abs: Vec<f64> = all.iter().map(|s| (s.estimate - s.actual).abs() / 60.0).collect();
     let mut waits: Vec<f64> = all.iter().map(|s| s.actual / 60.0).collect();
-    let mut share: Vec<f64> = all.iter().filter(|s| s.actual >= 300.0).map(|s| (s.estimate - s.actual).abs() / s.actual).collect();
+    let mut share: Vec<f64> =
+        all.iter().filter(|s| s.actual >= 300.0).map(|s| (s.estimate - s.actual).abs() / s.actual).collect();
     Figures {
         tickets: all.len() + without,
         without_estimate: without,

@@ -105,7 +105,14 @@ pub fn compute<'a>(elements: &[String], responses: impl IntoIterator<Item = &'a 
         .filter(|(_, (n, _))| *n > 0)
         .map(|(e, &(n, total))| {
             let nrr = f64::from(total) / f64::from(n);
-            ElementScore { element: e.clone(), answered: n, total, nrr, weighted: nrr * weight, grade: Grade::of_converted(nrr * 25.0) }
+            ElementScore {
+                element: e.clone(),
+                answered: n,
+                total,
+                nrr,
+                weighted: nrr * weight,
+                grade: Grade::of_converted(nrr * 25.0),
+            }
         })
         .collect();
     let ikm: f64 = scores.iter().map(|s| s.weighted).sum();

@@ -38,7 +38,10 @@ pub const ELEMENTS: [Element; 9] = [
     Element {
         code: "U1",
         name: ["Persyaratan", "Requirements"],
-        question: ["Bagaimana kesesuaian persyaratan pelayanan dengan jenis pelayanannya?", "How well did the requirements fit the service?"],
+        question: [
+            "Bagaimana kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
+            "How well did the requirements fit the service?",
+        ],
         answers: [["Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"], ["Poor", "Fair", "Good", "Very good"]],
     },
     Element {
@@ -57,7 +60,10 @@ pub const ELEMENTS: [Element; 9] = [
         code: "U4",
         name: ["Biaya/Tarif", "Fee"],
         question: ["Bagaimana kewajaran biaya/tarif dalam pelayanan?", "How fair was the fee?"],
-        answers: [["Sangat mahal", "Cukup mahal", "Murah", "Gratis"], ["Very expensive", "Rather expensive", "Cheap", "Free"]],
+        answers: [
+            ["Sangat mahal", "Cukup mahal", "Murah", "Gratis"],
+            ["Very expensive", "Rather expensive", "Cheap", "Free"],
+        ],
     },
     Element {
         code: "U5",
@@ -72,12 +78,18 @@ pub const ELEMENTS: [Element; 9] = [
         code: "U6",
         name: ["Kompetensi Pelaksana", "Staff competence"],
         question: ["Bagaimana kemampuan petugas dalam memberikan pelayanan?", "How capable was the staff?"],
-        answers: [["Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"], ["Poor", "Fair", "Good", "Very good"]],
+        answers: [
+            ["Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"],
+            ["Poor", "Fair", "Good", "Very good"],
+        ],
     },
     Element {
         code: "U7",
         name: ["Perilaku Pelaksana", "Staff behaviour"],
-        question: ["Bagaimana kesopanan dan keramahan petugas dalam memberikan pelayanan?", "How polite and friendly was the staff?"],
+        question: [
+            "Bagaimana kesopanan dan keramahan petugas dalam memberikan pelayanan?",
+            "How polite and friendly was the staff?",
+        ],
         answers: [
             ["Tidak sopan dan ramah", "Kurang sopan dan ramah", "Sopan dan ramah", "Sangat sopan dan ramah"],
             ["Poor", "Fair", "Good", "Very good"],
@@ -86,7 +98,10 @@ pub const ELEMENTS: [Element; 9] = [
     Element {
         code: "U8",
         name: ["Penanganan Pengaduan, Saran dan Masukan", "Handling of complaints and suggestions"],
-        question: ["Bagaimana penanganan pengaduan, saran, dan masukan di unit ini?", "How are complaints and suggestions handled here?"],
+        question: [
+            "Bagaimana penanganan pengaduan, saran, dan masukan di unit ini?",
+            "How are complaints and suggestions handled here?",
+        ],
         answers: [
             ["Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal", "Dikelola dengan baik"],
             ["There is none", "There is one, but it does not work", "It works, but not fully", "Handled well"],
@@ -95,7 +110,10 @@ pub const ELEMENTS: [Element; 9] = [
     Element {
         code: "U9",
         name: ["Sarana dan Prasarana", "Facilities"],
-        question: ["Bagaimana kualitas sarana dan prasarana (ruang tunggu, toilet, parkir)?", "How good are the facilities (waiting room, toilets, parking)?"],
+        question: [
+            "Bagaimana kualitas sarana dan prasarana (ruang tunggu, toilet, parkir)?",
+            "How good are the facilities (waiting room, toilets, parking)?",
+        ],
         answers: [["Buruk", "Cukup", "Baik", "Sangat baik"], ["Poor", "Fair", "Good", "Very good"]],
     },
 ];
@@ -201,7 +219,9 @@ pub struct Response {
 pub enum ResponseError {
     #[error("answer {index} ({element}) is {value}: answers are 1 to 4")]
     OutOfScale { index: usize, element: String, value: String },
-    #[error("{0} answers given: the survey has 9 (U1–U9), in order; leave one empty for no answer, e.g. 4,3,,4,3,4,4,3,4")]
+    #[error(
+        "{0} answers given: the survey has 9 (U1–U9), in order; leave one empty for no answer, e.g. 4,3,,4,3,4,4,3,4"
+    )]
     WrongCount(usize),
     #[error("no answer at all: answer at least one element")]
     Empty,
@@ -233,11 +253,16 @@ pub fn parse_answers(s: &str) -> Result<Vec<(String, u8)>, ResponseError> {
 
 /// Checks a profile's codes against the form's choices.
 pub fn check_profile(p: &Profile) -> Result<(), ResponseError> {
-    for (field, value) in [("age", &p.age), ("sex", &p.sex), ("education", &p.education), ("occupation", &p.occupation)] {
+    for (field, value) in [("age", &p.age), ("sex", &p.sex), ("education", &p.education), ("occupation", &p.occupation)]
+    {
         if let Some(code) = value {
             if !valid_profile_code(field, code) {
                 let q = PROFILE.iter().find(|q| q.field == field).expect("a known field");
-                return Err(ResponseError::BadProfile { field: field.into(), code: code.clone(), choices: q.choices.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ") });
+                return Err(ResponseError::BadProfile {
+                    field: field.into(),
+                    code: code.clone(),
+                    choices: q.choices.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", "),
+                });
             }
         }
     }
@@ -255,9 +280,17 @@ mod tests {
         assert_eq!(a.len(), 8);
         assert!(!a.iter().any(|(c, _)| c == "U3"), "an empty place is unanswered");
         assert_eq!(parse_answers("4,3,4").unwrap_err(), ResponseError::WrongCount(3));
-        assert_eq!(parse_answers("4,3,5,4,3,4,4,3,4").unwrap_err().to_string(), "answer 3 (U3) is 5: answers are 1 to 4");
+        assert_eq!(
+            parse_answers("4,3,5,4,3,4,4,3,4").unwrap_err().to_string(),
+            "answer 3 (U3) is 5: answers are 1 to 4"
+        );
         assert_eq!(parse_answers(",,,,,,,,").unwrap_err(), ResponseError::Empty);
-        assert!(check_profile(&Profile { sex: Some("X".into()), ..Default::default() }).unwrap_err().to_string().contains("choices: L, P"));
+        assert!(
+            check_profile(&Profile { sex: Some("X".into()), ..Default::default() })
+                .unwrap_err()
+                .to_string()
+                .contains("choices: L, P")
+        );
         for e in &ELEMENTS {
             assert_eq!(e.answer(4, Lang::En).is_empty(), false);
         }

@@ -7,6 +7,6 @@ pub mod status;
 pub mod ticket;
 
 pub use number::{Priority, TicketNumber};
-pub use rules::{check_issuable, Refusal};
+pub use rules::{Refusal, check_issuable};
 pub use status::Status;
 pub use ticket::{Ahead, Ticket, TicketEvent};

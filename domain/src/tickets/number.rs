@@ -98,7 +98,12 @@ impl std::str::FromStr for TicketNumber {
         if !('A'..='I').contains(&letter) || digits.len() != 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
-        Ok(TicketNumber { prefix: prefix.to_owned(), kiosk: letter as u8 - b'A' + 1, priority, seq: digits.parse().map_err(|_| bad())? })
+        Ok(TicketNumber {
+            prefix: prefix.to_owned(),
+            kiosk: letter as u8 - b'A' + 1,
+            priority,
+            seq: digits.parse().map_err(|_| bad())?,
+        })
     }
 }
 

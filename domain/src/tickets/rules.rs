@@ -1,7 +1,7 @@
 //! Whether a ticket may be issued now, and if not, why — in words a citizen understands.
 
 use crate::catalogue::{Service, Site};
-use crate::hours::{local_time_text, DayHours, TimeOfDay};
+use crate::hours::{DayHours, TimeOfDay, local_time_text};
 use crate::text::{Lang, Text};
 
 /// Why no ticket can be issued. No number is consumed by a refusal.
@@ -44,7 +44,9 @@ impl Refusal {
     /// to come back (the kiosk says the concrete time instead when it knows it).
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            Refusal::ClosedForToday { .. } | Refusal::QuotaFull { .. } => format!("{}{}", self.reason(lang), COME_BACK[lang as usize]),
+            Refusal::ClosedForToday { .. } | Refusal::QuotaFull { .. } => {
+                format!("{}{}", self.reason(lang), COME_BACK[lang as usize])
+            }
             _ => self.reason(lang),
         }
     }
@@ -52,16 +54,38 @@ impl Refusal {
     /// Why no number can be taken, without advice on when to come back.
     pub fn reason(&self, lang: Lang) -> String {
         match (self, lang) {
-            (Refusal::Unavailable, Lang::Id) => "Layanan ini sedang tidak tersedia. Silakan tanya petugas di meja informasi.".into(),
-            (Refusal::Unavailable, Lang::En) => "This service is not available at the moment. Please ask at the information desk.".into(),
-            (Refusal::Holiday { name }, Lang::Id) => format!("MPP tutup hari ini ({}). Silakan datang pada hari kerja berikutnya.", name.in_lang(Lang::Id)),
-            (Refusal::Holiday { name }, Lang::En) => format!("The MPP is closed today ({}). Please come back on the next working day.", name.in_lang(Lang::En)),
-            (Refusal::ClosedToday, Lang::Id) => "Layanan ini tidak buka hari ini. Silakan datang pada hari kerja.".into(),
-            (Refusal::ClosedToday, Lang::En) => "This service is closed today. Please come back on a working day.".into(),
-            (Refusal::NotYetOpen { opens, zone }, Lang::Id) => format!("Layanan belum buka. Nomor antrean tersedia mulai pukul {}.", local_time_text(*opens, zone, lang)),
-            (Refusal::NotYetOpen { opens, zone }, Lang::En) => format!("Not open yet. Queue numbers are available from {}.", local_time_text(*opens, zone, lang)),
-            (Refusal::OnBreak { until, zone }, Lang::Id) => format!("Sedang istirahat. Nomor antrean tersedia lagi pukul {}.", local_time_text(*until, zone, lang)),
-            (Refusal::OnBreak { until, zone }, Lang::En) => format!("On a break. Queue numbers are available again from {}.", local_time_text(*until, zone, lang)),
+            (Refusal::Unavailable, Lang::Id) => {
+                "Layanan ini sedang tidak tersedia. Silakan tanya petugas di meja informasi.".into()
+            }
+            (Refusal::Unavailable, Lang::En) => {
+                "This service is not available at the moment. Please ask at the information desk.".into()
+            }
+            (Refusal::Holiday { name }, Lang::Id) => {
+                format!("MPP tutup hari ini ({}). Silakan datang pada hari kerja berikutnya.", name.in_lang(Lang::Id))
+            }
+            (Refusal::Holiday { name }, Lang::En) => format!(
+                "The MPP is closed today ({}). Please come back on the next working day.",
+                name.in_lang(Lang::En)
+            ),
+            (Refusal::ClosedToday, Lang::Id) => {
+                "Layanan ini tidak buka hari ini. Silakan datang pada hari kerja.".into()
+            }
+            (Refusal::ClosedToday, Lang::En) => {
+                "This service is closed today. Please come back on a working day.".into()
+            }
+            (Refusal::NotYetOpen { opens, zone }, Lang::Id) => format!(
+                "Layanan belum buka. Nomor antrean tersedia mulai pukul {}.",
+                local_time_text(*opens, zone, lang)
+            ),
+            (Refusal::NotYetOpen { opens, zone }, Lang::En) => {
+                format!("Not open yet. Queue numbers are available from {}.", local_time_text(*opens, zone, lang))
+            }
+            (Refusal::OnBreak { until, zone }, Lang::Id) => {
+                format!("Sedang istirahat. Nomor antrean tersedia lagi pukul {}.", local_time_text(*until, zone, lang))
+            }
+            (Refusal::OnBreak { until, zone }, Lang::En) => {
+                format!("On a break. Queue numbers are available again from {}.", local_time_text(*until, zone, lang))
+            }
             (Refusal::ClosedForToday { closes, cutoff_minutes: 0, zone }, Lang::Id) => {
                 format!("Layanan sudah tutup hari ini (pukul {}).", local_time_text(*closes, zone, lang))
             }
@@ -78,8 +102,12 @@ impl Refusal {
             ),
             (Refusal::QuotaFull { quota }, Lang::Id) => format!("Kuota hari ini ({quota} nomor) sudah habis."),
             (Refusal::QuotaFull { quota }, Lang::En) => format!("Today's quota of {quota} numbers is used up."),
-            (Refusal::NumbersExhausted, Lang::Id) => "Nomor antrean di kiosk ini sudah habis untuk hari ini. Silakan tanya petugas.".into(),
-            (Refusal::NumbersExhausted, Lang::En) => "This kiosk has no more numbers for today. Please ask staff.".into(),
+            (Refusal::NumbersExhausted, Lang::Id) => {
+                "Nomor antrean di kiosk ini sudah habis untuk hari ini. Silakan tanya petugas.".into()
+            }
+            (Refusal::NumbersExhausted, Lang::En) => {
+                "This kiosk has no more numbers for today. Please ask staff.".into()
+            }
         }
     }
 }
@@ -87,7 +115,13 @@ impl Refusal {
 /// Checks a ticket request against the catalogue at local date-time `at` (in the site's
 /// time zone). `issued_today` counts the service's tickets already issued today (voided
 /// ones excluded), for the quota.
-pub fn check_issuable(site: &Site, service: &Service, agency_active: bool, at: &jiff::civil::DateTime, issued_today: u32) -> Result<(), Refusal> {
+pub fn check_issuable(
+    site: &Site,
+    service: &Service,
+    agency_active: bool,
+    at: &jiff::civil::DateTime,
+    issued_today: u32,
+) -> Result<(), Refusal> {
     if !service.active || !agency_active {
         return Err(Refusal::Unavailable);
     }
@@ -111,7 +145,13 @@ pub fn check_issuable(site: &Site, service: &Service, agency_active: bool, at: &
 /// own, else the site's), outside its breaks and before its cut-off. `skip_today` starts
 /// from tomorrow (today's quota is used up). `None` when the service or its agency is
 /// switched off, or nothing opens within a year.
-pub fn next_opening(site: &Site, service: &Service, agency_active: bool, at: &jiff::civil::DateTime, skip_today: bool) -> Option<jiff::civil::DateTime> {
+pub fn next_opening(
+    site: &Site,
+    service: &Service,
+    agency_active: bool,
+    at: &jiff::civil::DateTime,
+    skip_today: bool,
+) -> Option<jiff::civil::DateTime> {
     if !service.active || !agency_active {
         return None;
     }
@@ -141,25 +181,37 @@ pub fn next_opening(site: &Site, service: &Service, agency_active: bool, at: &ji
 
 /// A refusal, and when numbers can be taken again when that is known: what the kiosk
 /// says instead of a bare "no".
-pub fn refusal_text(r: &Refusal, next: Option<&jiff::civil::DateTime>, today: jiff::civil::Date, zone: &str, lang: Lang) -> String {
+pub fn refusal_text(
+    r: &Refusal,
+    next: Option<&jiff::civil::DateTime>,
+    today: jiff::civil::Date,
+    zone: &str,
+    lang: Lang,
+) -> String {
     // The concrete time replaces the generic "come back on the next service day".
     let reason = || r.reason(lang);
     match (next, lang) {
-        (Some(n), Lang::Id) => format!("{} Nomor antrean tersedia lagi {}.", reason(), next_opening_text(n, today, zone, lang)),
-        (Some(n), Lang::En) => format!("{} Numbers are available again {}.", reason(), next_opening_text(n, today, zone, lang)),
+        (Some(n), Lang::Id) => {
+            format!("{} Nomor antrean tersedia lagi {}.", reason(), next_opening_text(n, today, zone, lang))
+        }
+        (Some(n), Lang::En) => {
+            format!("{} Numbers are available again {}.", reason(), next_opening_text(n, today, zone, lang))
+        }
         (None, _) => r.message(lang),
     }
 }
 
 /// The generic advice of the refusals that end a day, when no time is known.
-const COME_BACK: [&str; 2] = [" Silakan datang lagi pada hari layanan berikutnya.", " Please come back on the next service day."];
+const COME_BACK: [&str; 2] =
+    [" Silakan datang lagi pada hari layanan berikutnya.", " Please come back on the next service day."];
 
 /// The next opening in a few words, for a service row: "besok 08.00", "Senin 08.00",
 /// "hari ini 13.00", "4 Januari 08.00" (further than a week).
 pub fn next_opening_short(next: &jiff::civil::DateTime, today: jiff::civil::Date, lang: Lang) -> String {
     let time = crate::hours::clock_text(TimeOfDay::of(&next), lang);
     let days = (next.date() - today).get_days();
-    let (weekday, day_month) = (crate::hours::weekday_name(next.date(), lang), crate::hours::day_month(next.date(), lang));
+    let (weekday, day_month) =
+        (crate::hours::weekday_name(next.date(), lang), crate::hours::day_month(next.date(), lang));
     match (days, lang) {
         (0, Lang::Id) => format!("hari ini {time}"),
         (0, Lang::En) => format!("today {time}"),
@@ -224,15 +276,25 @@ mod tests {
         let check = |s, t: jiff::civil::DateTime, n| check_issuable(site, s, true, &t, n);
 
         // Monday 30 November 2026.
-        assert_eq!(check(ktp, at(2026, 11, 30, 7, 59), 0), Err(Refusal::NotYetOpen { opens: "08:00".parse().unwrap(), zone: "Asia/Makassar".into() }));
+        assert_eq!(
+            check(ktp, at(2026, 11, 30, 7, 59), 0),
+            Err(Refusal::NotYetOpen { opens: "08:00".parse().unwrap(), zone: "Asia/Makassar".into() })
+        );
         assert_eq!(check(ktp, at(2026, 11, 30, 8, 0), 0), Ok(()));
         assert_eq!(check(ktp, at(2026, 11, 30, 15, 29), 0), Ok(()));
-        let closed = Refusal::ClosedForToday { closes: "16:00".parse().unwrap(), cutoff_minutes: 30, zone: "Asia/Makassar".into() };
+        let closed = Refusal::ClosedForToday {
+            closes: "16:00".parse().unwrap(),
+            cutoff_minutes: 30,
+            zone: "Asia/Makassar".into(),
+        };
         assert_eq!(check(ktp, at(2026, 11, 30, 15, 30), 0), Err(closed.clone()));
         assert_eq!(check(ktp, at(2026, 11, 30, 20, 0), 0), Err(closed));
         // Friday 4 December: the prayer break, and the later closing.
         assert_eq!(check(ktp, at(2026, 12, 4, 11, 29), 0), Ok(()));
-        assert_eq!(check(ktp, at(2026, 12, 4, 11, 30), 0), Err(Refusal::OnBreak { until: "13:00".parse().unwrap(), zone: "Asia/Makassar".into() }));
+        assert_eq!(
+            check(ktp, at(2026, 12, 4, 11, 30), 0),
+            Err(Refusal::OnBreak { until: "13:00".parse().unwrap(), zone: "Asia/Makassar".into() })
+        );
         assert_eq!(check(ktp, at(2026, 12, 4, 13, 0), 0), Ok(()));
         assert_eq!(check(ktp, at(2026, 12, 4, 15, 59), 0), Ok(()));
         // Saturday, and Christmas (a Friday).
@@ -276,21 +338,35 @@ mod tests {
         assert_eq!(next(&site, at(2026, 11, 30, 9, 5), true), Some(at(2026, 12, 1, 8, 0)));
         // A holiday on a Monday: Tuesday.
         let mut holiday = site.clone();
-        holiday.holidays.push(crate::catalogue::Holiday { date: date(2026, 12, 7), name: Text::new("Libur", "Holiday") });
+        holiday
+            .holidays
+            .push(crate::catalogue::Holiday { date: date(2026, 12, 7), name: Text::new("Libur", "Holiday") });
         assert_eq!(next(&holiday, at(2026, 12, 5, 10, 0), false), Some(at(2026, 12, 8, 8, 0)));
         // The end of the year: New Year's Eve evening to the first working day of January.
         let mut year_end = site.clone();
-        year_end.holidays.push(crate::catalogue::Holiday { date: date(2027, 1, 1), name: Text::new("Tahun Baru", "New Year") });
+        year_end
+            .holidays
+            .push(crate::catalogue::Holiday { date: date(2027, 1, 1), name: Text::new("Tahun Baru", "New Year") });
         assert_eq!(next(&year_end, at(2026, 12, 31, 20, 0), false), Some(at(2027, 1, 4, 8, 0)));
         // A service with its own hours (Saturday mornings only): the next Saturday.
         let mut sat = ktp.clone();
-        let day = |o: &str, c: &str| Some(DayHours { open: o.parse().unwrap(), close: c.parse().unwrap(), breaks: vec![] });
-        sat.hours = Some(crate::hours::WeeklyHours { mon: None, tue: None, wed: None, thu: None, fri: None, sat: day("08:00", "12:00"), sun: None });
+        let day =
+            |o: &str, c: &str| Some(DayHours { open: o.parse().unwrap(), close: c.parse().unwrap(), breaks: vec![] });
+        sat.hours = Some(crate::hours::WeeklyHours {
+            mon: None,
+            tue: None,
+            wed: None,
+            thu: None,
+            fri: None,
+            sat: day("08:00", "12:00"),
+            sun: None,
+        });
         assert_eq!(next_opening(&site, &sat, true, &at(2026, 11, 30, 9, 0), false), Some(at(2026, 12, 5, 8, 0)));
         // Switched off: never.
         assert_eq!(next_opening(&site, &ktp, false, &at(2026, 11, 30, 9, 0), false), None);
         // Never open at all: none within a year.
-        feed.site.hours = crate::hours::WeeklyHours { mon: None, tue: None, wed: None, thu: None, fri: None, sat: None, sun: None };
+        feed.site.hours =
+            crate::hours::WeeklyHours { mon: None, tue: None, wed: None, thu: None, fri: None, sat: None, sun: None };
         assert_eq!(next(&feed.site, at(2026, 11, 30, 9, 0), false), None);
     }
 
@@ -299,10 +375,22 @@ mod tests {
         let today = date(2026, 11, 28);
         let z = "Asia/Makassar";
         assert_eq!(next_opening_text(&at(2026, 11, 28, 13, 0), today, z, Lang::Id), "hari ini pukul 13.00 WITA");
-        assert_eq!(next_opening_text(&at(2026, 11, 29, 8, 0), today, z, Lang::Id), "besok, Minggu, 29 November, pukul 08.00 WITA");
-        assert_eq!(next_opening_text(&at(2026, 11, 30, 8, 0), today, z, Lang::Id), "Senin, 30 November, pukul 08.00 WITA");
-        assert_eq!(next_opening_text(&at(2026, 11, 30, 8, 0), today, "Asia/Jakarta", Lang::En), "Monday, 30 November, at 08:00 WIB");
-        assert_eq!(next_opening_text(&at(2027, 1, 4, 8, 0), today, z, Lang::Id), "Senin, 4 Januari 2027, pukul 08.00 WITA");
+        assert_eq!(
+            next_opening_text(&at(2026, 11, 29, 8, 0), today, z, Lang::Id),
+            "besok, Minggu, 29 November, pukul 08.00 WITA"
+        );
+        assert_eq!(
+            next_opening_text(&at(2026, 11, 30, 8, 0), today, z, Lang::Id),
+            "Senin, 30 November, pukul 08.00 WITA"
+        );
+        assert_eq!(
+            next_opening_text(&at(2026, 11, 30, 8, 0), today, "Asia/Jakarta", Lang::En),
+            "Monday, 30 November, at 08:00 WIB"
+        );
+        assert_eq!(
+            next_opening_text(&at(2027, 1, 4, 8, 0), today, z, Lang::Id),
+            "Senin, 4 Januari 2027, pukul 08.00 WITA"
+        );
     }
 
     #[test]

@@ -19,7 +19,8 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [Status::Issued, Status::Printed, Status::PrintFailed, Status::Reprinted, Status::Voided];
+    pub const ALL: [Status; 5] =
+        [Status::Issued, Status::Printed, Status::PrintFailed, Status::Reprinted, Status::Voided];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -55,8 +56,11 @@ mod tests {
 
     #[test]
     fn the_allowed_changes() {
-        let allowed: Vec<(Status, Status)> =
-            Status::ALL.iter().flat_map(|a| Status::ALL.iter().map(move |b| (*a, *b))).filter(|(a, b)| a.can_become(*b)).collect();
+        let allowed: Vec<(Status, Status)> = Status::ALL
+            .iter()
+            .flat_map(|a| Status::ALL.iter().map(move |b| (*a, *b)))
+            .filter(|(a, b)| a.can_become(*b))
+            .collect();
         assert_eq!(
             allowed,
             vec![

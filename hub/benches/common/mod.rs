@@ -32,9 +32,20 @@ pub fn cluster(dir: &std::path::Path, port: u16) -> String {
 /// answers, with its port.
 pub fn serve(dir: &std::path::Path, database: &str) -> (Child, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    std::fs::write(dir.join("hub.toml"), format!("[server]\nlisten = \"127.0.0.1:{port}\"\n[database]\npool_size = 32\n")).unwrap();
+    std::fs::write(
+        dir.join("hub.toml"),
+        format!("[server]\nlisten = \"127.0.0.1:{port}\"\n[database]\npool_size = 32\n"),
+    )
+    .unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_mpp-hub"));
-    command.arg("--config").arg(dir.join("hub.toml")).arg("serve").env("MPP_HUB_DATABASE_URL", database).env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::null());
+    command
+        .arg("--config")
+        .arg(dir.join("hub.toml"))
+        .arg("serve")
+        .env("MPP_HUB_DATABASE_URL", database)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     // The server ends with the benchmark, also when a measurement panics.
     // SAFETY: prctl is async-signal-safe; it runs in the child before exec.
     unsafe {
@@ -45,7 +56,8 @@ pub fn serve(dir: &std::path::Path, database: &str) -> (Child, u16) {
     }
     let server = command.spawn().unwrap();
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    while agent.get(&format!("http://127.0.0.1:{port}/healthz")).call().map(|r| r.status().as_u16()).unwrap_or(0) != 200 {
+    while agent.get(&format!("http://127.0.0.1:{port}/healthz")).call().map(|r| r.status().as_u16()).unwrap_or(0) != 200
+    {
         std::thread::sleep(Duration::from_millis(50));
     }
     (server, port)

@@ -40,7 +40,8 @@ pub async fn migrate(pool: &Pool) -> Result<Vec<&'static str>, DbError> {
     let tx = client.transaction().await?;
     tx.execute("SELECT pg_advisory_xact_lock(7212004)", &[]).await?;
     tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())").await?;
-    let done: Vec<String> = tx.query("SELECT name FROM schema_migration ORDER BY name", &[]).await?.iter().map(|r| r.get(0)).collect();
+    let done: Vec<String> =
+        tx.query("SELECT name FROM schema_migration ORDER BY name", &[]).await?.iter().map(|r| r.get(0)).collect();
     if let Some(unknown) = done.iter().find(|d| !MIGRATIONS.iter().any(|(n, _)| n == d)) {
         return Err(DbError::UnknownMigration(unknown.clone()));
     }

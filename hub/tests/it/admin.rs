@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use crate::support::{hub_command, Hub, SITE};
+use crate::support::{Hub, SITE, hub_command};
 
 fn staff_add(hub: &Hub, args: &[&str], password: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
@@ -23,12 +23,21 @@ fn staff_add(hub: &Hub, args: &[&str], password: &str) -> std::process::Output {
 #[test]
 fn counters_serve_the_sites_services_and_passwords_are_only_hashes() {
     let hub = Hub::start();
-    let out = hub_command(&hub.database, &["counter", "add", "--site", SITE, "--number", "3", "--name", "Loket 3", "--services", "KTP-BARU,KTP-BARUU"]);
+    let out = hub_command(
+        &hub.database,
+        &["counter", "add", "--site", SITE, "--number", "3", "--name", "Loket 3", "--services", "KTP-BARU,KTP-BARUU"],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("\"KTP-BARUU\""), "the unknown service is named");
-    let out = hub_command(&hub.database, &["counter", "add", "--site", SITE, "--number", "3", "--name", "Loket 3", "--services", "KTP-BARU,KK-BARU"]);
+    let out = hub_command(
+        &hub.database,
+        &["counter", "add", "--site", SITE, "--number", "3", "--name", "Loket 3", "--services", "KTP-BARU,KK-BARU"],
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(hub.sql("SELECT name || ':' || array_to_string(services, ',') FROM counter WHERE number = 3"), "Loket 3:KTP-BARU,KK-BARU");
+    assert_eq!(
+        hub.sql("SELECT name || ':' || array_to_string(services, ',') FROM counter WHERE number = 3"),
+        "Loket 3:KTP-BARU,KK-BARU"
+    );
     let out = hub_command(&hub.database, &["counter", "per-agency", "--site", SITE]);
     assert!(out.status.success());
     let feed = mpp_domain::catalogue::default_feed();
@@ -57,7 +66,10 @@ fn the_shipped_manual_page_is_current() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_mpp-hub")).arg("manpage").output().unwrap();
     assert!(out.status.success());
     let shipped = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/debian/mpp-hub.1")).unwrap();
-    assert!(out.stdout == shipped, "hub/deploy/debian/mpp-hub.1 is out of date: run `cargo run -p mpp-hub -- manpage > hub/deploy/debian/mpp-hub.1`");
+    assert!(
+        out.stdout == shipped,
+        "hub/deploy/debian/mpp-hub.1 is out of date: run `cargo run -p mpp-hub -- manpage > hub/deploy/debian/mpp-hub.1`"
+    );
     let page = String::from_utf8(out.stdout).unwrap();
     for command in ["serve", "migrate", "doctor", "demo", "kiosk", "staff"] {
         assert!(page.contains(command), "the page names {command}");

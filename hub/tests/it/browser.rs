@@ -8,9 +8,9 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use crate::support::{hub_command, Hub, SITE};
+use crate::support::{Hub, SITE, hub_command};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -33,7 +33,9 @@ impl Driver {
                 Ok(())
             });
         }
-        let child = cmd.spawn().unwrap_or_else(|e| panic!("chromedriver: {e} (bash .ci/setup installs chromium and chromium-driver)"));
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("chromedriver: {e} (bash .ci/setup installs chromium and chromium-driver)"));
         let driver = Driver { child, port };
         let deadline = Instant::now() + Duration::from_secs(20);
         while ureq::get(&format!("http://127.0.0.1:{port}/status")).call().is_err() {
@@ -50,8 +52,17 @@ impl Driver {
             "--autoplay-policy=no-user-gesture-required", "--mute-audio"
         ] } } } });
         let v = post(&format!("http://127.0.0.1:{}/session", self.port), &caps);
-        let b = Browser { base: format!("http://127.0.0.1:{}/session/{}", self.port, v["sessionId"].as_str().expect("a WebDriver session")) };
-        post(&format!("{}/goog/cdp/execute", b.base), &json!({ "cmd": "Emulation.setDeviceMetricsOverride", "params": { "width": w, "height": h, "deviceScaleFactor": 1, "mobile": false } }));
+        let b = Browser {
+            base: format!(
+                "http://127.0.0.1:{}/session/{}",
+                self.port,
+                v["sessionId"].as_str().expect("a WebDriver session")
+            ),
+        };
+        post(
+            &format!("{}/goog/cdp/execute", b.base),
+            &json!({ "cmd": "Emulation.setDeviceMetricsOverride", "params": { "width": w, "height": h, "deviceScaleFactor": 1, "mobile": false } }),
+        );
         b
     }
 }
@@ -64,7 +75,11 @@ impl Drop for Driver {
 }
 
 fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(60))).build().into()
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into()
 }
 
 fn post(url: &str, body: &Value) -> Value {
@@ -102,7 +117,10 @@ impl Browser {
     }
 
     pub(crate) fn text(&self, css: &str) -> String {
-        self.js(&format!("return document.querySelector({css:?})?.textContent ?? ''")).as_str().unwrap_or_default().to_owned()
+        self.js(&format!("return document.querySelector({css:?})?.textContent ?? ''"))
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// Waits until `check` holds (polled every 50 ms), at most `within`; how long it took.
@@ -119,7 +137,8 @@ impl Browser {
         let mut r = agent().get(&format!("{}/screenshot", self.base)).call().unwrap();
         let v: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
         use base64::Engine;
-        std::fs::write(path, base64::engine::general_purpose::STANDARD.decode(v["value"].as_str().unwrap()).unwrap()).unwrap();
+        std::fs::write(path, base64::engine::general_purpose::STANDARD.decode(v["value"].as_str().unwrap()).unwrap())
+            .unwrap();
     }
 }
 
@@ -136,14 +155,18 @@ pub(crate) fn sign_in_as(b: &Browser, hub: &Hub, user: &str) {
     b.type_into("#username", user);
     b.type_into("#password", "kata-sandi-panjang");
     b.click("#sign-in");
-    b.until(Duration::from_secs(10), "the counter choice", |b| b.js("return !!document.querySelector('#choose')") == json!(true));
+    b.until(Duration::from_secs(10), "the counter choice", |b| {
+        b.js("return !!document.querySelector('#choose')") == json!(true)
+    });
 }
 
 fn sign_in(b: &Browser, hub: &Hub, user: &str, counter: &str) {
     sign_in_as(b, hub, user);
     b.js(&format!("document.querySelector('#counter').value = '{counter}'"));
     b.click("#choose");
-    b.until(Duration::from_secs(10), "the counter page", |b| b.js("return !!document.querySelector('#call-next')") == json!(true));
+    b.until(Duration::from_secs(10), "the counter page", |b| {
+        b.js("return !!document.querySelector('#call-next')") == json!(true)
+    });
 }
 
 /// A staff account with the password every test uses.
@@ -165,7 +188,9 @@ fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
     // one second apart so the test need not wait twenty.
     let mut hub = Hub::start_with("[calling]\nmax_recalls = 2\nrecall_gap_secs = 1");
     let _ = hub_command(&hub.database, &["counter", "per-agency", "--site", SITE]);
-    hub.sql(&format!("INSERT INTO counter (site, number, name, services) VALUES ('{SITE}', 20, 'Loket 20', '{{KK-BARU}}')"));
+    hub.sql(&format!(
+        "INSERT INTO counter (site, number, name, services) VALUES ('{SITE}', 20, 'Loket 20', '{{KK-BARU}}')"
+    ));
     add_staff(&hub, "petugas1", "counter");
     add_staff(&hub, "petugas2", "counter");
     // Three tickets of today at the server's zone (issued "now").
@@ -173,7 +198,9 @@ fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
     let local = now.to_zoned_datetime(jiff::tz::TimeZone::get("Asia/Makassar").unwrap());
     // The embedded catalogue's hours may refuse "now" (a Sunday, the evening): tickets are
     // then written as the kiosk would, straight into the server's ledger.
-    for (i, (number, service)) in [("KTB-A001", "KTP-BARU"), ("KTB-A002", "KTP-BARU"), ("KKB-A001", "KK-BARU")].iter().enumerate() {
+    for (i, (number, service)) in
+        [("KTB-A001", "KTP-BARU"), ("KTB-A002", "KTP-BARU"), ("KKB-A001", "KK-BARU")].iter().enumerate()
+    {
         hub.sql(&format!(
             "INSERT INTO ticket (id, site, kiosk, number, service, agency, local_date, issued_at, people_ahead, status, status_at, queue_at)
              VALUES ('t{i}', '{SITE}', 1, '{number}', '{service}', 'DUKCAPIL', '{}', now() - interval '{} minutes', 0, 'printed', now(), now() - interval '{} minutes')",
@@ -198,7 +225,11 @@ fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
     display.until(Duration::from_secs(10), "the display's tiles", |b| b.text("#tiles").contains("Loket 20"));
     // The waits: nothing measured yet, so counts without an estimate.
     display.until(Duration::from_secs(5), "the waits on the display", |b| b.text("#waits").contains("2 menunggu"));
-    assert!(display.text("#waits").contains("Penerbitan KTP-el Baru") && !display.text("#waits").contains("menit"), "{}", display.text("#waits"));
+    assert!(
+        display.text("#waits").contains("Penerbitan KTP-el Baru") && !display.text("#waits").contains("menit"),
+        "{}",
+        display.text("#waits")
+    );
     let clerk = driver.browser(1400, 900);
     sign_in(&clerk, &hub, "petugas1", "1");
     let other = driver.browser(1400, 900);
@@ -208,9 +239,12 @@ fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
     // Call next: the oldest; the display shows it within a second and asks for its call.
     clerk.click("#call-next");
     clerk.until(Duration::from_secs(5), "the call at the counter", |b| b.text("#current-number") == "KTB-A001");
-    let shown = display.until(Duration::from_secs(1), "the call on the display", |b| b.text("#now-number") == "KTB-A001");
+    let shown =
+        display.until(Duration::from_secs(1), "the call on the display", |b| b.text("#now-number") == "KTB-A001");
     assert!(display.text("#now-where").contains("Loket 1"));
-    display.until(Duration::from_secs(2), "the call spoken", |b| b.js("return window.mppSpoken").to_string().contains("number=KTB-A001&counter=1"));
+    display.until(Duration::from_secs(2), "the call spoken", |b| {
+        b.js("return window.mppSpoken").to_string().contains("number=KTB-A001&counter=1")
+    });
     eprintln!("call to the display: {} ms", shown.as_millis());
 
     // Recall (keyboard shortcut R after the gap): spoken again.
@@ -218,19 +252,31 @@ fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
     clerk.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'r'}))");
     clerk.until(Duration::from_secs(3), "the recall answered", |b| b.text("#message") != "KTB-A001 dipanggil");
     eprintln!("recall: {}", clerk.text("#message"));
-    display.until(Duration::from_secs(2), "the recall queued to be spoken", |b| b.js("return window.mppQueued").to_string().matches("KTB-A001@1").count() == 2);
+    display.until(Duration::from_secs(2), "the recall queued to be spoken", |b| {
+        b.js("return window.mppQueued").to_string().matches("KTB-A001@1").count() == 2
+    });
 
     // Transfer to KK-BARU at the front of its line; then counter 20 calls it next.
     clerk.js("document.querySelector('#transfer-service').value = 'KK-BARU'; window.prompt = () => 'salah layanan';");
     clerk.click("#transfer");
     clerk.until(Duration::from_secs(5), "the counter free again", |b| b.text("#current-number") == "—");
     // The other counter sees its queue change: the transferred number at the front.
-    other.until(Duration::from_secs(2), "counter 20's queue after the transfer", |b| b.text("#waiting-total") == "2 menunggu");
+    other.until(Duration::from_secs(2), "counter 20's queue after the transfer", |b| {
+        b.text("#waiting-total") == "2 menunggu"
+    });
     assert!(other.text("#lines").starts_with("Penerbitan Kartu Keluarga (KK) Baru"), "{}", other.text("#lines"));
-    assert!(other.text("#lines").contains("2KTB-A001  KKB-A001"), "the transferred number first: {}", other.text("#lines"));
+    assert!(
+        other.text("#lines").contains("2KTB-A001  KKB-A001"),
+        "the transferred number first: {}",
+        other.text("#lines")
+    );
     other.click("#call-next");
-    other.until(Duration::from_secs(5), "the transferred number called first", |b| b.text("#current-number") == "KTB-A001");
-    display.until(Duration::from_secs(1), "the display's tile for counter 20", |b| b.text("#now-where").contains("Loket 20"));
+    other.until(Duration::from_secs(5), "the transferred number called first", |b| {
+        b.text("#current-number") == "KTB-A001"
+    });
+    display.until(Duration::from_secs(1), "the display's tile for counter 20", |b| {
+        b.text("#now-where").contains("Loket 20")
+    });
 
     // Start and done; then the clerk's next call takes KTB-A002.
     other.click("#start");
@@ -244,13 +290,21 @@ fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
     clerk.until(Duration::from_secs(5), "the next call", |b| b.text("#current-number") == "KTB-A002");
     display.until(Duration::from_secs(1), "the next call on the display", |b| b.text("#now-number") == "KTB-A002");
     // Spoken one after another (each call is about 8 s), never over each other.
-    display.until(Duration::from_secs(60), "every call spoken", |b| b.js("return window.mppPlayed.filter(p => p.end !== null).length").as_u64() == Some(4));
+    display.until(Duration::from_secs(60), "every call spoken", |b| {
+        b.js("return window.mppPlayed.filter(p => p.end !== null).length").as_u64() == Some(4)
+    });
     let played = display.js("return window.mppPlayed");
     let played = played.as_array().unwrap();
     for pair in played.windows(2) {
-        assert!(pair[1]["start"].as_f64().unwrap() >= pair[0]["end"].as_f64().unwrap(), "overlapping calls: {played:?}");
+        assert!(
+            pair[1]["start"].as_f64().unwrap() >= pair[0]["end"].as_f64().unwrap(),
+            "overlapping calls: {played:?}"
+        );
     }
-    assert!(played.iter().all(|p| p["end"].as_f64().unwrap() - p["start"].as_f64().unwrap() > 5000.0), "each call played whole: {played:?}");
+    assert!(
+        played.iter().all(|p| p["end"].as_f64().unwrap() - p["start"].as_f64().unwrap() > 5000.0),
+        "each call played whole: {played:?}"
+    );
     let spoken = display.js("return window.mppSpoken");
     assert_eq!(
         spoken,
@@ -269,18 +323,30 @@ fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
     // The server restarted: the display says plainly that it lost it, then comes back by
     // itself, and the next call reaches it.
     hub.kill_and_restart_after(Duration::from_secs(3), || {
-        display.until(Duration::from_secs(3), "the display saying it lost the server", |b| b.js("return document.querySelector('#lost').classList.contains('shown')") == json!(true));
+        display.until(Duration::from_secs(3), "the display saying it lost the server", |b| {
+            b.js("return document.querySelector('#lost').classList.contains('shown')") == json!(true)
+        });
     });
-    display.until(Duration::from_secs(15), "the display reconnected", |b| b.js("return document.querySelector('#lost').classList.contains('shown')") == json!(false));
+    display.until(Duration::from_secs(15), "the display reconnected", |b| {
+        b.js("return document.querySelector('#lost').classList.contains('shown')") == json!(false)
+    });
     clerk.click("#finish");
     clerk.until(Duration::from_secs(5), "done", |b| b.text("#current-number") == "—");
     clerk.click("#call-next");
-    display.until(Duration::from_secs(2), "a call after the restart on the display", |b| b.text("#now-number") == "KKB-A001");
+    display.until(Duration::from_secs(2), "a call after the restart on the display", |b| {
+        b.text("#now-number") == "KKB-A001"
+    });
     // The status page the slip's QR opens, on a phone-sized window.
     let phone = driver.browser(390, 844);
     phone.goto(&hub.url(&format!("/t/{PHONE_TICKET}")));
-    phone.until(Duration::from_secs(5), "the ticket's place on the phone", |b| b.text("main").contains("Tidak ada antrean di depan Anda"));
-    assert!(phone.text("main").contains("SKB-A001") && !phone.text("main").contains("KKB-A001"), "{}", phone.text("main"));
+    phone.until(Duration::from_secs(5), "the ticket's place on the phone", |b| {
+        b.text("main").contains("Tidak ada antrean di depan Anda")
+    });
+    assert!(
+        phone.text("main").contains("SKB-A001") && !phone.text("main").contains("KKB-A001"),
+        "{}",
+        phone.text("main")
+    );
     if let Ok(dir) = std::env::var("MPP_HUB_SCREENSHOTS") {
         display.screenshot(&std::path::Path::new(&dir).join("display-test.png"));
         clerk.screenshot(&std::path::Path::new(&dir).join("counter-test.png"));

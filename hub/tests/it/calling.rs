@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use mpp_domain::calling::{Action, CallState, Refused, Rules};
-use mpp_hub::calling::{act, call_next, set_paused, Actor, CallError};
+use mpp_hub::calling::{Actor, CallError, act, call_next, set_paused};
 use mpp_hub::staff::Role;
 use mpp_kiosk::tickets::{Priority, Status};
 
@@ -36,7 +36,9 @@ fn tickets(hub: &Hub, k: &mut KioskLedger, service: &str, n: i64, priority_every
 
 fn counters(hub: &Hub, numbers: std::ops::RangeInclusive<i16>, services: &str) {
     for n in numbers {
-        hub.sql(&format!("INSERT INTO counter (site, number, name, services) VALUES ('{SITE}', {n}, 'Loket {n}', '{{{services}}}')"));
+        hub.sql(&format!(
+            "INSERT INTO counter (site, number, name, services) VALUES ('{SITE}', {n}, 'Loket {n}', '{{{services}}}')"
+        ));
     }
 }
 
@@ -64,7 +66,11 @@ fn twenty_counters_calling_at_once_never_get_the_same_ticket() {
                     let (pool, barrier) = (pool.clone(), barrier.clone());
                     tokio::spawn(async move {
                         barrier.wait().await;
-                        (counter, call_next(&pool, &actor(Role::Counter), counter, DAY, &rules, ts("2026-11-30T03:00:00Z")).await)
+                        (
+                            counter,
+                            call_next(&pool, &actor(Role::Counter), counter, DAY, &rules, ts("2026-11-30T03:00:00Z"))
+                                .await,
+                        )
                     })
                 })
                 .collect();
@@ -79,7 +85,18 @@ fn twenty_counters_calling_at_once_never_get_the_same_ticket() {
         }
         assert_eq!(this_round.len(), if round < 6 { 20 } else { 10 }, "round {round}");
         for (counter, number) in &this_round {
-            rt.block_on(act(&pool, &actor(Role::Counter), *counter, DAY, number, &Action::Finish, None, &rules, ts("2026-11-30T03:05:00Z"))).unwrap();
+            rt.block_on(act(
+                &pool,
+                &actor(Role::Counter),
+                *counter,
+                DAY,
+                number,
+                &Action::Finish,
+                None,
+                &rules,
+                ts("2026-11-30T03:05:00Z"),
+            ))
+            .unwrap();
             called.push(number.clone());
         }
     }
@@ -87,7 +104,11 @@ fn twenty_counters_calling_at_once_never_get_the_same_ticket() {
     assert_eq!((called.len(), distinct.len()), (130, 130), "every ticket called once, none twice");
     // Each round took the first twenty in calling order: the priority tickets went first.
     let first_round: HashSet<&str> = called[..20].iter().map(String::as_str).collect();
-    assert_eq!(first_round.iter().filter(|n| n.contains("-PA")).count(), 18, "all 18 priority tickets in the first round: {first_round:?}");
+    assert_eq!(
+        first_round.iter().filter(|n| n.contains("-PA")).count(),
+        18,
+        "all 18 priority tickets in the first round: {first_round:?}"
+    );
     assert_eq!(hub.sql("SELECT count(*) FROM call_event WHERE action = 'call'"), "130");
     assert_eq!(hub.sql("SELECT count(DISTINCT ticket) FROM call_event WHERE action = 'call'"), "130");
 }
@@ -105,36 +126,96 @@ fn the_counters_actions_follow_the_rules_and_are_recorded() {
     let rules = Rules { max_recalls: 1, recall_gap_secs: 20 };
     let clerk = actor(Role::Counter);
     let t = |s: &str| ts(&format!("2026-11-30T03:{s}Z"));
-    let run = |counter: i16, number: &str, action: Action, reason: Option<&str>, at: &str| rt.block_on(act(&pool, &clerk, counter, DAY, number, &action, reason, &rules, t(at)));
+    let run = |counter: i16, number: &str, action: Action, reason: Option<&str>, at: &str| {
+        rt.block_on(act(&pool, &clerk, counter, DAY, number, &action, reason, &rules, t(at)))
+    };
 
     let first = rt.block_on(call_next(&pool, &clerk, 201, DAY, &rules, t("00:00"))).unwrap().unwrap();
     assert_eq!(first.number, "KTB-A001", "the oldest");
     // Another call before this one is finished is refused: one citizen at a counter.
-    assert!(matches!(rt.block_on(call_next(&pool, &clerk, 201, DAY, &rules, t("00:05"))), Err(CallError::Busy { counter: 201, .. })));
-    assert!(matches!(run(201, "KTB-A001", Action::Recall, None, "00:10"), Err(CallError::Refused(Refused::TooSoon { .. }))));
-    assert!(matches!(run(202, "KTB-A001", Action::Recall, None, "00:30"), Err(CallError::Refused(Refused::OtherCounter(201)))));
+    assert!(matches!(
+        rt.block_on(call_next(&pool, &clerk, 201, DAY, &rules, t("00:05"))),
+        Err(CallError::Busy { counter: 201, .. })
+    ));
+    assert!(matches!(
+        run(201, "KTB-A001", Action::Recall, None, "00:10"),
+        Err(CallError::Refused(Refused::TooSoon { .. }))
+    ));
+    assert!(matches!(
+        run(202, "KTB-A001", Action::Recall, None, "00:30"),
+        Err(CallError::Refused(Refused::OtherCounter(201)))
+    ));
     run(201, "KTB-A001", Action::Recall, None, "00:30").unwrap();
-    assert!(matches!(run(201, "KTB-A001", Action::Recall, None, "01:30"), Err(CallError::Refused(Refused::RecallLimit { .. }))));
+    assert!(matches!(
+        run(201, "KTB-A001", Action::Recall, None, "01:30"),
+        Err(CallError::Refused(Refused::RecallLimit { .. }))
+    ));
     assert_eq!(run(201, "KTB-A001", Action::NoShow, None, "01:30").unwrap().state, CallState::NoShow);
     // Late, the citizen comes: back in line, behind those already waiting.
     run(201, "KTB-A001", Action::Requeue, None, "02:00").unwrap();
-    assert_eq!(rt.block_on(call_next(&pool, &clerk, 201, DAY, &rules, t("02:10"))).unwrap().unwrap().number, "KTB-A002");
+    assert_eq!(
+        rt.block_on(call_next(&pool, &clerk, 201, DAY, &rules, t("02:10"))).unwrap().unwrap().number,
+        "KTB-A002"
+    );
     run(201, "KTB-A002", Action::Start, None, "02:20").unwrap();
     // A transfer keeps the number and goes to the front of the KK line, ahead of KK-A001.
-    run(201, "KTB-A002", Action::Transfer { service: "KK-BARU".into(), front: true, counter: None }, Some("salah layanan"), "03:00").unwrap();
-    assert_eq!(rt.block_on(call_next(&pool, &clerk, 203, DAY, &rules, t("03:10"))).unwrap().unwrap().number, "KTB-A002");
-    assert!(matches!(run(203, "KTB-A002", Action::Transfer { service: "NO-SUCH".into(), front: false, counter: None }, None, "03:20"), Err(CallError::NoService(_))));
+    run(
+        201,
+        "KTB-A002",
+        Action::Transfer { service: "KK-BARU".into(), front: true, counter: None },
+        Some("salah layanan"),
+        "03:00",
+    )
+    .unwrap();
+    assert_eq!(
+        rt.block_on(call_next(&pool, &clerk, 203, DAY, &rules, t("03:10"))).unwrap().unwrap().number,
+        "KTB-A002"
+    );
+    assert!(matches!(
+        run(
+            203,
+            "KTB-A002",
+            Action::Transfer { service: "NO-SUCH".into(), front: false, counter: None },
+            None,
+            "03:20"
+        ),
+        Err(CallError::NoService(_))
+    ));
     // Calling out of order: a supervisor with a reason only.
     assert!(matches!(run(202, "KTB-A003", Action::Call, Some("lansia"), "04:00"), Err(CallError::NotAllowed(_))));
     let boss = actor(Role::Supervisor);
-    assert!(matches!(rt.block_on(act(&pool, &boss, 202, DAY, "KTB-A003", &Action::Call, Some("  "), &rules, t("04:00"))), Err(CallError::NeedsReason(_))));
-    assert_eq!(rt.block_on(act(&pool, &boss, 202, DAY, "KTB-A003", &Action::Call, Some("dokumen sudah diverifikasi"), &rules, t("04:00"))).unwrap().counter, Some(202));
+    assert!(matches!(
+        rt.block_on(act(&pool, &boss, 202, DAY, "KTB-A003", &Action::Call, Some("  "), &rules, t("04:00"))),
+        Err(CallError::NeedsReason(_))
+    ));
+    assert_eq!(
+        rt.block_on(act(
+            &pool,
+            &boss,
+            202,
+            DAY,
+            "KTB-A003",
+            &Action::Call,
+            Some("dokumen sudah diverifikasi"),
+            &rules,
+            t("04:00")
+        ))
+        .unwrap()
+        .counter,
+        Some(202)
+    );
     // A paused counter calls no one until resumed.
     rt.block_on(set_paused(&pool, &clerk, 203, Some("istirahat salat"), t("05:00"))).unwrap();
     run(203, "KTB-A002", Action::Finish, None, "05:10").unwrap();
-    assert!(matches!(rt.block_on(call_next(&pool, &clerk, 203, DAY, &rules, t("05:20"))), Err(CallError::Paused { .. })));
+    assert!(matches!(
+        rt.block_on(call_next(&pool, &clerk, 203, DAY, &rules, t("05:20"))),
+        Err(CallError::Paused { .. })
+    ));
     rt.block_on(set_paused(&pool, &clerk, 203, None, t("06:00"))).unwrap();
-    assert_eq!(rt.block_on(call_next(&pool, &clerk, 203, DAY, &rules, t("06:10"))).unwrap().unwrap().number, "KKB-A001");
+    assert_eq!(
+        rt.block_on(call_next(&pool, &clerk, 203, DAY, &rules, t("06:10"))).unwrap().unwrap().number,
+        "KKB-A001"
+    );
     // The queue state shows who is served and which counters are open.
     let q = rt.block_on(mpp_hub::queue::state(&pool, SITE, DAY, 5)).unwrap();
     let kk = q.services.iter().find(|l| l.service == "KK-BARU").unwrap();
@@ -145,11 +226,50 @@ fn the_counters_actions_follow_the_rules_and_are_recorded() {
         "call:201:- recall:201:- no_show:201:- requeue:201:- call:201:- start:201:- transfer:201:salah layanan call:203:- call:202:dokumen sudah diverifikasi pause:203:istirahat salat finish:203:- resume:203:- call:203:-"
     );
     // To one counter: 203 (a KK counter) gets a KTP ticket no KTP counter may call.
-    rt.block_on(act(&pool, &boss, 202, DAY, "KTB-A003", &Action::Transfer { service: "KTP-BARU".into(), front: true, counter: Some(203) }, Some("berkas di loket 203"), &rules, t("07:00"))).unwrap();
-    assert!(matches!(rt.block_on(act(&pool, &boss, 202, DAY, "KTB-A001", &Action::Transfer { service: "KTP-BARU".into(), front: true, counter: Some(999) }, None, &rules, t("07:05"))), Err(CallError::NoCounter(999))));
-    assert_eq!(rt.block_on(call_next(&pool, &clerk, 201, DAY, &rules, t("07:10"))).unwrap().unwrap().number, "KTB-A001", "not KTB-A003, which waits for 203");
-    assert!(rt.block_on(call_next(&pool, &clerk, 202, DAY, &rules, t("07:10"))).unwrap().is_none(), "nothing else for a KTP counter");
+    rt.block_on(act(
+        &pool,
+        &boss,
+        202,
+        DAY,
+        "KTB-A003",
+        &Action::Transfer { service: "KTP-BARU".into(), front: true, counter: Some(203) },
+        Some("berkas di loket 203"),
+        &rules,
+        t("07:00"),
+    ))
+    .unwrap();
+    assert!(matches!(
+        rt.block_on(act(
+            &pool,
+            &boss,
+            202,
+            DAY,
+            "KTB-A001",
+            &Action::Transfer { service: "KTP-BARU".into(), front: true, counter: Some(999) },
+            None,
+            &rules,
+            t("07:05")
+        )),
+        Err(CallError::NoCounter(999))
+    ));
+    assert_eq!(
+        rt.block_on(call_next(&pool, &clerk, 201, DAY, &rules, t("07:10"))).unwrap().unwrap().number,
+        "KTB-A001",
+        "not KTB-A003, which waits for 203"
+    );
+    assert!(
+        rt.block_on(call_next(&pool, &clerk, 202, DAY, &rules, t("07:10"))).unwrap().is_none(),
+        "nothing else for a KTP counter"
+    );
     run(203, "KKB-A001", Action::Finish, None, "07:20").unwrap();
-    assert_eq!(rt.block_on(call_next(&pool, &clerk, 203, DAY, &rules, t("07:30"))).unwrap().unwrap().number, "KTB-A003");
-    assert_eq!(hub.sql("SELECT count(*) || ' ' || min(reason) FROM call_event WHERE action = 'transfer' AND reason LIKE 'berkas%'"), "1 berkas di loket 203");
+    assert_eq!(
+        rt.block_on(call_next(&pool, &clerk, 203, DAY, &rules, t("07:30"))).unwrap().unwrap().number,
+        "KTB-A003"
+    );
+    assert_eq!(
+        hub.sql(
+            "SELECT count(*) || ' ' || min(reason) FROM call_event WHERE action = 'transfer' AND reason LIKE 'berkas%'"
+        ),
+        "1 berkas di loket 203"
+    );
 }

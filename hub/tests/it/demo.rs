@@ -28,7 +28,13 @@ fn the_demo_runs_the_whole_site_on_one_machine() {
         .spawn()
         .unwrap();
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let get = |path: &str| agent.get(&format!("http://127.0.0.1:{port}{path}")).call().ok().map(|mut r| (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default()));
+    let get = |path: &str| {
+        agent
+            .get(&format!("http://127.0.0.1:{port}{path}"))
+            .call()
+            .ok()
+            .map(|mut r| (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default()))
+    };
     let deadline = Instant::now() + Duration::from_secs(60);
     while get("/healthz").is_none_or(|(s, _)| s != 200) {
         if Instant::now() > deadline || demo.try_wait().unwrap().is_some() {
@@ -42,7 +48,12 @@ fn the_demo_runs_the_whole_site_on_one_machine() {
     let mut k = KioskLedger::new();
     let token = std::fs::read_to_string(data.join("kiosk-1.token")).unwrap();
     let hub_url = format!("http://127.0.0.1:{port}/api/v1/upload");
-    let cfg = mpp_kiosk::sync::SyncConfig { upload_url: Some(hub_url), insecure_http_upload: true, upload_token_file: Some(data.join("kiosk-1.token")), ..Default::default() };
+    let cfg = mpp_kiosk::sync::SyncConfig {
+        upload_url: Some(hub_url),
+        insecure_http_upload: true,
+        upload_token_file: Some(data.join("kiosk-1.token")),
+        ..Default::default()
+    };
     assert!(token.starts_with("mpk1."));
     let at: jiff::Timestamp = "2026-11-30T01:05:00Z".parse().unwrap();
     let t = k.store.issue_ticket(&k.catalogue, "KTP-BARU", None, 1, at).unwrap();

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::browser::add_staff;
 use crate::report::{get, session};
-use crate::support::{hub_command, Hub, SITE};
+use crate::support::{Hub, SITE, hub_command};
 
 /// A webhook receiver on loopback: each POST's JSON body, in order.
 fn receiver() -> (u16, mpsc::Receiver<serde_json::Value>) {
@@ -49,7 +49,9 @@ fn next(rx: &mpsc::Receiver<serde_json::Value>) -> serde_json::Value {
 #[test]
 fn kiosks_that_need_a_person_come_first_and_the_webhook_hears_once() {
     let (port, hook) = receiver();
-    let hub = Hub::start_with(&format!("[alerts]\nwebhook_url = \"http://127.0.0.1:{port}/hook\"\ncheck_secs = 1\nsilent_after_min = 15\n"));
+    let hub = Hub::start_with(&format!(
+        "[alerts]\nwebhook_url = \"http://127.0.0.1:{port}/hook\"\ncheck_secs = 1\nsilent_after_min = 15\n"
+    ));
     for n in ["2", "3"] {
         assert!(hub_command(&hub.database, &["kiosk", "enroll", "--site", SITE, "--number", n]).status.success());
     }
@@ -70,7 +72,13 @@ fn kiosks_that_need_a_person_come_first_and_the_webhook_hears_once() {
     // when the server started, once cleared when they were). Listen until it is quiet.
     let mut told: std::collections::BTreeMap<(String, i64, String), (u32, u32)> = std::collections::BTreeMap::new();
     while let Ok(a) = hook.recv_timeout(Duration::from_secs(4)) {
-        let e = told.entry((a["site"].as_str().unwrap().to_owned(), a["kiosk"].as_i64().unwrap(), a["kind"].as_str().unwrap().to_owned())).or_default();
+        let e = told
+            .entry((
+                a["site"].as_str().unwrap().to_owned(),
+                a["kiosk"].as_i64().unwrap(),
+                a["kind"].as_str().unwrap().to_owned(),
+            ))
+            .or_default();
         if a["cleared"] == true { e.1 += 1 } else { e.0 += 1 }
     }
     let key = |s: &str, k: i64, kind: &str| (s.to_owned(), k, kind.to_owned());
@@ -83,7 +91,11 @@ fn kiosks_that_need_a_person_come_first_and_the_webhook_hears_once() {
     // The paper is changed: the clearing is told, once.
     hub.sql(&format!("UPDATE kiosk_health SET printer = 'ready' WHERE site = '{SITE}' AND kiosk = 1"));
     let cleared = next(&hook);
-    assert_eq!((cleared["kiosk"].as_i64(), cleared["kind"].as_str(), cleared["cleared"].as_bool()), (Some(1), Some("paper_out"), Some(true)), "{cleared}");
+    assert_eq!(
+        (cleared["kiosk"].as_i64(), cleared["kind"].as_str(), cleared["cleared"].as_bool()),
+        (Some(1), Some("paper_out"), Some(true)),
+        "{cleared}"
+    );
 
     // The page: an admin sees every site, worst first, the silent MPP called out.
     add_staff(&hub, "teknisi", "admin");
@@ -91,8 +103,19 @@ fn kiosks_that_need_a_person_come_first_and_the_webhook_hears_once() {
     let (status, page, _) = get(&hub, "/fleet", Some(&session(&hub, "teknisi")));
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Semua kiosk MPP-LAIN senyap"), "{page}");
-    let order: Vec<usize> = ["Tidak ada kabar 40 menit", "Belum pernah terhubung", "Tidak ada kabar 120 menit", "<td>MPP-JENEPONTO</td><td>1</td>"].iter().map(|w| page.find(w).unwrap_or_else(|| panic!("{w:?} not on the page"))).collect();
-    assert!(order[3] > order[0] && order[3] > order[1] && order[3] > order[2], "the kiosk that is fine comes last: {order:?}");
+    let order: Vec<usize> = [
+        "Tidak ada kabar 40 menit",
+        "Belum pernah terhubung",
+        "Tidak ada kabar 120 menit",
+        "<td>MPP-JENEPONTO</td><td>1</td>",
+    ]
+    .iter()
+    .map(|w| page.find(w).unwrap_or_else(|| panic!("{w:?} not on the page")))
+    .collect();
+    assert!(
+        order[3] > order[0] && order[3] > order[1] && order[3] > order[2],
+        "the kiosk that is fine comes last: {order:?}"
+    );
     let (_, own, _) = get(&hub, "/fleet", Some(&session(&hub, "kepala")));
     assert!(!own.contains("MPP-LAIN") && own.contains("Belum pernah terhubung"), "a supervisor sees their own site");
     if let Ok(dir) = std::env::var("MPP_HUB_SCREENSHOTS") {

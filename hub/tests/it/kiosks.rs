@@ -9,7 +9,7 @@ use mpp_kiosk::printing::{Job, Paper, PrintSettings, PrintWorker, PrinterUri, Qr
 use mpp_kiosk::text::Lang;
 use mpp_kiosk::tickets::{Ahead, Status};
 
-use crate::support::{hub_command, Hub, KioskLedger, SITE};
+use crate::support::{Hub, KioskLedger, SITE, hub_command};
 
 const MONDAY_0905: &str = "2026-11-30T01:05:00Z";
 
@@ -18,18 +18,42 @@ fn ts(s: &str) -> jiff::Timestamp {
 }
 
 /// A kiosk's print worker printing to a preview folder, asking `cfg`'s server.
-fn worker(k: &KioskLedger, kiosk: u8, cfg: &mpp_kiosk::sync::SyncConfig, at: jiff::Timestamp) -> (PrintWorker, std::path::PathBuf) {
+fn worker(
+    k: &KioskLedger,
+    kiosk: u8,
+    cfg: &mpp_kiosk::sync::SyncConfig,
+    at: jiff::Timestamp,
+) -> (PrintWorker, std::path::PathBuf) {
     let slips = k.dir.path().join("slips");
     std::fs::create_dir_all(&slips).unwrap();
-    let settings = PrintSettings { uri: PrinterUri::Preview(slips.clone()), paper: Paper::Mm80, qr: QrMode::Native, qr_url: None, timeout: Duration::from_secs(2), logo: None, lock: None };
+    let settings = PrintSettings {
+        uri: PrinterUri::Preview(slips.clone()),
+        paper: Paper::Mm80,
+        qr: QrMode::Native,
+        qr_url: None,
+        timeout: Duration::from_secs(2),
+        logo: None,
+        lock: None,
+    };
     let lookup = mpp_kiosk::app::ahead_lookup(cfg.clone(), SITE.into(), kiosk);
-    let w = PrintWorker::spawn_with(k.dir.path().join("kiosk.sqlite3"), settings, kiosk, mpp_kiosk::clock::fixed(at), lookup).unwrap();
+    let w = PrintWorker::spawn_with(
+        k.dir.path().join("kiosk.sqlite3"),
+        settings,
+        kiosk,
+        mpp_kiosk::clock::fixed(at),
+        lookup,
+    )
+    .unwrap();
     (w, slips)
 }
 
 /// The slip's text with its lines joined, so a wrapped sentence still reads as one.
 fn slip_text(slips: &std::path::Path, number: &str) -> String {
-    let file = std::fs::read_dir(slips).unwrap().map(|e| e.unwrap().path()).find(|p| p.to_string_lossy().ends_with(&format!("{number}.txt"))).expect("the slip was printed");
+    let file = std::fs::read_dir(slips)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(&format!("{number}.txt")))
+        .expect("the slip was printed");
     std::fs::read_to_string(file).unwrap().split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -52,27 +76,54 @@ fn the_slip_counts_every_kiosks_tickets_ahead_and_says_when_it_only_estimates() 
     let cfg2 = k2.sync_config(&hub, String::from_utf8(out.stdout).unwrap().trim());
     let (w, slips) = worker(&k2, 2, &cfg2, ts("2026-11-30T01:06:00Z"));
     let catalogue = Arc::new(k2.catalogue.clone());
-    let issued = w.run_blocking(Job::Issue { service: "KTP-BARU".into(), priority: None }, catalogue.clone(), Lang::Id).unwrap().ticket().unwrap();
+    let issued = w
+        .run_blocking(Job::Issue { service: "KTP-BARU".into(), priority: None }, catalogue.clone(), Lang::Id)
+        .unwrap()
+        .ticket()
+        .unwrap();
     assert_eq!(issued.ticket.people_ahead, 0, "the kiosk's own count knows only its own tickets");
-    assert_eq!(issued.ahead, Ahead { count: 2, confirmed: true, wait_minutes: None }, "the server counts kiosk 1's two numbers");
+    assert_eq!(
+        issued.ahead,
+        Ahead { count: 2, confirmed: true, wait_minutes: None },
+        "the server counts kiosk 1's two numbers"
+    );
     let slip = slip_text(&slips, &issued.ticket.number);
     assert!(slip.contains("Antrean di depan Anda: 2 orang") && !slip.contains("perkiraan"), "{slip}");
-    assert_eq!(hub.sql(&format!("SELECT count(*) FROM ticket WHERE number = '{}'", issued.ticket.number)), "1", "the ticket was pushed before its slip");
+    assert_eq!(
+        hub.sql(&format!("SELECT count(*) FROM ticket WHERE number = '{}'", issued.ticket.number)),
+        "1",
+        "the ticket was pushed before its slip"
+    );
 
     // What the service rows show: the server's count of people waiting.
-    let state = mpp_kiosk::sync::queue::fetch_state(&cfg2, SITE, Some(jiff::civil::date(2026, 11, 30))).unwrap().expect("an upload URL means a server to ask");
+    let state = mpp_kiosk::sync::queue::fetch_state(&cfg2, SITE, Some(jiff::civil::date(2026, 11, 30)))
+        .unwrap()
+        .expect("an upload URL means a server to ask");
     assert_eq!((state.waiting_for("KTP-BARU"), state.waiting_for("KK-BARU")), (3, 0));
 
     // The server gone: the next slip is printed at once, with the kiosk's count as an estimate.
     drop(hub);
     let started = Instant::now();
-    let issued = w.run_blocking(Job::Issue { service: "KTP-BARU".into(), priority: None }, catalogue, Lang::Id).unwrap().ticket().unwrap();
+    let issued = w
+        .run_blocking(Job::Issue { service: "KTP-BARU".into(), priority: None }, catalogue, Lang::Id)
+        .unwrap()
+        .ticket()
+        .unwrap();
     eprintln!("a slip with the server down took {} ms", started.elapsed().as_millis());
     assert_eq!(issued.ahead, Ahead { count: 1, confirmed: false, wait_minutes: None });
     let slip = slip_text(&slips, &issued.ticket.number);
     assert!(slip.contains("Antrean di depan Anda: sekitar 1 orang (perkiraan)"), "{slip}");
-    let waiting: Vec<String> = k2.store.outbox_pending(mpp_kiosk::store::OutboxPart::Queue, 100).unwrap().iter().map(|r| r.payload.clone()).collect();
-    assert!(waiting.iter().any(|p| p.contains(&issued.ticket.id) && p.contains("\"number\"")), "the new ticket waits in the outbox: {waiting:?}");
+    let waiting: Vec<String> = k2
+        .store
+        .outbox_pending(mpp_kiosk::store::OutboxPart::Queue, 100)
+        .unwrap()
+        .iter()
+        .map(|r| r.payload.clone())
+        .collect();
+    assert!(
+        waiting.iter().any(|p| p.contains(&issued.ticket.id) && p.contains("\"number\"")),
+        "the new ticket waits in the outbox: {waiting:?}"
+    );
 }
 
 /// The kiosk's background sync reads the site's queue every `queue_interval_secs` and hands
@@ -89,8 +140,18 @@ fn the_kiosk_reads_the_sites_queue_in_the_background() {
         k.store.issue_ticket(&k.catalogue, "AKTA-LAHIR", None, 1, now).unwrap();
     }
     let (tx, rx) = std::sync::mpsc::channel();
-    let deliver = mpp_kiosk::sync::runner::Deliver { catalogue: Box::new(|_| {}), queue: Box::new(move |q| drop(tx.send(q))) };
-    let _handle = mpp_kiosk::sync::runner::spawn(k.dir.path().join("kiosk.sqlite3"), cfg, SITE.into(), jiff::tz::TimeZone::get("Asia/Makassar").unwrap(), 1, mpp_kiosk::clock::fixed(now), deliver).unwrap();
+    let deliver =
+        mpp_kiosk::sync::runner::Deliver { catalogue: Box::new(|_| {}), queue: Box::new(move |q| drop(tx.send(q))) };
+    let _handle = mpp_kiosk::sync::runner::spawn(
+        k.dir.path().join("kiosk.sqlite3"),
+        cfg,
+        SITE.into(),
+        jiff::tz::TimeZone::get("Asia/Makassar").unwrap(),
+        1,
+        mpp_kiosk::clock::fixed(now),
+        deliver,
+    )
+    .unwrap();
     let first = rx.recv_timeout(Duration::from_secs(10)).expect("a queue state within 10 s");
     assert_eq!(first.site, SITE);
     assert_eq!(first.date, jiff::civil::date(2026, 11, 30), "the kiosk's day, not the server's");

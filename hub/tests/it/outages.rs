@@ -4,8 +4,8 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use mpp_hub::local_cluster::LocalCluster;
@@ -22,7 +22,10 @@ fn issue(k: &mut KioskLedger, n: i64) {
     let start = ts("2026-11-30T00:00:00Z");
     for i in 0..n {
         let at = start.checked_add(jiff::SignedDuration::from_secs(i * 30)).unwrap();
-        let t = k.store.issue_ticket(&k.catalogue, ["KTP-BARU", "KK-BARU", "SKCK-BARU"][i as usize % 3], None, 1, at).unwrap();
+        let t = k
+            .store
+            .issue_ticket(&k.catalogue, ["KTP-BARU", "KK-BARU", "SKCK-BARU"][i as usize % 3], None, 1, at)
+            .unwrap();
         k.store.set_ticket_status(&t.id, Status::Printed, at, None).unwrap();
     }
 }
@@ -31,12 +34,15 @@ fn issue(k: &mut KioskLedger, n: i64) {
 fn listen(url: String) -> std::sync::mpsc::Receiver<String> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let agent: ureq::Agent = ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(120))).build().into();
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(120))).build().into();
         let Ok(mut resp) = agent.get(&url).call() else { return };
         let mut reader = std::io::BufReader::new(resp.body_mut().as_reader());
         let mut line = String::new();
         while std::io::BufRead::read_line(&mut reader, &mut line).is_ok_and(|n| n > 0) {
-            if let Some(data) = line.strip_prefix("data: ") && tx.send(data.trim().to_owned()).is_err() {
+            if let Some(data) = line.strip_prefix("data: ")
+                && tx.send(data.trim().to_owned()).is_err()
+            {
                 return;
             }
             line.clear();
@@ -51,7 +57,8 @@ fn listen(url: String) -> std::sync::mpsc::Receiver<String> {
 fn postgres_restarted_under_load_loses_nothing_and_the_server_reconnects() {
     let dir = tempfile::Builder::new().prefix("mpp-hub-pg-").tempdir().unwrap();
     let port = 40000 + (std::process::id() % 20000) as u16;
-    let mut cluster = LocalCluster::start(dir.path(), port).unwrap_or_else(|e| panic!("{e} (bash .ci/setup installs PostgreSQL)"));
+    let mut cluster =
+        LocalCluster::start(dir.path(), port).unwrap_or_else(|e| panic!("{e} (bash .ci/setup installs PostgreSQL)"));
     cluster.create_database("outage").unwrap();
     let hub = Hub::start_on(cluster.url("outage"));
     let events = listen(hub.url(&format!("/api/v1/sites/{SITE}/events?date=2026-11-30")));
@@ -102,7 +109,10 @@ fn postgres_restarted_under_load_loses_nothing_and_the_server_reconnects() {
     uploading.store(false, Ordering::Relaxed);
     let restarts = restarted.recv().expect("the restarts ended");
     eprintln!("{restarts} restarts; {failed} of {rounds} upload rounds failed");
-    assert!(restarts >= 1 && failed >= 1, "PostgreSQL went away during the upload at least once ({restarts} restarts, {failed} failed rounds)");
+    assert!(
+        restarts >= 1 && failed >= 1,
+        "PostgreSQL went away during the upload at least once ({restarts} restarts, {failed} failed rounds)"
+    );
     assert_eq!(hub.counts(), format!("{total} 200 0"), "every record once, every ticket once");
     assert_eq!(hub.get("/healthz").0, 200, "the server answers again without a restart of its own");
     // The event stream's LISTEN connection came back too: a change after the restarts
@@ -111,7 +121,9 @@ fn postgres_restarted_under_load_loses_nothing_and_the_server_reconnects() {
     mpp_kiosk::sync::upload::upload(&mut k.store, &cfg, SITE, 1, ts("2026-11-30T03:00:00Z")).unwrap();
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        let data = events.recv_timeout(deadline.saturating_duration_since(Instant::now())).unwrap_or_else(|e| panic!("no event with the 201st ticket ({e}): {}", hub.log()));
+        let data = events
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|e| panic!("no event with the 201st ticket ({e}): {}", hub.log()));
         if data.contains("\"waiting\":201") {
             break;
         }
@@ -154,7 +166,11 @@ impl Relay {
                                 Ok(0) => return drop(to.shutdown(std::net::Shutdown::Write)),
                                 Ok(n) if to.write_all(&buf[..n]).is_ok() => {}
                                 Ok(_) => return,
-                                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                                Err(e)
+                                    if matches!(
+                                        e.kind(),
+                                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                                    ) => {}
                                 Err(_) => return,
                             }
                         }
@@ -185,15 +201,47 @@ fn a_network_cut_between_kiosk_and_server_loses_nothing() {
     (cfg.interval_secs, cfg.timeout_secs, cfg.connect_timeout_secs, cfg.queue_timeout_ms) = (10, 2, 1, 1000);
     let db = k.dir.path().join("kiosk.sqlite3");
     let now = ts("2026-11-30T01:00:00Z");
-    let handle = mpp_kiosk::sync::runner::spawn(db.clone(), cfg.clone(), SITE.into(), jiff::tz::TimeZone::get("Asia/Makassar").unwrap(), 1, mpp_kiosk::clock::fixed(now), mpp_kiosk::sync::runner::Deliver::nowhere()).unwrap();
+    let handle = mpp_kiosk::sync::runner::spawn(
+        db.clone(),
+        cfg.clone(),
+        SITE.into(),
+        jiff::tz::TimeZone::get("Asia/Makassar").unwrap(),
+        1,
+        mpp_kiosk::clock::fixed(now),
+        mpp_kiosk::sync::runner::Deliver::nowhere(),
+    )
+    .unwrap();
     let slips = k.dir.path().join("slips");
     std::fs::create_dir_all(&slips).unwrap();
-    let settings = PrintSettings { uri: PrinterUri::Preview(slips), paper: Paper::Mm58, qr: QrMode::Raster, qr_url: None, timeout: Duration::from_secs(2), logo: None, lock: None };
-    let worker = PrintWorker::spawn_with(db, settings, 1, mpp_kiosk::clock::fixed(now), mpp_kiosk::app::ahead_lookup(cfg.clone(), SITE.into(), 1)).unwrap();
+    let settings = PrintSettings {
+        uri: PrinterUri::Preview(slips),
+        paper: Paper::Mm58,
+        qr: QrMode::Raster,
+        qr_url: None,
+        timeout: Duration::from_secs(2),
+        logo: None,
+        lock: None,
+    };
+    let worker = PrintWorker::spawn_with(
+        db,
+        settings,
+        1,
+        mpp_kiosk::clock::fixed(now),
+        mpp_kiosk::app::ahead_lookup(cfg.clone(), SITE.into(), 1),
+    )
+    .unwrap();
     let catalogue = Arc::new(k.catalogue.clone());
     let take = |confirmed: bool| {
         let started = Instant::now();
-        let issued = worker.run_blocking(Job::Issue { service: "KTP-BARU".into(), priority: None }, catalogue.clone(), mpp_kiosk::text::Lang::Id).unwrap().ticket().unwrap();
+        let issued = worker
+            .run_blocking(
+                Job::Issue { service: "KTP-BARU".into(), priority: None },
+                catalogue.clone(),
+                mpp_kiosk::text::Lang::Id,
+            )
+            .unwrap()
+            .ticket()
+            .unwrap();
         let took = started.elapsed();
         assert_eq!(issued.ahead.confirmed, confirmed, "{} after {} ms", issued.ticket.number, took.as_millis());
         handle.upload_now();
@@ -211,8 +259,14 @@ fn a_network_cut_between_kiosk_and_server_loses_nothing() {
     relay.cut.store(false, Ordering::Relaxed);
     handle.upload_now();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while k.store.outbox_stats().unwrap().pending > 0 || hub.sql("SELECT count(*) FROM ticket WHERE status = 'printed'") != "5" {
-        assert!(Instant::now() < deadline, "the outbox did not drain after the link came back: {:?}", k.store.outbox_stats().unwrap());
+    while k.store.outbox_stats().unwrap().pending > 0
+        || hub.sql("SELECT count(*) FROM ticket WHERE status = 'printed'") != "5"
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the outbox did not drain after the link came back: {:?}",
+            k.store.outbox_stats().unwrap()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(hub.counts(), "15 5 0", "five tickets, each with its issued and printed records, each once");

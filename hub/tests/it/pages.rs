@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::support::{hub_command, Hub, SITE};
+use crate::support::{Hub, SITE, hub_command};
 
 struct Browser {
     agent: ureq::Agent,
@@ -14,7 +14,12 @@ struct Browser {
 
 impl Browser {
     fn new(hub: &Hub) -> Browser {
-        let agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).timeout_global(Some(Duration::from_secs(30))).build().into();
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
         Browser { agent, cookie: None, hub_port: hub.port }
     }
 
@@ -59,14 +64,21 @@ impl Browser {
     /// The page's CSRF token.
     fn csrf(&self) -> String {
         let (_, page) = self.get("/counter");
-        let start = ["data-csrf=\"", "name=\"csrf\" value=\""].iter().find_map(|m| page.find(m).map(|at| at + m.len())).expect("a CSRF token on the page");
+        let start = ["data-csrf=\"", "name=\"csrf\" value=\""]
+            .iter()
+            .find_map(|m| page.find(m).map(|at| at + m.len()))
+            .expect("a CSRF token on the page");
         page[start..start + 32].to_owned()
     }
 }
 
 fn staff(hub: &Hub, site: &str, username: &str, role: &str, password: &str) {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_mpp-hub"));
-    c.args(["staff", "add", "--site", site, "--username", username, "--role", role]).env("MPP_HUB_DATABASE_URL", &hub.database).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    c.args(["staff", "add", "--site", site, "--username", username, "--role", role])
+        .env("MPP_HUB_DATABASE_URL", &hub.database)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
     let mut child = c.spawn().unwrap();
     std::io::Write::write_all(child.stdin.as_mut().unwrap(), format!("{password}\n").as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
@@ -83,12 +95,20 @@ fn sign_in_sessions_and_csrf_guard_every_action() {
     assert!(b.get("/counter").1.contains("id=\"password\""));
     assert_eq!(b.action(Some("x"), r#"{"action":"call_next"}"#).0, 401);
     // A wrong password, and an unknown user, get the same answer.
-    let wrong = b.form("/counter/sign-in", &[("site", SITE), ("username", "petugas1"), ("password", "salah-salah-salah")]);
-    let unknown = b.form("/counter/sign-in", &[("site", SITE), ("username", "siapa"), ("password", "salah-salah-salah")]);
+    let wrong =
+        b.form("/counter/sign-in", &[("site", SITE), ("username", "petugas1"), ("password", "salah-salah-salah")]);
+    let unknown =
+        b.form("/counter/sign-in", &[("site", SITE), ("username", "siapa"), ("password", "salah-salah-salah")]);
     assert_eq!((wrong.0, unknown.0), (401, 401));
-    assert!(wrong.1.contains("Nama pengguna atau kata sandi salah.") && unknown.1.contains("Nama pengguna atau kata sandi salah."));
+    assert!(
+        wrong.1.contains("Nama pengguna atau kata sandi salah.")
+            && unknown.1.contains("Nama pengguna atau kata sandi salah.")
+    );
     // Signed in; the counter chosen only with the page's token.
-    assert_eq!(b.form("/counter/sign-in", &[("site", SITE), ("username", "petugas1"), ("password", "kata-sandi-panjang")]).0, 303);
+    assert_eq!(
+        b.form("/counter/sign-in", &[("site", SITE), ("username", "petugas1"), ("password", "kata-sandi-panjang")]).0,
+        303
+    );
     assert_eq!(b.form("/counter/choose", &[("csrf", "0000"), ("counter", "1")]).0, 403);
     let csrf = b.csrf();
     assert_eq!(b.form("/counter/choose", &[("csrf", &csrf), ("counter", "1")]).0, 303);
@@ -106,7 +126,10 @@ fn sign_in_sessions_and_csrf_guard_every_action() {
     b.cookie = old;
     assert_eq!(b.action(Some(&csrf), r#"{"action":"call_next"}"#).0, 401);
     assert_eq!(hub.sql("SELECT count(*) FROM staff_session"), "0");
-    assert_eq!(hub.sql("SELECT count(*) FROM staff_session WHERE token_sha256 LIKE '%' AND length(token_sha256) = 64"), "0");
+    assert_eq!(
+        hub.sql("SELECT count(*) FROM staff_session WHERE token_sha256 LIKE '%' AND length(token_sha256) = 64"),
+        "0"
+    );
 }
 
 #[test]
@@ -115,15 +138,22 @@ fn five_wrong_passwords_lock_the_account() {
     staff(&hub, SITE, "petugas2", "counter", "kata-sandi-panjang");
     let mut b = Browser::new(&hub);
     for _ in 0..5 {
-        assert_eq!(b.form("/counter/sign-in", &[("site", SITE), ("username", "petugas2"), ("password", "tebak-tebakan")]).0, 401);
+        assert_eq!(
+            b.form("/counter/sign-in", &[("site", SITE), ("username", "petugas2"), ("password", "tebak-tebakan")]).0,
+            401
+        );
     }
-    let (status, body) = b.form("/counter/sign-in", &[("site", SITE), ("username", "petugas2"), ("password", "kata-sandi-panjang")]);
+    let (status, body) =
+        b.form("/counter/sign-in", &[("site", SITE), ("username", "petugas2"), ("password", "kata-sandi-panjang")]);
     assert_eq!(status, 429, "locked, even with the right password: {body}");
     assert!(body.contains("dikunci"), "{body}");
     assert!(b.cookie.is_none());
     // The lock ends (here: an admin lifts it) and the right password works again.
     hub.sql("UPDATE staff SET locked_until = NULL");
-    assert_eq!(b.form("/counter/sign-in", &[("site", SITE), ("username", "petugas2"), ("password", "kata-sandi-panjang")]).0, 303);
+    assert_eq!(
+        b.form("/counter/sign-in", &[("site", SITE), ("username", "petugas2"), ("password", "kata-sandi-panjang")]).0,
+        303
+    );
     assert_eq!(hub.sql("SELECT failed_logins FROM staff WHERE username = 'petugas2'"), "0");
 }
 
@@ -142,14 +172,30 @@ fn one_sites_staff_never_act_for_another_and_every_text_is_escaped() {
     staff(&hub, SITE, "petugas3", "supervisor", "kata-sandi-panjang");
     let mut b = Browser::new(&hub);
     // Their password does not open the other site.
-    assert_eq!(b.form("/counter/sign-in", &[("site", "MPP-LAIN"), ("username", "petugas3"), ("password", "kata-sandi-panjang")]).0, 401);
-    assert_eq!(b.form("/counter/sign-in", &[("site", SITE), ("username", "petugas3"), ("password", "kata-sandi-panjang")]).0, 303);
+    assert_eq!(
+        b.form(
+            "/counter/sign-in",
+            &[("site", "MPP-LAIN"), ("username", "petugas3"), ("password", "kata-sandi-panjang")]
+        )
+        .0,
+        401
+    );
+    assert_eq!(
+        b.form("/counter/sign-in", &[("site", SITE), ("username", "petugas3"), ("password", "kata-sandi-panjang")]).0,
+        303
+    );
     let csrf = b.csrf();
     // The other site's counter 9 is not theirs to choose.
     assert_eq!(b.form("/counter/choose", &[("csrf", &csrf), ("counter", "9")]).0, 400);
     let (_, page) = b.get("/counter");
-    assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;") && !page.contains("<img src=x"), "the counter's name as text");
-    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; MPP") && !page.contains("<script>alert"), "the site's name as text");
+    assert!(
+        page.contains("&lt;img src=x onerror=alert(1)&gt;") && !page.contains("<img src=x"),
+        "the counter's name as text"
+    );
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt; MPP") && !page.contains("<script>alert"),
+        "the site's name as text"
+    );
     let (status, display) = b.get(&format!("/display/{SITE}"));
     assert_eq!(status, 200);
     assert!(display.contains("&lt;script&gt;alert(1)&lt;/script&gt; MPP") && !display.contains("<script>alert"));

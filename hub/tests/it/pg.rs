@@ -58,7 +58,17 @@ impl Cluster {
         let name = format!("t{}_{}", std::process::id(), N.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
         let psql = mpp_hub::local_cluster::bindir().unwrap().join("psql");
         let out = std::process::Command::new(psql)
-            .args(["-h", &self.dir.display().to_string(), "-p", &self.port.to_string(), "-U", "postgres", "-d", "postgres", "-qc"])
+            .args([
+                "-h",
+                &self.dir.display().to_string(),
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-qc",
+            ])
             .arg(format!("CREATE DATABASE {name}"))
             .output()
             .unwrap();

@@ -2,7 +2,7 @@
 
 use mpp_kiosk::tickets::{Priority, Status};
 
-use crate::support::{hub_command, Hub, KioskLedger, SITE};
+use crate::support::{Hub, KioskLedger, SITE, hub_command};
 
 fn ts(s: &str) -> jiff::Timestamp {
     s.parse().unwrap()
@@ -11,7 +11,11 @@ fn ts(s: &str) -> jiff::Timestamp {
 #[test]
 fn two_kiosks_tickets_come_back_in_calling_order() {
     let hub = Hub::start();
-    let second = String::from_utf8(hub_command(&hub.database, &["kiosk", "enroll", "--site", SITE, "--number", "2"]).stdout).unwrap().trim().to_owned();
+    let second =
+        String::from_utf8(hub_command(&hub.database, &["kiosk", "enroll", "--site", SITE, "--number", "2"]).stdout)
+            .unwrap()
+            .trim()
+            .to_owned();
     let (mut a, mut b) = (KioskLedger::new(), KioskLedger::new());
     let issue = |k: &mut KioskLedger, kiosk: u8, priority: Option<Priority>, at: &str| {
         let t = k.store.issue_ticket(&k.catalogue, "KTP-BARU", priority, kiosk, ts(at)).unwrap();
@@ -34,10 +38,18 @@ fn two_kiosks_tickets_come_back_in_calling_order() {
     let q: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(q["waiting"], 4, "the voided ticket does not wait: {q}");
     let ktp = q["services"].as_array().unwrap().iter().find(|s| s["service"] == "KTP-BARU").unwrap();
-    assert_eq!(ktp["next"], serde_json::json!(["KTB-PB001", "KTB-A001", "KTB-B001", "KTB-A003"]), "priority first, then by issue time across kiosks");
+    assert_eq!(
+        ktp["next"],
+        serde_json::json!(["KTB-PB001", "KTB-A001", "KTB-B001", "KTB-A003"]),
+        "priority first, then by issue time across kiosks"
+    );
     assert_eq!(ktp["priority_waiting"], 1);
 
-    assert_eq!(hub.get(&format!("/api/v1/sites/{SITE}/queue?date=2026-12-01")).1.contains("\"waiting\":0"), true, "another day is empty");
+    assert_eq!(
+        hub.get(&format!("/api/v1/sites/{SITE}/queue?date=2026-12-01")).1.contains("\"waiting\":0"),
+        true,
+        "another day is empty"
+    );
     assert_eq!(hub.get("/api/v1/sites/MPP-NOWHERE/queue").0, 404);
     assert_eq!(hub.get(&format!("/api/v1/sites/{SITE}/queue?date=30-11-2026")).0, 400);
 }
@@ -48,7 +60,21 @@ fn two_kiosks_tickets_come_back_in_calling_order() {
 fn the_wait_estimate_comes_from_measured_cycles() {
     let hub = Hub::start();
     for n in ["1", "2"] {
-        let out = hub_command(&hub.database, &["counter", "add", "--site", SITE, "--number", n, "--name", &format!("Loket {n}"), "--services", "KTP-BARU"]);
+        let out = hub_command(
+            &hub.database,
+            &[
+                "counter",
+                "add",
+                "--site",
+                SITE,
+                "--number",
+                n,
+                "--name",
+                &format!("Loket {n}"),
+                "--services",
+                "KTP-BARU",
+            ],
+        );
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
     let mut k = KioskLedger::new();
@@ -74,7 +100,11 @@ fn the_wait_estimate_comes_from_measured_cycles() {
     let ktp = q["services"].as_array().unwrap().iter().find(|s| s["service"] == "KTP-BARU").unwrap().clone();
     // Cycle: the mean of 720 and 480 = 600 s. Four wait, two counters free: the four go at
     // 0, 0, 10 and 10 minutes, and a number taken now at 20.
-    assert_eq!((ktp["waiting"].as_u64(), ktp["counters_open"].as_u64(), ktp["cycle_secs"].as_u64()), (Some(4), Some(2), Some(600)), "{ktp}");
+    assert_eq!(
+        (ktp["waiting"].as_u64(), ktp["counters_open"].as_u64(), ktp["cycle_secs"].as_u64()),
+        (Some(4), Some(2), Some(600)),
+        "{ktp}"
+    );
     assert_eq!(ktp["wait_minutes"], 20, "{ktp}");
     // KTB-A005 has A003 and A004 ahead: both counters take them, then it goes at 10.
     let (status, body) = hub.get(&format!("/api/v1/sites/{SITE}/tickets/2026-11-30/KTB-A005"));
@@ -82,7 +112,8 @@ fn the_wait_estimate_comes_from_measured_cycles() {
     let place: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!((place["people_ahead"].as_u64(), place["wait_minutes"].as_u64()), (Some(2), Some(10)), "{place}");
     // A served ticket has no estimate.
-    let place: serde_json::Value = serde_json::from_str(&hub.get(&format!("/api/v1/sites/{SITE}/tickets/2026-11-30/KTB-A001")).1).unwrap();
+    let place: serde_json::Value =
+        serde_json::from_str(&hub.get(&format!("/api/v1/sites/{SITE}/tickets/2026-11-30/KTB-A001")).1).unwrap();
     assert!(place["wait_minutes"].is_null(), "{place}");
 }
 
@@ -105,11 +136,17 @@ fn a_tickets_status_page_shows_its_place_and_no_one_elses() {
     mpp_kiosk::sync::upload::upload(&mut k.store, &cfg, SITE, 1, now).unwrap().unwrap();
     let (status, page) = hub.get(&format!("/t/{}", ids[2].0));
     assert_eq!(status, 200, "{page}");
-    assert!(page.contains(&ids[2].1) && page.contains("2 orang di depan Anda") && page.contains("Penerbitan KTP-el Baru"), "{page}");
+    assert!(
+        page.contains(&ids[2].1) && page.contains("2 orang di depan Anda") && page.contains("Penerbitan KTP-el Baru"),
+        "{page}"
+    );
     assert!(!page.contains(&ids[0].1) && !page.contains(&ids[1].1), "no other ticket's number: {page}");
     assert!(page.contains(r#"http-equiv="refresh""#) && page.contains("noindex"));
     // Called: where to go.
-    hub.sql(&format!("UPDATE ticket SET call_state = 'called', counter = 1, last_call_at = now() WHERE id = '{}'", ids[0].0));
+    hub.sql(&format!(
+        "UPDATE ticket SET call_state = 'called', counter = 1, last_call_at = now() WHERE id = '{}'",
+        ids[0].0
+    ));
     let page = hub.get(&format!("/t/{}", ids[0].0)).1;
     assert!(page.contains("Silakan ke Loket 1"), "{page}");
     assert_eq!(hub.get("/t/0f8fad5b-d9cb-469f-a165-70867728950e").0, 404, "an unknown ticket");

@@ -4,14 +4,23 @@
 //! from the scenario, not read from the program.
 
 use crate::browser::add_staff;
-use crate::support::{hub_command, Hub, SITE};
+use crate::support::{Hub, SITE, hub_command};
 
 /// Local 09:10 on the day, as SQL's timestamptz.
 fn at(hm: &str) -> String {
     format!("'2026-11-30T{hm}:00+08:00'")
 }
 
-fn ticket(hub: &Hub, id: &str, number: &str, service: &str, agency: &str, issued: &str, status: &str, call_state: &str) {
+fn ticket(
+    hub: &Hub,
+    id: &str,
+    number: &str,
+    service: &str,
+    agency: &str,
+    issued: &str,
+    status: &str,
+    call_state: &str,
+) {
     hub.sql(&format!(
         "INSERT INTO ticket (id, site, kiosk, number, service, agency, local_date, issued_at, people_ahead, status, status_at, queue_at, call_state)
          VALUES ('{id}', '{SITE}', 1, '{number}', '{service}', '{agency}', '2026-11-30', {}, 0, '{status}', {}, {}, '{call_state}')",
@@ -78,21 +87,40 @@ fn the_report_of_a_day_worked_out_by_hand() {
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let figs = |f: &serde_json::Value| {
         (
-            [f["issued"].as_u64(), f["called"].as_u64(), f["served"].as_u64(), f["no_shows"].as_u64(), f["transfers"].as_u64()],
-            [f["wait_median_min"].as_f64(), f["wait_p90_min"].as_f64(), f["service_median_min"].as_f64(), f["service_p90_min"].as_f64()],
+            [
+                f["issued"].as_u64(),
+                f["called"].as_u64(),
+                f["served"].as_u64(),
+                f["no_shows"].as_u64(),
+                f["transfers"].as_u64(),
+            ],
+            [
+                f["wait_median_min"].as_f64(),
+                f["wait_p90_min"].as_f64(),
+                f["service_median_min"].as_f64(),
+                f["service_p90_min"].as_f64(),
+            ],
         )
     };
     // The site: 5 tickets (the voided one does not count), 4 called, 3 served, 1 no-show,
     // 1 transfer. Waits 10, 16, 10, 10 (SKB-A001 from its first call): sorted 10 10 10 16,
     // median (2nd) 10, p90 (4th) 16. Service 10, 6, 20 (SKB-A001 from its last start):
     // median 10, p90 20.
-    assert_eq!(figs(&r["site"]), ([Some(5), Some(4), Some(3), Some(1), Some(1)], [Some(10.0), Some(16.0), Some(10.0), Some(20.0)]), "{}", r["site"]);
+    assert_eq!(
+        figs(&r["site"]),
+        ([Some(5), Some(4), Some(3), Some(1), Some(1)], [Some(10.0), Some(16.0), Some(10.0), Some(20.0)]),
+        "{}",
+        r["site"]
+    );
     // KTP-BARU holds the transferred ticket now: 4 tickets; p90 wait 16 min, a green light.
     let ktp = &r["by_service"]["KTP-BARU"];
     assert_eq!(figs(&ktp[0]).0, [Some(4), Some(4), Some(3), Some(1), Some(1)]);
     assert_eq!(ktp[1], "green");
     // SKCK-BARU: one waiting, nothing measured, no light.
-    assert_eq!(figs(&r["by_service"]["SKCK-BARU"][0]), ([Some(1), Some(0), Some(0), Some(0), Some(0)], [None, None, None, None]));
+    assert_eq!(
+        figs(&r["by_service"]["SKCK-BARU"][0]),
+        ([Some(1), Some(0), Some(0), Some(0), Some(0)], [None, None, None, None])
+    );
     assert!(r["by_service"]["SKCK-BARU"][1].is_null());
     // Agencies keep the agency of issue: Dukcapil 3 (2 served, 1 no-show), Polres 2.
     assert_eq!(figs(&r["by_agency"]["DUKCAPIL"]).0, [Some(3), Some(3), Some(2), Some(1), Some(0)]);
@@ -102,24 +130,48 @@ fn the_report_of_a_day_worked_out_by_hand() {
     // Counter 1: busy 11 + 7 + 3 + 20 = 41 min (from each last call to its end); paused
     // 7 (istirahat) + 15 (sholat) = 22; its day 09.10–10.45 = 95 min, so idle 32.
     let c1 = &r["counters"][0];
-    assert_eq!((c1["counter"].as_i64(), c1["busy_min"].as_f64(), c1["paused_min"].as_f64(), c1["idle_min"].as_f64()), (Some(1), Some(41.0), Some(22.0), Some(32.0)), "{c1}");
-    assert_eq!((c1["paused_by_reason"]["istirahat"].as_f64(), c1["paused_by_reason"]["sholat"].as_f64()), (Some(7.0), Some(15.0)));
+    assert_eq!(
+        (c1["counter"].as_i64(), c1["busy_min"].as_f64(), c1["paused_min"].as_f64(), c1["idle_min"].as_f64()),
+        (Some(1), Some(41.0), Some(22.0), Some(32.0)),
+        "{c1}"
+    );
+    assert_eq!(
+        (c1["paused_by_reason"]["istirahat"].as_f64(), c1["paused_by_reason"]["sholat"].as_f64()),
+        (Some(7.0), Some(15.0))
+    );
     // Hours: 09.xx four tickets (median wait 10), 10.xx one (not called yet).
-    assert_eq!(r["hours"], serde_json::json!([{"hour": 9, "issued": 4, "wait_median_min": 10.0}, {"hour": 10, "issued": 1, "wait_median_min": null}]));
+    assert_eq!(
+        r["hours"],
+        serde_json::json!([{"hour": 9, "issued": 4, "wait_median_min": 10.0}, {"hour": 10, "issued": 1, "wait_median_min": null}])
+    );
     assert_eq!(r["busiest_hours"], serde_json::json!([9, 10]));
     // IKM: every element's NRR (4 + 3) / 2 = 3.5; IKM 3.5 × 25 = 87.50, grade B.
     assert_eq!((r["ikm"]["respondents"].as_u64(), r["ikm"]["grade"].as_str()), (Some(2), Some("B")));
     assert!((r["ikm"]["converted"].as_f64().unwrap() - 87.5).abs() < 1e-9, "{}", r["ikm"]["converted"]);
 
     // The CSV a ministry clerk opens: one table, the same figures.
-    let csv = String::from_utf8(hub_command(&hub.database, &["report", "--site", SITE, "--from", "2026-11-30", "--format", "csv"]).stdout).unwrap();
-    assert!(csv.starts_with("site,from,to,kind,group,name,issued,called,served,no_shows,transfers,wait_median_min,wait_p90_min"), "{csv}");
+    let csv = String::from_utf8(
+        hub_command(&hub.database, &["report", "--site", SITE, "--from", "2026-11-30", "--format", "csv"]).stdout,
+    )
+    .unwrap();
+    assert!(
+        csv.starts_with(
+            "site,from,to,kind,group,name,issued,called,served,no_shows,transfers,wait_median_min,wait_p90_min"
+        ),
+        "{csv}"
+    );
     assert!(csv.contains(&format!("{SITE},2026-11-30,2026-11-30,site,{SITE},Mal Pelayanan Publik Kabupaten Jeneponto,5,4,3,1,1,10.0,16.0,10.0,20.0,")), "{csv}");
     assert!(csv.contains(",counter,1,Loket 1,4,4,3,1,1,") && csv.contains(",41.0,22.0,32.0,"), "{csv}");
     assert!(csv.contains(",ikm,IKM,B Baik,") && csv.contains(",87.50,2"), "{csv}");
     // And the text for a terminal.
-    let text = String::from_utf8(hub_command(&hub.database, &["report", "--site", SITE, "--from", "2026-11-30"]).stdout).unwrap();
-    assert!(text.contains("tickets: 5 issued, 4 called, 3 served, 1 no-shows, 1 transfers") && text.contains("IKM: 87.50 (B, Baik) from 2 respondents"), "{text}");
+    let text =
+        String::from_utf8(hub_command(&hub.database, &["report", "--site", SITE, "--from", "2026-11-30"]).stdout)
+            .unwrap();
+    assert!(
+        text.contains("tickets: 5 issued, 4 called, 3 served, 1 no-shows, 1 transfers")
+            && text.contains("IKM: 87.50 (B, Baik) from 2 respondents"),
+        "{text}"
+    );
     // Bad input names what is wrong.
     let out = hub_command(&hub.database, &["report", "--site", SITE, "--from", "2026-12-01", "--to", "2026-11-30"]);
     assert_eq!(out.status.code(), Some(2));
@@ -129,8 +181,18 @@ fn the_report_of_a_day_worked_out_by_hand() {
 /// Signs in over HTTP; the session cookie.
 pub(crate) fn session(hub: &Hub, user: &str) -> String {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
-    let r = agent.post(&hub.url("/counter/sign-in")).send_form([("site", SITE), ("username", user), ("password", "kata-sandi-panjang")]).unwrap();
-    r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).expect("a session cookie").split(';').next().unwrap().to_owned()
+    let r = agent
+        .post(&hub.url("/counter/sign-in"))
+        .send_form([("site", SITE), ("username", user), ("password", "kata-sandi-panjang")])
+        .unwrap();
+    r.headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("a session cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 pub(crate) fn get(hub: &Hub, path: &str, cookie: Option<&str>) -> (u16, String, String) {
@@ -157,13 +219,27 @@ fn the_report_page_is_for_supervisors_and_shows_the_same_figures() {
     let boss = session(&hub, "kepala");
     let (status, page, _) = get(&hub, "/report?from=2026-11-30", Some(&boss));
     assert_eq!(status, 200, "{page}");
-    for expected in ["<b>5</b>nomor diambil", "<b>3</b>dilayani", "<b>10 mnt</b>tunggu (median)", "<b>16 mnt</b>tunggu (p90)", "87.50 (B, Baik)", "Jam tersibuk: 09.00, 10.00", "light green", "Penerbitan KTP-el Baru", "istirahat 7 mnt", "<svg"] {
+    for expected in [
+        "<b>5</b>nomor diambil",
+        "<b>3</b>dilayani",
+        "<b>10 mnt</b>tunggu (median)",
+        "<b>16 mnt</b>tunggu (p90)",
+        "87.50 (B, Baik)",
+        "Jam tersibuk: 09.00, 10.00",
+        "light green",
+        "Penerbitan KTP-el Baru",
+        "istirahat 7 mnt",
+        "<svg",
+    ] {
         assert!(page.contains(expected), "{expected:?} missing from the report page");
     }
     let (status, csv, disposition) = get(&hub, "/report.csv?from=2026-11-30&to=2026-11-30", Some(&boss));
     assert_eq!(status, 200);
     assert_eq!(disposition, format!("attachment; filename=\"laporan-{SITE}-2026-11-30-2026-11-30.csv\""));
-    let cli = String::from_utf8(hub_command(&hub.database, &["report", "--site", SITE, "--from", "2026-11-30", "--format", "csv"]).stdout).unwrap();
+    let cli = String::from_utf8(
+        hub_command(&hub.database, &["report", "--site", SITE, "--from", "2026-11-30", "--format", "csv"]).stdout,
+    )
+    .unwrap();
     assert_eq!(csv, cli, "the page's CSV is the command's");
     assert_eq!(get(&hub, "/report?from=2026-12-02&to=2026-11-30", Some(&boss)).0, 400);
 
@@ -173,7 +249,11 @@ fn the_report_page_is_for_supervisors_and_shows_the_same_figures() {
     crate::browser::sign_in_as(&b, &hub, "kepala");
     b.goto(&hub.url("/report?from=2026-11-30"));
     b.until(std::time::Duration::from_secs(10), "the report", |b| b.text("main").contains("Per layanan"));
-    assert_eq!(b.js("return document.querySelectorAll('svg rect').length").as_u64(), Some(2 + 2 + 9), "bars: 2 hours, 2 hours, 9 elements");
+    assert_eq!(
+        b.js("return document.querySelectorAll('svg rect').length").as_u64(),
+        Some(2 + 2 + 9),
+        "bars: 2 hours, 2 hours, 9 elements"
+    );
     if let Ok(dir) = std::env::var("MPP_HUB_SCREENSHOTS") {
         b.screenshot(&std::path::Path::new(&dir).join("report.png"));
     }

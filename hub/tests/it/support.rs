@@ -40,7 +40,12 @@ fn spawn_serve(dir: &std::path::Path, database: &str) -> Child {
 
 /// `mpp-hub ARGS` against `database`; its output.
 pub fn hub_command(database: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mpp-hub")).args(args).env("MPP_HUB_DATABASE_URL", database).env("RUST_LOG", "warn").output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
+        .args(args)
+        .env("MPP_HUB_DATABASE_URL", database)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
 }
 
 fn ok(out: Output) -> String {
@@ -81,7 +86,11 @@ impl Hub {
     }
 
     pub fn get(&self, path: &str) -> (u16, String) {
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(10))).build().into();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .into();
         match agent.get(&self.url(path)).call() {
             Ok(mut r) => (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default()),
             Err(_) => (0, String::new()),
@@ -90,7 +99,11 @@ impl Hub {
 
     /// POSTs a body to the upload endpoint with this credential (or none).
     pub fn post(&self, body: &[u8], token: Option<&str>) -> (u16, String) {
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(30))).build().into();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
         let mut req = agent.post(&self.url("/api/v1/upload")).header("Content-Type", "application/json");
         if let Some(t) = token {
             req = req.header("Authorization", &format!("Bearer {t}"));
@@ -120,7 +133,11 @@ impl Hub {
     pub fn sql(&self, query: &str) -> String {
         let cluster = Cluster::get();
         let bin = mpp_hub::local_cluster::bindir().unwrap().join("psql");
-        let out = Command::new(bin).args(["-tAX", "-d", &self.database, "-c", query]).env("PGHOST", cluster.dir()).output().unwrap();
+        let out = Command::new(bin)
+            .args(["-tAX", "-d", &self.database, "-c", query])
+            .env("PGHOST", cluster.dir())
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{query}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
     }
@@ -161,7 +178,11 @@ impl Hub {
         if let Some(now) = now {
             std::fs::write(dir.path().join("now"), now).unwrap();
         }
-        std::fs::write(dir.path().join("hub.toml"), format!("[server]\nlisten = \"127.0.0.1:{port}\"\nmax_body_bytes = 4194304\n{extra}\n")).unwrap();
+        std::fs::write(
+            dir.path().join("hub.toml"),
+            format!("[server]\nlisten = \"127.0.0.1:{port}\"\nmax_body_bytes = 4194304\n{extra}\n"),
+        )
+        .unwrap();
         let server = spawn_serve(dir.path(), &database);
         let mut hub = Hub { database, port, token, server, dir };
         hub.wait_until_up();
@@ -216,7 +237,9 @@ impl KioskLedger {
     pub fn new() -> KioskLedger {
         let dir = tempfile::tempdir().unwrap();
         let mut store = mpp_kiosk::store::Store::open(&dir.path().join("kiosk.sqlite3")).unwrap();
-        store.import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", true, jiff::Timestamp::UNIX_EPOCH).unwrap();
+        store
+            .import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", true, jiff::Timestamp::UNIX_EPOCH)
+            .unwrap();
         let catalogue = store.load_catalogue().unwrap().unwrap();
         KioskLedger { store, catalogue, dir }
     }

@@ -4,7 +4,7 @@
 use mpp_kiosk::store::OutboxPart;
 use mpp_kiosk::tickets::Status;
 
-use crate::support::{hub_command, Hub, KioskLedger, SITE};
+use crate::support::{Hub, KioskLedger, SITE, hub_command};
 
 const MONDAY_0905: &str = "2026-11-30T01:05:00Z";
 const NASTY: &str = "'); DROP TABLE ticket; -- <script>alert(1)</script>";
@@ -16,7 +16,8 @@ fn ts(s: &str) -> jiff::Timestamp {
 /// Three tickets (printed, printed, voided) and a survey response whose comment is hostile.
 fn a_morning(k: &mut KioskLedger) {
     let now = ts(MONDAY_0905);
-    for (service, end) in [("KTP-BARU", Status::Printed), ("KTP-BARU", Status::Printed), ("SKCK-BARU", Status::Voided)] {
+    for (service, end) in [("KTP-BARU", Status::Printed), ("KTP-BARU", Status::Printed), ("SKCK-BARU", Status::Voided)]
+    {
         let t = k.store.issue_ticket(&k.catalogue, service, None, 1, now).unwrap();
         if end == Status::Voided {
             k.store.set_ticket_status(&t.id, Status::Voided, now, Some("salah layanan")).unwrap();
@@ -49,7 +50,8 @@ fn a_kiosks_outbox_is_stored_exactly_once() {
     assert_eq!(hub.counts(), format!("{} 3 1", queue.len() + 1));
     assert_eq!(
         hub.sql("SELECT string_agg(number || ':' || status, ' ' ORDER BY number) FROM ticket"),
-        "KTB-A001:printed KTB-A002:printed SKC-A001:voided".replace("SKC", &k.catalogue.feed.service("SKCK-BARU").unwrap().ticket_prefix)
+        "KTB-A001:printed KTB-A002:printed SKC-A001:voided"
+            .replace("SKC", &k.catalogue.feed.service("SKCK-BARU").unwrap().ticket_prefix)
     );
     assert_eq!(hub.sql("SELECT comment FROM survey_response"), NASTY, "hostile text is stored as text");
     assert_eq!(hub.sql("SELECT count(*) FROM kiosk WHERE last_seen_at IS NOT NULL"), "1");
@@ -76,7 +78,8 @@ fn hostile_uploads_are_refused_and_store_nothing() {
     let mut k = KioskLedger::new();
     a_morning(&mut k);
     let rows = k.store.outbox_pending(OutboxPart::Queue, 500).unwrap();
-    let body: serde_json::Value = serde_json::from_slice(&mpp_kiosk::sync::upload::batch_body(SITE, 1, &rows).unwrap()).unwrap();
+    let body: serde_json::Value =
+        serde_json::from_slice(&mpp_kiosk::sync::upload::batch_body(SITE, 1, &rows).unwrap()).unwrap();
     let before = hub.counts();
     let with = |f: &dyn Fn(&mut serde_json::Value)| {
         let mut b = body.clone();
@@ -92,7 +95,15 @@ fn hostile_uploads_are_refused_and_store_nothing() {
         ("another site's batch", with(&|b| b["site"] = "MPP-GOWA".into()), Some(&hub.token), 403, "MPP-GOWA"),
         ("another kiosk's batch", with(&|b| b["kiosk"] = 2.into()), Some(&hub.token), 403, "kiosk 2"),
         ("malformed JSON", b"{\"schema\": 1, \"records\": [".to_vec(), Some(&hub.token), 400, ""),
-        ("a record without its number", with(&|b| { b["records"][0]["data"].as_object_mut().unwrap().remove("number"); }), Some(&hub.token), 400, "records[0]"),
+        (
+            "a record without its number",
+            with(&|b| {
+                b["records"][0]["data"].as_object_mut().unwrap().remove("number");
+            }),
+            Some(&hub.token),
+            400,
+            "records[0]",
+        ),
         ("an answer out of range", with(&|b| b["schema"] = 7.into()), Some(&hub.token), 400, "schema 7"),
     ];
     for (what, body, token, want, says) in cases {
@@ -125,7 +136,16 @@ fn a_ticket_reaches_the_server_at_once_when_the_kiosk_pushes() {
     let mut cfg = k.sync_config(&hub, &hub.token);
     cfg.interval_secs = 3600;
     let db = k.dir.path().join("kiosk.sqlite3");
-    let handle = mpp_kiosk::sync::runner::spawn(db, cfg, SITE.into(), jiff::tz::TimeZone::get("Asia/Makassar").unwrap(), 1, mpp_kiosk::clock::fixed(ts(MONDAY_0905)), mpp_kiosk::sync::runner::Deliver::nowhere()).expect("an upload URL starts the runner");
+    let handle = mpp_kiosk::sync::runner::spawn(
+        db,
+        cfg,
+        SITE.into(),
+        jiff::tz::TimeZone::get("Asia/Makassar").unwrap(),
+        1,
+        mpp_kiosk::clock::fixed(ts(MONDAY_0905)),
+        mpp_kiosk::sync::runner::Deliver::nowhere(),
+    )
+    .expect("an upload URL starts the runner");
     // The runner's first round (nothing to send yet) is over when its sync state says so.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while k.store.sync_state(mpp_kiosk::sync::state::UPLOAD_SUCCESS).unwrap().is_none() {
@@ -138,7 +158,10 @@ fn a_ticket_reaches_the_server_at_once_when_the_kiosk_pushes() {
         let issued = std::time::Instant::now();
         handle.upload_now();
         while hub.sql(&format!("SELECT count(*) FROM ticket WHERE id = '{}' AND status = 'printed'", t.id)) != "1" {
-            assert!(issued.elapsed() < std::time::Duration::from_secs(20), "ticket {n} was not pushed: still not at the server after 20 s");
+            assert!(
+                issued.elapsed() < std::time::Duration::from_secs(20),
+                "ticket {n} was not pushed: still not at the server after 20 s"
+            );
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
         eprintln!("ticket {n}: at the server {} ms after the push", issued.elapsed().as_millis());
@@ -190,7 +213,11 @@ fn a_server_killed_mid_ingest_loses_and_duplicates_nothing() {
     }
     assert!(kills > 0, "the server was killed at least once mid-upload");
     assert_eq!(hub.counts(), format!("{total} 150 0"), "every record once, every ticket once");
-    assert_eq!(hub.sql("SELECT count(*) FROM ticket WHERE status <> 'printed'"), "0", "every ticket's latest status arrived");
+    assert_eq!(
+        hub.sql("SELECT count(*) FROM ticket WHERE status <> 'printed'"),
+        "0",
+        "every ticket's latest status arrived"
+    );
     assert_eq!(hub.sql("SELECT count(DISTINCT seq) FROM upload_record"), total.to_string());
     eprintln!("{kills} kills over {rounds} upload rounds");
 }
@@ -203,7 +230,12 @@ fn a_sync_round_reports_the_kiosks_health() {
     let mut k = KioskLedger::new();
     let cfg = k.sync_config(&hub, &hub.token);
     // The print worker last found the paper running out.
-    k.store.set_sync_state(&[(mpp_kiosk::sync::state::PRINTER_STATE, Some("paper_near_end")), (mpp_kiosk::sync::state::PRINTER_STATE_AT, Some(MONDAY_0905))]).unwrap();
+    k.store
+        .set_sync_state(&[
+            (mpp_kiosk::sync::state::PRINTER_STATE, Some("paper_near_end")),
+            (mpp_kiosk::sync::state::PRINTER_STATE_AT, Some(MONDAY_0905)),
+        ])
+        .unwrap();
     let round = mpp_kiosk::sync::round(&mut k.store, &cfg, SITE, 1, ts(MONDAY_0905));
     assert!(round.uploaded.is_ok());
     let version = k.catalogue.feed.version.to_string();
@@ -215,6 +247,10 @@ fn a_sync_round_reports_the_kiosks_health() {
     let mut other = mpp_kiosk::sync::upload::health(&k.store, SITE, 1, ts(MONDAY_0905)).unwrap();
     other.kiosk = 2;
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let r = agent.post(&hub.url("/api/v1/health")).header("Authorization", &format!("Bearer {}", hub.token)).send(&serde_json::to_vec(&other).unwrap()).unwrap();
+    let r = agent
+        .post(&hub.url("/api/v1/health"))
+        .header("Authorization", &format!("Bearer {}", hub.token))
+        .send(&serde_json::to_vec(&other).unwrap())
+        .unwrap();
     assert_eq!(r.status().as_u16(), 403);
 }

@@ -11,11 +11,20 @@ use crate::staff::PinResult;
 #[derive(Debug, Clone, PartialEq)]
 pub enum StaffOutcome {
     Reprinted(String),
-    ReprintFailed { number: String, reason: String },
+    ReprintFailed {
+        number: String,
+        reason: String,
+    },
     TestSlipSent,
     /// The job could not run: what it was for (a number, or nothing) and why.
-    JobFailed { what: String, error: String },
-    Synced { pull: PullOutcome, upload: UploadOutcome },
+    JobFailed {
+        what: String,
+        error: String,
+    },
+    Synced {
+        pull: PullOutcome,
+        upload: UploadOutcome,
+    },
     /// The round could not start (the database, the clock).
     SyncFailed(String),
 }

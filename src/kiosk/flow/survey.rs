@@ -102,13 +102,22 @@ impl Flow {
         let draft = self.survey.take()?;
         self.screen = Screen::SurveyThanks;
         self.done_since = Some(now);
-        let answers: Vec<(String, u8)> = crate::survey::ELEMENT_CODES.iter().zip(draft.answers).filter_map(|(c, a)| a.map(|v| ((*c).to_owned(), v))).collect();
+        let answers: Vec<(String, u8)> = crate::survey::ELEMENT_CODES
+            .iter()
+            .zip(draft.answers)
+            .filter_map(|(c, a)| a.map(|v| ((*c).to_owned(), v)))
+            .collect();
         let service = draft.service?;
         if answers.is_empty() {
             return None;
         }
         let comment = Some(draft.comment.trim().to_owned()).filter(|c| !c.is_empty());
-        Some(Command::SaveSurvey(crate::survey::Response { service, answers, profile: draft.profile, comment, source: crate::survey::Source::Kiosk }))
+        Some(Command::SaveSurvey(crate::survey::Response {
+            service,
+            answers,
+            profile: draft.profile,
+            comment,
+            source: crate::survey::Source::Kiosk,
+        }))
     }
-
 }

@@ -69,8 +69,20 @@ pub fn health_lines(h: &Health, lang: Lang) -> Vec<HealthLine> {
         Ok(Some(c)) => add(
             label,
             match lang {
-                Lang::Id => format!("versi {} {} ({} layanan, {} belum terverifikasi)", c.version, source_words(&c.source, lang), c.services, c.unverified),
-                Lang::En => format!("version {} {} ({} services, {} unverified)", c.version, source_words(&c.source, lang), c.services, c.unverified),
+                Lang::Id => format!(
+                    "versi {} {} ({} layanan, {} belum terverifikasi)",
+                    c.version,
+                    source_words(&c.source, lang),
+                    c.services,
+                    c.unverified
+                ),
+                Lang::En => format!(
+                    "version {} {} ({} services, {} unverified)",
+                    c.version,
+                    source_words(&c.source, lang),
+                    c.services,
+                    c.unverified
+                ),
             },
             true,
         ),
@@ -82,25 +94,70 @@ pub fn health_lines(h: &Health, lang: Lang) -> Vec<HealthLine> {
         Ok(s) => {
             let label = w(lang, "Masa berlaku katalog", "Catalogue valid until");
             match (&s.expires, s.expired) {
-                (Some(e), true) => add(label, format!("{} {e}; {}", w(lang, "KEDALUWARSA sejak", "EXPIRED since"), w(lang, "warga melihat pemberitahuan", "citizens see a notice")), false),
+                (Some(e), true) => add(
+                    label,
+                    format!(
+                        "{} {e}; {}",
+                        w(lang, "KEDALUWARSA sejak", "EXPIRED since"),
+                        w(lang, "warga melihat pemberitahuan", "citizens see a notice")
+                    ),
+                    false,
+                ),
                 (Some(e), false) => add(label, format!("{} {e}", w(lang, "berlaku sampai", "valid until")), true),
                 (None, _) => {}
             }
             let last = s.last_success.as_deref().unwrap_or(never);
             let (value, ok) = match (s.url_set, &s.last_error) {
                 // Not set up is not working: the dot is not green.
-                (false, _) => (w(lang, "belum diatur: katalog hanya dari kiosk ini", "not set up: the catalogue is only this kiosk's").to_owned(), false),
-                (true, Some(e)) => (format!("{} {e}; {} {last}", w(lang, "gagal:", "failed:"), w(lang, "terakhir berhasil", "last success")), false),
+                (false, _) => (
+                    w(
+                        lang,
+                        "belum diatur: katalog hanya dari kiosk ini",
+                        "not set up: the catalogue is only this kiosk's",
+                    )
+                    .to_owned(),
+                    false,
+                ),
+                (true, Some(e)) => (
+                    format!(
+                        "{} {e}; {} {last}",
+                        w(lang, "gagal:", "failed:"),
+                        w(lang, "terakhir berhasil", "last success")
+                    ),
+                    false,
+                ),
                 (true, None) => (format!("{} {last}", w(lang, "terakhir berhasil", "last success")), true),
             };
             add(w(lang, "Sinkronisasi", "Sync"), value, ok);
-            let oldest = s.oldest_pending.as_ref().map(|o| format!(" ({} {o})", w(lang, "tertua", "oldest"))).unwrap_or_default();
-            add(w(lang, "Unggahan", "Uploads"), format!("{} {}{oldest}, {} {}", s.pending, w(lang, "menunggu", "waiting"), s.acknowledged, w(lang, "terkirim", "sent")), !s.upload_failing && s.url_set);
+            let oldest = s
+                .oldest_pending
+                .as_ref()
+                .map(|o| format!(" ({} {o})", w(lang, "tertua", "oldest")))
+                .unwrap_or_default();
+            add(
+                w(lang, "Unggahan", "Uploads"),
+                format!(
+                    "{} {}{oldest}, {} {}",
+                    s.pending,
+                    w(lang, "menunggu", "waiting"),
+                    s.acknowledged,
+                    w(lang, "terkirim", "sent")
+                ),
+                !s.upload_failing && s.url_set,
+            );
         }
         Err(e) => add(w(lang, "Sinkronisasi", "Sync"), e.clone(), false),
     }
     let ikm = |r: &Result<Option<Ikm>, String>| match r {
-        Ok(Some(i)) => format!("{:.2} ({:?}, {}) {} {} {}", i.converted, i.grade, i.grade.words(lang), w(lang, "dari", "from"), i.respondents, w(lang, "responden", "respondents")),
+        Ok(Some(i)) => format!(
+            "{:.2} ({:?}, {}) {} {} {}",
+            i.converted,
+            i.grade,
+            i.grade.words(lang),
+            w(lang, "dari", "from"),
+            i.respondents,
+            w(lang, "responden", "respondents")
+        ),
         Ok(None) => w(lang, "belum ada responden", "no respondents yet").to_owned(),
         Err(e) => e.clone(),
     };
@@ -108,7 +165,14 @@ pub fn health_lines(h: &Health, lang: Lang) -> Vec<HealthLine> {
     add(w(lang, "IKM bulan ini", "IKM this month"), ikm(&h.ikm_month), true);
     let clock = h.local_time.clone();
     let value = match &h.pinned_by {
-        Some(_) => format!("{clock} ({})", w(lang, "jam diatur tetap untuk uji coba, bukan jam sebenarnya", "set fixed for testing, not the real time")),
+        Some(_) => format!(
+            "{clock} ({})",
+            w(
+                lang,
+                "jam diatur tetap untuk uji coba, bukan jam sebenarnya",
+                "set fixed for testing, not the real time"
+            )
+        ),
         None => clock,
     };
     add(w(lang, "Jam", "Clock"), value, h.pinned_by.is_none());
@@ -144,8 +208,12 @@ pub fn pin_message(result: Option<&PinResult>, lang: Lang) -> String {
         (Some(PinResult::Wrong { tries_left }), Lang::En) => format!("Wrong PIN. {tries_left} tries left."),
         (Some(PinResult::Locked(secs)), Lang::Id) => format!("Terlalu banyak PIN salah. Coba lagi dalam {secs} detik."),
         (Some(PinResult::Locked(secs)), Lang::En) => format!("Too many wrong PINs. Try again in {secs} seconds."),
-        (Some(PinResult::NotSet), Lang::Id) => "PIN staf belum diatur. Teknisi: mpp-kiosk staff pin-hash, lalu [staff] pin_hash di config.".into(),
-        (Some(PinResult::NotSet), Lang::En) => "No staff PIN is set. Technician: mpp-kiosk staff pin-hash, then [staff] pin_hash in the config.".into(),
+        (Some(PinResult::NotSet), Lang::Id) => {
+            "PIN staf belum diatur. Teknisi: mpp-kiosk staff pin-hash, lalu [staff] pin_hash di config.".into()
+        }
+        (Some(PinResult::NotSet), Lang::En) => {
+            "No staff PIN is set. Technician: mpp-kiosk staff pin-hash, then [staff] pin_hash in the config.".into()
+        }
     }
 }
 
@@ -154,8 +222,12 @@ pub fn staff_message(outcome: Option<&StaffOutcome>, lang: Lang) -> String {
     let Some(outcome) = outcome else { return String::new() };
     match outcome {
         StaffOutcome::Reprinted(n) => format!("{n} {}", w(lang, "dicetak ulang", "reprinted")),
-        StaffOutcome::ReprintFailed { number, reason } => format!("{number}: {} {reason}", w(lang, "cetak ulang gagal:", "reprint failed:")),
-        StaffOutcome::TestSlipSent => w(lang, "Slip tes dikirim ke printer", "Test slip sent to the printer").to_owned(),
+        StaffOutcome::ReprintFailed { number, reason } => {
+            format!("{number}: {} {reason}", w(lang, "cetak ulang gagal:", "reprint failed:"))
+        }
+        StaffOutcome::TestSlipSent => {
+            w(lang, "Slip tes dikirim ke printer", "Test slip sent to the printer").to_owned()
+        }
         StaffOutcome::JobFailed { what, error } => format!("{what} {error}").trim().to_owned(),
         StaffOutcome::SyncFailed(e) => format!("{}: {e}", w(lang, "Sinkronisasi", "Sync")),
         StaffOutcome::Synced { pull, upload } => {
@@ -170,7 +242,9 @@ pub fn staff_message(outcome: Option<&StaffOutcome>, lang: Lang) -> String {
             };
             let upload = match upload {
                 UploadOutcome::Sent(n) => format!("{n} {}", w(lang, "catatan terkirim", "records sent")),
-                UploadOutcome::NotConfigured => w(lang, "tidak ada [sync] upload_url", "no [sync] upload_url").to_owned(),
+                UploadOutcome::NotConfigured => {
+                    w(lang, "tidak ada [sync] upload_url", "no [sync] upload_url").to_owned()
+                }
                 UploadOutcome::Failed(e) => format!("{}: {e}", w(lang, "unggah", "upload")),
             };
             format!("{}: {pull}; {upload}", w(lang, "Sinkronisasi", "Sync"))
@@ -188,7 +262,10 @@ mod tests {
         assert_eq!(staff_message(Some(&synced), Lang::Id), "Sinkronisasi: katalog tidak berubah; 3 catatan terkirim");
         assert_eq!(staff_message(Some(&synced), Lang::En), "Sync: catalogue unchanged; 3 records sent");
         assert_eq!(pin_message(Some(&PinResult::Wrong { tries_left: 2 }), Lang::Id), "PIN salah. Sisa 2 kali coba.");
-        assert_eq!(pin_message(Some(&PinResult::Locked(60)), Lang::En), "Too many wrong PINs. Try again in 60 seconds.");
+        assert_eq!(
+            pin_message(Some(&PinResult::Locked(60)), Lang::En),
+            "Too many wrong PINs. Try again in 60 seconds."
+        );
         let health = Health {
             printer: ("siap".into(), true),
             catalogue: Ok(None),
@@ -200,7 +277,10 @@ mod tests {
             pinned_by: Some("MPP_KIOSK_NOW".into()),
         };
         let en = health_lines(&health, Lang::En);
-        assert_eq!(en.iter().map(|l| l.label.as_str()).collect::<Vec<_>>(), ["Printer", "Catalogue", "Sync", "IKM today", "IKM this month", "Clock"]);
+        assert_eq!(
+            en.iter().map(|l| l.label.as_str()).collect::<Vec<_>>(),
+            ["Printer", "Catalogue", "Sync", "IKM today", "IKM this month", "Clock"]
+        );
         assert_eq!(en[5].value, "Monday, 30 November 2026, 09:05 WITA (set fixed for testing, not the real time)");
         assert!(en.iter().all(|l| !l.value.contains("MPP_KIOSK_NOW") && !l.value.contains("embedded:")));
         assert!(!en[5].ok && !en[1].ok);

@@ -150,6 +150,22 @@ pub enum Refused {
     SameService,
     #[error("it waits for counter {0}")]
     ForOtherCounter(i16),
+    // What the site's state refuses, whatever the ticket's.
+    #[error("counter {0} does not exist at this site")]
+    NoCounter(i16),
+    #[error("counter {counter} is paused ({reason}): resume it first")]
+    Paused { counter: i16, reason: String },
+    #[error("{number} is still at counter {counter}: finish it, transfer it or mark it a no-show first")]
+    Busy { counter: i16, number: String },
+    #[error("no ticket {number} on {date}")]
+    NoTicket { number: String, date: jiff::civil::Date },
+    #[error("no service {0} at this site")]
+    NoService(String),
+    // What the staff member's role or the request lacks.
+    #[error("only a supervisor or an admin may {0}")]
+    NotAllowed(&'static str),
+    #[error("give a reason to {0}")]
+    NeedsReason(&'static str),
 }
 
 /// The visit after `action` at `counter` at `now`, or why not.

@@ -217,6 +217,38 @@ pub fn local_date(dt: &jiff::civil::DateTime, lang: crate::text::Lang) -> String
     }
 }
 
+/// The time zone of an IANA name (`Asia/Makassar`), from the database bundled in the
+/// binary, never the host's `/usr/share/zoneinfo`: the same answer on every kiosk and
+/// server, whatever their system has (a minimal image may have no zoneinfo at all). The
+/// only zone lookup of the workspace (a structure test keeps it so).
+pub fn zone(time_zone: &str) -> Result<jiff::tz::TimeZone, jiff::Error> {
+    static BUNDLED: std::sync::OnceLock<jiff::tz::TimeZoneDatabase> = std::sync::OnceLock::new();
+    BUNDLED.get_or_init(jiff::tz::TimeZoneDatabase::bundled).get(time_zone)
+}
+
+/// The site's local day at an instant (UTC for a zone that does not exist).
+pub fn local_day(at: jiff::Timestamp, time_zone: &str) -> jiff::civil::Date {
+    at.to_zoned_datetime(zone(time_zone).unwrap_or(jiff::tz::TimeZone::UTC)).date()
+}
+
+/// An instant as the site's local time: "09.05 WITA".
+pub fn instant_time_text(at: jiff::Timestamp, time_zone: &str, lang: crate::text::Lang) -> String {
+    let dt = at.to_zoned_datetime(zone(time_zone).unwrap_or(jiff::tz::TimeZone::UTC)).datetime();
+    local_time_text(TimeOfDay::of(&dt), time_zone, lang)
+}
+
+/// An instant as the site's local day and time: "30/11 09.05 WITA".
+pub fn instant_text(at: jiff::Timestamp, time_zone: &str, lang: crate::text::Lang) -> String {
+    let dt = at.to_zoned_datetime(zone(time_zone).unwrap_or(jiff::tz::TimeZone::UTC)).datetime();
+    format!("{:02}/{:02} {}", dt.day(), dt.month(), local_time_text(TimeOfDay::of(&dt), time_zone, lang))
+}
+
+/// The zone's offset from UTC at an instant, in minutes (what a page's script adds to
+/// UTC to show the site's local time, with [`zone_label`], instead of its own zone data).
+pub fn offset_minutes(at: jiff::Timestamp, time_zone: &str) -> i32 {
+    zone(time_zone).map(|tz| tz.to_offset(at).seconds() / 60).unwrap_or(0)
+}
+
 /// The label citizens know for a site's time zone: Indonesia's three zones by their
 /// names (WIB UTC+7, WITA UTC+8, WIT UTC+9); any other zone by its IANA name.
 pub fn zone_label(time_zone: &str) -> &str {
@@ -247,6 +279,17 @@ mod tests {
 
     fn t(s: &str) -> TimeOfDay {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn zones_come_from_the_bundled_database_and_instants_read_locally() {
+        let at: jiff::Timestamp = "2026-11-30T01:05:00Z".parse().unwrap();
+        assert_eq!(instant_text(at, "Asia/Makassar", crate::text::Lang::Id), "30/11 09.05 WITA");
+        assert_eq!(instant_text(at, "Asia/Jakarta", crate::text::Lang::En), "30/11 08:05 WIB");
+        assert_eq!(instant_time_text(at, "Asia/Jayapura", crate::text::Lang::Id), "10.05 WIT");
+        assert_eq!(local_day("2026-11-30T16:00:00Z".parse().unwrap(), "Asia/Makassar"), jiff::civil::date(2026, 12, 1));
+        assert_eq!(offset_minutes(at, "Asia/Makassar"), 480);
+        assert!(zone("Asia/Atlantis").is_err());
     }
 
     #[test]

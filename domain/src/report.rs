@@ -176,14 +176,16 @@ fn figures<'a>(visits: impl IntoIterator<Item = &'a Visit>) -> Figures {
 }
 
 /// The report of `visits` and `pauses`, hours in `zone`, the IKM of `survey` (each
-/// response's `(element, answer)` pairs) over `elements`.
+/// response's answers, as uploaded) over `elements`.
 pub fn report(
     visits: &[Visit],
     pauses: &[Pause],
     zone: &jiff::tz::TimeZone,
     elements: &[String],
-    survey: &[Vec<(String, u8)>],
+    survey: &[Vec<crate::protocol::Answer>],
 ) -> Report {
+    let survey: Vec<Vec<(String, u8)>> =
+        survey.iter().map(|r| r.iter().map(|a| (a.element.as_str().to_owned(), a.value)).collect()).collect();
     let group = |key: &dyn Fn(&Visit) -> Option<String>| {
         let mut m: BTreeMap<String, Vec<&Visit>> = BTreeMap::new();
         for v in visits {

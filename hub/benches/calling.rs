@@ -110,7 +110,7 @@ fn main() {
     let (mut server, port) = common::serve(dir.path(), &database);
     let url = move |p: &str| format!("http://127.0.0.1:{port}{p}");
     // 6,000 tickets waiting today (three times a large MPP's whole day; the calls below use most) (the site's day by the server's clock).
-    let psql = mpp_hub::local_cluster::bindir().unwrap().join("psql");
+    let psql = mpp_hub::db::local_cluster::bindir().unwrap().join("psql");
     let sql = |q: &str| {
         let out = Command::new(&psql).args(["-tAX", "-d", &database, "-c", q]).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

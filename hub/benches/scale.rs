@@ -18,7 +18,7 @@ fn env(name: &str, default: u32) -> u32 {
 }
 
 fn psql(database: &str, sql: &str) -> String {
-    let bin = mpp_hub::local_cluster::bindir().unwrap().join("psql");
+    let bin = mpp_hub::db::local_cluster::bindir().unwrap().join("psql");
     let out = std::process::Command::new(bin)
         .args(["-v", "ON_ERROR_STOP=1", "-tA", "-d", database, "-c", sql])
         .output()
@@ -69,7 +69,7 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let pool = mpp_hub::db::pool(&database, 4).unwrap();
+    let app = mpp_hub::app::App::open(&database, &Default::default()).unwrap();
     let site = "S0001";
     let (from, to) = (jiff::civil::date(2026, 1, 1), jiff::civil::date(2026, 1, days.min(31) as i8));
     let mut report_times = Vec::new();
@@ -77,12 +77,11 @@ fn main() {
     rt.block_on(async {
         for _ in 0..20 {
             let t = Instant::now();
-            let r = mpp_hub::report::load(&pool, site, from, to).await.unwrap();
+            let r = app.report(site, from, to).await.unwrap();
             report_times.push(t.elapsed());
             assert!(r.report.site.issued as u64 >= u64::from(tickets), "the month is there");
             let t = Instant::now();
-            let (rows, _) =
-                mpp_hub::fleet::load(&pool, None, &Default::default(), jiff::Timestamp::now()).await.unwrap();
+            let (rows, _) = app.fleet(None, mpp_hub::clock::now()).await.unwrap();
             fleet_times.push(t.elapsed());
             assert_eq!(rows.len() as u32, sites * 4 + 0);
         }

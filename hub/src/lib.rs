@@ -1,25 +1,21 @@
 //! mpp-hub: the site server of a Mal Pelayanan Publik. It receives every kiosk's tickets,
-//! status changes and survey responses exactly once, into PostgreSQL.
+//! status changes and survey responses exactly once into PostgreSQL, lets counters call
+//! them, and shows and speaks the calls in the lobby.
 //!
-//! See ARCHITECTURE.md for its place beside the kiosk.
+//! Three layers, each using only the ones below it (ARCHITECTURE.md; a structure test
+//! keeps them so):
+//! - `web`: HTTP (axum): routes, auth extractors, pages, the JSON API;
+//! - `app`: what the hub does (ingest, calling, queue and estimate, report, fleet, voice),
+//!   no SQL and no HTTP;
+//! - `db`: every query, typed rows, the migrations.
+//!
+//! Beside them: `clock` (the one "now"), `config`, `credential` (kiosk credentials) and
+//! `webhook` (the fleet's alerts out).
 
-pub mod calling;
+pub mod app;
 pub mod clock;
 pub mod config;
-pub mod counter_api;
 pub mod credential;
 pub mod db;
-pub mod events;
-pub mod fleet;
-pub mod http;
-pub mod ingest;
-pub mod local_cluster;
-pub mod pages;
-pub mod queue;
-pub mod report;
-pub mod report_page;
-pub mod session;
-pub mod sites;
-pub mod staff;
-pub mod status_page;
-pub mod voice;
+pub mod web;
+pub mod webhook;

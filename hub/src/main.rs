@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use mpp_hub::{config, db, http, sites};
+use std::sync::Arc;
+
+use mpp_hub::app::App;
+use mpp_hub::app::accounts::Role;
+use mpp_hub::{clock, config, db};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -128,8 +132,29 @@ enum StaffCommand {
         #[arg(long, default_value = "")]
         name: String,
         #[arg(long, value_enum)]
-        role: mpp_hub::staff::Role,
+        role: RoleArg,
     },
+}
+
+/// A staff member's role, as the command line names it.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum RoleArg {
+    /// Calls and serves tickets at a counter.
+    Counter,
+    /// Also calls out of order, sees reports.
+    Supervisor,
+    /// Also manages counters and staff.
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Counter => Role::Counter,
+            RoleArg::Supervisor => Role::Supervisor,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -174,6 +199,10 @@ enum Failure {
     Failed(String),
 }
 
+use mpp_hub::app::accounts::AdminError;
+use mpp_hub::app::kiosks::EnrollError;
+use mpp_hub::app::report::ReportError;
+
 impl From<db::DbError> for Failure {
     fn from(e: db::DbError) -> Self {
         Failure::Failed(e.to_string())
@@ -190,9 +219,9 @@ fn main() -> ExitCode {
     }
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
-    match mpp_hub::clock::pinned() {
+    match clock::pinned() {
         Ok(Some(at)) => {
-            log::warn!("{} is set: the server's clock starts at {at}, not the real time", mpp_hub::clock::ENV)
+            log::warn!("{} is set: the server's clock starts at {at}, not the real time", clock::ENV)
         }
         Ok(None) => {}
         Err(e) => {
@@ -241,18 +270,24 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Demo { data } => {
             let data = std::path::absolute(data).map_err(|e| Failure::BadInput(format!("{}: {e}", data.display())))?;
             let cluster =
-                mpp_hub::local_cluster::LocalCluster::start(&data, 5432).map_err(|e| Failure::Failed(e.to_string()))?;
+                db::local_cluster::LocalCluster::start(&data, 5432).map_err(|e| Failure::Failed(e.to_string()))?;
             cluster.create_database("mpp_hub").map_err(|e| Failure::Failed(e.to_string()))?;
             config.database.url = cluster.url("mpp_hub");
             Some(cluster)
         }
         _ => None,
     };
-    let pool =
-        db::pool(&config.database.url, config.database.pool_size).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let database = db::Db::connect(&config.database.url, config.database.pool_size)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let voice = mpp_hub::app::voice::Voice::load(config.voice.clips_dir.as_deref())
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let serving = matches!(cli.command, Command::Serve | Command::Demo { .. });
+    let changes = if serving { db::events::listen(config.database.url.clone()) } else { db::events::Changes::local() };
+    let app = Arc::new(App::new(database, &config, changes, voice));
+    let now = clock::now();
     match cli.command {
         Command::Migrate => {
-            let applied = db::migrate(&pool).await?;
+            let applied = db::migrate(&app.db, now).await?;
             println!(
                 "{} migration(s) applied{}",
                 applied.len(),
@@ -260,25 +295,17 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             );
         }
         Command::Demo { data } => {
-            db::migrate(&pool).await?;
+            db::migrate(&app.db, now).await?;
             let feed = mpp_domain::catalogue::default_feed();
-            sites::add_site(&pool, &feed).await?;
-            mpp_hub::staff::counters_per_agency(&pool, &feed.site.code).await.map_err(admin_failure)?;
-            mpp_hub::staff::add_staff(
-                &pool,
-                &feed.site.code,
-                "supervisor",
-                "Supervisor (demo)",
-                mpp_hub::staff::Role::Supervisor,
-                DEMO_PASSWORD,
-            )
-            .await
-            .map_err(admin_failure)?;
+            app.add_site(&feed, now).await?;
+            app.counters_per_agency(&feed.site.code).await.map_err(admin_failure)?;
+            app.add_staff(&feed.site.code, "supervisor", "Supervisor (demo)", Role::Supervisor, DEMO_PASSWORD, now)
+                .await
+                .map_err(admin_failure)?;
             let token_file = data.join("kiosk-1.token");
             if !token_file.exists() {
-                let token = sites::enroll(&pool, &feed.site.code, 1, "demo")
-                    .await
-                    .map_err(|e| Failure::Failed(e.to_string()))?;
+                let token =
+                    app.enroll(&feed.site.code, 1, "demo", now).await.map_err(|e| Failure::Failed(e.to_string()))?;
                 write_secret(&token_file, &token)
                     .map_err(|e| Failure::Failed(format!("{}: {e}", token_file.display())))?;
             }
@@ -290,35 +317,28 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             println!("    insecure_http_upload = true   # this machine only: use https between machines");
             println!("  the queue: http://{}/api/v1/sites/{}/queue", config.server.listen, feed.site.code);
             println!("  a counter per agency; a demo supervisor: supervisor / {DEMO_PASSWORD} (this machine only)");
-            serve(&config, pool).await?;
+            serve(&config, app).await?;
         }
         Command::Serve => {
-            db::migrate(&pool).await?;
-            serve(&config, pool).await?;
+            db::migrate(&app.db, now).await?;
+            serve(&config, app).await?;
         }
         Command::Doctor => {
-            let client =
-                pool.get().await.map_err(|e| Failure::Failed(format!("database {}: {e}", config.database.url)))?;
-            let version: String =
-                client.query_one("SHOW server_version", &[]).await.map_err(|e| Failure::Failed(e.to_string()))?.get(0);
-            println!("ok    database: PostgreSQL {version}");
-            let applied = client
-                .query("SELECT name FROM schema_migration ORDER BY name", &[])
+            let health = db::health(&app.db)
                 .await
-                .map(|rows| rows.len())
-                .unwrap_or(0);
+                .map_err(|e| Failure::Failed(format!("database {}: {e}", config.database.url)))?;
+            println!("ok    database: PostgreSQL {}", health.server_version);
             let known = db::MIGRATIONS.len();
+            let applied = health.migrations_applied;
             println!(
                 "{}  schema: {applied} of {known} migrations applied",
                 if applied == known { "ok  " } else { "FAIL" }
             );
-            if applied == known {
-                for row in client.query("SELECT s.code, count(k.number) FILTER (WHERE k.revoked_at IS NULL) FROM site s LEFT JOIN kiosk k ON k.site = s.code GROUP BY s.code ORDER BY s.code", &[]).await.map_err(|e| Failure::Failed(e.to_string()))? {
-                    let (site, kiosks): (String, i64) = (row.get(0), row.get(1));
-                    println!("ok    site {site}: {kiosks} kiosk(s) enrolled");
-                }
-            } else {
+            if applied != known {
                 return Err(Failure::Failed("the schema is not up to date: run mpp-hub migrate".into()));
+            }
+            for (site, kiosks) in health.sites {
+                println!("ok    site {site}: {kiosks} kiosk(s) enrolled");
             }
         }
         Command::Site(SiteCommand::Add { feed, embedded }) => {
@@ -330,25 +350,26 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 mpp_domain::catalogue::parse_feed(&bytes)
                     .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?
             };
-            db::migrate(&pool).await?;
-            sites::add_site(&pool, &feed).await?;
+            db::migrate(&app.db, now).await?;
+            app.add_site(&feed, now).await?;
             println!("site {} ({}) version {}", feed.site.code, feed.site.name.id, feed.version);
         }
         Command::Kiosk(KioskCommand::Enroll { site, number, name }) => {
-            match sites::enroll(&pool, &site, number, &name).await {
+            match app.enroll(&site, number, &name, now).await {
                 Ok(token) => println!("{token}"),
-                Err(e @ (sites::EnrollError::NoSite(_) | sites::EnrollError::Number(_))) => {
+                Err(e @ (EnrollError::NoSite(_) | EnrollError::Number(_))) => {
                     return Err(Failure::BadInput(e.to_string()));
                 }
-                Err(sites::EnrollError::Db(e)) => return Err(e.into()),
+                Err(EnrollError::Db(e)) => return Err(e.into()),
             }
         }
         Command::Counter(CounterCommand::Add { site, number, name, services }) => {
-            mpp_hub::staff::add_counter(&pool, &site, number, &name, &services).await.map_err(admin_failure)?;
+            let counter = mpp_hub::app::accounts::Counter { number, name: name.clone(), services: services.clone() };
+            app.add_counter(&site, &counter).await.map_err(admin_failure)?;
             println!("counter {number} ({name}) at {site}: {}", services.join(", "));
         }
         Command::Counter(CounterCommand::PerAgency { site }) => {
-            let n = mpp_hub::staff::counters_per_agency(&pool, &site).await.map_err(admin_failure)?;
+            let n = app.counters_per_agency(&site).await.map_err(admin_failure)?;
             println!("{n} counters at {site}, one per agency");
         }
         Command::Staff(StaffCommand::Add { site, username, name, role }) => {
@@ -358,11 +379,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .map_err(|e| Failure::BadInput(format!("reading the password from standard input: {e}")))?;
             let password = password.trim_end_matches(['\n', '\r']);
             let name = if name.is_empty() { username.clone() } else { name };
-            mpp_hub::staff::add_staff(&pool, &site, &username, &name, role, password).await.map_err(admin_failure)?;
+            let role = Role::from(role);
+            app.add_staff(&site, &username, &name, role, password, now).await.map_err(admin_failure)?;
             println!("{username} ({}) at {site}", role.code());
         }
         Command::Kiosk(KioskCommand::Revoke { site, number }) => {
-            if !sites::revoke(&pool, &site, number).await? {
+            if !app.revoke(&site, number, now).await? {
                 return Err(Failure::BadInput(format!("no enrolled kiosk {number} at {site}")));
             }
             println!("kiosk {number} at {site} revoked");
@@ -370,21 +392,21 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Report { site, from, to, format } => {
             let from = match from {
                 Some(d) => d,
-                None => mpp_hub::queue::Zones::default()
-                    .today(&pool, &site, mpp_hub::clock::now())
+                None => app
+                    .today(&site, now)
                     .await?
                     .ok_or_else(|| Failure::BadInput(format!("no site {site:?} on this server")))?,
             };
-            let r = match mpp_hub::report::load(&pool, &site, from, to.unwrap_or(from)).await {
+            let r = match app.report(&site, from, to.unwrap_or(from)).await {
                 Ok(r) => r,
-                Err(e @ (mpp_hub::report::ReportError::NoSite(_) | mpp_hub::report::ReportError::Period { .. })) => {
+                Err(e @ (ReportError::NoSite(_) | ReportError::Period { .. })) => {
                     return Err(Failure::BadInput(e.to_string()));
                 }
                 Err(e) => return Err(Failure::Failed(e.to_string())),
             };
             match format {
-                ReportFormat::Text => print!("{}", mpp_hub::report::text(&r)),
-                ReportFormat::Csv => print!("{}", mpp_hub::report::csv(&r)),
+                ReportFormat::Text => print!("{}", mpp_hub::app::report::text(&r)),
+                ReportFormat::Csv => print!("{}", mpp_hub::app::report::csv(&r)),
                 ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&r).expect("a report serialises")),
             }
         }
@@ -396,13 +418,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 /// `voice say` and `voice clips`: no database needed.
 fn voice(config: Option<&std::path::Path>, command: &VoiceCommand) -> Result<(), Failure> {
     let config = config::load(config, None).map_err(Failure::BadInput)?;
-    let voice =
-        mpp_hub::voice::Voice::load(config.voice.clips_dir.as_deref()).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let voice = mpp_hub::app::voice::Voice::load(config.voice.clips_dir.as_deref())
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
     match command {
         VoiceCommand::Say { number, counter, out } => {
             let wav = voice.say(number, *counter).map_err(|e| Failure::BadInput(e.to_string()))?;
             std::fs::write(out, &wav).map_err(|e| Failure::Failed(format!("{}: {e}", out.display())))?;
-            let secs = (wav.len() - 44) as f64 / 2.0 / f64::from(mpp_hub::voice::SPEC.sample_rate);
+            let secs = (wav.len() - 44) as f64 / 2.0 / f64::from(mpp_hub::app::voice::SPEC.sample_rate);
             println!("{}: {number} to counter {counter}, {secs:.1} s", out.display());
         }
         VoiceCommand::Clips => {
@@ -415,45 +437,26 @@ fn voice(config: Option<&std::path::Path>, command: &VoiceCommand) -> Result<(),
     Ok(())
 }
 
-fn admin_failure(e: mpp_hub::staff::AdminError) -> Failure {
+fn admin_failure(e: AdminError) -> Failure {
     match e {
-        mpp_hub::staff::AdminError::Db(e) => e.into(),
+        AdminError::Db(e) => e.into(),
         e => Failure::BadInput(e.to_string()),
     }
 }
 
-/// Serves the API until Ctrl+C (or SIGTERM from systemd).
-async fn serve(config: &config::Config, pool: deadpool_postgres::Pool) -> Result<(), Failure> {
+/// Serves the API until Ctrl+C (or SIGTERM from systemd), with the fleet's watch beside it.
+async fn serve(config: &config::Config, app: Arc<App>) -> Result<(), Failure> {
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
         .map_err(|e| Failure::Failed(format!("cannot listen on {}: {e}", config.server.listen)))?;
-    log::info!("mpp-hub listening on {}", listener.local_addr().map(|a| a.to_string()).unwrap_or_default());
-    let voice =
-        mpp_hub::voice::Voice::load(config.voice.clips_dir.as_deref()).map_err(|e| Failure::BadInput(e.to_string()))?;
-    if !voice.own.is_empty() {
-        log::info!("voice: the site's own recordings of {}", voice.own.join(", "));
+    if !app.voice.own.is_empty() {
+        log::info!("voice: the site's own recordings of {}", app.voice.own.join(", "));
     }
-    let changes = mpp_hub::events::listen(config.database.url.clone());
+    app.watch_changes();
     // The fleet's watch: alerts raised and cleared, the webhook told once each.
-    tokio::spawn(mpp_hub::fleet::watch(pool.clone(), config.alerts.clone()));
-    let app = http::router(
-        http::AppState::new(pool, changes)
-            .with_voice(voice)
-            .with_rules(config.calling)
-            .with_alerts(config.alerts.clone()),
-        config.server.max_body_bytes,
-    );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a SIGTERM handler");
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-        })
-        .await
-        .map_err(|e| Failure::Failed(e.to_string()))
+    tokio::spawn(app.clone().watch_fleet());
+    let state = mpp_hub::web::state::WebState::new(app, config.server.max_body_bytes);
+    mpp_hub::web::serve::serve(listener, state).await.map_err(|e| Failure::Failed(e.to_string()))
 }
 
 /// Writes a credential readable by its owner only.

@@ -91,7 +91,7 @@ pub fn validate(feed: &Feed) -> Result<(), FeedErrors> {
     v.text("site.short_name", &site.short_name);
     v.text("site.address", &site.address);
     v.text("site.complaints", &site.complaints);
-    if jiff::tz::db().get(&site.time_zone).is_err() {
+    if crate::hours::zone(&site.time_zone).is_err() {
         v.err(
             "site.time_zone",
             format!("unknown time zone {:?} (expected an IANA name such as \"Asia/Makassar\")", site.time_zone),

@@ -21,12 +21,17 @@ function text(el, s) { el.textContent = s == null ? "" : String(s); }
 // demo): the offset measured when the page was served.
 const offset = Number(page.serverNow) - Date.now();
 
+// The site's local time from the zone's offset the server sent (minutes), not the TV
+// box's own zone data: formatted as UTC after adding it.
+const zoneOffsetMs = Number(page.zoneOffset) * 60000;
+
 function clock() {
-  const now = new Date(Date.now() + offset);
-  const fmt = new Intl.DateTimeFormat("id-ID", { timeZone: page.zone, weekday: "long", day: "numeric", month: "long", year: "numeric" });
-  const time = new Intl.DateTimeFormat("id-ID", { timeZone: page.zone, hour: "2-digit", minute: "2-digit", hour12: false });
-  text($("date"), fmt.format(now));
-  text($("time"), time.format(now).replace(":", ".") + " " + page.zoneLabel);
+  const local = new Date(Date.now() + offset + zoneOffsetMs);
+  const fmt = new Intl.DateTimeFormat("id-ID", { timeZone: "UTC", weekday: "long", day: "numeric", month: "long", year: "numeric" });
+  const hh = String(local.getUTCHours()).padStart(2, "0");
+  const mm = String(local.getUTCMinutes()).padStart(2, "0");
+  text($("date"), fmt.format(local));
+  text($("time"), hh + "." + mm + " " + page.zoneLabel);
 }
 
 function speakNext() {

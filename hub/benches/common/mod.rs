@@ -4,7 +4,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use mpp_hub::local_cluster::LocalCluster;
+use mpp_hub::db::local_cluster::LocalCluster;
 
 pub const SITE: &str = "MPP-JENEPONTO";
 

@@ -1,17 +1,37 @@
-//! The PostgreSQL store: a connection pool and the embedded, ordered migrations.
+//! The PostgreSQL layer: the only part of the hub that knows SQL, `tokio_postgres` or the
+//! pool. Every query lives in one of these modules, takes the server's "now" as an
+//! argument where it stamps or compares time (no `now()` in SQL), and hands back the
+//! domain's types, decoded strictly: a row that does not decode is a [`DbError::Row`]
+//! that names it, never skipped.
+//!
+//! `migrations/` holds the schema, step by step, embedded in the binary.
+
+pub mod accounts;
+pub mod calling;
+pub mod events;
+pub mod fleet;
+pub mod local_cluster;
+pub mod queue;
+pub mod report;
+pub mod sites;
+mod types;
+pub mod uploads;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
 
-/// The schema, step by step; applied in order, each once, each in its own transaction.
+pub use types::{Day, Ts};
+
+/// The schema, step by step; applied in order, each once, all in one transaction.
 /// A step is never edited after release: a change is a new step.
 pub const MIGRATIONS: &[(&str, &str)] = &[
-    ("0001_sites_kiosks_uploads", include_str!("0001_sites_kiosks_uploads.sql")),
-    ("0002_counters_staff", include_str!("0002_counters_staff.sql")),
-    ("0003_kiosk_health", include_str!("0003_kiosk_health.sql")),
-    ("0004_calling", include_str!("0004_calling.sql")),
-    ("0005_sessions", include_str!("0005_sessions.sql")),
-    ("0006_fleet_alerts", include_str!("0006_fleet_alerts.sql")),
+    ("0001_sites_kiosks_uploads", include_str!("migrations/0001_sites_kiosks_uploads.sql")),
+    ("0002_counters_staff", include_str!("migrations/0002_counters_staff.sql")),
+    ("0003_kiosk_health", include_str!("migrations/0003_kiosk_health.sql")),
+    ("0004_calling", include_str!("migrations/0004_calling.sql")),
+    ("0005_sessions", include_str!("migrations/0005_sessions.sql")),
+    ("0006_fleet_alerts", include_str!("migrations/0006_fleet_alerts.sql")),
+    ("0007_one_clock", include_str!("migrations/0007_one_clock.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -24,24 +44,60 @@ pub enum DbError {
     Pool(#[from] deadpool_postgres::PoolError),
     #[error("the database has migration {0:?}, which this mpp-hub does not know: it is older than the database")]
     UnknownMigration(String),
+    /// A stored row that does not read as what the server wrote: named, never skipped.
+    #[error("{what} {key}: {reason}")]
+    Row { what: &'static str, key: String, reason: String },
 }
 
-/// A pool of connections to `url` (`postgres://…` or `host=/run/postgresql dbname=mpp_hub`).
-pub fn pool(url: &str, size: usize) -> Result<Pool, DbError> {
-    let config: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| DbError::Url(e.to_string()))?;
-    let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
-    Pool::builder(manager).max_size(size).build().map_err(|e| DbError::Url(e.to_string()))
+impl DbError {
+    pub(crate) fn row(what: &'static str, key: impl std::fmt::Display, reason: impl std::fmt::Display) -> DbError {
+        DbError::Row { what, key: key.to_string(), reason: reason.to_string() }
+    }
+}
+
+/// The database: a pool of connections. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+}
+
+impl Db {
+    /// A pool of `size` connections to `url` (`postgres://…` or `host=/run/postgresql dbname=mpp_hub`).
+    pub fn connect(url: &str, size: usize) -> Result<Db, DbError> {
+        let config: tokio_postgres::Config =
+            url.parse().map_err(|e: tokio_postgres::Error| DbError::Url(e.to_string()))?;
+        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let pool = Pool::builder(manager).max_size(size).build().map_err(|e| DbError::Url(e.to_string()))?;
+        Ok(Db { pool })
+    }
+
+    pub(crate) async fn client(&self) -> Result<deadpool_postgres::Object, DbError> {
+        Ok(self.pool.get().await?)
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        self.client().await?.query_one("SELECT 1", &[]).await?;
+        Ok(())
+    }
 }
 
 /// Applies the migrations the database lacks; returns the names applied. Two servers
 /// starting at once serialise on an advisory lock.
-pub async fn migrate(pool: &Pool) -> Result<Vec<&'static str>, DbError> {
-    let mut client = pool.get().await?;
+pub async fn migrate(db: &Db, now: jiff::Timestamp) -> Result<Vec<&'static str>, DbError> {
+    let mut client = db.client().await?;
     let tx = client.transaction().await?;
     tx.execute("SELECT pg_advisory_xact_lock(7212004)", &[]).await?;
-    tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())").await?;
-    let done: Vec<String> =
-        tx.query("SELECT name FROM schema_migration ORDER BY name", &[]).await?.iter().map(|r| r.get(0)).collect();
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)",
+    )
+    .await?;
+    let done: Vec<String> = tx
+        .query("SELECT name FROM schema_migration ORDER BY name", &[])
+        .await?
+        .iter()
+        .map(|r| r.try_get("name"))
+        .collect::<Result<_, _>>()?;
     if let Some(unknown) = done.iter().find(|d| !MIGRATIONS.iter().any(|(n, _)| n == d)) {
         return Err(DbError::UnknownMigration(unknown.clone()));
     }
@@ -51,9 +107,53 @@ pub async fn migrate(pool: &Pool) -> Result<Vec<&'static str>, DbError> {
             continue;
         }
         tx.batch_execute(sql).await?;
-        tx.execute("INSERT INTO schema_migration (name) VALUES ($1)", &[name]).await?;
+        tx.execute("INSERT INTO schema_migration (name, applied_at) VALUES ($1, $2)", &[name, &Ts(now)]).await?;
         applied.push(*name);
     }
     tx.commit().await?;
     Ok(applied)
+}
+
+/// What `mpp-hub doctor` reports of the database.
+pub struct Health {
+    pub server_version: String,
+    pub migrations_applied: usize,
+    /// Each site with its enrolled (not revoked) kiosks.
+    pub sites: Vec<(String, i64)>,
+}
+
+pub async fn health(db: &Db) -> Result<Health, DbError> {
+    let client = db.client().await?;
+    let server_version: String = client.query_one("SHOW server_version", &[]).await?.try_get(0)?;
+    let migrations_applied =
+        client.query("SELECT name FROM schema_migration", &[]).await.map(|rows| rows.len()).unwrap_or(0);
+    let sites = if migrations_applied == MIGRATIONS.len() {
+        client
+            .query(
+                "SELECT s.code, count(k.number) FILTER (WHERE k.revoked_at IS NULL) AS kiosks
+                 FROM site s LEFT JOIN kiosk k ON k.site = s.code GROUP BY s.code ORDER BY s.code",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("code")?, r.try_get("kiosks")?)))
+            .collect::<Result<_, tokio_postgres::Error>>()?
+    } else {
+        Vec::new()
+    };
+    Ok(Health { server_version, migrations_applied, sites })
+}
+
+/// The columns whose default reads PostgreSQL's clock: none, since `0007_one_clock`.
+pub async fn clock_defaults(db: &Db) -> Result<Vec<String>, DbError> {
+    let rows = db
+        .client()
+        .await?
+        .query(
+            "SELECT table_name || '.' || column_name AS col FROM information_schema.columns
+             WHERE table_schema = 'public' AND column_default ~* '(now|timestamp|clock)'",
+            &[],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| r.try_get("col")).collect::<Result<_, _>>()?)
 }

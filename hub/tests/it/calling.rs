@@ -5,8 +5,9 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use mpp_domain::calling::{Action, CallState, Refused, Rules};
-use mpp_hub::calling::{Actor, CallError, act, call_next, set_paused};
-use mpp_hub::staff::Role;
+use mpp_hub::app::App;
+use mpp_hub::app::accounts::Role;
+use mpp_hub::app::calling::{Actor, CallError, Called};
 use mpp_kiosk::tickets::{Priority, Status};
 
 use crate::support::{Hub, KioskLedger, SITE};
@@ -42,6 +43,14 @@ fn counters(hub: &Hub, numbers: std::ops::RangeInclusive<i16>, services: &str) {
     }
 }
 
+/// The application on the hub's database, with these calling rules: the counters'
+/// actions go through it as the counter page's do, at the instants the test gives.
+fn app(hub: &Hub, pool_size: usize, rules: Rules) -> Arc<App> {
+    let mut config = mpp_hub::config::Config::default();
+    (config.database.pool_size, config.calling) = (pool_size, rules);
+    Arc::new(App::open(&hub.database, &config).unwrap())
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap()
 }
@@ -53,24 +62,19 @@ fn twenty_counters_calling_at_once_never_get_the_same_ticket() {
     tickets(&hub, &mut k, "KTP-BARU", 130, 7);
     counters(&hub, 101..=120, "KTP-BARU,KK-BARU");
     let rt = runtime();
-    let pool = mpp_hub::db::pool(&hub.database, 24).unwrap();
-    let rules = Rules::default();
+    let app = app(&hub, 24, Rules::default());
     let mut called: Vec<String> = Vec::new();
     // Seven rounds of twenty counters pressing "call next" together (130 tickets: the last
     // round finds the line empty for ten of them), each round then finishing its tickets.
     for round in 0..7 {
         let barrier = Arc::new(tokio::sync::Barrier::new(20));
-        let results: Vec<(i16, Result<Option<mpp_hub::calling::Called>, CallError>)> = rt.block_on(async {
+        let results: Vec<(i16, Result<Option<Called>, CallError>)> = rt.block_on(async {
             let tasks: Vec<_> = (101..=120)
                 .map(|counter| {
-                    let (pool, barrier) = (pool.clone(), barrier.clone());
+                    let (app, barrier) = (app.clone(), barrier.clone());
                     tokio::spawn(async move {
                         barrier.wait().await;
-                        (
-                            counter,
-                            call_next(&pool, &actor(Role::Counter), counter, DAY, &rules, ts("2026-11-30T03:00:00Z"))
-                                .await,
-                        )
+                        (counter, app.call_next(&actor(Role::Counter), counter, DAY, ts("2026-11-30T03:00:00Z")).await)
                     })
                 })
                 .collect();
@@ -85,15 +89,13 @@ fn twenty_counters_calling_at_once_never_get_the_same_ticket() {
         }
         assert_eq!(this_round.len(), if round < 6 { 20 } else { 10 }, "round {round}");
         for (counter, number) in &this_round {
-            rt.block_on(act(
-                &pool,
+            rt.block_on(app.act(
                 &actor(Role::Counter),
                 *counter,
                 DAY,
                 number,
                 &Action::Finish,
                 None,
-                &rules,
                 ts("2026-11-30T03:05:00Z"),
             ))
             .unwrap();
@@ -122,20 +124,19 @@ fn the_counters_actions_follow_the_rules_and_are_recorded() {
     counters(&hub, 201..=202, "KTP-BARU");
     counters(&hub, 203..=203, "KK-BARU");
     let rt = runtime();
-    let pool = mpp_hub::db::pool(&hub.database, 4).unwrap();
-    let rules = Rules { max_recalls: 1, recall_gap_secs: 20 };
+    let app = app(&hub, 4, Rules { max_recalls: 1, recall_gap_secs: 20 });
     let clerk = actor(Role::Counter);
     let t = |s: &str| ts(&format!("2026-11-30T03:{s}Z"));
     let run = |counter: i16, number: &str, action: Action, reason: Option<&str>, at: &str| {
-        rt.block_on(act(&pool, &clerk, counter, DAY, number, &action, reason, &rules, t(at)))
+        rt.block_on(app.act(&clerk, counter, DAY, number, &action, reason, t(at)))
     };
 
-    let first = rt.block_on(call_next(&pool, &clerk, 201, DAY, &rules, t("00:00"))).unwrap().unwrap();
+    let first = rt.block_on(app.call_next(&clerk, 201, DAY, t("00:00"))).unwrap().unwrap();
     assert_eq!(first.number, "KTB-A001", "the oldest");
     // Another call before this one is finished is refused: one citizen at a counter.
     assert!(matches!(
-        rt.block_on(call_next(&pool, &clerk, 201, DAY, &rules, t("00:05"))),
-        Err(CallError::Busy { counter: 201, .. })
+        rt.block_on(app.call_next(&clerk, 201, DAY, t("00:05"))),
+        Err(CallError::Refused(Refused::Busy { counter: 201, .. }))
     ));
     assert!(matches!(
         run(201, "KTB-A001", Action::Recall, None, "00:10"),
@@ -153,10 +154,7 @@ fn the_counters_actions_follow_the_rules_and_are_recorded() {
     assert_eq!(run(201, "KTB-A001", Action::NoShow, None, "01:30").unwrap().state, CallState::NoShow);
     // Late, the citizen comes: back in line, behind those already waiting.
     run(201, "KTB-A001", Action::Requeue, None, "02:00").unwrap();
-    assert_eq!(
-        rt.block_on(call_next(&pool, &clerk, 201, DAY, &rules, t("02:10"))).unwrap().unwrap().number,
-        "KTB-A002"
-    );
+    assert_eq!(rt.block_on(app.call_next(&clerk, 201, DAY, t("02:10"))).unwrap().unwrap().number, "KTB-A002");
     run(201, "KTB-A002", Action::Start, None, "02:20").unwrap();
     // A transfer keeps the number and goes to the front of the KK line, ahead of KK-A001.
     run(
@@ -167,10 +165,7 @@ fn the_counters_actions_follow_the_rules_and_are_recorded() {
         "03:00",
     )
     .unwrap();
-    assert_eq!(
-        rt.block_on(call_next(&pool, &clerk, 203, DAY, &rules, t("03:10"))).unwrap().unwrap().number,
-        "KTB-A002"
-    );
+    assert_eq!(rt.block_on(app.call_next(&clerk, 203, DAY, t("03:10"))).unwrap().unwrap().number, "KTB-A002");
     assert!(matches!(
         run(
             203,
@@ -179,25 +174,26 @@ fn the_counters_actions_follow_the_rules_and_are_recorded() {
             None,
             "03:20"
         ),
-        Err(CallError::NoService(_))
+        Err(CallError::Refused(Refused::NoService(_)))
     ));
     // Calling out of order: a supervisor with a reason only.
-    assert!(matches!(run(202, "KTB-A003", Action::Call, Some("lansia"), "04:00"), Err(CallError::NotAllowed(_))));
+    assert!(matches!(
+        run(202, "KTB-A003", Action::Call, Some("lansia"), "04:00"),
+        Err(CallError::Refused(Refused::NotAllowed(_)))
+    ));
     let boss = actor(Role::Supervisor);
     assert!(matches!(
-        rt.block_on(act(&pool, &boss, 202, DAY, "KTB-A003", &Action::Call, Some("  "), &rules, t("04:00"))),
-        Err(CallError::NeedsReason(_))
+        rt.block_on(app.act(&boss, 202, DAY, "KTB-A003", &Action::Call, Some("  "), t("04:00"))),
+        Err(CallError::Refused(Refused::NeedsReason(_)))
     ));
     assert_eq!(
-        rt.block_on(act(
-            &pool,
+        rt.block_on(app.act(
             &boss,
             202,
             DAY,
             "KTB-A003",
             &Action::Call,
             Some("dokumen sudah diverifikasi"),
-            &rules,
             t("04:00")
         ))
         .unwrap()
@@ -205,19 +201,16 @@ fn the_counters_actions_follow_the_rules_and_are_recorded() {
         Some(202)
     );
     // A paused counter calls no one until resumed.
-    rt.block_on(set_paused(&pool, &clerk, 203, Some("istirahat salat"), t("05:00"))).unwrap();
+    rt.block_on(app.set_paused(&clerk, 203, Some("istirahat salat"), t("05:00"))).unwrap();
     run(203, "KTB-A002", Action::Finish, None, "05:10").unwrap();
     assert!(matches!(
-        rt.block_on(call_next(&pool, &clerk, 203, DAY, &rules, t("05:20"))),
-        Err(CallError::Paused { .. })
+        rt.block_on(app.call_next(&clerk, 203, DAY, t("05:20"))),
+        Err(CallError::Refused(Refused::Paused { .. }))
     ));
-    rt.block_on(set_paused(&pool, &clerk, 203, None, t("06:00"))).unwrap();
-    assert_eq!(
-        rt.block_on(call_next(&pool, &clerk, 203, DAY, &rules, t("06:10"))).unwrap().unwrap().number,
-        "KKB-A001"
-    );
+    rt.block_on(app.set_paused(&clerk, 203, None, t("06:00"))).unwrap();
+    assert_eq!(rt.block_on(app.call_next(&clerk, 203, DAY, t("06:10"))).unwrap().unwrap().number, "KKB-A001");
     // The queue state shows who is served and which counters are open.
-    let q = rt.block_on(mpp_hub::queue::state(&pool, SITE, DAY, 5)).unwrap();
+    let q = rt.block_on(app.queue_state(SITE, DAY, 5, t("06:10"))).unwrap();
     let kk = q.services.iter().find(|l| l.service == "KK-BARU").unwrap();
     assert_eq!((kk.waiting, kk.serving, kk.counters_open), (1, 1, 1));
     // Every action, with who, where and why.
@@ -226,46 +219,39 @@ fn the_counters_actions_follow_the_rules_and_are_recorded() {
         "call:201:- recall:201:- no_show:201:- requeue:201:- call:201:- start:201:- transfer:201:salah layanan call:203:- call:202:dokumen sudah diverifikasi pause:203:istirahat salat finish:203:- resume:203:- call:203:-"
     );
     // To one counter: 203 (a KK counter) gets a KTP ticket no KTP counter may call.
-    rt.block_on(act(
-        &pool,
+    rt.block_on(app.act(
         &boss,
         202,
         DAY,
         "KTB-A003",
         &Action::Transfer { service: "KTP-BARU".into(), front: true, counter: Some(203) },
         Some("berkas di loket 203"),
-        &rules,
         t("07:00"),
     ))
     .unwrap();
     assert!(matches!(
-        rt.block_on(act(
-            &pool,
+        rt.block_on(app.act(
             &boss,
             202,
             DAY,
             "KTB-A001",
             &Action::Transfer { service: "KTP-BARU".into(), front: true, counter: Some(999) },
             None,
-            &rules,
             t("07:05")
         )),
-        Err(CallError::NoCounter(999))
+        Err(CallError::Refused(Refused::NoCounter(999)))
     ));
     assert_eq!(
-        rt.block_on(call_next(&pool, &clerk, 201, DAY, &rules, t("07:10"))).unwrap().unwrap().number,
+        rt.block_on(app.call_next(&clerk, 201, DAY, t("07:10"))).unwrap().unwrap().number,
         "KTB-A001",
         "not KTB-A003, which waits for 203"
     );
     assert!(
-        rt.block_on(call_next(&pool, &clerk, 202, DAY, &rules, t("07:10"))).unwrap().is_none(),
+        rt.block_on(app.call_next(&clerk, 202, DAY, t("07:10"))).unwrap().is_none(),
         "nothing else for a KTP counter"
     );
     run(203, "KKB-A001", Action::Finish, None, "07:20").unwrap();
-    assert_eq!(
-        rt.block_on(call_next(&pool, &clerk, 203, DAY, &rules, t("07:30"))).unwrap().unwrap().number,
-        "KTB-A003"
-    );
+    assert_eq!(rt.block_on(app.call_next(&clerk, 203, DAY, t("07:30"))).unwrap().unwrap().number, "KTB-A003");
     assert_eq!(
         hub.sql(
             "SELECT count(*) || ' ' || min(reason) FROM call_event WHERE action = 'transfer' AND reason LIKE 'berkas%'"

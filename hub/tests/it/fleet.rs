@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::browser::add_staff;
 use crate::report::{get, session};
-use crate::support::{Hub, SITE, hub_command};
+use crate::support::{Hub, KioskLedger, SITE, hub_command};
 
 /// A webhook receiver on loopback: each POST's JSON body, in order.
 fn receiver() -> (u16, mpsc::Receiver<serde_json::Value>) {
@@ -46,50 +46,101 @@ fn next(rx: &mpsc::Receiver<serde_json::Value>) -> serde_json::Value {
     rx.recv_timeout(Duration::from_secs(15)).expect("an alert within 15 s")
 }
 
+/// Another site in the hub's database: the embedded catalogue under another code, added
+/// as an administrator adds a site (`mpp-hub site add FEED`).
+pub(crate) fn add_other_site(hub: &Hub, code: &str) {
+    let mut feed: serde_json::Value = serde_json::to_value(mpp_domain::catalogue::default_feed()).unwrap();
+    feed["site"]["code"] = code.into();
+    let file = hub.dir.path().join(format!("{code}.json"));
+    std::fs::write(&file, serde_json::to_vec(&feed).unwrap()).unwrap();
+    let out = hub_command(&hub.database, &["site", "add", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A kiosk's sync round (its uploads, then its health report) as the kiosk makes it, with
+/// its printer as the print worker last read it.
+fn sync_round(hub: &Hub, k: &mut KioskLedger, site: &str, number: u8, token: &str, printer: &str, now: &str) {
+    k.store
+        .set_sync_state(&[
+            (mpp_kiosk::sync::state::PRINTER_STATE, Some(printer)),
+            (mpp_kiosk::sync::state::PRINTER_STATE_AT, Some(now)),
+        ])
+        .unwrap();
+    let cfg = k.sync_config(hub, token);
+    let round = mpp_kiosk::sync::round(&mut k.store, &cfg, site, number, now.parse().unwrap());
+    assert!(round.uploaded.is_ok(), "{:?}", round.uploaded);
+}
+
+type Told = std::collections::BTreeMap<(String, i64, String), (u32, u32)>;
+
+/// Records what the webhook hears until `done` holds (within 20 s), then until it has
+/// been quiet for a second.
+fn hear(hook: &mpsc::Receiver<serde_json::Value>, told: &mut Told, done: impl Fn(&Told) -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !done(told) {
+        let a = hook
+            .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+            .unwrap_or_else(|_| panic!("the webhook did not hear what was expected: {told:?}"));
+        record(told, &a);
+    }
+    while let Ok(a) = hook.recv_timeout(Duration::from_secs(1)) {
+        record(told, &a);
+    }
+}
+
+fn record(told: &mut Told, a: &serde_json::Value) {
+    let key =
+        (a["site"].as_str().unwrap().to_owned(), a["kiosk"].as_i64().unwrap(), a["kind"].as_str().unwrap().to_owned());
+    let e = told.entry(key).or_default();
+    if a["cleared"] == true { e.1 += 1 } else { e.0 += 1 }
+}
+
+fn key(s: &str, k: i64, kind: &str) -> (String, i64, String) {
+    (s.to_owned(), k, kind.to_owned())
+}
+
+/// Two hours of a Monday morning, the server restarted with its clock on at each step:
+/// 08.00 the other MPP's only kiosk reports; 09.20 kiosk 2 reports; 10.00 kiosk 1 reports
+/// a printer out of paper. Kiosk 3 never connects. Every fact reaches the server the way
+/// kiosks send it (their sync round); the fleet reads only what that stored.
 #[test]
 fn kiosks_that_need_a_person_come_first_and_the_webhook_hears_once() {
     let (port, hook) = receiver();
-    let hub = Hub::start_with(&format!(
-        "[alerts]\nwebhook_url = \"http://127.0.0.1:{port}/hook\"\ncheck_secs = 1\nsilent_after_min = 15\n"
-    ));
-    for n in ["2", "3"] {
-        assert!(hub_command(&hub.database, &["kiosk", "enroll", "--site", SITE, "--number", n]).status.success());
-    }
-    // Kiosk 1 heard from a minute ago, its printer out of paper; kiosk 2 silent for 40
-    // minutes; kiosk 3 never connected. A second MPP whose only kiosk went silent.
-    hub.sql(&format!(
-        "UPDATE kiosk SET last_seen_at = now() - interval '1 minute' WHERE site = '{SITE}' AND number = 1;
-         UPDATE kiosk SET last_seen_at = now() - interval '40 minutes' WHERE site = '{SITE}' AND number = 2;
-         INSERT INTO kiosk_health (site, kiosk, reported_at, received_at, app_version, catalogue_version, printer, outbox_pending)
-           SELECT '{SITE}', n, now() - ago, now() - ago, '0.1.0', feed_version, p, 0 FROM site,
-             (VALUES (1, 'paper_out', interval '1 minute'), (2, 'ready', interval '40 minutes')) AS k(n, p, ago) WHERE code = '{SITE}';
-         INSERT INTO site (code, name, time_zone, feed, feed_version) SELECT 'MPP-LAIN', 'MPP Lain', time_zone, feed, feed_version FROM site WHERE code = '{SITE}';"
-    ));
-    assert!(hub_command(&hub.database, &["kiosk", "enroll", "--site", "MPP-LAIN", "--number", "1"]).status.success());
-    hub.sql("UPDATE kiosk SET last_seen_at = now() - interval '2 hours' WHERE site = 'MPP-LAIN'");
+    let config =
+        format!("[alerts]\nwebhook_url = \"http://127.0.0.1:{port}/hook\"\ncheck_secs = 1\nsilent_after_min = 15\n");
+    let mut hub = Hub::start_at_with("2026-11-30T00:00:00Z", &config);
+    let enroll = |site: &str, n: &str| {
+        let out = hub_command(&hub.database, &["kiosk", "enroll", "--site", site, "--number", n]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let (token2, _token3) = (enroll(SITE, "2"), enroll(SITE, "3"));
+    add_other_site(&hub, "MPP-LAIN");
+    let lain = enroll("MPP-LAIN", "1");
+    let (mut k1, mut k2, mut other) = (KioskLedger::new(), KioskLedger::new(), KioskLedger::new());
+    let mut told = Told::new();
 
-    // The webhook hears each alert raised once (and, for the kiosks that were never seen
-    // when the server started, once cleared when they were). Listen until it is quiet.
-    let mut told: std::collections::BTreeMap<(String, i64, String), (u32, u32)> = std::collections::BTreeMap::new();
-    while let Ok(a) = hook.recv_timeout(Duration::from_secs(4)) {
-        let e = told
-            .entry((
-                a["site"].as_str().unwrap().to_owned(),
-                a["kiosk"].as_i64().unwrap(),
-                a["kind"].as_str().unwrap().to_owned(),
-            ))
-            .or_default();
-        if a["cleared"] == true { e.1 += 1 } else { e.0 += 1 }
-    }
-    let key = |s: &str, k: i64, kind: &str| (s.to_owned(), k, kind.to_owned());
+    sync_round(&hub, &mut other, "MPP-LAIN", 1, &lain, "ready", "2026-11-30T00:00:00Z");
+    hear(&hook, &mut told, |t| t.contains_key(&key(SITE, 3, "never_seen")));
+    hub.restart_at("2026-11-30T01:20:00Z");
+    sync_round(&hub, &mut k2, SITE, 2, &token2, "ready", "2026-11-30T01:20:00Z");
+    hear(&hook, &mut told, |t| t.contains_key(&key("MPP-LAIN", 1, "silent")));
+    hub.restart_at("2026-11-30T02:00:00Z");
+    let token1 = hub.token.clone();
+    sync_round(&hub, &mut k1, SITE, 1, &token1, "paper_out", "2026-11-30T02:00:00Z");
+    hear(&hook, &mut told, |t| t.contains_key(&key(SITE, 1, "paper_out")) && t.contains_key(&key(SITE, 2, "silent")));
+
+    // Each alert raised is told once (those of kiosks not seen yet when the morning
+    // began are also told once cleared, when they reported).
     assert_eq!(told.get(&key(SITE, 1, "paper_out")), Some(&(1, 0)), "{told:?}");
     assert_eq!(told.get(&key(SITE, 2, "silent")), Some(&(1, 0)), "{told:?}");
     assert_eq!(told.get(&key(SITE, 3, "never_seen")), Some(&(1, 0)), "{told:?}");
     assert_eq!(told.get(&key("MPP-LAIN", 1, "silent")), Some(&(1, 0)), "{told:?}");
+    assert_eq!(told.get(&key(SITE, 2, "never_seen")), Some(&(1, 1)), "{told:?}");
     assert!(told.values().all(|(raised, cleared)| *raised == 1 && *cleared <= 1), "each alert told once: {told:?}");
 
-    // The paper is changed: the clearing is told, once.
-    hub.sql(&format!("UPDATE kiosk_health SET printer = 'ready' WHERE site = '{SITE}' AND kiosk = 1"));
+    // The paper is changed: the kiosk's next round says so, and the clearing is told, once.
+    sync_round(&hub, &mut k1, SITE, 1, &token1, "ready", "2026-11-30T02:00:30Z");
     let cleared = next(&hook);
     assert_eq!(
         (cleared["kiosk"].as_i64(), cleared["kind"].as_str(), cleared["cleared"].as_bool()),
@@ -110,12 +161,14 @@ fn kiosks_that_need_a_person_come_first_and_the_webhook_hears_once() {
         "<td>MPP-JENEPONTO</td><td>1</td>",
     ]
     .iter()
-    .map(|w| page.find(w).unwrap_or_else(|| panic!("{w:?} not on the page")))
+    .map(|w| page.find(w).unwrap_or_else(|| panic!("{w:?} not on the page: {page}")))
     .collect();
     assert!(
         order[3] > order[0] && order[3] > order[1] && order[3] > order[2],
         "the kiosk that is fine comes last: {order:?}"
     );
+    // Last heard in the site's own time: kiosk 2 at 09.20 WITA.
+    assert!(page.contains("30/11 09.20 WITA (40 menit lalu)"), "{page}");
     let (_, own, _) = get(&hub, "/fleet", Some(&session(&hub, "kepala")));
     assert!(!own.contains("MPP-LAIN") && own.contains("Belum pernah terhubung"), "a supervisor sees their own site");
     if let Ok(dir) = std::env::var("MPP_HUB_SCREENSHOTS") {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use mpp_hub::local_cluster::LocalCluster;
+use mpp_hub::db::local_cluster::LocalCluster;
 use mpp_kiosk::tickets::Status;
 
 use crate::support::{Hub, KioskLedger, SITE};

@@ -1,4 +1,4 @@
-//! The tests' PostgreSQL: one throwaway cluster per test process (`mpp_hub::local_cluster`
+//! The tests' PostgreSQL: one throwaway cluster per test process (`mpp_hub::db::local_cluster`
 //! in a temporary folder), each test a database of its own. The server ends with the test
 //! process however it ends (PR_SET_PDEATHSIG on a thread parked for the process's life),
 //! and at a normal end it is stopped and its folder removed.
@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use mpp_hub::local_cluster::LocalCluster;
+use mpp_hub::db::local_cluster::LocalCluster;
 
 pub struct Cluster {
     dir: PathBuf,
@@ -56,7 +56,7 @@ impl Cluster {
     pub fn database(&self) -> String {
         static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let name = format!("t{}_{}", std::process::id(), N.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-        let psql = mpp_hub::local_cluster::bindir().unwrap().join("psql");
+        let psql = mpp_hub::db::local_cluster::bindir().unwrap().join("psql");
         let out = std::process::Command::new(psql)
             .args([
                 "-h",

@@ -132,7 +132,7 @@ impl Hub {
     /// One value from the hub's database (psql -tA).
     pub fn sql(&self, query: &str) -> String {
         let cluster = Cluster::get();
-        let bin = mpp_hub::local_cluster::bindir().unwrap().join("psql");
+        let bin = mpp_hub::db::local_cluster::bindir().unwrap().join("psql");
         let out = Command::new(bin)
             .args(["-tAX", "-d", &self.database, "-c", query])
             .env("PGHOST", cluster.dir())
@@ -166,6 +166,14 @@ impl Hub {
         ok(hub_command(&database, &["site", "add", "--embedded"]));
         let token = ok(hub_command(&database, &["kiosk", "enroll", "--site", SITE, "--number", "1"])).trim().to_owned();
         Hub::serve_at(database, token, "", Some(now))
+    }
+
+    /// A hub whose clock is pinned to `now` and whose config has `extra` after `[server]`.
+    pub fn start_at_with(now: &str, extra: &str) -> Hub {
+        let database = Cluster::get().database();
+        ok(hub_command(&database, &["site", "add", "--embedded"]));
+        let token = ok(hub_command(&database, &["kiosk", "enroll", "--site", SITE, "--number", "1"])).trim().to_owned();
+        Hub::serve_at(database, token, extra, Some(now))
     }
 
     fn serve_with(database: String, token: String, extra: &str) -> Hub {
@@ -207,6 +215,17 @@ impl Hub {
         let start = Instant::now();
         meanwhile();
         std::thread::sleep(down.saturating_sub(start.elapsed()));
+        self.server = spawn_serve(self.dir.path(), &self.database);
+        self.wait_until_up();
+    }
+
+    /// Stops the server (SIGTERM, as systemd does) and starts it again with its clock
+    /// pinned to `now`: time passing for what the server stamps, without waiting for it.
+    pub fn restart_at(&mut self, now: &str) {
+        // SAFETY: signalling the server this test started.
+        unsafe { libc::kill(self.server.id() as i32, libc::SIGTERM) };
+        let _ = self.server.wait();
+        std::fs::write(self.dir.path().join("now"), now).unwrap();
         self.server = spawn_serve(self.dir.path(), &self.database);
         self.wait_until_up();
     }

@@ -7,9 +7,11 @@
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use mpp_domain::calling::CallState;
 
-use crate::http::AppState;
-use crate::pages::{esc, page, page_with_head};
+use crate::web::error::WebError;
+use crate::web::html::{esc, page_with_head};
+use crate::web::state::WebState;
 
 /// The refresh, seconds: the queue moves in minutes, and a phone on a slow link must not
 /// be kept busy.
@@ -23,54 +25,37 @@ fn is_uuid(id: &str) -> bool {
             .all(|(i, b)| if [8, 13, 18, 23].contains(&i) { b == b'-' } else { b.is_ascii_hexdigit() })
 }
 
-fn not_found() -> Response {
-    let body = r#"<main class="status"><h1>Nomor antrean tidak ditemukan</h1><p>Periksa tautan dari struk Anda, atau tanyakan di meja informasi.</p><p lang="en">Queue number not found. Check the link on your slip, or ask at the information desk.</p></main>"#;
-    (StatusCode::NOT_FOUND, page("Nomor antrean tidak ditemukan", "", body, None)).into_response()
+fn not_found() -> WebError {
+    WebError::page_html(
+        StatusCode::NOT_FOUND,
+        "Nomor antrean tidak ditemukan",
+        r#"<main class="status"><h1>Nomor antrean tidak ditemukan</h1><p>Periksa tautan dari struk Anda, atau tanyakan di meja informasi.</p><p lang="en">Queue number not found. Check the link on your slip, or ask at the information desk.</p></main>"#.into(),
+    )
 }
 
-pub async fn status(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+fn busy(e: &crate::db::DbError) -> WebError {
+    WebError::db(
+        crate::web::error::Form::Text,
+        "a ticket's status page",
+        e,
+        "Server antrean sedang sibuk; coba lagi sebentar lagi.",
+    )
+}
+
+pub async fn status(State(state): State<WebState>, Path(id): Path<String>) -> Result<Response, WebError> {
     if !is_uuid(&id) {
-        return not_found();
+        return Err(not_found());
     }
-    let row = match state.pool.get().await {
-        Ok(client) => client
-            .query_opt(
-                "SELECT site, local_date::text, number, service, call_state, counter FROM ticket WHERE id = $1",
-                &[&id],
-            )
-            .await
-            .map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
-    let row = match row {
-        Ok(Some(r)) => r,
-        Ok(None) => return not_found(),
-        Err(e) => {
-            log::error!("a ticket's status page: {e}");
-            return (StatusCode::SERVICE_UNAVAILABLE, "Server antrean sedang sibuk; coba lagi sebentar lagi.")
-                .into_response();
-        }
-    };
-    let (site, date, number, service, call_state, counter): (String, String, String, String, String, Option<i16>) =
-        (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5));
-    let Ok(date) = date.parse::<jiff::civil::Date>() else { return not_found() };
-    let info = match crate::counter_api::site_info_cached(&state.pool, &site).await {
-        Ok(i) => i,
-        Err(e) => {
-            log::error!("a ticket's status page: site {site}: {e}");
-            return not_found();
-        }
-    };
-    let service_name = info.services.iter().find(|(c, _)| *c == service).map_or(service.clone(), |(_, n)| n.clone());
-    let counter_name = |n: i16| info.counters.iter().find(|c| c.0 == n).map_or(format!("Loket {n}"), |c| c.1.clone());
+    let t = state.app.ticket(&id).await.map_err(|e| busy(&e))?.ok_or_else(not_found)?;
+    let info = state.app.site_info_cached(&t.site).await.map_err(|e| busy(&e))?.ok_or_else(not_found)?;
     let now = crate::clock::now();
-    let today = jiff::tz::TimeZone::get(&info.time_zone).map(|tz| now.to_zoned_datetime(tz).date()).unwrap_or(date);
-    let (headline, detail) = if date != today {
-        ("Nomor ini untuk hari lain".to_owned(), format!("Nomor antrean berlaku pada hari diambil ({date}) saja."))
+    let today = mpp_domain::hours::local_day(now, &info.time_zone);
+    let (headline, detail) = if t.date != today {
+        ("Nomor ini untuk hari lain".to_owned(), format!("Nomor antrean berlaku pada hari diambil ({}) saja.", t.date))
     } else {
-        match call_state.as_str() {
-            "waiting" => match crate::queue::place(&state.pool, &site, date, &number).await {
-                Ok(Some(p)) => {
+        match t.call_state {
+            CallState::Waiting => match state.app.place_of(&t, now).await {
+                Ok(p) => {
                     let ahead = match p.people_ahead {
                         Some(0) => "Tidak ada antrean di depan Anda".to_owned(),
                         Some(n) => format!("{n} orang di depan Anda"),
@@ -82,49 +67,43 @@ pub async fn status(State(state): State<AppState>, Path(id): Path<String>) -> Re
                         .unwrap_or_default();
                     (ahead, wait)
                 }
-                Ok(None) => return not_found(),
                 Err(e) => {
                     log::error!("a ticket's place: {e}");
                     ("Menunggu".to_owned(), String::new())
                 }
             },
-            "called" | "serving" => (
-                format!("Silakan ke {}", counter_name(counter.unwrap_or(0))),
+            CallState::Called | CallState::Serving => (
+                format!("Silakan ke {}", info.counter_name(t.counter.unwrap_or(0))),
                 "Nomor Anda sedang dipanggil.".to_owned(),
             ),
-            "done" => (
+            CallState::Done => (
                 "Selesai dilayani".to_owned(),
                 "Terima kasih. Beri penilaian di kiosk: survei kepuasan, tanpa nama.".to_owned(),
             ),
-            "no_show" => (
+            CallState::NoShow => (
                 "Nomor Anda sudah dipanggil".to_owned(),
                 "Anda tidak hadir saat dipanggil. Sampaikan nomor ini di meja informasi.".to_owned(),
             ),
-            _ => ("Menunggu".to_owned(), String::new()),
         }
     };
-    let zone = mpp_domain::hours::zone_label(&info.time_zone);
-    let clock = jiff::tz::TimeZone::get(&info.time_zone)
-        .map(|tz| now.to_zoned_datetime(tz))
-        .map(|z| format!("{:02}.{:02} {zone}", z.hour(), z.minute()))
-        .unwrap_or_default();
+    let clock = mpp_domain::hours::instant_time_text(now, &info.time_zone, mpp_domain::text::Lang::Id);
     let body = format!(
         r#"<main class="status"><p class="site">{site}</p><h1 class="number">{number}</h1><p class="service">{service}</p>
 <section aria-live="polite"><p class="place">{headline}</p><p class="wait">{detail}</p></section>
 <p class="meta">Diperbarui {clock} · halaman ini diperbarui sendiri tiap {REFRESH_SECS} detik</p>
 <p class="meta">Perhatikan layar panggilan di MPP. Nomor berlaku hari ini saja.</p></main>"#,
         site = esc(&info.name),
-        number = esc(&number),
-        service = esc(&service_name),
+        number = esc(&t.number),
+        service = esc(info.service_name(&t.service)),
         headline = esc(&headline),
         detail = esc(&detail),
     );
     let head = format!(r#"<meta http-equiv="refresh" content="{REFRESH_SECS}"><meta name="robots" content="noindex">"#);
-    (
+    Ok((
         [(header::CACHE_CONTROL, "no-store"), (header::REFERRER_POLICY, "no-referrer")],
-        page_with_head(&format!("{number} — {}", info.name), &head, "", &body, None),
+        page_with_head(&format!("{} — {}", t.number, info.name), &head, "", &body, None),
     )
-        .into_response()
+        .into_response())
 }
 
 #[cfg(test)]

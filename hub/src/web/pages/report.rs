@@ -4,13 +4,15 @@
 //! staff; `/report.csv` the same as one table; a print button with a print style sheet.
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-
-use crate::http::AppState;
-use crate::pages::{esc, page, supervisor};
-use crate::report::SiteReport;
 use mpp_domain::report::Light;
+
+use crate::app::report::{ReportError, SiteReport};
+use crate::web::auth::Supervisor;
+use crate::web::error::{Form, WebError};
+use crate::web::html::{esc, page};
+use crate::web::state::WebState;
 
 #[derive(serde::Deserialize)]
 pub struct Period {
@@ -18,44 +20,44 @@ pub struct Period {
     to: Option<jiff::civil::Date>,
 }
 
+type PeriodParam = Result<Query<Period>, axum::extract::rejection::QueryRejection>;
+
 /// The signed-in supervisor's site's report for the period asked (default today).
-async fn load(state: &AppState, headers: &HeaderMap, q: &Period) -> Result<SiteReport, Response> {
-    let s = supervisor(state, headers, "Laporan").await?;
-    let today = state
-        .zones
-        .today(&state.pool, &s.site, crate::clock::now())
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| crate::clock::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date());
+async fn load(state: &WebState, site: &str, q: PeriodParam) -> Result<SiteReport, WebError> {
+    let Ok(Query(q)) = q else { return Err(WebError::text(StatusCode::BAD_REQUEST, "from, to: YYYY-MM-DD")) };
+    let unavailable = |e: &crate::db::DbError| {
+        WebError::db(Form::Page, &format!("the report of {site}"), e, "Server basis data tidak tersedia; coba lagi.")
+    };
+    let today = match q.from {
+        Some(d) => d,
+        None => state
+            .app
+            .today(site, crate::clock::now())
+            .await
+            .map_err(|e| unavailable(&e))?
+            .unwrap_or_else(|| crate::clock::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()),
+    };
     let from = q.from.unwrap_or(today);
     let to = q.to.unwrap_or(from);
-    crate::report::load(&state.pool, &s.site, from, to).await.map_err(|e| match e {
-        crate::report::ReportError::Period { .. } => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
-        other => {
-            log::error!("the report of {}: {other}", s.site);
-            (StatusCode::SERVICE_UNAVAILABLE, other.to_string()).into_response()
-        }
+    state.app.report(site, from, to).await.map_err(|e| match e {
+        ReportError::Period { .. } => WebError::text(StatusCode::BAD_REQUEST, e.to_string()),
+        ReportError::NoSite(_) => WebError::page(StatusCode::NOT_FOUND, e.to_string()),
+        ReportError::Db(e) => unavailable(&e),
     })
 }
 
 pub async fn csv(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    q: Result<Query<Period>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let Ok(Query(q)) = q else { return (StatusCode::BAD_REQUEST, "from, to: YYYY-MM-DD").into_response() };
-    match load(&state, &headers, &q).await {
-        Ok(r) => {
-            let name = format!("attachment; filename=\"laporan-{}-{}-{}.csv\"", r.site, r.from, r.to);
-            (
-                [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)],
-                crate::report::csv(&r),
-            )
-                .into_response()
-        }
-        Err(resp) => resp,
-    }
+    State(state): State<WebState>,
+    Supervisor(s): Supervisor,
+    q: PeriodParam,
+) -> Result<Response, WebError> {
+    let r = load(&state, &s.site, q).await?;
+    let name = format!("attachment; filename=\"laporan-{}-{}-{}.csv\"", r.site, r.from, r.to);
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)],
+        crate::app::report::csv(&r),
+    )
+        .into_response())
 }
 
 fn minutes(x: Option<f64>) -> String {
@@ -102,15 +104,11 @@ fn light_words(l: Option<Light>) -> (&'static str, &'static str) {
 }
 
 pub async fn report(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    q: Result<Query<Period>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let Ok(Query(q)) = q else { return (StatusCode::BAD_REQUEST, "from, to: YYYY-MM-DD").into_response() };
-    let r = match load(&state, &headers, &q).await {
-        Ok(r) => r,
-        Err(resp) => return resp,
-    };
+    State(state): State<WebState>,
+    Supervisor(s): Supervisor,
+    q: PeriodParam,
+) -> Result<Response, WebError> {
+    let r = load(&state, &s.site, q).await?;
     let f = &r.report.site;
     let name = |code: &str| r.names.get(code).cloned().unwrap_or_else(|| code.to_owned());
     let ikm = r.report.ikm.as_ref().map_or("belum ada responden".to_owned(), |i| {
@@ -225,5 +223,5 @@ pub async fn report(
         amber = mpp_domain::report::AMBER_MIN,
         red = mpp_domain::report::RED_MIN,
     );
-    page(&format!("Laporan — {}", r.site_name), r#"class="report-page""#, &body, Some("report.js")).into_response()
+    Ok(page(&format!("Laporan — {}", r.site_name), r#"class="report-page""#, &body, Some("report.js")).into_response())
 }

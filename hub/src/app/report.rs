@@ -1,13 +1,14 @@
 //! The performance report of a site over a period (`mpp_domain::report`), read from the
-//! tickets, the counters' audit trail (`call_event`) and the survey responses, and written
-//! as JSON, CSV (one table a ministry clerk opens in a spreadsheet) or text. The page is in
-//! `report_page`; `mpp-hub report` prints the same figures.
+//! tickets, the counters' audit trail and the survey responses, and written as JSON, CSV
+//! (one table a ministry clerk opens in a spreadsheet) or text. `mpp-hub report` prints
+//! the same figures as the page (`web::pages::report`).
 
-use deadpool_postgres::Pool;
-use mpp_domain::report::{End, Pause, Report, Visit, report};
+use mpp_domain::report::{Pause, Report, report};
 use serde::Serialize;
 
-use crate::db::DbError;
+use crate::db::{self, DbError};
+
+use super::App;
 
 /// A report with what it covers.
 #[derive(Debug, Serialize)]
@@ -30,151 +31,63 @@ pub enum ReportError {
     NoSite(String),
     #[error("the period {from}..{to} is backwards or longer than 366 days")]
     Period { from: jiff::civil::Date, to: jiff::civil::Date },
-    #[error("the site's catalogue: {0}")]
-    Catalogue(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }
 
-impl From<tokio_postgres::Error> for ReportError {
-    fn from(e: tokio_postgres::Error) -> Self {
-        ReportError::Db(e.into())
-    }
-}
-
-impl From<deadpool_postgres::PoolError> for ReportError {
-    fn from(e: deadpool_postgres::PoolError) -> Self {
-        ReportError::Db(e.into())
-    }
-}
-
-fn ts(s: Option<String>) -> Option<jiff::Timestamp> {
-    s.and_then(|s| s.parse().ok())
-}
-
-const ISO: &str = "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'";
-
-/// Reads the site's tickets, trail and survey of `from..=to` (local days) and computes.
-pub async fn load(
-    pool: &Pool,
-    site: &str,
-    from: jiff::civil::Date,
-    to: jiff::civil::Date,
-) -> Result<SiteReport, ReportError> {
-    if to < from || (to - from).get_days() > 366 {
-        return Err(ReportError::Period { from, to });
-    }
-    let info = crate::counter_api::site_info_cached(pool, site).await.map_err(|e| match e {
-        crate::counter_api::InfoError::NoSite => ReportError::NoSite(site.to_owned()),
-        other => ReportError::Catalogue(other.to_string()),
-    })?;
-    let zone = jiff::tz::TimeZone::get(&info.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    let client = pool.get().await?;
-    // The trail of the period's tickets, one row per ticket (a day's margin either side
-    // of the local days lets the (site, at) index bound it).
-    let rows = client
-        .query(
-            &format!(
-                "WITH ev AS (
-                   SELECT ticket,
-                          min(at) FILTER (WHERE action = 'call') AS first_call,
-                          max(at) FILTER (WHERE action = 'call') AS last_call,
-                          max(at) FILTER (WHERE action = 'start') AS start,
-                          max(at) FILTER (WHERE action IN ('finish', 'no_show')) AS end_at,
-                          count(*) FILTER (WHERE action = 'transfer') AS transfers,
-                          (array_agg(counter ORDER BY id DESC) FILTER (WHERE action IN ('call', 'finish', 'no_show')))[1] AS counter,
-                          (array_agg(staff ORDER BY id DESC) FILTER (WHERE action IN ('call', 'finish', 'no_show')))[1] AS staff
-                   FROM call_event
-                   WHERE site = $1 AND at >= $2::text::date - 1 AND at < $3::text::date + 2 AND ticket IS NOT NULL
-                   GROUP BY ticket)
-                 SELECT t.service, t.agency, to_char(t.issued_at AT TIME ZONE 'UTC', {ISO}), t.status, t.call_state,
-                        to_char(ev.first_call AT TIME ZONE 'UTC', {ISO}), to_char(ev.start AT TIME ZONE 'UTC', {ISO}),
-                        to_char(ev.last_call AT TIME ZONE 'UTC', {ISO}), to_char(ev.end_at AT TIME ZONE 'UTC', {ISO}),
-                        coalesce(ev.transfers, 0), ev.counter, ev.staff
-                 FROM ticket t LEFT JOIN ev ON ev.ticket = t.id
-                 WHERE t.site = $1 AND t.local_date BETWEEN $2::text::date AND $3::text::date"
-            ),
-            &[&site, &from.to_string(), &to.to_string()],
-        )
-        .await?;
-    let visits: Vec<Visit> = rows
-        .iter()
-        .map(|r| {
-            let (status, call_state): (String, String) = (r.get(3), r.get(4));
-            let end = match (status.as_str(), call_state.as_str()) {
-                ("voided", _) => End::Voided,
-                (_, "done") => End::Served,
-                (_, "no_show") => End::NoShow,
-                (_, "called" | "serving") => End::AtCounter,
-                _ => End::Waiting,
-            };
-            Visit {
-                service: r.get(0),
-                agency: r.get(1),
-                issued_at: ts(r.get(2)).unwrap_or(jiff::Timestamp::UNIX_EPOCH),
-                first_call: ts(r.get(5)),
-                start: ts(r.get(6)),
-                last_call: ts(r.get(7)),
-                end_at: ts(r.get(8)),
-                end,
-                counter: r.get(10),
-                staff: r.get(11),
-                transfers: u32::try_from(r.get::<_, i64>(9)).unwrap_or(0),
-            }
-        })
-        .collect();
-    // Pauses: each "pause" until the counter's next "resume" (or the period's last event).
-    let rows = client
-        .query(
-            &format!(
-                "SELECT counter, action, coalesce(reason, ''), to_char(at AT TIME ZONE 'UTC', {ISO}) FROM call_event
-                 WHERE site = $1 AND action IN ('pause', 'resume') AND (at AT TIME ZONE $4)::date BETWEEN $2::text::date AND $3::text::date
-                 ORDER BY counter, id"
-            ),
-            &[&site, &from.to_string(), &to.to_string(), &info.time_zone],
-        )
-        .await?;
-    let last_event = visits.iter().filter_map(|v| v.end_at).max();
-    // Rows come counter by counter; a pause ends at the counter's next pause or resume, or,
-    // when none follows, at the period's last event.
+/// Pauses from their events, counter by counter: each pause until the counter's next pause
+/// or resume, or, when none follows, until `last_event` (the period's last end).
+pub fn pauses(events: &[db::report::PauseEvent], last_event: Option<jiff::Timestamp>) -> Vec<Pause> {
     let open_end = |from: jiff::Timestamp| last_event.unwrap_or(from).max(from);
     let mut pauses = Vec::new();
     let mut open: Option<(i16, String, jiff::Timestamp)> = None;
-    for r in &rows {
-        let (counter, action, reason, at): (i16, String, String, Option<jiff::Timestamp>) =
-            (r.get(0), r.get(1), r.get(2), ts(r.get(3)));
-        let Some(at) = at else { continue };
+    for e in events {
         if let Some((c, why, from)) = open.take() {
-            let until = if c == counter { at } else { open_end(from) };
+            let until = if c == e.counter { e.at } else { open_end(from) };
             pauses.push(Pause { counter: c, reason: why, from, until });
         }
-        if action == "pause" {
-            open = Some((counter, reason, at));
+        if let Some(reason) = &e.paused {
+            open = Some((e.counter, reason.clone(), e.at));
         }
     }
     if let Some((counter, reason, from)) = open {
         pauses.push(Pause { counter, reason, from, until: open_end(from) });
     }
-    let survey: Vec<Vec<(String, u8)>> = client
-        .query("SELECT answers FROM survey_response WHERE site = $1 AND local_date BETWEEN $2::text::date AND $3::text::date", &[&site, &from.to_string(), &to.to_string()])
-        .await?
-        .iter()
-        .filter_map(|r| serde_json::from_value(r.get::<_, serde_json::Value>(0)).ok())
-        .collect();
-    let elements: Vec<String> = mpp_domain::survey::ELEMENT_CODES.iter().map(|s| s.to_string()).collect();
-    let mut names: std::collections::HashMap<String, String> = info.services.iter().cloned().collect();
-    for v in &visits {
-        names.entry(v.agency.clone()).or_insert_with(|| v.agency.clone());
+    pauses
+}
+
+impl App {
+    /// Reads the site's tickets, trail and survey of `from..=to` (local days) and computes.
+    pub async fn report(
+        &self,
+        site: &str,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> Result<SiteReport, ReportError> {
+        if to < from || (to - from).get_days() > 366 {
+            return Err(ReportError::Period { from, to });
+        }
+        let info = self.site_info_cached(site).await?.ok_or_else(|| ReportError::NoSite(site.to_owned()))?;
+        let zone = mpp_domain::hours::zone(&info.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let visits = db::report::visits(&self.db, site, from, to).await?;
+        let events = db::report::pause_events(&self.db, site, from, to, &info.time_zone).await?;
+        let pauses = pauses(&events, visits.iter().filter_map(|v| v.end_at).max());
+        let survey = db::report::survey_answers(&self.db, site, from, to).await?;
+        let elements: Vec<String> = mpp_domain::survey::ELEMENT_CODES.iter().map(|s| s.to_string()).collect();
+        let mut names: std::collections::HashMap<String, String> = info.services.iter().cloned().collect();
+        for v in &visits {
+            names.entry(v.agency.clone()).or_insert_with(|| v.agency.clone());
+        }
+        Ok(SiteReport {
+            site: site.to_owned(),
+            site_name: info.name.clone(),
+            from,
+            to,
+            time_zone: info.time_zone.clone(),
+            report: report(&visits, &pauses, &zone, &elements, &survey),
+            names,
+        })
     }
-    Ok(SiteReport {
-        site: site.to_owned(),
-        site_name: info.name.clone(),
-        from,
-        to,
-        time_zone: info.time_zone.clone(),
-        report: report(&visits, &pauses, &zone, &elements, &survey),
-        names,
-    })
 }
 
 fn num(x: Option<f64>) -> String {
@@ -393,4 +306,39 @@ pub fn text(r: &SiteReport) -> String {
         None => writeln!(out, "\nIKM: no respondents").unwrap(),
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::report::PauseEvent;
+
+    fn at(hm: &str) -> jiff::Timestamp {
+        format!("2026-11-30T{hm}:00+08:00").parse().unwrap()
+    }
+
+    #[test]
+    fn a_pause_ends_at_its_counters_next_event_or_the_periods_last() {
+        let e = |counter, paused: Option<&str>, hm| PauseEvent { counter, paused: paused.map(Into::into), at: at(hm) };
+        let events = [
+            e(1, Some("istirahat"), "09:28"),
+            e(1, None, "09:35"),
+            e(1, Some("sholat"), "10:30"),
+            // Counter 1's last pause is still open when counter 2's rows begin.
+            e(2, Some("gangguan"), "10:00"),
+            e(2, Some("istirahat"), "10:10"),
+        ];
+        let p = pauses(&events, Some(at("10:45")));
+        let got: Vec<(i16, &str, jiff::Timestamp, jiff::Timestamp)> =
+            p.iter().map(|p| (p.counter, p.reason.as_str(), p.from, p.until)).collect();
+        assert_eq!(
+            got,
+            [
+                (1, "istirahat", at("09:28"), at("09:35")),
+                (1, "sholat", at("10:30"), at("10:45")),
+                (2, "gangguan", at("10:00"), at("10:10")),
+                (2, "istirahat", at("10:10"), at("10:45")),
+            ]
+        );
+    }
 }

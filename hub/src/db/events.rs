@@ -13,7 +13,7 @@ use tokio_postgres::AsyncMessage;
 pub const CHANNEL: &str = "mpp_hub_site";
 
 /// Announces that `site`'s queue changed, when `tx` commits.
-pub async fn announce(tx: &tokio_postgres::Transaction<'_>, site: &str) -> Result<(), tokio_postgres::Error> {
+pub(crate) async fn announce(tx: &tokio_postgres::Transaction<'_>, site: &str) -> Result<(), tokio_postgres::Error> {
     tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &site]).await.map(|_| ())
 }
 
@@ -42,6 +42,11 @@ impl Change {
 impl Changes {
     pub fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.0.subscribe()
+    }
+
+    /// Changes of no one: for a process that serves no live client (a command).
+    pub fn local() -> Changes {
+        Changes(broadcast::channel(16).0)
     }
 }
 

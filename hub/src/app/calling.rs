@@ -1,0 +1,111 @@
+//! Calling at the counters: who may do what (`mpp_domain::calling`'s rules, the staff
+//! member's role, a reason where one is owed), carried out by `db::calling` in one
+//! transaction each.
+
+use mpp_domain::calling::{Action, Refused, apply};
+
+use crate::db::accounts::Role;
+pub use crate::db::calling::Called;
+use crate::db::{self, DbError};
+
+use super::App;
+
+/// Who acts: a signed-in staff member of a site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub site: String,
+    pub username: String,
+    pub role: Role,
+}
+
+impl Actor {
+    fn row(&self) -> db::calling::Actor {
+        db::calling::Actor { site: self.site.clone(), username: self.username.clone() }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    #[error(transparent)]
+    Refused(#[from] Refused),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+fn flat<T>(r: Result<Result<T, Refused>, DbError>) -> Result<T, CallError> {
+    Ok(r??)
+}
+
+/// A reason as recorded: trimmed, at most 200 characters, none when empty.
+fn reason_of(reason: Option<&str>) -> Option<String> {
+    reason.map(str::trim).filter(|r| !r.is_empty()).map(|r| r.chars().take(200).collect())
+}
+
+impl App {
+    /// Calls the next ticket to `counter`: the counter's services, priority class first,
+    /// then the earliest in line across every kiosk. `Ok(None)`: nobody waits.
+    pub async fn call_next(
+        &self,
+        actor: &Actor,
+        counter: i16,
+        date: jiff::civil::Date,
+        now: jiff::Timestamp,
+    ) -> Result<Option<Called>, CallError> {
+        let rules = self.rules;
+        flat(
+            db::calling::call_next(
+                &self.db,
+                &actor.row(),
+                counter,
+                date,
+                move |v| apply(v, &Action::Call, counter, &rules, now),
+                now,
+            )
+            .await,
+        )
+    }
+
+    /// An action on one ticket (by its number on `date`) at `counter`. Calling a number
+    /// out of order needs a supervisor or an admin and a reason.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn act(
+        &self,
+        actor: &Actor,
+        counter: i16,
+        date: jiff::civil::Date,
+        number: &str,
+        action: &Action,
+        reason: Option<&str>,
+        now: jiff::Timestamp,
+    ) -> Result<Called, CallError> {
+        let reason = reason_of(reason);
+        if matches!(action, Action::Call) {
+            if actor.role == Role::Counter {
+                return Err(Refused::NotAllowed("call a number out of order").into());
+            }
+            if reason.is_none() {
+                return Err(Refused::NeedsReason("call a number out of order").into());
+            }
+        }
+        let rules = self.rules;
+        let decide = {
+            let action = action.clone();
+            move |v: &_| apply(v, &action, counter, &rules, now)
+        };
+        flat(
+            db::calling::act(&self.db, &actor.row(), counter, date, number, action, reason.as_deref(), decide, now)
+                .await,
+        )
+    }
+
+    /// Pauses `counter` with a reason, or resumes it (`None`); recorded like every action.
+    pub async fn set_paused(
+        &self,
+        actor: &Actor,
+        counter: i16,
+        reason: Option<&str>,
+        now: jiff::Timestamp,
+    ) -> Result<(), CallError> {
+        flat(db::calling::set_paused(&self.db, &actor.row(), counter, reason_of(reason).as_deref(), now).await)
+    }
+}

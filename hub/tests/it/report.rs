@@ -3,79 +3,102 @@
 //! number, two pauses and two survey responses; every figure below is computed by hand
 //! from the scenario, not read from the program.
 
+use std::sync::Arc;
+
+use mpp_domain::calling::Action;
+use mpp_hub::app::App;
+use mpp_hub::app::accounts::Role;
+use mpp_hub::app::calling::Actor;
+use mpp_kiosk::tickets::Status;
+
 use crate::browser::add_staff;
-use crate::support::{Hub, SITE, hub_command};
+use crate::support::{Hub, KioskLedger, SITE, hub_command};
 
-/// Local 09:10 on the day, as SQL's timestamptz.
-fn at(hm: &str) -> String {
-    format!("'2026-11-30T{hm}:00+08:00'")
+const DAY: jiff::civil::Date = jiff::civil::date(2026, 11, 30);
+
+/// Local 09:10 on the day (WITA).
+fn at(hm: &str) -> jiff::Timestamp {
+    format!("2026-11-30T{hm}:00+08:00").parse().unwrap()
 }
 
-fn ticket(
-    hub: &Hub,
-    id: &str,
-    number: &str,
-    service: &str,
-    agency: &str,
-    issued: &str,
-    status: &str,
-    call_state: &str,
-) {
-    hub.sql(&format!(
-        "INSERT INTO ticket (id, site, kiosk, number, service, agency, local_date, issued_at, people_ahead, status, status_at, queue_at, call_state)
-         VALUES ('{id}', '{SITE}', 1, '{number}', '{service}', '{agency}', '2026-11-30', {}, 0, '{status}', {}, {}, '{call_state}')",
-        at(issued),
-        at(issued),
-        at(issued)
-    ));
-}
-
-fn event(hub: &Hub, ticket: Option<&str>, action: &str, counter: i16, staff: &str, time: &str, reason: Option<&str>) {
-    let ticket = ticket.map_or("NULL".to_owned(), |t| format!("'{t}'"));
-    let reason = reason.map_or("NULL".to_owned(), |r| format!("'{r}'"));
-    hub.sql(&format!("INSERT INTO call_event (site, ticket, action, counter, staff, reason, at) VALUES ('{SITE}', {ticket}, '{action}', {counter}, '{staff}', {reason}, {})", at(time)));
-}
-
+/// The day as it happens: a kiosk issues the tickets and takes two survey forms (its own
+/// ledger, uploaded by its own uploader); the counters call, serve, transfer and pause
+/// through the application, as the counter page's actions do, at the times of the day.
 fn scenario(hub: &Hub) {
-    // KTB-A001: issued 09.00, called 09.10 at counter 1 by andi, served 09.11–09.21.
-    ticket(hub, "a1", "KTB-A001", "KTP-BARU", "DUKCAPIL", "09:00", "printed", "done");
-    event(hub, Some("a1"), "call", 1, "andi", "09:10", None);
-    event(hub, Some("a1"), "start", 1, "andi", "09:11", None);
-    event(hub, Some("a1"), "finish", 1, "andi", "09:21", None);
-    // KTB-A002: issued 09.05, called 09.21, served 09.22–09.28.
-    ticket(hub, "a2", "KTB-A002", "KTP-BARU", "DUKCAPIL", "09:05", "printed", "done");
-    event(hub, Some("a2"), "call", 1, "andi", "09:21", None);
-    event(hub, Some("a2"), "start", 1, "andi", "09:22", None);
-    event(hub, Some("a2"), "finish", 1, "andi", "09:28", None);
-    // Counter 1 pauses for a break 09.28–09.35.
-    event(hub, None, "pause", 1, "andi", "09:28", Some("istirahat"));
-    event(hub, None, "resume", 1, "andi", "09:35", None);
-    // KTB-A003: issued 09.30, called 09.40, recalled twice, no-show at 09.43.
-    ticket(hub, "a3", "KTB-A003", "KTP-BARU", "DUKCAPIL", "09:30", "printed", "no_show");
-    event(hub, Some("a3"), "call", 1, "andi", "09:40", None);
-    event(hub, Some("a3"), "recall", 1, "andi", "09:41", None);
-    event(hub, Some("a3"), "recall", 1, "andi", "09:42", None);
-    event(hub, Some("a3"), "no_show", 1, "andi", "09:43", None);
-    // SKB-A001 (Polres): issued 09.50, called 10.00 at counter 2 by budi, started 10.02,
-    // transferred to KTP-BARU 10.05, called 10.10 at counter 1 by andi, served 10.10–10.30.
-    ticket(hub, "s1", "SKB-A001", "KTP-BARU", "POLRES", "09:50", "printed", "done");
-    event(hub, Some("s1"), "call", 2, "budi", "10:00", None);
-    event(hub, Some("s1"), "start", 2, "budi", "10:02", None);
-    event(hub, Some("s1"), "transfer", 2, "budi", "10:05", Some("salah layanan"));
-    event(hub, Some("s1"), "call", 1, "andi", "10:10", None);
-    event(hub, Some("s1"), "start", 1, "andi", "10:10", None);
-    event(hub, Some("s1"), "finish", 1, "andi", "10:30", None);
-    // KTB-A004: issued 10.10, voided. SKB-A002: issued 10.20, still waiting.
-    ticket(hub, "a4", "KTB-A004", "KTP-BARU", "DUKCAPIL", "10:10", "voided", "waiting");
-    ticket(hub, "s2", "SKB-A002", "SKCK-BARU", "POLRES", "10:20", "printed", "waiting");
-    // Counter 1 pauses for prayer 10.30–10.45.
-    event(hub, None, "pause", 1, "andi", "10:30", Some("sholat"));
-    event(hub, None, "resume", 1, "andi", "10:45", None);
-    // Two survey responses: every element 4, every element 3.
-    for (id, v) in [("r1", 4), ("r2", 3)] {
-        let answers = (1..=9).map(|i| format!("[\"U{i}\", {v}]")).collect::<Vec<_>>().join(", ");
-        hub.sql(&format!("INSERT INTO survey_response (id, site, service, agency, local_date, source, answers, profile) VALUES ('{id}', '{SITE}', 'KTP-BARU', 'DUKCAPIL', '2026-11-30', 'kiosk', '[{answers}]', '{{}}')"));
+    for (n, name, services) in [("1", "Loket 1", "KTP-BARU"), ("2", "Loket 2", "SKCK-BARU")] {
+        let out = hub_command(
+            &hub.database,
+            &["counter", "add", "--site", SITE, "--number", n, "--name", name, "--services", services],
+        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
+    let mut k = KioskLedger::new();
+    let mut issue = |service: &str, hm: &str| {
+        let t = k.store.issue_ticket(&k.catalogue, service, None, 1, at(hm)).unwrap();
+        k.store.set_ticket_status(&t.id, Status::Printed, at(hm), None).unwrap();
+        t
+    };
+    issue("KTP-BARU", "09:00"); // KTB-A001
+    issue("KTP-BARU", "09:05"); // KTB-A002
+    issue("KTP-BARU", "09:30"); // KTB-A003
+    issue("SKCK-BARU", "09:50"); // SKB-A001
+    let voided = issue("KTP-BARU", "10:10"); // KTB-A004, voided at the kiosk
+    issue("SKCK-BARU", "10:20"); // SKB-A002, still waiting at the end
+    k.store.set_ticket_status(&voided.id, Status::Voided, at("10:11"), Some("salah layanan")).unwrap();
+    // Two paper survey forms keyed in: every element 4, every element 3.
+    for v in [4, 3] {
+        let response = mpp_kiosk::survey::Response {
+            service: "KTP-BARU".into(),
+            answers: mpp_domain::survey::ELEMENT_CODES.iter().map(|e| (e.to_string(), v)).collect(),
+            profile: Default::default(),
+            comment: None,
+            source: mpp_kiosk::survey::Source::Paper,
+        };
+        k.store.record_survey(&response, "DUKCAPIL", DAY).unwrap();
+    }
+    let cfg = k.sync_config(hub, &hub.token);
+    mpp_kiosk::sync::upload::upload(&mut k.store, &cfg, SITE, 1, at("10:20")).unwrap().unwrap();
+    assert_eq!(k.store.outbox_stats().unwrap().pending, 0);
+
+    let app = Arc::new(App::open(&hub.database, &Default::default()).unwrap());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let staff = |name: &str| Actor { site: SITE.into(), username: name.into(), role: Role::Counter };
+    let (andi, budi) = (staff("andi"), staff("budi"));
+    let next = |who: &Actor, counter: i16, hm: &str| {
+        rt.block_on(app.call_next(who, counter, DAY, at(hm))).unwrap().expect("someone waits").number
+    };
+    let act = |who: &Actor, counter: i16, number: &str, action: Action, reason: Option<&str>, hm: &str| {
+        rt.block_on(app.act(who, counter, DAY, number, &action, reason, at(hm))).unwrap();
+    };
+    let pause = |reason: Option<&str>, hm: &str| rt.block_on(app.set_paused(&andi, 1, reason, at(hm))).unwrap();
+    // KTB-A001: called 09.10 at counter 1 by andi, served 09.11–09.21.
+    assert_eq!(next(&andi, 1, "09:10"), "KTB-A001");
+    act(&andi, 1, "KTB-A001", Action::Start, None, "09:11");
+    act(&andi, 1, "KTB-A001", Action::Finish, None, "09:21");
+    // KTB-A002: called 09.21, served 09.22–09.28.
+    assert_eq!(next(&andi, 1, "09:21"), "KTB-A002");
+    act(&andi, 1, "KTB-A002", Action::Start, None, "09:22");
+    act(&andi, 1, "KTB-A002", Action::Finish, None, "09:28");
+    // Counter 1 pauses for a break 09.28–09.35.
+    pause(Some("istirahat"), "09:28");
+    pause(None, "09:35");
+    // KTB-A003: called 09.40, recalled twice, a no-show at 09.43.
+    assert_eq!(next(&andi, 1, "09:40"), "KTB-A003");
+    act(&andi, 1, "KTB-A003", Action::Recall, None, "09:41");
+    act(&andi, 1, "KTB-A003", Action::Recall, None, "09:42");
+    act(&andi, 1, "KTB-A003", Action::NoShow, None, "09:43");
+    // SKB-A001 (Polres): called 10.00 at counter 2 by budi, started 10.02, transferred to
+    // KTP-BARU 10.05, called 10.10 at counter 1 by andi, served 10.10–10.30.
+    assert_eq!(next(&budi, 2, "10:00"), "SKB-A001");
+    act(&budi, 2, "SKB-A001", Action::Start, None, "10:02");
+    let to_ktp = Action::Transfer { service: "KTP-BARU".into(), front: true, counter: None };
+    act(&budi, 2, "SKB-A001", to_ktp, Some("salah layanan"), "10:05");
+    assert_eq!(next(&andi, 1, "10:10"), "SKB-A001");
+    act(&andi, 1, "SKB-A001", Action::Start, None, "10:10");
+    act(&andi, 1, "SKB-A001", Action::Finish, None, "10:30");
+    // Counter 1 pauses for prayer 10.30–10.45.
+    pause(Some("sholat"), "10:30");
+    pause(None, "10:45");
 }
 
 #[test]

@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{Hub, SITE, hub_command};
+use mpp_kiosk::tickets::Status;
+
+use crate::support::{Hub, KioskLedger, SITE, hub_command};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -184,40 +186,34 @@ pub(crate) fn add_staff(hub: &Hub, user: &str, role: &str) {
 
 #[test]
 fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
-    // The server's clock on a Monday morning, when the kiosk's tickets are "today"; recalls
-    // one second apart so the test need not wait twenty.
-    let mut hub = Hub::start_with("[calling]\nmax_recalls = 2\nrecall_gap_secs = 1");
+    // The server's clock on a Monday morning (09.05 WITA), when the kiosk's tickets are
+    // "today"; recalls one second apart so the test need not wait twenty.
+    let mut hub = Hub::start_at_with("2026-11-30T01:05:00Z", "[calling]\nmax_recalls = 2\nrecall_gap_secs = 1");
     let _ = hub_command(&hub.database, &["counter", "per-agency", "--site", SITE]);
-    hub.sql(&format!(
-        "INSERT INTO counter (site, number, name, services) VALUES ('{SITE}', 20, 'Loket 20', '{{KK-BARU}}')"
-    ));
+    let out = hub_command(
+        &hub.database,
+        &["counter", "add", "--site", SITE, "--number", "20", "--name", "Loket 20", "--services", "KK-BARU"],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     add_staff(&hub, "petugas1", "counter");
     add_staff(&hub, "petugas2", "counter");
-    // Three tickets of today at the server's zone (issued "now").
-    let now = jiff::Timestamp::now();
-    let local = now.to_zoned_datetime(jiff::tz::TimeZone::get("Asia/Makassar").unwrap());
-    // The embedded catalogue's hours may refuse "now" (a Sunday, the evening): tickets are
-    // then written as the kiosk would, straight into the server's ledger.
-    for (i, (number, service)) in
-        [("KTB-A001", "KTP-BARU"), ("KTB-A002", "KTP-BARU"), ("KKB-A001", "KK-BARU")].iter().enumerate()
-    {
-        hub.sql(&format!(
-            "INSERT INTO ticket (id, site, kiosk, number, service, agency, local_date, issued_at, people_ahead, status, status_at, queue_at)
-             VALUES ('t{i}', '{SITE}', 1, '{number}', '{service}', 'DUKCAPIL', '{}', now() - interval '{} minutes', 0, 'printed', now(), now() - interval '{} minutes')",
-            local.date(),
-            10 - i,
-            10 - i
-        ));
-    }
-
-    // A ticket with a kiosk-made id, for its status page on a phone (another service, so
-    // the counters' lines above are unchanged).
-    const PHONE_TICKET: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
-    hub.sql(&format!(
-        "INSERT INTO ticket (id, site, kiosk, number, service, agency, local_date, issued_at, people_ahead, status, status_at, queue_at)
-         VALUES ('{PHONE_TICKET}', '{SITE}', 1, 'SKB-A001', 'SKCK-BARU', 'POLRES', '{}', now() - interval '5 minutes', 0, 'printed', now(), now() - interval '5 minutes')",
-        local.date()
-    ));
+    // Three tickets from the kiosk, 10, 9 and 8 minutes before; and one for its status
+    // page on a phone (another service, so the counters' lines below are unchanged).
+    let mut k = KioskLedger::new();
+    let mut issue = |service: &str, at: &str| {
+        let at: jiff::Timestamp = at.parse().unwrap();
+        let t = k.store.issue_ticket(&k.catalogue, service, None, 1, at).unwrap();
+        k.store.set_ticket_status(&t.id, Status::Printed, at, None).unwrap();
+        t
+    };
+    issue("KTP-BARU", "2026-11-30T00:55:00Z"); // KTB-A001
+    issue("KTP-BARU", "2026-11-30T00:56:00Z"); // KTB-A002
+    issue("KK-BARU", "2026-11-30T00:57:00Z"); // KKB-A001
+    let phone_ticket = issue("SKCK-BARU", "2026-11-30T01:00:00Z"); // SKB-A001
+    let cfg = k.sync_config(&hub, &hub.token);
+    mpp_kiosk::sync::upload::upload(&mut k.store, &cfg, SITE, 1, "2026-11-30T01:00:00Z".parse().unwrap())
+        .unwrap()
+        .unwrap();
 
     let driver = Driver::start();
     let display = driver.browser(1920, 1080);
@@ -338,7 +334,7 @@ fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
     });
     // The status page the slip's QR opens, on a phone-sized window.
     let phone = driver.browser(390, 844);
-    phone.goto(&hub.url(&format!("/t/{PHONE_TICKET}")));
+    phone.goto(&hub.url(&format!("/t/{}", phone_ticket.id)));
     phone.until(Duration::from_secs(5), "the ticket's place on the phone", |b| {
         b.text("main").contains("Tidak ada antrean di depan Anda")
     });

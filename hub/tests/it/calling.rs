@@ -35,11 +35,15 @@ fn tickets(hub: &Hub, k: &mut KioskLedger, service: &str, n: i64, priority_every
     mpp_kiosk::sync::upload::upload(&mut k.store, &cfg, SITE, 1, start).unwrap();
 }
 
+/// Counters as the administrator adds them (`mpp-hub counter add`).
 fn counters(hub: &Hub, numbers: std::ops::RangeInclusive<i16>, services: &str) {
     for n in numbers {
-        hub.sql(&format!(
-            "INSERT INTO counter (site, number, name, services) VALUES ('{SITE}', {n}, 'Loket {n}', '{{{services}}}')"
-        ));
+        let (number, name) = (n.to_string(), format!("Loket {n}"));
+        let out = crate::support::hub_command(
+            &hub.database,
+            &["counter", "add", "--site", SITE, "--number", &number, "--name", &name, "--services", services],
+        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
 }
 

@@ -1,6 +1,12 @@
 //! The live queue out: two kiosks' tickets, uploaded, come back in the calling order.
 
+use mpp_domain::calling::Action;
+use mpp_hub::app::App;
+use mpp_hub::app::accounts::Role;
+use mpp_hub::app::calling::Actor;
 use mpp_kiosk::tickets::{Priority, Status};
+
+const DAY: jiff::civil::Date = jiff::civil::date(2026, 11, 30);
 
 use crate::support::{Hub, KioskLedger, SITE, hub_command};
 
@@ -85,14 +91,15 @@ fn the_wait_estimate_comes_from_measured_cycles() {
     }
     let cfg = k.sync_config(&hub, &hub.token);
     mpp_kiosk::sync::upload::upload(&mut k.store, &cfg, SITE, 1, ts("2026-11-30T01:06:00Z")).unwrap().unwrap();
-    // KTB-A001 served 01.10–01.22 (720 s), KTB-A002 01.22–01.30 (480 s).
+    // KTB-A001 served 01.10–01.22 (720 s), KTB-A002 01.22–01.30 (480 s), both at counter 1.
+    let app = App::open(&hub.database, &Default::default()).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let clerk = Actor { site: SITE.into(), username: "petugas1".into(), role: Role::Counter };
     for (number, call, end) in [("KTB-A001", "01:10", "01:22"), ("KTB-A002", "01:22", "01:30")] {
-        hub.sql(&format!(
-            "UPDATE ticket SET call_state = 'done', counter = 1 WHERE site = '{SITE}' AND number = '{number}';
-             INSERT INTO call_event (site, ticket, number, action, counter, staff, at)
-               SELECT site, id, number, a, 1, 'test', ('2026-11-30T' || t || ':00Z')::timestamptz FROM ticket, (VALUES ('call', '{call}'), ('finish', '{end}')) AS e(a, t)
-               WHERE site = '{SITE}' AND number = '{number}';"
-        ));
+        let at = |hm: &str| ts(&format!("2026-11-30T{hm}:00Z"));
+        let called = rt.block_on(app.call_next(&clerk, 1, DAY, at(call))).unwrap().unwrap();
+        assert_eq!(called.number, number);
+        rt.block_on(app.act(&clerk, 1, DAY, number, &Action::Finish, None, at(end))).unwrap();
     }
     let (status, body) = hub.get(&format!("/api/v1/sites/{SITE}/queue?date=2026-11-30"));
     assert_eq!(status, 200, "{body}");
@@ -143,10 +150,16 @@ fn a_tickets_status_page_shows_its_place_and_no_one_elses() {
     assert!(!page.contains(&ids[0].1) && !page.contains(&ids[1].1), "no other ticket's number: {page}");
     assert!(page.contains(r#"http-equiv="refresh""#) && page.contains("noindex"));
     // Called: where to go.
-    hub.sql(&format!(
-        "UPDATE ticket SET call_state = 'called', counter = 1, last_call_at = now() WHERE id = '{}'",
-        ids[0].0
-    ));
+    let out = hub_command(
+        &hub.database,
+        &["counter", "add", "--site", SITE, "--number", "1", "--name", "Loket 1", "--services", "KTP-BARU"],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let app = App::open(&hub.database, &Default::default()).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let clerk = Actor { site: SITE.into(), username: "petugas1".into(), role: Role::Counter };
+    let called = rt.block_on(app.call_next(&clerk, 1, DAY, now)).unwrap().unwrap();
+    assert_eq!(called.number, ids[0].1);
     let page = hub.get(&format!("/t/{}", ids[0].0)).1;
     assert!(page.contains("Silakan ke Loket 1"), "{page}");
     assert_eq!(hub.get("/t/0f8fad5b-d9cb-469f-a165-70867728950e").0, 404, "an unknown ticket");

@@ -134,6 +134,13 @@ enum StaffCommand {
         #[arg(long, value_enum)]
         role: RoleArg,
     },
+    /// Lift a lock-out after wrong passwords (the count starts again).
+    Unlock {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        username: String,
+    },
 }
 
 /// A staff member's role, as the command line names it.
@@ -382,6 +389,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let role = Role::from(role);
             app.add_staff(&site, &username, &name, role, password, now).await.map_err(admin_failure)?;
             println!("{username} ({}) at {site}", role.code());
+        }
+        Command::Staff(StaffCommand::Unlock { site, username }) => {
+            if !app.unlock_staff(&site, &username).await? {
+                return Err(Failure::BadInput(format!("no staff account {username:?} at {site}")));
+            }
+            println!("{username} at {site} unlocked");
         }
         Command::Kiosk(KioskCommand::Revoke { site, number }) => {
             if !app.revoke(&site, number, now).await? {

@@ -182,6 +182,11 @@ impl App {
         db::accounts::choose_counter(&self.db, &digest(token), site, counter).await
     }
 
+    /// Lifts a lock-out; whether the account exists.
+    pub async fn unlock_staff(&self, site: &str, username: &str) -> Result<bool, DbError> {
+        db::accounts::clear_failures(&self.db, site, username).await
+    }
+
     pub async fn sign_out(&self, token: &str) -> Result<(), DbError> {
         db::accounts::end_session(&self.db, &digest(token)).await
     }

@@ -139,16 +139,18 @@ pub async fn record_failure(
     Ok(())
 }
 
-/// A right password: the count and any lock-out cleared.
-pub async fn clear_failures(db: &Db, site: &str, username: &str) -> Result<(), DbError> {
-    db.client()
+/// A right password, or a lock lifted: the count and any lock-out cleared; whether the
+/// account exists.
+pub async fn clear_failures(db: &Db, site: &str, username: &str) -> Result<bool, DbError> {
+    let n = db
+        .client()
         .await?
         .execute(
             "UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE site = $1 AND username = $2",
             &[&site, &username],
         )
         .await?;
-    Ok(())
+    Ok(n == 1)
 }
 
 /// A signed-in staff member, as a session row reads.

@@ -40,9 +40,14 @@ fn counters_serve_the_sites_services_and_passwords_are_only_hashes() {
     );
     let out = hub_command(&hub.database, &["counter", "per-agency", "--site", SITE]);
     assert!(out.status.success());
-    let feed = mpp_domain::catalogue::default_feed();
-    let agencies = feed.agencies.iter().filter(|a| a.active && feed.services_of(&a.code).any(|s| s.active)).count();
-    assert_eq!(hub.sql("SELECT count(*) FROM counter"), agencies.to_string(), "a counter per agency with services");
+    // MPP Jeneponto's 18 agencies, a counter each, in the catalogue's order (counter 3 as
+    // added by hand became the third agency's).
+    assert_eq!(hub.sql("SELECT count(*) FROM counter"), "18", "a counter per agency with services");
+    assert_eq!(hub.sql("SELECT name FROM counter WHERE number = 1"), "Loket 1 (Disdukcapil)");
+    assert_eq!(
+        hub.sql("SELECT array_to_string(services, ',') FROM counter WHERE number = 1"),
+        "KTP-BARU,KTP-HILANG,KTP-UBAH,KK-BARU,KK-UBAH,KK-HILANG,AKTA-LAHIR,AKTA-MATI,KIA,SKPWNI"
+    );
 
     let password = "Loket-tiga 2026!";
     let short = staff_add(&hub, &["--username", "andi", "--role", "counter"], "pendek");

@@ -200,7 +200,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         .map_err(|e| ConfigError::Invalid { path: path.to_owned(), message: e.to_string().trim_end().to_owned() })?;
     config.sync.check().map_err(|message| ConfigError::Invalid { path: path.to_owned(), message })?;
     if let Some(h) = &config.staff.pin_hash {
-        crate::staff::check_hash(h)
+        crate::staff_pin::check_hash(h)
             .map_err(|m| ConfigError::Invalid { path: path.to_owned(), message: format!("[staff] {m}") })?;
     }
     Ok(config)

@@ -12,7 +12,7 @@ pub mod clock;
 pub mod config;
 pub mod kiosk;
 pub mod printing;
-pub mod staff;
+pub mod staff_pin;
 pub mod store;
 pub mod sync;
 #[cfg(feature = "gui")]

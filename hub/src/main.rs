@@ -207,8 +207,8 @@ enum Failure {
 }
 
 use mpp_hub::app::accounts::AdminError;
-use mpp_hub::app::kiosks::EnrollError;
 use mpp_hub::app::report::ReportError;
+use mpp_hub::app::sites::EnrollError;
 
 impl From<db::DbError> for Failure {
     fn from(e: db::DbError) -> Self {

@@ -6,7 +6,7 @@
 //! Work that takes time (printing, sync, the printer's status) runs on other threads and
 //! comes back as messages, handled on the caller's thread by [`App::tick`].
 
-mod staff;
+mod staff_actions;
 
 use std::path::PathBuf;
 use std::sync::{Arc, mpsc};
@@ -21,7 +21,7 @@ use crate::store::{IssueError, Store, StoreError};
 use crate::text::Lang;
 use crate::tickets::{Priority, Status};
 
-pub use staff::StaffTicketLine;
+pub use staff_actions::StaffTicketLine;
 
 /// Everything the application needs to start.
 pub struct AppSettings {
@@ -111,7 +111,7 @@ impl App {
         // The PIN pad's lock-out from before a restart, turned into the flow's clock.
         if let (Ok((wrong, locks, until)), Ok(now)) = (store.staff_lockout(), (settings.clock)()) {
             let locked_for = until.and_then(|u| Duration::try_from(u - now).ok()).filter(|d| !d.is_zero());
-            flow.restore_pin_guard(crate::staff::PinGuardState { wrong, locks, locked_for }, (settings.mono)());
+            flow.restore_pin_guard(crate::staff_pin::PinGuardState { wrong, locks, locked_for }, (settings.mono)());
         }
         let (tx, rx) = mpsc::channel();
         let mut app = App {

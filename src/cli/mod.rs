@@ -130,12 +130,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let mut pin = String::new();
             std::io::stdin().read_line(&mut pin).map_err(|e| CliError::Failed(e.to_string()))?;
             let pin = pin.trim();
-            if !crate::staff::valid_pin(pin) {
+            if !crate::staff_pin::valid_pin(pin) {
                 return Err(CliError::BadInput(
                     "a staff PIN is 6 to 8 digits (read from stdin: echo 246810 | mpp-kiosk staff pin-hash)".into(),
                 ));
             }
-            println!("[staff]\npin_hash = \"{}\"", crate::staff::hash_pin(pin));
+            println!("[staff]\npin_hash = \"{}\"", crate::staff_pin::hash_pin(pin));
             Ok(())
         }
         Command::Doctor { .. } | Command::Manpage => unreachable!("handled above"),
@@ -167,7 +167,7 @@ fn run_kiosk(ctx: &Context) -> Result<(), CliError> {
             ctx.db_path.clone(),
             ctx.config.config.sync.clone(),
             catalogue.feed.site.code.clone(),
-            jiff::tz::TimeZone::get(&catalogue.feed.site.time_zone).unwrap_or(jiff::tz::TimeZone::UTC),
+            crate::hours::zone(&catalogue.feed.site.time_zone).unwrap_or(jiff::tz::TimeZone::UTC),
             kiosk.id.get(),
             crate::clock::system(),
             crate::sync::runner::Deliver {

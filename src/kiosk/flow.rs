@@ -240,10 +240,10 @@ pub struct Flow {
     /// Digits typed on the PIN pad.
     pub pin: String,
     /// The PIN pad's last refusal (wrong PIN, locked, none set), for the view to word.
-    pub pin_result: Option<crate::staff::PinResult>,
+    pub pin_result: Option<crate::staff_pin::PinResult>,
     /// The last staff action's result.
     pub staff_outcome: Option<StaffOutcome>,
-    pin_guard: crate::staff::PinGuard,
+    pin_guard: crate::staff_pin::PinGuard,
     corner_taps: Vec<Duration>,
 }
 
@@ -257,13 +257,13 @@ pub enum Idle {
 
 impl Flow {
     /// The PIN pad's lock-out as it should be stored (at monotonic time `now`).
-    pub fn pin_guard_state(&self, now: Duration) -> crate::staff::PinGuardState {
+    pub fn pin_guard_state(&self, now: Duration) -> crate::staff_pin::PinGuardState {
         self.pin_guard.state(now)
     }
 
     /// Puts back a stored lock-out (at start).
-    pub fn restore_pin_guard(&mut self, state: crate::staff::PinGuardState, now: Duration) {
-        self.pin_guard = crate::staff::PinGuard::restore(state, now);
+    pub fn restore_pin_guard(&mut self, state: crate::staff_pin::PinGuardState, now: Duration) {
+        self.pin_guard = crate::staff_pin::PinGuard::restore(state, now);
     }
 
     pub fn new(catalogue: Arc<Catalogue>, lang: crate::text::Lang, timing: Timing, now: Duration) -> Flow {
@@ -783,7 +783,7 @@ mod tests {
     #[test]
     fn five_quick_taps_and_the_pin_open_the_staff_screen() {
         let mut f = flow();
-        f.pin_hash = Some(crate::staff::hash_pin("2468"));
+        f.pin_hash = Some(crate::staff_pin::hash_pin("2468"));
         for i in 0..4 {
             f.handle(Event::CornerTap, s(i));
         }
@@ -799,7 +799,7 @@ mod tests {
         f.handle(Event::PinSubmit, s(11));
         assert_eq!(
             (f.screen, f.pin_result),
-            (Screen::StaffPin, Some(crate::staff::PinResult::Wrong { tries_left: 2 }))
+            (Screen::StaffPin, Some(crate::staff_pin::PinResult::Wrong { tries_left: 2 }))
         );
         for d in "2468".chars() {
             f.handle(Event::PinKey(d), s(12));

@@ -2,7 +2,7 @@
 //! flow's state and the catalogue, so tests can read a screen without drawing it. The
 //! Slint glue copies these into the UI's models; nothing here knows Slint.
 
-pub mod staff;
+pub mod staff_screen;
 
 use super::flow::{Flow, Notice};
 use crate::catalogue::{Fee, RequirementKind, Service};
@@ -319,7 +319,7 @@ pub fn closed_banner(flow: &Flow) -> Option<(String, String)> {
 pub fn notices(flow: &Flow) -> Vec<String> {
     let today = flow.today.local.map(|d| d.date());
     let feed = &flow.catalogue.feed;
-    let expired = match (feed.expires, flow.today.local, jiff::tz::TimeZone::get(&feed.site.time_zone)) {
+    let expired = match (feed.expires, flow.today.local, crate::hours::zone(&feed.site.time_zone)) {
         (Some(e), Some(local), Ok(tz)) => tz.to_datetime(e) <= local,
         _ => false,
     };

@@ -50,8 +50,7 @@ impl From<rusqlite::Error> for StatusError {
 
 /// The site's local date-time of an instant.
 pub fn local_time(catalogue: &Catalogue, at: jiff::Timestamp) -> Result<jiff::ZonedDateTime, IssueError> {
-    let tz = jiff::tz::db()
-        .get(&catalogue.feed.site.time_zone)
+    let tz = crate::hours::zone(&catalogue.feed.site.time_zone)
         .map_err(|_| IssueError::TimeZone(catalogue.feed.site.time_zone.clone()))?;
     Ok(at.to_zoned_datetime(tz))
 }

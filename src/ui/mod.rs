@@ -224,7 +224,7 @@ impl Ui {
         }
         if app.screen() == Screen::Staff {
             let health = app.health();
-            lists.health.set(view::staff::health_lines(&health, lang).into_iter().map(|h| HealthLine {
+            lists.health.set(view::staff_screen::health_lines(&health, lang).into_iter().map(|h| HealthLine {
                 label: h.label.into(),
                 value: h.value.into(),
                 ok: h.ok,
@@ -249,8 +249,8 @@ impl Ui {
         }
         k.set_staff(StaffView {
             pin_dots: "* ".repeat(flow.pin.len()).trim_end().into(),
-            pin_message: view::staff::pin_message(flow.pin_result.as_ref(), lang).into(),
-            message: view::staff::staff_message(flow.staff_outcome.as_ref(), lang).into(),
+            pin_message: view::staff_screen::pin_message(flow.pin_result.as_ref(), lang).into(),
+            message: view::staff_screen::staff_message(flow.staff_outcome.as_ref(), lang).into(),
             health: lists.health.model(),
             tickets: lists.tickets.model(),
         });

@@ -116,7 +116,7 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
             clock: crate::clock::fixed(at),
             mono: screen.mono(),
             sync: Default::default(),
-            pin_hash: Some(crate::staff::hash_pin("1234")),
+            pin_hash: Some(crate::staff_pin::hash_pin("1234")),
             sync_handle: None,
         },
         hide_cursor: false,

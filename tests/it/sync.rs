@@ -618,7 +618,7 @@ fn the_support_bundle_holds_no_secret_and_is_private() {
     let k = Kiosk::new();
     let token = k.write("upload-token", "kiosk-1.s3cr3t-credential\n");
     std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let pin = mpp_kiosk::staff::hash_pin("246813");
+    let pin = mpp_kiosk::staff_pin::hash_pin("246813");
     let cfg = k.write(
         "c.toml",
         &format!(

@@ -59,7 +59,7 @@ fn kiosk(dir: &Path, at: &str, printer: PrinterUri) -> Kiosk {
             clock: mpp_kiosk::clock::fixed(at.parse().unwrap()),
             mono: Box::new(move || m.get()),
             sync: Default::default(),
-            pin_hash: Some(mpp_kiosk::staff::hash_pin("246813")),
+            pin_hash: Some(mpp_kiosk::staff_pin::hash_pin("246813")),
             sync_handle: None,
         },
         hide_cursor: false,

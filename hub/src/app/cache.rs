@@ -1,8 +1,8 @@
-//! The application's two kinds of cache, each a field of `App` (none hidden in a static):
-//! [`Ttl`], entries that expire after a while, for what changes rarely (a site's zone,
-//! its catalogue and counters, earlier days' cycles, checked credentials); and
-//! [`SiteStates`], computed JSON per site and day that a change of the site drops (the
-//! queue and the calls, read by every display and counter page).
+//! The application's caches, each a field of `App` (none hidden in a static): [`Ttl`],
+//! entries that expire after a while, for what changes rarely (a site's zone, its
+//! catalogue and counters, earlier days' cycles); [`Credentials`], kiosk credentials
+//! already checked; and [`SiteStates`], computed JSON per site and day that a change of
+//! the site drops (the queue and the calls, read by every display and counter page).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -150,6 +150,34 @@ impl SiteStates {
             inner.entries.insert(key, (at, json.clone()));
         }
         Ok(json)
+    }
+}
+
+/// Kiosk credentials already checked: (token id, SHA-256 of the secret) → the stored hash
+/// they matched. A kiosk presents the same credential with every batch, and Argon2id costs
+/// 19 MiB and tens of milliseconds by design, so it is checked once. Revocation and
+/// re-enrollment still hold at once: the row is read on every request and must be
+/// unrevoked with the same hash.
+pub struct Credentials {
+    known: Ttl<(String, [u8; 32]), String>,
+    /// At most two Argon2id checks at a time: fifty kiosks presenting new credentials at
+    /// once must not take fifty times 19 MiB.
+    pub checks: tokio::sync::Semaphore,
+}
+
+impl Default for Credentials {
+    fn default() -> Self {
+        Credentials { known: Ttl::new(Duration::from_secs(24 * 3600), 10_000), checks: tokio::sync::Semaphore::new(2) }
+    }
+}
+
+impl Credentials {
+    pub fn get(&self, key: &(String, [u8; 32])) -> Option<String> {
+        self.known.get(key)
+    }
+
+    pub fn put(&self, key: (String, [u8; 32]), hash: String) {
+        self.known.put(key, hash)
     }
 }
 

@@ -7,10 +7,10 @@ pub mod cache;
 pub mod calling;
 pub mod fleet;
 pub mod ingest;
-pub mod kiosks;
 pub mod queue;
 pub mod report;
 pub mod site_info;
+pub mod sites;
 pub mod voice;
 
 use std::sync::Arc;
@@ -20,6 +20,9 @@ use crate::config::{AlertsConfig, Config};
 use crate::db::Db;
 use crate::db::events::{Change, Changes};
 use cache::{SiteStates, Ttl};
+
+pub use crate::db::DbError;
+pub use crate::db::sites::KioskId;
 
 /// The hub's application state: one per process, shared by every request.
 pub struct App {
@@ -43,7 +46,7 @@ pub struct App {
     /// Earlier days' cycle per service, per site and day.
     prior: Ttl<(String, jiff::civil::Date), Arc<std::collections::HashMap<String, f64>>>,
     /// Kiosk credentials already checked (Argon2id costs 19 MiB and tens of ms by design).
-    credentials: kiosks::Verified,
+    credentials: cache::Credentials,
 }
 
 impl App {
@@ -61,7 +64,7 @@ impl App {
             zones: Ttl::new(Duration::from_secs(60), 10_000),
             sites: Ttl::new(Duration::from_secs(30), 1000),
             prior: Ttl::new(Duration::from_secs(6 * 3600), 1000),
-            credentials: kiosks::Verified::default(),
+            credentials: cache::Credentials::default(),
         }
     }
 

@@ -8,8 +8,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 
 use super::error::{Form, WebError};
 use super::state::WebState;
+use crate::app::KioskId;
 use crate::app::accounts::{Role, Session};
-use crate::db::sites::KioskId;
 
 pub const COOKIE: &str = "mpp_hub_session";
 

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::db::DbError;
+use crate::app::DbError;
 
 use super::html;
 

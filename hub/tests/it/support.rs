@@ -59,14 +59,6 @@ impl Hub {
     }
 
     /// A hub on `database` (an empty one): the embedded site, kiosk 1 enrolled.
-    /// A hub whose config has `extra` TOML after its `[server]` section.
-    pub fn start_with(extra: &str) -> Hub {
-        let database = Cluster::get().database();
-        ok(hub_command(&database, &["site", "add", "--embedded"]));
-        let token = ok(hub_command(&database, &["kiosk", "enroll", "--site", SITE, "--number", "1"])).trim().to_owned();
-        Hub::serve_with(database, token, extra)
-    }
-
     pub fn start_on(database: String) -> Hub {
         ok(hub_command(&database, &["site", "add", "--embedded"]));
         let token = ok(hub_command(&database, &["kiosk", "enroll", "--site", SITE, "--number", "1"])).trim().to_owned();

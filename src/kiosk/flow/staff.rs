@@ -1,11 +1,11 @@
 //! The staff screen: five quick taps on the welcome screen's logo, the PIN pad with its
 //! lock-out, then reprint, test slip and sync now. Results come back as [`StaffOutcome`]s,
-//! worded by `view::staff` in the chosen language.
+//! worded by `view::staff_screen` in the chosen language.
 
 use std::time::Duration;
 
 use super::{Command, Event, Flow, Screen};
-use crate::staff::PinResult;
+use crate::staff_pin::PinResult;
 
 /// What a staff action came to.
 #[derive(Debug, Clone, PartialEq)]

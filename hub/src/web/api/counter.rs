@@ -15,7 +15,7 @@ use crate::web::state::WebState;
 
 use super::queue::today;
 
-fn unavailable(context: &str, e: &crate::db::DbError) -> WebError {
+fn unavailable(context: &str, e: &crate::app::DbError) -> WebError {
     WebError::db(Form::Json, context, e, "the database is not available; try again")
 }
 

@@ -7,7 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 
-use crate::db::DbError;
+use crate::app::DbError;
 use crate::web::error::{Form, WebError};
 use crate::web::state::WebState;
 

@@ -25,7 +25,7 @@ type PeriodParam = Result<Query<Period>, axum::extract::rejection::QueryRejectio
 /// The signed-in supervisor's site's report for the period asked (default today).
 async fn load(state: &WebState, site: &str, q: PeriodParam) -> Result<SiteReport, WebError> {
     let Ok(Query(q)) = q else { return Err(WebError::text(StatusCode::BAD_REQUEST, "from, to: YYYY-MM-DD")) };
-    let unavailable = |e: &crate::db::DbError| {
+    let unavailable = |e: &crate::app::DbError| {
         WebError::db(Form::Page, &format!("the report of {site}"), e, "Server basis data tidak tersedia; coba lagi.")
     };
     let today = match q.from {

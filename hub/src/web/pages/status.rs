@@ -33,7 +33,7 @@ fn not_found() -> WebError {
     )
 }
 
-fn busy(e: &crate::db::DbError) -> WebError {
+fn busy(e: &crate::app::DbError) -> WebError {
     WebError::db(
         crate::web::error::Form::Text,
         "a ticket's status page",

@@ -3,7 +3,7 @@
 //! nothing here reads a database or a printer.
 
 use crate::kiosk::{PullOutcome, StaffOutcome, UploadOutcome};
-use crate::staff::PinResult;
+use crate::staff_pin::PinResult;
 use crate::survey::ikm::Ikm;
 use crate::text::Lang;
 

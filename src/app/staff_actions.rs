@@ -2,7 +2,7 @@
 //! its own thread, the printer's status, and the health facts read from the database.
 
 use super::{App, Msg};
-use crate::kiosk::view::staff::{CatalogueFacts, Health, SyncFacts};
+use crate::kiosk::view::staff_screen::{CatalogueFacts, Health, SyncFacts};
 use crate::kiosk::{PullOutcome, StaffOutcome, UploadOutcome};
 use crate::printing::{Done, Job, Outcome, Readiness};
 use crate::store::Store;
@@ -182,7 +182,7 @@ impl App {
                         line: format!(
                             "{}  {time}  {}  {name}",
                             t.number,
-                            crate::kiosk::view::staff::status_word(t.status, lang)
+                            crate::kiosk::view::staff_screen::status_word(t.status, lang)
                         ),
                     }
                 })
@@ -215,13 +215,5 @@ impl App {
 
 /// "30/11 09.05 WITA" for a stored UTC instant (kept as given if it does not parse).
 fn local_instant(utc: &str, time_zone: &str, lang: Lang) -> String {
-    let Ok(t) = utc.parse::<jiff::Timestamp>() else { return utc.to_owned() };
-    let Ok(tz) = jiff::tz::TimeZone::get(time_zone) else { return utc.to_owned() };
-    let dt = t.to_zoned_datetime(tz).datetime();
-    format!(
-        "{:02}/{:02} {}",
-        dt.day(),
-        dt.month(),
-        crate::hours::local_time_text(crate::hours::TimeOfDay::of(&dt), time_zone, lang)
-    )
+    utc.parse::<jiff::Timestamp>().map_or_else(|_| utc.to_owned(), |t| crate::hours::instant_text(t, time_zone, lang))
 }

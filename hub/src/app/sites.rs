@@ -1,14 +1,18 @@
-//! Sites and their kiosks: a site is added from the same catalogue feed its kiosks take;
-//! a kiosk is enrolled (its credential printed once), authenticated, revoked.
+//! Sites and their kiosks: a site is added from the same catalogue feed its kiosks take
+//! (and read back as its pages show it); a kiosk is enrolled (its credential printed
+//! once), authenticated, revoked.
 
 use mpp_domain::catalogue::Feed;
 use sha2::Digest;
+
+use std::sync::Arc;
 
 use crate::credential;
 use crate::db::sites::KioskId;
 use crate::db::{self, DbError};
 
 use super::App;
+use super::site_info::SiteInfo;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EnrollError {
@@ -18,26 +22,6 @@ pub enum EnrollError {
     Number(u8),
     #[error(transparent)]
     Db(#[from] DbError),
-}
-
-/// Credentials already checked: (token id, SHA-256 of the secret) → the stored hash they
-/// matched. A kiosk presents the same credential with every batch, so it is checked once.
-/// Revocation and re-enrollment still hold at once: the row is read on every request and
-/// must be unrevoked with the same hash.
-pub struct Verified {
-    known: super::cache::Ttl<(String, [u8; 32]), String>,
-    /// At most two Argon2id checks at a time: fifty kiosks presenting new credentials at
-    /// once must not take fifty times 19 MiB.
-    checks: tokio::sync::Semaphore,
-}
-
-impl Default for Verified {
-    fn default() -> Self {
-        Verified {
-            known: super::cache::Ttl::new(std::time::Duration::from_secs(24 * 3600), 10_000),
-            checks: tokio::sync::Semaphore::new(2),
-        }
-    }
 }
 
 impl App {
@@ -78,7 +62,7 @@ impl App {
         let Some((id, secret)) = credential::parse(token) else { return Ok(None) };
         let Some((kiosk, hash)) = db::sites::kiosk_by_token(&self.db, id).await? else { return Ok(None) };
         let key = (id.to_owned(), <[u8; 32]>::from(sha2::Sha256::digest(secret.as_bytes())));
-        if self.credentials.known.get(&key).as_deref() == Some(hash.as_str()) {
+        if self.credentials.get(&key).as_deref() == Some(hash.as_str()) {
             return Ok(Some(kiosk));
         }
         let _permit = self.credentials.checks.acquire().await.expect("the semaphore is never closed");
@@ -89,7 +73,38 @@ impl App {
         if !ok {
             return Ok(None);
         }
-        self.credentials.known.put(key, hash);
+        self.credentials.put(key, hash);
         Ok(Some(kiosk))
+    }
+
+    /// The site as stored now; `None` for an unknown site.
+    pub async fn site_info(&self, site: &str) -> Result<Option<SiteInfo>, DbError> {
+        let Some(feed) = db::sites::feed(&self.db, site).await? else { return Ok(None) };
+        let counters = db::accounts::counters(&self.db, site).await?;
+        let lang = mpp_domain::text::Lang::Id;
+        Ok(Some(SiteInfo {
+            code: feed.site.code.clone(),
+            name: feed.site.name.in_lang(lang).to_owned(),
+            time_zone: feed.site.time_zone.clone(),
+            services: feed
+                .services
+                .iter()
+                .filter(|s| s.active)
+                .map(|s| (s.code.clone(), s.name.in_lang(lang).to_owned()))
+                .collect(),
+            counters,
+            notices: feed.site.notices.iter().map(|n| n.text.in_lang(lang).to_owned()).collect(),
+        }))
+    }
+
+    /// [`App::site_info`], read at most every 30 s per site: every counter page reads it
+    /// on every change of the queue, and the catalogue and counters change rarely.
+    pub async fn site_info_cached(&self, site: &str) -> Result<Option<Arc<SiteInfo>>, DbError> {
+        if let Some(info) = self.sites.get(&site.to_owned()) {
+            return Ok(Some(info));
+        }
+        let Some(info) = self.site_info(site).await?.map(Arc::new) else { return Ok(None) };
+        self.sites.put(site.to_owned(), info.clone());
+        Ok(Some(info))
     }
 }

@@ -83,14 +83,14 @@ pub fn number_words(n: u16) -> Vec<&'static str> {
         12..=19 => vec![d(n - 10), "belas"],
         20..=99 => {
             let mut w = vec![d(n / 10), "puluh"];
-            if n % 10 != 0 {
+            if !n.is_multiple_of(10) {
                 w.push(d(n % 10));
             }
             w
         }
         _ => {
             let mut w = if n / 100 == 1 { vec!["seratus"] } else { vec![d(n / 100 % 10), "ratus"] };
-            if n % 100 != 0 {
+            if !n.is_multiple_of(100) {
                 w.extend(number_words(n % 100));
             }
             w

@@ -83,7 +83,7 @@ fn main() {
             let t = Instant::now();
             let (rows, _) = app.fleet(None, mpp_hub::clock::now()).await.unwrap();
             fleet_times.push(t.elapsed());
-            assert_eq!(rows.len() as u32, sites * 4 + 0);
+            assert_eq!(rows.len() as u32, (sites * 4));
         }
     });
     report_times.sort();

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[derive(Default)]
 pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
@@ -65,18 +66,6 @@ pub struct DatabaseConfig {
     /// A libpq-style URL or key=value string.
     pub url: String,
     pub pool_size: usize,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            server: ServerConfig::default(),
-            database: DatabaseConfig::default(),
-            voice: VoiceConfig::default(),
-            calling: Default::default(),
-            alerts: AlertsConfig::default(),
-        }
-    }
 }
 
 impl Default for ServerConfig {

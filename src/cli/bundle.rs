@@ -14,10 +14,10 @@ pub fn redacted_config(path: Option<&Path>) -> String {
     let Ok(mut v) = toml::from_str::<toml::Table>(&text) else {
         return format!("# {} is not valid TOML (doctor says why)\n", path.display());
     };
-    if let Some(staff) = v.get_mut("staff").and_then(|s| s.as_table_mut()) {
-        if staff.contains_key("pin_hash") {
-            staff.insert("pin_hash".into(), "<removed>".into());
-        }
+    if let Some(staff) = v.get_mut("staff").and_then(|s| s.as_table_mut())
+        && staff.contains_key("pin_hash")
+    {
+        staff.insert("pin_hash".into(), "<removed>".into());
     }
     if let Some(sync) = v.get_mut("sync").and_then(|s| s.as_table_mut()) {
         for key in ["url", "upload_url"] {

@@ -145,7 +145,7 @@ pub fn run(config_arg: Option<&Path>, db_arg: Option<&Path>, json: bool) -> Resu
                 match crate::sync::status(
                     &mut store,
                     &loaded.config.sync,
-                    crate::clock::now().unwrap_or_else(|_| jiff::Timestamp::UNIX_EPOCH),
+                    crate::clock::now().unwrap_or(jiff::Timestamp::UNIX_EPOCH),
                 ) {
                     Ok(st) => {
                         let sync_detail = match (&st.url, &st.last_error) {

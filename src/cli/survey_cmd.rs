@@ -48,24 +48,22 @@ pub fn run(ctx: &Context, cmd: SurveyCommand) -> Result<(), CliError> {
             println!("recorded {id} ({}, {date}, {} answers)", response.service, response.answers.len());
         }
         SurveyCommand::Report { from, to, service, agency, format, lang } => {
-            if let (Some(f), Some(t)) = (from, to) {
-                if f > t {
-                    return Err(CliError::BadInput(format!("--from {f} is after --to {t}")));
-                }
+            if let (Some(f), Some(t)) = (from, to)
+                && f > t
+            {
+                return Err(CliError::BadInput(format!("--from {f} is after --to {t}")));
             }
             let service = service.map(|s| s.to_uppercase());
             let agency = agency.map(|s| s.to_uppercase());
-            if let Some(s) = &service {
-                if catalogue.feed.service(s).is_none() {
-                    return Err(CliError::BadInput(format!(
-                        "unknown service {s:?} (`catalogue list` shows the codes)"
-                    )));
-                }
+            if let Some(s) = &service
+                && catalogue.feed.service(s).is_none()
+            {
+                return Err(CliError::BadInput(format!("unknown service {s:?} (`catalogue list` shows the codes)")));
             }
-            if let Some(a) = &agency {
-                if catalogue.feed.agency(a).is_none() {
-                    return Err(CliError::BadInput(format!("unknown agency {a:?} (`catalogue list` shows the codes)")));
-                }
+            if let Some(a) = &agency
+                && catalogue.feed.agency(a).is_none()
+            {
+                return Err(CliError::BadInput(format!("unknown agency {a:?} (`catalogue list` shows the codes)")));
             }
             let filter = SurveyFilter { from, to, service: service.clone(), agency: agency.clone() };
             let responses = store.survey_responses(&filter)?;
@@ -117,7 +115,7 @@ pub fn run(ctx: &Context, cmd: SurveyCommand) -> Result<(), CliError> {
                     text(
                         result.as_ref(),
                         lang,
-                        &catalogue.feed.site.name.in_lang(lang).to_string(),
+                        catalogue.feed.site.name.in_lang(lang),
                         &scope,
                         &period,
                         responses.len(),

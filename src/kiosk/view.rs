@@ -91,7 +91,7 @@ pub fn rupiah(amount: u64) -> String {
     let digits = amount.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -229,7 +229,7 @@ pub fn date_and_clock(flow: &Flow) -> (String, String) {
     match &flow.today.local {
         Some(dt) => (
             local_date(dt, flow.lang),
-            local_time_text(crate::hours::TimeOfDay::of(&dt), &flow.catalogue.feed.site.time_zone, flow.lang),
+            local_time_text(crate::hours::TimeOfDay::of(dt), &flow.catalogue.feed.site.time_zone, flow.lang),
         ),
         None => (String::new(), String::new()),
     }

@@ -309,6 +309,25 @@ impl Connection {
     }
 }
 
+impl TryFrom<String> for PrinterUri {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        s.parse()
+    }
+}
+
+impl From<PrinterUri> for String {
+    fn from(u: PrinterUri) -> String {
+        match u {
+            PrinterUri::Tcp { host, port } => format!("tcp://{host}:{port}"),
+            PrinterUri::File(p) => format!("file://{}", p.display()),
+            PrinterUri::Usb { vid, pid } => format!("usb://{vid:04x}:{pid:04x}"),
+            PrinterUri::Serial { path, baud } => format!("serial://{}?baud={baud}", path.display()),
+            PrinterUri::Preview(d) => format!("preview:{}", d.display()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,24 +361,5 @@ mod tests {
         let near = PrinterStatus::from_replies(0x12, 0x12, 0x1E).unwrap();
         assert!(near.paper_near_end && near.fault().is_none());
         assert!(PrinterStatus::from_replies(0x00, 0x12, 0x12).is_err());
-    }
-}
-
-impl TryFrom<String> for PrinterUri {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        s.parse()
-    }
-}
-
-impl From<PrinterUri> for String {
-    fn from(u: PrinterUri) -> String {
-        match u {
-            PrinterUri::Tcp { host, port } => format!("tcp://{host}:{port}"),
-            PrinterUri::File(p) => format!("file://{}", p.display()),
-            PrinterUri::Usb { vid, pid } => format!("usb://{vid:04x}:{pid:04x}"),
-            PrinterUri::Serial { path, baud } => format!("serial://{}?baud={baud}", path.display()),
-            PrinterUri::Preview(d) => format!("preview:{}", d.display()),
-        }
     }
 }

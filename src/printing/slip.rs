@@ -148,7 +148,7 @@ use crate::hours::local_date;
 
 /// "Pukul 09.05 WITA" / "Time 09:05 WIB": the site's zone, by its label.
 pub fn local_clock(dt: &jiff::civil::DateTime, time_zone: &str, lang: Lang) -> String {
-    let t = crate::hours::TimeOfDay::of(&dt);
+    let t = crate::hours::TimeOfDay::of(dt);
     let word = if lang == Lang::Id { "Pukul" } else { "Time" };
     format!("{word} {}", crate::hours::local_time_text(t, time_zone, lang))
 }

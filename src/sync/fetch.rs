@@ -92,10 +92,10 @@ pub fn get(url: &str, validators: Option<&Validators>, limits: Limits) -> Result
     }
     let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let validators = Validators { etag: header("etag"), last_modified: header("last-modified") };
-    if let Some(len) = resp.body().content_length() {
-        if len > limits.max_bytes {
-            return Err(SyncError::TooLarge { url: url.to_owned(), max: limits.max_bytes });
-        }
+    if let Some(len) = resp.body().content_length()
+        && len > limits.max_bytes
+    {
+        return Err(SyncError::TooLarge { url: url.to_owned(), max: limits.max_bytes });
     }
     let bytes = resp.body_mut().with_config().limit(limits.max_bytes).read_to_vec().map_err(|e| match e {
         ureq::Error::BodyExceedsLimit(_) => SyncError::TooLarge { url: url.to_owned(), max: limits.max_bytes },

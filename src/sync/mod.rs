@@ -134,15 +134,15 @@ fn pull(
 /// A verified feed's content checks: valid, newer than the stored one, not expired.
 pub fn check_feed(bytes: &[u8], stored: Option<u64>, now: jiff::Timestamp) -> Result<Feed, SyncError> {
     let feed = crate::catalogue::parse_feed(bytes).map_err(|e| SyncError::Invalid(e.to_string()))?;
-    if let Some(stored) = stored {
-        if feed.version <= stored {
-            return Err(SyncError::NotNewer { stored, offered: feed.version });
-        }
+    if let Some(stored) = stored
+        && feed.version <= stored
+    {
+        return Err(SyncError::NotNewer { stored, offered: feed.version });
     }
-    if let Some(expires) = feed.expires {
-        if expires <= now {
-            return Err(SyncError::Expired { expires });
-        }
+    if let Some(expires) = feed.expires
+        && expires <= now
+    {
+        return Err(SyncError::Expired { expires });
     }
     Ok(feed)
 }

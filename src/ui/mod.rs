@@ -110,10 +110,10 @@ impl Ui {
         fn with_arg<A>(ui: &Rc<Ui>, make: impl Fn(&Ui, A) -> Option<Event> + 'static) -> impl Fn(A) + 'static {
             let weak = Rc::downgrade(ui);
             move |a| {
-                if let Some(ui) = weak.upgrade() {
-                    if let Some(e) = make(&ui, a) {
-                        ui.send(e);
-                    }
+                if let Some(ui) = weak.upgrade()
+                    && let Some(e) = make(&ui, a)
+                {
+                    ui.send(e);
                 }
             }
         }

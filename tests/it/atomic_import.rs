@@ -14,7 +14,7 @@ use crate::support::Kiosk;
 fn tagged(version: u64) -> Feed {
     let mut feed = default_feed();
     feed.version = version;
-    let keep = if version % 2 == 0 { feed.services.len() } else { 30 };
+    let keep = if version.is_multiple_of(2) { feed.services.len() } else { 30 };
     feed.services.truncate(keep);
     for s in &mut feed.services {
         s.name.id = format!("{} [v{version}]", s.name.id);
@@ -23,7 +23,7 @@ fn tagged(version: u64) -> Feed {
 }
 
 fn expected_len(version: u64) -> usize {
-    if version % 2 == 0 { default_feed().services.len() } else { 30 }
+    if version.is_multiple_of(2) { default_feed().services.len() } else { 30 }
 }
 
 /// Checks one loaded catalogue; panics on a mix.

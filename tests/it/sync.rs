@@ -93,7 +93,9 @@ fn only_signed_newer_valid_feeds_are_taken_and_every_refusal_is_reported() {
     });
     let invalid_schema = feed(BASE + 1, |v| v["services"][0]["agency"] = "NOWHERE".into());
     let old = feed(BASE, |_| {});
-    let cases: Vec<(&str, Box<dyn Fn()>, &str)> = vec![
+    // (what, how the server is set up, what the refusal says)
+    type Case<'a> = (&'a str, Box<dyn Fn() + 'a>, &'a str);
+    let cases: Vec<Case> = vec![
         (
             "bad signature",
             Box::new(|| serve(good.clone(), Some(sign(&keys, &dir, b"something else")))),

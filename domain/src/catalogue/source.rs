@@ -352,16 +352,16 @@ fn locate(path: &str, services: &[Map<String, Value>]) -> String {
         let (n, tail) = rest.split_once(']')?;
         Some((n.parse().ok()?, tail.trim_start_matches('.').to_owned()))
     };
-    if let Some(rest) = path.strip_prefix("services[") {
-        if let Some((i, tail)) = index(rest) {
-            let code = services.get(i).map(|r| cell(r, "code")).unwrap_or("");
-            return format!("services.csv row {} ({code}): {tail}", i + 2);
-        }
+    if let Some(rest) = path.strip_prefix("services[")
+        && let Some((i, tail)) = index(rest)
+    {
+        let code = services.get(i).map(|r| cell(r, "code")).unwrap_or("");
+        return format!("services.csv row {} ({code}): {tail}", i + 2);
     }
-    if let Some(rest) = path.strip_prefix("agencies[") {
-        if let Some((i, tail)) = index(rest) {
-            return format!("agencies.csv row {}: {tail}", i + 2);
-        }
+    if let Some(rest) = path.strip_prefix("agencies[")
+        && let Some((i, tail)) = index(rest)
+    {
+        return format!("agencies.csv row {}: {tail}", i + 2);
     }
     if let Some(rest) = path.strip_prefix("site") {
         return format!("site.toml: site{rest}");

@@ -79,10 +79,10 @@ pub fn validate(feed: &Feed) -> Result<(), FeedErrors> {
     if feed.version == 0 || feed.version > i64::MAX as u64 {
         v.err("version", format!("{} is out of range: use 1 to {}", feed.version, i64::MAX));
     }
-    if let Some(expires) = feed.expires {
-        if expires <= feed.generated_at {
-            v.err("expires", format!("{expires} is not after generated_at {}", feed.generated_at));
-        }
+    if let Some(expires) = feed.expires
+        && expires <= feed.generated_at
+    {
+        v.err("expires", format!("{expires} is not after generated_at {}", feed.generated_at));
     }
 
     let site = &feed.site;
@@ -113,10 +113,10 @@ pub fn validate(feed: &Feed) -> Result<(), FeedErrors> {
     }
     for (i, n) in site.notices.iter().enumerate() {
         v.text(&format!("site.notices[{i}].text"), &n.text);
-        if let (Some(from), Some(until)) = (n.from, n.until) {
-            if from > until {
-                v.err(&format!("site.notices[{i}].until"), format!("{until} is before from {from}"));
-            }
+        if let (Some(from), Some(until)) = (n.from, n.until)
+            && from > until
+        {
+            v.err(&format!("site.notices[{i}].until"), format!("{until} is before from {from}"));
         }
     }
 

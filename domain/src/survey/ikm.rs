@@ -86,11 +86,11 @@ pub fn compute<'a>(elements: &[String], responses: impl IntoIterator<Item = &'a 
     for r in responses {
         respondents += 1;
         for (code, value) in r {
-            if let Some(i) = elements.iter().position(|e| e == code) {
-                if (1..=4).contains(value) {
-                    totals[i].0 += 1;
-                    totals[i].1 += u32::from(*value);
-                }
+            if let Some(i) = elements.iter().position(|e| e == code)
+                && (1..=4).contains(value)
+            {
+                totals[i].0 += 1;
+                totals[i].1 += u32::from(*value);
             }
         }
     }

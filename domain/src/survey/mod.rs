@@ -255,15 +255,15 @@ pub fn parse_answers(s: &str) -> Result<Vec<(String, u8)>, ResponseError> {
 pub fn check_profile(p: &Profile) -> Result<(), ResponseError> {
     for (field, value) in [("age", &p.age), ("sex", &p.sex), ("education", &p.education), ("occupation", &p.occupation)]
     {
-        if let Some(code) = value {
-            if !valid_profile_code(field, code) {
-                let q = PROFILE.iter().find(|q| q.field == field).expect("a known field");
-                return Err(ResponseError::BadProfile {
-                    field: field.into(),
-                    code: code.clone(),
-                    choices: q.choices.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", "),
-                });
-            }
+        if let Some(code) = value
+            && !valid_profile_code(field, code)
+        {
+            let q = PROFILE.iter().find(|q| q.field == field).expect("a known field");
+            return Err(ResponseError::BadProfile {
+                field: field.into(),
+                code: code.clone(),
+                choices: q.choices.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", "),
+            });
         }
     }
     Ok(())
@@ -292,7 +292,7 @@ mod tests {
                 .contains("choices: L, P")
         );
         for e in &ELEMENTS {
-            assert_eq!(e.answer(4, Lang::En).is_empty(), false);
+            assert!(!e.answer(4, Lang::En).is_empty());
         }
     }
 }

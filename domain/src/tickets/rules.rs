@@ -130,12 +130,12 @@ pub fn check_issuable(
     }
     let week = service.hours.as_ref().unwrap_or(&site.hours);
     let Some(day) = week.on(at.weekday()) else { return Err(Refusal::ClosedToday) };
-    let now = TimeOfDay::of(&at);
+    let now = TimeOfDay::of(at);
     check_time(day, now, site.cutoff_minutes, &site.time_zone)?;
-    if let Some(quota) = service.daily_quota {
-        if issued_today >= quota {
-            return Err(Refusal::QuotaFull { quota });
-        }
+    if let Some(quota) = service.daily_quota
+        && issued_today >= quota
+    {
+        return Err(Refusal::QuotaFull { quota });
     }
     Ok(())
 }
@@ -156,7 +156,7 @@ pub fn next_opening(
         return None;
     }
     let week = service.hours.as_ref().unwrap_or(&site.hours);
-    let now = TimeOfDay::of(&at);
+    let now = TimeOfDay::of(at);
     for offset in 0..=366 {
         if offset == 0 && skip_today {
             continue;
@@ -208,7 +208,7 @@ const COME_BACK: [&str; 2] =
 /// The next opening in a few words, for a service row: "besok 08.00", "Senin 08.00",
 /// "hari ini 13.00", "4 Januari 08.00" (further than a week).
 pub fn next_opening_short(next: &jiff::civil::DateTime, today: jiff::civil::Date, lang: Lang) -> String {
-    let time = crate::hours::clock_text(TimeOfDay::of(&next), lang);
+    let time = crate::hours::clock_text(TimeOfDay::of(next), lang);
     let days = (next.date() - today).get_days();
     let (weekday, day_month) =
         (crate::hours::weekday_name(next.date(), lang), crate::hours::day_month(next.date(), lang));
@@ -225,7 +225,7 @@ pub fn next_opening_short(next: &jiff::civil::DateTime, today: jiff::civil::Date
 /// When that is, as a citizen reads it: "hari ini pukul 13.00 WITA", "besok, Selasa 1
 /// Desember, pukul 08.00 WITA", "Senin, 7 Desember, pukul 08.00 WITA".
 pub fn next_opening_text(next: &jiff::civil::DateTime, today: jiff::civil::Date, zone: &str, lang: Lang) -> String {
-    let time = local_time_text(TimeOfDay::of(&next), zone, lang);
+    let time = local_time_text(TimeOfDay::of(next), zone, lang);
     // "Senin, 30 November", with the year only when it is not this year.
     let date = if next.year() == today.year() {
         format!("{}, {}", crate::hours::weekday_name(next.date(), lang), crate::hours::day_month(next.date(), lang))

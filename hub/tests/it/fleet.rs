@@ -31,10 +31,10 @@ fn receiver() -> (u16, mpsc::Receiver<serde_json::Value>) {
             let mut body = vec![0; length];
             if reader.read_exact(&mut body).is_ok() {
                 let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-                if let Ok(v) = serde_json::from_slice(&body) {
-                    if tx.send(v).is_err() {
-                        return;
-                    }
+                if let Ok(v) = serde_json::from_slice(&body)
+                    && tx.send(v).is_err()
+                {
+                    return;
                 }
             }
         }

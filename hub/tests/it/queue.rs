@@ -51,9 +51,8 @@ fn two_kiosks_tickets_come_back_in_calling_order() {
     );
     assert_eq!(ktp["priority_waiting"], 1);
 
-    assert_eq!(
+    assert!(
         hub.get(&format!("/api/v1/sites/{SITE}/queue?date=2026-12-01")).1.contains("\"waiting\":0"),
-        true,
         "another day is empty"
     );
     assert_eq!(hub.get("/api/v1/sites/MPP-NOWHERE/queue").0, 404);

@@ -88,7 +88,9 @@ fn hostile_uploads_are_refused_and_store_nothing() {
     };
     let valid = serde_json::to_vec(&body).unwrap();
     let unknown = "mpk1.0123456789ab.".to_owned() + &"0".repeat(64);
-    let cases: Vec<(&str, Vec<u8>, Option<&str>, u16, &str)> = vec![
+    // (what, the body, the credential, the status expected, what the answer names)
+    type Case<'a> = (&'a str, Vec<u8>, Option<&'a str>, u16, &'a str);
+    let cases: Vec<Case> = vec![
         ("no credential", valid.clone(), None, 401, "no kiosk credential"),
         ("not a credential", valid.clone(), Some("hunter2"), 401, "unknown or revoked"),
         ("an unknown credential", valid.clone(), Some(&unknown), 401, "unknown or revoked"),

@@ -62,10 +62,8 @@ impl Flow {
                     self.screen = Screen::StaffPin;
                 }
             }
-            Event::PinKey(d) => {
-                if self.screen == Screen::StaffPin && d.is_ascii_digit() && self.pin.len() < 8 {
-                    self.pin.push(d);
-                }
+            Event::PinKey(d) if self.screen == Screen::StaffPin && d.is_ascii_digit() && self.pin.len() < 8 => {
+                self.pin.push(d);
             }
             Event::PinBackspace => {
                 self.pin.pop();

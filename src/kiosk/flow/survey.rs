@@ -8,11 +8,9 @@ use super::{Command, Event, Flow, Screen, SurveyDraft};
 impl Flow {
     pub(super) fn survey_event(&mut self, event: Event, now: Duration) -> Option<Command> {
         match event {
-            Event::StartSurvey => {
-                if self.screen == Screen::Welcome {
-                    self.survey = Some(SurveyDraft::default());
-                    self.screen = Screen::Agencies;
-                }
+            Event::StartSurvey if self.screen == Screen::Welcome => {
+                self.survey = Some(SurveyDraft::default());
+                self.screen = Screen::Agencies;
             }
             Event::Answer(v) => {
                 if self.screen != Screen::SurveyQuestion || !(1..=4).contains(&v) {
@@ -46,16 +44,14 @@ impl Flow {
                 }
             }
             Event::Comment(text) => {
-                if self.screen == Screen::SurveyComment {
-                    if let Some(d) = self.survey.as_mut() {
-                        d.comment = text.chars().take(300).collect();
-                    }
+                if self.screen == Screen::SurveyComment
+                    && let Some(d) = self.survey.as_mut()
+                {
+                    d.comment = text.chars().take(300).collect();
                 }
             }
-            Event::SubmitSurvey => {
-                if self.screen == Screen::SurveyComment {
-                    return self.submit_survey(now);
-                }
+            Event::SubmitSurvey if self.screen == Screen::SurveyComment => {
+                return self.submit_survey(now);
             }
             // The other events belong to the citizen's path, the staff screen or every screen.
             _ => {}

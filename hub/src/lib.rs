@@ -9,13 +9,14 @@
 //!   no SQL and no HTTP;
 //! - `db`: every query, typed rows, the migrations.
 //!
-//! Beside them: `clock` (the one "now"), `config`, `credential` (kiosk credentials) and
-//! `webhook` (the fleet's alerts out).
+//! Beside them: `clock` (the one "now"), `config`, `credential` (kiosk credentials),
+//! `webhook` (the fleet's alerts out) and `fault` (fault points for tests).
 
 pub mod app;
 pub mod clock;
 pub mod config;
 pub mod credential;
 pub mod db;
+pub mod fault;
 pub mod web;
 pub mod webhook;

@@ -236,6 +236,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    if let Some(fault) = mpp_hub::fault::armed() {
+        log::warn!("{}={fault} is set: this server will fail on purpose (tests only)", mpp_hub::fault::ENV);
+    }
     if let Command::Manpage = cli.command {
         let mut out = Vec::new();
         if let Err(e) = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out) {

@@ -58,10 +58,39 @@ pub fn spawn_for_this_process(mut command: Command) -> Child {
     rx.recv().unwrap().expect("the emulator starts")
 }
 
+/// The emulator's folders in the temporary directory: `mpp-kiosk-emupos-<pid>-…`.
+const STALE_PREFIX: &str = "mpp-kiosk-emupos-";
+
+static CLEANUP: OnceLock<PathBuf> = OnceLock::new();
+
+extern "C" fn remove_own_folder() {
+    if let Some(dir) = CLEANUP.get() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// Folders left by test processes that were killed (their pid no longer runs).
+fn remove_stale_folders() {
+    let tmp = std::env::temp_dir();
+    for entry in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix(STALE_PREFIX).and_then(|r| r.split('-').next()) else { continue };
+        if !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 impl Emulator {
     fn start() -> Option<Emulator> {
         let bin = binary()?;
-        let dir = tempfile::tempdir().unwrap();
+        remove_stale_folders();
+        // The folder of this test process's emulator: removed at its exit (the emulator
+        // lives in a static, which is never dropped), or by the next run if it was killed.
+        let dir = tempfile::Builder::new().prefix(&format!("{STALE_PREFIX}{}-", std::process::id())).tempdir().unwrap();
+        let _ = CLEANUP.set(dir.path().to_owned());
+        // SAFETY: registers a plain function, run once at process exit.
+        unsafe { libc::atexit(remove_own_folder) };
         let (printer_port, api_port) = (free_port(), free_port());
         std::fs::write(
             dir.path().join("emupos.yaml"),
@@ -149,13 +178,19 @@ impl Emulator {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let now = self.receipt_ids();
+            // The receipt's three files, each written whole (the JSON parses, the PNG ends
+            // with its IEND chunk), as the emulator finishes them.
             if let Some(id) = now.iter().find(|id| !before.contains(id)) {
                 let base = self.dir.path().join("receipts").join(id);
-                std::thread::sleep(Duration::from_millis(200)); // let all three files land
-                let text = std::fs::read_to_string(base.with_extension("txt")).unwrap();
-                let json =
-                    serde_json::from_str(&std::fs::read_to_string(base.with_extension("json")).unwrap()).unwrap();
-                return (text, base.with_extension("png"), json);
+                let json = std::fs::read_to_string(base.with_extension("json"))
+                    .ok()
+                    .and_then(|j| serde_json::from_str(&j).ok());
+                let text = std::fs::read_to_string(base.with_extension("txt")).ok();
+                let png_whole =
+                    std::fs::read(base.with_extension("png")).is_ok_and(|p| p.ends_with(&[0xAE, 0x42, 0x60, 0x82]));
+                if let (Some(json), Some(text), true) = (json, text, png_whole) {
+                    return (text, base.with_extension("png"), json);
+                }
             }
             assert!(Instant::now() < deadline, "no receipt arrived; emulator log:\n{}", self.log());
             std::thread::sleep(Duration::from_millis(50));

@@ -55,11 +55,26 @@ fn server_user() -> Result<Option<(u32, u32)>, ClusterError> {
 impl LocalCluster {
     /// Starts the cluster in `dir` (made and initialised if it has none), on socket port `port`.
     pub fn start(dir: &Path, port: u16) -> Result<LocalCluster, ClusterError> {
+        LocalCluster::open(dir, port, true)
+    }
+
+    /// Starts the cluster already made in `dir`; an error, never a new cluster, when the
+    /// folder or its data are gone.
+    pub fn start_existing(dir: &Path, port: u16) -> Result<LocalCluster, ClusterError> {
+        LocalCluster::open(dir, port, false)
+    }
+
+    fn open(dir: &Path, port: u16, make: bool) -> Result<LocalCluster, ClusterError> {
         let bin = bindir()?;
         let user = server_user()?;
         let fail = |what: &str, e: &dyn std::fmt::Display| ClusterError::Failed(format!("{what}: {e}"));
         let data = dir.join("data");
-        std::fs::create_dir_all(&data).map_err(|e| fail(&data.display().to_string(), &e))?;
+        if !make && !data.join("PG_VERSION").exists() {
+            return Err(ClusterError::Failed(format!("{}: no cluster there", dir.display())));
+        }
+        if make {
+            std::fs::create_dir_all(&data).map_err(|e| fail(&data.display().to_string(), &e))?;
+        }
         if let Some((uid, gid)) = user {
             for d in [dir, &data] {
                 std::os::unix::fs::chown(d, Some(uid), Some(gid)).map_err(|e| fail(&d.display().to_string(), &e))?;
@@ -70,7 +85,7 @@ impl LocalCluster {
                 c.uid(uid).gid(gid);
             }
         };
-        if !data.join("PG_VERSION").exists() {
+        if make && !data.join("PG_VERSION").exists() {
             let mut initdb = Command::new(bin.join("initdb"));
             initdb
                 .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync", "-D"])

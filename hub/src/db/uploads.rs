@@ -113,6 +113,7 @@ pub async fn store_batch(db: &Db, kiosk: &KioskId, batch: &Batch, now: jiff::Tim
         events::announce(&tx, &kiosk.site).await?;
     }
     tx.commit().await?;
+    crate::fault::after_commit();
     Ok(stored)
 }
 

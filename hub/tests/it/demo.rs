@@ -9,6 +9,16 @@ use mpp_kiosk::tickets::Status;
 
 use crate::support::{KioskLedger, SITE};
 
+/// Killed when the test ends, passing or failing.
+struct Stopped(std::process::Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn the_demo_runs_the_whole_site_on_one_machine() {
     let dir = tempfile::tempdir().unwrap();
@@ -16,7 +26,8 @@ fn the_demo_runs_the_whole_site_on_one_machine() {
     let config = dir.path().join("hub.toml");
     std::fs::write(&config, format!("[server]\nlisten = \"127.0.0.1:{port}\"\n")).unwrap();
     let data = dir.path().join("demo");
-    let mut demo = Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mpp-hub"));
+    command
         .arg("--config")
         .arg(&config)
         .arg("demo")
@@ -24,9 +35,11 @@ fn the_demo_runs_the_whole_site_on_one_machine() {
         .arg(&data)
         .env_remove("MPP_HUB_DATABASE_URL")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        .stderr(Stdio::null());
+    // The demo (and its PostgreSQL, which dies with it) ends with this test, however it ends.
+    crate::support::ends_with_this_thread(&mut command);
+    let mut demo = Stopped(command.spawn().unwrap());
+    let demo = &mut demo.0;
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let get = |path: &str| {
         agent

@@ -55,7 +55,7 @@ fn listen(url: String) -> std::sync::mpsc::Receiver<String> {
 /// tickets in small batches. A cluster of this test's own: the other tests' is not touched.
 #[test]
 fn postgres_restarted_under_load_loses_nothing_and_the_server_reconnects() {
-    let dir = tempfile::Builder::new().prefix("mpp-hub-pg-").tempdir().unwrap();
+    let dir = tempfile::Builder::new().prefix(&format!("mpp-hub-pg-{}-", std::process::id())).tempdir().unwrap();
     let port = 40000 + (std::process::id() % 20000) as u16;
     let mut cluster =
         LocalCluster::start(dir.path(), port).unwrap_or_else(|e| panic!("{e} (bash .ci/setup installs PostgreSQL)"));
@@ -86,7 +86,9 @@ fn postgres_restarted_under_load_loses_nothing_and_the_server_reconnects() {
                 unsafe { libc::kill(cluster.server.id() as i32, libc::SIGINT) };
                 cluster.server.wait().unwrap();
                 std::thread::sleep(Duration::from_millis(500));
-                cluster = LocalCluster::start(&data, port).unwrap();
+                // Only a cluster that is still there: never a new one in a folder the
+                // test removed (it failed, say) while this thread slept.
+                cluster = LocalCluster::start_existing(&data, port).unwrap();
                 restarts += 1;
             }
             let _ = report.send(restarts);

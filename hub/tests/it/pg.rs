@@ -29,12 +29,29 @@ extern "C" fn cleanup() {
     }
 }
 
+/// Clusters' folders left by test processes that were killed (their pid no longer runs;
+/// their servers died with them).
+fn remove_stale_clusters() {
+    for entry in std::fs::read_dir(std::env::temp_dir()).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix("mpp-hub-pg-").and_then(|r| r.split('-').next()) else { continue };
+        if pid.bytes().all(|b| b.is_ascii_digit()) && !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 impl Cluster {
     /// The cluster of this test process.
     pub fn get() -> &'static Cluster {
         static CLUSTER: OnceLock<Cluster> = OnceLock::new();
         CLUSTER.get_or_init(|| {
-            let dir = tempfile::Builder::new().prefix("mpp-hub-pg-").tempdir().unwrap().keep();
+            remove_stale_clusters();
+            let dir = tempfile::Builder::new()
+                .prefix(&format!("mpp-hub-pg-{}-", std::process::id()))
+                .tempdir()
+                .unwrap()
+                .keep();
             let port = 20000 + (std::process::id() % 20000) as u16;
             let (tx, rx) = std::sync::mpsc::channel();
             let d = dir.clone();

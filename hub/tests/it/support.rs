@@ -26,16 +26,34 @@ fn free_port() -> u16 {
 fn spawn_serve(dir: &std::path::Path, database: &str) -> Child {
     let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("hub.log")).unwrap();
     let now = std::fs::read_to_string(dir.join("now")).unwrap_or_default();
-    Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
+    let fault = std::fs::read_to_string(dir.join("fault")).unwrap_or_default();
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_mpp-hub"));
+    serve
         .arg("--config")
         .arg(dir.join("hub.toml"))
         .arg("serve")
         .env("MPP_HUB_DATABASE_URL", database)
         .env("MPP_HUB_NOW", now.trim())
+        .env("MPP_HUB_TEST_FAULT", fault.trim())
         .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap()
+        .stderr(log);
+    ends_with_this_thread(&mut serve);
+    serve.spawn().unwrap()
+}
+
+/// The process ends when the thread that starts it does (PR_SET_PDEATHSIG: SIGKILL): a test
+/// that fails, or a test binary that is killed, leaves no server behind.
+pub fn ends_with_this_thread(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: prctl is async-signal-safe; it runs in the child before exec.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
 }
 
 /// `mpp-hub ARGS` against `database`; its output.
@@ -63,10 +81,6 @@ impl Hub {
         ok(hub_command(&database, &["site", "add", "--embedded"]));
         let token = ok(hub_command(&database, &["kiosk", "enroll", "--site", SITE, "--number", "1"])).trim().to_owned();
         Hub::serve(database, token)
-    }
-
-    pub fn pid(&self) -> u32 {
-        self.server.id()
     }
 
     pub fn log(&self) -> String {

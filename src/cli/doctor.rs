@@ -358,7 +358,33 @@ fn printer(loaded: &config::Loaded, db_path: &Path) -> (Status, String) {
     if let crate::printing::PrinterUri::Preview(_) = uri {
         return (Status::Warn, format!("{target}: no printer configured, slips go to a folder ([printer] uri)"));
     }
-    match crate::printing::Connection::open(&uri, p.timeout_ms.duration()).and_then(|mut c| c.status()) {
+    // Through a print worker under the printer lock, as the kiosk reads it: never in the
+    // middle of a slip the running kiosk prints.
+    let settings = crate::printing::PrintSettings {
+        uri,
+        paper: p.paper,
+        qr: p.qr,
+        qr_url: None,
+        timeout: p.timeout_ms.duration(),
+        logo: None,
+        lock: Some(lock),
+    };
+    let worker = match crate::printing::PrintWorker::for_status(db_path.to_owned(), settings, crate::clock::system()) {
+        Ok(w) => w,
+        Err(e) => return (Status::Fail, format!("{target}: the print worker cannot start: {e}")),
+    };
+    // A status job reads no catalogue; the worker's request carries one all the same.
+    let catalogue = std::sync::Arc::new(crate::catalogue::Catalogue {
+        feed: crate::catalogue::default_feed(),
+        imported_at: jiff::Timestamp::UNIX_EPOCH,
+        source: crate::catalogue::DEFAULT_SOURCE.into(),
+    });
+    let read = match worker.run_blocking(crate::printing::Job::Status, catalogue, crate::text::Lang::En) {
+        Ok(crate::printing::Done::Status(status)) => Ok(status),
+        Ok(other) => Err(format!("the print worker answered {other:?}")),
+        Err(e) => Err(e.to_string()),
+    };
+    match read {
         Ok(status) => {
             use crate::printing::Readiness;
             let (readiness, words) = crate::printing::describe(status, crate::text::Lang::En);
@@ -369,7 +395,7 @@ fn printer(loaded: &config::Loaded, db_path: &Path) -> (Status, String) {
             };
             (status, format!("{target}: {words}"))
         }
-        Err(e) => (Status::Fail, e.to_string()),
+        Err(e) => (Status::Fail, format!("{target}: {e}")),
     }
 }
 

@@ -59,6 +59,7 @@ impl From<PrintFlowError> for CliError {
             PrintFlowError::Issue(e) => e.into(),
             PrintFlowError::Status(e) => e.into(),
             PrintFlowError::Encode(e) => CliError::Failed(e.to_string()),
+            PrintFlowError::Unreachable(e) => CliError::Failed(e),
         }
     }
 }
@@ -183,9 +184,15 @@ pub fn printer(ctx: &Context, cmd: PrinterCommand) -> Result<(), CliError> {
     let target = String::from(settings.uri.clone());
     match cmd {
         PrinterCommand::Status { json } => {
-            let mut conn = printing::Connection::open(&settings.uri, settings.timeout)
-                .map_err(|e| CliError::Failed(e.to_string()))?;
-            let status = conn.status().map_err(|e| CliError::Failed(e.to_string()))?;
+            // Through a print worker, under the printer lock, as the kiosk prints: a status
+            // read never cuts into a slip the kiosk is printing.
+            let catalogue = Arc::new(ensure_catalogue(&mut ctx.open_store()?)?);
+            let worker = printing::PrintWorker::for_status(ctx.db_path.clone(), settings, crate::clock::system())?;
+            let status =
+                match worker.run_blocking(printing::Job::Status, catalogue, ctx.config.config.kiosk.language)? {
+                    printing::Done::Status(status) => status,
+                    other => return Err(CliError::Failed(format!("the print worker answered {other:?}"))),
+                };
             let fault = status.and_then(|s| s.fault());
             if json {
                 #[derive(Serialize)]

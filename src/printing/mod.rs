@@ -47,10 +47,10 @@ pub struct PrintSettings {
 }
 
 /// Holds the printer lock for one slip.
-struct PrinterLock(#[allow(dead_code)] Option<std::fs::File>);
+pub(crate) struct PrinterLock(#[allow(dead_code)] Option<std::fs::File>);
 
 impl PrinterLock {
-    fn take(settings: &PrintSettings) -> Result<PrinterLock, PrintFlowError> {
+    pub(crate) fn take(settings: &PrintSettings) -> Result<PrinterLock, PrintFlowError> {
         let Some(path) = &settings.lock else { return Ok(PrinterLock(None)) };
         let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(path).map_err(|e| {
             log::warn!("printer lock {}: {e}", path.display());
@@ -119,6 +119,9 @@ pub enum PrintFlowError {
     /// The printer cannot print: nothing was issued.
     #[error("{}", .0.message(Lang::En))]
     NotReady(Fault),
+    /// The printer did not answer a status read: what the connection said.
+    #[error("{0}")]
+    Unreachable(String),
     #[error(transparent)]
     Issue(#[from] IssueError),
     #[error(transparent)]

@@ -103,6 +103,24 @@ impl PrintWorker {
         clock: Clock,
         lookup: Option<AheadLookup>,
     ) -> Result<PrintWorker, StoreError> {
+        Self::spawn_inner(db_path, settings, kiosk_id, clock, lookup, true)
+    }
+
+    /// A worker for reading the printer's state only (`printer status`, `doctor`): the
+    /// same thread, lock and connection as the kiosk's, but it leaves the ledger alone
+    /// (no recovery of unconfirmed tickets at start).
+    pub fn for_status(db_path: PathBuf, settings: PrintSettings, clock: Clock) -> Result<PrintWorker, StoreError> {
+        Self::spawn_inner(db_path, settings, 1, clock, None, false)
+    }
+
+    fn spawn_inner(
+        db_path: PathBuf,
+        settings: PrintSettings,
+        kiosk_id: u8,
+        clock: Clock,
+        lookup: Option<AheadLookup>,
+        recover: bool,
+    ) -> Result<PrintWorker, StoreError> {
         let mut store = Store::open(&db_path)?;
         let (tx, rx) = mpsc::channel::<Request>();
         let busy_since: Arc<std::sync::Mutex<Option<std::time::Instant>>> = Arc::default();
@@ -111,10 +129,14 @@ impl PrintWorker {
         thread::Builder::new()
             .name("print-worker".into())
             .spawn(move || {
-                match clock()
-                    .map_err(|e| e.to_string())
-                    .and_then(|now| super::recover_unconfirmed(&mut store, &settings, now).map_err(|e| e.to_string()))
-                {
+                let recovered = if recover {
+                    clock().map_err(|e| e.to_string()).and_then(|now| {
+                        super::recover_unconfirmed(&mut store, &settings, now).map_err(|e| e.to_string())
+                    })
+                } else {
+                    Ok(Vec::new())
+                };
+                match recovered {
                     Ok(n) if !n.is_empty() => {
                         log::warn!("{} unconfirmed tickets marked print_failed: {}", n.len(), n.join(", "))
                     }
@@ -186,6 +208,9 @@ pub fn printer_state(result: &Result<Done, JobError>) -> Option<crate::protocol:
         },
         Ok(Done::Status(None)) => PrinterState::Unknown,
         Err(JobError::Flow(super::PrintFlowError::NotReady(f))) => PrinterState::Fault(*f),
+        Err(JobError::Flow(super::PrintFlowError::Unreachable(_))) => {
+            PrinterState::Fault(crate::device::Fault::Offline)
+        }
         // A refusal by the catalogue's rules, a clock or database failure: nothing learnt.
         Err(_) => return None,
     })
@@ -236,9 +261,12 @@ fn run(
             Ok(Done::TestSlip)
         }
         Job::Status => {
+            // Under the printer lock, as a slip: a technician's status read never cuts into
+            // a citizen's slip printing in another process.
+            let _lock = super::PrinterLock::take(settings)?;
             let mut conn = super::Connection::open(&settings.uri, settings.timeout)
-                .map_err(|_| PrintFlowError::NotReady(super::Fault::Offline))?;
-            Ok(Done::Status(conn.status().map_err(|_| PrintFlowError::NotReady(super::Fault::Offline))?))
+                .map_err(|e| PrintFlowError::Unreachable(e.to_string()))?;
+            Ok(Done::Status(conn.status().map_err(|e| PrintFlowError::Unreachable(e.to_string()))?))
         }
     }
 }

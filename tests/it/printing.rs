@@ -379,3 +379,33 @@ fn doctor_names_a_printer_lock_that_belongs_to_someone_else() {
         out.stdout()
     );
 }
+
+/// `printer status` reads the printer through a print worker under the printer lock, as the
+/// kiosk does: while another process holds the lock (the kiosk printing a slip) it waits,
+/// and answers once the lock is free; it never cuts into that slip.
+#[test]
+fn printer_status_waits_for_a_slip_being_printed() {
+    let Some((emu, _lock)) = Emulator::get() else { return };
+    let (k, cfg) = kiosk_with_printer(&format!("tcp://127.0.0.1:{}", emu.printer_port), "80mm", "native");
+    k.run(&["catalogue", "list"]).ok(); // the database, beside which the lock lives
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(k.db().with_extension("printer-lock"))
+        .unwrap();
+    lock.lock().unwrap(); // "the kiosk is printing"
+    let mut status = k.command_with_config(&cfg);
+    let mut status = status.args(["printer", "status", "--json"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    // It waits for the lock (up to four of its 1.5 s timeouts), not for the printer.
+    let held = std::time::Instant::now();
+    while held.elapsed() < std::time::Duration::from_millis(1500) {
+        assert!(status.try_wait().unwrap().is_none(), "printer status answered while the printer was locked");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    lock.unlock().unwrap();
+    let out = status.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["readable"].as_bool(), v["fault"].is_null()), (Some(true), true), "{v}");
+}

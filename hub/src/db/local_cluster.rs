@@ -141,42 +141,40 @@ impl LocalCluster {
 
     /// The connection string for `database`.
     pub fn url(&self, database: &str) -> String {
-        format!("host={} port={} user=postgres dbname={database}", self.dir.display(), self.port)
+        url(&self.dir, self.port, database)
     }
 
     /// Creates `database` unless it exists.
     pub fn create_database(&self, database: &str) -> Result<(), ClusterError> {
-        let psql = bindir()?.join("psql");
-        let run = |sql: &str| {
-            Command::new(&psql)
-                .args([
-                    "-tAX",
-                    "-h",
-                    &self.dir.display().to_string(),
-                    "-p",
-                    &self.port.to_string(),
-                    "-U",
-                    "postgres",
-                    "-d",
-                    "postgres",
-                    "-c",
-                    sql,
-                ])
-                .output()
-        };
-        let exists = run(&format!("SELECT 1 FROM pg_database WHERE datname = '{database}'"))
-            .map_err(|e| ClusterError::Failed(format!("psql: {e}")))?;
-        if String::from_utf8_lossy(&exists.stdout).trim() == "1" {
-            return Ok(());
-        }
-        let out =
-            run(&format!("CREATE DATABASE \"{database}\"")).map_err(|e| ClusterError::Failed(format!("psql: {e}")))?;
-        if !out.status.success() {
-            return Err(ClusterError::Failed(format!(
-                "CREATE DATABASE {database}: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            )));
-        }
-        Ok(())
+        create_database(&self.dir, self.port, database)
     }
+}
+
+/// The connection string for `database` of the cluster in `dir` on socket port `port`.
+pub fn url(dir: &Path, port: u16, database: &str) -> String {
+    format!("host={} port={port} user=postgres dbname={database}", dir.display())
+}
+
+/// Creates `database` in the cluster in `dir` on socket port `port`, unless it exists.
+pub fn create_database(dir: &Path, port: u16, database: &str) -> Result<(), ClusterError> {
+    let psql = bindir()?.join("psql");
+    let run = |sql: &str| {
+        Command::new(&psql)
+            .args(["-tAX", "-h", &dir.display().to_string(), "-p", &port.to_string(), "-U", "postgres"])
+            .args(["-d", "postgres", "-c", sql])
+            .output()
+            .map_err(|e| ClusterError::Failed(format!("psql: {e}")))
+    };
+    let exists = run(&format!("SELECT 1 FROM pg_database WHERE datname = '{database}'"))?;
+    if String::from_utf8_lossy(&exists.stdout).trim() == "1" {
+        return Ok(());
+    }
+    let out = run(&format!("CREATE DATABASE \"{database}\""))?;
+    if !out.status.success() {
+        return Err(ClusterError::Failed(format!(
+            "CREATE DATABASE {database}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(())
 }

@@ -54,10 +54,7 @@ impl ToSql for Ts {
     }
 
     fn to_sql_checked(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
-        if !<Self as ToSql>::accepts(ty) {
-            return Err(Box::new(WrongType::new::<Self>(ty.clone())));
-        }
-        self.to_sql(ty, out)
+        checked(self, ty, out)
     }
 }
 
@@ -85,11 +82,16 @@ impl ToSql for Day {
     }
 
     fn to_sql_checked(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
-        if !<Self as ToSql>::accepts(ty) {
-            return Err(Box::new(WrongType::new::<Self>(ty.clone())));
-        }
-        self.to_sql(ty, out)
+        checked(self, ty, out)
     }
+}
+
+/// `to_sql` after checking the column's type, as `postgres-types`' own impls do.
+fn checked<T: ToSql>(value: &T, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+    if !T::accepts(ty) {
+        return Err(Box::new(WrongType::new::<T>(ty.clone())));
+    }
+    value.to_sql(ty, out)
 }
 
 #[cfg(test)]

@@ -73,24 +73,8 @@ impl Cluster {
     pub fn database(&self) -> String {
         static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let name = format!("t{}_{}", std::process::id(), N.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-        let psql = mpp_hub::db::local_cluster::bindir().unwrap().join("psql");
-        let out = std::process::Command::new(psql)
-            .args([
-                "-h",
-                &self.dir.display().to_string(),
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-                "-d",
-                "postgres",
-                "-qc",
-            ])
-            .arg(format!("CREATE DATABASE {name}"))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "CREATE DATABASE: {}", String::from_utf8_lossy(&out.stderr));
-        format!("host={} port={} user=postgres dbname={name}", self.dir.display(), self.port)
+        mpp_hub::db::local_cluster::create_database(&self.dir, self.port, &name).unwrap();
+        mpp_hub::db::local_cluster::url(&self.dir, self.port, &name)
     }
 
     pub fn dir(&self) -> &Path {

@@ -159,6 +159,8 @@ pub enum Refused {
     Busy { counter: i16, number: String },
     #[error("no ticket {number} on {date}")]
     NoTicket { number: String, date: jiff::civil::Date },
+    #[error("{number} was given twice today (a kiosk lost its ledger): act on it at its counter, or ask a supervisor")]
+    Ambiguous { number: String },
     #[error("no service {0} at this site")]
     NoService(String),
     // What the staff member's role or the request lacks.

@@ -20,6 +20,10 @@ pub struct KioskFacts {
     pub catalogue_version: Option<u64>,
     pub printer: PrinterState,
     pub outbox_pending: u64,
+    /// The kiosk's clock, as the server last measured it: server minus kiosk, seconds.
+    pub clock_offset_secs: Option<i64>,
+    /// Numbers this kiosk gave today that were already given (it lost its ledger).
+    pub repeated_numbers: u32,
 }
 
 /// What the site publishes now, for comparing a kiosk's catalogue.
@@ -37,13 +41,19 @@ pub struct Rules {
     pub silent_after_min: i64,
     /// Records waiting on the kiosk beyond this many.
     pub backlog: u64,
+    /// A kiosk clock off by more than this, seconds, is flagged (its tickets are put in
+    /// line by corrected times meanwhile).
+    pub clock_off_secs: i64,
 }
 
 impl Default for Rules {
     fn default() -> Self {
-        Rules { silent_after_min: 15, backlog: 50 }
+        Rules { silent_after_min: 15, backlog: 50, clock_off_secs: 5 }
     }
 }
+
+/// A kiosk clock off by more than this, seconds, has its day wrong too: critical.
+pub const CLOCK_WRONG_DAY_SECS: i64 = 3600;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -57,7 +67,9 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Alert {
-    Silent { minutes: i64 },
+    Silent {
+        minutes: i64,
+    },
     NeverSeen,
     PaperOut,
     CoverOpen,
@@ -65,14 +77,27 @@ pub enum Alert {
     PrinterError,
     PaperNearEnd,
     CatalogueExpired,
-    CatalogueBehind { has: Option<u64>, current: u64 },
-    Backlog { pending: u64 },
+    CatalogueBehind {
+        has: Option<u64>,
+        current: u64,
+    },
+    Backlog {
+        pending: u64,
+    },
+    /// Positive: the kiosk's clock is behind the server's.
+    ClockOff {
+        secs: i64,
+    },
+    RepeatedNumbers {
+        count: u32,
+    },
 }
 
 impl Alert {
     pub fn severity(&self) -> Severity {
         match self {
             Alert::PaperNearEnd | Alert::CatalogueBehind { .. } | Alert::Backlog { .. } => Severity::Warning,
+            Alert::ClockOff { secs } if secs.abs() <= CLOCK_WRONG_DAY_SECS => Severity::Warning,
             _ => Severity::Critical,
         }
     }
@@ -90,6 +115,8 @@ impl Alert {
             Alert::CatalogueExpired => "catalogue_expired",
             Alert::CatalogueBehind { .. } => "catalogue_behind",
             Alert::Backlog { .. } => "backlog",
+            Alert::ClockOff { .. } => "clock_off",
+            Alert::RepeatedNumbers { .. } => "repeated_numbers",
         }
     }
 
@@ -111,6 +138,14 @@ impl Alert {
                 has.map_or("-".to_owned(), |v| v.to_string())
             ),
             Alert::Backlog { pending } => format!("{pending} catatan belum terkirim ke server"),
+            Alert::ClockOff { secs } => format!(
+                "Jam kiosk {} {} detik dari server: periksa sinkronisasi waktu (NTP)",
+                if *secs > 0 { "terlambat" } else { "terlalu cepat" },
+                secs.abs()
+            ),
+            Alert::RepeatedNumbers { count } => format!(
+                "{count} nomor hari ini diberikan dua kali (kiosk kehilangan datanya): periksa kiosk, layani keduanya"
+            ),
         }
     }
 }
@@ -144,6 +179,12 @@ pub fn alerts(k: &KioskFacts, site: &SiteFacts, rules: &Rules, now: jiff::Timest
     }
     if k.outbox_pending > rules.backlog {
         out.push(Alert::Backlog { pending: k.outbox_pending });
+    }
+    if let Some(secs) = k.clock_offset_secs.filter(|s| s.abs() > rules.clock_off_secs) {
+        out.push(Alert::ClockOff { secs });
+    }
+    if k.repeated_numbers > 0 {
+        out.push(Alert::RepeatedNumbers { count: k.repeated_numbers });
     }
     out.sort_by_key(|a| std::cmp::Reverse(a.severity()));
     out
@@ -185,7 +226,27 @@ mod tests {
             catalogue_version: Some(7),
             printer,
             outbox_pending: 0,
+            clock_offset_secs: None,
+            repeated_numbers: 0,
         }
+    }
+
+    #[test]
+    fn a_clock_that_is_off_and_numbers_given_twice_are_flagged() {
+        let site = SiteFacts { code: "S".into(), feed_version: 7, feed_expires: None };
+        let now = t("2026-11-30T02:00:00Z");
+        let mut k = kiosk("S", 1, Some("2026-11-30T01:59:00Z"), PrinterState::Ready);
+        k.clock_offset_secs = Some(3);
+        assert!(alerts(&k, &site, &Rules::default(), now).is_empty(), "within a few seconds: the network");
+        k.clock_offset_secs = Some(300);
+        let a = alerts(&k, &site, &Rules::default(), now);
+        assert_eq!(a, [Alert::ClockOff { secs: 300 }]);
+        assert_eq!((a[0].severity(), a[0].words().contains("terlambat 300 detik")), (Severity::Warning, true));
+        k.clock_offset_secs = Some(-6 * 86_400);
+        assert_eq!(alerts(&k, &site, &Rules::default(), now)[0].severity(), Severity::Critical, "a wrong day");
+        k.clock_offset_secs = None;
+        k.repeated_numbers = 2;
+        assert_eq!(alerts(&k, &site, &Rules::default(), now), [Alert::RepeatedNumbers { count: 2 }]);
     }
 
     #[test]

@@ -23,6 +23,10 @@ pub struct Batch {
     pub site: String,
     pub kiosk: u8,
     pub records: Vec<Record>,
+    /// The kiosk's clock when it sent the batch: the receiver measures the kiosk's clock
+    /// against its own and orders the kiosk's records by corrected times.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at_utc: Option<jiff::Timestamp>,
 }
 
 /// One record: what happened, with the id the receiver deduplicates on.
@@ -168,6 +172,39 @@ pub struct KioskHealth {
     pub oldest_pending_utc: Option<String>,
 }
 
+/// The last number of each kind a kiosk gave on a day, as the site server holds them
+/// (`GET /api/v1/kiosk/sequences?date=`): a kiosk that lost its ledger mid-day continues
+/// after them instead of giving the day's numbers again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DaySequences {
+    pub date: jiff::civil::Date,
+    pub last: Vec<LastSequence>,
+}
+
+/// The last sequence of a service's prefix, in the regular or the priority line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastSequence {
+    pub prefix: String,
+    pub priority: bool,
+    pub seq: u32,
+}
+
+impl DaySequences {
+    /// The last sequence of each (prefix, priority) among `numbers` (those that do not
+    /// read as a queue number are left out).
+    pub fn of(date: jiff::civil::Date, numbers: &[String]) -> DaySequences {
+        let mut last: std::collections::BTreeMap<(String, bool), u32> = std::collections::BTreeMap::new();
+        for n in numbers.iter().filter_map(|n| n.parse::<crate::tickets::TicketNumber>().ok()) {
+            let e = last.entry((n.prefix, n.priority)).or_default();
+            *e = (*e).max(n.seq);
+        }
+        DaySequences {
+            date,
+            last: last.into_iter().map(|((prefix, priority), seq)| LastSequence { prefix, priority, seq }).collect(),
+        }
+    }
+}
+
 /// The printer's state as last read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -219,6 +256,17 @@ pub fn beside_upload(upload_url: &str, path: &str) -> String {
     }
 }
 
+/// Where a kiosk asks where its numbering of `date` continues (`GET` with its
+/// credential, [`DaySequences`]).
+pub fn sequences_url(upload_url: &str, date: jiff::civil::Date) -> String {
+    let url = beside_upload(upload_url, "kiosk/sequences");
+    let (base, query) = url.split_once('?').map_or((url.as_str(), None), |(b, q)| (b, Some(q)));
+    match query {
+        Some(q) => format!("{base}?{q}&date={date}"),
+        None => format!("{base}?date={date}"),
+    }
+}
+
 /// Where a kiosk reads its site's queue (`GET`, [`crate::queue::QueueState`]).
 pub fn queue_url(upload_url: &str, site: &str) -> String {
     beside_upload(upload_url, &format!("sites/{}/queue", escape_segment(site)))
@@ -262,7 +310,19 @@ pub enum BatchError {
     Mismatch { index: usize, field: &'static str, found: String, expected: String },
     #[error("records[{index}]: survey answer {element} is {value}; answers are 1 to 4")]
     AnswerRange { index: usize, element: String, value: u8 },
+    #[error("records[{index}].data.{field} is {found}: a queue's day is between the years 2000 and 2100")]
+    Implausible { index: usize, field: &'static str, found: String },
+    #[error("records[{index}].data.{field} is {len} characters long; at most {max}")]
+    TooLong { index: usize, field: &'static str, len: usize, max: usize },
 }
+
+/// Whether an instant or a day could be a queue's (and a database can store it).
+fn plausible_year(year: i16) -> bool {
+    (2000..=2100).contains(&year)
+}
+
+/// The longest text a record's field may hold: a number, a code, a comment.
+const MAX_FIELD: usize = 1000;
 
 impl Batch {
     /// The checks every receiver makes before storing anything: the whole batch is taken
@@ -284,8 +344,25 @@ impl Batch {
             if r.event_id.len() > MAX_EVENT_ID || !r.event_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
                 return Err(BatchError::EventId { index, reason: "is not a UUID or hex id" });
             }
+            let day = |field: &'static str, d: jiff::civil::Date| {
+                if plausible_year(d.year()) {
+                    Ok(())
+                } else {
+                    Err(BatchError::Implausible { index, field, found: d.to_string() })
+                }
+            };
+            let instant = |field: &'static str, t: jiff::Timestamp| {
+                day(field, t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+            };
+            let text = |field: &'static str, t: &str, max: usize| {
+                if t.len() > max { Err(BatchError::TooLong { index, field, len: t.len(), max }) } else { Ok(()) }
+            };
             match &r.body {
                 Body::Survey(s) => {
+                    day("local_date", s.local_date)?;
+                    text("service", &s.service, 40)?;
+                    text("agency", &s.agency, 40)?;
+                    text("comment", s.comment.as_deref().unwrap_or(""), MAX_FIELD)?;
                     if r.seq.is_some() {
                         return Err(BatchError::SurveyWithSeq { index });
                     }
@@ -298,6 +375,12 @@ impl Batch {
                     }
                 }
                 Body::Ticket(t) => {
+                    day("local_date", t.ticket.local_date)?;
+                    instant("issued_at_utc", t.ticket.issued_at_utc)?;
+                    text("id", &t.ticket.id, 64)?;
+                    text("number", &t.ticket.number, 16)?;
+                    text("service", &t.ticket.service, 40)?;
+                    text("agency", &t.ticket.agency, 40)?;
                     if r.seq.is_none() {
                         return Err(BatchError::QueueWithoutSeq { index });
                     }
@@ -310,7 +393,10 @@ impl Batch {
                         });
                     }
                 }
-                Body::TicketStatus(_) => {
+                Body::TicketStatus(st) => {
+                    instant("at_utc", st.at_utc)?;
+                    text("ticket_id", &st.ticket_id, 64)?;
+                    text("detail", st.detail.as_deref().unwrap_or(""), MAX_FIELD)?;
                     if r.seq.is_none() {
                         return Err(BatchError::QueueWithoutSeq { index });
                     }
@@ -430,7 +516,8 @@ mod tests {
             created_utc: "x".into(),
             body: Body::Ticket(TicketRecord { ticket: ticket(), backfilled: false }),
         };
-        let batch = |records: Vec<Record>| Batch { schema: SCHEMA, site: "S".into(), kiosk: 1, records };
+        let batch =
+            |records: Vec<Record>| Batch { schema: SCHEMA, site: "S".into(), kiosk: 1, records, sent_at_utc: None };
         assert_eq!(batch(vec![queue(None)]).check(), Err(BatchError::QueueWithoutSeq { index: 0 }));
         assert_eq!(Batch { schema: 2, ..batch(vec![]) }.check(), Err(BatchError::Schema(2)));
         assert_eq!(

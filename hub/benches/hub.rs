@@ -77,7 +77,7 @@ fn batch(kiosk: u8, first_seq: i64, n: usize, day: jiff::civil::Date) -> Vec<u8>
             body: Body::TicketStatus(status),
         });
     }
-    serde_json::to_vec(&Batch { schema: SCHEMA, site: SITE.into(), kiosk, records }).unwrap()
+    serde_json::to_vec(&Batch { schema: SCHEMA, site: SITE.into(), kiosk, records, sent_at_utc: None }).unwrap()
 }
 
 fn main() {

@@ -56,9 +56,30 @@ pub struct VoiceConfig {
 pub struct ServerConfig {
     /// Where the API listens, e.g. "0.0.0.0:8470" (behind a TLS proxy) or "127.0.0.1:8470".
     pub listen: String,
-    /// The largest request body; a kiosk's batch of 500 records is about 250 kB.
+    /// The largest upload; a kiosk's batch of 500 records is about 250 kB. Every other
+    /// request's body is at most [`SMALL_BODY`].
     pub max_body_bytes: usize,
+    /// The address citizens' phones and staff use, as the slip's QR gives it
+    /// ("https://antrean.mpp.example.go.id"): with https the session cookie is `Secure`.
+    pub public_url: Option<String>,
+    /// Connections open at once; more are answered 503 and closed. The unit's
+    /// `LimitNOFILE` leaves room for these, the database pool and the log.
+    pub max_connections: usize,
+    /// Seconds a client may take to send a request's headers, and to start the next one
+    /// on a kept-alive connection: an idle or trickling connection is closed after this.
+    pub header_timeout_secs: u64,
+    /// Seconds a request may take in all (body, work, answer); event streams excepted.
+    pub request_timeout_secs: u64,
+    /// Live event streams (lobby displays, counter pages) at once, in all and per site.
+    pub max_event_streams: usize,
+    pub max_event_streams_per_site: usize,
+    /// Proxies whose `X-Forwarded-For` names the client (the site's TLS proxy); a client's
+    /// own address otherwise. Sign-in throttling is per client address.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
+
+/// The largest body of any request but an upload (a sign-in form, a counter's action).
+pub const SMALL_BODY: usize = 16 * 1024;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -66,17 +87,39 @@ pub struct DatabaseConfig {
     /// A libpq-style URL or key=value string.
     pub url: String,
     pub pool_size: usize,
+    /// Seconds to connect to PostgreSQL before giving up.
+    pub connect_timeout_secs: u64,
+    /// The longest a query may run, milliseconds (PostgreSQL's `statement_timeout`).
+    pub statement_timeout_ms: u64,
+    /// The longest a request waits for a free connection, milliseconds.
+    pub pool_wait_ms: u64,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { listen: "127.0.0.1:8470".into(), max_body_bytes: 4 * 1024 * 1024 }
+        ServerConfig {
+            listen: "127.0.0.1:8470".into(),
+            max_body_bytes: 4 * 1024 * 1024,
+            public_url: None,
+            max_connections: 1024,
+            header_timeout_secs: 10,
+            request_timeout_secs: 15,
+            max_event_streams: 512,
+            max_event_streams_per_site: 160,
+            trusted_proxies: vec!["127.0.0.1".parse().expect("an address"), "::1".parse().expect("an address")],
+        }
     }
 }
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        DatabaseConfig { url: "host=/run/postgresql dbname=mpp_hub".into(), pool_size: 16 }
+        DatabaseConfig {
+            url: "host=/run/postgresql dbname=mpp_hub".into(),
+            pool_size: 16,
+            connect_timeout_secs: 3,
+            statement_timeout_ms: 10_000,
+            pool_wait_ms: 2000,
+        }
     }
 }
 
@@ -101,6 +144,37 @@ pub fn load(path: Option<&Path>, database_env: Option<String>) -> Result<Config,
         return Err(format!(
             "[server] max_body_bytes {} is out of range: use 1024 to 268435456",
             config.server.max_body_bytes
+        ));
+    }
+    let s = &config.server;
+    if !(16..=100_000).contains(&s.max_connections) {
+        return Err(format!("[server] max_connections {} is out of range: use 16 to 100000", s.max_connections));
+    }
+    if !(1..=300).contains(&s.header_timeout_secs) || !(1..=600).contains(&s.request_timeout_secs) {
+        return Err(format!(
+            "[server] header_timeout_secs {} (1 to 300) or request_timeout_secs {} (1 to 600) is out of range",
+            s.header_timeout_secs, s.request_timeout_secs
+        ));
+    }
+    if s.max_event_streams == 0 || s.max_event_streams_per_site == 0 || s.max_event_streams >= s.max_connections {
+        return Err(format!(
+            "[server] max_event_streams {} and max_event_streams_per_site {} must be at least 1, and below max_connections {}",
+            s.max_event_streams, s.max_event_streams_per_site, s.max_connections
+        ));
+    }
+    if let Some(url) = &s.public_url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        return Err(format!("[server] public_url {url:?}: use https://… (or http:// in a lab)"));
+    }
+    let d = &config.database;
+    if !(1..=60).contains(&d.connect_timeout_secs)
+        || !(100..=600_000).contains(&d.statement_timeout_ms)
+        || !(10..=60_000).contains(&d.pool_wait_ms)
+    {
+        return Err(format!(
+            "[database] connect_timeout_secs {} (1 to 60), statement_timeout_ms {} (100 to 600000) or pool_wait_ms {} (10 to 60000) is out of range",
+            d.connect_timeout_secs, d.statement_timeout_ms, d.pool_wait_ms
         ));
     }
     if config.calling.max_recalls > 10 || config.calling.recall_gap_secs > 600 {

@@ -134,8 +134,29 @@ enum StaffCommand {
         #[arg(long, value_enum)]
         role: RoleArg,
     },
-    /// Lift a lock-out after wrong passwords (the count starts again).
+    /// Lift an account's lock-outs after wrong passwords (the counts start again).
     Unlock {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        username: String,
+    },
+    /// Disable an account: it signs in nowhere and its sessions end (a clerk who left).
+    Disable {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        username: String,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        username: String,
+    },
+    /// Sign an account out on every device (a password seen by others, a lost phone).
+    SignOut {
         #[arg(long)]
         site: String,
         #[arg(long)]
@@ -152,6 +173,8 @@ enum RoleArg {
     Supervisor,
     /// Also manages counters and staff.
     Admin,
+    /// A province's operator: sees every site's fleet.
+    Operator,
 }
 
 impl From<RoleArg> for Role {
@@ -160,6 +183,7 @@ impl From<RoleArg> for Role {
             RoleArg::Counter => Role::Counter,
             RoleArg::Supervisor => Role::Supervisor,
             RoleArg::Admin => Role::Admin,
+            RoleArg::Operator => Role::Operator,
         }
     }
 }
@@ -287,12 +311,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         _ => None,
     };
-    let database = db::Db::connect(&config.database.url, config.database.pool_size)
-        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let database = db::Db::connect(&config.database).map_err(|e| Failure::BadInput(e.to_string()))?;
     let voice = mpp_hub::app::voice::Voice::load(config.voice.clips_dir.as_deref())
         .map_err(|e| Failure::BadInput(e.to_string()))?;
     let serving = matches!(cli.command, Command::Serve | Command::Demo { .. });
-    let changes = if serving { db::events::listen(config.database.url.clone()) } else { db::events::Changes::local() };
+    let changes = if serving { db::events::listen(config.database.clone()) } else { db::events::Changes::local() };
     let app = Arc::new(App::new(database, &config, changes, voice));
     let now = clock::now();
     match cli.command {
@@ -399,6 +422,22 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
             println!("{username} at {site} unlocked");
         }
+        Command::Staff(StaffCommand::Disable { site, username }) => {
+            if !app.set_staff_disabled(&site, &username, true, now).await? {
+                return Err(Failure::BadInput(format!("no staff account {username:?} at {site}")));
+            }
+            println!("{username} at {site} disabled; its sessions ended");
+        }
+        Command::Staff(StaffCommand::Enable { site, username }) => {
+            if !app.set_staff_disabled(&site, &username, false, now).await? {
+                return Err(Failure::BadInput(format!("no staff account {username:?} at {site}")));
+            }
+            println!("{username} at {site} enabled");
+        }
+        Command::Staff(StaffCommand::SignOut { site, username }) => {
+            let n = app.sign_out_everywhere(&site, &username).await?;
+            println!("{username} at {site}: {n} session(s) ended");
+        }
         Command::Kiosk(KioskCommand::Revoke { site, number }) => {
             if !app.revoke(&site, number, now).await? {
                 return Err(Failure::BadInput(format!("no enrolled kiosk {number} at {site}")));
@@ -460,7 +499,8 @@ fn admin_failure(e: AdminError) -> Failure {
     }
 }
 
-/// Serves the API until Ctrl+C (or SIGTERM from systemd), with the fleet's watch beside it.
+/// Serves the API until Ctrl+C (or SIGTERM from systemd), with the fleet's watch and the
+/// database's beside it.
 async fn serve(config: &config::Config, app: Arc<App>) -> Result<(), Failure> {
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
@@ -468,11 +508,15 @@ async fn serve(config: &config::Config, app: Arc<App>) -> Result<(), Failure> {
     if !app.voice.own.is_empty() {
         log::info!("voice: the site's own recordings of {}", app.voice.own.join(", "));
     }
+    app.db.watch();
     app.watch_changes();
     // The fleet's watch: alerts raised and cleared, the webhook told once each.
     tokio::spawn(app.clone().watch_fleet());
-    let state = mpp_hub::web::state::WebState::new(app, config.server.max_body_bytes);
-    mpp_hub::web::serve::serve(listener, state).await.map_err(|e| Failure::Failed(e.to_string()))
+    let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
+    let state = mpp_hub::web::state::WebState::new(app, config.server.clone(), stopping_rx);
+    mpp_hub::web::serve::serve(listener, state, stopping, mpp_hub::web::serve::signalled())
+        .await
+        .map_err(|e| Failure::Failed(e.to_string()))
 }
 
 /// Writes a credential readable by its owner only.

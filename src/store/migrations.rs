@@ -139,6 +139,61 @@ const STEPS: &[&str] = &[
         locked_until_utc  TEXT
     ) STRICT;
     "#,
+    // 7: a survey response cannot be placed among the tickets. Its upload record leaves the
+    // outbox (whose sequence is shared with the tickets') for a table of its own, ordered
+    // by a random id and deleted once delivered; the responses and their answers are kept
+    // without rowid, so even their order on disk is their random id's, not when they were
+    // given.
+    r#"
+    CREATE TABLE survey_outbox (
+        event_id    TEXT NOT NULL PRIMARY KEY,
+        payload     TEXT NOT NULL,
+        local_date  TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO survey_outbox (event_id, payload, local_date)
+        SELECT event_id, payload, json_extract(payload, '$.local_date') FROM outbox
+        WHERE kind = 'survey' AND acked_utc IS NULL;
+    DELETE FROM outbox WHERE kind = 'survey';
+    CREATE TABLE survey_response_new (
+        id            TEXT    NOT NULL PRIMARY KEY,
+        service_code  TEXT    NOT NULL,
+        agency_code   TEXT    NOT NULL,
+        local_date    TEXT    NOT NULL,
+        source        TEXT    NOT NULL CHECK (source IN ('kiosk', 'paper')),
+        age           TEXT,
+        sex           TEXT,
+        education     TEXT,
+        occupation    TEXT,
+        comment       TEXT
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO survey_response_new
+        SELECT id, service_code, agency_code, local_date, source, age, sex, education, occupation, comment
+        FROM survey_response;
+    CREATE TABLE survey_answer_new (
+        response_id TEXT    NOT NULL REFERENCES survey_response_new (id),
+        element     TEXT    NOT NULL,
+        value       INTEGER NOT NULL CHECK (value BETWEEN 1 AND 4),
+        PRIMARY KEY (response_id, element)
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO survey_answer_new SELECT response_id, element, value FROM survey_answer;
+    DROP TABLE survey_answer;
+    DROP TABLE survey_response;
+    ALTER TABLE survey_response_new RENAME TO survey_response;
+    ALTER TABLE survey_answer_new RENAME TO survey_answer;
+    CREATE INDEX survey_by_date ON survey_response (local_date);
+    "#,
+    // 8: where a day's numbering continues when the ledger was lost (a kiosk re-imaged
+    // mid-day): the last sequences the site server holds for this kiosk, per prefix and
+    // line.
+    r#"
+    CREATE TABLE sequence_floor (
+        local_date TEXT    NOT NULL,
+        prefix     TEXT    NOT NULL,
+        priority   INTEGER NOT NULL CHECK (priority IN (0, 1)),
+        last       INTEGER NOT NULL,
+        PRIMARY KEY (local_date, prefix, priority)
+    ) STRICT;
+    "#,
 ];
 
 fn migrations() -> Migrations<'static> {

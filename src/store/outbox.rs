@@ -35,6 +35,16 @@ pub(crate) fn enqueue(tx: &Transaction<'_>, body: &Body, created: &str) -> rusql
     Ok(())
 }
 
+/// Queues a survey response's record in the caller's transaction: apart from the queue's
+/// records (no shared sequence), by a random id, with its day only.
+pub(crate) fn enqueue_survey(tx: &Transaction<'_>, body: &Body, local_date: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO survey_outbox (event_id, payload, local_date) VALUES (?1, ?2, ?3)",
+        params![uuid::Uuid::new_v4().to_string(), body.data().to_string(), local_date],
+    )?;
+    Ok(())
+}
+
 /// Which records an upload batch holds: the queue's (tickets and status changes, in the
 /// order they happened) or survey responses (never mixed with the queue's, in an order
 /// that says nothing of when they were given: by their random event id).
@@ -53,7 +63,7 @@ impl Store {
                 "SELECT seq, event_id, kind, payload, created_utc FROM outbox WHERE acked_utc IS NULL AND kind <> 'survey' ORDER BY seq LIMIT ?1"
             }
             OutboxPart::Surveys => {
-                "SELECT seq, event_id, kind, payload, created_utc FROM outbox WHERE acked_utc IS NULL AND kind = 'survey' ORDER BY event_id LIMIT ?1"
+                "SELECT 0, event_id, 'survey', payload, local_date FROM survey_outbox ORDER BY event_id LIMIT ?1"
             }
         };
         let mut stmt = self.conn.prepare_cached(sql)?;
@@ -77,8 +87,14 @@ impl Store {
         {
             let mut stmt =
                 tx.prepare_cached("UPDATE outbox SET acked_utc = ?1 WHERE seq = ?2 AND acked_utc IS NULL")?;
+            // A delivered survey record is deleted: nothing keeps when it left.
+            let mut surveys = tx.prepare_cached("DELETE FROM survey_outbox WHERE event_id = ?1")?;
             for r in rows {
-                n += stmt.execute(params![at.to_string(), r.seq])?;
+                n += if r.kind == "survey" {
+                    surveys.execute([&r.event_id])?
+                } else {
+                    stmt.execute(params![at.to_string(), r.seq])?
+                };
             }
         }
         tx.commit()?;
@@ -86,10 +102,39 @@ impl Store {
     }
 
     pub fn outbox_stats(&self) -> Result<OutboxStats, StoreError> {
-        Ok(self.conn.query_row(
+        let surveys: i64 = self.conn.query_row("SELECT count(*) FROM survey_outbox", [], |r| r.get(0))?;
+        let mut stats: OutboxStats = self.conn.query_row(
             "SELECT count(*) FILTER (WHERE acked_utc IS NULL), min(created_utc) FILTER (WHERE acked_utc IS NULL), count(*) FILTER (WHERE acked_utc IS NOT NULL) FROM outbox",
             [],
             |r| Ok(OutboxStats { pending: r.get::<_, i64>(0)? as u64, oldest_pending_utc: r.get(1)?, acknowledged: r.get::<_, i64>(2)? as u64 }),
+        )?;
+        stats.pending += surveys as u64;
+        Ok(stats)
+    }
+
+    /// Where today's numbering continues after a lost ledger: the last sequences the site
+    /// server held for this kiosk (kept for `issue_ticket`, which takes the larger of
+    /// them and its own).
+    pub fn set_sequence_floor(&mut self, day: &crate::protocol::DaySequences) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        for l in &day.last {
+            tx.execute(
+                "INSERT INTO sequence_floor (local_date, prefix, priority, last) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (local_date, prefix, priority) DO UPDATE SET last = max(last, excluded.last)",
+                params![day.date.to_string(), l.prefix, l.priority, l.seq],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Whether this ledger has issued anything on `date` (a kiosk that has, knows its
+    /// numbering; one that has not may have lost it).
+    pub fn issued_on(&self, date: jiff::civil::Date) -> Result<bool, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM ticket WHERE local_date = ?1)",
+            [date.to_string()],
+            |r| r.get(0),
         )?)
     }
 

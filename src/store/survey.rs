@@ -77,7 +77,7 @@ impl Store {
             comment: r.comment.clone(),
         };
         // Queued with its day, not `at`: nothing in it may date it to the second.
-        super::outbox::enqueue(&tx, &Body::Survey(record), &local_date.to_string())?;
+        super::outbox::enqueue_survey(&tx, &Body::Survey(record), &local_date.to_string())?;
         tx.commit()?;
         Ok(id)
     }

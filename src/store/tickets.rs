@@ -132,9 +132,13 @@ impl Store {
         check_issuable(&feed.site, service, agency_active, &local.datetime(), issued_today)
             .map_err(IssueError::Refused)?;
 
+        // After the last of this ledger and of what the site server held when a lost
+        // ledger was replaced: a re-imaged kiosk continues the day's numbering.
         let seq: u32 = tx.query_row(
-            "SELECT coalesce(max(seq), 0) + 1 FROM ticket
-             WHERE local_date = ?1 AND prefix = ?2 AND kiosk_id = ?3 AND (priority IS NOT NULL) = ?4",
+            "SELECT max(coalesce((SELECT max(seq) FROM ticket
+                                  WHERE local_date = ?1 AND prefix = ?2 AND kiosk_id = ?3 AND (priority IS NOT NULL) = ?4), 0),
+                        coalesce((SELECT last FROM sequence_floor
+                                  WHERE local_date = ?1 AND prefix = ?2 AND priority = ?4), 0)) + 1",
             params![date, service.ticket_prefix, kiosk_id, priority.is_some()],
             |r| r.get(0),
         )?;

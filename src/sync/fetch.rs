@@ -68,6 +68,21 @@ fn network(url: &str, e: impl std::fmt::Display) -> SyncError {
     SyncError::Network { url: url.to_owned(), reason: e.to_string() }
 }
 
+/// GETs a JSON answer from the site server with the kiosk's credential (no redirect).
+pub fn get_with_token<T: serde::de::DeserializeOwned>(url: &str, token: &str, limits: Limits) -> Result<T, SyncError> {
+    let mut resp = agent(url, &limits, 0)?
+        .get(url)
+        .header("Authorization", format!("Bearer {token}"))
+        .call()
+        .map_err(|e| network(url, e))?;
+    let status = resp.status().as_u16();
+    if !(200..300).contains(&status) {
+        return Err(SyncError::Http { url: url.to_owned(), status });
+    }
+    let bytes = resp.body_mut().with_config().limit(limits.max_bytes).read_to_vec().map_err(|e| network(url, e))?;
+    serde_json::from_slice(&bytes).map_err(|e| SyncError::Answer { url: url.to_owned(), reason: e.to_string() })
+}
+
 /// GETs `url`; with `validators`, a 304 answer is `NotModified`.
 pub fn get(url: &str, validators: Option<&Validators>, limits: Limits) -> Result<Fetched, SyncError> {
     if let Some(path) = url.strip_prefix("file://") {

@@ -206,6 +206,14 @@ pub fn round(store: &mut Store, cfg: &SyncConfig, site: &str, kiosk_id: u8, now:
         }),
         _ => None,
     };
+    // Before anything is uploaded: where today's numbering stands, if this ledger has
+    // issued nothing today (it may be a replaced one).
+    let today = store.load_catalogue().ok().flatten().map(|c| crate::hours::local_day(now, &c.feed.site.time_zone));
+    if let Some(today) = today
+        && let Err(e) = upload::learn_numbering(store, cfg, today)
+    {
+        log::warn!("asking where today's numbering stands: {e}");
+    }
     let uploaded = upload::upload(store, cfg, site, kiosk_id, now);
     if let Err(e) = upload::report_health(store, cfg, site, kiosk_id, now) {
         log::warn!("health report: {e}");

@@ -18,7 +18,12 @@ pub struct Uploaded {
 /// The request body of one batch. Survey records carry no `seq`: the outbox's sequence is
 /// shared with the queue's records and would place a response next to a ticket. A row
 /// that no longer reads as its kind is named, not sent half-empty.
-pub fn batch_body(site: &str, kiosk_id: u8, rows: &[crate::store::OutboxRow]) -> Result<Vec<u8>, SyncError> {
+pub fn batch_body(
+    site: &str,
+    kiosk_id: u8,
+    rows: &[crate::store::OutboxRow],
+    now: jiff::Timestamp,
+) -> Result<Vec<u8>, SyncError> {
     let records = rows
         .iter()
         .map(|r| {
@@ -30,7 +35,8 @@ pub fn batch_body(site: &str, kiosk_id: u8, rows: &[crate::store::OutboxRow]) ->
             Ok(Record { seq, event_id: r.event_id.clone(), created_utc: r.created_utc.clone(), body })
         })
         .collect::<Result<_, SyncError>>()?;
-    let batch = Batch { schema: SCHEMA, site: site.to_owned(), kiosk: kiosk_id, records };
+    // The kiosk's clock goes with the batch: the site server measures it against its own.
+    let batch = Batch { schema: SCHEMA, site: site.to_owned(), kiosk: kiosk_id, records, sent_at_utc: Some(now) };
     Ok(serde_json::to_vec(&batch).expect("a batch serialises"))
 }
 
@@ -92,7 +98,7 @@ pub fn upload_within(
             let key = batch_key(site, kiosk_id, part, &rows);
             match super::fetch::post_json(
                 &url,
-                &batch_body(site, kiosk_id, &rows)?,
+                &batch_body(site, kiosk_id, &rows, now)?,
                 &key,
                 token.as_deref(),
                 limits.clone(),
@@ -182,4 +188,37 @@ pub fn report_health(
             body: crate::text::printable(&body.chars().take(200).collect::<String>()).into_owned(),
         }),
     }
+}
+
+/// A ledger that has issued nothing today may have been lost (a kiosk re-imaged
+/// mid-day, its database replaced): it asks the site server where today's numbering
+/// stands for this kiosk and continues after it, so no number is given twice. `Ok(false)`
+/// when there was nothing to ask (no server, or numbers already issued today).
+pub fn learn_numbering(store: &mut Store, cfg: &SyncConfig, today: jiff::civil::Date) -> Result<bool, SyncError> {
+    let (Some(url), Some(path)) = (&cfg.upload_url, &cfg.upload_token_file) else { return Ok(false) };
+    if store.issued_on(today)? {
+        return Ok(false);
+    }
+    let token = super::fetch::read_token_file(path).map_err(|reason| SyncError::Network {
+        url: url.clone(),
+        reason: format!("[sync] upload_token_file {reason}"),
+    })?;
+    let url = crate::protocol::sequences_url(url, today);
+    let day: crate::protocol::DaySequences =
+        super::fetch::get_with_token(&url, &token, super::queue::quick_limits(cfg))?;
+    if day.date != today {
+        return Err(SyncError::Answer { url, reason: format!("it describes {}, not {today}", day.date) });
+    }
+    if !day.last.is_empty() {
+        log::warn!(
+            "this ledger has no ticket today but the site server has: numbering continues after {}",
+            day.last
+                .iter()
+                .map(|l| format!("{}{} {}", l.prefix, if l.priority { " (P)" } else { "" }, l.seq))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    store.set_sequence_floor(&day)?;
+    Ok(true)
 }

@@ -61,10 +61,17 @@ pub fn spawn_for_this_process(mut command: Command) -> Child {
 /// The emulator's folders in the temporary directory: `mpp-kiosk-emupos-<pid>-…`.
 const STALE_PREFIX: &str = "mpp-kiosk-emupos-";
 
-static CLEANUP: OnceLock<PathBuf> = OnceLock::new();
+/// This process's emulator (its pid) and folder, ended and removed at exit.
+static CLEANUP: OnceLock<(u32, PathBuf)> = OnceLock::new();
 
 extern "C" fn remove_own_folder() {
-    if let Some(dir) = CLEANUP.get() {
+    if let Some((pid, dir)) = CLEANUP.get() {
+        // SAFETY: ending and reaping our own child before the process exits (its parent-
+        // death signal would come only as the process goes, and it may take a while).
+        unsafe {
+            libc::kill(*pid as i32, libc::SIGKILL);
+            libc::waitpid(*pid as i32, std::ptr::null_mut(), 0);
+        }
         let _ = std::fs::remove_dir_all(dir);
     }
 }
@@ -88,9 +95,7 @@ impl Emulator {
         // The folder of this test process's emulator: removed at its exit (the emulator
         // lives in a static, which is never dropped), or by the next run if it was killed.
         let dir = tempfile::Builder::new().prefix(&format!("{STALE_PREFIX}{}-", std::process::id())).tempdir().unwrap();
-        let _ = CLEANUP.set(dir.path().to_owned());
-        // SAFETY: registers a plain function, run once at process exit.
-        unsafe { libc::atexit(remove_own_folder) };
+
         let (printer_port, api_port) = (free_port(), free_port());
         std::fs::write(
             dir.path().join("emupos.yaml"),
@@ -108,6 +113,9 @@ impl Emulator {
             .stderr(log)
             .stdin(Stdio::null());
         let child = spawn_for_this_process(command);
+        let _ = CLEANUP.set((child.id(), dir.path().to_owned()));
+        // SAFETY: registers a plain function, run once at process exit.
+        unsafe { libc::atexit(remove_own_folder) };
         let emu = Emulator { printer_port, api_port, dir, _child: child };
         let deadline = Instant::now() + Duration::from_secs(30);
         while emu.http("GET", "/api/v1/health").0 != 200 {

@@ -394,7 +394,13 @@ fn the_outbox_row_is_written_in_the_same_transaction_for_every_kind() {
     let before = crate::support::dump(&k.db());
 
     let inject = rusqlite::Connection::open(k.db()).unwrap();
-    inject.execute_batch("CREATE TRIGGER injected BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'injected outbox failure'); END;").unwrap();
+    inject
+        .execute_batch(
+            "CREATE TRIGGER injected BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'injected outbox failure'); END;
+             CREATE TRIGGER injected_survey BEFORE INSERT ON survey_outbox
+                 BEGIN SELECT RAISE(ABORT, 'injected outbox failure'); END;",
+        )
+        .unwrap();
     let survey = mpp_kiosk::survey::Response {
         service: "KTP-BARU".into(),
         answers: vec![("U1".into(), 4), ("U2".into(), 3)],
@@ -424,7 +430,7 @@ fn the_outbox_row_is_written_in_the_same_transaction_for_every_kind() {
         let e = r.expect_err(what);
         assert!(e.contains("injected outbox failure"), "{what}: {e}");
     }
-    inject.execute_batch("DROP TRIGGER injected;").unwrap();
+    inject.execute_batch("DROP TRIGGER injected; DROP TRIGGER injected_survey;").unwrap();
     crate::support::assert_same(&before, &crate::support::dump(&k.db()), "a failed outbox insert undoes everything");
 }
 

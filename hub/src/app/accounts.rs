@@ -7,7 +7,7 @@
 use sha2::Digest;
 
 use crate::credential;
-pub use crate::db::accounts::{Counter, Role, Session};
+pub use crate::db::accounts::{Account, Counter, Guard, Role, Session};
 use crate::db::{self, DbError};
 
 use super::App;
@@ -15,8 +15,18 @@ use super::App;
 /// A working day.
 pub const MAX_AGE: jiff::SignedDuration = jiff::SignedDuration::from_hours(10);
 pub const IDLE: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
-/// Wrong passwords in a row before the account is locked, and for how long.
-pub const TRIES: i16 = 5;
+/// Sign-in attempts allowed within [`WINDOW`]: five for an account at one address (the
+/// sixth is refused, even with the right password), twenty from one address whatever
+/// the account, fifty for an account from everywhere (many addresses guessing one
+/// password). A scope past its limit is locked for [`LOCK`]; a supervisor lifts an
+/// account's locks. A stranger guessing from the internet locks that account at their
+/// own address, not at the counter's PC.
+pub const GUARDS: [Guard; 3] = [
+    Guard { scope: "pair", max_failed: 5 },
+    Guard { scope: "source", max_failed: 20 },
+    Guard { scope: "account", max_failed: 50 },
+];
+pub const WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_mins(15);
 pub const LOCK: jiff::SignedDuration = jiff::SignedDuration::from_mins(15);
 /// The least length of a staff password (NIST SP 800-63B's 8, raised for shared PCs).
 pub const MIN_PASSWORD: usize = 10;
@@ -118,25 +128,26 @@ impl App {
         Ok(())
     }
 
-    /// Checks the password; on success a new session and its cookie token.
+    /// Checks the password of `username` at `site`, asked from address `source`; on
+    /// success a new session and its cookie token. Every attempt is counted before its
+    /// password is checked ([`GUARDS`]): guesses sent at once are counted as surely as
+    /// guesses in a row, and an unknown name is counted and answered like a known one.
     pub async fn sign_in(
         &self,
         site: &str,
         username: &str,
         password: &str,
+        source: &str,
         now: jiff::Timestamp,
     ) -> Result<(String, Session), SignInError> {
-        let password = password.to_owned();
-        let Some(login) = db::accounts::login(&self.db, site, username).await? else {
-            // The same work as a real check, so the answer's timing tells nothing either.
-            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-            let _ = tokio::task::spawn_blocking(move || {
-                credential::verify_secret(&password, DUMMY.get_or_init(|| credential::hash_secret("no such user")))
-            })
-            .await;
+        // Bounded before any work: the username's own rule, a password's sane length.
+        if username.len() > 40 || password.len() > 1024 || site.len() > 40 {
             return Err(SignInError::Wrong);
-        };
-        if let Some(until) = login.locked_until.filter(|u| *u > now) {
+        }
+        if let Some(until) =
+            db::accounts::count_attempt(&self.db, site, username, source, &GUARDS, now, WINDOW, LOCK).await?
+        {
+            log::warn!("staff sign-in: {username} at {site} from {source} refused: locked until {until}");
             let zone = self.zone(site).await?.unwrap_or_else(|| "UTC".into());
             return Err(SignInError::Locked(mpp_domain::hours::instant_time_text(
                 until,
@@ -144,20 +155,24 @@ impl App {
                 mpp_domain::text::Lang::Id,
             )));
         }
-        let hash = login.password_hash.clone();
-        let ok =
-            tokio::task::spawn_blocking(move || credential::verify_secret(&password, &hash)).await.unwrap_or(false);
-        if !ok {
-            let failed = login.failed_logins + 1;
-            let lock = (failed >= TRIES).then(|| now + LOCK);
-            db::accounts::record_failure(&self.db, site, username, failed, lock).await?;
-            log::warn!(
-                "staff sign-in: wrong password for {username} at {site} ({failed} in a row{})",
-                if lock.is_some() { ", locked" } else { "" }
-            );
+        let login = db::accounts::login(&self.db, site, username).await?;
+        // Argon2id for a known name and for an unknown one alike (the timing tells
+        // nothing), at most two at a time, off the async threads.
+        static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let hash = match &login {
+            Some(l) => l.password_hash.clone(),
+            None => DUMMY.get_or_init(|| credential::hash_secret("no such user")).clone(),
+        };
+        let ok = {
+            let _permit = self.credentials.checks.acquire().await.expect("the semaphore is never closed");
+            let password = password.to_owned();
+            tokio::task::spawn_blocking(move || credential::verify_secret(&password, &hash)).await.unwrap_or(false)
+        };
+        let Some(login) = login.filter(|_| ok) else {
+            log::warn!("staff sign-in: wrong username or password for {username:?} at {site} from {source}");
             return Err(SignInError::Wrong);
-        }
-        db::accounts::clear_failures(&self.db, site, username).await?;
+        };
+        db::accounts::clear_attempts(&self.db, site, username, source).await?;
         let token = credential::random_hex(32);
         let csrf = credential::random_hex(16);
         db::accounts::start_session(&self.db, &digest(&token), site, username, &csrf, now, now + MAX_AGE).await?;
@@ -182,9 +197,30 @@ impl App {
         db::accounts::choose_counter(&self.db, &digest(token), site, counter).await
     }
 
-    /// Lifts a lock-out; whether the account exists.
+    /// Lifts an account's lock-outs (everywhere); whether the account exists.
     pub async fn unlock_staff(&self, site: &str, username: &str) -> Result<bool, DbError> {
-        db::accounts::clear_failures(&self.db, site, username).await
+        db::accounts::lift_lock(&self.db, site, username).await
+    }
+
+    /// Disables an account (or enables it again); its sessions end. Whether it exists.
+    pub async fn set_staff_disabled(
+        &self,
+        site: &str,
+        username: &str,
+        disabled: bool,
+        now: jiff::Timestamp,
+    ) -> Result<bool, DbError> {
+        db::accounts::set_disabled(&self.db, site, username, disabled.then_some(now)).await
+    }
+
+    /// Signs an account out on every device; how many sessions ended.
+    pub async fn sign_out_everywhere(&self, site: &str, username: &str) -> Result<u64, DbError> {
+        db::accounts::end_sessions(&self.db, site, username).await
+    }
+
+    /// The site's staff accounts, with their sessions and locks.
+    pub async fn accounts(&self, site: &str, now: jiff::Timestamp) -> Result<Vec<Account>, DbError> {
+        db::accounts::accounts(&self.db, site, now).await
     }
 
     pub async fn sign_out(&self, token: &str) -> Result<(), DbError> {

@@ -5,7 +5,7 @@
 use mpp_domain::calling::{Action, Refused, apply};
 
 use crate::db::accounts::Role;
-pub use crate::db::calling::Called;
+pub use crate::db::calling::{Called, Target};
 use crate::db::{self, DbError};
 
 use super::App;
@@ -65,8 +65,10 @@ impl App {
         )
     }
 
-    /// An action on one ticket (by its number on `date`) at `counter`. Calling a number
-    /// out of order needs a supervisor or an admin and a reason.
+    /// An action on one ticket at `counter`, named by its number as the counter sees it:
+    /// the ticket at the counter with that number for what is done at a counter, that
+    /// number today for calling out of order and back in line. Calling a number out of
+    /// order needs a supervisor or an admin and a reason.
     #[allow(clippy::too_many_arguments)]
     pub async fn act(
         &self,
@@ -74,6 +76,25 @@ impl App {
         counter: i16,
         date: jiff::civil::Date,
         number: &str,
+        action: &Action,
+        reason: Option<&str>,
+        now: jiff::Timestamp,
+    ) -> Result<Called, CallError> {
+        let target = match action {
+            Action::Call | Action::Requeue => Target::Number(number.to_owned()),
+            _ => Target::AtCounter { number: Some(number.to_owned()) },
+        };
+        self.act_on(actor, counter, date, &target, action, reason, now).await
+    }
+
+    /// An action on the ticket `target` names, at `counter`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn act_on(
+        &self,
+        actor: &Actor,
+        counter: i16,
+        date: jiff::civil::Date,
+        target: &Target,
         action: &Action,
         reason: Option<&str>,
         now: jiff::Timestamp,
@@ -93,7 +114,7 @@ impl App {
             move |v: &_| apply(v, &action, counter, &rules, now)
         };
         flat(
-            db::calling::act(&self.db, &actor.row(), counter, date, number, action, reason.as_deref(), decide, now)
+            db::calling::act(&self.db, &actor.row(), counter, date, target, action, reason.as_deref(), decide, now)
                 .await,
         )
     }

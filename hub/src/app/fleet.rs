@@ -21,7 +21,7 @@ pub struct Row {
 }
 
 fn rules(c: &AlertsConfig) -> Rules {
-    Rules { silent_after_min: c.silent_after_min, backlog: c.backlog }
+    Rules { silent_after_min: c.silent_after_min, backlog: c.backlog, ..Rules::default() }
 }
 
 fn alert_json(a: &StoredAlert, cleared: bool, now: jiff::Timestamp) -> serde_json::Value {
@@ -36,7 +36,7 @@ impl App {
     /// whose kiosks are all silent.
     pub async fn fleet(&self, site: Option<&str>, now: jiff::Timestamp) -> Result<(Vec<Row>, Vec<String>), DbError> {
         let rules = rules(&self.alerts);
-        let mut out: Vec<Row> = db::fleet::kiosks(&self.db, site)
+        let mut out: Vec<Row> = db::fleet::kiosks(&self.db, site, now)
             .await?
             .into_iter()
             .map(|k| {
@@ -55,10 +55,11 @@ impl App {
         Ok((out, silent))
     }
 
-    /// One round of the watch: new alerts are stored and sent to the webhook, alerts no
-    /// longer true are removed and their clearing sent.
+    /// One round of the watch: new alerts are stored and their messages queued for the
+    /// webhook, alerts no longer true are removed and their clearing queued.
     pub async fn check_fleet(&self, now: jiff::Timestamp) -> Result<(), DbError> {
         let (rows, _) = self.fleet(None, now).await?;
+        let tell = self.alerts.webhook_url.is_some();
         let mut active: Vec<(String, i16, &'static str)> = Vec::new();
         for r in &rows {
             let kiosk = i16::from(r.facts.kiosk);
@@ -70,9 +71,10 @@ impl App {
                     kind: a.kind().to_owned(),
                     severity: format!("{:?}", a.severity()).to_lowercase(),
                     message: a.words(),
-                    notified: false,
                 };
-                db::fleet::raise(&self.db, &alert, now).await?;
+                if db::fleet::raise(&self.db, &alert, now).await? && tell {
+                    db::fleet::enqueue_message(&self.db, &alert_json(&alert, false, now), now).await?;
+                }
             }
         }
         // Cleared: stored, no longer active.
@@ -80,30 +82,57 @@ impl App {
             if active.iter().any(|(site, k, kind)| *site == s.site && *k == s.kiosk && *kind == s.kind) {
                 continue;
             }
-            let gone = db::fleet::clear(&self.db, &s.site, s.kiosk, &s.kind).await?;
-            if let (true, true, Some(url)) = (gone, s.notified, &self.alerts.webhook_url) {
-                crate::webhook::post(url, alert_json(&s, true, now)).await;
-            }
-        }
-        // Raised and not yet told: each claimed by one process, told once; a failed
-        // delivery is released for the next round.
-        if let Some(url) = &self.alerts.webhook_url {
-            for p in db::fleet::claim_untold(&self.db, now).await? {
-                if !crate::webhook::post(url, alert_json(&p, false, now)).await {
-                    db::fleet::release(&self.db, &p.site, p.kiosk, &p.kind).await?;
-                }
+            if db::fleet::clear(&self.db, &s.site, s.kiosk, &s.kind).await? && tell {
+                db::fleet::enqueue_message(&self.db, &alert_json(&s, true, now), now).await?;
             }
         }
         Ok(())
     }
 
-    /// Checks the fleet every `check_secs` until the process ends.
+    /// Delivers the webhook's queued messages in order: each until the receiver takes it
+    /// (a 2xx, no redirect followed), backing off after a failure (2, 4, 8 … seconds, at
+    /// most ten minutes) without holding up the fleet's watch.
+    pub async fn deliver_webhook(&self, now: jiff::Timestamp) -> Result<usize, DbError> {
+        let Some(url) = &self.alerts.webhook_url else { return Ok(0) };
+        let mut sent = 0;
+        while let Some((id, body, attempts)) =
+            db::fleet::next_message(&self.db, now, jiff::SignedDuration::from_secs(60)).await?
+        {
+            if crate::webhook::post(url, body).await {
+                db::fleet::delivered(&self.db, id).await?;
+                sent += 1;
+            } else {
+                let wait = jiff::SignedDuration::from_secs(2_i64.saturating_pow(attempts.clamp(1, 10) as u32).min(600));
+                db::fleet::retry_at(&self.db, id, now + wait).await?;
+                break;
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Checks the fleet every `check_secs`, and delivers the webhook's messages every
+    /// second, until the process ends.
     pub async fn watch_fleet(self: Arc<App>) {
+        let deliverer = {
+            let app = self.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+                loop {
+                    tick.tick().await;
+                    if let Err(e) = app.deliver_webhook(crate::clock::now()).await {
+                        log::warn!("the alert webhook's queue: {e}");
+                    }
+                }
+            })
+        };
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(self.alerts.check_secs.max(1)));
         loop {
             tick.tick().await;
             if let Err(e) = self.check_fleet(crate::clock::now()).await {
                 log::warn!("checking the fleet: {e}");
+            }
+            if deliverer.is_finished() {
+                log::error!("the alert webhook's deliverer stopped");
             }
         }
     }

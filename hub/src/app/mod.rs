@@ -71,7 +71,7 @@ impl App {
     /// An application on the database at `url` with `config`'s settings and the built-in
     /// voice, serving no live client: for tests and benchmarks.
     pub fn open(url: &str, config: &Config) -> Result<App, crate::db::DbError> {
-        let db = Db::connect(url, config.database.pool_size)?;
+        let db = Db::connect(&crate::config::DatabaseConfig { url: url.to_owned(), ..config.database.clone() })?;
         let voice = voice::Voice::load(None).expect("the built-in clips are readable (a unit test checks)");
         Ok(App::new(db, config, Changes::local(), voice))
     }

@@ -90,6 +90,13 @@ impl App {
     }
 }
 
+/// A cell a spreadsheet shows as text: one that would begin a formula (`=`, `+`, `-`,
+/// `@`, a tab or a return: text typed at a counter, a pause's reason, a catalogue's name)
+/// gets a leading apostrophe, so opening the file runs nothing.
+pub fn formula_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}").into() } else { cell.into() }
+}
+
 fn num(x: Option<f64>) -> String {
     x.map(|v| format!("{v:.1}")).unwrap_or_default()
 }
@@ -140,7 +147,7 @@ pub fn csv(r: &SiteReport) -> String {
         };
         let rec: Vec<String> =
             head.iter().cloned().chain([kind.into(), group.into(), name.into()]).chain(figs).chain(rest).collect();
-        w.write_record(&rec).expect("writing to memory");
+        w.write_record(rec.iter().map(|c| formula_safe(c).into_owned())).expect("writing to memory");
     };
     let none = || -> [String; 6] { Default::default() };
     row("site", &r.site, &r.site_name, Some(&r.report.site), none());
@@ -315,6 +322,16 @@ mod tests {
 
     fn at(hm: &str) -> jiff::Timestamp {
         format!("2026-11-30T{hm}:00+08:00").parse().unwrap()
+    }
+
+    #[test]
+    fn a_cell_that_would_be_a_formula_is_text() {
+        assert_eq!(formula_safe("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        for f in ["+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(formula_safe(f).starts_with('\''), "{f:?}");
+        }
+        assert_eq!(formula_safe("istirahat"), "istirahat");
+        assert_eq!(formula_safe("10.5"), "10.5");
     }
 
     #[test]

@@ -66,6 +66,8 @@ static EMBEDDED: &[(&str, &[u8])] = &[
 
 #[derive(Debug, thiserror::Error)]
 pub enum VoiceError {
+    #[error("{0:?} is not a queue number like KTB-A007 or KTB-PA007")]
+    Number(String),
     #[error(transparent)]
     Phrase(#[from] PhraseError),
     #[error("{file}: {reason}")]
@@ -74,15 +76,15 @@ pub enum VoiceError {
     Dir { dir: PathBuf, reason: String },
 }
 
-/// The clips, read once at start.
+/// The clips, read once at start, as the little-endian PCM a WAV's data chunk holds.
 #[derive(Debug, Clone)]
 pub struct Voice {
-    clips: HashMap<&'static str, Vec<i16>>,
+    clips: HashMap<&'static str, bytes::Bytes>,
     /// Which clips came from the site's folder.
     pub own: Vec<&'static str>,
 }
 
-fn read(bytes: &[u8], file: &str) -> Result<Vec<i16>, VoiceError> {
+fn read(bytes: &[u8], file: &str) -> Result<bytes::Bytes, VoiceError> {
     let bad = |reason: String| VoiceError::Clip { file: file.to_owned(), reason };
     let reader = hound::WavReader::new(bytes).map_err(|e| bad(format!("not a WAV file: {e}")))?;
     let spec = reader.spec();
@@ -94,7 +96,28 @@ fn read(bytes: &[u8], file: &str) -> Result<Vec<i16>, VoiceError> {
             spec.channels, spec.sample_rate, spec.bits_per_sample
         )));
     }
-    reader.into_samples::<i16>().collect::<Result<Vec<_>, _>>().map_err(|e| bad(format!("unreadable samples: {e}")))
+    let samples: Vec<i16> =
+        reader.into_samples::<i16>().collect::<Result<_, _>>().map_err(|e| bad(format!("unreadable samples: {e}")))?;
+    Ok(samples.iter().flat_map(|s| s.to_le_bytes()).collect::<Vec<u8>>().into())
+}
+
+/// The canonical 44-byte header of a 16-bit mono PCM WAV of `data` bytes at [`SPEC`]'s rate.
+fn header(data: u32) -> bytes::Bytes {
+    let rate = SPEC.sample_rate;
+    let mut h = Vec::with_capacity(44);
+    h.extend_from_slice(b"RIFF");
+    h.extend_from_slice(&(36 + data).to_le_bytes());
+    h.extend_from_slice(b"WAVEfmt ");
+    h.extend_from_slice(&16u32.to_le_bytes()); // the fmt chunk's size
+    h.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    h.extend_from_slice(&1u16.to_le_bytes()); // mono
+    h.extend_from_slice(&rate.to_le_bytes());
+    h.extend_from_slice(&(rate * 2).to_le_bytes()); // bytes a second
+    h.extend_from_slice(&2u16.to_le_bytes()); // bytes a frame
+    h.extend_from_slice(&16u16.to_le_bytes()); // bits a sample
+    h.extend_from_slice(b"data");
+    h.extend_from_slice(&data.to_le_bytes());
+    h.into()
 }
 
 impl Voice {
@@ -130,23 +153,26 @@ impl Voice {
         Ok(Voice { clips, own })
     }
 
+    /// The call of `number` to `counter` as the parts of one WAV: its header, then each
+    /// clip's samples. The parts share the loaded clips (no copy), so a call costs a few
+    /// hundred bytes of memory whatever is asked, and only numbers the ticket grammar
+    /// allows (`KTB-A007`, `KTB-PA007`: at most ten characters) and counters 1 to 999 are
+    /// spoken.
+    pub fn call(&self, number: &str, counter: i32) -> Result<Vec<bytes::Bytes>, VoiceError> {
+        if number.len() > 16 || number.parse::<mpp_domain::tickets::TicketNumber>().is_err() {
+            return Err(VoiceError::Number(number.chars().take(16).collect()));
+        }
+        let phrase = call_phrase(number, counter)?;
+        let data: usize = phrase.iter().map(|c| self.clips[c].len()).sum();
+        let mut parts = Vec::with_capacity(phrase.len() + 1);
+        parts.push(header(u32::try_from(data).expect("a call is seconds long")));
+        parts.extend(phrase.iter().map(|c| self.clips[c].clone()));
+        Ok(parts)
+    }
+
     /// The call of `number` to `counter` as WAV bytes: what the display plays.
     pub fn say(&self, number: &str, counter: i32) -> Result<Vec<u8>, VoiceError> {
-        let phrase = call_phrase(number, counter)?;
-        let samples: usize = phrase.iter().map(|c| self.clips[c].len()).sum();
-        let mut out = std::io::Cursor::new(Vec::with_capacity(44 + samples * 2));
-        {
-            let mut w = hound::WavWriter::new(&mut out, SPEC).expect("writing to memory");
-            let mut w16 = w.get_i16_writer(samples as u32);
-            for clip in &phrase {
-                for s in &self.clips[clip] {
-                    w16.write_sample(*s);
-                }
-            }
-            w16.flush().expect("writing to memory");
-            w.finalize().expect("writing to memory");
-        }
-        Ok(out.into_inner())
+        Ok(self.call(number, counter)?.concat())
     }
 }
 
@@ -160,5 +186,22 @@ mod tests {
         assert_eq!(names, CLIPS.iter().map(|(n, _)| *n).collect::<Vec<_>>());
         let voice = Voice::load(None).unwrap();
         assert!(voice.clips.values().all(|c| !c.is_empty()));
+    }
+
+    #[test]
+    fn only_a_queue_number_is_spoken_and_the_audio_is_shared_not_copied() {
+        let voice = Voice::load(None).unwrap();
+        for absurd in ["KTB-A0070", &"9".repeat(50_000), "<script>", "KTB-Z007", "KTB-A007-A007", ""] {
+            assert!(matches!(voice.call(absurd, 3), Err(VoiceError::Number(_))), "{:.20}", absurd);
+        }
+        assert!(matches!(voice.call("KTB-A007", 1000), Err(VoiceError::Phrase(PhraseError::Counter(1000)))));
+        let parts = voice.call("KTB-PA007", 12).unwrap();
+        assert_eq!(parts[0].len(), 44, "the header");
+        // Every other part is a loaded clip itself: the same memory, not a copy.
+        assert!(parts[1..].iter().all(|p| voice.clips.values().any(|c| c.as_ptr() == p.as_ptr())));
+        let wav = voice.say("KTB-PA007", 12).unwrap();
+        let reader = hound::WavReader::new(&wav[..]).unwrap();
+        assert_eq!(reader.spec(), SPEC, "a WAV hound reads");
+        assert_eq!(reader.len() as usize * 2, wav.len() - 44);
     }
 }

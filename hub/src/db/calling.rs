@@ -235,14 +235,113 @@ pub async fn call_next(
     Ok(Ok(Some(called)))
 }
 
-/// An action on one ticket (by its number on `date`) at `counter`; `reason` is recorded.
+/// Which ticket an action is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The ticket at this counter (called or being served); when a number is given, the
+    /// one with that number (the page's view), else that number wherever it is.
+    AtCounter { number: Option<String> },
+    /// The ticket with this id (the kiosk's, unique).
+    Id(String),
+    /// The ticket with this number today: for calling out of order (a waiting one) and
+    /// back in line (a no-show one). Two such tickets (a kiosk that lost its ledger gave
+    /// the number again) are refused as ambiguous, never guessed.
+    Number(String),
+}
+
+/// The row `target` names, locked, or why there is none.
+async fn find(
+    tx: &tokio_postgres::Transaction<'_>,
+    site: &str,
+    counter: i16,
+    date: jiff::civil::Date,
+    target: &Target,
+    action: &Action,
+) -> Result<Result<Row, Refused>, DbError> {
+    let callable = CALLABLE.as_slice();
+    let rows = match target {
+        Target::Id(id) => {
+            tx.query(
+                &format!("SELECT {COLUMNS} FROM ticket WHERE site = $1 AND id = $2 AND status = ANY($3) FOR UPDATE"),
+                &[&site, id, &callable],
+            )
+            .await?
+        }
+        Target::AtCounter { number } => {
+            let here = tx
+                .query(
+                    &format!(
+                        "SELECT {COLUMNS} FROM ticket
+                         WHERE site = $1 AND counter = $2 AND local_date = $3 AND call_state IN ('called', 'serving')
+                           AND status = ANY($4) AND ($5::text IS NULL OR number = $5)
+                         ORDER BY last_call_at DESC LIMIT 1 FOR UPDATE"
+                    ),
+                    &[&site, &counter, &Day(date), &callable, number],
+                )
+                .await?;
+            match (here.is_empty(), number) {
+                (false, _) => here,
+                // Not here: that number wherever it is (the rules then say why not).
+                (true, Some(n)) => {
+                    return Box::pin(find(tx, site, counter, date, &Target::Number(n.clone()), action)).await;
+                }
+                (true, None) => {
+                    return Ok(Err(Refused::NoTicket { number: format!("at counter {counter}"), date }));
+                }
+            }
+        }
+        Target::Number(number) => {
+            let all = tx
+                .query(
+                    &format!(
+                        "SELECT {COLUMNS} FROM ticket WHERE site = $1 AND local_date = $2 AND number = $3 AND status = ANY($4)
+                         ORDER BY queue_at FOR UPDATE"
+                    ),
+                    &[&site, &Day(date), number, &callable],
+                )
+                .await?;
+            // Of a number given twice, the one this action can be for.
+            let fits = |r: &tokio_postgres::Row| {
+                let state: String = r.try_get("call_state").unwrap_or_default();
+                match action {
+                    Action::Call => state == "waiting",
+                    Action::Requeue => state == "no_show",
+                    _ => true,
+                }
+            };
+            match all.len() {
+                0 | 1 => all,
+                _ => {
+                    let fitting: Vec<_> = all.into_iter().filter(fits).collect();
+                    if fitting.len() > 1 {
+                        return Ok(Err(Refused::Ambiguous { number: number.clone() }));
+                    }
+                    fitting
+                }
+            }
+        }
+    };
+    match rows.first() {
+        Some(r) => Ok(Ok(row_of(r)?)),
+        None => {
+            let number = match target {
+                Target::Id(id) => id.clone(),
+                Target::Number(n) | Target::AtCounter { number: Some(n) } => n.clone(),
+                Target::AtCounter { number: None } => format!("at counter {counter}"),
+            };
+            Ok(Err(Refused::NoTicket { number, date }))
+        }
+    }
+}
+
+/// An action on one ticket at `counter`; `reason` is recorded.
 #[allow(clippy::too_many_arguments)]
 pub async fn act(
     db: &Db,
     actor: &Actor,
     counter: i16,
     date: jiff::civil::Date,
-    number: &str,
+    target: &Target,
     action: &Action,
     reason: Option<&str>,
     decide: impl Decide,
@@ -283,19 +382,10 @@ pub async fn act(
             return Ok(Err(Refused::NoService(service.clone())));
         }
     }
-    let Some(r) = tx
-        .query_opt(
-            &format!(
-                "SELECT {COLUMNS} FROM ticket WHERE site = $1 AND local_date = $2 AND number = $3 AND status = ANY($4)
-                 FOR UPDATE"
-            ),
-            &[&actor.site, &Day(date), &number, &CALLABLE.as_slice()],
-        )
-        .await?
-    else {
-        return Ok(Err(Refused::NoTicket { number: number.to_owned(), date }));
+    let row = match find(&tx, &actor.site, counter, date, target, action).await? {
+        Ok(row) => row,
+        Err(refused) => return Ok(Err(refused)),
     };
-    let row = row_of(&r)?;
     let next = match decide(&row.visit) {
         Ok(next) => next,
         Err(refused) => return Ok(Err(refused)),

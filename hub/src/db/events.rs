@@ -51,7 +51,7 @@ impl Changes {
 }
 
 /// Starts listening (in the background, for the life of the runtime).
-pub fn listen(url: String) -> Changes {
+pub fn listen(config: crate::config::DatabaseConfig) -> Changes {
     let (sender, _) = broadcast::channel(1024);
     let changes = Changes(sender.clone());
     tokio::spawn(async move {
@@ -59,7 +59,7 @@ pub fn listen(url: String) -> Changes {
         let mut wait = FIRST_WAIT;
         let mut first = true;
         loop {
-            match listen_once(&url, &sender, !first).await {
+            match listen_once(&config, &sender, !first).await {
                 Ok(()) => {
                     log::warn!("events: the LISTEN connection ended; connecting again");
                     wait = FIRST_WAIT;
@@ -78,8 +78,13 @@ pub fn listen(url: String) -> Changes {
 
 /// Listens until the connection ends. `again`: a connection was lost before this one, so
 /// every site is announced as changed once listening (caches dropped, displays redrawn).
-async fn listen_once(url: &str, sender: &broadcast::Sender<Change>, again: bool) -> Result<(), tokio_postgres::Error> {
-    let (client, mut connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+async fn listen_once(
+    config: &crate::config::DatabaseConfig,
+    sender: &broadcast::Sender<Change>,
+    again: bool,
+) -> Result<(), super::DbError> {
+    let pg = super::pg_config(&config.url, config.connect_timeout_secs)?;
+    let (client, mut connection) = pg.connect(tokio_postgres::NoTls).await?;
     let (forward, mut messages) = tokio::sync::mpsc::unbounded_channel();
     // The connection must be polled for the client to work and for notifications to come.
     let driver = tokio::spawn(async move {

@@ -17,6 +17,10 @@ pub mod sites;
 mod types;
 pub mod uploads;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
 
@@ -32,6 +36,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0005_sessions", include_str!("migrations/0005_sessions.sql")),
     ("0006_fleet_alerts", include_str!("migrations/0006_fleet_alerts.sql")),
     ("0007_one_clock", include_str!("migrations/0007_one_clock.sql")),
+    ("0008_facing_the_internet", include_str!("migrations/0008_facing_the_internet.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +49,8 @@ pub enum DbError {
     Pool(#[from] deadpool_postgres::PoolError),
     #[error("the database has migration {0:?}, which this mpp-hub does not know: it is older than the database")]
     UnknownMigration(String),
+    #[error("the database does not answer")]
+    Unavailable,
     /// A stored row that does not read as what the server wrote: named, never skipped.
     #[error("{what} {key}: {reason}")]
     Row { what: &'static str, key: String, reason: String },
@@ -59,27 +66,84 @@ impl DbError {
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
+    /// Set by [`Db::watch`] while PostgreSQL does not answer: requests then fail at once
+    /// (503) instead of each waiting for its own timeout.
+    down: Arc<AtomicBool>,
 }
 
 impl Db {
-    /// A pool of `size` connections to `url` (`postgres://…` or `host=/run/postgresql dbname=mpp_hub`).
-    pub fn connect(url: &str, size: usize) -> Result<Db, DbError> {
-        let config: tokio_postgres::Config =
-            url.parse().map_err(|e: tokio_postgres::Error| DbError::Url(e.to_string()))?;
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
-        let pool = Pool::builder(manager).max_size(size).build().map_err(|e| DbError::Url(e.to_string()))?;
-        Ok(Db { pool })
+    /// A pool of connections as `config` says: its URL (`postgres://…` or
+    /// `host=/run/postgresql dbname=mpp_hub`), size, and the timeouts that turn a frozen or
+    /// unreachable PostgreSQL into a quick error: connecting, waiting for a free
+    /// connection, and each statement (PostgreSQL's `statement_timeout`).
+    pub fn connect(config: &crate::config::DatabaseConfig) -> Result<Db, DbError> {
+        let mut pg = pg_config(&config.url, config.connect_timeout_secs)?;
+        pg.options(format!(
+            "{} -c statement_timeout={}",
+            pg.get_options().unwrap_or_default(),
+            config.statement_timeout_ms
+        ));
+        let manager = Manager::from_config(pg, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let wait = Duration::from_millis(config.pool_wait_ms);
+        let pool = Pool::builder(manager)
+            .max_size(config.pool_size)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(wait))
+            .create_timeout(Some(Duration::from_secs(config.connect_timeout_secs)))
+            .recycle_timeout(Some(wait))
+            .build()
+            .map_err(|e| DbError::Url(e.to_string()))?;
+        Ok(Db { pool, down: Arc::default() })
     }
 
     pub(crate) async fn client(&self) -> Result<deadpool_postgres::Object, DbError> {
+        if self.down.load(Ordering::Relaxed) {
+            return Err(DbError::Unavailable);
+        }
         Ok(self.pool.get().await?)
     }
 
-    /// Whether the database answers a trivial query.
+    /// Whether the database answers a trivial query, within a second.
     pub async fn ping(&self) -> Result<(), DbError> {
-        self.client().await?.query_one("SELECT 1", &[]).await?;
-        Ok(())
+        let ping = async { self.pool.get().await?.query_one("SELECT 1", &[]).await.map_err(DbError::from) };
+        match tokio::time::timeout(Duration::from_secs(1), ping).await {
+            Ok(result) => result.map(|_| ()),
+            Err(_) => Err(DbError::Unavailable),
+        }
     }
+
+    /// Whether the last check found PostgreSQL silent.
+    pub fn is_down(&self) -> bool {
+        self.down.load(Ordering::Relaxed)
+    }
+
+    /// Checks PostgreSQL every second for the life of the runtime: while it does not
+    /// answer, every request is told so at once.
+    pub fn watch(&self) {
+        let db = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let answered = db.ping().await.is_ok();
+                if db.down.swap(!answered, Ordering::Relaxed) == answered {
+                    if answered {
+                        log::warn!("the database answers again");
+                    } else {
+                        log::error!("the database does not answer: requests are refused until it does");
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// The connection settings of `url`, with a connect timeout and TCP keepalives.
+pub fn pg_config(url: &str, connect_timeout_secs: u64) -> Result<tokio_postgres::Config, DbError> {
+    let mut pg: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| DbError::Url(e.to_string()))?;
+    pg.connect_timeout(Duration::from_secs(connect_timeout_secs)).keepalives(true);
+    Ok(pg)
 }
 
 /// Applies the migrations the database lacks; returns the names applied. Two servers

@@ -1,6 +1,7 @@
-//! What kiosks upload: a batch stored in one transaction, every record once
-//! (`ON CONFLICT DO NOTHING` on its event id), the queue's tables brought up to date from
-//! the records that were new; and each kiosk's latest health report.
+//! What kiosks upload: a batch stored in one transaction, every record once per site and
+//! kiosk (`ON CONFLICT DO NOTHING` on its key), the queue's tables brought up to date from
+//! the records that were new; survey responses kept apart, with neither kiosk nor time of
+//! receipt; and each kiosk's latest health report and clock.
 
 use mpp_domain::protocol::{Batch, Body, KioskHealth};
 
@@ -16,19 +17,71 @@ pub struct Stored {
     pub duplicates: usize,
 }
 
+/// How the kiosk's own times are taken: shifted by the kiosk clock's measured error, and
+/// never later than the server's now (a far-future time would freeze a ticket).
+#[derive(Debug, Clone, Copy)]
+pub struct Times {
+    /// Added to every time the kiosk reports (zero when its clock is right).
+    pub correction: jiff::SignedDuration,
+    /// The server's now: no corrected time is later.
+    pub now: jiff::Timestamp,
+}
+
+impl Times {
+    pub fn of(&self, kiosk_time: jiff::Timestamp) -> jiff::Timestamp {
+        kiosk_time.checked_add(self.correction).unwrap_or(kiosk_time).min(self.now)
+    }
+}
+
 /// Stores an already checked batch of `kiosk` in one transaction; announces the change.
-pub async fn store_batch(db: &Db, kiosk: &KioskId, batch: &Batch, now: jiff::Timestamp) -> Result<Stored, DbError> {
+/// Its times are corrected by `times`; the kiosk's measured clock error is kept.
+pub async fn store_batch(
+    db: &Db,
+    kiosk: &KioskId,
+    batch: &Batch,
+    times: Times,
+    measured: Option<jiff::SignedDuration>,
+) -> Result<Stored, DbError> {
+    let now = times.now;
     let mut client = db.client().await?;
     let tx = client.transaction().await?;
     let insert = tx
         .prepare(
             "INSERT INTO upload_record (event_id, site, kiosk, seq, kind, created, data, received_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (site, kiosk, event_id) DO NOTHING",
         )
         .await?;
     let mut stored = Stored { stored: 0, duplicates: 0 };
     let kiosk_no = i16::from(kiosk.number);
     for record in &batch.records {
+        if let Body::Survey(s) = &record.body {
+            // Kept once by its own random id, apart from the queue's records: no kiosk, no
+            // time of receipt, nothing to place it beside a ticket.
+            let new = tx
+                .execute(
+                    "INSERT INTO survey_response (id, site, service, agency, local_date, source, answers, profile, comment)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
+                    &[
+                        &s.id,
+                        &kiosk.site,
+                        &s.service,
+                        &s.agency,
+                        &Day(s.local_date),
+                        &s.source.code(),
+                        &serde_json::to_value(&s.answers).expect("answers serialise"),
+                        &serde_json::to_value(&s.profile).expect("a profile serialises"),
+                        &s.comment,
+                    ],
+                )
+                .await?
+                == 1;
+            if new {
+                stored.stored += 1
+            } else {
+                stored.duplicates += 1
+            }
+            continue;
+        }
         let data = record.body.data();
         let new = tx
             .execute(
@@ -54,6 +107,17 @@ pub async fn store_batch(db: &Db, kiosk: &KioskId, batch: &Batch, now: jiff::Tim
         match &record.body {
             Body::Ticket(t) => {
                 let t = &t.ticket;
+                let issued = Ts(times.of(t.issued_at_utc));
+                // The same number twice on one day (a kiosk re-imaged mid-day): both are
+                // kept and the collision is noted for the supervisor.
+                tx.execute(
+                    "INSERT INTO number_collision (site, local_date, number, ticket, earlier, kiosk, noticed_at)
+                     SELECT $1, $2, $3, $4, id, $5, $6 FROM ticket
+                     WHERE site = $1 AND local_date = $2 AND number = $3 AND id <> $4 LIMIT 1
+                     ON CONFLICT DO NOTHING",
+                    &[&kiosk.site, &Day(t.local_date), &t.number, &t.id, &kiosk_no, &Ts(now)],
+                )
+                .await?;
                 tx.execute(
                     "INSERT INTO ticket (id, site, kiosk, number, service, agency, priority, local_date, issued_at,
                                          people_ahead, status, status_at, queue_at)
@@ -68,7 +132,7 @@ pub async fn store_batch(db: &Db, kiosk: &KioskId, batch: &Batch, now: jiff::Tim
                         &t.agency,
                         &t.priority.map(|p| p.code()),
                         &Day(t.local_date),
-                        &Ts(t.issued_at_utc),
+                        &issued,
                         &(t.people_ahead as i32),
                         &t.status.code(),
                     ],
@@ -76,39 +140,19 @@ pub async fn store_batch(db: &Db, kiosk: &KioskId, batch: &Batch, now: jiff::Tim
                 .await?;
             }
             Body::TicketStatus(s) => {
-                // The latest change wins; an older one arriving late changes nothing.
+                // The latest change wins; an older one arriving late changes nothing; a
+                // kiosk changes only its own tickets.
                 tx.execute(
                     "UPDATE ticket SET status = $1, status_at = $2
-                     WHERE id = $3 AND site = $4 AND status_at <= $2",
-                    &[&s.status.code(), &Ts(s.at_utc), &s.ticket_id, &kiosk.site],
+                     WHERE id = $3 AND site = $4 AND kiosk = $5 AND status_at <= $2",
+                    &[&s.status.code(), &Ts(times.of(s.at_utc)), &s.ticket_id, &kiosk.site, &kiosk_no],
                 )
                 .await?;
             }
-            Body::Survey(s) => {
-                tx.execute(
-                    "INSERT INTO survey_response (id, site, service, agency, local_date, source, answers, profile, comment)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
-                    &[
-                        &s.id,
-                        &kiosk.site,
-                        &s.service,
-                        &s.agency,
-                        &Day(s.local_date),
-                        &s.source.code(),
-                        &serde_json::to_value(&s.answers).expect("answers serialise"),
-                        &serde_json::to_value(&s.profile).expect("a profile serialises"),
-                        &s.comment,
-                    ],
-                )
-                .await?;
-            }
+            Body::Survey(_) => unreachable!("kept apart above"),
         }
     }
-    tx.execute(
-        "UPDATE kiosk SET last_seen_at = $3 WHERE site = $1 AND number = $2",
-        &[&kiosk.site, &kiosk_no, &Ts(now)],
-    )
-    .await?;
+    seen(&tx, kiosk, now, measured).await?;
     if stored.stored > 0 {
         events::announce(&tx, &kiosk.site).await?;
     }
@@ -117,32 +161,90 @@ pub async fn store_batch(db: &Db, kiosk: &KioskId, batch: &Batch, now: jiff::Tim
     Ok(stored)
 }
 
-/// Keeps a kiosk's latest health report (an older one arriving late changes nothing).
-pub async fn store_health(db: &Db, kiosk: &KioskId, h: &KioskHealth, now: jiff::Timestamp) -> Result<(), DbError> {
-    db.client()
+/// The kiosk was heard from at `now`; its clock, when measured, is `measured` off.
+async fn seen(
+    tx: &tokio_postgres::Transaction<'_>,
+    kiosk: &KioskId,
+    now: jiff::Timestamp,
+    measured: Option<jiff::SignedDuration>,
+) -> Result<(), DbError> {
+    let offset_ms = measured.map(|m| i64::try_from(m.as_millis()).unwrap_or(i64::MAX));
+    tx.execute(
+        "UPDATE kiosk SET last_seen_at = $3,
+                          clock_offset_ms = coalesce($4, clock_offset_ms),
+                          clock_measured_at = CASE WHEN $4::bigint IS NULL THEN clock_measured_at ELSE $3 END
+         WHERE site = $1 AND number = $2",
+        &[&kiosk.site, &i16::from(kiosk.number), &Ts(now), &offset_ms],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The kiosk's measured clock error (server minus kiosk), if it was measured.
+pub async fn clock_offset(db: &Db, kiosk: &KioskId) -> Result<Option<jiff::SignedDuration>, DbError> {
+    let row = db
+        .client()
         .await?
-        .execute(
-            "INSERT INTO kiosk_health (site, kiosk, reported_at, received_at, app_version, catalogue_version, printer,
-                                       printer_at, outbox_pending, oldest_pending)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             ON CONFLICT (site, kiosk) DO UPDATE SET reported_at = excluded.reported_at, received_at = excluded.received_at,
-                 app_version = excluded.app_version, catalogue_version = excluded.catalogue_version,
-                 printer = excluded.printer, printer_at = excluded.printer_at, outbox_pending = excluded.outbox_pending,
-                 oldest_pending = excluded.oldest_pending
-             WHERE kiosk_health.reported_at <= excluded.reported_at",
-            &[
-                &kiosk.site,
-                &i16::from(kiosk.number),
-                &Ts(h.at_utc),
-                &Ts(now),
-                &h.app_version.chars().take(40).collect::<String>(),
-                &h.catalogue_version.map(|v| v as i64),
-                &h.printer.code(),
-                &h.printer_at_utc.map(Ts),
-                &(h.outbox_pending as i64),
-                &h.oldest_pending_utc,
-            ],
+        .query_opt(
+            "SELECT clock_offset_ms FROM kiosk WHERE site = $1 AND number = $2",
+            &[&kiosk.site, &i16::from(kiosk.number)],
         )
         .await?;
+    Ok(row
+        .and_then(|r| r.try_get::<_, Option<i64>>("clock_offset_ms").ok().flatten())
+        .map(jiff::SignedDuration::from_millis))
+}
+
+/// Keeps a kiosk's latest health report (an older one arriving late changes nothing), and
+/// its clock as the report measured it.
+pub async fn store_health(
+    db: &Db,
+    kiosk: &KioskId,
+    h: &KioskHealth,
+    now: jiff::Timestamp,
+    measured: jiff::SignedDuration,
+) -> Result<(), DbError> {
+    let mut client = db.client().await?;
+    let tx = client.transaction().await?;
+    tx.execute(
+        "INSERT INTO kiosk_health (site, kiosk, reported_at, received_at, app_version, catalogue_version, printer,
+                                   printer_at, outbox_pending, oldest_pending)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (site, kiosk) DO UPDATE SET reported_at = excluded.reported_at, received_at = excluded.received_at,
+             app_version = excluded.app_version, catalogue_version = excluded.catalogue_version,
+             printer = excluded.printer, printer_at = excluded.printer_at, outbox_pending = excluded.outbox_pending,
+             oldest_pending = excluded.oldest_pending
+         WHERE kiosk_health.reported_at <= excluded.reported_at",
+        &[
+            &kiosk.site,
+            &i16::from(kiosk.number),
+            &Ts(h.at_utc),
+            &Ts(now),
+            &h.app_version.chars().take(40).collect::<String>(),
+            &h.catalogue_version.map(|v| v as i64),
+            &h.printer.code(),
+            &h.printer_at_utc.map(Ts),
+            &(h.outbox_pending as i64),
+            &h.oldest_pending_utc.as_deref().map(|o| o.chars().take(40).collect::<String>()),
+        ],
+    )
+    .await?;
+    seen(&tx, kiosk, now, Some(measured)).await?;
+    tx.commit().await?;
     Ok(())
+}
+
+/// The last sequence of each of `kiosk`'s numbers on `date` (prefix, priority or not, last
+/// sequence), from the numbers the server holds: what a kiosk that lost its ledger
+/// continues from.
+pub async fn day_numbers(db: &Db, kiosk: &KioskId, date: jiff::civil::Date) -> Result<Vec<String>, DbError> {
+    let rows = db
+        .client()
+        .await?
+        .query(
+            "SELECT DISTINCT number FROM ticket WHERE site = $1 AND kiosk = $2 AND local_date = $3",
+            &[&kiosk.site, &i16::from(kiosk.number), &Day(date)],
+        )
+        .await?;
+    rows.iter().map(|r| Ok(r.try_get("number")?)).collect()
 }

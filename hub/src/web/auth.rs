@@ -36,12 +36,7 @@ impl OptionalFromRequestParts<WebState> for Staff {
         let Some(token) = cookie_token(&parts.headers) else { return Ok(None) };
         match state.app.session(&token, crate::clock::now()).await {
             Ok(session) => Ok(session.map(|session| Staff { token, session })),
-            Err(e) => Err(WebError::db(
-                Form::of_path(parts.uri.path()),
-                "reading a staff session",
-                &e,
-                "Server basis data tidak tersedia; coba lagi sebentar lagi.",
-            )),
+            Err(e) => Err(WebError::db(Form::of_path(parts.uri.path()), "reading a staff session", &e)),
         }
     }
 }
@@ -117,9 +112,7 @@ impl FromRequestParts<WebState> for Kiosk {
         match state.app.authenticate(token).await {
             Ok(Some(kiosk)) => Ok(Kiosk(kiosk)),
             Ok(None) => Err(WebError::json(StatusCode::UNAUTHORIZED, "the kiosk credential is unknown or revoked")),
-            Err(e) => {
-                Err(WebError::db(Form::Json, "authenticating a kiosk", &e, "the database is not available; try again"))
-            }
+            Err(e) => Err(WebError::db(Form::Json, "authenticating a kiosk", &e)),
         }
     }
 }

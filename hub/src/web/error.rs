@@ -58,12 +58,17 @@ impl WebError {
         WebError { status, message: title.into(), form: Form::Page, html: Some(html) }
     }
 
-    /// The database failed: logged with `context`, answered 503 with `message`.
-    pub fn db(form: Form, context: &str, e: &DbError, message: impl Into<String>) -> WebError {
+    /// The database failed: logged in full with `context`; answered 503, saying only that
+    /// (in Indonesian, then English): PostgreSQL's own words stay in the log.
+    pub fn db(form: Form, context: &str, e: &DbError) -> WebError {
         log::error!("{context}: {e}");
-        WebError::new(form, StatusCode::SERVICE_UNAVAILABLE, message)
+        WebError::new(form, StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE)
     }
 }
+
+/// What a person or a kiosk is told when the database cannot answer.
+pub const UNAVAILABLE: &str =
+    "Basis data tidak tersedia; coba lagi sebentar lagi. · The database is not available; try again shortly.";
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {

@@ -21,12 +21,19 @@ use axum::routing::{get, post};
 use error::WebError;
 use state::WebState;
 
-/// The server's routes, with the body limit.
+/// The server's routes: uploads with `[server] max_body_bytes`, every other request with
+/// [`crate::config::SMALL_BODY`]; each bounded in time (event streams excepted), each
+/// answer with the pages' security headers.
 pub fn router(state: WebState) -> Router {
-    let max_body = state.max_body;
-    Router::new()
+    let (big, small) = (state.server.max_body_bytes, crate::config::SMALL_BODY);
+    let timeout = std::time::Duration::from_secs(state.server.request_timeout_secs);
+    let uploads = Router::new()
         .route("/api/v1/upload", post(api::upload::upload))
+        .layer(DefaultBodyLimit::max(big))
+        .layer(axum::middleware::from_fn_with_state(big, refuse_oversize));
+    let rest = Router::new()
         .route("/api/v1/health", post(api::upload::health))
+        .route("/api/v1/kiosk/sequences", get(api::upload::sequences))
         .route("/api/v1/sites/{site}/queue", get(api::queue::state))
         .route("/api/v1/sites/{site}/events", get(api::queue::events))
         .route("/api/v1/sites/{site}/tickets/{date}/{number}", get(api::queue::place))
@@ -43,10 +50,15 @@ pub fn router(state: WebState) -> Router {
         .route("/report", get(pages::report::report))
         .route("/report.csv", get(pages::report::csv))
         .route("/fleet", get(pages::fleet::fleet))
+        .route("/accounts", get(pages::accounts::list).post(pages::accounts::act))
         .route("/assets/{name}", get(assets::asset))
         .route("/healthz", get(health))
-        .layer(DefaultBodyLimit::max(max_body))
-        .layer(axum::middleware::from_fn_with_state(max_body, refuse_oversize))
+        .layer(DefaultBodyLimit::max(small))
+        .layer(axum::middleware::from_fn_with_state(small, refuse_oversize));
+    uploads
+        .merge(rest)
+        .layer(axum::middleware::from_fn_with_state(timeout, bounded_in_time))
+        .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)
 }
 
@@ -56,18 +68,57 @@ async fn refuse_oversize(State(max): State<usize>, request: Request, next: Next)
     let announced =
         request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if announced.is_some_and(|n| n > max as u64) {
-        return WebError::json(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the body is larger than the {max}-byte limit ([server] max_body_bytes)"),
-        )
-        .into_response();
+        let form = error::Form::of_path(request.uri().path());
+        let message = if request.uri().path() == "/api/v1/upload" {
+            format!("the body is larger than the {max}-byte limit ([server] max_body_bytes)")
+        } else {
+            format!("the body is larger than the {max}-byte limit")
+        };
+        return WebError::new(form, StatusCode::PAYLOAD_TOO_LARGE, message).into_response();
     }
     next.run(request).await
 }
 
+/// Every request but an event stream ends within `[server] request_timeout_secs`: reading
+/// its body, the work and a stuck database included (then 503).
+async fn bounded_in_time(State(limit): State<std::time::Duration>, request: Request, next: Next) -> Response {
+    if request.uri().path().ends_with("/events") {
+        return next.run(request).await;
+    }
+    let form = error::Form::of_path(request.uri().path());
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => WebError::new(form, StatusCode::SERVICE_UNAVAILABLE, error::UNAVAILABLE).into_response(),
+    }
+}
+
+/// What every answer carries: scripts and styles from this server only (no inline script),
+/// no framing by another site, no referrer beyond this origin, no content sniffing.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, name: header::HeaderName, value: &'static str| {
+        h.entry(name).or_insert(axum::http::HeaderValue::from_static(value));
+    };
+    set(
+        h,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; img-src 'self' data:; media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    );
+    set(h, header::REFERRER_POLICY, "same-origin");
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(h, header::X_FRAME_OPTIONS, "DENY");
+    response
+}
+
+/// `/healthz`: 200 while PostgreSQL answers, 503 at once while it does not (the
+/// database's watch says so without waiting on it).
 async fn health(State(state): State<WebState>) -> Response {
+    if state.app.db.is_down() {
+        return WebError::json(StatusCode::SERVICE_UNAVAILABLE, error::UNAVAILABLE).into_response();
+    }
     match state.app.db.ping().await {
         Ok(()) => (StatusCode::OK, "ok\n").into_response(),
-        Err(e) => WebError::db(error::Form::Json, "health", &e, "the database is not available").into_response(),
+        Err(e) => WebError::db(error::Form::Json, "health", &e).into_response(),
     }
 }

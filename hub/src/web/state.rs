@@ -1,21 +1,141 @@
-//! What every handler is given: the application and the web layer's own settings.
+//! What every handler is given: the application and the web layer's own settings, the
+//! count of live event streams, and the server's shutdown signal.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 
 use crate::app::App;
+use crate::config::ServerConfig;
 
 #[derive(Clone)]
 pub struct WebState {
     pub app: Arc<App>,
-    /// `[server] max_body_bytes`: the largest request body.
-    pub max_body: usize,
+    /// `[server]`: body limits, timeouts, stream caps, proxies, the public address.
+    pub server: Arc<ServerConfig>,
     /// Bounds the batches parsed and stored at once: each holds its records in memory,
     /// and the pool's connections are the real limit anyway.
     pub ingesting: Arc<tokio::sync::Semaphore>,
+    /// The live event streams, per site.
+    pub streams: Arc<Streams>,
+    /// Becomes `true` when the server stops: event streams end at once (displays
+    /// reconnect by themselves to the next server).
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 impl WebState {
-    pub fn new(app: Arc<App>, max_body: usize) -> WebState {
-        WebState { app, max_body, ingesting: Arc::new(tokio::sync::Semaphore::new(8)) }
+    /// The state for `app` with `server`'s settings; `stopping` turns true at shutdown.
+    pub fn new(app: Arc<App>, server: ServerConfig, stopping: tokio::sync::watch::Receiver<bool>) -> WebState {
+        WebState {
+            app,
+            server: Arc::new(server),
+            ingesting: Arc::new(tokio::sync::Semaphore::new(8)),
+            streams: Arc::default(),
+            stopping,
+        }
+    }
+
+    /// Whether the session cookie must be `Secure` (the public address is https).
+    pub fn secure_cookies(&self) -> bool {
+        self.server.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// The client's address: the connection's peer, or, when the peer is one of
+    /// `[server] trusted_proxies`, the last address its `X-Forwarded-For` adds.
+    pub fn client_address(&self, peer: Option<SocketAddr>, forwarded: Option<&str>) -> Option<IpAddr> {
+        let peer = peer?.ip();
+        if !self.server.trusted_proxies.contains(&peer) {
+            return Some(peer);
+        }
+        forwarded.and_then(|f| f.rsplit(',').next()).and_then(|a| a.trim().parse().ok()).or(Some(peer))
+    }
+}
+
+/// The live event streams: at most so many in all and per site; each is counted while
+/// its [`StreamSlot`] lives.
+#[derive(Default)]
+pub struct Streams {
+    open: Mutex<(usize, HashMap<String, usize>)>,
+}
+
+/// One event stream's place; given back when the stream ends.
+pub struct StreamSlot {
+    streams: Arc<Streams>,
+    site: String,
+}
+
+impl Streams {
+    /// A place for a stream of `site`, or `None` when either cap is reached.
+    pub fn take(self: &Arc<Self>, site: &str, total: usize, per_site: usize) -> Option<StreamSlot> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let of_site = open.1.get(site).copied().unwrap_or(0);
+        if open.0 >= total || of_site >= per_site {
+            return None;
+        }
+        open.0 += 1;
+        *open.1.entry(site.to_owned()).or_default() += 1;
+        Some(StreamSlot { streams: self.clone(), site: site.to_owned() })
+    }
+
+    /// Streams open now, in all.
+    pub fn open(&self) -> usize {
+        self.open.lock().unwrap_or_else(|e| e.into_inner()).0
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut open = self.streams.open.lock().unwrap_or_else(|e| e.into_inner());
+        open.0 -= 1;
+        if let Some(n) = open.1.get_mut(&self.site) {
+            *n -= 1;
+            if *n == 0 {
+                open.1.remove(&self.site);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_are_capped_in_all_and_per_site_and_given_back() {
+        let streams = Arc::new(Streams::default());
+        let a: Vec<_> = (0..2).map(|_| streams.take("A", 3, 2).unwrap()).collect();
+        assert!(streams.take("A", 3, 2).is_none(), "the site's cap");
+        let b = streams.take("B", 3, 2).unwrap();
+        assert!(streams.take("C", 3, 2).is_none(), "the total cap");
+        drop(b);
+        assert_eq!(streams.open(), 2);
+        assert!(streams.take("C", 3, 2).is_some(), "a place given back is taken again");
+        drop(a);
+        assert_eq!(streams.open(), 0);
+    }
+
+    #[test]
+    fn the_client_is_the_peer_unless_a_trusted_proxy_forwards_it() {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        drop(tx);
+        let config = crate::config::Config::default();
+        let state = WebState::new(
+            Arc::new(App::new(
+                crate::db::Db::connect(&config.database).unwrap(),
+                &config,
+                crate::db::events::Changes::local(),
+                crate::app::voice::Voice::load(None).unwrap(),
+            )),
+            config.server.clone(),
+            rx,
+        );
+        let from = |ip: &str| Some(SocketAddr::new(ip.parse().unwrap(), 5000));
+        assert_eq!(state.client_address(from("10.0.0.7"), Some("1.2.3.4")), Some("10.0.0.7".parse().unwrap()));
+        assert_eq!(
+            state.client_address(from("127.0.0.1"), Some("9.9.9.9, 1.2.3.4")),
+            Some("1.2.3.4".parse().unwrap()),
+            "the address the trusted proxy added (the last), not one the client wrote"
+        );
+        assert_eq!(state.client_address(from("127.0.0.1"), None), Some("127.0.0.1".parse().unwrap()));
     }
 }

@@ -140,7 +140,7 @@ fn kiosks_that_need_a_person_come_first_and_the_webhook_hears_once() {
     assert!(told.values().all(|(raised, cleared)| *raised == 1 && *cleared <= 1), "each alert told once: {told:?}");
 
     // The paper is changed: the kiosk's next round says so, and the clearing is told, once.
-    sync_round(&hub, &mut k1, SITE, 1, &token1, "ready", "2026-11-30T02:00:30Z");
+    sync_round(&hub, &mut k1, SITE, 1, &token1, "ready", "2026-11-30T02:00:02Z");
     let cleared = next(&hook);
     assert_eq!(
         (cleared["kiosk"].as_i64(), cleared["kind"].as_str(), cleared["cleared"].as_bool()),
@@ -148,8 +148,10 @@ fn kiosks_that_need_a_person_come_first_and_the_webhook_hears_once() {
         "{cleared}"
     );
 
-    // The page: an admin sees every site, worst first, the silent MPP called out.
-    add_staff(&hub, "teknisi", "admin");
+    // The page: the province's operator sees every site, worst first, the silent MPP
+    // called out; the site's admin and supervisor see their own site.
+    add_staff(&hub, "teknisi", "operator");
+    add_staff(&hub, "admin", "admin");
     add_staff(&hub, "kepala", "supervisor");
     let (status, page, _) = get(&hub, "/fleet", Some(&session(&hub, "teknisi")));
     assert_eq!(status, 200, "{page}");
@@ -169,8 +171,10 @@ fn kiosks_that_need_a_person_come_first_and_the_webhook_hears_once() {
     );
     // Last heard in the site's own time: kiosk 2 at 09.20 WITA.
     assert!(page.contains("30/11 09.20 WITA (40 menit lalu)"), "{page}");
-    let (_, own, _) = get(&hub, "/fleet", Some(&session(&hub, "kepala")));
-    assert!(!own.contains("MPP-LAIN") && own.contains("Belum pernah terhubung"), "a supervisor sees their own site");
+    for user in ["kepala", "admin"] {
+        let (_, own, _) = get(&hub, "/fleet", Some(&session(&hub, user)));
+        assert!(!own.contains("MPP-LAIN") && own.contains("Belum pernah terhubung"), "{user} sees their own site");
+    }
     if let Ok(dir) = std::env::var("MPP_HUB_SCREENSHOTS") {
         let driver = crate::browser::Driver::start();
         let b = driver.browser(1400, 700);

@@ -204,9 +204,11 @@ fn the_report_of_a_day_worked_out_by_hand() {
 /// Signs in over HTTP; the session cookie.
 pub(crate) fn session(hub: &Hub, user: &str) -> String {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+    let (cookie, token) = crate::support::login_form(hub);
     let r = agent
         .post(&hub.url("/counter/sign-in"))
-        .send_form([("site", SITE), ("username", user), ("password", "kata-sandi-panjang")])
+        .header("Cookie", &cookie)
+        .send_form([("site", SITE), ("username", user), ("password", "kata-sandi-panjang"), ("login_csrf", &token)])
         .unwrap();
     r.headers()
         .get("set-cookie")

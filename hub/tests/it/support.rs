@@ -283,3 +283,25 @@ impl KioskLedger {
         }
     }
 }
+
+/// The sign-in form's login token as a fresh browser gets it: the cookie to send back
+/// (`mpp_hub_login=…`) and the form's hidden `login_csrf`.
+pub fn login_form(hub: &Hub) -> (String, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut r = agent.get(&hub.url("/counter")).call().unwrap();
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("mpp_hub_login="))
+        .expect("the sign-in form sets its login cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = r.body_mut().read_to_string().unwrap();
+    let marker = r#"name="login_csrf" value=""#;
+    let at = page.find(marker).expect("the form carries its login token") + marker.len();
+    (cookie, page[at..at + 32].to_owned())
+}

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use mpp_domain::calling::{Action, Refused};
 use serde_json::json;
 
-use crate::app::calling::{Actor, CallError};
+use crate::app::calling::{Actor, CallError, Target};
 use crate::web::auth::AtCounter;
 use crate::web::error::{Form, WebError};
 use crate::web::state::WebState;
@@ -16,7 +16,7 @@ use crate::web::state::WebState;
 use super::queue::today;
 
 fn unavailable(context: &str, e: &crate::app::DbError) -> WebError {
-    WebError::db(Form::Json, context, e, "the database is not available; try again")
+    WebError::db(Form::Json, context, e)
 }
 
 /// The signed-in counter's current ticket and its lines.
@@ -67,6 +67,8 @@ pub async fn state(State(state): State<WebState>, at: AtCounter) -> Result<Json<
 #[derive(serde::Deserialize)]
 pub struct ActionRequest {
     action: String,
+    /// The ticket's id (what a program that has it sends).
+    ticket: Option<String>,
     number: Option<String>,
     service: Option<String>,
     #[serde(default)]
@@ -120,7 +122,15 @@ pub async fn action(
                 },
                 _ => return Err(WebError::json(StatusCode::BAD_REQUEST, format!("no action {other:?}"))),
             };
-            app.act(&actor, counter, date, number, &action, req.reason.as_deref(), now)
+            // By the ticket's id when the caller has it; else by its number as the counter
+            // sees it, or the ticket at the counter when no number is given.
+            let target = match (&req.ticket, number) {
+                (Some(id), _) => Target::Id(id.clone()),
+                (None, "") => Target::AtCounter { number: None },
+                (None, n) if matches!(action, Action::Call | Action::Requeue) => Target::Number(n.to_owned()),
+                (None, n) => Target::AtCounter { number: Some(n.to_owned()) },
+            };
+            app.act_on(&actor, counter, date, &target, &action, req.reason.as_deref(), now)
                 .await
                 .map(|c| format!("{}: {}", c.number, c.state.code()))
         }

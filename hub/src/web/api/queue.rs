@@ -8,7 +8,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 
 use crate::app::DbError;
-use crate::web::error::{Form, WebError};
+use crate::web::error::{self, Form, WebError};
 use crate::web::state::WebState;
 
 #[derive(serde::Deserialize)]
@@ -20,14 +20,24 @@ pub struct DayQuery {
 type DayParam = Result<Query<DayQuery>, axum::extract::rejection::QueryRejection>;
 
 fn unavailable(e: &DbError) -> WebError {
-    WebError::db(Form::Json, "reading the queue", e, "the database is not available; try again")
+    WebError::db(Form::Json, "reading the queue", e)
+}
+
+/// A day a site can have tickets on (PostgreSQL cannot store every day jiff reads, and no
+/// site has tickets in the year 9999): 400 otherwise.
+pub fn plausible(date: jiff::civil::Date) -> Result<jiff::civil::Date, WebError> {
+    if (2000..=2100).contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(WebError::json(StatusCode::BAD_REQUEST, format!("date {date}: use a day between 2000 and 2100")))
+    }
 }
 
 /// The site's local day now, or 404 for an unknown site.
 pub async fn today(state: &WebState, site: &str) -> Result<jiff::civil::Date, WebError> {
     match state.app.today(site, crate::clock::now()).await {
         Ok(Some(d)) => Ok(d),
-        Ok(None) => Err(WebError::json(StatusCode::NOT_FOUND, format!("no site {site:?} on this server"))),
+        Ok(None) => Err(WebError::json(StatusCode::NOT_FOUND, format!("no site {site:.40?} on this server"))),
         Err(e) => Err(unavailable(&e)),
     }
 }
@@ -44,10 +54,8 @@ pub async fn state(
     query: DayParam,
 ) -> Result<Response, WebError> {
     let Ok(Query(query)) = query else { return Err(WebError::json(StatusCode::BAD_REQUEST, "date: use YYYY-MM-DD")) };
-    let date = match query.date {
-        Some(d) => d,
-        None => today(&state, &site).await?,
-    };
+    let today = today(&state, &site).await?; // 404 for an unknown site, whatever the day
+    let date = plausible(query.date.unwrap_or(today))?;
     state.app.queue_json(&site, date, None).await.map(json).map_err(|e| unavailable(&e))
 }
 
@@ -58,8 +66,10 @@ pub async fn place(
     Path((site, date, number)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
     let Ok(date) = date.parse::<jiff::civil::Date>() else {
-        return Err(WebError::json(StatusCode::BAD_REQUEST, format!("date {date:?}: use YYYY-MM-DD")));
+        return Err(WebError::json(StatusCode::BAD_REQUEST, format!("date {date:.20}: use YYYY-MM-DD")));
     };
+    let date = plausible(date)?;
+    today(&state, &site).await?;
     match state.app.place(&site, date, &number, crate::clock::now()).await {
         Ok(Some(place)) => Ok(axum::Json(place).into_response()),
         Ok(None) => {
@@ -86,12 +96,22 @@ pub async fn events(
     query: DayParam,
 ) -> Result<Response, WebError> {
     let Ok(Query(query)) = query else { return Err(WebError::json(StatusCode::BAD_REQUEST, "date: use YYYY-MM-DD")) };
-    let fixed_date = query.date;
-    let changes = state.app.changes.subscribe();
+    let fixed_date = query.date.map(plausible).transpose()?;
     today(&state, &site).await?;
+    // A place among the live streams, or a plain refusal: a display retries by itself.
+    let Some(slot) = state.streams.take(&site, state.server.max_event_streams, state.server.max_event_streams_per_site)
+    else {
+        return Err(WebError::json(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "terlalu banyak layar tersambung; coba lagi sebentar lagi · too many live displays; try again shortly",
+        ));
+    };
+    let changes = state.app.changes.subscribe();
+    let limit = std::time::Duration::from_secs(state.server.request_timeout_secs);
+    let mut stopping = state.stopping.clone();
     let stream_of_events = futures_util::stream::unfold(
-        (state, site, changes, true),
-        move |(state, site, mut changes, first)| async move {
+        (state, site, changes, true, slot),
+        move |(state, site, mut changes, first, slot)| async move {
             let mut heard = None;
             if !first {
                 // Wait for a change of this site (a lagging receiver just redraws).
@@ -110,32 +130,40 @@ pub async fn events(
                     }
                 }
             }
-            let day = match fixed_date {
-                Some(d) => Ok(Some(d)),
-                None => state.app.today(&site, crate::clock::now()).await,
+            // From the caches: a hundred displays woken by one change run one query each;
+            // a database that does not answer is said to, not waited on for ever.
+            let read = async {
+                let date = match fixed_date {
+                    Some(d) => d,
+                    None => {
+                        state.app.today(&site, crate::clock::now()).await?.ok_or(crate::app::DbError::Unavailable)?
+                    }
+                };
+                let queue = state.app.queue_json(&site, date, heard).await?;
+                let calls = state.app.board_json(&site, date, heard).await?;
+                Ok::<_, crate::app::DbError>([("queue", queue), ("calls", calls)])
             };
-            // From the caches: a hundred displays woken by one change run one query each.
-            let events = match day {
-                Ok(Some(date)) => {
-                    let queue = state.app.queue_json(&site, date, heard).await;
-                    let calls = state.app.board_json(&site, date, heard).await;
-                    [("queue", queue), ("calls", calls)]
-                        .into_iter()
-                        .map(|(name, json)| match json {
-                            Ok(json) => Event::default().event(name).data(String::from_utf8_lossy(&json)),
-                            Err(e) => Event::default().event("error").data(e.to_string()),
-                        })
-                        .collect()
+            let events: Vec<Event> = match tokio::time::timeout(limit, read).await {
+                Ok(Ok(both)) => both
+                    .into_iter()
+                    .map(|(name, json)| Event::default().event(name).data(String::from_utf8_lossy(&json)))
+                    .collect(),
+                Ok(Err(e)) => {
+                    log::warn!("an event stream of {site}: {e}");
+                    vec![Event::default().event("error").data(error::UNAVAILABLE)]
                 }
-                Ok(None) => return None,
-                Err(e) => vec![Event::default().event("error").data(e.to_string())],
+                Err(_) => vec![Event::default().event("error").data(error::UNAVAILABLE)],
             };
             Some((
                 futures_util::stream::iter(events.into_iter().map(Ok::<_, std::convert::Infallible>)),
-                (state, site, changes, false),
+                (state, site, changes, false, slot),
             ))
         },
     );
     let stream = futures_util::StreamExt::flatten(Box::pin(stream_of_events));
+    // The server stopping ends the stream at once: the display reconnects by itself.
+    let stream = futures_util::StreamExt::take_until(stream, async move {
+        let _ = stopping.wait_for(|s| *s).await;
+    });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15))).into_response())
 }

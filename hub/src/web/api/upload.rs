@@ -21,13 +21,13 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WebError> {
         .map_err(|e| WebError::json(StatusCode::BAD_REQUEST, format!("{}: {}", e.path(), e.inner())))
 }
 
-fn refused(e: IngestError, context: &str, unavailable: &str) -> WebError {
+fn refused(e: IngestError, context: &str) -> WebError {
     match e {
         e @ (IngestError::OtherSite { .. } | IngestError::OtherKiosk { .. }) => {
             WebError::json(StatusCode::FORBIDDEN, e.to_string())
         }
         IngestError::Invalid(e) => WebError::json(StatusCode::BAD_REQUEST, e.to_string()),
-        IngestError::Db(e) => WebError::db(Form::Json, context, &e, unavailable),
+        IngestError::Db(e) => WebError::db(Form::Json, context, &e),
     }
 }
 
@@ -35,10 +35,7 @@ pub async fn upload(State(state): State<WebState>, Kiosk(kiosk): Kiosk, body: By
     let _permit = state.ingesting.acquire().await.expect("the semaphore is never closed");
     let batch: Batch = parse(&body)?;
     let context = format!("storing a batch of {} kiosk {}", kiosk.site, kiosk.number);
-    let stored =
-        state.app.ingest(&kiosk, &batch, crate::clock::now()).await.map_err(|e| {
-            refused(e, &context, "the batch could not be stored; nothing of it was kept; send it again")
-        })?;
+    let stored = state.app.ingest(&kiosk, &batch, crate::clock::now()).await.map_err(|e| refused(e, &context))?;
     log::info!(
         "{} kiosk {}: {} records stored, {} already had",
         kiosk.site,
@@ -53,10 +50,28 @@ pub async fn upload(State(state): State<WebState>, Kiosk(kiosk): Kiosk, body: By
 pub async fn health(State(state): State<WebState>, Kiosk(kiosk): Kiosk, body: Bytes) -> Result<Response, WebError> {
     let report: KioskHealth = parse(&body)?;
     let context = format!("storing the health of {} kiosk {}", kiosk.site, kiosk.number);
-    state
-        .app
-        .ingest_health(&kiosk, &report, crate::clock::now())
-        .await
-        .map_err(|e| refused(e, &context, "the report could not be stored"))?;
+    state.app.ingest_health(&kiosk, &report, crate::clock::now()).await.map_err(|e| refused(e, &context))?;
     Ok((StatusCode::OK, Json(serde_json::json!({}))).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct DateQuery {
+    date: jiff::civil::Date,
+}
+
+/// `GET /api/v1/kiosk/sequences?date=YYYY-MM-DD`: the last number of each kind this kiosk
+/// gave that day, as the server holds them: a kiosk that lost its ledger continues after
+/// them.
+pub async fn sequences(
+    State(state): State<WebState>,
+    Kiosk(kiosk): Kiosk,
+    query: Result<axum::extract::Query<DateQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, WebError> {
+    let Ok(axum::extract::Query(q)) = query else {
+        return Err(WebError::json(StatusCode::BAD_REQUEST, "date: use ?date=YYYY-MM-DD"));
+    };
+    let date = super::queue::plausible(q.date)?;
+    let context = format!("the sequences of {} kiosk {}", kiosk.site, kiosk.number);
+    let day = state.app.day_sequences(&kiosk, date).await.map_err(|e| WebError::db(Form::Json, &context, &e))?;
+    Ok(Json(day).into_response())
 }

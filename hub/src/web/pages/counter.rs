@@ -1,9 +1,9 @@
 //! `/counter`: staff sign in, choose their counter, and call (the page's script reads and
 //! sends `web::api::counter`).
 
-use axum::extract::{Form as FormBody, State};
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::{ConnectInfo, Form as FormBody, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::app::accounts::{MAX_AGE, Role, SignInError};
 use crate::web::auth::{COOKIE, Staff};
@@ -11,15 +11,21 @@ use crate::web::error::{Form, WebError};
 use crate::web::html::{esc, page};
 use crate::web::state::WebState;
 
-fn sign_in_form(message: Option<&str>, site: &str, username: &str) -> Html<String> {
+/// The login form's CSRF cookie: a random token the form repeats, so no other site's page
+/// can sign a clerk's browser in to an account of its choosing.
+const LOGIN_COOKIE: &str = "mpp_hub_login";
+
+/// The sign-in form with a fresh login token (and the cookie that carries it).
+fn sign_in_form(state: &WebState, status: StatusCode, message: Option<&str>, site: &str, username: &str) -> Response {
+    let token = crate::credential::random_hex(16);
     let message =
         message.map(|m| format!(r#"<p class="message error" role="alert">{}</p>"#, esc(m))).unwrap_or_default();
-    page(
+    let html = page(
         "Masuk — Loket",
         "",
         &format!(
             r#"<main><form class="signin" method="post" action="/counter/sign-in">
-<h1>Masuk ke loket</h1>{message}
+<h1>Masuk ke loket</h1>{message}<input type="hidden" name="login_csrf" value="{token}">
 <label for="site">Kode MPP</label><input id="site" name="site" value="{}" required autocomplete="organization">
 <label for="username">Nama pengguna</label><input id="username" name="username" value="{}" required autocomplete="username">
 <label for="password">Kata sandi</label><input id="password" name="password" type="password" required autocomplete="current-password">
@@ -28,7 +34,21 @@ fn sign_in_form(message: Option<&str>, site: &str, username: &str) -> Html<Strin
             esc(username)
         ),
         None,
-    )
+    );
+    let cookie = format!("{LOGIN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/counter{}", secure(state));
+    (status, [(header::SET_COOKIE, cookie)], html).into_response()
+}
+
+/// `; Secure` when the public address is https.
+fn secure(state: &WebState) -> &'static str {
+    if state.secure_cookies() { "; Secure" } else { "" }
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
+        let (k, v) = c.trim().split_once('=')?;
+        (k == name).then(|| v.to_owned())
+    })
 }
 
 #[derive(serde::Deserialize)]
@@ -36,15 +56,36 @@ pub struct SignIn {
     site: String,
     username: String,
     password: String,
+    #[serde(default)]
+    login_csrf: String,
 }
 
-pub async fn sign_in(State(state): State<WebState>, FormBody(f): FormBody<SignIn>) -> Response {
-    let refuse = |status, message: &str| (status, sign_in_form(Some(message), &f.site, &f.username)).into_response();
-    match state.app.sign_in(f.site.trim(), f.username.trim(), &f.password, crate::clock::now()).await {
+pub async fn sign_in(
+    State(state): State<WebState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    FormBody(f): FormBody<SignIn>,
+) -> Response {
+    let refuse = |status, message: &str| sign_in_form(&state, status, Some(message), &f.site, &f.username);
+    let expected = cookie(&headers, LOGIN_COOKIE).filter(|t| t.len() == 32);
+    if expected.is_none() || expected.as_deref() != Some(f.login_csrf.as_str()) {
+        return refuse(StatusCode::FORBIDDEN, "Formulir ini kedaluwarsa; masuk lagi dari halaman ini.");
+    }
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let source = state.client_address(Some(peer), forwarded).map(|a| a.to_string()).unwrap_or_default();
+    match state.app.sign_in(f.site.trim(), f.username.trim(), &f.password, &source, crate::clock::now()).await {
         Ok((token, _)) => {
             // HttpOnly: no script reads it; SameSite=Strict: no other site's page sends it.
-            let cookie = format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}", MAX_AGE.as_secs());
-            ([(header::SET_COOKIE, cookie)], Redirect::to("/counter")).into_response()
+            let cookie = format!(
+                "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
+                MAX_AGE.as_secs(),
+                secure(&state)
+            );
+            let spent = format!("{LOGIN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/counter; Max-Age=0");
+            let mut response = Redirect::to("/counter").into_response();
+            response.headers_mut().append(header::SET_COOKIE, cookie.parse().expect("a cookie is a header value"));
+            response.headers_mut().append(header::SET_COOKIE, spent.parse().expect("a cookie is a header value"));
+            response
         }
         Err(SignInError::Db(e)) => {
             log::error!("staff sign-in: {e}");
@@ -52,7 +93,9 @@ pub async fn sign_in(State(state): State<WebState>, FormBody(f): FormBody<SignIn
         }
         Err(SignInError::Locked(until)) => refuse(
             StatusCode::TOO_MANY_REQUESTS,
-            &format!("Terlalu banyak kata sandi salah; akun dikunci sampai {until} (atau minta admin membukanya)."),
+            &format!(
+                "Terlalu banyak percobaan; akun ini dikunci di perangkat ini sampai {until} (atau minta supervisor membukanya)."
+            ),
         ),
         Err(SignInError::Wrong) => refuse(StatusCode::UNAUTHORIZED, "Nama pengguna atau kata sandi salah."),
     }
@@ -79,7 +122,7 @@ pub async fn sign_out(
             return Err(WebError::text(StatusCode::FORBIDDEN, "CSRF token salah"));
         }
         if let Err(e) = state.app.sign_out(&s.token).await {
-            return Err(WebError::db(Form::Page, "signing out", &e, "Server basis data tidak tersedia; coba lagi."));
+            return Err(WebError::db(Form::Page, "signing out", &e));
         }
     }
     Ok(signed_out())
@@ -95,9 +138,11 @@ pub async fn choose(
         return Err(WebError::text(StatusCode::FORBIDDEN, "CSRF token salah"));
     }
     let chosen = match f.counter {
-        Some(n) => state.app.choose_counter(&s.token, &s.session.site, n).await.map_err(|e| {
-            WebError::db(Form::Page, "choosing a counter", &e, "Server basis data tidak tersedia; coba lagi.")
-        })?,
+        Some(n) => state
+            .app
+            .choose_counter(&s.token, &s.session.site, n)
+            .await
+            .map_err(|e| WebError::db(Form::Page, "choosing a counter", &e))?,
         None => false,
     };
     if !chosen {
@@ -108,19 +153,23 @@ pub async fn choose(
 
 /// `/counter`: the sign-in form, the counter's choice, or the counter page.
 pub async fn page_for(State(state): State<WebState>, staff: Option<Staff>) -> Result<Response, WebError> {
-    let Some(Staff { session: s, .. }) = staff else { return Ok(sign_in_form(None, "", "").into_response()) };
+    let Some(Staff { session: s, .. }) = staff else { return Ok(sign_in_form(&state, StatusCode::OK, None, "", "")) };
     let info = state
         .app
         .site_info(&s.site)
         .await
-        .map_err(|e| WebError::db(Form::Page, "the counter page", &e, "Server basis data tidak tersedia; coba lagi."))?
+        .map_err(|e| WebError::db(Form::Page, "the counter page", &e))?
         .ok_or_else(|| WebError::page(StatusCode::NOT_FOUND, "MPP ini tidak ada lagi di server"))?;
     let header_html = format!(
         r#"<header><h1>{} · {}</h1><span>{}</span>{}<form method="post" action="/counter/sign-out"><input type="hidden" name="csrf" value="{}"><button type="submit">Keluar</button></form></header>"#,
         esc(&info.name),
         s.counter.map(|n| esc(&info.counter_name(n))).unwrap_or_else(|| "Pilih loket".into()),
         esc(&s.display_name),
-        if s.role == Role::Counter { "" } else { r#"<a class="report-link" href="/report">Laporan</a>"# },
+        if s.role == Role::Counter {
+            ""
+        } else {
+            r#"<a class="report-link" href="/report">Laporan</a><a class="report-link" href="/accounts">Akun staf</a>"#
+        },
         esc(&s.csrf)
     );
     let Some(counter) = s.counter else {

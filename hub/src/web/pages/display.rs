@@ -14,7 +14,7 @@ pub async fn display(State(state): State<WebState>, Path(site): Path<String>) ->
         .app
         .site_info(&site)
         .await
-        .map_err(|e| WebError::db(Form::Page, "the display", &e, "Server antrean tidak tersedia; coba lagi."))?
+        .map_err(|e| WebError::db(Form::Page, "the display", &e))?
         .ok_or_else(|| WebError::page(StatusCode::NOT_FOUND, format!("Tidak ada MPP {site}")))?;
     let now = crate::clock::now();
     let notices: String = info.notices.iter().map(|n| format!("<div class=\"notice\">{}</div>", esc(n))).collect();

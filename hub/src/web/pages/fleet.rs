@@ -38,13 +38,10 @@ fn printer_words(p: PrinterState) -> &'static str {
 }
 
 pub async fn fleet(State(state): State<WebState>, Supervisor(s): Supervisor) -> Result<Response, WebError> {
-    let site = if s.role == Role::Admin { None } else { Some(s.site.as_str()) };
+    // A province's operator sees every site; a site's admin or supervisor, that site.
+    let site = if s.role == Role::Operator { None } else { Some(s.site.as_str()) };
     let now = crate::clock::now();
-    let (rows, silent) = state
-        .app
-        .fleet(site, now)
-        .await
-        .map_err(|e| WebError::db(Form::Page, "the fleet", &e, "Server basis data tidak tersedia; coba lagi."))?;
+    let (rows, silent) = state.app.fleet(site, now).await.map_err(|e| WebError::db(Form::Page, "the fleet", &e))?;
     let banner: String = silent.iter().map(|s| format!(r#"<p class="silent-site" role="alert">Semua kiosk {} senyap: periksa jaringan atau listrik MPP itu.</p>"#, esc(s))).collect();
     let body: String = rows
         .iter()

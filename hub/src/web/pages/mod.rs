@@ -3,6 +3,7 @@
 //! written here with every text escaped (`web::html::esc`); the little JavaScript and the
 //! CSS are files embedded in the binary (`web::assets`).
 
+pub mod accounts;
 pub mod counter;
 pub mod display;
 pub mod fleet;

@@ -25,9 +25,7 @@ type PeriodParam = Result<Query<Period>, axum::extract::rejection::QueryRejectio
 /// The signed-in supervisor's site's report for the period asked (default today).
 async fn load(state: &WebState, site: &str, q: PeriodParam) -> Result<SiteReport, WebError> {
     let Ok(Query(q)) = q else { return Err(WebError::text(StatusCode::BAD_REQUEST, "from, to: YYYY-MM-DD")) };
-    let unavailable = |e: &crate::app::DbError| {
-        WebError::db(Form::Page, &format!("the report of {site}"), e, "Server basis data tidak tersedia; coba lagi.")
-    };
+    let unavailable = |e: &crate::app::DbError| WebError::db(Form::Page, &format!("the report of {site}"), e);
     let today = match q.from {
         Some(d) => d,
         None => state
@@ -37,8 +35,9 @@ async fn load(state: &WebState, site: &str, q: PeriodParam) -> Result<SiteReport
             .map_err(|e| unavailable(&e))?
             .unwrap_or_else(|| crate::clock::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()),
     };
-    let from = q.from.unwrap_or(today);
-    let to = q.to.unwrap_or(from);
+    let bad = |e: WebError| WebError::text(StatusCode::BAD_REQUEST, e.message);
+    let from = crate::web::api::queue::plausible(q.from.unwrap_or(today)).map_err(bad)?;
+    let to = crate::web::api::queue::plausible(q.to.unwrap_or(from)).map_err(bad)?;
     state.app.report(site, from, to).await.map_err(|e| match e {
         ReportError::Period { .. } => WebError::text(StatusCode::BAD_REQUEST, e.to_string()),
         ReportError::NoSite(_) => WebError::page(StatusCode::NOT_FOUND, e.to_string()),

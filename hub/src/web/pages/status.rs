@@ -34,12 +34,7 @@ fn not_found() -> WebError {
 }
 
 fn busy(e: &crate::app::DbError) -> WebError {
-    WebError::db(
-        crate::web::error::Form::Text,
-        "a ticket's status page",
-        e,
-        "Server antrean sedang sibuk; coba lagi sebentar lagi.",
-    )
+    WebError::db(crate::web::error::Form::Page, "a ticket's status page", e)
 }
 
 pub async fn status(State(state): State<WebState>, Path(id): Path<String>) -> Result<Response, WebError> {

@@ -65,6 +65,9 @@ pub struct ServerConfig {
     /// Connections open at once; more are answered 503 and closed. The unit's
     /// `LimitNOFILE` leaves room for these, the database pool and the log.
     pub max_connections: usize,
+    /// Connections open at once from one address (a LAN device gone wrong, a script);
+    /// `trusted_proxies` are exempt: the site's TLS proxy limits its own clients.
+    pub max_connections_per_address: usize,
     /// Seconds a client may take to send a request's headers, and to start the next one
     /// on a kept-alive connection: an idle or trickling connection is closed after this.
     pub header_timeout_secs: u64,
@@ -102,6 +105,7 @@ impl Default for ServerConfig {
             max_body_bytes: 4 * 1024 * 1024,
             public_url: None,
             max_connections: 1024,
+            max_connections_per_address: 128,
             header_timeout_secs: 10,
             request_timeout_secs: 15,
             max_event_streams: 512,
@@ -150,6 +154,12 @@ pub fn load(path: Option<&Path>, database_env: Option<String>) -> Result<Config,
     if !(16..=100_000).contains(&s.max_connections) {
         return Err(format!("[server] max_connections {} is out of range: use 16 to 100000", s.max_connections));
     }
+    if !(1..=s.max_connections).contains(&s.max_connections_per_address) {
+        return Err(format!(
+            "[server] max_connections_per_address {} is out of range: use 1 to max_connections ({})",
+            s.max_connections_per_address, s.max_connections
+        ));
+    }
     if !(1..=300).contains(&s.header_timeout_secs) || !(1..=600).contains(&s.request_timeout_secs) {
         return Err(format!(
             "[server] header_timeout_secs {} (1 to 300) or request_timeout_secs {} (1 to 600) is out of range",
@@ -184,4 +194,35 @@ pub fn load(path: Option<&Path>, database_env: Option<String>) -> Result<Config,
         ));
     }
     Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_shipped_config_loads_and_says_what_the_defaults_say() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config.toml");
+        std::fs::write(&file, include_str!("../deploy/config.toml")).unwrap();
+        let shipped = super::load(Some(&file), None).unwrap();
+        let default = super::Config::default();
+        assert_eq!(format!("{:?}", shipped.server), format!("{:?}", default.server));
+        assert_eq!(format!("{:?}", shipped.database), format!("{:?}", default.database));
+    }
+
+    #[test]
+    fn limits_out_of_range_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config.toml");
+        for (toml, says) in [
+            ("[server]\nmax_connections = 5\n", "max_connections"),
+            ("[server]\nmax_connections_per_address = 5000\n", "max_connections_per_address"),
+            ("[server]\nmax_event_streams = 2000\n", "max_event_streams"),
+            ("[server]\npublic_url = \"antrean.example\"\n", "public_url"),
+            ("[database]\nstatement_timeout_ms = 1\n", "statement_timeout_ms"),
+        ] {
+            std::fs::write(&file, toml).unwrap();
+            let e = super::load(Some(&file), None).unwrap_err();
+            assert!(e.contains(says), "{toml}: {e}");
+        }
+    }
 }

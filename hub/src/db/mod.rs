@@ -18,7 +18,6 @@ mod types;
 pub mod uploads;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -67,8 +66,9 @@ impl DbError {
 pub struct Db {
     pool: Pool,
     /// Set by [`Db::watch`] while PostgreSQL does not answer: requests then fail at once
-    /// (503) instead of each waiting for its own timeout.
-    down: Arc<AtomicBool>,
+    /// (503) instead of each waiting for its own timeout, and those already waiting on it
+    /// are answered ([`Db::gone_down`]).
+    down: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Db {
@@ -93,11 +93,11 @@ impl Db {
             .recycle_timeout(Some(wait))
             .build()
             .map_err(|e| DbError::Url(e.to_string()))?;
-        Ok(Db { pool, down: Arc::default() })
+        Ok(Db { pool, down: Arc::new(tokio::sync::watch::Sender::new(false)) })
     }
 
     pub(crate) async fn client(&self) -> Result<deadpool_postgres::Object, DbError> {
-        if self.down.load(Ordering::Relaxed) {
+        if self.is_down() {
             return Err(DbError::Unavailable);
         }
         Ok(self.pool.get().await?)
@@ -114,7 +114,14 @@ impl Db {
 
     /// Whether the last check found PostgreSQL silent.
     pub fn is_down(&self) -> bool {
-        self.down.load(Ordering::Relaxed)
+        *self.down.borrow()
+    }
+
+    /// Resolves when the watch finds PostgreSQL silent: a request waiting on a query that
+    /// will not come back is answered then, not at its own timeout.
+    pub async fn gone_down(&self) {
+        let mut rx = self.down.subscribe();
+        let _ = rx.wait_for(|down| *down).await;
     }
 
     /// Checks PostgreSQL every second for the life of the runtime: while it does not
@@ -127,7 +134,7 @@ impl Db {
             loop {
                 tick.tick().await;
                 let answered = db.ping().await.is_ok();
-                if db.down.swap(!answered, Ordering::Relaxed) == answered {
+                if db.down.send_replace(!answered) == answered {
                     if answered {
                         log::warn!("the database answers again");
                     } else {

@@ -27,6 +27,7 @@ use state::WebState;
 pub fn router(state: WebState) -> Router {
     let (big, small) = (state.server.max_body_bytes, crate::config::SMALL_BODY);
     let timeout = std::time::Duration::from_secs(state.server.request_timeout_secs);
+    let app = state.app.clone();
     let uploads = Router::new()
         .route("/api/v1/upload", post(api::upload::upload))
         .layer(DefaultBodyLimit::max(big))
@@ -57,7 +58,7 @@ pub fn router(state: WebState) -> Router {
         .layer(axum::middleware::from_fn_with_state(small, refuse_oversize));
     uploads
         .merge(rest)
-        .layer(axum::middleware::from_fn_with_state(timeout, bounded_in_time))
+        .layer(axum::middleware::from_fn_with_state((timeout, app), bounded_in_time))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)
 }
@@ -79,16 +80,23 @@ async fn refuse_oversize(State(max): State<usize>, request: Request, next: Next)
     next.run(request).await
 }
 
-/// Every request but an event stream ends within `[server] request_timeout_secs`: reading
-/// its body, the work and a stuck database included (then 503).
-async fn bounded_in_time(State(limit): State<std::time::Duration>, request: Request, next: Next) -> Response {
+/// Every request but an event stream ends within `[server] request_timeout_secs` (reading
+/// its body, the work, a stuck database included), and at once when the database's watch
+/// finds PostgreSQL silent while it waits: 503.
+async fn bounded_in_time(
+    State((limit, app)): State<(std::time::Duration, std::sync::Arc<crate::app::App>)>,
+    request: Request,
+    next: Next,
+) -> Response {
     if request.uri().path().ends_with("/events") {
         return next.run(request).await;
     }
     let form = error::Form::of_path(request.uri().path());
-    match tokio::time::timeout(limit, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => WebError::new(form, StatusCode::SERVICE_UNAVAILABLE, error::UNAVAILABLE).into_response(),
+    let unavailable = || WebError::new(form, StatusCode::SERVICE_UNAVAILABLE, error::UNAVAILABLE).into_response();
+    tokio::select! {
+        response = next.run(request) => response,
+        () = tokio::time::sleep(limit) => unavailable(),
+        () = app.db.gone_down() => unavailable(),
     }
 }
 

@@ -1,5 +1,6 @@
-//! Serving connections with discipline: at most `[server] max_connections` at once (more
-//! are answered 503 and closed), a client that does not send its headers in time (or
+//! Serving connections with discipline: at most `[server] max_connections` at once, and
+//! `max_connections_per_address` from one address but the site's proxy (more are answered
+//! 503 and closed), a client that does not send its headers in time (or
 //! leaves a kept-alive connection idle) is cut off, each connection knows its peer's
 //! address, and on SIGTERM or Ctrl+C the server stops taking connections, ends every
 //! event stream at once, lets requests in flight finish, and exits within seconds.
@@ -33,6 +34,7 @@ pub async fn serve(
     let slots = Arc::new(tokio::sync::Semaphore::new(server.max_connections));
     let header_timeout = Duration::from_secs(server.header_timeout_secs);
     let mut connections = tokio::task::JoinSet::new();
+    let addresses = Arc::new(Addresses::default());
     tokio::pin!(stop);
     loop {
         tokio::select! {
@@ -47,6 +49,10 @@ pub async fn serve(
                         tokio::time::sleep(Duration::from_millis(100)).await;
                         continue;
                     }
+                };
+                let Some(per_address) = addresses.take(peer.ip(), &server) else {
+                    connections.spawn(refuse(stream));
+                    continue;
                 };
                 let Ok(slot) = slots.clone().try_acquire_owned() else {
                     connections.spawn(refuse(stream));
@@ -71,7 +77,7 @@ pub async fn serve(
                             let _ = connection.await;
                         }
                     }
-                    drop(slot);
+                    drop((slot, per_address));
                 });
             }
         }
@@ -85,6 +91,42 @@ pub async fn serve(
         connections.abort_all();
     }
     Ok(())
+}
+
+/// Connections open per address (the trusted proxies' not counted).
+#[derive(Default)]
+struct Addresses(std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>);
+
+/// One connection's place among its address's; given back when dropped.
+struct AddressSlot(Option<(Arc<Addresses>, std::net::IpAddr)>);
+
+impl Addresses {
+    fn take(self: &Arc<Self>, ip: std::net::IpAddr, server: &crate::config::ServerConfig) -> Option<AddressSlot> {
+        if server.trusted_proxies.contains(&ip) {
+            return Some(AddressSlot(None));
+        }
+        let mut open = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let n = open.entry(ip).or_default();
+        if *n >= server.max_connections_per_address {
+            return None;
+        }
+        *n += 1;
+        Some(AddressSlot(Some((self.clone(), ip))))
+    }
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        if let Some((addresses, ip)) = self.0.take() {
+            let mut open = addresses.0.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(n) = open.get_mut(&ip) {
+                *n -= 1;
+                if *n == 0 {
+                    open.remove(&ip);
+                }
+            }
+        }
+    }
 }
 
 /// A connection over the cap: told so, plainly, and closed.

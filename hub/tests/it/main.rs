@@ -7,6 +7,7 @@ mod calling;
 mod demo;
 mod events;
 mod fleet;
+mod hostile;
 mod kiosks;
 mod outages;
 mod pages;

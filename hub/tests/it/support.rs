@@ -236,6 +236,22 @@ impl Hub {
         self.wait_until_up();
     }
 
+    /// SIGTERM, as systemd stops the service: how long the server took to exit, and
+    /// whether it exited cleanly.
+    pub fn terminate(&mut self) -> (Duration, bool) {
+        let asked = Instant::now();
+        // SAFETY: signalling the server this test started.
+        unsafe { libc::kill(self.server.id() as i32, libc::SIGTERM) };
+        let status = self.server.wait().unwrap();
+        (asked.elapsed(), status.success())
+    }
+
+    /// Starts the server again after [`Hub::terminate`].
+    pub fn start_again(&mut self) {
+        self.server = spawn_serve(self.dir.path(), &self.database);
+        self.wait_until_up();
+    }
+
     pub fn kill_and_restart(&mut self) {
         let _ = self.server.kill();
         let _ = self.server.wait();
@@ -304,4 +320,30 @@ pub fn login_form(hub: &Hub) -> (String, String) {
     let marker = r#"name="login_csrf" value=""#;
     let at = page.find(marker).expect("the form carries its login token") + marker.len();
     (cookie, page[at..at + 32].to_owned())
+}
+
+/// A sign-in as a browser at `address` makes it (through the site's TLS proxy, which
+/// names the client in `X-Forwarded-For`): the status, the page, the session cookie.
+pub fn sign_in_from(hub: &Hub, address: &str, user: &str, password: &str) -> (u16, String, Option<String>) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into();
+    let (cookie, token) = login_form(hub);
+    let mut r = agent
+        .post(&hub.url("/counter/sign-in"))
+        .header("Cookie", &cookie)
+        .header("X-Forwarded-For", address)
+        .send_form([("site", SITE), ("username", user), ("password", password), ("login_csrf", &token)])
+        .unwrap();
+    let session = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("mpp_hub_session=") && !c.starts_with("mpp_hub_session=;"))
+        .map(|c| c.split(';').next().unwrap().to_owned());
+    (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default(), session)
 }

@@ -366,6 +366,10 @@ class Run:
         log("booting (UEFI, systemd-boot, Debian) under software emulation")
         log(self.wait_for("kiosk", 400))
         log(self.wait_for("clock", 30))
+        servers = self.wait_for("time servers", 10)
+        log(servers)
+        if "NTP=" not in servers or "pool.ntp.org" not in servers:
+            raise Failed(f"the image sets no time servers for timesyncd ({servers})")
         self.wait_for("ready 1", 240)
         devices = self.wait_for("devices", 5)
         log(devices)

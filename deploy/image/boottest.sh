@@ -34,6 +34,7 @@ ticket() {
 active
 say "kiosk $(systemctl is-active mpp-kiosk.service) watchdog $(systemctl show -p WatchdogUSec --value mpp-kiosk.service)"
 say "clock $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+say "time servers $(grep -h "^NTP=" /etc/systemd/timesyncd.conf.d/*.conf 2>/dev/null | tail -1)"
 
 # 1. The test's site config, handed in by QEMU (-fw_cfg name=opt/mpp-kiosk/config.toml).
 modprobe qemu_fw_cfg 2>/dev/null || true

@@ -93,6 +93,16 @@ install -m 640 "$site_config" "$root/etc/mpp-kiosk/config.toml"
 kiosk_gid=$(chroot "$root" getent group mpp-kiosk | cut -d: -f3)
 kiosk_uid=$(chroot "$root" getent passwd mpp-kiosk | cut -d: -f3)
 chgrp "$kiosk_gid" "$root/etc/mpp-kiosk/config.toml"
+# Time: public NTP first, then the site's hub (its host from [sync] upload_url; the hub's
+# machine serves NTP to the lobby, docs/technician-guide.md §9): an MPP's network often
+# blocks the internet's NTP, and a kiosk whose clock drifts issues tickets with wrong times.
+# The hub corrects each kiosk's offset as well; this keeps the offset small to begin with.
+hub_host=$(sed -n 's/^[[:space:]]*upload_url[[:space:]]*=[[:space:]]*"[a-z]*:\/\/\([^/:"]*\).*/\1/p' "$site_config" | head -1)
+time_servers="${TIME_SERVERS:-0.id.pool.ntp.org 1.id.pool.ntp.org 2.id.pool.ntp.org${hub_host:+ $hub_host}}"
+mkdir -p "$root/etc/systemd/timesyncd.conf.d"
+printf '# Written by deploy/image/build.sh: public NTP, then the hub.\n[Time]\nNTP=%s\nFallbackNTP=%s\n' \
+    "$time_servers" "${hub_host:-time.cloudflare.com}" >"$root/etc/systemd/timesyncd.conf.d/mpp-kiosk.conf"
+log "time from: $time_servers"
 # Wired network by DHCP (most MPP kiosks); Wi-Fi is configured by the technician.
 printf 'auto lo\niface lo inet loopback\nallow-hotplug eth0 enp0s1 enp1s0 ens3 ens4\niface eth0 inet dhcp\n' >"$root/etc/network/interfaces"
 # The technician's login on tty2 (Ctrl+Alt+F2): root, with the password given at build

@@ -2,7 +2,7 @@
 //! member's role, a reason where one is owed), carried out by `db::calling` in one
 //! transaction each.
 
-use mpp_domain::calling::{Action, Refused, apply};
+use mpp_domain::calling::{Action, Deed, Refused, apply};
 
 use crate::db::accounts::Role;
 pub use crate::db::calling::{Called, Target};
@@ -102,10 +102,10 @@ impl App {
         let reason = reason_of(reason);
         if matches!(action, Action::Call) {
             if actor.role == Role::Counter {
-                return Err(Refused::NotAllowed("call a number out of order").into());
+                return Err(Refused::NotAllowed(Deed::CallOutOfOrder).into());
             }
             if reason.is_none() {
-                return Err(Refused::NeedsReason("call a number out of order").into());
+                return Err(Refused::NeedsReason(Deed::CallOutOfOrder).into());
             }
         }
         let rules = self.rules;
@@ -128,5 +128,65 @@ impl App {
         now: jiff::Timestamp,
     ) -> Result<(), CallError> {
         flat(db::calling::set_paused(&self.db, &actor.row(), counter, reason_of(reason).as_deref(), now).await)
+    }
+}
+
+/// The actions the counter page offers on the ticket at a counter, in its order.
+pub const DESK_ACTIONS: [&str; 5] = ["recall", "start", "finish", "no_show", "transfer"];
+
+/// The ticket at a counter as the rules see it, and whether each of [`DESK_ACTIONS`] may
+/// be done now (`None`) or why not; `recall_at`: when a recall waiting for its gap may be
+/// done (the page enables it then without being asked). The same rules as the action
+/// itself, so a button the page enables is never refused.
+pub fn desk_refusals(
+    now: &crate::db::queue::CounterNow,
+    counter: i16,
+    rules: &mpp_domain::calling::Rules,
+    at: jiff::Timestamp,
+) -> (Vec<(&'static str, Option<Refused>)>, Option<jiff::Timestamp>) {
+    let (Some(state), Some(service)) = (now.state, now.service.as_ref()) else { return (Vec::new(), None) };
+    let visit = mpp_domain::calling::Visit {
+        state,
+        counter: Some(counter),
+        recalls: now.recalls.unwrap_or(0).clamp(0, i16::from(u8::MAX)) as u8,
+        last_call_at: now.last_call_at,
+        service: service.clone(),
+        for_counter: now.for_counter,
+    };
+    let refusals = DESK_ACTIONS
+        .iter()
+        .map(|code| {
+            let action = match *code {
+                "recall" => Action::Recall,
+                "start" => Action::Start,
+                "finish" => Action::Finish,
+                "no_show" => Action::NoShow,
+                // Any other service: the one the ticket has would be refused as the same.
+                _ => Action::Transfer { service: String::new(), front: true, counter: None },
+            };
+            (*code, apply(&visit, &action, counter, rules, at).err())
+        })
+        .collect();
+    let recall_at = match apply(&visit, &Action::Recall, counter, rules, at) {
+        Err(Refused::TooSoon { wait, .. }) => Some(at + jiff::SignedDuration::from_secs(wait)),
+        _ => None,
+    };
+    (refusals, recall_at)
+}
+
+impl App {
+    /// Done with the ticket at `counter`, and the next one called: the clerk's most common
+    /// pair in one press. The finish stands even when nobody waits (`Ok((done, None))`).
+    pub async fn finish_and_call_next(
+        &self,
+        actor: &Actor,
+        counter: i16,
+        date: jiff::civil::Date,
+        target: &Target,
+        now: jiff::Timestamp,
+    ) -> Result<(Called, Option<Called>), CallError> {
+        let done = self.act_on(actor, counter, date, target, &Action::Finish, None, now).await?;
+        let next = self.call_next(actor, counter, date, now).await?;
+        Ok((done, next))
     }
 }

@@ -48,7 +48,7 @@ impl FromRequestParts<WebState> for Staff {
         let form = Form::of_path(parts.uri.path());
         match <Staff as OptionalFromRequestParts<WebState>>::from_request_parts(parts, state).await? {
             Some(s) => Ok(s),
-            None if form == Form::Json => Err(WebError::json(StatusCode::UNAUTHORIZED, "sign in first")),
+            None if form == Form::Json => Err(WebError::json(StatusCode::UNAUTHORIZED, "Sesi berakhir: masuk lagi. · Signed out: sign in again.")),
             None => Err(WebError::page_html(
                 StatusCode::UNAUTHORIZED,
                 "Masuk dulu",
@@ -89,7 +89,11 @@ impl FromRequestParts<WebState> for AtCounter {
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<AtCounter, WebError> {
         let staff = <Staff as FromRequestParts<WebState>>::from_request_parts(parts, state).await?;
         let Some(counter) = staff.session.counter else {
-            return Err(WebError::new(Form::of_path(parts.uri.path()), StatusCode::CONFLICT, "choose a counter first"));
+            return Err(WebError::new(
+                Form::of_path(parts.uri.path()),
+                StatusCode::CONFLICT,
+                "Pilih loket dulu. · Choose a counter first.",
+            ));
         };
         Ok(AtCounter { session: staff.session, counter })
     }

@@ -13,6 +13,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod words;
+pub use words::done;
+
 /// Where a ticket is at the counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -164,10 +167,24 @@ pub enum Refused {
     #[error("no service {0} at this site")]
     NoService(String),
     // What the staff member's role or the request lacks.
-    #[error("only a supervisor or an admin may {0}")]
-    NotAllowed(&'static str),
-    #[error("give a reason to {0}")]
-    NeedsReason(&'static str),
+    #[error("only a supervisor or an admin may {}", .0.code())]
+    NotAllowed(Deed),
+    #[error("give a reason to {}", .0.code())]
+    NeedsReason(Deed),
+}
+
+/// What only some staff may do, or only with a reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deed {
+    CallOutOfOrder,
+}
+
+impl Deed {
+    pub fn code(self) -> &'static str {
+        match self {
+            Deed::CallOutOfOrder => "call a number out of order",
+        }
+    }
 }
 
 /// The visit after `action` at `counter` at `now`, or why not.

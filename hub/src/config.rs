@@ -15,6 +15,47 @@ pub struct Config {
     /// The calling rules: `max_recalls`, `recall_gap_secs`.
     pub calling: mpp_domain::calling::Rules,
     pub alerts: AlertsConfig,
+    pub display: DisplayConfig,
+    pub counter: CounterPageConfig,
+}
+
+/// The lobby display: how far people read it from, the screen it is on, how long each
+/// page of counters stays (docs/hub-api.md, "the display"). A display's address can set
+/// its own: `/display/SITE?inches=55&distance=7&counters=1-20`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DisplayConfig {
+    /// Metres from the screen to where people wait; text is at least 3 mm tall per metre.
+    pub reading_distance_m: f64,
+    /// The screen's diagonal, inches (16:9).
+    pub screen_inches: f64,
+    /// Seconds each page of counters stays when they do not fit on one.
+    pub page_secs: u64,
+}
+
+impl Default for DisplayConfig {
+    fn default() -> Self {
+        DisplayConfig { reading_distance_m: 5.0, screen_inches: 43.0, page_secs: 8 }
+    }
+}
+
+/// The counter page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CounterPageConfig {
+    /// The reasons a clerk pauses a counter for, one key each (1 to 9); "Lainnya" (other,
+    /// written) is always offered after them.
+    pub pause_reasons: Vec<String>,
+}
+
+impl Default for CounterPageConfig {
+    fn default() -> Self {
+        CounterPageConfig {
+            pause_reasons: ["Istirahat", "Salat", "Rapat / koordinasi", "Gangguan sistem", "Mengurus berkas"]
+                .map(String::from)
+                .to_vec(),
+        }
+    }
 }
 
 /// When the fleet needs a person, and whom to tell.
@@ -193,6 +234,22 @@ pub fn load(path: Option<&Path>, database_env: Option<String>) -> Result<Config,
             config.calling.max_recalls, config.calling.recall_gap_secs
         ));
     }
+    let v = &config.display;
+    if !(1.0..=30.0).contains(&v.reading_distance_m)
+        || !(15.0..=150.0).contains(&v.screen_inches)
+        || !(3..=120).contains(&v.page_secs)
+    {
+        return Err(format!(
+            "[display] reading_distance_m {} (1 to 30), screen_inches {} (15 to 150) or page_secs {} (3 to 120) is out of range",
+            v.reading_distance_m, v.screen_inches, v.page_secs
+        ));
+    }
+    let reasons = &config.counter.pause_reasons;
+    if reasons.len() > 9 || reasons.iter().any(|r| r.trim().is_empty() || r.chars().count() > 40) {
+        return Err(format!(
+            "[counter] pause_reasons: at most 9, each 1 to 40 characters (one key each); got {reasons:?}"
+        ));
+    }
     Ok(config)
 }
 
@@ -207,6 +264,8 @@ mod tests {
         let default = super::Config::default();
         assert_eq!(format!("{:?}", shipped.server), format!("{:?}", default.server));
         assert_eq!(format!("{:?}", shipped.database), format!("{:?}", default.database));
+        assert_eq!(format!("{:?}", shipped.display), format!("{:?}", default.display));
+        assert_eq!(format!("{:?}", shipped.counter), format!("{:?}", default.counter));
     }
 
     #[test]
@@ -219,6 +278,8 @@ mod tests {
             ("[server]\nmax_event_streams = 2000\n", "max_event_streams"),
             ("[server]\npublic_url = \"antrean.example\"\n", "public_url"),
             ("[database]\nstatement_timeout_ms = 1\n", "statement_timeout_ms"),
+            ("[display]\nscreen_inches = 2\n", "screen_inches"),
+            ("[counter]\npause_reasons = [\"\"]\n", "pause_reasons"),
         ] {
             std::fs::write(&file, toml).unwrap();
             let e = super::load(Some(&file), None).unwrap_err();

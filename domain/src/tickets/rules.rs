@@ -179,6 +179,36 @@ pub fn next_opening(
     None
 }
 
+/// The site's doors at a local time (its own hours and holidays, not a service's): what
+/// a lobby display says when the MPP is closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Doors {
+    /// Open now (inside the day's hours; a break does not close the building).
+    pub open: bool,
+    /// When it closes today, while open.
+    pub closes: Option<jiff::civil::DateTime>,
+    /// When it next opens after now (after today's closing while open); `None` when
+    /// nothing opens within a year.
+    pub next_open: Option<jiff::civil::DateTime>,
+}
+
+pub fn doors(site: &Site, at: &jiff::civil::DateTime) -> Doors {
+    let holiday = |d: jiff::civil::Date| site.holidays.iter().any(|h| h.date == d);
+    let today = if holiday(at.date()) { None } else { site.hours.on(at.weekday()) };
+    let now = TimeOfDay::of(at);
+    let open = today.is_some_and(|d| d.open <= now && now < d.close);
+    let at_close = |d: &DayHours| at.date().at(d.close.hour() as i8, d.close.minute() as i8, 0, 0);
+    let closes = today.filter(|_| open).map(at_close);
+    let after = closes.unwrap_or(*at);
+    let next_open = (0..=366).find_map(|offset| {
+        let date = at.date().checked_add(jiff::Span::new().days(offset)).ok()?;
+        let day = site.hours.on(date.weekday()).filter(|_| !holiday(date))?;
+        let opens = date.at(day.open.hour() as i8, day.open.minute() as i8, 0, 0);
+        (opens > after).then_some(opens)
+    });
+    Doors { open, closes, next_open }
+}
+
 /// A refusal, and when numbers can be taken again when that is known: what the kiosk
 /// says instead of a bare "no".
 pub fn refusal_text(
@@ -305,6 +335,31 @@ mod tests {
         assert_eq!(check(paspor, at(2026, 11, 30, 9, 0), 30), Err(Refusal::QuotaFull { quota: 30 }));
         // Switched off.
         assert_eq!(check_issuable(site, ktp, false, &at(2026, 11, 30, 9, 0), 0), Err(Refusal::Unavailable));
+    }
+
+    #[test]
+    fn the_doors_open_and_close_with_the_site_not_a_service() {
+        let feed = default_feed();
+        let site = &feed.site;
+        // Monday 09.05: open until 16.00, then Tuesday 08.00.
+        assert_eq!(
+            doors(site, &at(2026, 11, 30, 9, 5)),
+            Doors { open: true, closes: Some(at(2026, 11, 30, 16, 0)), next_open: Some(at(2026, 12, 1, 8, 0)) }
+        );
+        // Before opening: today at 08.00. After closing: tomorrow.
+        assert_eq!(doors(site, &at(2026, 11, 30, 7, 0)).next_open, Some(at(2026, 11, 30, 8, 0)));
+        assert!(!doors(site, &at(2026, 11, 30, 7, 0)).open);
+        assert_eq!(
+            doors(site, &at(2026, 11, 30, 16, 0)),
+            Doors { open: false, closes: None, next_open: Some(at(2026, 12, 1, 8, 0)) }
+        );
+        // The Friday prayer break does not close the building.
+        assert!(doors(site, &at(2026, 12, 4, 12, 0)).open);
+        // Saturday afternoon: Monday. Christmas Eve evening (Thursday): past the holiday
+        // (Friday) and the weekend, Monday 28 December.
+        assert_eq!(doors(site, &at(2026, 12, 5, 15, 0)).next_open, Some(at(2026, 12, 7, 8, 0)));
+        assert_eq!(doors(site, &at(2026, 12, 24, 18, 0)).next_open, Some(at(2026, 12, 28, 8, 0)));
+        assert!(!doors(site, &at(2026, 12, 25, 10, 0)).open);
     }
 
     #[test]

@@ -82,8 +82,9 @@ impl App {
         Ok(())
     }
 
-    /// One counter per agency, serving the agency's active services, named after its
-    /// catalogue counter ("Loket 1 (Disdukcapil)"); for a first setup and the demo.
+    /// One counter per agency, serving the agency's active services, named by its number
+    /// and the agency's short name as written ("Loket 2 · Polres (SKCK, SIM)"); for a
+    /// first setup and the demo.
     pub async fn counters_per_agency(&self, site: &str) -> Result<usize, AdminError> {
         let feed = self.feed_of(site).await?;
         let mut n = 0;
@@ -94,7 +95,7 @@ impl App {
                 continue;
             }
             n += 1;
-            let name = format!("Loket {n} ({})", agency.short_name.id);
+            let name = format!("Loket {n} · {}", agency.short_name.id);
             self.add_counter(site, &Counter { number: n as i16, name, services }).await?;
         }
         Ok(n)

@@ -94,6 +94,8 @@ impl App {
                 .collect(),
             counters,
             notices: feed.site.notices.iter().map(|n| n.text.in_lang(lang).to_owned()).collect(),
+            agency_of: feed.services.iter().filter(|s| s.active).map(|s| (s.code.clone(), s.agency.clone())).collect(),
+            site: feed.site.clone(),
         }))
     }
 

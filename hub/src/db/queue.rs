@@ -177,6 +177,17 @@ pub struct CounterNow {
     pub service: Option<String>,
     /// Since when: its start when served, else its last call.
     pub since: Option<jiff::Timestamp>,
+    /// Its last call or recall (the recall gap counts from it).
+    pub last_call_at: Option<jiff::Timestamp>,
+    /// Who a priority ticket is for (`elderly`, `disability`, `pregnant`).
+    pub priority: Option<String>,
+    /// The ticket's id: its status page's link, so never on the public board; the
+    /// counter's own page acts on the ticket by it.
+    #[serde(skip)]
+    pub ticket_id: Option<String>,
+    /// Waiting for this counter only (transferred to it); none on the board.
+    #[serde(skip)]
+    pub for_counter: Option<i16>,
 }
 
 /// One call or recall on the display (a recall is a new entry: it is spoken again).
@@ -199,6 +210,7 @@ pub struct Board {
 
 const AT_COUNTER: &str =
     "SELECT c.number, c.name, c.paused_reason, t.number AS ticket, t.call_state, t.recalls, t.service,
+            t.last_call_at, t.priority, t.id AS ticket_id, t.for_counter,
             coalesce(CASE WHEN t.call_state = 'serving'
                           THEN (SELECT max(at) FROM call_event e WHERE e.ticket = t.id AND e.action = 'start') END,
                      t.last_call_at) AS since
@@ -226,6 +238,10 @@ fn counter_now(r: &tokio_postgres::Row) -> Result<CounterNow, DbError> {
         recalls: r.try_get("recalls")?,
         service: r.try_get("service")?,
         since: r.try_get::<_, Option<Ts>>("since")?.map(|t| t.0),
+        last_call_at: r.try_get::<_, Option<Ts>>("last_call_at")?.map(|t| t.0),
+        priority: r.try_get("priority")?,
+        ticket_id: r.try_get("ticket_id")?,
+        for_counter: r.try_get("for_counter")?,
     })
 }
 
@@ -265,6 +281,18 @@ pub async fn board(db: &Db, site: &str, date: jiff::civil::Date) -> Result<Board
 pub struct CounterDesk {
     pub services: Vec<String>,
     pub now: CounterNow,
+    /// Today's no-shows at this counter, latest first (at most ten): the citizens who may
+    /// still turn up and go back in line.
+    pub no_shows: Vec<Missed>,
+}
+
+/// A ticket marked a no-show, as the counter page offers it back in line.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Missed {
+    pub id: String,
+    pub number: String,
+    pub service: String,
+    pub at: Option<jiff::Timestamp>,
 }
 
 pub async fn counter_desk(
@@ -282,5 +310,26 @@ pub async fn counter_desk(
     let services: Vec<String> = services.try_get("services")?;
     let row =
         client.query_one(&format!("{AT_COUNTER} AND c.number = $3 LIMIT 1"), &[&site, &Day(date), &counter]).await?;
-    Ok(Some(CounterDesk { services, now: counter_now(&row)? }))
+    let no_shows = client
+        .query(
+            "SELECT id, number, service, marked_at FROM (
+                 SELECT t.id, t.number, t.service,
+                        (SELECT max(e.at) FROM call_event e WHERE e.ticket = t.id AND e.action = 'no_show') AS marked_at
+                 FROM ticket t
+                 WHERE t.site = $1 AND t.local_date = $2 AND t.counter = $3 AND t.call_state = 'no_show') m
+             ORDER BY marked_at DESC NULLS LAST, number LIMIT 10",
+            &[&site, &Day(date), &counter],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Missed {
+                id: r.try_get("id")?,
+                number: r.try_get("number")?,
+                service: r.try_get("service")?,
+                at: r.try_get::<_, Option<Ts>>("marked_at")?.map(|t| t.0),
+            })
+        })
+        .collect::<Result<_, DbError>>()?;
+    Ok(Some(CounterDesk { services, now: counter_now(&row)?, no_shows }))
 }

@@ -6,13 +6,16 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
 use crate::app::App;
-use crate::config::ServerConfig;
+use crate::config::{Config, CounterPageConfig, DisplayConfig, ServerConfig};
 
 #[derive(Clone)]
 pub struct WebState {
     pub app: Arc<App>,
     /// `[server]`: body limits, timeouts, stream caps, proxies, the public address.
     pub server: Arc<ServerConfig>,
+    /// `[display]` and `[counter]`: the pages' own settings.
+    pub display: Arc<DisplayConfig>,
+    pub counter: Arc<CounterPageConfig>,
     /// Bounds the batches parsed and stored at once: each holds its records in memory,
     /// and the pool's connections are the real limit anyway.
     pub ingesting: Arc<tokio::sync::Semaphore>,
@@ -24,11 +27,13 @@ pub struct WebState {
 }
 
 impl WebState {
-    /// The state for `app` with `server`'s settings; `stopping` turns true at shutdown.
-    pub fn new(app: Arc<App>, server: ServerConfig, stopping: tokio::sync::watch::Receiver<bool>) -> WebState {
+    /// The state for `app` with `config`'s settings; `stopping` turns true at shutdown.
+    pub fn new(app: Arc<App>, config: &Config, stopping: tokio::sync::watch::Receiver<bool>) -> WebState {
         WebState {
             app,
-            server: Arc::new(server),
+            server: Arc::new(config.server.clone()),
+            display: Arc::new(config.display.clone()),
+            counter: Arc::new(config.counter.clone()),
             ingesting: Arc::new(tokio::sync::Semaphore::new(8)),
             streams: Arc::default(),
             stopping,
@@ -126,7 +131,7 @@ mod tests {
                 crate::db::events::Changes::local(),
                 crate::app::voice::Voice::load(None).unwrap(),
             )),
-            config.server.clone(),
+            &config,
             rx,
         );
         let from = |ip: &str| Some(SocketAddr::new(ip.parse().unwrap(), 5000));

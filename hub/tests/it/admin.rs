@@ -43,7 +43,7 @@ fn counters_serve_the_sites_services_and_passwords_are_only_hashes() {
     // MPP Jeneponto's 18 agencies, a counter each, in the catalogue's order (counter 3 as
     // added by hand became the third agency's).
     assert_eq!(hub.sql("SELECT count(*) FROM counter"), "18", "a counter per agency with services");
-    assert_eq!(hub.sql("SELECT name FROM counter WHERE number = 1"), "Loket 1 (Disdukcapil)");
+    assert_eq!(hub.sql("SELECT name FROM counter WHERE number = 1"), "Loket 1 · Disdukcapil");
     assert_eq!(
         hub.sql("SELECT array_to_string(services, ',') FROM counter WHERE number = 1"),
         "KTP-BARU,KTP-HILANG,KTP-UBAH,KK-BARU,KK-UBAH,KK-HILANG,AKTA-LAHIR,AKTA-MATI,KIA,SKPWNI"

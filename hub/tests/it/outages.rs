@@ -38,9 +38,13 @@ fn listen(url: String) -> std::sync::mpsc::Receiver<String> {
             ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(120))).build().into();
         let Ok(mut resp) = agent.get(&url).call() else { return };
         let mut reader = std::io::BufReader::new(resp.body_mut().as_reader());
-        let mut line = String::new();
+        let (mut line, mut event) = (String::new(), String::new());
         while std::io::BufRead::read_line(&mut reader, &mut line).is_ok_and(|n| n > 0) {
-            if let Some(data) = line.strip_prefix("data: ")
+            if let Some(name) = line.strip_prefix("event: ") {
+                event = name.trim().to_owned();
+            } else if let Some(data) = line.strip_prefix("data: ")
+                // The beats (the server's clock every 2 s) are not states.
+                && event != "beat"
                 && tx.send(data.trim().to_owned()).is_err()
             {
                 return;

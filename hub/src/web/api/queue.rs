@@ -4,12 +4,15 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 
 use crate::app::DbError;
 use crate::web::error::{self, Form, WebError};
 use crate::web::state::WebState;
+
+/// How often an event stream beats; pages call the server lost after a few silent beats.
+pub const BEAT: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[derive(serde::Deserialize)]
 pub struct DayQuery {
@@ -109,6 +112,7 @@ pub async fn events(
     let changes = state.app.changes.subscribe();
     let limit = std::time::Duration::from_secs(state.server.request_timeout_secs);
     let mut stopping = state.stopping.clone();
+    let beat_app = state.app.clone();
     let stream_of_events = futures_util::stream::unfold(
         (state, site, changes, true, slot),
         move |(state, site, mut changes, first, slot)| async move {
@@ -161,9 +165,18 @@ pub async fn events(
         },
     );
     let stream = futures_util::StreamExt::flatten(Box::pin(stream_of_events));
+    // A beat every BEAT: the server's clock (pages keep their clocks by it) and whether
+    // its database answers. A page that hears nothing for a few beats knows the server is
+    // lost even when no connection was closed (a cable pulled, a switch down).
+    let beats = futures_util::stream::unfold((tokio::time::interval(BEAT), beat_app), |(mut every, app)| async move {
+        every.tick().await;
+        let data = format!(r#"{{"now":{},"db":{}}}"#, crate::clock::now().as_millisecond(), !app.db.is_down());
+        Some((Ok::<_, std::convert::Infallible>(Event::default().event("beat").data(data)), (every, app)))
+    });
+    let stream = futures_util::stream::select(stream, beats);
     // The server stopping ends the stream at once: the display reconnects by itself.
     let stream = futures_util::StreamExt::take_until(stream, async move {
         let _ = stopping.wait_for(|s| *s).await;
     });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15))).into_response())
+    Ok(Sse::new(stream).into_response())
 }

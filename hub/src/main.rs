@@ -37,9 +37,10 @@ enum Command {
     /// DIR (made on the first run), the schema, the embedded Jeneponto site, kiosk 1
     /// enrolled (its credential in DIR/kiosk-1.token), then serve.
     Demo {
-        /// Where the cluster and the kiosk's credential live.
-        #[arg(long, default_value = "mpp-hub-demo")]
-        data: PathBuf,
+        /// Where the cluster and the kiosk's credential live (default: ./mpp-hub-demo, or
+        /// /var/tmp/mpp-hub-demo when run as root from a folder closed to PostgreSQL's user).
+        #[arg(long)]
+        data: Option<PathBuf>,
     },
     /// Sites: one MPP each.
     #[command(subcommand)]
@@ -302,7 +303,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     // The demo's cluster lives as long as this process (the main thread started it).
     let _demo_cluster = match &cli.command {
         Command::Demo { data } => {
-            let data = std::path::absolute(data).map_err(|e| Failure::BadInput(format!("{}: {e}", data.display())))?;
+            let data = match data {
+                Some(d) => std::path::absolute(d).map_err(|e| Failure::BadInput(format!("{}: {e}", d.display())))?,
+                None => demo_folder().map_err(|e| Failure::Failed(e.to_string()))?,
+            };
             let cluster =
                 db::local_cluster::LocalCluster::start(&data, 5432).map_err(|e| Failure::Failed(e.to_string()))?;
             cluster.create_database("mpp_hub").map_err(|e| Failure::Failed(e.to_string()))?;
@@ -327,7 +331,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 if applied.is_empty() { String::new() } else { format!(": {}", applied.join(", ")) }
             );
         }
-        Command::Demo { data } => {
+        Command::Demo { .. } => {
+            let data = demo_cluster_dir(_demo_cluster.as_ref());
             db::migrate(&app.db, now).await?;
             let feed = mpp_domain::catalogue::default_feed();
             app.add_site(&feed, now).await?;
@@ -513,10 +518,12 @@ async fn serve(config: &config::Config, app: Arc<App>) -> Result<(), Failure> {
     // The fleet's watch: alerts raised and cleared, the webhook told once each.
     tokio::spawn(app.clone().watch_fleet());
     let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
-    let state = mpp_hub::web::state::WebState::new(app, config.server.clone(), stopping_rx);
-    mpp_hub::web::serve::serve(listener, state, stopping, mpp_hub::web::serve::signalled())
+    let state = mpp_hub::web::state::WebState::new(app.clone(), config, stopping_rx);
+    let served = mpp_hub::web::serve::serve(listener, state, stopping, mpp_hub::web::serve::signalled())
         .await
-        .map_err(|e| Failure::Failed(e.to_string()))
+        .map_err(|e| Failure::Failed(e.to_string()));
+    app.finish_deliveries(std::time::Duration::from_secs(5)).await;
+    served
 }
 
 /// Writes a credential readable by its owner only.
@@ -525,4 +532,21 @@ fn write_secret(path: &std::path::Path, secret: &str) -> std::io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
     writeln!(f, "{secret}")
+}
+
+/// The demo's folder when none is given: ./mpp-hub-demo, unless this runs as root from a
+/// folder PostgreSQL's user cannot reach (root's home is closed): /var/tmp/mpp-hub-demo.
+fn demo_folder() -> Result<PathBuf, db::local_cluster::ClusterError> {
+    let here = std::path::absolute("mpp-hub-demo").unwrap_or_else(|_| PathBuf::from("mpp-hub-demo"));
+    if db::local_cluster::closed_to_server(&here)?.is_none() {
+        return Ok(here);
+    }
+    let there = PathBuf::from("/var/tmp/mpp-hub-demo");
+    eprintln!("mpp-hub demo: {} is closed to the postgres user: the demo lives in {}", here.display(), there.display());
+    Ok(there)
+}
+
+/// Where the demo's cluster is (its credential file goes beside it).
+fn demo_cluster_dir(cluster: Option<&db::local_cluster::LocalCluster>) -> PathBuf {
+    cluster.map(|c| c.dir.clone()).unwrap_or_else(|| PathBuf::from("mpp-hub-demo"))
 }

@@ -98,6 +98,9 @@ impl App {
         while let Some((id, body, attempts)) =
             db::fleet::next_message(&self.db, now, jiff::SignedDuration::from_secs(60)).await?
         {
+            // Held from the POST until it is marked: a stopping server waits for it
+            // (App::finish_deliveries), so a restart never tells the receiver twice.
+            let _delivering = self.delivering.lock().await;
             if crate::webhook::post(url, body).await {
                 db::fleet::delivered(&self.db, id).await?;
                 sent += 1;
@@ -108,6 +111,14 @@ impl App {
             }
         }
         Ok(sent)
+    }
+
+    /// Waits (at most `within`) for a webhook delivery under way to be marked, and lets
+    /// no other begin: the last thing a stopping server does.
+    pub async fn finish_deliveries(&self, within: std::time::Duration) {
+        if let Ok(guard) = tokio::time::timeout(within, self.delivering.lock()).await {
+            std::mem::forget(guard);
+        }
     }
 
     /// Checks the fleet every `check_secs`, and delivers the webhook's messages every

@@ -47,6 +47,8 @@ pub struct App {
     prior: Ttl<(String, jiff::civil::Date), Arc<std::collections::HashMap<String, f64>>>,
     /// Kiosk credentials already checked (Argon2id costs 19 MiB and tens of ms by design).
     credentials: cache::Credentials,
+    /// Held while a webhook message is between its POST and its mark.
+    delivering: tokio::sync::Mutex<()>,
 }
 
 impl App {
@@ -65,6 +67,7 @@ impl App {
             sites: Ttl::new(Duration::from_secs(30), 1000),
             prior: Ttl::new(Duration::from_secs(6 * 3600), 1000),
             credentials: cache::Credentials::default(),
+            delivering: tokio::sync::Mutex::new(()),
         }
     }
 

@@ -37,6 +37,32 @@ pub fn bindir() -> Result<PathBuf, ClusterError> {
     versions.pop().ok_or(ClusterError::NotInstalled)
 }
 
+/// The first folder on the way to `dir` that the user the cluster runs as (when this
+/// process is root: `postgres`) cannot pass through, with its mode: initdb would fail
+/// there with a bare "Permission denied". `None` when every existing folder is open to it.
+pub fn closed_to_server(dir: &Path) -> Result<Option<(PathBuf, u32)>, ClusterError> {
+    use std::os::unix::fs::MetadataExt;
+    let Some((uid, gid)) = server_user()? else { return Ok(None) };
+    let mut at = PathBuf::new();
+    for part in std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned()).components() {
+        at.push(part);
+        let Ok(meta) = std::fs::metadata(&at) else { break };
+        let mode = meta.mode() & 0o7777;
+        let passes = if meta.uid() == uid {
+            mode & 0o100 != 0
+        } else if meta.gid() == gid {
+            mode & 0o010 != 0
+        } else {
+            mode & 0o001 != 0
+        };
+        // The folder itself is given to the user below; the ones above must let it through.
+        if !passes && at != dir {
+            return Ok(Some((at, mode)));
+        }
+    }
+    Ok(None)
+}
+
 /// The user the cluster runs as, when this process is root.
 fn server_user() -> Result<Option<(u32, u32)>, ClusterError> {
     // SAFETY: geteuid has no preconditions; getpwnam returns a static record or null.
@@ -73,6 +99,12 @@ impl LocalCluster {
             return Err(ClusterError::Failed(format!("{}: no cluster there", dir.display())));
         }
         if make {
+            if let Some((closed, mode)) = closed_to_server(dir)? {
+                return Err(ClusterError::Failed(format!(
+                    "{} (mode {mode:o}) is closed to the postgres user, which runs PostgreSQL when this is run as root: choose a folder it can reach (e.g. --data /var/tmp/mpp-hub-demo), or run as a normal user",
+                    closed.display()
+                )));
+            }
             std::fs::create_dir_all(&data).map_err(|e| fail(&data.display().to_string(), &e))?;
         }
         if let Some((uid, gid)) = user {

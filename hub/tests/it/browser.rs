@@ -139,6 +139,11 @@ impl Browser {
         post(&format!("{}/element/{e}/click", self.base), &json!({}));
     }
 
+    /// WebDriver actions (keys as a person types them, to whatever has the focus).
+    pub(crate) fn actions(&self, body: &Value) {
+        post(&format!("{}/actions", self.base), body);
+    }
+
     pub(crate) fn js(&self, script: &str) -> Value {
         post(&format!("{}/execute/sync", self.base), &json!({ "script": script, "args": [] }))
     }
@@ -154,7 +159,16 @@ impl Browser {
     pub(crate) fn until(&self, within: Duration, what: &str, check: impl Fn(&Browser) -> bool) -> Duration {
         let start = Instant::now();
         while !check(self) {
-            assert!(start.elapsed() < within, "{what}: not within {within:?}");
+            if start.elapsed() >= within {
+                // What the page showed, for the person reading the failure.
+                if let Ok(dir) = std::env::var("MPP_HUB_SCREENSHOTS") {
+                    self.screenshot(
+                        &std::path::Path::new(&dir)
+                            .join(format!("timeout-{}.png", what.replace([' ', '\'', '/'], "-"))),
+                    );
+                }
+                panic!("{what}: not within {within:?}");
+            }
             std::thread::sleep(Duration::from_millis(50));
         }
         start.elapsed()
@@ -277,8 +291,15 @@ fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
     });
 
     // Transfer to KK-BARU at the front of its line; then counter 20 calls it next.
-    clerk.js("document.querySelector('#transfer-service').value = 'KK-BARU'; window.prompt = () => 'salah layanan';");
     clerk.click("#transfer");
+    clerk.until(Duration::from_secs(3), "the transfer dialog", |b| {
+        b.js("return document.getElementById('transfer-dialog').open") == json!(true)
+    });
+    clerk.type_into("#transfer-search", "Kartu Keluarga (KK) Baru");
+    clerk.until(Duration::from_secs(3), "the service found", |b| {
+        b.text("#transfer-choices li:first-child").contains("Penerbitan Kartu Keluarga (KK) Baru")
+    });
+    clerk.click("#transfer-go");
     clerk.until(Duration::from_secs(5), "the counter free again", |b| b.text("#current-number") == "—");
     // The other counter sees its queue change: the transferred number at the front.
     other.until(Duration::from_secs(2), "counter 20's queue after the transfer", |b| {
@@ -344,11 +365,11 @@ fn a_clerk_calls_and_the_display_shows_and_speaks_it() {
     // itself, and the next call reaches it.
     hub.kill_and_restart_after(Duration::from_secs(3), || {
         display.until(Duration::from_secs(3), "the display saying it lost the server", |b| {
-            b.js("return document.querySelector('#lost').classList.contains('shown')") == json!(true)
+            b.js("return !document.querySelector('#lost').hidden") == json!(true)
         });
     });
     display.until(Duration::from_secs(15), "the display reconnected", |b| {
-        b.js("return document.querySelector('#lost').classList.contains('shown')") == json!(false)
+        b.js("return document.querySelector('#lost').hidden") == json!(true)
     });
     clerk.click("#finish");
     clerk.until(Duration::from_secs(5), "done", |b| b.text("#current-number") == "—");

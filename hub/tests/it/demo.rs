@@ -87,3 +87,34 @@ fn the_demo_runs_the_whole_site_on_one_machine() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// As root the demo's PostgreSQL runs as the postgres user: a folder it cannot reach is
+/// named with what to do, not left to initdb's bare "Permission denied"; with no folder
+/// given, the demo goes where it can (root's home is closed).
+#[test]
+fn as_root_the_demo_names_a_folder_postgres_cannot_reach() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("SKIPPED as_root_the_demo_names_a_folder_postgres_cannot_reach: not root");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let closed = dir.path().join("closed");
+    std::fs::create_dir(&closed).unwrap();
+    std::fs::set_permissions(&closed, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
+        .arg("demo")
+        .arg("--data")
+        .arg(closed.join("demo"))
+        .env_remove("MPP_HUB_DATABASE_URL")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(&format!("{} (mode 700) is closed to the postgres user", closed.display()))
+            && said.contains("--data /var/tmp/mpp-hub-demo"),
+        "{said}"
+    );
+    assert!(!closed.join("demo").exists(), "nothing made where PostgreSQL cannot go");
+}

@@ -440,7 +440,10 @@ fn a_number_given_twice_never_jams_a_counter_and_is_shown_to_the_supervisor() {
     };
     // In the order they were taken: KTB-A001, KTB-A002, then the second KTB-A001.
     for number in ["KTB-A001", "KTB-A002", "KTB-A001"] {
-        assert_eq!(act(r#"{"action":"call_next"}"#), (200, format!(r#"{{"message":"{number} dipanggil"}}"#)));
+        assert_eq!(
+            act(r#"{"action":"call_next"}"#),
+            (200, format!(r#"{{"message":"{number} dipanggil ke Loket 1."}}"#))
+        );
         for action in ["start", "finish"] {
             let (status, body) = act(&format!(r#"{{"action":"{action}","number":"{number}"}}"#));
             assert_eq!(status, 200, "{number} {action}: {body}");

@@ -3,6 +3,7 @@
 
 mod admin;
 mod browser;
+mod busy_day;
 mod calling;
 mod demo;
 mod events;

@@ -11,6 +11,10 @@ use crate::web::error::{Form, WebError};
 use crate::web::html::{esc, page};
 use crate::web::state::WebState;
 
+/// The site this device signed in to last: the sign-in form fills it in (a counter PC
+/// belongs to one MPP; the clerk should not type its code every morning).
+const SITE_COOKIE: &str = "mpp_hub_site";
+
 /// The login form's CSRF cookie: a random token the form repeats, so no other site's page
 /// can sign a clerk's browser in to an account of its choosing.
 const LOGIN_COOKIE: &str = "mpp_hub_login";
@@ -82,9 +86,21 @@ pub async fn sign_in(
                 secure(&state)
             );
             let spent = format!("{LOGIN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/counter; Max-Age=0");
+            let site = f.site.trim();
+            let remember = plausible_site(site).then(|| {
+                format!(
+                    "{SITE_COOKIE}={site}; HttpOnly; SameSite=Strict; Path=/counter; Max-Age=31536000{}",
+                    secure(&state)
+                )
+            });
             let mut response = Redirect::to("/counter").into_response();
             response.headers_mut().append(header::SET_COOKIE, cookie.parse().expect("a cookie is a header value"));
             response.headers_mut().append(header::SET_COOKIE, spent.parse().expect("a cookie is a header value"));
+            if let Some(remember) = remember {
+                response
+                    .headers_mut()
+                    .append(header::SET_COOKIE, remember.parse().expect("a site code is a header value"));
+            }
             response
         }
         Err(SignInError::Db(e)) => {
@@ -152,8 +168,15 @@ pub async fn choose(
 }
 
 /// `/counter`: the sign-in form, the counter's choice, or the counter page.
-pub async fn page_for(State(state): State<WebState>, staff: Option<Staff>) -> Result<Response, WebError> {
-    let Some(Staff { session: s, .. }) = staff else { return Ok(sign_in_form(&state, StatusCode::OK, None, "", "")) };
+pub async fn page_for(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    staff: Option<Staff>,
+) -> Result<Response, WebError> {
+    let Some(Staff { session: s, .. }) = staff else {
+        let remembered = cookie(&headers, SITE_COOKIE).filter(|c| plausible_site(c)).unwrap_or_default();
+        return Ok(sign_in_form(&state, StatusCode::OK, None, &remembered, ""));
+    };
     let info = state
         .app
         .site_info(&s.site)
@@ -190,51 +213,101 @@ pub async fn page_for(State(state): State<WebState>, staff: Option<Staff>) -> Re
         )
         .into_response());
     };
-    let services: String = info
+    // What the transfer dialog offers first: this counter's other services, then the
+    // services of the counters that serve the same agencies (with those counters), then
+    // every service by search. Built here once; the page filters as the clerk types.
+    let own_counter = info.counters.iter().find(|c| c.number == counter);
+    let own_services: Vec<String> = own_counter.map(|c| c.services.clone()).unwrap_or_default();
+    let own_agencies: std::collections::BTreeSet<&str> =
+        own_services.iter().filter_map(|s| info.agency_of.get(s).map(String::as_str)).collect();
+    let services_json: Vec<serde_json::Value> = info
         .services
         .iter()
-        .map(|(code, name)| format!(r#"<option value="{}">{}</option>"#, esc(code), esc(name)))
+        .map(|(code, name)| {
+            let agency = info.agency_of.get(code).map(String::as_str).unwrap_or("");
+            serde_json::json!({ "code": code, "name": name, "own": own_services.contains(code), "near": own_agencies.contains(agency) })
+        })
         .collect();
-    let counters: String =
-        info.counters.iter().map(|c| format!(r#"<option value="{}">{}</option>"#, c.number, esc(&c.name))).collect();
-    let call_number = if s.role != Role::Counter {
-        r#"<button id="call-number">Panggil nomor tertentu<kbd>C</kbd></button>"#
+    let counters_json: Vec<serde_json::Value> = info
+        .counters
+        .iter()
+        .filter(|c| c.number != counter)
+        .map(|c| {
+            let near =
+                c.services.iter().any(|s| info.agency_of.get(s).is_some_and(|a| own_agencies.contains(a.as_str())));
+            serde_json::json!({ "number": c.number, "name": c.name, "services": c.services, "near": near })
+        })
+        .collect();
+    let own: Vec<serde_json::Value> =
+        own_services.iter().map(|code| serde_json::json!({ "code": code, "name": info.service_name(code) })).collect();
+    let supervisor = s.role != Role::Counter;
+    let call_number = if supervisor {
+        r#"<button id="call-number" data-en="Call a number">Panggil nomor tertentu</button><kbd>C</kbd>"#
     } else {
         ""
     };
-    let own: Vec<serde_json::Value> = info
-        .counters
-        .iter()
-        .find(|c| c.number == counter)
-        .map(|c| {
-            c.services.iter().map(|code| serde_json::json!({ "code": code, "name": info.service_name(code) })).collect()
-        })
-        .unwrap_or_default();
+    // The language button in the header, beside the sign-out (the script sets its words).
+    let header_html = header_html.replacen(
+        r#"<form method="post" action="/counter/sign-out">"#,
+        r#"<button type="button" class="lang" id="lang">English</button><form method="post" action="/counter/sign-out">"#,
+        1,
+    );
     Ok(page(
         "Loket",
         &format!(
-            r#"data-site="{}" data-csrf="{}" data-counter="{counter}" data-services="{}""#,
+            r#"data-site="{}" data-csrf="{}" data-counter="{counter}" data-services="{}" data-all-services="{}" data-counters="{}" data-pause-reasons="{}" data-server-now="{}" data-supervisor="{supervisor}""#,
             esc(&s.site),
             esc(&s.csrf),
-            esc(&serde_json::to_string(&own).expect("names serialise"))
+            attr_json(&own),
+            attr_json(&services_json),
+            attr_json(&counters_json),
+            attr_json(&state.counter.pause_reasons),
+            crate::clock::now().as_millisecond(),
         ),
         &format!(
-            r#"{header_html}<main>
+            r#"{header_html}<div class="offline" id="offline" role="alert" hidden><span id="offline-text">Server tidak terjangkau: tindakan terakhir belum terkirim.</span> <button id="retry" data-en="Try again">Coba lagi</button></div><main>
 <p id="message" class="message" role="status" hidden></p><p id="paused" class="message paused" hidden></p>
-<div class="counter"><section class="card current" aria-live="polite"><h2>Sedang di loket</h2>
-<div class="number" id="current-number">—</div><div class="state" id="current-state"></div><div id="current-service"></div>
+<div class="counter"><section class="card current" aria-live="polite"><h2 data-en="At the counter">Sedang di loket</h2>
+<div class="number" id="current-number">—</div><div class="state" id="current-state"></div><div id="current-service"></div><div class="priority-why" id="current-priority" hidden></div>
+<div class="actions main-actions">
+<span class="act"><button class="primary" id="finish-next" data-en="Done, call next">Selesai &amp; panggil berikutnya</button><kbd>Enter</kbd></span>
+<span class="act"><button class="primary" id="call-next" data-en="Call next">Panggil berikutnya</button><kbd>N</kbd></span></div>
 <div class="actions">
-<button class="primary" id="call-next">Panggil berikutnya<kbd>N</kbd></button>
-<button id="recall">Panggil ulang<kbd>R</kbd></button><button id="start">Mulai layani<kbd>S</kbd></button>
-<button id="finish">Selesai<kbd>D</kbd></button><button id="no-show">Tidak hadir<kbd>X</kbd></button></div>
-<div class="actions"><select id="transfer-service" aria-label="Layanan tujuan">{services}</select>
-<select id="transfer-counter" aria-label="Loket tujuan"><option value="">loket mana saja</option>{counters}</select>
-<label class="check"><input type="checkbox" id="transfer-front" checked> ke depan antrean</label><button id="transfer">Alihkan<kbd>T</kbd></button></div>
-<div class="actions"><button id="pause">Jeda<kbd>P</kbd></button><button id="requeue">Kembalikan ke antrean</button>{call_number}</div></section>
-<section class="card lines"><h2>Antrean loket ini · <span id="waiting-total"></span></h2>
-<table><thead><tr><th>Layanan</th><th>Menunggu</th><th>Berikutnya</th></tr></thead><tbody id="lines"></tbody></table></section></div></main>"#
+<span class="act"><button id="recall" data-en="Recall">Panggil ulang</button><kbd>R</kbd></span><span class="act"><button id="start" data-en="Start serving">Mulai layani</button><kbd>S</kbd></span>
+<span class="act"><button id="finish" data-en="Done">Selesai</button><kbd>D</kbd></span><span class="act"><button id="no-show" data-en="No-show">Tidak hadir</button><kbd>X</kbd></span>
+<span class="act"><button id="transfer" data-en="Transfer">Alihkan</button><kbd>T</kbd></span></div>
+<ul class="why" id="why" aria-live="polite"></ul>
+<div class="actions"><span class="act"><button id="pause" data-en="Pause">Jeda</button><kbd>P</kbd></span><span class="act"><button id="requeue" data-en="Back in line">Kembalikan ke antrean</button><kbd>B</kbd></span>{call_number}</div></section>
+<section class="card lines"><h2><span data-en="This counter's queue">Antrean loket ini</span> · <span id="waiting-total"></span></h2>
+<table><thead><tr><th data-en="Service">Layanan</th><th data-en="Waiting">Menunggu</th><th data-en="Next">Berikutnya</th></tr></thead><tbody id="lines"></tbody></table></section></div></main>
+<dialog id="transfer-dialog" aria-labelledby="transfer-title"><form method="dialog" id="transfer-form"><h2 id="transfer-title" data-en="Transfer to">Alihkan ke</h2>
+<input id="transfer-search" type="search" placeholder="Cari layanan atau loket …" aria-label="Cari layanan atau loket" autocomplete="off">
+<ol class="choices" id="transfer-choices"></ol>
+<fieldset class="reasons" id="transfer-reasons"><legend data-en="Why">Alasan</legend></fieldset>
+<label class="check"><input type="checkbox" id="transfer-front" checked> <span data-en="to the front of the line">ke depan antrean</span></label>
+<p class="dialog-actions"><button class="primary" id="transfer-go" value="go" data-en="Transfer">Alihkan</button> <button id="transfer-cancel" value="cancel" formnovalidate data-en="Cancel">Batal</button></p></form></dialog>
+<dialog id="pause-dialog" aria-labelledby="pause-title"><form method="dialog"><h2 id="pause-title" data-en="Pause: why?">Jeda: alasannya?</h2><ol class="choices" id="pause-choices"></ol>
+<label for="pause-other" data-en="Other">Lainnya</label><input id="pause-other" maxlength="200" autocomplete="off">
+<p class="dialog-actions"><button id="pause-go" class="primary" value="go" data-en="Pause">Jeda</button> <button value="cancel" data-en="Cancel">Batal</button></p></form></dialog>
+<dialog id="requeue-dialog" aria-labelledby="requeue-title"><form method="dialog"><h2 id="requeue-title" data-en="Back in line: who came late?">Kembalikan ke antrean: siapa yang datang terlambat?</h2>
+<ol class="choices" id="requeue-choices"></ol><label for="requeue-number" data-en="Or a number">Atau nomor</label><input id="requeue-number" autocomplete="off" placeholder="KTB-A007">
+<p class="dialog-actions"><button id="requeue-go" class="primary" value="go" data-en="Back in line">Kembalikan</button> <button value="cancel" data-en="Cancel">Batal</button></p></form></dialog>
+<dialog id="call-dialog" aria-labelledby="call-title"><form method="dialog"><h2 id="call-title" data-en="Call a number out of order">Panggil nomor di luar urutan</h2>
+<label for="call-number-input" data-en="Number">Nomor</label><input id="call-number-input" autocomplete="off" placeholder="KTB-A007">
+<label for="call-reason" data-en="Why">Alasan</label><input id="call-reason" maxlength="200" autocomplete="off">
+<p class="dialog-actions"><button id="call-go" class="primary" value="go" data-en="Call">Panggil</button> <button value="cancel" data-en="Cancel">Batal</button></p></form></dialog>"#
         ),
         Some("counter.js"),
     )
     .into_response())
+}
+
+/// A value as JSON for an (escaped) attribute, for the page's script.
+fn attr_json<T: serde::Serialize>(v: &T) -> String {
+    esc(&serde_json::to_string(v).expect("page data serialises"))
+}
+
+/// A site code as a cookie may carry it: letters, digits and dashes, not too long.
+fn plausible_site(code: &str) -> bool {
+    !code.is_empty() && code.len() <= 64 && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

@@ -8,10 +8,11 @@ The output is committed; the kiosk never reads the seed. Seed entries marked `un
 become `verified: false`.
 """
 import json
+import re
 import sys
 
-VERSION = 2026112802
-GENERATED_AT = "2026-11-28T00:00:00Z"
+VERSION = 2026120601
+GENERATED_AT = "2026-12-06T00:00:00Z"
 
 def T(id_, en=None):
     return {"id": id_, "en": en} if en else {"id": id_}
@@ -295,6 +296,33 @@ def legal_en(citation):
         citation = citation.replace(a, b)
     return citation
 
+# The research's own notes ("(Tribun 2017) - verifikasi", "(nominal tidak diverifikasi di
+# korpus)") are for staff and maintainers: they go to `staff_notes`, never to a citizen.
+RESEARCH = re.compile(
+    r"korpus|corpus|Tribun \d{4}|sumber lemah|weak source|to be verified|not verified|"
+    r"diverifikasi|terverifikasi|\bverified\b|\bverifikasi\b|bisnis\.com",
+    re.IGNORECASE,
+)
+
+def split_research(text):
+    """The citizen's text without the research's notes, and those notes."""
+    if text is None:
+        return None, []
+    notes = []
+    def parenthetical(m):
+        if RESEARCH.search(m.group(0)):
+            notes.append(m.group(0).strip().strip("()").strip())
+            return ""
+        return m.group(0)
+    t = re.sub(r"\s*\([^()]*(?:\([^()]*\)[^()]*)*\)", parenthetical, text)
+    m = re.search(r"\s+[-\u2014]\s+((?:verifikasi|to be verified).*)$", t)
+    if m:
+        notes.append(m.group(1).strip())
+        t = t[:m.start()]
+    if RESEARCH.search(t):
+        sys.exit(f"a research note left in a citizen's text: {t!r}")
+    return t.strip().rstrip(";,").strip(), notes
+
 def not_found(duration):
     return duration.lower().startswith("tidak ditemukan")
 
@@ -331,9 +359,11 @@ def dashes(v, key=None):
 def main(seed_path, out_path):
     seed = json.load(open(seed_path, encoding="utf-8"))
     assert len(seed) == len(S), (len(seed), len(S))
-    agency_names = {}
+    agency_names, agency_notes = {}, {}
     for e in seed:
-        agency_names.setdefault(e["agency_code"], e["agency"])
+        name, notes = split_research(e["agency"])
+        agency_names.setdefault(e["agency_code"], name)
+        agency_notes.setdefault(e["agency_code"], notes)
     agencies = []
     for code, (icon, order, short_id, short_en, name_en, _) in AGENCIES.items():
         agencies.append({"code": code, "name": T(agency_names[code], name_en), "short_name": T(short_id, short_en), "icon": icon, "order": order})
@@ -344,7 +374,8 @@ def main(seed_path, out_path):
         counter_no = AGENCIES[e["agency_code"]][5]
         short_id = AGENCIES[e["agency_code"]][2]
         short_en = AGENCIES[e["agency_code"]][3]
-        counter = T(f"Loket {counter_no} ({short_id})", f"Counter {counter_no} ({short_en})")
+        # The counter as the site writes it on the wall: its number, then the agency.
+        counter = T(f"Loket {counter_no} \u00b7 {short_id}", f"Counter {counter_no} \u00b7 {short_en}")
         reqs = []
         for r in e["requirements"]:
             en = REQ_EN.get(r) or REQ_EN.get(r.strip())
@@ -367,9 +398,18 @@ def main(seed_path, out_path):
             "requirements": reqs,
             "procedure": procedure,
         }
+        staff_id, staff_en = list(agency_notes[e["agency_code"]]), []
         if not not_found(e["duration"]):
-            s["processing_time"] = T(e["duration"], dur_en)
-        s["fee"] = {"text": T(e["fee"], fee_en)}
+            dur_id, n_id = split_research(e["duration"])
+            dur_en2, n_en = split_research(dur_en)
+            staff_id += n_id
+            staff_en += n_en
+            s["processing_time"] = T(dur_id, dur_en2)
+        fee_id, n_id = split_research(e["fee"])
+        fee_en2, n_en = split_research(fee_en)
+        staff_id += n_id
+        staff_en += n_en
+        s["fee"] = {"text": T(fee_id, fee_en2)}
         if amount is not None:
             s["fee"]["amount_idr"] = amount
         s["product"] = T(*product)
@@ -381,8 +421,13 @@ def main(seed_path, out_path):
             s["daily_quota"] = quota
         s["keywords"] = keywords
         s["verified"] = not e["uncertain"]
-        if e["notes"].strip():
-            s["notes"] = T(e["notes"].strip())
+        note = e["notes"].strip()
+        if note and RESEARCH.search(note):
+            staff_id.append(note)
+        elif note:
+            s["notes"] = T(note)
+        if staff_id:
+            s["staff_notes"] = T("; ".join(staff_id), "; ".join(staff_en) or None)
         s["sources"] = [x.strip() for x in e["source"].split(" ; ") if x.strip()]
         services.append(s)
     if missing:

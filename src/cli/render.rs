@@ -27,6 +27,7 @@ fn label(lang: Lang, key: &str) -> &'static str {
         "complaints" => ("Pengaduan", "Complaints"),
         "quota" => ("Kuota harian", "Daily quota"),
         "notes" => ("Catatan", "Notes"),
+        "staff_notes" => ("Catatan untuk petugas (tidak tampil ke warga)", "Notes for staff (not shown to citizens)"),
         "sources" => ("Sumber", "Sources"),
         "inactive" => ("TIDAK AKTIF", "INACTIVE"),
         "unverified_tag" => ("belum terverifikasi", "not yet verified"),
@@ -167,6 +168,9 @@ impl Renderer {
         }
         if let Some(n) = &s.notes {
             writeln!(w, "{}: {}", self.label("notes"), self.t(n)).unwrap();
+        }
+        if let Some(n) = &s.staff_notes {
+            writeln!(w, "{}: {}", self.label("staff_notes"), self.t(n)).unwrap();
         }
         if !s.sources.is_empty() {
             writeln!(w, "{}:", self.label("sources")).unwrap();

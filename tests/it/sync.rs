@@ -58,7 +58,10 @@ fn export(k: &Kiosk, cfg: &Path) -> String {
     Run(k.command_with_config(cfg).args(["catalogue", "export"]).output().unwrap()).ok()
 }
 
-const BASE: u64 = 2026112802; // the embedded catalogue's version
+/// The embedded catalogue's version: the feeds below are newer or older than it.
+fn base() -> u64 {
+    mpp_kiosk::catalogue::default_feed().version
+}
 
 #[test]
 fn only_signed_newer_valid_feeds_are_taken_and_every_refusal_is_reported() {
@@ -77,7 +80,7 @@ fn only_signed_newer_valid_feeds_are_taken_and_every_refusal_is_reported() {
     );
     let before = export(&k, &cfg); // first start: the embedded catalogue
     let dir = k.path("");
-    let good = feed(BASE + 1, |_| {});
+    let good = feed(base() + 1, |_| {});
     let good_sig = sign(&keys, &dir, &good);
 
     let serve = |body: Vec<u8>, sig: Option<Vec<u8>>| {
@@ -87,12 +90,12 @@ fn only_signed_newer_valid_feeds_are_taken_and_every_refusal_is_reported() {
             None => server.route("/feed.json.minisig", Route::Status(404)),
         }
     };
-    let expired = feed(BASE + 1, |v| {
+    let expired = feed(base() + 1, |v| {
         v["generated_at"] = "2026-10-01T00:00:00Z".into();
         v["expires"] = "2026-11-01T00:00:00Z".into();
     });
-    let invalid_schema = feed(BASE + 1, |v| v["services"][0]["agency"] = "NOWHERE".into());
-    let old = feed(BASE, |_| {});
+    let invalid_schema = feed(base() + 1, |v| v["services"][0]["agency"] = "NOWHERE".into());
+    let old = feed(base(), |_| {});
     // (what, how the server is set up, what the refusal says)
     type Case<'a> = (&'a str, Box<dyn Fn() + 'a>, &'a str);
     let cases: Vec<Case> = vec![
@@ -151,24 +154,24 @@ fn only_signed_newer_valid_feeds_are_taken_and_every_refusal_is_reported() {
     // After all of them, a good feed is taken; asked again, the server says 304.
     serve(good.clone(), Some(good_sig.clone()));
     let r = sync_now(&k, &cfg);
-    assert!(r.ok().contains(&format!("imported version {}", BASE + 1)), "{}", r.stdout());
+    assert!(r.ok().contains(&format!("imported version {}", base() + 1)), "{}", r.stdout());
     assert_ne!(export(&k, &cfg), before);
     let r = sync_now(&k, &cfg);
     assert!(r.ok().contains("catalogue: unchanged"), "{}", r.stdout());
     assert_eq!(*server.conditional_hits.lock().unwrap(), 1, "a conditional request (If-None-Match)");
     let status = Run(k.command_with_config(&cfg).args(["sync", "status", "--json"]).output().unwrap()).json();
-    assert_eq!(status["catalogue_version"], BASE + 1);
+    assert_eq!(status["catalogue_version"], base() + 1);
     assert!(status["last_error"].is_null() && status["last_success_utc"].is_string(), "{status}");
 
     // A feed on a USB stick (file://), signed the same way.
-    let newer = feed(BASE + 2, |_| {});
+    let newer = feed(base() + 2, |_| {});
     std::fs::write(k.path("usb-feed.json"), &newer).unwrap();
     std::fs::write(k.path("usb-feed.json.minisig"), sign(&keys, &dir, &newer)).unwrap();
     let usb = k.write(
         "usb.toml",
         &format!("[sync]\nurl = \"file://{}\"\npublic_key = \"{}\"\n", k.path("usb-feed.json").display(), keys.public),
     );
-    assert!(sync_now(&k, &usb).ok().contains(&format!("imported version {}", BASE + 2)));
+    assert!(sync_now(&k, &usb).ok().contains(&format!("imported version {}", base() + 2)));
     // Read again unchanged: not a failure on every round.
     let again = sync_now(&k, &usb);
     assert!(again.ok().contains("catalogue: unchanged"), "{}", again.stdout());
@@ -310,10 +313,10 @@ fn a_publisher_edits_the_spreadsheet_builds_signs_and_the_kiosk_shows_it() {
         .arg(publisher.path("src"))
         .arg("--out")
         .arg(&feed_path)
-        .args(["--feed-version", "2026120101"])
+        .args(["--feed-version", &(base() + 100).to_string()])
         .output()
         .unwrap());
-    assert!(r.ok().contains("version 2026120101"), "{}", r.stdout());
+    assert!(r.ok().contains(&format!("version {}", base() + 100)), "{}", r.stdout());
     let out = Command::new("minisign").args(["-S", "-s"]).arg(&keys.secret).arg("-m").arg(&feed_path).output().unwrap();
     assert!(out.status.success());
 
@@ -322,7 +325,7 @@ fn a_publisher_edits_the_spreadsheet_builds_signs_and_the_kiosk_shows_it() {
         "k.toml",
         &format!("[sync]\nurl = \"file://{}\"\npublic_key = \"{}\"\n", feed_path.display(), keys.public),
     );
-    assert!(sync_now(&kiosk, &cfg).ok().contains("imported version 2026120101"));
+    assert!(sync_now(&kiosk, &cfg).ok().contains(&format!("imported version {}", base() + 100)));
     let shown = Run(kiosk.command_with_config(&cfg).args(["catalogue", "show", "KTP-BARU"]).output().unwrap()).ok();
     assert!(shown.contains("Mengisi formulir F-1.02 (tersedia di loket)"), "{shown}");
 
@@ -426,7 +429,7 @@ fn https_with_the_sites_own_ca_completes_a_pull() {
     );
     // The feed and its signature, served from the folder by the TLS server (-WWW).
     let keys = keypair(&dir, "publisher");
-    let body = feed(BASE + 5, |_| {});
+    let body = feed(base() + 5, |_| {});
     std::fs::write(dir.join("feed.json"), &body).unwrap();
     std::fs::write(dir.join("feed.json.minisig"), sign(&keys, &dir, &body)).unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -460,7 +463,7 @@ fn https_with_the_sites_own_ca_completes_a_pull() {
     let r = sync_now(&k, &trusted);
     assert_eq!(r.code(), 0, "{}\n{}", r.stdout(), r.stderr());
     let status = Run(k.command_with_config(&trusted).args(["sync", "status", "--json"]).output().unwrap()).json();
-    assert_eq!(status["catalogue_version"], BASE + 5, "{status}");
+    assert_eq!(status["catalogue_version"], base() + 5, "{status}");
 
     // A CA file that is not one is named in the error at config load.
     let broken = k.write("broken-ca.pem", "not a certificate");
@@ -548,7 +551,7 @@ fn a_servers_error_text_cannot_drive_the_terminal() {
 #[test]
 fn an_expired_catalogue_is_kept_and_reported() {
     let k = Kiosk::new();
-    let mut v: serde_json::Value = serde_json::from_slice(&feed(BASE + 3, |_| {})).unwrap();
+    let mut v: serde_json::Value = serde_json::from_slice(&feed(base() + 3, |_| {})).unwrap();
     v["generated_at"] = "2026-10-01T00:00:00Z".into();
     v["expires"] = "2026-11-01T00:00:00Z".into();
     let f = mpp_kiosk::catalogue::parse_feed(v.to_string().as_bytes()).unwrap();

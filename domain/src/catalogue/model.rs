@@ -124,6 +124,11 @@ pub struct Service {
     pub active: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<Text>,
+    /// For staff and the catalogue's maintainers only, never shown to citizens: what is
+    /// still to be checked and against what ("amounts not found; check the SK Standar
+    /// Pelayanan"). `catalogue show` prints it; screens and slips do not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_notes: Option<Text>,
     /// Where the information comes from (regulations, agency pages).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,

@@ -14,8 +14,18 @@ pub const AGENCY_COLUMNS: [&str; 8] =
     ["code", "order", "active", "icon", "name_id", "name_en", "short_name_id", "short_name_en"];
 
 /// Text fields of a service, each as `<field>_id` and `<field>_en` columns.
-const SERVICE_TEXTS: [&str; 9] =
-    ["name", "summary", "processing_time", "fee", "legal_basis", "product", "counter", "complaints", "notes"];
+const SERVICE_TEXTS: [&str; 10] = [
+    "name",
+    "summary",
+    "processing_time",
+    "fee",
+    "legal_basis",
+    "product",
+    "counter",
+    "complaints",
+    "notes",
+    "staff_notes",
+];
 const SERVICE_LISTS: [&str; 2] = ["requirements", "procedure"];
 
 /// One line per requirement: `document` (the default, also `dokumen`), `condition`
@@ -314,7 +324,7 @@ pub fn from_source(src: &Source, version: u64, generated_at: jiff::Timestamp) ->
             if let Some(q) = number(r, "daily_quota", &at, &mut issues) {
                 s["daily_quota"] = q.into();
             }
-            for t in ["processing_time", "legal_basis", "complaints", "notes"] {
+            for t in ["processing_time", "legal_basis", "complaints", "notes", "staff_notes"] {
                 if let Some(v) = text(r, t) {
                     s[t] = v;
                 }

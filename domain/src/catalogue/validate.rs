@@ -172,7 +172,12 @@ pub fn validate(feed: &Feed) -> Result<(), FeedErrors> {
         v.text(&format!("{at}.fee.text"), &s.fee.text);
         v.text(&format!("{at}.product"), &s.product);
         v.text(&format!("{at}.counter"), &s.counter);
-        for (field, t) in [("complaints", &s.complaints), ("legal_basis", &s.legal_basis), ("notes", &s.notes)] {
+        for (field, t) in [
+            ("complaints", &s.complaints),
+            ("legal_basis", &s.legal_basis),
+            ("notes", &s.notes),
+            ("staff_notes", &s.staff_notes),
+        ] {
             if let Some(t) = t {
                 v.text(&format!("{at}.{field}"), t);
             }

@@ -110,7 +110,8 @@ impl Paper {
 /// Text a cheap printer prints the same everywhere: ASCII only (accents folded, dashes
 /// and quotes made plain), control characters removed.
 pub fn ascii(text: &str) -> String {
-    deunicode::deunicode(text).chars().filter(|c| !c.is_control()).collect()
+    // "Loket 1 · Disdukcapil": a middle dot would fold to "*"; a dash reads the same.
+    deunicode::deunicode(&text.replace('\u{b7}', "-")).chars().filter(|c| !c.is_control()).collect()
 }
 
 /// Wraps text to `width` columns at spaces; a word longer than a line breaks after a `/`
@@ -166,7 +167,6 @@ struct Words {
     number: &'static str,
     valid_today: &'static str,
     go_to: &'static str,
-    ahead: &'static str,
     watch: &'static str,
     scan: &'static str,
     scan_place: &'static str,
@@ -180,8 +180,7 @@ fn words(lang: Lang) -> Words {
         Lang::Id => Words {
             number: "NOMOR ANTREAN",
             valid_today: "Berlaku hari ini saja",
-            go_to: "Silakan menuju",
-            ahead: "Antrean di depan Anda",
+            go_to: "Tunggu nomor Anda dipanggil, lalu menuju",
             watch: "Perhatikan layar panggilan. Nomor Anda dipanggil dan ditampilkan di layar.",
             scan: "Pindai untuk info layanan",
             scan_place: "Pindai untuk melihat antrean Anda di ponsel",
@@ -192,8 +191,7 @@ fn words(lang: Lang) -> Words {
         Lang::En => Words {
             number: "QUEUE NUMBER",
             valid_today: "Valid today only",
-            go_to: "Please go to",
-            ahead: "People ahead of you",
+            go_to: "Wait until your number is called, then go to",
             watch: "Watch the calling display: your number is called and shown there.",
             scan: "Scan for service information",
             scan_place: "Scan to follow your place on your phone",
@@ -201,16 +199,6 @@ fn words(lang: Lang) -> Words {
             complaints: "Complaints",
             reprint: "REPRINT",
         },
-    }
-}
-
-/// "Antrean di depan Anda: 3 orang", or the kiosk's own count said to be an estimate.
-fn ahead_line(w: &Words, ahead: Ahead, lang: Lang) -> String {
-    match (ahead.confirmed, lang) {
-        (true, Lang::Id) => format!("{}: {} orang", w.ahead, ahead.count),
-        (true, Lang::En) => format!("{}: {}", w.ahead, ahead.count),
-        (false, Lang::Id) => format!("{}: sekitar {} orang (perkiraan)", w.ahead, ahead.count),
-        (false, Lang::En) => format!("{}: about {} (estimate)", w.ahead, ahead.count),
     }
 }
 
@@ -261,7 +249,9 @@ pub fn layout(input: &SlipInput<'_>) -> Slip {
     lines.push(Line::Rule);
     text(&mut lines, w.go_to, Align::Center, false, 1);
     text(&mut lines, &input.service.counter.in_lang(lang).to_uppercase(), Align::Center, true, 2);
-    text(&mut lines, &ahead_line(&w, input.ahead, lang), Align::Center, false, 1);
+    // The same words as the done screen: "Tidak ada antrean di depan Anda", "Perkiraan:
+    // sekitar 3 orang di depan Anda".
+    text(&mut lines, &input.ahead.words(lang), Align::Center, false, 1);
     if let Some(m) = input.ahead.wait_minutes {
         text(&mut lines, &crate::estimate::Minutes(m).text(lang), Align::Center, true, 1);
     }
@@ -395,7 +385,11 @@ mod tests {
                             );
                         }
                     }
-                    let counter = compact(&service.counter.in_lang(lang).to_uppercase());
+                    // "LOKET 1 · DISDUKCAPIL" prints with a dash, which the words above leave out.
+                    let counter: String = ascii(&service.counter.in_lang(lang).to_uppercase())
+                        .split_whitespace()
+                        .filter(|w| *w != "-")
+                        .collect();
                     assert!(printed.contains(&counter), "{}: the counter {counter:?}", service.code);
                     assert!(
                         printed.contains(if lang == Lang::Id { "Berlakuhariinisaja" } else { "Validtodayonly" }),

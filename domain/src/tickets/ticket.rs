@@ -38,6 +38,26 @@ pub struct Ahead {
 }
 
 impl Ahead {
+    /// The people ahead as a person says them, the same on the screen and the slip; the
+    /// kiosk's own count (no word from the site server) is said to be an estimate: it
+    /// knows neither other kiosks' tickets nor who has been served.
+    pub fn words(self, lang: crate::text::Lang) -> String {
+        use crate::text::Lang;
+        match (self.count, self.confirmed, lang) {
+            (0, true, Lang::Id) => "Tidak ada antrean di depan Anda".into(),
+            (0, true, Lang::En) => "Nobody is ahead of you".into(),
+            (n, true, Lang::Id) => format!("{n} orang di depan Anda"),
+            (1, true, Lang::En) => "1 person ahead of you".into(),
+            (n, true, Lang::En) => format!("{n} people ahead of you"),
+            (0, false, Lang::Id) => "Perkiraan: tidak ada antrean di depan Anda".into(),
+            (0, false, Lang::En) => "Estimate: nobody ahead of you".into(),
+            (1, false, Lang::Id) => "Perkiraan: sekitar 1 orang di depan Anda".into(),
+            (1, false, Lang::En) => "Estimate: about 1 person ahead of you".into(),
+            (n, false, Lang::Id) => format!("Perkiraan: sekitar {n} orang di depan Anda"),
+            (n, false, Lang::En) => format!("Estimate: about {n} people ahead of you"),
+        }
+    }
+
     /// The site server's count (and estimate) when it answered, else the ticket's own count.
     pub fn of(ticket: &Ticket, server: Option<(u32, Option<u32>)>) -> Ahead {
         match server {

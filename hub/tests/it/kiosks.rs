@@ -88,7 +88,8 @@ fn the_slip_counts_every_kiosks_tickets_ahead_and_says_when_it_only_estimates() 
         "the server counts kiosk 1's two numbers"
     );
     let slip = slip_text(&slips, &issued.ticket.number);
-    assert!(slip.contains("Antrean di depan Anda: 2 orang") && !slip.contains("perkiraan"), "{slip}");
+    // The same words as the done screen.
+    assert!(slip.contains("2 orang di depan Anda") && !slip.contains("Perkiraan"), "{slip}");
     assert_eq!(
         hub.sql(&format!("SELECT count(*) FROM ticket WHERE number = '{}'", issued.ticket.number)),
         "1",
@@ -112,7 +113,7 @@ fn the_slip_counts_every_kiosks_tickets_ahead_and_says_when_it_only_estimates() 
     eprintln!("a slip with the server down took {} ms", started.elapsed().as_millis());
     assert_eq!(issued.ahead, Ahead { count: 1, confirmed: false, wait_minutes: None });
     let slip = slip_text(&slips, &issued.ticket.number);
-    assert!(slip.contains("Antrean di depan Anda: sekitar 1 orang (perkiraan)"), "{slip}");
+    assert!(slip.contains("Perkiraan: sekitar 1 orang di depan Anda"), "{slip}");
     let waiting: Vec<String> = k2
         .store
         .outbox_pending(mpp_kiosk::store::OutboxPart::Queue, 100)

@@ -44,6 +44,9 @@ pub struct AppSettings {
     pub sync_handle: Option<crate::sync::runner::SyncHandle>,
 }
 
+/// How often the welcome screen asks the printer how it is.
+const PRINTER_ASK_EVERY: Duration = Duration::from_secs(30);
+
 /// A monotonic clock for the flow's timers, read on the application's thread.
 pub type Mono = Box<dyn Fn() -> Duration>;
 
@@ -88,6 +91,8 @@ pub struct App {
     printer: Option<Result<Option<PrinterStatus>, String>>,
     /// When the site server's queue was last received (monotonic).
     queue_at: Option<Duration>,
+    /// When the printer was last asked how it is from the welcome screen (monotonic).
+    printer_asked_at: Option<Duration>,
     /// The local minute last seen: states (open, closed) change with it.
     minute: Option<(jiff::civil::Date, i8, i8)>,
 }
@@ -128,6 +133,7 @@ impl App {
             sync_handle: settings.sync_handle,
             printer: None,
             queue_at: None,
+            printer_asked_at: None,
             minute: None,
         };
         app.refresh_today();
@@ -215,6 +221,14 @@ impl App {
             self.flow.queue = None;
             redraw = Redraw::All;
         }
+        // The welcome screen asks the printer how it is now and then (the worker does; a
+        // slip in progress goes first), so a printer out of paper is said at the start.
+        if self.flow.screen == Screen::Welcome
+            && self.printer_asked_at.is_none_or(|at| mono.saturating_sub(at) >= PRINTER_ASK_EVERY)
+        {
+            self.printer_asked_at = Some(mono);
+            self.refresh_printer();
+        }
         let idle = self.flow.tick(mono);
         let minute = (self.clock)()
             .ok()
@@ -254,6 +268,13 @@ impl App {
             }
             Msg::Staff(outcome) => self.send(Event::StaffResult(outcome)),
             Msg::Printer(status) => {
+                // What stops it is said on the welcome screen, before anyone chooses; a
+                // printer that cannot report (a device file) is trusted until a slip fails.
+                self.flow.printer_fault = match &status {
+                    Ok(Some(st)) => st.fault(),
+                    Ok(None) => None,
+                    Err(_) => Some(crate::device::Fault::Offline),
+                };
                 self.printer = Some(status);
                 Redraw::All
             }

@@ -92,13 +92,25 @@ impl App {
     pub fn health(&mut self) -> Health {
         let lang = self.flow.lang;
         let printer = match &self.printer {
-            None => ("-".to_owned(), false),
-            // Green only on the printer's own word: one that reports no status may be off.
+            None => ("-".to_owned(), false, true),
+            // Green only on the printer's own word; one that reports no status (it may be
+            // off) and paper near its end are amber, beside words that say so.
+            Some(Ok(None)) => (
+                match lang {
+                    Lang::Id => {
+                        "status tidak terbaca: printer ini tidak melaporkan status; cetak slip uji untuk memeriksa"
+                    }
+                    Lang::En => "status unknown: this printer reports none; print a test slip to check",
+                }
+                .to_owned(),
+                false,
+                true,
+            ),
             Some(Ok(status)) => {
                 let (readiness, words) = crate::printing::describe(*status, lang);
-                (words, readiness == Readiness::Ready && status.is_some())
+                (words, readiness == Readiness::Ready, readiness == Readiness::Attention)
             }
-            Some(Err(e)) => (e.clone(), false),
+            Some(Err(e)) => (e.clone(), false, false),
         };
         let catalogue = match self.store.catalogue_stats() {
             Ok(c) => Ok(c.map(|c| CatalogueFacts {
@@ -176,7 +188,12 @@ impl App {
                         .service(&t.service)
                         .map(|s| s.name.in_lang(lang).to_owned())
                         .unwrap_or_default();
-                    let time = t.issued_at_local.get(11..16).unwrap_or("");
+                    // The time as every other on this screen says it ("09.05").
+                    let time = t
+                        .issued_at_local
+                        .parse::<jiff::civil::DateTime>()
+                        .map(|d| crate::hours::clock_text(crate::hours::TimeOfDay::of(&d), lang))
+                        .unwrap_or_else(|_| t.issued_at_local.get(11..16).unwrap_or("").to_owned());
                     StaffTicketLine {
                         number: t.number.clone(),
                         line: format!(

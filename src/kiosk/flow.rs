@@ -187,9 +187,9 @@ pub struct Timing {
     pub warn: Duration,
     /// The done screen returns to welcome after this long.
     pub done: Duration,
-    /// … or this long when the slip failed (the citizen must read what to do).
-    /// Unused while the number is only on screen: a failed slip's number stays until the
-    /// citizen confirms it (kept for timings read from older configs).
+    /// … or this long after the last touch when the slip failed: the citizen has time to
+    /// print again or note the number, and the next citizen never finds a stranger's
+    /// number (it stays reprintable from the staff screen).
     pub done_failed: Duration,
     /// The survey's thank-you screen returns after this long.
     pub thanks: Duration,
@@ -201,7 +201,7 @@ impl Timing {
             idle,
             warn: Duration::from_secs(15).min(idle / 2),
             done: Duration::from_secs(20),
-            done_failed: Duration::from_secs(45),
+            done_failed: Duration::from_secs(90),
             thanks: Duration::from_secs(8),
         }
     }
@@ -225,6 +225,9 @@ pub struct Flow {
     /// The site's queue as the site server last told it (kept fresh by the application;
     /// `None` without a server or when its word is too old to show).
     pub queue: Option<Arc<crate::queue::QueueState>>,
+    /// What stops the printer, as last read (a status read on the welcome screen, a slip):
+    /// the welcome says so before anyone chooses a service.
+    pub printer_fault: Option<crate::device::Fault>,
     /// The screen the service detail was reached from (Back returns there).
     came_from: Screen,
     default_lang: crate::text::Lang,
@@ -253,6 +256,8 @@ pub enum Idle {
     Active,
     /// Show "still there?" with this many whole seconds left.
     Warning(u32),
+    /// The screen leaves by itself (the done screen) in this many whole seconds: said on it.
+    Leaving(u32),
 }
 
 impl Flow {
@@ -281,6 +286,7 @@ impl Flow {
             today: Today::default(),
             popular: Vec::new(),
             queue: None,
+            printer_fault: None,
             came_from: Screen::Services,
             default_lang: lang,
             timing,
@@ -460,12 +466,20 @@ impl Flow {
             return Idle::Active;
         }
         if self.screen == Screen::Done {
-            // A number that exists only on this screen stays until the citizen has it.
+            // A failed slip's number stays a while after the last touch (print again, note
+            // it), then goes: the next citizen must not find it.
             let failed = self.shown.as_ref().is_some_and(|s| s.print_failed);
-            if !failed && self.done_since.is_some_and(|t| now.saturating_sub(t) >= self.timing.done) {
+            let (since, stay) = match failed {
+                true => (self.done_since.map(|t| t.max(self.last_touch)), self.timing.done_failed),
+                false => (self.done_since, self.timing.done),
+            };
+            let Some(since) = since else { return Idle::Active };
+            let gone = now.saturating_sub(since);
+            if gone >= stay {
                 self.reset();
+                return Idle::Active;
             }
-            return Idle::Active;
+            return Idle::Leaving((stay - gone).as_secs_f64().ceil() as u32);
         }
         if self.screen == Screen::Printing {
             // A slip in progress is never abandoned.
@@ -542,7 +556,7 @@ mod tests {
         f.handle(Event::Printed(issued("KTB-PA001")), s(6));
         assert_eq!(f.screen, Screen::Done);
         assert_eq!(f.today.issued["KTP-BARU"], 1, "the quota count follows");
-        assert_eq!(f.tick(s(25)), Idle::Active);
+        assert_eq!(f.tick(s(25)), Idle::Leaving(1), "the done screen says when it goes");
         assert_eq!(f.screen, Screen::Done);
         f.tick(s(26));
         assert_eq!(f.screen, Screen::Welcome, "done returns after 20 s");
@@ -571,39 +585,54 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_slip_keeps_the_number_until_the_citizen_has_it_and_can_print_again() {
-        let mut f = flow();
-        to_priority(&mut f);
-        f.handle(Event::Choose(Who::Regular), s(5));
-        let t = TicketShown {
+    fn a_failed_slip_keeps_the_number_a_while_and_can_print_again() {
+        let failed = || TicketShown {
             number: "KTB-A001".into(),
             service: "KTP-BARU".into(),
             ahead: crate::tickets::Ahead { count: 2, confirmed: false, wait_minutes: None },
             priority: None,
             print_failed: true,
         };
-        f.handle(Event::Printed(PrintResult::Issued(t.clone())), s(6));
-        f.tick(s(600));
-        assert_eq!(f.screen, Screen::Done, "the number is the citizen's only record: it stays");
+        let mut f = flow();
+        to_priority(&mut f);
+        f.handle(Event::Choose(Who::Regular), s(5));
+        f.handle(Event::Printed(PrintResult::Issued(failed())), s(6));
+        // The number stays, and the screen says when it goes: 90 s after the last touch.
+        assert_eq!(f.tick(s(60)), Idle::Leaving(36));
+        assert_eq!(f.screen, Screen::Done, "the number is the citizen's record: it stays a while");
         assert_eq!(f.today.issued["KTP-BARU"], 1);
+        f.handle(Event::Touch, s(80));
+        assert_eq!(f.tick(s(150)), Idle::Leaving(20), "a touch gives the citizen time again");
 
         // Print again: the same number, never a new ticket; touches wait meanwhile.
-        assert_eq!(f.handle(Event::RetryPrint, s(601)), Some(Command::RetryPrint("KTB-A001".into())));
+        assert_eq!(f.handle(Event::RetryPrint, s(151)), Some(Command::RetryPrint("KTB-A001".into())));
         assert_eq!(f.screen, Screen::Printing);
-        assert_eq!(f.handle(Event::RetryPrint, s(601)), None, "one job at a time");
-        f.handle(Event::Printed(PrintResult::Retried { printed: false }), s(602));
+        assert_eq!(f.handle(Event::RetryPrint, s(151)), None, "one job at a time");
+        f.handle(Event::Printed(PrintResult::Retried { printed: false }), s(152));
         assert_eq!(
             (f.screen, f.shown.as_ref().unwrap().print_failed),
             (Screen::Done, true),
             "still failed: still on screen"
         );
-        f.handle(Event::RetryPrint, s(603));
-        f.handle(Event::Printed(PrintResult::Retried { printed: true }), s(604));
+        f.handle(Event::RetryPrint, s(153));
+        f.handle(Event::Printed(PrintResult::Retried { printed: true }), s(154));
         assert_eq!((f.screen, f.shown.as_ref().unwrap().print_failed), (Screen::Done, false));
         assert_eq!(f.today.issued["KTP-BARU"], 1, "a reprint is not a second ticket");
-        assert_eq!(f.handle(Event::RetryPrint, s(605)), None, "nothing to retry once printed");
-        f.tick(s(604 + 21));
+        assert_eq!(f.handle(Event::RetryPrint, s(155)), None, "nothing to retry once printed");
+        assert_eq!(f.tick(s(164)), Idle::Leaving(10), "a printed slip's screen counts down its 20 s");
+        f.tick(s(154 + 21));
         assert_eq!(f.screen, Screen::Welcome, "a printed slip's screen times out as usual");
+
+        // Left alone, a failed slip's screen goes after 90 s: the next citizen never finds
+        // a stranger's number (the staff screen can print it again).
+        let mut f = flow();
+        to_priority(&mut f);
+        f.handle(Event::Choose(Who::Regular), s(5));
+        f.handle(Event::Printed(PrintResult::Issued(failed())), s(6));
+        f.tick(s(95));
+        assert_eq!(f.screen, Screen::Done);
+        f.tick(s(96));
+        assert_eq!((f.screen, f.shown.as_ref()), (Screen::Welcome, None));
     }
 
     #[test]

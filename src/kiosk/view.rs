@@ -39,7 +39,7 @@ pub struct ServiceRow {
     pub state: String,
     pub kind: StateKind,
     pub unverified: bool,
-    /// Where it is served ("Disdukcapil · Loket 1 (Disdukcapil)"), on rows outside their agency.
+    /// Where it is served ("Loket 1 · Disdukcapil"), on rows outside their agency.
     pub place: String,
 }
 
@@ -155,6 +155,13 @@ pub fn wait_now(flow: &Flow, service: &Service) -> Option<crate::estimate::Minut
 /// Today's state in words, when a day that is over opens again (in a few words), and its kind.
 fn state_parts(flow: &Flow, service: &Service) -> (String, Option<String>, StateKind) {
     let lang = flow.lang;
+    if flow.printer_fault.is_some() && flow.availability(service).is_ok() {
+        let text = match lang {
+            Lang::Id => "Printer bermasalah · nomor belum dapat dicetak",
+            Lang::En => "Printer problem · numbers cannot be printed now",
+        };
+        return (text.to_owned(), None, StateKind::Closed);
+    }
     match flow.availability(service) {
         Ok(()) => {
             let left = service
@@ -304,13 +311,30 @@ pub enum HoursNotice {
     ClosingSoon(String),
 }
 
-/// The welcome screen's closed-day banner (reason, when numbers are available again), when
-/// the MPP gives no numbers now: the screen then offers the requirements instead.
+/// The welcome's banner is the printer's, not the hours': the words then speak of a
+/// printer being fixed, not of the next visit.
+pub fn printer_down(flow: &Flow) -> bool {
+    flow.printer_fault.is_some() && !matches!(hours_notice(flow), Some(HoursNotice::Closed { .. }))
+}
+
+/// The welcome screen's banner when no number can be taken now (the MPP is closed: why,
+/// and when numbers are available again; or the printer cannot print: what to do): the
+/// screen then offers the requirements instead, before anyone chooses a service.
 pub fn closed_banner(flow: &Flow) -> Option<(String, String)> {
-    match hours_notice(flow)? {
-        HoursNotice::Closed { reason, text } => Some((reason, text)),
-        HoursNotice::ClosingSoon(_) => None,
+    if let Some(HoursNotice::Closed { reason, text }) = hours_notice(flow) {
+        return Some((reason, text));
     }
+    let fault = flow.printer_fault?;
+    Some(match flow.lang {
+        Lang::Id => (
+            "Nomor antrean belum dapat dicetak".to_owned(),
+            format!("{} Sementara itu Anda tetap dapat membaca persyaratan setiap layanan.", fault.message(flow.lang)),
+        ),
+        Lang::En => (
+            "Queue numbers cannot be printed right now".to_owned(),
+            format!("{} Meanwhile you can still read every service's requirements.", fault.message(flow.lang)),
+        ),
+    })
 }
 
 /// The site's notices that apply today; first, when the catalogue has expired, that its
@@ -441,8 +465,12 @@ pub fn search_results(flow: &Flow) -> Vec<ServiceRow> {
         .filter(|s| s.active)
         .map(|s| {
             // Results mix agencies: each row says whose it is and where to go.
+            // The counter's name often carries the agency already ("Loket 1 · Disdukcapil").
             let agency = feed.agency(&s.agency).map(|a| a.short_name.in_lang(lang)).unwrap_or_default();
-            ServiceRow { place: format!("{agency} \u{b7} {}", s.counter.in_lang(lang)), ..service_row(flow, s) }
+            let counter = s.counter.in_lang(lang);
+            let place =
+                if counter.contains(agency) { counter.to_owned() } else { format!("{agency} \u{b7} {counter}") };
+            ServiceRow { place, ..service_row(flow, s) }
         })
         .collect()
 }
@@ -528,20 +556,9 @@ pub fn done(flow: &Flow) -> Option<DoneView> {
     })
 }
 
-/// The people ahead; the kiosk's own count (no word from the site server) is said to be
-/// an estimate: it knows neither other kiosks' tickets nor who has been served.
+/// The people ahead, as the slip says them too (`Ahead::words`).
 pub fn ahead_text(ahead: crate::tickets::Ahead, lang: Lang) -> String {
-    match (ahead.count, ahead.confirmed, lang) {
-        (0, true, Lang::Id) => "Tidak ada antrean di depan Anda".into(),
-        (0, true, Lang::En) => "Nobody is ahead of you".into(),
-        (n, true, Lang::Id) => format!("{n} orang di depan Anda"),
-        (1, true, Lang::En) => "1 person ahead of you".into(),
-        (n, true, Lang::En) => format!("{n} people ahead of you"),
-        (0, false, Lang::Id) => "Perkiraan: tidak ada antrean di depan Anda".into(),
-        (0, false, Lang::En) => "Estimate: nobody ahead of you".into(),
-        (n, false, Lang::Id) => format!("Perkiraan: sekitar {n} orang di depan Anda"),
-        (n, false, Lang::En) => format!("Estimate: about {n} people ahead of you"),
-    }
+    ahead.words(lang)
 }
 
 /// A survey screen: the service rated, where the citizen is, the question and its choices.

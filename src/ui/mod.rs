@@ -201,9 +201,14 @@ impl Ui {
     /// The timers: results from other threads, the clock, idle and done returns.
     pub fn tick(&self) {
         let (idle, redraw) = self.app.borrow_mut().tick();
-        self.window.global::<K>().set_idle_seconds(match idle {
+        let k = self.window.global::<K>();
+        k.set_idle_seconds(match idle {
             Idle::Warning(s) => s as i32,
-            Idle::Active => 0,
+            _ => 0,
+        });
+        k.set_leaving_seconds(match idle {
+            Idle::Leaving(s) => s as i32,
+            _ => 0,
         });
         self.apply(redraw);
     }
@@ -228,6 +233,7 @@ impl Ui {
                 label: h.label.into(),
                 value: h.value.into(),
                 ok: h.ok,
+                warn: h.warn,
             }));
             lists.tickets.set(
                 app.staff_tickets().into_iter().map(|t| StaffTicket { number: t.number.into(), line: t.line.into() }),
@@ -278,6 +284,7 @@ impl Ui {
         k.set_ticket(bind::ticket(view::done(flow), lists));
         k.set_notice(bind::banner(view::notice(flow)));
         k.set_closed(bind::banner(view::closed_banner(flow)));
+        k.set_printer_down(view::printer_down(flow));
         k.set_screen(screen_id(flow.screen));
         if *self.shown_screen.borrow() != Some(flow.screen) {
             *self.shown_screen.borrow_mut() = Some(flow.screen);

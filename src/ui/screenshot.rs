@@ -19,6 +19,7 @@ use crate::text::Lang;
 /// Every screen the command can draw, in the order a citizen meets them.
 pub const SCREENS: &[&str] = &[
     "welcome",
+    "welcome-printer",
     "agencies",
     "services",
     "services-full",
@@ -101,6 +102,8 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
     print.uri = if name == "print-failed" {
         // A device that cannot be written: the number is committed, the slip fails.
         PrinterUri::File(dir.join("no-such-folder/lp0"))
+    } else if name == "welcome-printer" {
+        PrinterUri::Tcp { host: "127.0.0.1".into(), port: paper_out_printer()? }
     } else {
         PrinterUri::Preview(dir.join("slips"))
     };
@@ -131,6 +134,18 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
     let (agency, service) = ("DUKCAPIL", "KTP-BARU");
     match name {
         "welcome" => {}
+        "welcome-printer" => {
+            // The welcome asks the printer how it is: out of paper.
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            while !ui.window.global::<super::K>().get_closed().shown {
+                if std::time::Instant::now() > deadline {
+                    return Err("welcome-printer: the welcome never said the printer is out of paper".into());
+                }
+                std::thread::sleep(Duration::from_millis(20));
+                screen.skip(Duration::from_millis(100));
+                screen.advance();
+            }
+        }
         "agencies" => send(Event::TakeNumber),
         "services" | "idle" => {
             send(Event::TakeNumber);
@@ -244,4 +259,28 @@ fn at_local(opts: &Options, hour: i64, minute: i64) -> Result<jiff::Timestamp, S
     let now_secs = local.hour() as i64 * 3600 + local.minute() as i64 * 60 + local.second() as i64;
     let delta = hour * 3600 + minute * 60 - now_secs;
     opts.at.checked_add(jiff::SignedDuration::from_secs(delta)).map_err(|e| e.to_string())
+}
+
+/// A printer on loopback that answers every status request "out of paper" (the paper-end
+/// bits of DLE EOT 4): the picture of a welcome whose printer cannot print. It lives as
+/// long as the command.
+fn paper_out_printer() -> Result<u16, String> {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("a loopback printer: {e}"))?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut s) = conn else { return };
+            let mut buf = [0u8; 64];
+            while let Ok(n) = s.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                for w in buf[..n].windows(3).filter(|w| w[0] == 0x10 && w[1] == 0x04) {
+                    let _ = s.write_all(&[if w[2] == 4 { 0x72 } else { 0x12 }]);
+                }
+            }
+        }
+    });
+    Ok(port)
 }

@@ -16,13 +16,17 @@ use crate::support::Kiosk;
 const MONDAY_MORNING: &str = "2026-11-30T01:05:00Z";
 
 fn app(k: &Kiosk, printer: PrinterUri) -> App {
+    App::new(settings(k, printer)).unwrap()
+}
+
+fn settings(k: &Kiosk, printer: PrinterUri) -> AppSettings {
     let db = k.db();
     let mut store = Store::open(&db).unwrap();
     store
         .import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", true, jiff::Timestamp::UNIX_EPOCH)
         .unwrap();
     let catalogue = store.load_catalogue().unwrap().unwrap();
-    App::new(AppSettings {
+    AppSettings {
         catalogue,
         db_path: db,
         print: PrintSettings {
@@ -42,8 +46,7 @@ fn app(k: &Kiosk, printer: PrinterUri) -> App {
         pin_hash: None,
         sync_handle: None,
         mono: Box::new(|| Duration::ZERO),
-    })
-    .unwrap()
+    }
 }
 
 /// Types `text` on the on-screen keyboard, key by key, as the window would.
@@ -141,4 +144,41 @@ fn a_printer_fault_comes_back_as_a_notice_and_uses_no_number() {
     assert_eq!(app.screen(), Screen::Detail);
     assert_eq!(app.flow().notice, Some(mpp_kiosk::kiosk::Notice::Printer(mpp_kiosk::device::Fault::PaperOut)));
     assert!(Store::open(&k.db()).unwrap().tickets_on(jiff::civil::date(2026, 11, 30)).unwrap().is_empty());
+}
+
+/// A printer out of paper is said on the welcome screen, before anyone chooses a service:
+/// the welcome offers the requirements instead of numbers, a service's screen says the
+/// printer is the trouble, and when the paper is in again the welcome gives numbers again.
+#[test]
+fn a_printer_out_of_paper_is_said_on_the_welcome_before_anyone_chooses() {
+    let Some((emu, _lock)) = Emulator::get() else { return };
+    let k = Kiosk::new();
+    let mono = std::rc::Rc::new(std::cell::Cell::new(Duration::ZERO));
+    let m = mono.clone();
+    let mut settings = settings(&k, PrinterUri::Tcp { host: "127.0.0.1".into(), port: emu.printer_port });
+    settings.mono = Box::new(move || m.get());
+    let mut app = App::new(settings).unwrap();
+    emu.set_fault("paper-out");
+    // The welcome asks the printer (through the print worker) and hears its answer.
+    let asked = |app: &mut App| {
+        app.tick();
+        assert!(app.wait(Duration::from_secs(5)), "the printer's status came back");
+        app.tick();
+    };
+    asked(&mut app);
+    let banner = mpp_kiosk::kiosk::view::closed_banner(app.flow());
+    emu.clear_fault("paper-out");
+    let (title, text) = banner.expect("the welcome says numbers cannot be printed");
+    assert_eq!(title, "Nomor antrean belum dapat dicetak");
+    assert!(text.contains("Kertas printer habis") && text.contains("persyaratan"), "{text}");
+    app.send(Event::Service("KTP-BARU".into()));
+    let detail = mpp_kiosk::kiosk::view::detail(app.flow()).unwrap();
+    assert_eq!(detail.kind, mpp_kiosk::kiosk::view::StateKind::Closed, "no ticket offered: {}", detail.state);
+    assert!(detail.state.starts_with("Printer bermasalah"), "{}", detail.state);
+    app.send(Event::Home);
+    // The paper is changed: within the next asking (every 30 s) numbers are offered again.
+    mono.set(Duration::from_secs(31));
+    asked(&mut app);
+    assert_eq!(mpp_kiosk::kiosk::view::closed_banner(app.flow()), None);
+    assert_eq!(Store::open(&k.db()).unwrap().tickets_on(jiff::civil::date(2026, 11, 30)).unwrap().len(), 0);
 }

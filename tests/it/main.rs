@@ -11,6 +11,7 @@ mod default_catalogue;
 mod emulator;
 mod http;
 mod invalid_feeds;
+mod labels;
 mod printing;
 mod round_trip;
 mod structure;

@@ -177,8 +177,14 @@ fn the_kiosk_screens_by_touch() {
     assert!(slips.join("2026-11-30-KTB-PA001.png").exists(), "the preview draws the slip");
     assert_eq!(k.tickets().len(), 1);
     assert_eq!(k.tickets()[0].status.code(), "printed");
-    // Done returns to welcome by itself.
-    k.wait(Duration::from_secs(21));
+    // Done says what happens next (wait for the call, then go to the counter), and that
+    // it returns to welcome by itself, counting down; then it does.
+    assert!(k.shows("Tunggu nomor Anda dipanggil, lalu menuju"), "not 'go now': wait for the call");
+    k.wait(Duration::from_secs(5));
+    let left = k.ui.window.global::<mpp_kiosk::ui::K>().get_leaving_seconds();
+    assert!((14..=15).contains(&left), "{left} s left");
+    assert!(k.shows(&format!("Layar kembali ke awal dalam {left} detik.")), "the countdown is on screen");
+    k.wait(Duration::from_secs(16));
     assert_eq!(k.ui.screen(), Screen::Welcome);
     assert!(!k.shows("KTB-PA001"), "nothing of the last citizen stays on screen");
 
@@ -313,15 +319,28 @@ fn the_kiosk_screens_by_touch() {
         drop(k);
     }
 
-    // 7. A printer that cannot print: refused before a number is used, staff asked for.
+    // 7. A printer that cannot be reached: the welcome says so before anyone chooses a
+    // service, and offers the requirements instead; no service offers a ticket.
     let dir = tempfile::tempdir().unwrap();
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let k = kiosk(dir.path(), MONDAY_0905, PrinterUri::Tcp { host: "127.0.0.1".into(), port: closed });
+    let banner = || k.ui.window.global::<mpp_kiosk::ui::K>().get_closed();
+    for _ in 0..100 {
+        if banner().shown {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        k.wait(Duration::from_millis(100));
+    }
+    assert!(banner().shown, "the welcome asked the printer and says it cannot print");
+    assert_eq!(banner().title, "Nomor antrean belum dapat dicetak");
+    assert!(banner().text.contains("petugas") && banner().text.contains("persyaratan"), "{}", banner().text);
+    assert!(k.buttons("Ambil Nomor Antrean").is_empty(), "no number is offered on the welcome");
+    k.tap("Lihat Persyaratan Layanan");
+    k.tap("Disdukcapil");
     k.tap("Penerbitan KTP-el Baru (perekaman pertama)");
-    k.tap("Ambil Nomor Antrean");
-    k.tap("Antrean Umum");
-    k.until(Screen::Detail);
-    assert!(k.texts_containing("petugas"), "the citizen is sent to staff");
+    assert!(k.shows("Fotokopi Kartu Keluarga (KK)"), "the requirements are readable");
+    assert!(k.buttons("Ambil Nomor Antrean").is_empty(), "the service offers no ticket");
     assert!(k.tickets().is_empty(), "no ghost number");
     drop(k);
 
@@ -414,6 +433,29 @@ fn the_kiosk_screens_by_touch() {
     let printed = String::from_utf8_lossy(&std::fs::read(dir.path().join("missing/lp0")).unwrap()).into_owned();
     assert!(printed.contains("KTB-A001") && printed.contains("CETAK ULANG"), "the retry's slip: {printed:?}");
     assert_eq!(k.tickets().len(), 1, "a retry is not a second ticket");
+    // 8c. A failed slip left alone: its number goes after 90 s, counted down, so the next
+    // citizen never finds a stranger's number; staff can still print it again.
+    k.tap("Selesai");
+    std::fs::remove_dir_all(dir.path().join("missing")).unwrap();
+    k.tap("Penerbitan KTP-el Baru (perekaman pertama)");
+    k.tap("Ambil Nomor Antrean");
+    k.tap("Antrean Umum");
+    k.until(Screen::Done);
+    assert!(ticket().print_failed && ticket().number == "KTB-A002");
+    k.wait(Duration::from_secs(60));
+    assert_eq!(k.ui.screen(), Screen::Done, "a minute on: still there to note or print again");
+    assert!(k.shows("Layar kembali ke awal dalam 30 detik."), "and it says when it goes");
+    k.wait(Duration::from_secs(31));
+    assert_eq!(k.ui.screen(), Screen::Welcome);
+    assert!(!k.shows("KTB-A002"), "the next citizen does not find it");
+    for _ in 0..5 {
+        k.tap("Petugas");
+    }
+    for d in ["2", "4", "6", "8", "1", "3"] {
+        k.tap(d);
+    }
+    k.tap("Masuk");
+    assert!(!k.buttons("Cetak ulang KTB-A002").is_empty(), "staff can print it again");
     drop(k);
 
     // 9. The satisfaction survey, by touch alone, in English; then the IKM report finds it.

@@ -91,12 +91,14 @@ fn idle_and_trickling_connections_are_cut_and_capped_and_streams_are_limited() {
 
     // Event streams: two for the site, then a plain refusal; a place is given back when
     // a display leaves.
-    let mut a = event_stream(&hub);
-    let b = event_stream(&hub);
-    a.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let (mut a, mut b) = (event_stream(&hub), event_stream(&hub));
     let mut first = [0u8; 64];
-    let n = a.read(&mut first).unwrap();
-    assert!(String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200"), "a stream opens");
+    // Both have their places before a third asks (each answered, not merely connected).
+    for s in [&mut a, &mut b] {
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let n = s.read(&mut first).unwrap();
+        assert!(String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200"), "a stream opens");
+    }
     let (refused, _) = read_until_closed(&mut event_stream(&hub), Duration::from_secs(3));
     assert!(refused.starts_with("HTTP/1.1 503") && refused.contains("terlalu banyak layar"), "{refused}");
     drop(b);

@@ -103,6 +103,10 @@ impl Flow {
                 self.done_since = Some(now);
             }
             PrintResult::Issued(t) => {
+                // A slip came out (or failed mid-way): the printer took the job.
+                if !t.print_failed {
+                    self.printer_fault = None;
+                }
                 *self.today.issued.entry(t.service.clone()).or_default() += 1;
                 self.shown = Some(t);
                 self.screen = Screen::Done;
@@ -114,6 +118,7 @@ impl Flow {
                 self.notice = Some(Notice::Refused(r, next));
             }
             PrintResult::PrinterNotReady(f) => {
+                self.printer_fault = Some(f);
                 self.screen = Screen::Detail;
                 self.notice = Some(Notice::Printer(f));
             }

@@ -12,15 +12,18 @@ use crate::text::Lang;
 pub struct HealthLine {
     pub label: String,
     pub value: String,
+    /// Green.
     pub ok: bool,
+    /// Amber: it works, but look (paper near its end, a printer that reports nothing).
+    pub warn: bool,
 }
 
 /// The facts the staff screen shows, as the app layer read them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Health {
-    /// The printer's last known state, already worded (by the printing module), and
-    /// whether it is ready.
-    pub printer: (String, bool),
+    /// The printer's last known state, already worded (by the printing module), whether it
+    /// reported ready, and whether it needs a look (paper near its end, no status at all).
+    pub printer: (String, bool, bool),
     pub catalogue: Result<Option<CatalogueFacts>, String>,
     pub sync: Result<SyncFacts, String>,
     pub ikm_today: Result<Option<Ikm>, String>,
@@ -61,9 +64,11 @@ fn w<'a>(lang: Lang, id: &'a str, en: &'a str) -> &'a str {
 
 /// The health list, top to bottom.
 pub fn health_lines(h: &Health, lang: Lang) -> Vec<HealthLine> {
-    let mut lines = Vec::new();
-    let mut add = |label: &str, value: String, ok: bool| lines.push(HealthLine { label: label.to_owned(), value, ok });
-    add("Printer", h.printer.0.clone(), h.printer.1);
+    let (words, ok, warn) = h.printer.clone();
+    let mut lines = vec![HealthLine { label: "Printer".to_owned(), value: words, ok, warn }];
+    let mut add = |label: &str, value: String, ok: bool| {
+        lines.push(HealthLine { label: label.to_owned(), value, ok, warn: false })
+    };
     let label = w(lang, "Katalog", "Catalogue");
     match &h.catalogue {
         Ok(Some(c)) => add(
@@ -267,7 +272,7 @@ mod tests {
             "Too many wrong PINs. Try again in 60 seconds."
         );
         let health = Health {
-            printer: ("siap".into(), true),
+            printer: ("siap".into(), true, false),
             catalogue: Ok(None),
             sync: Err("db".into()),
             ikm_today: Ok(None),

@@ -66,6 +66,7 @@ fn main() {
         let logo = printing::load_logo(&LogoSetting::Default, paper).unwrap();
         let slip_of = || {
             layout(&SlipInput {
+                booked: None,
                 ticket: &ticket,
                 ahead: mpp_kiosk::tickets::Ahead::of(&ticket, None),
                 service,

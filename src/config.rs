@@ -23,6 +23,7 @@ pub struct Config {
     pub sync: SyncConfig,
     pub staff: StaffConfig,
     pub display: DisplayConfig,
+    pub scanner: crate::scanner::ScannerConfig,
 }
 
 /// The kiosk's screen (the KMS backend on kiosk hardware).

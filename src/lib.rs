@@ -12,6 +12,7 @@ pub mod clock;
 pub mod config;
 pub mod kiosk;
 pub mod printing;
+pub mod scanner;
 pub mod staff_pin;
 pub mod store;
 pub mod sync;

@@ -4,6 +4,7 @@
 //!
 //! See ARCHITECTURE.md for where each part is used.
 
+pub mod booking;
 pub mod calling;
 pub mod catalogue;
 pub mod device;

@@ -205,6 +205,40 @@ impl DaySequences {
     }
 }
 
+/// A site's bookings of a day as a kiosk keeps them (`GET /api/v1/kiosk/bookings?date=`):
+/// enough to check a citizen in with the network cut, and nothing that names anyone (the
+/// codes only as hashes, no NIK).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayBookings {
+    pub date: jiff::civil::Date,
+    pub bookings: Vec<BookingEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingEntry {
+    /// SHA-256 (hex) of `BookingCode::hash_input(site)`.
+    pub code_hash: String,
+    pub service: String,
+    /// The slot, local "HH:MM".
+    pub slot_start: String,
+    pub slot_end: String,
+    /// `booked`, `checked_in`, `cancelled`, `no_show`.
+    pub state: String,
+    /// The service's check-in window around the slot's start, minutes (its policy's).
+    pub early_minutes: u16,
+    pub late_minutes: u16,
+}
+
+/// Where a kiosk reads a day's bookings (`GET` with its credential, [`DayBookings`]).
+pub fn bookings_url(upload_url: &str, date: jiff::civil::Date) -> String {
+    let url = beside_upload(upload_url, "kiosk/bookings");
+    let (base, query) = url.split_once('?').map_or((url.as_str(), None), |(b, q)| (b, Some(q)));
+    match query {
+        Some(q) => format!("{base}?{q}&date={date}"),
+        None => format!("{base}?date={date}"),
+    }
+}
+
 /// The printer's state as last read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -461,6 +495,7 @@ mod tests {
             issued_at_local: "2026-11-30T09:05:00+08:00[Asia/Makassar]".into(),
             people_ahead: 6,
             status: Status::Issued,
+            booking: None,
         }
     }
 

@@ -17,7 +17,7 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-#[allow(dead_code)] // it starts the server itself, with the unit's file limit
+#[allow(dead_code)] // it starts the server with the shipped config, not `common::serve`
 mod common;
 use common::{SITE, percentile};
 
@@ -47,32 +47,9 @@ fn hub(database: &str, args: &[&str], stdin: Option<&str>) -> String {
 
 /// The release server with the shipped config's limits and the unit's file limit.
 fn serve(dir: &std::path::Path, database: &str) -> (Child, u16) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let shipped = include_str!("../deploy/config.toml").replace("127.0.0.1:8470", &format!("127.0.0.1:{port}"));
-    std::fs::write(dir.join("hub.toml"), shipped).unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_mpp-hub"));
-    command
-        .arg("--config")
-        .arg(dir.join("hub.toml"))
-        .arg("serve")
-        .env("MPP_HUB_DATABASE_URL", database)
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    // SAFETY: setrlimit and prctl are async-signal-safe; they run in the child before exec.
-    unsafe {
-        std::os::unix::process::CommandExt::pre_exec(&mut command, || {
-            let limit = libc::rlimit { rlim_cur: 4096, rlim_max: 4096 };
-            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
-            Ok(())
-        });
-    }
-    let server = command.spawn().unwrap();
-    while answer(port, "/healthz", None).0 != 200 {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (server, port)
+    let shipped =
+        |port: u16| include_str!("../deploy/config.toml").replace("127.0.0.1:8470", &format!("127.0.0.1:{port}"));
+    common::serve_with(dir, database, shipped, Some(4096))
 }
 
 /// One GET from 127.0.0.3 (a display on the LAN): (status, time).

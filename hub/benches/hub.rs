@@ -61,6 +61,7 @@ fn batch(kiosk: u8, first_seq: i64, n: usize, day: jiff::civil::Date) -> Vec<u8>
             issued_at_local: "2026-11-30T09:05:00+08:00[Asia/Makassar]".into(),
             people_ahead: 0,
             status: Status::Issued,
+            booking: None,
         };
         records.push(Record {
             seq: Some(seq),

@@ -54,6 +54,10 @@ enum Command {
     /// Staff accounts for the counter pages.
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// Bookings: a service's policy (how much of a day may be booked, slots, windows,
+    /// limits), and a day's bookings.
+    #[command(subcommand)]
+    Booking(BookingCommand),
     /// The lobby's voice: the call as the display plays it, and the clips it is made of.
     #[command(subcommand)]
     Voice(VoiceCommand),
@@ -97,6 +101,52 @@ enum VoiceCommand {
     },
     /// List the clips (file name and what it says), marking the site's own recordings.
     Clips,
+}
+
+#[derive(Debug, Subcommand)]
+enum BookingCommand {
+    /// Set a service's booking policy (or, with --service '*', the site's default; values
+    /// not given keep their defaults); --off stops its bookings.
+    Policy {
+        #[arg(long)]
+        site: String,
+        /// A service code, or '*' for every service without its own policy.
+        #[arg(long, default_value = "*")]
+        service: String,
+        /// Take no bookings (those already taken stand).
+        #[arg(long)]
+        off: bool,
+        /// The share of the daily quota that may be booked, percent.
+        #[arg(long)]
+        share: Option<u8>,
+        #[arg(long)]
+        slot_minutes: Option<u16>,
+        #[arg(long)]
+        per_slot: Option<u16>,
+        #[arg(long)]
+        days_ahead: Option<u16>,
+        /// How early before the slot check-in opens, minutes.
+        #[arg(long)]
+        early: Option<u16>,
+        /// How late after the slot's start a booking keeps its place, minutes.
+        #[arg(long)]
+        late: Option<u16>,
+        #[arg(long)]
+        per_person: Option<u8>,
+        /// No-shows that stop a NIK from booking (0: none) …
+        #[arg(long)]
+        strikes: Option<u8>,
+        /// … within and for this many days.
+        #[arg(long)]
+        strike_days: Option<u16>,
+    },
+    /// A site's bookings of a day, by slot.
+    List {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        date: jiff::civil::Date,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -405,6 +455,61 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let counter = mpp_hub::app::accounts::Counter { number, name: name.clone(), services: services.clone() };
             app.add_counter(&site, &counter).await.map_err(admin_failure)?;
             println!("counter {number} ({name}) at {site}: {}", services.join(", "));
+        }
+        Command::Booking(BookingCommand::Policy {
+            site,
+            service,
+            off,
+            share,
+            slot_minutes,
+            per_slot,
+            days_ahead,
+            early,
+            late,
+            per_person,
+            strikes,
+            strike_days,
+        }) => {
+            let d = mpp_domain::booking::BookingPolicy::default();
+            let policy = mpp_domain::booking::BookingPolicy {
+                enabled: !off,
+                share_percent: share.unwrap_or(d.share_percent),
+                slot_minutes: slot_minutes.unwrap_or(d.slot_minutes),
+                per_slot: per_slot.unwrap_or(d.per_slot),
+                days_ahead: days_ahead.unwrap_or(d.days_ahead),
+                early_minutes: early.unwrap_or(d.early_minutes),
+                late_minutes: late.unwrap_or(d.late_minutes),
+                per_person_per_day: per_person.unwrap_or(d.per_person_per_day),
+                strikes: strikes.unwrap_or(d.strikes),
+                strike_days: strike_days.unwrap_or(d.strike_days),
+            };
+            policy.check().map_err(|e| Failure::BadInput(format!("the booking policy: {e}")))?;
+            let feed = app.site_feed(&site).await?.ok_or_else(|| Failure::BadInput(format!("no site {site}")))?;
+            if service != "*" && feed.service(&service).is_none() {
+                return Err(Failure::BadInput(format!("{site} has no service {service}")));
+            }
+            app.set_booking_policy(&site, &service, Some(&policy), now).await?;
+            println!(
+                "{site} {service}: {}",
+                if off {
+                    "no bookings".to_owned()
+                } else {
+                    serde_json::to_string(&policy).expect("a policy serialises")
+                }
+            );
+        }
+        Command::Booking(BookingCommand::List { site, date }) => {
+            for b in app.bookings_of_day(&site, date).await? {
+                println!(
+                    "{}\u{2013}{}  {:<12} {:<11} NIK …{}{}",
+                    b.slot_start,
+                    b.slot_end,
+                    b.service,
+                    b.state,
+                    b.nik_last4,
+                    b.conflict.map(|c| format!("  CONFLICT {c}")).unwrap_or_default()
+                );
+            }
         }
         Command::Counter(CounterCommand::PerAgency { site }) => {
             let n = app.counters_per_agency(&site).await.map_err(admin_failure)?;

@@ -185,6 +185,7 @@ impl App {
                 self.staff_job(Job::Reprint { number: number.clone(), date }, number);
             }
             Some(Command::RetryPrint(number)) => self.retry_print(number),
+            Some(Command::CheckIn(code)) => self.check_in(code),
             Some(Command::TestSlip) => self.staff_job(Job::TestSlip, String::new()),
             Some(Command::SyncNow) => self.sync_now(),
             Some(Command::RefreshStaff) => self.refresh_printer(),
@@ -196,6 +197,11 @@ impl App {
     /// The text the on-screen keyboard edits (the search, or the survey comment), edited,
     /// as the event that carries it.
     pub fn typed(&self, edit: impl FnOnce(&mut String)) -> Event {
+        if self.flow.screen == Screen::CheckIn {
+            let mut t = self.flow.code.clone();
+            edit(&mut t);
+            return Event::Code(t);
+        }
         if self.flow.screen == Screen::SurveyComment {
             let mut t = self.flow.survey.as_ref().map(|d| d.comment.clone()).unwrap_or_default();
             edit(&mut t);
@@ -354,6 +360,51 @@ impl App {
         );
     }
 
+    /// A booked citizen's code: the site's list of the day refreshed (within the short
+    /// timeout a citizen can wait; without it, the kiosk's copy), then the print worker's
+    /// check-in; the result comes back as a print result. Off the UI thread throughout.
+    fn check_in(&self, typed: String) {
+        let tx = self.tx.clone();
+        let Some(code) = mpp_domain::booking::BookingCode::parse(&typed) else {
+            let _ = tx.send(Msg::Printed(PrintResult::CheckInRefused(mpp_domain::booking::CheckInRefusal::Unknown)));
+            return;
+        };
+        let (db, cfg, worker, catalogue, lang) =
+            (self.db_path.clone(), self.sync.clone(), self.worker.clone(), self.flow.catalogue.clone(), self.flow.lang);
+        let site = catalogue.feed.site.code.clone();
+        let today = self.today_date();
+        std::thread::spawn(move || {
+            if let Ok(mut store) = Store::open(&db)
+                && let Err(e) =
+                    crate::sync::bookings::fetch_day(&mut store, &cfg, today, crate::sync::queue::quick_limits(&cfg))
+            {
+                log::warn!("today's bookings from the site server: {e}; checking in from the kiosk's copy");
+            }
+            let code_hash = crate::sync::bookings::code_hash(&code, &site);
+            worker.submit(
+                Job::CheckIn { code_hash },
+                catalogue,
+                lang,
+                Box::new(move |r| {
+                    let result = match r {
+                        Ok(Done::CheckedIn { issued, late, booked }) => PrintResult::Issued(TicketShown {
+                            number: issued.ticket.number.clone(),
+                            service: issued.ticket.service.clone(),
+                            ahead: issued.ahead,
+                            priority: issued.ticket.priority,
+                            print_failed: matches!(issued.outcome, Outcome::Failed { .. }),
+                            booked,
+                            late,
+                        }),
+                        Err(JobError::Flow(PrintFlowError::CheckIn(r))) => PrintResult::CheckInRefused(r),
+                        other => print_result(other, ""),
+                    };
+                    let _ = tx.send(Msg::Printed(result));
+                }),
+            );
+        });
+    }
+
     /// Stores a finished survey response (one small transaction).
     fn save_survey(&mut self, r: &crate::survey::Response) {
         let Some(agency) = self.flow.catalogue.feed.service(&r.service).map(|s| s.agency.clone()) else { return };
@@ -384,6 +435,10 @@ impl App {
             Ok(busiest) => self.flow.popular = view::choose_popular(&self.flow.catalogue, &busiest, 4),
             Err(e) => log::error!("finding the busiest services: {e}"),
         }
+        match self.store.bookings_waiting(local.date()) {
+            Ok(n) => self.flow.bookings_today = n > 0,
+            Err(e) => log::error!("counting today's bookings: {e}"),
+        }
         match self.store.tickets_on(local.date()) {
             Ok(tickets) => {
                 self.flow.today.issued.clear();
@@ -405,8 +460,10 @@ fn print_result(r: Result<Done, JobError>, service: &str) -> PrintResult {
             ahead: issued.ahead,
             priority: issued.ticket.priority,
             print_failed: matches!(issued.outcome, Outcome::Failed { .. }),
+            booked: None,
+            late: false,
         }),
-        Ok(Done::TestSlip | Done::Status(_)) => PrintResult::Failed("not a ticket".into()),
+        Ok(Done::CheckedIn { .. } | Done::TestSlip | Done::Status(_)) => PrintResult::Failed("not a ticket".into()),
         Err(JobError::Flow(PrintFlowError::NotReady(f))) => PrintResult::PrinterNotReady(f),
         Err(JobError::Flow(PrintFlowError::Issue(IssueError::Refused(r)))) => PrintResult::Refused(r),
         Err(e) => {

@@ -30,6 +30,8 @@ impl App {
                         Outcome::Failed { reason } => StaffOutcome::ReprintFailed { number: i.ticket.number, reason },
                     },
                     Ok(Done::TestSlip | Done::Status(_)) => StaffOutcome::TestSlipSent,
+                    // Staff never check bookings in from here.
+                    Ok(Done::CheckedIn { issued, .. }) => StaffOutcome::Reprinted(issued.ticket.number),
                     Err(e) => StaffOutcome::JobFailed { what, error: e.to_string() },
                 };
                 let _ = tx.send(Msg::Staff(outcome));

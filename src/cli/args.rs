@@ -306,6 +306,16 @@ pub enum TicketCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Check a booked citizen in by their booking code (typed or scanned): a number that
+    /// waits for the booked slot, printed; a walk-in number when later than the window;
+    /// refused (exit 2, saying what to do) when unknown, cancelled, used or too early.
+    CheckIn {
+        /// The booking code, e.g. KQ4M-7TCX (or the booking page's address from its QR).
+        code: String,
+        /// Print the ticket as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a ticket's slip again (marked as a reprint).
     Reprint {
         /// The queue number, e.g. KTB-A007.

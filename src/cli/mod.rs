@@ -175,6 +175,9 @@ fn run_kiosk(ctx: &Context) -> Result<(), CliError> {
                 queue: Box::new(crate::ui::deliver_queue),
             },
         );
+        if let Some(uri) = ctx.config.config.scanner.uri.clone() {
+            crate::scanner::spawn(uri, crate::ui::deliver_scan);
+        }
         let fullscreen = std::env::var("SLINT_FULLSCREEN").is_ok_and(|v| v == "1" || v == "true");
         let kms = std::env::var("SLINT_BACKEND").is_ok_and(|b| b.starts_with("linuxkms"));
         crate::ui::run(crate::ui::UiSettings {

@@ -60,6 +60,7 @@ impl From<PrintFlowError> for CliError {
             PrintFlowError::Status(e) => e.into(),
             PrintFlowError::Encode(e) => CliError::Failed(e.to_string()),
             PrintFlowError::Unreachable(e) => CliError::Failed(e),
+            PrintFlowError::CheckIn(r) => CliError::BadInput(r.says(Lang::Id)),
         }
     }
 }
@@ -122,6 +123,63 @@ pub fn run(ctx: &Context, cmd: TicketCommand) -> Result<(), CliError> {
                     issued.ticket.number, issued.ticket.number
                 );
                 return Err(CliError::Failed(format!("slip for {} not printed", issued.ticket.number)));
+            }
+        }
+        TicketCommand::CheckIn { code, json } => {
+            let site = catalogue.feed.site.code.clone();
+            let code = mpp_domain::booking::BookingCode::parse(&code).ok_or_else(|| {
+                CliError::BadInput(format!("{code:?} is not a booking code (8 letters and digits, e.g. KQ4M-7TCX)"))
+            })?;
+            let kiosk = ctx.config.config.kiosk.id.get();
+            let sync = &ctx.config.config.sync;
+            // The server's list first (a booking made minutes ago, one used elsewhere);
+            // without it, the copy from the last sync round.
+            if let Err(e) =
+                crate::sync::bookings::fetch_day(&mut store, sync, today, crate::sync::queue::quick_limits(sync))
+            {
+                log::warn!("today's bookings from the site server: {e}; checking in from the kiosk's copy");
+            }
+            let lookup = crate::app::ahead_lookup(sync.clone(), site.clone(), kiosk);
+            let worker = printing::PrintWorker::spawn_with(
+                ctx.db_path.clone(),
+                ctx.print_settings()?,
+                kiosk,
+                crate::clock::system(),
+                lookup,
+            )?;
+            let done = worker.run_blocking(
+                printing::Job::CheckIn { code_hash: crate::sync::bookings::code_hash(&code, &site) },
+                Arc::new(catalogue.clone()),
+                lang,
+            );
+            let (issued, late) = match done {
+                Ok(printing::Done::CheckedIn { issued, late, .. }) => (issued, late),
+                Ok(_) => unreachable!("a check-in job gives a check-in"),
+                Err(printing::JobError::Flow(PrintFlowError::CheckIn(r))) => {
+                    return Err(CliError::BadInput(r.says(lang)));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if json {
+                #[derive(Serialize)]
+                struct CheckedInJson<'a> {
+                    #[serde(flatten)]
+                    issued: &'a printing::Issued,
+                    service_name: String,
+                    late: bool,
+                }
+                print_json(&CheckedInJson { service_name: name(&issued.ticket), issued: &issued, late })?;
+            } else {
+                println!("{}", issued.ticket.number);
+            }
+            if late {
+                eprintln!("{}", mpp_domain::booking::CheckIn::late_words(lang));
+            }
+            if let Outcome::Failed { reason } = &issued.outcome {
+                return Err(CliError::Failed(format!(
+                    "{} was issued but its slip did not print ({reason}); reprint it with `ticket reprint {}`",
+                    issued.ticket.number, issued.ticket.number
+                )));
             }
         }
         TicketCommand::Reprint { number, date } => {

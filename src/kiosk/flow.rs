@@ -29,6 +29,8 @@ pub enum Screen {
     Printing,
     Done,
     Search,
+    /// "Sudah booking?": the booking code, typed or scanned.
+    CheckIn,
     /// The survey: one element's question (`SurveyDraft::step` 0–8).
     SurveyQuestion,
     /// The survey: one optional profile question (step 0–3).
@@ -72,6 +74,8 @@ pub enum Notice {
     Printer(Fault),
     /// Anything else that went wrong: the words are for staff; the citizen is sent to the desk.
     Failed(String),
+    /// A booking code that gives no number, and what to do.
+    CheckIn(mpp_domain::booking::CheckInRefusal),
 }
 
 /// The ticket the citizen got, for the done screen.
@@ -84,6 +88,10 @@ pub struct TicketShown {
     pub priority: Option<Priority>,
     /// The number stands but the slip did not print: the citizen is told what to do.
     pub print_failed: bool,
+    /// A booking checked in: its slot ("09.15–09.30 WITA"), when the number is called from.
+    pub booked: Option<String>,
+    /// A booking checked in after its window: a walk-in number, said so.
+    pub late: bool,
 }
 
 /// How a print job ended, as the worker reports it.
@@ -97,6 +105,8 @@ pub enum PrintResult {
     Retried {
         printed: bool,
     },
+    /// A booking code gave no number.
+    CheckInRefused(mpp_domain::booking::CheckInRefusal),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -115,6 +125,15 @@ pub enum Event {
     ToggleLargeText,
     /// The search text changed (the on-screen keyboard).
     Query(String),
+    /// "Sudah booking?" on the welcome screen.
+    OpenCheckIn,
+    /// The booking code typed so far (the on-screen keyboard).
+    Code(String),
+    /// "Check-in" under the typed code.
+    SubmitCode,
+    /// The barcode scanner read a code (from its own device, never the keyboard): on the
+    /// welcome or check-in screen it checks in at once.
+    Scanned(String),
     DismissNotice,
     /// Any touch: keeps the idle timer from running out.
     Touch,
@@ -155,6 +174,9 @@ pub enum Command {
     Print { service: String, priority: Option<Priority> },
     /// Run a search and hand the codes back with [`Flow::set_results`].
     Search(String),
+    /// Check a booking in by its code (the site's list refreshed first, then the print
+    /// worker), answering with [`PrintResult::Issued`] or [`PrintResult::CheckInRefused`].
+    CheckIn(String),
     /// Store a finished survey response.
     SaveSurvey(crate::survey::Response),
     /// Staff: reprint a ticket of today (print worker).
@@ -217,6 +239,11 @@ pub struct Flow {
     pub service: Option<String>,
     pub query: String,
     pub results: Vec<String>,
+    /// The booking code typed on the check-in screen.
+    pub code: String,
+    /// The kiosk's copy holds bookings still to check in today (the welcome offers
+    /// "Sudah booking?" then).
+    pub bookings_today: bool,
     pub notice: Option<Notice>,
     pub shown: Option<TicketShown>,
     pub today: Today,
@@ -281,6 +308,8 @@ impl Flow {
             service: None,
             query: String::new(),
             results: Vec::new(),
+            code: String::new(),
+            bookings_today: false,
             notice: None,
             shown: None,
             today: Today::default(),
@@ -348,6 +377,7 @@ impl Flow {
         self.service = None;
         self.query.clear();
         self.results.clear();
+        self.code.clear();
         self.notice = None;
         self.shown = None;
         self.came_from = Screen::Services;
@@ -433,7 +463,7 @@ impl Flow {
             return None;
         }
         self.screen = match self.screen {
-            Screen::Welcome | Screen::Agencies | Screen::Search => Screen::Welcome,
+            Screen::Welcome | Screen::Agencies | Screen::Search | Screen::CheckIn => Screen::Welcome,
             Screen::Services => Screen::Agencies,
             Screen::Detail => self.came_from,
             Screen::Priority => Screen::Detail,
@@ -543,6 +573,8 @@ mod tests {
             ahead: crate::tickets::Ahead { count: 0, confirmed: true, wait_minutes: None },
             priority: None,
             print_failed: false,
+            booked: None,
+            late: false,
         })
     }
 
@@ -561,6 +593,42 @@ mod tests {
         f.tick(s(26));
         assert_eq!(f.screen, Screen::Welcome, "done returns after 20 s");
         assert!(f.shown.is_none() && f.service.is_none() && f.agency.is_none());
+    }
+
+    #[test]
+    fn a_booking_checks_in_by_typing_or_scanning_and_a_refusal_says_what_to_do() {
+        let mut f = flow();
+        f.handle(Event::OpenCheckIn, s(1));
+        assert_eq!(f.screen, Screen::CheckIn);
+        assert_eq!(f.handle(Event::SubmitCode, s(2)), None, "nothing typed: nothing to check");
+        f.handle(Event::Code("kq4m-7tcx\n".into()), s(3));
+        assert_eq!(f.code, "kq4m-7tcx", "control characters never reach the field");
+        assert_eq!(f.handle(Event::SubmitCode, s(4)), Some(Command::CheckIn("kq4m-7tcx".into())));
+        assert_eq!(f.screen, Screen::Printing);
+        // A second submit or a scan while printing does nothing.
+        assert_eq!(f.handle(Event::SubmitCode, s(4)), None);
+        assert_eq!(f.handle(Event::Scanned("ACDEFGHA".into()), s(4)), None);
+        let refusal = mpp_domain::booking::CheckInRefusal::Used { number: Some("KTB-A003".into()) };
+        f.handle(Event::Printed(PrintResult::CheckInRefused(refusal.clone())), s(5));
+        assert_eq!((f.screen, f.notice.clone()), (Screen::CheckIn, Some(Notice::CheckIn(refusal))));
+        // A scan on the welcome goes straight to the check-in; one mid-path is ignored.
+        f.handle(Event::Home, s(6));
+        f.notice = None;
+        assert_eq!(
+            f.handle(Event::Scanned("https://x/b/S/ACDEFGHA".into()), s(7)),
+            Some(Command::CheckIn("https://x/b/S/ACDEFGHA".into()))
+        );
+        let mut shown = match issued("KTB-A004") {
+            PrintResult::Issued(t) => t,
+            _ => unreachable!(),
+        };
+        shown.booked = Some("09.15\u{2013}09.30 WITA".into());
+        f.handle(Event::Printed(PrintResult::Issued(shown)), s(8));
+        assert_eq!(f.screen, Screen::Done);
+        f.handle(Event::Home, s(9));
+        to_priority(&mut f);
+        assert_eq!(f.handle(Event::Scanned("ACDEFGHA".into()), s(10)), None, "never in someone's path");
+        assert_eq!(f.screen, Screen::Priority);
     }
 
     #[test]
@@ -592,6 +660,8 @@ mod tests {
             ahead: crate::tickets::Ahead { count: 2, confirmed: false, wait_minutes: None },
             priority: None,
             print_failed: true,
+            booked: None,
+            late: false,
         };
         let mut f = flow();
         to_priority(&mut f);

@@ -539,10 +539,19 @@ pub fn done(flow: &Flow) -> Option<DoneView> {
         number: t.number.clone(),
         service: service.map(|s| s.name.in_lang(lang).to_owned()).unwrap_or_default(),
         counter: service.map(|s| s.counter.in_lang(lang).to_owned()).unwrap_or_default(),
-        // The site server's estimate, when it gave one: nothing is said otherwise.
-        ahead: match t.ahead.wait_minutes {
-            Some(m) => format!("{}\n{}", ahead_text(t.ahead, lang), crate::estimate::Minutes(m).text(lang)),
-            None => ahead_text(t.ahead, lang),
+        // A booking says when it is called (its slot) or, late, that this is a walk-in
+        // number; then the people ahead, and the site server's estimate when it gave one.
+        ahead: {
+            let booking = match (&t.booked, t.late, lang) {
+                (Some(slot), _, Lang::Id) => format!("Booking {slot}: nomor Anda dipanggil mulai jam booking.\n"),
+                (Some(slot), _, Lang::En) => format!("Booking {slot}: your number is called from the booked time.\n"),
+                (None, true, _) => format!("{}\n", mpp_domain::booking::CheckIn::late_words(lang)),
+                (None, false, _) => String::new(),
+            };
+            match t.ahead.wait_minutes {
+                Some(m) => format!("{booking}{}\n{}", ahead_text(t.ahead, lang), crate::estimate::Minutes(m).text(lang)),
+                None => format!("{booking}{}", ahead_text(t.ahead, lang)),
+            }
         },
         bring: service
             .map(|s| s.requirements.iter().filter(|r| r.kind == RequirementKind::Document).map(|r| r.text.in_lang(lang).to_owned()).collect())
@@ -641,6 +650,13 @@ pub fn notice(flow: &Flow) -> Option<(String, String)> {
                     Lang::En => "No number has been used.",
                 }
             ),
+        ),
+        Notice::CheckIn(r) => (
+            match lang {
+                Lang::Id => "Booking belum dapat check-in".into(),
+                Lang::En => "The booking cannot check in".into(),
+            },
+            r.says(lang),
         ),
         Notice::Failed(_) => (
             match lang {

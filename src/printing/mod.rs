@@ -128,6 +128,9 @@ pub enum PrintFlowError {
     Status(#[from] StatusError),
     #[error("{0}")]
     Encode(#[from] escpos_encode::EncodeError),
+    /// A booking code that gives no number (unknown, cancelled, used, too early).
+    #[error("{}", .0.says(Lang::En))]
+    CheckIn(mpp_domain::booking::CheckInRefusal),
 }
 
 /// The QR content for a ticket, from the template.
@@ -163,6 +166,15 @@ fn ready_printer(settings: &PrintSettings) -> Result<(Connection, bool), PrintFl
     }
 }
 
+/// What marks a slip beside its ticket.
+#[derive(Default)]
+struct Marks {
+    /// A reprint says so.
+    reprint: bool,
+    /// A booking checked in: its slot.
+    booked: Option<String>,
+}
+
 /// Lays out, encodes and sends one slip, then reads the status again.
 fn print_slip(
     conn: &mut Connection,
@@ -171,7 +183,7 @@ fn print_slip(
     ticket: &Ticket,
     ahead: Ahead,
     lang: Lang,
-    reprint: bool,
+    Marks { reprint, booked }: Marks,
 ) -> Result<Outcome, PrintFlowError> {
     let feed = &catalogue.feed;
     let (Some(service), Some(agency)) = (feed.service(&ticket.service), feed.agency(&ticket.agency)) else {
@@ -190,6 +202,7 @@ fn print_slip(
         qr_follows_ticket: settings.qr_url.as_deref().is_some_and(|t| t.contains("{ticket}")),
         reprint,
         logo: settings.logo.clone(),
+        booked,
     });
     // The number is committed by now: a slip that cannot be encoded is a failed print
     // (reprintable once fixed), never an error that leaves the ticket "issued".
@@ -246,10 +259,62 @@ pub fn issue_and_print(
     let (mut conn, paper_near_end) = ready_printer(settings)?;
     let ticket = store.issue_ticket(catalogue, service, priority, kiosk_id, now)?;
     let ahead = Ahead::of(&ticket, lookup.and_then(|l| l(store, &ticket, now)));
-    let outcome = print_slip(&mut conn, settings, catalogue, &ticket, ahead, lang, false)?;
+    let outcome = print_slip(&mut conn, settings, catalogue, &ticket, ahead, lang, Marks::default())?;
     drop(conn); // one connection per slip
     let ticket = record(store, ticket, &outcome, Status::Printed, now)?;
     Ok(Issued { ticket, outcome, paper_near_end, ahead })
+}
+
+/// A booked citizen's code at the kiosk: from the day's list (the caller refreshed it from
+/// the site server when it could), a number that waits for its slot, a walk-in number when
+/// late (`Issued::late`), or the refusal that says what to do; a code this kiosk already
+/// checked in gives no second number. Under the printer lock, like any slip.
+#[allow(clippy::too_many_arguments)]
+pub fn check_in_and_print(
+    store: &mut Store,
+    catalogue: &Catalogue,
+    settings: &PrintSettings,
+    code_hash: &str,
+    kiosk_id: u8,
+    now: jiff::Timestamp,
+    lang: Lang,
+    lookup: Option<&AheadLookup>,
+) -> Result<(Issued, bool, Option<String>), PrintFlowError> {
+    use mpp_domain::booking::{CheckIn, CheckInRefusal};
+    let zone = &catalogue.feed.site.time_zone;
+    let local = crate::store::local_time(catalogue, now).map_err(PrintFlowError::Issue)?;
+    if let Some(t) = store.ticket_of_booking(code_hash).map_err(|e| PrintFlowError::Issue(e.into()))? {
+        return Err(PrintFlowError::CheckIn(CheckInRefusal::Used { number: Some(t.number) }));
+    }
+    let entry = store.booking(code_hash, local.date()).map_err(|e| PrintFlowError::Issue(e.into()))?;
+    let decision = mpp_domain::booking::decide(entry.as_ref(), local.date(), local.datetime(), zone);
+    let (entry, late) = match (decision, entry) {
+        (CheckIn::Refused(r), _) => return Err(PrintFlowError::CheckIn(r)),
+        (CheckIn::Booked, Some(e)) => (e, false),
+        (CheckIn::Late, Some(e)) => (e, true),
+        (_, None) => return Err(PrintFlowError::CheckIn(CheckInRefusal::Unknown)),
+    };
+    let _lock = PrinterLock::take(settings)?;
+    let (mut conn, paper_near_end) = ready_printer(settings)?;
+    // A late one is a walk-in number, but its code is spent all the same (once only).
+    let ticket = store.issue_booked(catalogue, &entry.service, kiosk_id, now, code_hash)?;
+    let ahead = Ahead::of(&ticket, lookup.and_then(|l| l(store, &ticket, now)));
+    let booked = (!late).then(|| {
+        let (start, end) = (entry.slot_start.replace(':', "."), entry.slot_end.replace(':', "."));
+        format!("{start}\u{2013}{end} {}", crate::hours::zone_label(zone))
+    });
+    let outcome = print_slip(
+        &mut conn,
+        settings,
+        catalogue,
+        &ticket,
+        ahead,
+        lang,
+        Marks { reprint: false, booked: booked.clone() },
+    )?;
+    drop(conn);
+    let ticket = record(store, ticket, &outcome, Status::Printed, now)?;
+    Ok((Issued { ticket, outcome, paper_near_end, ahead }, late, booked))
 }
 
 /// The longest text a QR template can become: every placeholder at its longest.
@@ -364,7 +429,8 @@ pub fn reprint(
     let (mut conn, paper_near_end) = ready_printer(settings)?;
     // Later in the day the morning's count is stale: ask again.
     let ahead = Ahead::of(&ticket, lookup.and_then(|l| l(store, &ticket, now)));
-    let outcome = print_slip(&mut conn, settings, catalogue, &ticket, ahead, lang, true)?;
+    let outcome =
+        print_slip(&mut conn, settings, catalogue, &ticket, ahead, lang, Marks { reprint: true, booked: None })?;
     drop(conn);
     let ticket = record(store, ticket, &outcome, Status::Reprinted, now)?;
     Ok(Issued { ticket, outcome, paper_near_end, ahead })

@@ -97,6 +97,8 @@ pub struct SlipInput<'a> {
     pub reprint: bool,
     /// The logo at the top, already scaled for the paper.
     pub logo: Option<Arc<Bitmap>>,
+    /// A booking checked in: its slot ("09.00–09.30 WITA"), printed under the number.
+    pub booked: Option<String>,
 }
 
 impl Paper {
@@ -244,6 +246,13 @@ pub fn layout(input: &SlipInput<'_>) -> Slip {
         text(&mut lines, &local_clock(&dt, &input.site.time_zone, lang), Align::Center, false, 1);
     }
     text(&mut lines, w.valid_today, Align::Center, true, 1);
+    if let Some(slot) = &input.booked {
+        let words = match lang {
+            Lang::Id => format!("BOOKING {slot}: dipanggil mulai jam booking"),
+            Lang::En => format!("BOOKING {slot}: called from the booked time"),
+        };
+        text(&mut lines, &words, Align::Center, true, 1);
+    }
 
     // What happens next: where to go in large type, then how long and what to watch.
     lines.push(Line::Rule);
@@ -334,6 +343,7 @@ mod tests {
                 issued_at_local: "2026-11-30T09:05:00+08:00[Asia/Makassar]".into(),
                 people_ahead: 0,
                 status: crate::tickets::Status::Issued,
+                booking: None,
             };
             for paper in [Paper::Mm58, Paper::Mm80] {
                 for lang in [Lang::Id, Lang::En] {
@@ -349,6 +359,7 @@ mod tests {
                         qr_follows_ticket: false,
                         reprint: false,
                         logo: None,
+                        booked: None,
                     });
                     let mut printed: Vec<String> = Vec::new();
                     for l in &slip.lines {

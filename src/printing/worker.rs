@@ -29,12 +29,24 @@ pub enum Job {
     TestSlip,
     /// Read the printer's real-time status.
     Status,
+    /// A booked citizen's code (its hash): a number for the booking, or a walk-in number
+    /// when late, or the refusal.
+    CheckIn {
+        code_hash: String,
+    },
 }
 
 /// What a finished job produced.
 #[derive(Debug, Clone)]
 pub enum Done {
     Ticket(Issued),
+    /// A check-in's number; `late`: a walk-in number, the booking's window having passed;
+    /// `booked`: the slot the number waits for ("09.15–09.30 WITA"), when not late.
+    CheckedIn {
+        issued: Issued,
+        late: bool,
+        booked: Option<String>,
+    },
     TestSlip,
     /// The status (`None`: this kind of printer reports none).
     Status(Option<super::PrinterStatus>),
@@ -44,7 +56,7 @@ impl Done {
     /// The ticket, for jobs that issue or reprint one.
     pub fn ticket(self) -> Option<Issued> {
         match self {
-            Done::Ticket(i) => Some(i),
+            Done::Ticket(i) | Done::CheckedIn { issued: i, .. } => Some(i),
             Done::TestSlip | Done::Status(_) => None,
         }
     }
@@ -196,7 +208,7 @@ impl PrintWorker {
 pub fn printer_state(result: &Result<Done, JobError>) -> Option<crate::protocol::PrinterState> {
     use crate::protocol::PrinterState;
     Some(match result {
-        Ok(Done::Ticket(i)) => match i.outcome {
+        Ok(Done::Ticket(i) | Done::CheckedIn { issued: i, .. }) => match i.outcome {
             super::Outcome::Printed => PrinterState::Ready,
             super::Outcome::Failed { .. } => PrinterState::Fault(crate::device::Fault::Error),
         },
@@ -259,6 +271,11 @@ fn run(
         Job::TestSlip => {
             test_slip(settings)?;
             Ok(Done::TestSlip)
+        }
+        Job::CheckIn { code_hash } => {
+            let (issued, late, booked) =
+                super::check_in_and_print(store, &req.catalogue, settings, code_hash, kiosk_id, now, req.lang, lookup)?;
+            Ok(Done::CheckedIn { issued, late, booked })
         }
         Job::Status => {
             // Under the printer lock, as a slip: a technician's status read never cuts into

@@ -194,6 +194,23 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (local_date, prefix, priority)
     ) STRICT;
     "#,
+    // 9: bookings. The day's bookings as the site server last listed them (their codes
+    // only as hashes), so check-in works with the network cut; and the booking a ticket
+    // checked in.
+    r#"
+    CREATE TABLE booking (
+        code_hash  TEXT NOT NULL PRIMARY KEY,
+        local_date TEXT NOT NULL,
+        service    TEXT NOT NULL,
+        slot_start TEXT NOT NULL,
+        slot_end   TEXT NOT NULL,
+        state      TEXT NOT NULL,
+        early      INTEGER NOT NULL,
+        late       INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX booking_by_date ON booking (local_date);
+    ALTER TABLE ticket ADD COLUMN booking TEXT;
+    "#,
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -4,6 +4,7 @@
 //! outbox). It runs in WAL mode so readers keep reading a consistent snapshot while an
 //! import writes, with `synchronous=FULL` so a committed transaction survives power loss.
 
+mod bookings;
 mod catalogue;
 mod migrations;
 mod outbox;

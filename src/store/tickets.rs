@@ -55,10 +55,11 @@ pub fn local_time(catalogue: &Catalogue, at: jiff::Timestamp) -> Result<jiff::Zo
     Ok(at.to_zoned_datetime(tz))
 }
 
-const SELECT: &str = "SELECT id, number, service_code, agency_code, priority, kiosk_id, local_date, issued_at_utc,
-                             issued_at_local, people_ahead, status FROM ticket";
+pub(super) const SELECT: &str =
+    "SELECT id, number, service_code, agency_code, priority, kiosk_id, local_date, issued_at_utc,
+                             issued_at_local, people_ahead, status, booking FROM ticket";
 
-fn row_to_ticket(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ticket> {
+pub(super) fn row_to_ticket(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ticket> {
     let bad =
         |i: usize, what: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into());
     let priority: Option<String> = r.get(4)?;
@@ -80,6 +81,7 @@ fn row_to_ticket(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ticket> {
         issued_at_local: r.get(8)?,
         people_ahead: r.get(9)?,
         status: Status::from_code(&status).ok_or_else(|| bad(10, format!("unknown status {status:?}")))?,
+        booking: r.get(11)?,
     })
 }
 
@@ -117,6 +119,31 @@ impl Store {
         kiosk_id: u8,
         now: jiff::Timestamp,
     ) -> Result<Ticket, IssueError> {
+        self.issue(catalogue, service, priority, kiosk_id, now, None)
+    }
+
+    /// Issues the number of a booking checked in (its code's hash): the service's hours
+    /// apply, not its quota (the booked share is part of it, held for this citizen).
+    pub fn issue_booked(
+        &mut self,
+        catalogue: &Catalogue,
+        service: &str,
+        kiosk_id: u8,
+        now: jiff::Timestamp,
+        code_hash: &str,
+    ) -> Result<Ticket, IssueError> {
+        self.issue(catalogue, service, None, kiosk_id, now, Some(code_hash))
+    }
+
+    fn issue(
+        &mut self,
+        catalogue: &Catalogue,
+        service: &str,
+        priority: Option<Priority>,
+        kiosk_id: u8,
+        now: jiff::Timestamp,
+        booking: Option<&str>,
+    ) -> Result<Ticket, IssueError> {
         let feed = &catalogue.feed;
         let service = feed.service(service).ok_or_else(|| IssueError::UnknownService(service.to_owned()))?;
         let agency_active = feed.agency(&service.agency).is_some_and(|a| a.active);
@@ -129,8 +156,8 @@ impl Store {
             params![date, service.code],
             |r| r.get(0),
         )?;
-        check_issuable(&feed.site, service, agency_active, &local.datetime(), issued_today)
-            .map_err(IssueError::Refused)?;
+        let counted = if booking.is_some() { 0 } else { issued_today };
+        check_issuable(&feed.site, service, agency_active, &local.datetime(), counted).map_err(IssueError::Refused)?;
 
         // After the last of this ledger and of what the site server held when a lost
         // ledger was replaced: a re-imaged kiosk continues the day's numbering.
@@ -166,11 +193,12 @@ impl Store {
             issued_at_local: local.to_string(),
             people_ahead,
             status: Status::Issued,
+            booking: booking.map(str::to_owned),
         };
         tx.execute(
             "INSERT INTO ticket (id, local_date, number, service_code, agency_code, prefix, kiosk_id, priority, seq,
-                                 issued_at_utc, issued_at_local, people_ahead, status)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                 issued_at_utc, issued_at_local, people_ahead, status, booking)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
                 ticket.id,
                 date,
@@ -185,6 +213,7 @@ impl Store {
                 ticket.issued_at_local,
                 people_ahead,
                 Status::Issued.code(),
+                booking,
             ],
         )?;
         super::outbox::enqueue(

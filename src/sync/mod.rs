@@ -4,6 +4,7 @@
 //! responses) to `[sync] upload_url`. Everything here is blocking and runs off the UI
 //! thread: `runner` drives it from a tokio task; `sync now` runs one round in the foreground.
 
+pub mod bookings;
 pub mod fetch;
 pub mod queue;
 pub mod runner;
@@ -215,6 +216,12 @@ pub fn round(store: &mut Store, cfg: &SyncConfig, site: &str, kiosk_id: u8, now:
         log::warn!("asking where today's numbering stands: {e}");
     }
     let uploaded = upload::upload(store, cfg, site, kiosk_id, now);
+    // After the upload (this kiosk's check-ins are then the server's too): today's bookings.
+    if let Some(today) = today
+        && let Err(e) = bookings::fetch_day(store, cfg, today, limits(cfg))
+    {
+        log::warn!("reading today's bookings: {e}");
+    }
     if let Err(e) = upload::report_health(store, cfg, site, kiosk_id, now) {
         log::warn!("health report: {e}");
     }

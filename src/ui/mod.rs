@@ -90,6 +90,8 @@ impl Ui {
         };
         k.on_take_number(on(self, || Event::TakeNumber));
         k.on_open_search(on(self, || Event::OpenSearch));
+        k.on_open_check_in(on(self, || Event::OpenCheckIn));
+        k.on_submit_code(on(self, || Event::SubmitCode));
         k.on_take_ticket(on(self, || Event::TakeTicket));
         k.on_retry_print(on(self, || Event::RetryPrint));
         k.on_back(on(self, || Event::Back));
@@ -272,6 +274,7 @@ impl Ui {
                 k.set_agency_name(name.into());
                 lists.services.set(rows.into_iter().map(bind::row));
             }
+            Screen::CheckIn => k.set_code(flow.code.to_uppercase().into()),
             Screen::Search => {
                 k.set_query(flow.query.to_uppercase().into());
                 lists.results.set(view::search_results(flow).into_iter().map(bind::row));
@@ -285,6 +288,7 @@ impl Ui {
         k.set_notice(bind::banner(view::notice(flow)));
         k.set_closed(bind::banner(view::closed_banner(flow)));
         k.set_printer_down(view::printer_down(flow));
+        k.set_bookings_today(flow.bookings_today);
         k.set_screen(screen_id(flow.screen));
         if *self.shown_screen.borrow() != Some(flow.screen) {
             *self.shown_screen.borrow_mut() = Some(flow.screen);
@@ -322,6 +326,7 @@ fn screen_id(s: Screen) -> ScreenId {
         Screen::Printing => ScreenId::Printing,
         Screen::Done => ScreenId::Done,
         Screen::Search => ScreenId::Search,
+        Screen::CheckIn => ScreenId::CheckIn,
         Screen::SurveyQuestion => ScreenId::SurveyQuestion,
         Screen::SurveyProfile => ScreenId::SurveyProfile,
         Screen::SurveyComment => ScreenId::SurveyComment,
@@ -371,6 +376,20 @@ pub fn deliver_catalogue(catalogue: Catalogue) {
     });
     if let Err(e) = r {
         log::warn!("a new catalogue could not reach the screen: {e}");
+    }
+}
+
+/// Hands a code the booking scanner read (from its thread) to the running screen.
+pub fn deliver_scan(code: String) {
+    let r = slint::invoke_from_event_loop(move || {
+        CURRENT.with(|c| {
+            if let Some(ui) = c.borrow().upgrade() {
+                ui.send(Event::Scanned(code));
+            }
+        })
+    });
+    if let Err(e) = r {
+        log::warn!("a scanned code could not reach the screen: {e}");
     }
 }
 

@@ -20,6 +20,7 @@ use crate::text::Lang;
 pub const SCREENS: &[&str] = &[
     "welcome",
     "welcome-printer",
+    "welcome-booking",
     "agencies",
     "services",
     "services-full",
@@ -29,6 +30,8 @@ pub const SCREENS: &[&str] = &[
     "done",
     "print-failed",
     "search",
+    "check-in",
+    "check-in-done",
     "refusal",
     "idle",
     "survey-question",
@@ -96,6 +99,25 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
                 .map_err(|e| format!("services-full: filling {}: {e}", s.code))?;
         }
     }
+    if matches!(name, "check-in-done" | "welcome-booking") {
+        // A booking of this morning's 09.00–09.30 slot, as the site server lists it.
+        let zone = crate::hours::zone(&opts.catalogue.feed.site.time_zone).map_err(|e| e.to_string())?;
+        let date = opts.at.to_zoned_datetime(zone).date();
+        let code = mpp_domain::booking::BookingCode::parse(SAMPLE_CODE).ok_or("check-in-done: the sample code")?;
+        let day = crate::protocol::DayBookings {
+            date,
+            bookings: vec![crate::protocol::BookingEntry {
+                code_hash: crate::sync::bookings::code_hash(&code, &opts.catalogue.feed.site.code),
+                service: "KTP-BARU".into(),
+                slot_start: "09:00".into(),
+                slot_end: "09:30".into(),
+                state: "booked".into(),
+                early_minutes: 30,
+                late_minutes: 15,
+            }],
+        };
+        store.set_day_bookings(&day).map_err(|e| e.to_string())?;
+    }
     drop(store);
     let mut print = opts.print.clone();
     print.lock = None;
@@ -133,7 +155,7 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
     }
     let (agency, service) = ("DUKCAPIL", "KTP-BARU");
     match name {
-        "welcome" => {}
+        "welcome" | "welcome-booking" => {}
         "welcome-printer" => {
             // The welcome asks the printer how it is: out of paper.
             let deadline = std::time::Instant::now() + Duration::from_secs(10);
@@ -158,6 +180,15 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
         "search" => {
             send(Event::OpenSearch);
             send(Event::Query("ktp".into()));
+        }
+        "check-in" => {
+            send(Event::OpenCheckIn);
+            send(Event::Code(SAMPLE_CODE[..5].into()));
+        }
+        "check-in-done" => {
+            send(Event::OpenCheckIn);
+            send(Event::Scanned(SAMPLE_CODE.into()));
+            wait_for(screen, &ui, Screen::Done, name)?;
         }
         "staff-pin" => {
             for _ in 0..5 {
@@ -233,6 +264,9 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
     ui.window.hide().map_err(|e| e.to_string())?;
     Ok(png)
 }
+
+/// The booking code the check-in pictures use.
+const SAMPLE_CODE: &str = "KQ4M7TCX";
 
 /// The first active service with a daily quota (Imigrasi's lost-passport service in the
 /// embedded catalogue).

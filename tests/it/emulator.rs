@@ -100,7 +100,7 @@ impl Emulator {
         std::fs::write(
             dir.path().join("emupos.yaml"),
             format!(
-                "schema: 1\napi: {{host: 127.0.0.1, port: {api_port}}}\ndevices:\n  - id: front\n    type: printer\n    profile: epson-tm-t20iii\n    connections: [{{tcp: {{host: 127.0.0.1, port: {printer_port}}}}}]\n    job_idle_timeout_ms: 1500\n    receipts_dir: ./receipts\n"
+                "schema: 1\napi: {{host: 127.0.0.1, port: {api_port}}}\ndevices:\n  - id: front\n    type: printer\n    profile: epson-tm-t20iii\n    connections: [{{tcp: {{host: 127.0.0.1, port: {printer_port}}}}}]\n    job_idle_timeout_ms: 1500\n    receipts_dir: ./receipts\n  - id: wedge\n    type: scanner\n    mode: keyboard\n    typed_by: client\n    inter_key_delay_ms: 0\n  - id: reader\n    type: scanner\n    mode: serial\n    connections: [{{serial: {{pty: true, link: reader}}}}]\n"
             ),
         )
         .unwrap();
@@ -111,7 +111,9 @@ impl Emulator {
             .current_dir(dir.path())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
-            .stdin(Stdio::null());
+            .stdin(Stdio::null())
+            // The serial scanner's pty is linked as $TMPDIR/emupos/reader: in this folder.
+            .env("TMPDIR", dir.path());
         let child = spawn_for_this_process(command);
         let _ = CLEANUP.set((child.id(), dir.path().to_owned()));
         // SAFETY: registers a plain function, run once at process exit.
@@ -152,6 +154,30 @@ impl Emulator {
         let status = resp.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
         let body = resp.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
         (status, body)
+    }
+
+    /// The serial scanner's device (a pty the emulator writes scans to).
+    pub fn scanner_link(&self) -> PathBuf {
+        self.dir.path().join("emupos/reader")
+    }
+
+    /// Scans `data` at scanner `device` now: the API's answer (for the keyboard-wedge
+    /// scanner typed by the client, the keys it presses).
+    pub fn scan(&self, device: &str, data: &str) -> serde_json::Value {
+        let body = serde_json::json!({ "data": data, "countdown_seconds": 0 }).to_string();
+        let mut s = TcpStream::connect(("127.0.0.1", self.api_port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(
+            s,
+            "POST /api/v1/devices/{device}/scans HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).ok();
+        let (head, body) = resp.split_once("\r\n\r\n").unwrap_or((&resp, ""));
+        assert!(head.starts_with("HTTP/1.1 20"), "scan at {device}: {resp}");
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("scan at {device}: {e}: {body}"))
     }
 
     pub fn set_fault(&self, fault: &str) {

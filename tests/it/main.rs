@@ -14,6 +14,7 @@ mod invalid_feeds;
 mod labels;
 mod printing;
 mod round_trip;
+mod scanner;
 mod structure;
 mod survey;
 mod sync;

@@ -23,6 +23,10 @@ pub struct Ticket {
     /// Tickets of the same service and class issued earlier that day and not voided.
     pub people_ahead: u32,
     pub status: Status,
+    /// A booking checked in with this ticket: the hash of its code (the hub finds the
+    /// booking by it and puts the ticket in line at the slot's start).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking: Option<String>,
 }
 
 /// How many people are ahead of a ticket, and whether the site server said so. Without

@@ -21,6 +21,7 @@ const WORDS = {
     noNoShows: "Tidak ada nomor tidak hadir hari ini di loket ini.", ownService: "layanan loket ini", otherCounter: "loket ",
     reasonWrong: "Salah layanan", reasonMore: "Perlu layanan lain juga", other: "Lainnya", language: "English",
     needReason: "Tulis alasannya.", needNumber: "Tulis nomornya (mis. KTB-A007).", http: "Server menjawab ",
+    booked: "Booking ",
   },
   en: {
     nobody: "Nobody at the counter", waiting: " waiting", priority: " priority", quiet: " more services of this counter: nobody waiting",
@@ -30,6 +31,7 @@ const WORDS = {
     noNoShows: "No no-shows at this counter today.", ownService: "this counter's service", otherCounter: "counter ",
     reasonWrong: "Wrong service", reasonMore: "Needs another service too", other: "Other", language: "Bahasa Indonesia",
     needReason: "Write the reason.", needNumber: "Write the number (e.g. KTB-A007).", http: "The server answered ",
+    booked: "Booking ",
   },
 };
 const w = (k) => WORDS[lang][k];
@@ -97,8 +99,10 @@ function render() {
   const capital = (t) => (t ? t[0].toUpperCase() + t.slice(1) : "");
   text($("current-state"), c ? capital(c.state_words) + " · " + minutes(c.since) + (c.recalls ? " · " + w("recalled") + c.recalls + "×" : "") : w("nobody"));
   text($("current-service"), c ? c.service_name : "");
-  text($("current-priority"), c && c.priority_words ? c.priority_words : "");
-  $("current-priority").hidden = !(c && c.priority_words);
+  // Why this ticket goes where it does: a priority class, or a booking's slot.
+  const because = c ? [c.priority_words, c.booked_slot ? w("booked") + c.booked_slot : null].filter(Boolean).join(" · ") : "";
+  text($("current-priority"), because);
+  $("current-priority").hidden = !because;
   // Each button enabled only when the rules allow it; the reason beside it when not.
   const why = $("why");
   why.replaceChildren();

@@ -31,25 +31,40 @@ pub fn cluster(dir: &std::path::Path, port: u16) -> String {
 /// `mpp-hub serve` on `database` with a pool of 32, its config in `dir`; returns when it
 /// answers, with its port.
 pub fn serve(dir: &std::path::Path, database: &str) -> (Child, u16) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    std::fs::write(
-        dir.join("hub.toml"),
-        format!("[server]\nlisten = \"127.0.0.1:{port}\"\n[database]\npool_size = 32\n"),
+    serve_with(
+        dir,
+        database,
+        |port| format!("[server]\nlisten = \"127.0.0.1:{port}\"\n[database]\npool_size = 32\n"),
+        None,
     )
-    .unwrap();
+}
+
+/// `mpp-hub serve` on `database` with the config `config(port)` and, when given, the
+/// unit's file limit; it ends with the benchmark, also when a measurement panics.
+pub fn serve_with(
+    dir: &std::path::Path,
+    database: &str,
+    config: impl Fn(u16) -> String,
+    file_limit: Option<u64>,
+) -> (Child, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    std::fs::write(dir.join("hub.toml"), config(port)).unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_mpp-hub"));
     command
         .arg("--config")
         .arg(dir.join("hub.toml"))
         .arg("serve")
         .env("MPP_HUB_DATABASE_URL", database)
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "error")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    // The server ends with the benchmark, also when a measurement panics.
-    // SAFETY: prctl is async-signal-safe; it runs in the child before exec.
+    // SAFETY: setrlimit and prctl are async-signal-safe; they run in the child before exec.
     unsafe {
-        std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, move || {
+            if let Some(n) = file_limit {
+                let limit = libc::rlimit { rlim_cur: n, rlim_max: n };
+                libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+            }
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
             Ok(())
         });

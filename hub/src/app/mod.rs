@@ -3,6 +3,7 @@
 //! the command line call its methods, handing in "now" from `clock` where it matters.
 
 pub mod accounts;
+pub mod bookings;
 pub mod cache;
 pub mod calling;
 pub mod fleet;

@@ -20,6 +20,8 @@ pub struct SiteReport {
     pub time_zone: String,
     #[serde(flatten)]
     pub report: Report,
+    /// Bookings against walk-ins, per service that took bookings.
+    pub bookings: std::collections::BTreeMap<String, mpp_domain::booking::report::BookingFigures>,
     /// Service and agency names for the page and the text, by code.
     #[serde(skip)]
     pub names: std::collections::HashMap<String, String>,
@@ -73,6 +75,8 @@ impl App {
         let events = db::report::pause_events(&self.db, site, from, to, &info.time_zone).await?;
         let pauses = pauses(&events, visits.iter().filter_map(|v| v.end_at).max());
         let survey = db::report::survey_answers(&self.db, site, from, to).await?;
+        let booked = db::report::bookings(&self.db, site, from, to).await?;
+        let (walk_ins, share) = db::report::walk_ins_and_share(&self.db, site, from, to).await?;
         let elements: Vec<String> = mpp_domain::survey::ELEMENT_CODES.iter().map(|s| s.to_string()).collect();
         let mut names: std::collections::HashMap<String, String> = info.services.iter().cloned().collect();
         for v in &visits {
@@ -85,6 +89,7 @@ impl App {
             to,
             time_zone: info.time_zone.clone(),
             report: report(&visits, &pauses, &zone, &elements, &survey),
+            bookings: mpp_domain::booking::report::figures(&booked, &walk_ins, &share),
             names,
         })
     }
@@ -127,42 +132,46 @@ pub fn csv(r: &SiteReport) -> String {
         "idle_min",
         "nrr_or_ikm",
         "respondents",
+        "booked",
+        "booked_in_time",
+        "booked_late",
+        "booked_no_shows",
+        "booked_cancelled",
+        "walk_ins",
+        "arrival_median_min",
+        "booked_share_used_percent",
     ])
     .expect("writing to memory");
     let head = [r.site.clone(), r.from.to_string(), r.to.to_string()];
-    let mut row = |kind: &str, group: &str, name: &str, f: Option<&mpp_domain::report::Figures>, rest: [String; 6]| {
-        let figs: [String; 9] = match f {
-            Some(f) => [
-                f.issued.to_string(),
-                f.called.to_string(),
-                f.served.to_string(),
-                f.no_shows.to_string(),
-                f.transfers.to_string(),
-                num(f.wait_median_min),
-                num(f.wait_p90_min),
-                num(f.service_median_min),
-                num(f.service_p90_min),
-            ],
-            None => Default::default(),
+    let mut row =
+        |kind: &str, group: &str, name: &str, f: Option<&mpp_domain::report::Figures>, mut rest: Vec<String>| {
+            rest.resize(14, String::new());
+            let figs: [String; 9] = match f {
+                Some(f) => [
+                    f.issued.to_string(),
+                    f.called.to_string(),
+                    f.served.to_string(),
+                    f.no_shows.to_string(),
+                    f.transfers.to_string(),
+                    num(f.wait_median_min),
+                    num(f.wait_p90_min),
+                    num(f.service_median_min),
+                    num(f.service_p90_min),
+                ],
+                None => Default::default(),
+            };
+            let rec: Vec<String> =
+                head.iter().cloned().chain([kind.into(), group.into(), name.into()]).chain(figs).chain(rest).collect();
+            w.write_record(rec.iter().map(|c| formula_safe(c).into_owned())).expect("writing to memory");
         };
-        let rec: Vec<String> =
-            head.iter().cloned().chain([kind.into(), group.into(), name.into()]).chain(figs).chain(rest).collect();
-        w.write_record(rec.iter().map(|c| formula_safe(c).into_owned())).expect("writing to memory");
-    };
-    let none = || -> [String; 6] { Default::default() };
+    let none = Vec::<String>::new;
     row("site", &r.site, &r.site_name, Some(&r.report.site), none());
     for (a, f) in &r.report.by_agency {
         row("agency", a, r.names.get(a).map_or(a, |n| n), Some(f), none());
     }
     for (s, (f, light)) in &r.report.by_service {
         let light = light.map(|l| format!("{l:?}").to_lowercase()).unwrap_or_default();
-        row(
-            "service",
-            s,
-            r.names.get(s).map_or(s, |n| n),
-            Some(f),
-            [light, String::new(), String::new(), String::new(), String::new(), String::new()],
-        );
+        row("service", s, r.names.get(s).map_or(s, |n| n), Some(f), vec![light]);
     }
     for (p, f) in &r.report.by_staff {
         row("staff", p, p, Some(f), none());
@@ -173,13 +182,11 @@ pub fn csv(r: &SiteReport) -> String {
             &c.counter.to_string(),
             &format!("Loket {}", c.counter),
             Some(&c.figures),
-            [
+            vec![
                 String::new(),
                 format!("{:.1}", c.busy_min),
                 format!("{:.1}", c.paused_min),
                 format!("{:.1}", c.idle_min),
-                String::new(),
-                String::new(),
             ],
         );
     }
@@ -195,7 +202,7 @@ pub fn csv(r: &SiteReport) -> String {
                 &e.element,
                 &e.element,
                 None,
-                [
+                vec![
                     String::new(),
                     String::new(),
                     String::new(),
@@ -210,7 +217,7 @@ pub fn csv(r: &SiteReport) -> String {
             "IKM",
             &format!("{:?} {}", ikm.grade, ikm.grade.words(mpp_domain::text::Lang::Id)),
             None,
-            [
+            vec![
                 String::new(),
                 String::new(),
                 String::new(),
@@ -219,6 +226,20 @@ pub fn csv(r: &SiteReport) -> String {
                 ikm.respondents.to_string(),
             ],
         );
+    }
+    for (s, b) in &r.bookings {
+        let mut rest = vec![String::new(); 6];
+        rest.extend([
+            b.booked.to_string(),
+            b.in_time.to_string(),
+            b.late.to_string(),
+            b.no_shows.to_string(),
+            b.cancelled.to_string(),
+            b.walk_ins.to_string(),
+            num(b.arrival_median_min),
+            num(b.share_used_percent),
+        ]);
+        row("booking", s, r.names.get(s).map_or(s, |n| n), None, rest);
     }
     String::from_utf8(w.into_inner().expect("writing to memory")).expect("UTF-8 in, UTF-8 out")
 }
@@ -272,6 +293,29 @@ pub fn text(r: &SiteReport) -> String {
             light.map(|l| format!("{l:?}").to_lowercase()).unwrap_or_default()
         )
         .unwrap();
+    }
+    if !r.bookings.is_empty() {
+        writeln!(
+            out,
+            "\nbookings (in time / late, walk-in / no-show / cancelled; walk-ins; arrival vs slot; booked share used):"
+        )
+        .unwrap();
+        for (s, b) in &r.bookings {
+            writeln!(
+                out,
+                "  {:<16} {:>4} booked: {} / {} / {} / {}; {} walk-ins; arrival {}; share {}",
+                s,
+                b.booked,
+                b.in_time,
+                b.late,
+                b.no_shows,
+                b.cancelled,
+                b.walk_ins,
+                b.arrival_median_min.map_or("-".to_owned(), |v| format!("{v:+.0} min")),
+                b.share_used_percent.map_or("-".to_owned(), |v| format!("{v:.0} %"))
+            )
+            .unwrap();
+        }
     }
     writeln!(out, "\nby counter:").unwrap();
     for c in &r.report.counters {

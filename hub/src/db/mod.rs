@@ -7,6 +7,7 @@
 //! `migrations/` holds the schema, step by step, embedded in the binary.
 
 pub mod accounts;
+pub mod bookings;
 pub mod calling;
 pub mod events;
 pub mod fleet;
@@ -36,6 +37,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0006_fleet_alerts", include_str!("migrations/0006_fleet_alerts.sql")),
     ("0007_one_clock", include_str!("migrations/0007_one_clock.sql")),
     ("0008_facing_the_internet", include_str!("migrations/0008_facing_the_internet.sql")),
+    ("0009_bookings", include_str!("migrations/0009_bookings.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -188,6 +188,8 @@ pub struct CounterNow {
     /// Waiting for this counter only (transferred to it); none on the board.
     #[serde(skip)]
     pub for_counter: Option<i16>,
+    /// A booking's slot ("09:15–09:30") when the ticket is a booking's.
+    pub booked_slot: Option<String>,
 }
 
 /// One call or recall on the display (a recall is a new entry: it is spoken again).
@@ -211,6 +213,7 @@ pub struct Board {
 const AT_COUNTER: &str =
     "SELECT c.number, c.name, c.paused_reason, t.number AS ticket, t.call_state, t.recalls, t.service,
             t.last_call_at, t.priority, t.id AS ticket_id, t.for_counter,
+            (SELECT b.slot_start || '–' || b.slot_end FROM booking b WHERE b.id = t.booking) AS booked_slot,
             coalesce(CASE WHEN t.call_state = 'serving'
                           THEN (SELECT max(at) FROM call_event e WHERE e.ticket = t.id AND e.action = 'start') END,
                      t.last_call_at) AS since
@@ -242,6 +245,7 @@ fn counter_now(r: &tokio_postgres::Row) -> Result<CounterNow, DbError> {
         priority: r.try_get("priority")?,
         ticket_id: r.try_get("ticket_id")?,
         for_counter: r.try_get("for_counter")?,
+        booked_slot: r.try_get("booked_slot")?,
     })
 }
 

@@ -4,6 +4,8 @@
 use mpp_domain::protocol::Answer;
 use mpp_domain::report::{End, Visit};
 
+use std::collections::BTreeMap;
+
 use super::{Day, Db, DbError, Ts};
 
 /// The period's tickets (local days `from..=to`), each with its trail. A day's margin
@@ -132,4 +134,81 @@ pub async fn survey_answers(
             serde_json::from_value(answers).map_err(|e| DbError::row("survey response", &id, e))
         })
         .collect()
+}
+
+/// The period's bookings (local days `from..=to`), each with how it ended; a checked-in
+/// one kept its place when its ticket waited as the booking's.
+pub async fn bookings(
+    db: &Db,
+    site: &str,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+) -> Result<Vec<mpp_domain::booking::report::BookingVisit>, DbError> {
+    use mpp_domain::booking::report::{BookingEnd, BookingVisit};
+    let rows = db
+        .client()
+        .await?
+        .query(
+            "SELECT b.id, b.service, b.state, b.slot_at, b.state_at, t.booking IS NOT NULL AS kept_place
+             FROM booking b LEFT JOIN ticket t ON t.id = b.ticket
+             WHERE b.site = $1 AND b.local_date BETWEEN $2 AND $3",
+            &[&site, &Day(from), &Day(to)],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let id: String = r.try_get("id")?;
+            let state: String = r.try_get("state")?;
+            let end = match state.as_str() {
+                "booked" => BookingEnd::Waiting,
+                "cancelled" => BookingEnd::Cancelled,
+                "no_show" => BookingEnd::NoShow,
+                "checked_in" => BookingEnd::CheckedIn { kept_place: r.try_get("kept_place")? },
+                other => return Err(DbError::row("booking", &id, format!("state {other:?}"))),
+            };
+            let at: Ts = r.try_get("state_at")?;
+            Ok(BookingVisit {
+                service: r.try_get("service")?,
+                end,
+                slot_at: r.try_get::<_, Ts>("slot_at")?.0,
+                checked_in_at: matches!(end, BookingEnd::CheckedIn { .. }).then_some(at.0),
+            })
+        })
+        .collect()
+}
+
+/// Per service over the period: tickets taken without a booking, and the places the
+/// booked share offered (the day counts of services with a quota).
+pub async fn walk_ins_and_share(
+    db: &Db,
+    site: &str,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+) -> Result<(BTreeMap<String, u32>, BTreeMap<String, u32>), DbError> {
+    let client = db.client().await?;
+    let count = |rows: Vec<tokio_postgres::Row>| -> Result<BTreeMap<String, u32>, DbError> {
+        rows.iter()
+            .map(|r| Ok((r.try_get("key")?, u32::try_from(r.try_get::<_, i64>("n")?).unwrap_or(u32::MAX))))
+            .collect()
+    };
+    let walk_ins = count(
+        client
+            .query(
+                "SELECT service AS key, count(*) AS n FROM ticket
+                 WHERE site = $1 AND local_date BETWEEN $2 AND $3 AND booking IS NULL AND status <> 'voided'
+                 GROUP BY service",
+                &[&site, &Day(from), &Day(to)],
+            )
+            .await?,
+    )?;
+    let share = count(
+        client
+            .query(
+                "SELECT key, sum(capacity)::bigint AS n FROM booking_count
+                 WHERE site = $1 AND scope = 'day' AND local_date BETWEEN $2 AND $3 GROUP BY key",
+                &[&site, &Day(from), &Day(to)],
+            )
+            .await?,
+    )?;
+    Ok((walk_ins, share))
 }

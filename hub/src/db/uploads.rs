@@ -138,6 +138,9 @@ pub async fn store_batch(
                     ],
                 )
                 .await?;
+                if let Some(code_hash) = &t.booking {
+                    check_in(&tx, kiosk, t, code_hash).await?;
+                }
             }
             Body::TicketStatus(s) => {
                 // The latest change wins; an older one arriving late changes nothing; a
@@ -159,6 +162,58 @@ pub async fn store_batch(
     tx.commit().await?;
     crate::fault::after_commit();
     Ok(stored)
+}
+
+/// A ticket that checks a booking in: the first check-in of the code at this site on its
+/// day, within the booking's grace after its slot's start, puts the ticket in line at the
+/// slot's start (a later one waits as a walk-in); a second check-in (another kiosk while
+/// the network was cut) leaves its ticket a walk-in and is recorded as the booking's
+/// conflict for the supervisor. A code the hub does not know leaves a walk-in too.
+async fn check_in(
+    tx: &tokio_postgres::Transaction<'_>,
+    kiosk: &KioskId,
+    t: &mpp_domain::tickets::Ticket,
+    code_hash: &str,
+) -> Result<(), DbError> {
+    let by = format!("kiosk {}", kiosk.number);
+    let first = tx
+        .query_opt(
+            // Checked in when the citizen took the number (the ticket's corrected issue time),
+            // not when the upload arrived.
+            "UPDATE booking SET state = 'checked_in', ticket = $4, checked_in_by = $5,
+                                state_at = (SELECT queue_at FROM ticket WHERE id = $4)
+             WHERE code_hash = $1 AND site = $2 AND local_date = $3 AND state = 'booked'
+             RETURNING id, slot_at, late_minutes",
+            &[&code_hash, &kiosk.site, &Day(t.local_date), &t.id, &by],
+        )
+        .await?;
+    match first {
+        Some(b) => {
+            let (id, slot_at, late): (String, Ts, i32) =
+                (b.try_get("id")?, b.try_get("slot_at")?, b.try_get("late_minutes")?);
+            let issued: Ts =
+                tx.query_one("SELECT queue_at FROM ticket WHERE id = $1", &[&t.id]).await?.try_get("queue_at")?;
+            let in_time = issued.0 <= slot_at.0 + jiff::SignedDuration::from_mins(i64::from(late));
+            // In time: the ticket is the booking's and waits at its slot; late: a walk-in.
+            if in_time {
+                tx.execute("UPDATE ticket SET queue_at = $2, booking = $3 WHERE id = $1", &[&t.id, &slot_at, &id])
+                    .await?;
+            }
+        }
+        None => {
+            let flagged = tx
+                .execute(
+                    "UPDATE booking SET conflict = coalesce(conflict || '; ', '') || $3
+                     WHERE code_hash = $1 AND site = $2 AND state = 'checked_in' AND ticket IS DISTINCT FROM $4",
+                    &[&code_hash, &kiosk.site, &format!("{by}: {} ({})", t.number, t.id), &t.id],
+                )
+                .await?;
+            if flagged == 0 {
+                log::warn!("{}: ticket {} checks in a booking the hub does not have: a walk-in", kiosk.site, t.number);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The kiosk was heard from at `now`; its clock, when measured, is `measured` off.

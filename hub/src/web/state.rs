@@ -21,6 +21,9 @@ pub struct WebState {
     pub ingesting: Arc<tokio::sync::Semaphore>,
     /// The live event streams, per site.
     pub streams: Arc<Streams>,
+    /// Bookings taken from one address: at most 20 an hour (a family books for several,
+    /// a script does not book a day's places).
+    pub bookings: Arc<Limiter>,
     /// Becomes `true` when the server stops: event streams end at once (displays
     /// reconnect by themselves to the next server).
     pub stopping: tokio::sync::watch::Receiver<bool>,
@@ -36,6 +39,7 @@ impl WebState {
             counter: Arc::new(config.counter.clone()),
             ingesting: Arc::new(tokio::sync::Semaphore::new(8)),
             streams: Arc::default(),
+            bookings: Arc::new(Limiter::new(20, std::time::Duration::from_secs(3600))),
             stopping,
         }
     }
@@ -98,6 +102,41 @@ impl Drop for StreamSlot {
                 open.1.remove(&self.site);
             }
         }
+    }
+}
+
+/// At most `max` requests per address in a window; memory bounded (the oldest addresses
+/// are forgotten first when too many are kept).
+pub struct Limiter {
+    max: u32,
+    window: std::time::Duration,
+    seen: Mutex<HashMap<IpAddr, (std::time::Instant, u32)>>,
+}
+
+impl Limiter {
+    const KEPT: usize = 50_000;
+
+    pub fn new(max: u32, window: std::time::Duration) -> Limiter {
+        Limiter { max, window, seen: Mutex::default() }
+    }
+
+    /// Whether one more request from `from` is allowed now (and counts it).
+    pub fn allow(&self, from: Option<IpAddr>, now: std::time::Instant) -> bool {
+        let Some(from) = from else { return true };
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() >= Self::KEPT {
+            let window = self.window;
+            seen.retain(|_, (start, _)| now.duration_since(*start) < window);
+            if seen.len() >= Self::KEPT {
+                seen.clear();
+            }
+        }
+        let entry = seen.entry(from).or_insert((now, 0));
+        if now.duration_since(entry.0) >= self.window {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+        entry.1 <= self.max
     }
 }
 

@@ -1,7 +1,7 @@
 //! The fleet: kiosks that need a person, worst first, on the page and to the webhook
 //! (a real HTTP server on loopback), each alert told once when raised and once when cleared.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Write};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -17,19 +17,7 @@ fn receiver() -> (u16, mpsc::Receiver<serde_json::Value>) {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0; length];
-            if reader.read_exact(&mut body).is_ok() {
+            if let Some(body) = crate::support::request_body(&mut BufReader::new(stream.try_clone().unwrap())) {
                 let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
                 if let Ok(v) = serde_json::from_slice(&body)
                     && tx.send(v).is_err()

@@ -690,7 +690,7 @@ fn text_a_kiosk_sends_opens_as_text_in_a_spreadsheet_and_the_schema_keeps_no_clo
 
 #[test]
 fn the_webhook_follows_no_redirect_and_a_slow_one_holds_up_nothing() {
-    use std::io::{BufRead, BufReader};
+    use std::io::BufReader;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Arc, mpsc};
     // A receiver that first takes ten seconds to answer, then sends the alert elsewhere
@@ -703,19 +703,8 @@ fn the_webhook_follows_no_redirect_and_a_slow_one_holds_up_nothing() {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0; length];
-            let _ = reader.read_exact(&mut body);
+            let body =
+                crate::support::request_body(&mut BufReader::new(stream.try_clone().unwrap())).unwrap_or_default();
             let n = c.fetch_add(1, Ordering::SeqCst);
             let answer: &[u8] = match n {
                 0 => {

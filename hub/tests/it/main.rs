@@ -2,6 +2,7 @@
 //! (started by the tests), fed by the kiosk's own code (its SQLite ledger and uploader).
 
 mod admin;
+mod bookings;
 mod browser;
 mod busy_day;
 mod calling;

@@ -347,3 +347,20 @@ pub fn sign_in_from(hub: &Hub, address: &str, user: &str, password: &str) -> (u1
         .map(|c| c.split(';').next().unwrap().to_owned());
     (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default(), session)
 }
+
+/// One HTTP request read off a connection, as the tests' little receivers (webhooks) need
+/// it: the head skipped, the body by its Content-Length; `None` when it does not arrive whole.
+pub fn request_body(reader: &mut impl std::io::BufRead) -> Option<Vec<u8>> {
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok().map(|()| body)
+}

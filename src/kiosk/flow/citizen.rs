@@ -64,6 +64,33 @@ impl Flow {
                 return Some(Command::Print { service, priority });
             }
             Event::Printed(result) => self.printed(result, now),
+            Event::OpenCheckIn if self.screen == Screen::Welcome => {
+                self.code.clear();
+                self.screen = Screen::CheckIn;
+            }
+            Event::Code(c) => {
+                if self.screen != Screen::CheckIn {
+                    return None;
+                }
+                // A code is 8 characters (9 with its dash); a few more for a slip of the finger.
+                self.code = c.chars().filter(|c| !c.is_control()).take(12).collect();
+            }
+            Event::SubmitCode => {
+                if self.screen != Screen::CheckIn || self.code.trim().is_empty() {
+                    return None;
+                }
+                self.screen = Screen::Printing;
+                return Some(Command::CheckIn(self.code.clone()));
+            }
+            Event::Scanned(c) => {
+                // Only where a citizen expects it: never in the middle of someone's path.
+                if !matches!(self.screen, Screen::Welcome | Screen::CheckIn) || self.notice.is_some() {
+                    return None;
+                }
+                self.code = c.chars().filter(|c| !c.is_control()).take(200).collect();
+                self.screen = Screen::Printing;
+                return Some(Command::CheckIn(self.code.clone()));
+            }
             Event::RetryPrint => {
                 let shown = self.shown.as_ref().filter(|s| s.print_failed && self.screen == Screen::Done)?;
                 let number = shown.number.clone();
@@ -113,18 +140,22 @@ impl Flow {
                 self.done_since = Some(now);
             }
             PrintResult::Refused(r) => {
-                self.screen = Screen::Detail;
+                self.screen = if self.service.is_some() { Screen::Detail } else { Screen::CheckIn };
                 let next = self.selected_service().and_then(|s| self.next_opening(s, &r));
                 self.notice = Some(Notice::Refused(r, next));
             }
             PrintResult::PrinterNotReady(f) => {
                 self.printer_fault = Some(f);
-                self.screen = Screen::Detail;
+                self.screen = if self.service.is_some() { Screen::Detail } else { Screen::CheckIn };
                 self.notice = Some(Notice::Printer(f));
             }
             PrintResult::Failed(reason) => {
-                self.screen = Screen::Detail;
+                self.screen = if self.service.is_some() { Screen::Detail } else { Screen::CheckIn };
                 self.notice = Some(Notice::Failed(reason));
+            }
+            PrintResult::CheckInRefused(r) => {
+                self.screen = Screen::CheckIn;
+                self.notice = Some(Notice::CheckIn(r));
             }
         }
     }

@@ -69,6 +69,7 @@ pub async fn state(
             "state": desk.now.state.map(|s| s.code()), "state_words": desk.now.state.map(|s| s.words(lang)),
             "recalls": desk.now.recalls, "since": desk.now.since,
             "priority": priority.map(|p| p.code()), "priority_words": priority.map(|p| p.label(lang)),
+            "booked_slot": desk.now.booked_slot.as_ref().map(|s| s.replace(':', ".")),
         })
     });
     let refusals: serde_json::Map<String, serde_json::Value> =

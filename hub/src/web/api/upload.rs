@@ -56,7 +56,7 @@ pub async fn health(State(state): State<WebState>, Kiosk(kiosk): Kiosk, body: By
 
 #[derive(serde::Deserialize)]
 pub struct DateQuery {
-    date: jiff::civil::Date,
+    pub date: jiff::civil::Date,
 }
 
 /// `GET /api/v1/kiosk/sequences?date=YYYY-MM-DD`: the last number of each kind this kiosk

@@ -186,6 +186,32 @@ pub async fn report(
             )
         })
         .collect();
+    let bookings = if r.bookings.is_empty() {
+        String::new()
+    } else {
+        let rows: String = r
+            .bookings
+            .iter()
+            .map(|(code, b)| {
+                format!(
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&name(code)),
+                    b.booked,
+                    b.in_time,
+                    b.late,
+                    b.no_shows,
+                    b.cancelled,
+                    b.walk_ins,
+                    b.arrival_median_min.map_or("—".to_owned(), |m| format!("{m:+.0} mnt")),
+                    b.share_used_percent.map_or("—".to_owned(), |p| format!("{p:.0} %")),
+                )
+            })
+            .collect();
+        format!(
+            r#"<h2>Booking dan datang langsung</h2><p class="note">Datang: menit dari awal jam booking sampai check-in (negatif: lebih awal). Kuota booking terpakai: booking dari bagian kuota harian yang disediakan untuk booking.</p>
+<table><thead><tr><th>Layanan</th><th>Booking</th><th>Tepat waktu</th><th>Terlambat (jadi biasa)</th><th>Tidak datang</th><th>Dibatalkan</th><th>Datang langsung</th><th>Datang (median)</th><th>Kuota booking terpakai</th></tr></thead><tbody>{rows}</tbody></table>"#
+        )
+    };
     let q = format!("from={}&to={}", r.from, r.to);
     let body = format!(
         r#"<header><h1>Laporan kinerja · {site}</h1><a href="/counter">Loket</a></header>
@@ -201,6 +227,7 @@ pub async fn report(
 <section class="charts">{c1}{c2}{c3}</section>
 <h2>Per layanan</h2><p class="note">Lampu: hijau bila 9 dari 10 dipanggil dalam {amber:.0} menit, kuning dalam {red:.0} menit, merah lebih lama.</p>
 <table><thead><tr><th>Lampu</th><th>Layanan</th><th>Diambil</th><th>Dilayani</th><th>Tidak hadir</th><th>Tunggu median</th><th>Tunggu p90</th><th>Layanan median</th></tr></thead><tbody>{services}</tbody></table>
+{bookings}
 <h2>Per loket</h2><table><thead><tr><th>Loket</th><th>Dilayani</th><th>Sibuk</th><th>Jeda (alasan)</th><th>Menganggur</th></tr></thead><tbody>{counters}</tbody></table>
 <h2>Per petugas</h2><table><thead><tr><th>Petugas</th><th>Dipanggil</th><th>Dilayani</th><th>Layanan median</th></tr></thead><tbody>{staff}</tbody></table>
 </main>"#,

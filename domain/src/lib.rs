@@ -14,6 +14,7 @@ pub mod hours;
 pub mod protocol;
 pub mod queue;
 pub mod report;
+pub mod slip;
 pub mod survey;
 pub mod text;
 pub mod tickets;

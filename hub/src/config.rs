@@ -17,6 +17,50 @@ pub struct Config {
     pub alerts: AlertsConfig,
     pub display: DisplayConfig,
     pub counter: CounterPageConfig,
+    pub desk: DeskConfig,
+}
+
+/// The reception desk's printer (`/desk`): an ESC/POS network printer that takes raw bytes
+/// on a TCP port (9100 on most), printing the kiosk's own slip.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeskConfig {
+    /// "tcp://192.168.1.50:9100"; none: the desk shows numbers and prints nothing.
+    pub printer: Option<DeskPrinter>,
+    pub paper: mpp_domain::slip::Paper,
+    /// `native` (GS ( k) or `raster` for printers without their own QR codes.
+    pub qr: mpp_domain::slip::QrMode,
+    /// The longest a slip may take to reach the printer, milliseconds.
+    pub timeout_ms: u64,
+}
+
+impl Default for DeskConfig {
+    fn default() -> Self {
+        DeskConfig { printer: None, paper: mpp_domain::slip::Paper::Mm80, qr: Default::default(), timeout_ms: 3000 }
+    }
+}
+
+/// A network printer's address, checked when the config is read.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct DeskPrinter {
+    pub host: String,
+    pub port: u16,
+}
+
+impl TryFrom<String> for DeskPrinter {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let bad =
+            || format!("[desk] printer {s:?}: a network printer is tcp://HOST:PORT, e.g. tcp://192.168.1.50:9100");
+        let rest = s.strip_prefix("tcp://").ok_or_else(bad)?;
+        let (host, port) = rest.rsplit_once(':').ok_or_else(bad)?;
+        let port: u16 = port.parse().map_err(|_| bad())?;
+        if host.is_empty() || port == 0 {
+            return Err(bad());
+        }
+        Ok(DeskPrinter { host: host.to_owned(), port })
+    }
 }
 
 /// The lobby display: how far people read it from, the screen it is on, how long each

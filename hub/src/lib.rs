@@ -17,6 +17,7 @@ pub mod clock;
 pub mod config;
 pub mod credential;
 pub mod db;
+pub mod desk_printer;
 pub mod fault;
 pub mod web;
 pub mod webhook;

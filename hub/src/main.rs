@@ -226,6 +226,8 @@ enum RoleArg {
     Admin,
     /// A province's operator: sees every site's fleet.
     Operator,
+    /// The reception desk: issues numbers, checks bookings in, reprints slips (/desk).
+    Desk,
 }
 
 impl From<RoleArg> for Role {
@@ -235,6 +237,7 @@ impl From<RoleArg> for Role {
             RoleArg::Supervisor => Role::Supervisor,
             RoleArg::Admin => Role::Admin,
             RoleArg::Operator => Role::Operator,
+            RoleArg::Desk => Role::Desk,
         }
     }
 }

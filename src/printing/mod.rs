@@ -1,16 +1,15 @@
-//! Printing queue slips. Only this module knows ESC/POS.
+//! Printing queue slips: the domain's slip (`mpp_domain::slip`) to this kiosk's printer.
 //!
 //! The order is what keeps numbers honest: ask the printer for its status first (a printer
 //! out of paper refuses before any number is used), then commit the ticket, then send the
 //! slip, then ask again; a failure then marks the ticket `print_failed` and the citizen
 //! still gets the number on screen.
 
-pub mod bitmap;
-pub mod escpos_encode;
 pub mod preview;
 pub mod printer;
 pub mod settings;
-pub mod slip;
+// The slip itself is the domain's, so the site server's desk prints the same slip.
+pub use mpp_domain::slip::{bitmap, encode as escpos_encode, layout as slip};
 mod usb;
 pub mod worker;
 
@@ -299,10 +298,7 @@ pub fn check_in_and_print(
     // A late one is a walk-in number, but its code is spent all the same (once only).
     let ticket = store.issue_booked(catalogue, &entry.service, kiosk_id, now, code_hash)?;
     let ahead = Ahead::of(&ticket, lookup.and_then(|l| l(store, &ticket, now)));
-    let booked = (!late).then(|| {
-        let (start, end) = (entry.slot_start.replace(':', "."), entry.slot_end.replace(':', "."));
-        format!("{start}\u{2013}{end} {}", crate::hours::zone_label(zone))
-    });
+    let booked = (!late).then(|| mpp_domain::booking::slot_label(&entry.slot_start, &entry.slot_end, zone));
     let outcome = print_slip(
         &mut conn,
         settings,

@@ -472,13 +472,34 @@ fn only_a_clock_module_reads_the_time_and_only_hours_zone_looks_up_zones() {
 fn the_domain_crate_depends_on_nothing_that_does_io() {
     let manifest = std::fs::read_to_string(root().join("domain/Cargo.toml")).unwrap();
     let manifest: toml::Table = manifest.parse().unwrap();
-    let allowed = ["serde", "serde_json", "serde_path_to_error", "thiserror", "jiff", "csv", "toml"];
+    // The slip's encoders: text folded to ASCII, QR codes and PNG pictures to dots, ESC/POS
+    // bytes (escpos without its drivers, checked below).
+    let allowed = [
+        "serde",
+        "serde_json",
+        "serde_path_to_error",
+        "thiserror",
+        "jiff",
+        "csv",
+        "toml",
+        "deunicode",
+        "qrcode",
+        "png",
+        "escpos",
+    ];
     for section in ["dependencies", "build-dependencies"] {
         for (name, spec) in manifest.get(section).and_then(|d| d.as_table()).into_iter().flat_map(|t| t.iter()) {
             assert!(
                 allowed.contains(&name.as_str()),
                 "mpp-domain depends on {name}: the domain does no I/O (allowed: {allowed:?})"
             );
+            // escpos as an encoder only: none of its printer connections.
+            if name == "escpos" {
+                assert_eq!(spec.get("default-features").and_then(|d| d.as_bool()), Some(false), "escpos: {spec}");
+                let features: Vec<&str> =
+                    spec["features"].as_array().unwrap().iter().filter_map(|f| f.as_str()).collect();
+                assert!(features.iter().all(|f| ["std", "codes_2d"].contains(f)), "escpos's {features:?}");
+            }
             // jiff without its host features: no zoneinfo files, no system zone.
             if name == "jiff" {
                 assert_eq!(spec.get("default-features").and_then(|d| d.as_bool()), Some(false), "jiff: {spec}");

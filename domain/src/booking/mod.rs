@@ -26,3 +26,9 @@ pub use code::{BookingCode, CODE_ALPHABET, CODE_LEN};
 pub use nik::{Nik, NikError};
 pub use policy::{BookingPolicy, PolicyError};
 pub use slots::{Slot, slots_of_day};
+
+/// A booked slot as the slip and the screens say it: "09.15–09.30 WITA" (from the
+/// "HH:MM" starts and ends the lists carry).
+pub fn slot_label(start: &str, end: &str, time_zone: &str) -> String {
+    format!("{}\u{2013}{} {}", start.replace(':', "."), end.replace(':', "."), crate::hours::zone_label(time_zone))
+}

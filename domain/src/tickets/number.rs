@@ -6,10 +6,15 @@
 //! reach each other can never hand out the same number; priority tickets (elderly,
 //! disability, pregnant or with an infant — UU 25/2009 Pasal 29) carry a `P` and count on
 //! their own, so they are visible in the number itself. Sequences restart every local day.
+//! The site server's reception desk issues numbers too, as "kiosk" [`DESK`] with the letter
+//! Z (`KTB-Z004`), so a desk number can never be a kiosk's.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+/// The "kiosk" number of the site server's reception desk: its numbers carry the letter Z.
+pub const DESK: u8 = 26;
 
 /// Highest sequence number a kiosk hands out per service, class and day.
 pub const MAX_SEQ: u32 = 999;
@@ -65,9 +70,9 @@ pub struct TicketNumber {
 }
 
 impl TicketNumber {
-    /// The kiosk's letter: 1 → A … 9 → I.
+    /// The kiosk's letter: 1 → A … 9 → I; the desk ([`DESK`]) → Z.
     pub fn kiosk_letter(kiosk: u8) -> char {
-        debug_assert!((1..=9).contains(&kiosk));
+        debug_assert!((1..=9).contains(&kiosk) || kiosk == DESK);
         (b'A' + kiosk - 1) as char
     }
 }
@@ -95,7 +100,10 @@ impl std::str::FromStr for TicketNumber {
         let mut chars = rest.chars();
         let letter = chars.next().ok_or_else(bad)?;
         let digits: String = chars.collect();
-        if !('A'..='I').contains(&letter) || digits.len() != 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        if !(('A'..='I').contains(&letter) || letter == 'Z')
+            || digits.len() != 3
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+        {
             return Err(bad());
         }
         Ok(TicketNumber {
@@ -118,9 +126,12 @@ mod tests {
         assert_eq!("ktb-a007".parse::<TicketNumber>().unwrap(), n);
         let p = TicketNumber { prefix: "SKB".into(), kiosk: 2, priority: true, seq: 123 };
         assert_eq!(p.to_string(), "SKB-PB123");
+        let desk = TicketNumber { prefix: "KTB".into(), kiosk: DESK, priority: false, seq: 4 };
+        assert_eq!(desk.to_string(), "KTB-Z004");
+        assert_eq!("KTB-Z004".parse::<TicketNumber>().unwrap(), desk);
         assert_eq!("SKB-PB123".parse::<TicketNumber>().unwrap(), p);
-        // A kiosk letter P does not exist (kiosks are A–I), so "PA" is never ambiguous.
-        for bad in ["KTB007", "KTB-Z007", "KTB-A07", "KTB-A0007", "-A007", "KTBXX-A007", "KTB-PP007"] {
+        // A kiosk letter P does not exist (kiosks are A–I, the desk Z), so "PA" is never ambiguous.
+        for bad in ["KTB007", "KTB-J007", "KTB-A07", "KTB-A0007", "-A007", "KTBXX-A007", "KTB-PP007"] {
             assert!(bad.parse::<TicketNumber>().is_err(), "{bad}");
         }
     }

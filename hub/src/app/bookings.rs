@@ -221,7 +221,7 @@ impl App {
     }
 
     /// The key of the hub's NIK hash, made once.
-    async fn nik_key(&self) -> Result<Vec<u8>, DbError> {
+    pub(super) async fn nik_key(&self) -> Result<Vec<u8>, DbError> {
         let mut fresh = [0u8; 32];
         getrandom::fill(&mut fresh).expect("the operating system's random source");
         db::bookings::secret(&self.db, "nik", &fresh).await

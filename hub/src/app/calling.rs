@@ -101,7 +101,7 @@ impl App {
     ) -> Result<Called, CallError> {
         let reason = reason_of(reason);
         if matches!(action, Action::Call) {
-            if actor.role == Role::Counter {
+            if !actor.role.supervises() {
                 return Err(Refused::NotAllowed(Deed::CallOutOfOrder).into());
             }
             if reason.is_none() {

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod bookings;
 pub mod cache;
 pub mod calling;
+pub mod desk;
 pub mod fleet;
 pub mod ingest;
 pub mod queue;
@@ -36,6 +37,10 @@ pub struct App {
     pub alerts: AlertsConfig,
     /// The lobby's voice (the built-in clips unless the site has its own).
     pub voice: voice::Voice,
+    /// `[desk]`: the reception desk's printer.
+    pub desk: crate::config::DeskConfig,
+    /// `[server] public_url`: what the desk's slips' QR codes open.
+    pub public_url: Option<String>,
     /// Queue states already computed, dropped when their site changes.
     queues: SiteStates,
     /// The displays' calls, cached the same way.
@@ -61,6 +66,8 @@ impl App {
             changes,
             rules: config.calling,
             alerts: config.alerts.clone(),
+            desk: config.desk.clone(),
+            public_url: config.server.public_url.clone(),
             voice,
             queues: SiteStates::default(),
             boards: SiteStates::default(),

@@ -14,6 +14,8 @@ pub enum Role {
     Admin,
     /// A province's operator: sees every site's fleet.
     Operator,
+    /// The reception desk: issues numbers, checks bookings in, reprints slips.
+    Desk,
 }
 
 impl Role {
@@ -23,11 +25,19 @@ impl Role {
             Role::Supervisor => "supervisor",
             Role::Admin => "admin",
             Role::Operator => "operator",
+            Role::Desk => "desk",
         }
     }
 
     pub fn from_code(code: &str) -> Option<Role> {
-        [Role::Counter, Role::Supervisor, Role::Admin, Role::Operator].into_iter().find(|r| r.code() == code)
+        [Role::Counter, Role::Supervisor, Role::Admin, Role::Operator, Role::Desk]
+            .into_iter()
+            .find(|r| r.code() == code)
+    }
+
+    /// Sees the report and the fleet, calls out of order.
+    pub fn supervises(self) -> bool {
+        matches!(self, Role::Supervisor | Role::Admin | Role::Operator)
     }
 }
 

@@ -164,10 +164,10 @@ pub struct Booking {
     pub conflict: Option<String>,
 }
 
-const BOOKING: &str =
+pub(super) const BOOKING: &str =
     "id, site, service, local_date, slot_start, slot_end, code_hash, nik_last4, state, ticket, checked_in_by, conflict";
 
-fn booking(r: &tokio_postgres::Row) -> Result<Booking, DbError> {
+pub(super) fn booking(r: &tokio_postgres::Row) -> Result<Booking, DbError> {
     Ok(Booking {
         id: r.try_get("id")?,
         site: r.try_get("site")?,

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod bookings;
 pub mod calling;
+pub mod desk;
 pub mod events;
 pub mod fleet;
 pub mod local_cluster;
@@ -38,6 +39,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0007_one_clock", include_str!("migrations/0007_one_clock.sql")),
     ("0008_facing_the_internet", include_str!("migrations/0008_facing_the_internet.sql")),
     ("0009_bookings", include_str!("migrations/0009_bookings.sql")),
+    ("0010_desk", include_str!("migrations/0010_desk.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]

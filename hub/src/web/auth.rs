@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use super::error::{Form, WebError};
 use super::state::WebState;
 use crate::app::KioskId;
-use crate::app::accounts::{Role, Session};
+use crate::app::accounts::Session;
 
 pub const COOKIE: &str = "mpp_hub_session";
 
@@ -66,7 +66,7 @@ impl FromRequestParts<WebState> for Supervisor {
 
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Supervisor, WebError> {
         let staff = <Staff as FromRequestParts<WebState>>::from_request_parts(parts, state).await?;
-        if staff.session.role == Role::Counter {
+        if !staff.session.role.supervises() {
             return Err(WebError::new(
                 Form::of_path(parts.uri.path()),
                 StatusCode::FORBIDDEN,
@@ -74,6 +74,25 @@ impl FromRequestParts<WebState> for Supervisor {
             ));
         }
         Ok(Supervisor(staff.session))
+    }
+}
+
+/// A signed-in member of the reception desk, or a supervisor or admin standing in for it.
+pub struct AtDesk(pub Session);
+
+impl FromRequestParts<WebState> for AtDesk {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<AtDesk, WebError> {
+        let staff = <Staff as FromRequestParts<WebState>>::from_request_parts(parts, state).await?;
+        if staff.session.role != crate::app::accounts::Role::Desk && !staff.session.role.supervises() {
+            return Err(WebError::new(
+                Form::of_path(parts.uri.path()),
+                StatusCode::FORBIDDEN,
+                "Hanya untuk meja informasi",
+            ));
+        }
+        Ok(AtDesk(staff.session))
     }
 }
 

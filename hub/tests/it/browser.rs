@@ -201,7 +201,7 @@ pub(crate) fn sign_in_as(b: &Browser, hub: &Hub, user: &str) {
     });
 }
 
-fn sign_in(b: &Browser, hub: &Hub, user: &str, counter: &str) {
+pub(crate) fn sign_in(b: &Browser, hub: &Hub, user: &str, counter: &str) {
     sign_in_as(b, hub, user);
     b.js(&format!("document.querySelector('#counter').value = '{counter}'"));
     b.click("#choose");

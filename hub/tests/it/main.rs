@@ -7,6 +7,7 @@ mod browser;
 mod busy_day;
 mod calling;
 mod demo;
+mod desk;
 mod events;
 mod fleet;
 mod hostile;

@@ -153,6 +153,9 @@ pub async fn choose(
     if s.session.csrf != f.csrf {
         return Err(WebError::text(StatusCode::FORBIDDEN, "CSRF token salah"));
     }
+    if s.session.role == Role::Desk {
+        return Err(WebError::text(StatusCode::FORBIDDEN, "meja informasi tidak memanggil di loket"));
+    }
     let chosen = match f.counter {
         Some(n) => state
             .app
@@ -177,6 +180,10 @@ pub async fn page_for(
         let remembered = cookie(&headers, SITE_COOKIE).filter(|c| plausible_site(c)).unwrap_or_default();
         return Ok(sign_in_form(&state, StatusCode::OK, None, &remembered, ""));
     };
+    // The reception desk signs in here too, and works at its own page.
+    if s.role == Role::Desk {
+        return Ok(Redirect::to("/desk").into_response());
+    }
     let info = state
         .app
         .site_info(&s.site)
@@ -188,7 +195,7 @@ pub async fn page_for(
         esc(&info.name),
         s.counter.map(|n| esc(&info.counter_name(n))).unwrap_or_else(|| "Pilih loket".into()),
         esc(&s.display_name),
-        if s.role == Role::Counter {
+        if !s.role.supervises() {
             ""
         } else {
             r#"<a class="report-link" href="/report">Laporan</a><a class="report-link" href="/accounts">Akun staf</a>"#
@@ -240,7 +247,7 @@ pub async fn page_for(
         .collect();
     let own: Vec<serde_json::Value> =
         own_services.iter().map(|code| serde_json::json!({ "code": code, "name": info.service_name(code) })).collect();
-    let supervisor = s.role != Role::Counter;
+    let supervisor = s.role.supervises();
     let call_number = if supervisor {
         r#"<button id="call-number" data-en="Call a number">Panggil nomor tertentu</button><kbd>C</kbd>"#
     } else {

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod booking;
 pub mod counter;
+pub mod desk;
 pub mod display;
 pub mod fleet;
 pub mod report;

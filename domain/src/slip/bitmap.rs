@@ -23,7 +23,7 @@ pub enum BitmapError {
 }
 
 /// The mark printed at the top of every slip unless the site sets its own logo.
-pub const DEFAULT_LOGO_PNG: &[u8] = include_bytes!("../../assets/logo/mpp-mark-print.png");
+pub const DEFAULT_LOGO_PNG: &[u8] = include_bytes!("../../../assets/logo/mpp-mark-print.png");
 
 impl Bitmap {
     pub fn blank(width: u32, height: u32) -> Bitmap {

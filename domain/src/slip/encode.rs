@@ -18,7 +18,7 @@ use escpos::printer_options::PrinterOptions;
 use escpos::utils::{JustifyMode, PageCode, Protocol, QRCodeCorrectionLevel, QRCodeModel, QRCodeOption};
 
 use super::bitmap::Bitmap;
-use super::slip::{Align, Line, Slip};
+use super::layout::{Align, Line, Slip};
 
 /// How the printer draws QR codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]

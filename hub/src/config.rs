@@ -18,6 +18,39 @@ pub struct Config {
     pub display: DisplayConfig,
     pub counter: CounterPageConfig,
     pub desk: DeskConfig,
+    pub reminders: RemindersConfig,
+}
+
+/// Reminders to booked citizens who gave a mobile number, through the site's SMS or
+/// WhatsApp gateway (optional: without `url`, none are sent). Each is a JSON POST
+/// `{"to": "62812…", "message": "…"}` with `Authorization: Bearer <token>`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RemindersConfig {
+    pub url: Option<String>,
+    pub token: Option<String>,
+    /// At booking. Placeholders: {site} {service} {date} {slot} {code} {number} {ahead}.
+    pub booked: String,
+    /// The day before, from `day_before_hour` (local time).
+    pub day_before: String,
+    pub day_before_hour: u8,
+    /// A checked-in booking with `ahead_at` people or fewer before it.
+    pub ahead: String,
+    pub ahead_at: u32,
+}
+
+impl Default for RemindersConfig {
+    fn default() -> Self {
+        RemindersConfig {
+            url: None,
+            token: None,
+            booked: "Booking {site}: {service}, {date} jam {slot}. Kode booking {code}: pindai atau ketik di kiosk MPP saat datang.".into(),
+            day_before: "Pengingat: besok {date} jam {slot}, {service} di {site}. Bawa kode booking dan persyaratannya.".into(),
+            day_before_hour: 16,
+            ahead: "Nomor {number} ({service}): {ahead} orang lagi sebelum Anda. Mohon menuju ruang tunggu.".into(),
+            ahead_at: 3,
+        }
+    }
 }
 
 /// The reception desk's printer (`/desk`): an ESC/POS network printer that takes raw bytes

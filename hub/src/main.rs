@@ -625,6 +625,8 @@ async fn serve(config: &config::Config, app: Arc<App>) -> Result<(), Failure> {
     app.watch_changes();
     // The fleet's watch: alerts raised and cleared, the webhook told once each.
     tokio::spawn(app.clone().watch_fleet());
+    // Bookings' reminders through the site's gateway, when one is configured.
+    tokio::spawn(app.clone().watch_reminders());
     let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
     let state = mpp_hub::web::state::WebState::new(app.clone(), config, stopping_rx);
     let served = mpp_hub::web::serve::serve(listener, state, stopping, mpp_hub::web::serve::signalled())

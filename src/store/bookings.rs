@@ -8,6 +8,34 @@ use rusqlite::{OptionalExtension, params};
 use super::{Store, StoreError, Ticket};
 use crate::protocol::{BookingEntry, DayBookings};
 
+/// The day's bookings of `service` not checked in here whose window is still open at local
+/// time `now`: places held from walk-ins.
+pub(super) fn held(
+    conn: &rusqlite::Connection,
+    date: jiff::civil::Date,
+    service: &str,
+    now: jiff::civil::DateTime,
+) -> Result<u32, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT slot_start, late FROM booking
+         WHERE local_date = ?1 AND service = ?2 AND state = 'booked'
+           AND code_hash NOT IN (SELECT booking FROM ticket WHERE booking IS NOT NULL)",
+    )?;
+    let rows =
+        stmt.query_map(params![date.to_string(), service], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u16>(1)?)))?;
+    let mut n = 0;
+    for row in rows {
+        let (start, late) = row?;
+        let Ok(start) = start.parse::<crate::hours::TimeOfDay>() else { continue };
+        let window_ends =
+            date.at(start.hour() as i8, start.minute() as i8, 0, 0) + jiff::Span::new().minutes(i64::from(late));
+        if window_ends > now {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 impl Store {
     /// Replaces the day's copy with the site server's list.
     pub fn set_day_bookings(&mut self, day: &DayBookings) -> Result<(), StoreError> {

@@ -156,7 +156,14 @@ impl Store {
             params![date, service.code],
             |r| r.get(0),
         )?;
-        let counted = if booking.is_some() { 0 } else { issued_today };
+        // A walk-in also counts the day's bookings still to come (their places are held
+        // until their window ends, then go back to walk-ins); a booking itself is counted in
+        // its share, not against walk-ins.
+        let counted = if booking.is_some() {
+            0
+        } else {
+            issued_today + super::bookings::held(&tx, local.date(), &service.code, local.datetime())?
+        };
         check_issuable(&feed.site, service, agency_active, &local.datetime(), counted).map_err(IssueError::Refused)?;
 
         // After the last of this ledger and of what the site server held when a lost

@@ -525,3 +525,42 @@ fn a_root_shell_command_leaves_the_kiosks_files_to_the_kiosk() {
     }
     assert!(seen >= 5, "the database, its lock and the slips were created ({seen} files)");
 }
+
+#[test]
+fn a_booked_place_is_held_from_walk_ins_until_its_window_ends() {
+    let k = Kiosk::new();
+    let mut feed = always_open();
+    feed.services.iter_mut().find(|s| s.code == "KTP-BARU").unwrap().daily_quota = Some(3);
+    let (mut store, cat) = store_with(&feed, &k.db());
+    let booking = |hash: &str, start: &str| mpp_kiosk::protocol::BookingEntry {
+        code_hash: hash.into(),
+        service: "KTP-BARU".into(),
+        slot_start: start.into(),
+        slot_end: "11:00".into(),
+        state: "booked".into(),
+        early_minutes: 30,
+        late_minutes: 15,
+    };
+    let day = mpp_kiosk::protocol::DayBookings {
+        date: "2026-11-30".parse().unwrap(),
+        bookings: vec![booking("h-1000", "10:00"), booking("h-1030", "10:30")],
+    };
+    store.set_day_bookings(&day).unwrap();
+    let refused = |r: Result<_, IssueError>| match r {
+        Err(IssueError::Refused(r)) => r,
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    // 09.00: a quota of 3, two places held for the bookings: one walk-in.
+    let at = ts("2026-11-30T01:00:00Z");
+    store.issue_ticket(&cat, "KTP-BARU", None, 1, at).unwrap();
+    assert_eq!(refused(store.issue_ticket(&cat, "KTP-BARU", None, 1, at)), Refusal::QuotaFull { quota: 3 });
+    // The 10.30 booking checks in; the 10.00 one never comes: after 10.15 its place is a
+    // walk-in's again.
+    store.issue_booked(&cat, "KTP-BARU", 1, ts("2026-11-30T02:10:00Z"), "h-1030").unwrap();
+    assert!(store.issue_ticket(&cat, "KTP-BARU", None, 1, ts("2026-11-30T02:14:00Z")).is_err());
+    store.issue_ticket(&cat, "KTP-BARU", None, 1, ts("2026-11-30T02:16:00Z")).unwrap();
+    assert_eq!(
+        refused(store.issue_ticket(&cat, "KTP-BARU", None, 1, ts("2026-11-30T02:17:00Z"))),
+        Refusal::QuotaFull { quota: 3 }
+    );
+}

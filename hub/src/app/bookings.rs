@@ -291,6 +291,10 @@ impl App {
             }
             db::bookings::book(&self.db, &b, &counts, strikes, now).await?.map_err(BookError::Full)?;
             let stored = db::bookings::by_code(&self.db, &b.code_hash).await?.ok_or(DbError::Unavailable)?;
+            // Its reminder waits for the gateway; a gateway that is down delays nothing here.
+            if let Err(e) = self.remind_booked(&stored, &code.to_string(), phone.as_deref(), now).await {
+                log::warn!("booking {}: its reminder was not queued: {e}", stored.id);
+            }
             return Ok((code, stored));
         }
         Err(BookError::Db(DbError::Unavailable))

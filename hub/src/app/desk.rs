@@ -103,8 +103,12 @@ impl App {
         let s = feed.service(service).ok_or_else(|| DeskError::NoService(service.to_owned()))?;
         let agency = feed.agency(&s.agency).ok_or_else(|| DeskError::NoService(service.to_owned()))?;
         let local = local(&feed, now);
-        let issued = db::desk::issued_today(&self.db, site, service, local.date()).await?;
-        mpp_domain::tickets::check_issuable(&feed.site, s, agency.active, &local.datetime(), issued)
+        // A booking is counted in its share, not against walk-ins (as at the kiosk).
+        let counted = match booking {
+            Some(_) => 0,
+            None => db::desk::counted_for_walk_ins(&self.db, site, service, local.date(), now).await?,
+        };
+        mpp_domain::tickets::check_issuable(&feed.site, s, agency.active, &local.datetime(), counted)
             .map_err(DeskError::Refused)?;
         let (booking_id, slot) = match booking {
             Some((id, slot)) => (Some(id), slot),

@@ -10,6 +10,7 @@ pub mod desk;
 pub mod fleet;
 pub mod ingest;
 pub mod queue;
+pub mod reminders;
 pub mod report;
 pub mod site_info;
 pub mod sites;
@@ -39,6 +40,8 @@ pub struct App {
     pub voice: voice::Voice,
     /// `[desk]`: the reception desk's printer.
     pub desk: crate::config::DeskConfig,
+    /// `[reminders]`: the booked citizens' gateway.
+    pub reminders: crate::config::RemindersConfig,
     /// `[server] public_url`: what the desk's slips' QR codes open.
     pub public_url: Option<String>,
     /// Queue states already computed, dropped when their site changes.
@@ -67,6 +70,7 @@ impl App {
             rules: config.calling,
             alerts: config.alerts.clone(),
             desk: config.desk.clone(),
+            reminders: config.reminders.clone(),
             public_url: config.server.public_url.clone(),
             voice,
             queues: SiteStates::default(),

@@ -29,15 +29,26 @@ pub struct DeskTicket {
     pub people_ahead: u32,
 }
 
-/// Tickets of `service` issued today and not voided (the quota's count), from kiosks and
-/// the desk alike.
-pub async fn issued_today(db: &Db, site: &str, service: &str, date: jiff::civil::Date) -> Result<u32, DbError> {
+/// What counts against a walk-in's quota: tickets of `service` issued today and not voided,
+/// from kiosks and the desk alike, and the day's bookings whose window is still open at
+/// `now` (their places are held; once the window ends they go back to walk-ins).
+pub async fn counted_for_walk_ins(
+    db: &Db,
+    site: &str,
+    service: &str,
+    date: jiff::civil::Date,
+    now: jiff::Timestamp,
+) -> Result<u32, DbError> {
     let n: i64 = db
         .client()
         .await?
         .query_one(
-            "SELECT count(*) AS n FROM ticket WHERE site = $1 AND service = $2 AND local_date = $3 AND status <> 'voided'",
-            &[&site, &service, &Day(date)],
+            "SELECT (SELECT count(*) FROM ticket
+                     WHERE site = $1 AND service = $2 AND local_date = $3 AND status <> 'voided')
+                  + (SELECT count(*) FROM booking
+                     WHERE site = $1 AND service = $2 AND local_date = $3 AND state = 'booked'
+                       AND slot_at + make_interval(mins => late_minutes) > $4) AS n",
+            &[&site, &service, &Day(date), &Ts(now)],
         )
         .await?
         .try_get("n")?;

@@ -14,6 +14,7 @@ pub mod events;
 pub mod fleet;
 pub mod local_cluster;
 pub mod queue;
+pub mod reminders;
 pub mod report;
 pub mod sites;
 mod types;
@@ -40,6 +41,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0008_facing_the_internet", include_str!("migrations/0008_facing_the_internet.sql")),
     ("0009_bookings", include_str!("migrations/0009_bookings.sql")),
     ("0010_desk", include_str!("migrations/0010_desk.sql")),
+    ("0011_reminders", include_str!("migrations/0011_reminders.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]

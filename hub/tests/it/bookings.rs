@@ -23,14 +23,14 @@ fn ts(s: &str) -> jiff::Timestamp {
     s.parse().unwrap()
 }
 
-fn policy(hub: &Hub, service: &str, args: &[&str]) {
+pub(crate) fn policy(hub: &Hub, service: &str, args: &[&str]) {
     let mut all = vec!["booking", "policy", "--site", SITE, "--service", service];
     all.extend_from_slice(args);
     let out = hub_command(&hub.database, &all);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
-fn app(hub: &Hub, pool: usize) -> Arc<App> {
+pub(crate) fn app(hub: &Hub, pool: usize) -> Arc<App> {
     let mut config = mpp_hub::config::Config::default();
     config.database.pool_size = pool;
     Arc::new(App::open(&hub.database, &config).unwrap())

@@ -16,6 +16,7 @@ mod outages;
 mod pages;
 mod pg;
 mod queue;
+mod reminders;
 mod report;
 mod support;
 mod upload;

@@ -19,6 +19,17 @@ pub struct Config {
     pub counter: CounterPageConfig,
     pub desk: DeskConfig,
     pub reminders: RemindersConfig,
+    pub bookings: BookingsConfig,
+}
+
+/// Bookings' secrets.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BookingsConfig {
+    /// The key of the NIK's hash in a file of its own (at least 32 bytes, readable by the
+    /// server only), so a copy of the database gives no NIK; without it the key is made
+    /// once and kept in the database (`hub_secret`), where a database copy carries it too.
+    pub nik_key_file: Option<std::path::PathBuf>,
 }
 
 /// Reminders to booked citizens who gave a mobile number, through the site's SMS or
@@ -310,6 +321,16 @@ pub fn load(path: Option<&Path>, database_env: Option<String>) -> Result<Config,
             "[calling] max_recalls {} (0 to 10) or recall_gap_secs {} (0 to 600) is out of range",
             config.calling.max_recalls, config.calling.recall_gap_secs
         ));
+    }
+    if let Some(key) = &config.bookings.nik_key_file {
+        match std::fs::metadata(key) {
+            Ok(m) if m.len() >= 32 => {}
+            Ok(_) => return Err(format!("[bookings] nik_key_file {}: shorter than 32 bytes", key.display())),
+            Err(e) => return Err(format!("[bookings] nik_key_file {}: {e}", key.display())),
+        }
+    }
+    if config.reminders.url.as_deref().is_some_and(|u| !u.starts_with("https://") && !u.starts_with("http://")) {
+        return Err(format!("[reminders] url {:?}: use https://… (the gateway's address)", config.reminders.url));
     }
     let v = &config.display;
     if !(1.0..=30.0).contains(&v.reading_distance_m)

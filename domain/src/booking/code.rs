@@ -27,9 +27,12 @@ impl BookingCode {
     /// when it cannot be a code.
     pub fn parse(typed: &str) -> Option<BookingCode> {
         let s: String = typed.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_ascii_uppercase()).collect();
-        // A scanned QR may carry the booking page's address: its last part is the code.
-        let s = s.rsplit('/').next().unwrap_or("").to_owned();
-        (s.len() == CODE_LEN && s.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(BookingCode(s))
+        // A scanned QR may carry the booking page's address (`…/b/SITE/CODE/KEY`): the code
+        // is its last part that is one (the page's key is longer).
+        let s = s.split('?').next().unwrap_or("");
+        s.rsplit('/')
+            .find(|p| p.len() == CODE_LEN && p.bytes().all(|b| CODE_ALPHABET.contains(&b)))
+            .map(|p| BookingCode(p.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -66,6 +69,11 @@ mod tests {
         assert_eq!(BookingCode::parse("acde-fgha"), Some(code.clone()));
         assert_eq!(BookingCode::parse(" ACDE FGHA "), Some(code.clone()));
         assert_eq!(BookingCode::parse("https://antrean.example/b/ACDEFGHA"), Some(code.clone()));
+        assert_eq!(
+            BookingCode::parse("https://antrean.example/b/MPP-JENEPONTO/ACDEFGHA/0f3a9c4d7e6b5a4c3d2e1f0a9b8c7d6e"),
+            Some(code.clone()),
+            "the page's address with its key"
+        );
         assert_eq!(BookingCode::parse("ACDEFGH0"), None, "0 is no code's");
         assert_eq!(BookingCode::parse("ACDEFGH"), None);
         assert_eq!(code.hash_input("MPP-JENEPONTO"), "mpp-booking:MPP-JENEPONTO:ACDEFGHA");

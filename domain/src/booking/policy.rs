@@ -57,7 +57,7 @@ pub enum PolicyError {
 impl BookingPolicy {
     /// The places the day may book, given the service's daily quota (`None`: no quota).
     pub fn day_cap(&self, daily_quota: Option<u32>) -> Option<u32> {
-        daily_quota.map(|q| q * u32::from(self.share_percent) / 100)
+        daily_quota.map(|q| (u64::from(q) * u64::from(self.share_percent) / 100) as u32)
     }
 
     /// Checks every value against what a site could mean.

@@ -63,23 +63,20 @@ impl BookError {
             }
             (BookError::Full(Full::Count("slot")), Id) => "Jam itu sudah penuh; pilih jam lain.".into(),
             (BookError::Full(Full::Count("slot")), En) => "That time is full; choose another.".into(),
-            (BookError::Full(Full::Count("person")), Id) => {
-                "NIK ini sudah memegang booking sebanyak yang boleh untuk hari itu.".into()
+            // One answer for a NIK's limit and its strikes: a stranger who types someone's NIK
+            // learns neither whether it holds a booking nor whether it missed some.
+            (BookError::Full(Full::Count("person") | Full::Strikes), Id) => {
+                "NIK ini tidak dapat booking untuk hari itu (batas booking per orang). Anda tetap bisa datang langsung."
+                    .into()
             }
-            (BookError::Full(Full::Count("person")), En) => {
-                "This NIK already holds as many bookings as allowed that day.".into()
+            (BookError::Full(Full::Count("person") | Full::Strikes), En) => {
+                "This NIK cannot book that day (the limit per person). You can still come and queue.".into()
             }
             (BookError::Full(Full::Count(_)), Id) => {
                 "Kuota booking hari itu sudah habis; Anda tetap bisa datang langsung.".into()
             }
             (BookError::Full(Full::Count(_)), En) => {
                 "That day's bookings are taken; you can still come and queue.".into()
-            }
-            (BookError::Full(Full::Strikes), Id) => {
-                "NIK ini beberapa kali tidak datang pada booking-nya; untuk sementara silakan datang langsung.".into()
-            }
-            (BookError::Full(Full::Strikes), En) => {
-                "This NIK missed several bookings; for a while, please come and queue.".into()
             }
             (BookError::Db(_), Id) => "Server sedang sibuk; coba lagi sebentar lagi.".into(),
             (BookError::Db(_), En) => "The server is busy; try again shortly.".into(),
@@ -188,6 +185,8 @@ impl App {
         let local =
             now.to_zoned_datetime(mpp_domain::hours::zone(&feed.site.time_zone).unwrap_or(jiff::tz::TimeZone::UTC));
         let today = local.date();
+        let last = today.checked_add(jiff::Span::new().days(i64::from(policy.days_ahead))).unwrap_or(today);
+        let taken = db::bookings::taken(&self.db, site, today, last).await?;
         let mut days = Vec::new();
         for offset in 0..=i64::from(policy.days_ahead) {
             let Ok(date) = today.checked_add(jiff::Span::new().days(offset)) else { break };
@@ -195,10 +194,9 @@ impl App {
             if slots.is_empty() {
                 continue;
             }
-            let taken = db::bookings::taken(&self.db, site, date).await?;
             let day_left = policy
                 .day_cap(s.daily_quota)
-                .map(|cap| cap.saturating_sub(taken.get(&("day", service.to_owned())).copied().unwrap_or(0)));
+                .map(|cap| cap.saturating_sub(taken.get(&(date, "day", service.to_owned())).copied().unwrap_or(0)));
             if day_left == Some(0) {
                 continue;
             }
@@ -207,8 +205,8 @@ impl App {
                 .filter(|slot| date > today || slot.starts(date) > local.datetime())
                 .map(|slot| {
                     let key = slot_key(service, &slot);
-                    let left =
-                        u32::from(policy.per_slot).saturating_sub(taken.get(&("slot", key)).copied().unwrap_or(0));
+                    let left = u32::from(policy.per_slot)
+                        .saturating_sub(taken.get(&(date, "slot", key)).copied().unwrap_or(0));
                     (slot, day_left.map_or(left, |d| left.min(d)))
                 })
                 .filter(|(_, left)| *left > 0)
@@ -220,8 +218,15 @@ impl App {
         Ok(days)
     }
 
-    /// The key of the hub's NIK hash, made once.
+    /// The key of the NIK's hash: `[bookings] nik_key_file`, else made once in the database.
     pub(super) async fn nik_key(&self) -> Result<Vec<u8>, DbError> {
+        if let Some(path) = &self.bookings.nik_key_file {
+            return match std::fs::read(path) {
+                Ok(key) if key.len() >= 32 => Ok(key),
+                Ok(_) => Err(DbError::row("[bookings] nik_key_file", path.display(), "shorter than 32 bytes")),
+                Err(e) => Err(DbError::row("[bookings] nik_key_file", path.display(), e)),
+            };
+        }
         let mut fresh = [0u8; 32];
         getrandom::fill(&mut fresh).expect("the operating system's random source");
         db::bookings::secret(&self.db, "nik", &fresh).await
@@ -253,14 +258,19 @@ impl App {
             .filter(|slot| slot.starts(req.date) > local.datetime())
             .ok_or_else(|| BookError::NoSlot { date: req.date, slot: req.slot.clone() })?;
         // Yesterday's bookings never checked in become no-shows before strikes are counted.
-        db::bookings::close_days_before(&self.db, local.date(), now).await?;
+        db::bookings::close_days_before(&self.db, &req.site, local.date(), now).await?;
         let nik_hash = hmac_sha256_hex(&self.nik_key().await?, nik.digits().as_bytes());
         let mut counts = vec![
             Count { scope: "slot", key: slot_key(&req.service, &slot), capacity: i32::from(policy.per_slot) },
             Count { scope: "person", key: nik_hash.clone(), capacity: i32::from(policy.per_person_per_day) },
         ];
-        if let Some(cap) = policy.day_cap(s.daily_quota) {
-            counts.push(Count { scope: "day", key: req.service.clone(), capacity: cap as i32 });
+        let day_cap = policy.day_cap(s.daily_quota);
+        if let Some(cap) = day_cap {
+            counts.push(Count {
+                scope: "day",
+                key: req.service.clone(),
+                capacity: i32::try_from(cap).unwrap_or(i32::MAX),
+            });
         }
         let strikes = (policy.strikes > 0).then(|| {
             (i64::from(policy.strikes), now - jiff::SignedDuration::from_hours(24 * i64::from(policy.strike_days)))
@@ -270,6 +280,8 @@ impl App {
             let mut random = [0u8; 16];
             getrandom::fill(&mut random).expect("the operating system's random source");
             let code = BookingCode::from_random(&random);
+            // The booking's own page: a key of 128 bits beside the code.
+            let page_key = crate::credential::random_hex(16);
             let b = NewBooking {
                 id: crate::credential::random_hex(12),
                 site: req.site.clone(),
@@ -282,6 +294,8 @@ impl App {
                     .map_err(|_| BookError::NoSlot { date: req.date, slot: req.slot.clone() })?,
                 late_minutes: i32::from(policy.late_minutes),
                 code_hash: code_hash(&code, &req.site),
+                page_key_hash: sha256_hex(page_key.as_bytes()),
+                day_counted: day_cap.is_some(),
                 nik_hash: nik_hash.clone(),
                 nik_last4: nik.digits()[12..].to_owned(),
                 phone: phone.clone(),
@@ -290,7 +304,8 @@ impl App {
                 continue;
             }
             db::bookings::book(&self.db, &b, &counts, strikes, now).await?.map_err(BookError::Full)?;
-            let stored = db::bookings::by_code(&self.db, &b.code_hash).await?.ok_or(DbError::Unavailable)?;
+            let mut stored = db::bookings::by_code(&self.db, &b.code_hash).await?.ok_or(DbError::Unavailable)?;
+            stored.page = Some(format!("/b/{}/{}/{page_key}", req.site, code.as_str()));
             // Its reminder waits for the gateway; a gateway that is down delays nothing here.
             if let Err(e) = self.remind_booked(&stored, &code.to_string(), phone.as_deref(), now).await {
                 log::warn!("booking {}: its reminder was not queued: {e}", stored.id);
@@ -305,13 +320,22 @@ impl App {
         db::bookings::by_code(&self.db, &code_hash(code, site)).await
     }
 
-    /// Cancels a booking still booked (its places go back); whether it was.
+    /// The booking whose page is `/b/{site}/{code}/{key}`: its code and its page's key.
+    pub async fn booking_page(&self, site: &str, code: &BookingCode, key: &str) -> Result<Option<Booking>, DbError> {
+        let found = self.booking(site, code).await?;
+        Ok(found.filter(|b| key.len() == 32 && b.page_key_hash == sha256_hex(key.as_bytes())))
+    }
+
+    /// Cancels a booking still booked whose window has not ended (its places go back);
+    /// whether it was.
     pub async fn cancel_booking(&self, site: &str, code: &BookingCode, now: jiff::Timestamp) -> Result<bool, DbError> {
         let Some(b) = self.booking(site, code).await? else { return Ok(false) };
         let nik_hash = db::bookings::nik_hash_of(&self.db, &b.id).await?;
-        let slot = format!("{}@{}", b.service, b.slot_start);
-        db::bookings::cancel(&self.db, &b.id, &[("slot", slot), ("day", b.service.clone()), ("person", nik_hash)], now)
-            .await
+        let mut counts = vec![("slot", format!("{}@{}", b.service, b.slot_start)), ("person", nik_hash)];
+        if b.day_counted {
+            counts.push(("day", b.service.clone()));
+        }
+        db::bookings::cancel(&self.db, &b.id, &counts, now).await
     }
 
     /// A site's bookings of a day (the kiosks' copy, the desk).

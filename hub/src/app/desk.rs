@@ -45,6 +45,8 @@ pub enum DeskError {
     Nik(#[from] NikError),
     #[error("no ticket {0} today")]
     NoTicket(String),
+    #[error("the desk's numbers of the day are used up")]
+    NumbersUsedUp,
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -59,6 +61,7 @@ impl DeskError {
             DeskError::CheckIn(r) => r.says(Lang::Id),
             DeskError::Nik(e) => e.says(Lang::Id),
             DeskError::NoTicket(n) => format!("Tidak ada nomor {n} hari ini."),
+            DeskError::NumbersUsedUp => "Nomor meja untuk layanan ini hari ini sudah habis (999).".into(),
             DeskError::Db(_) => "Server sedang sibuk; coba lagi sebentar lagi.".into(),
         }
     }
@@ -125,8 +128,10 @@ impl App {
             booking: booking_id.map(|id| (id, slot.as_ref().map(|(at, _)| *at))),
             by,
         };
-        let Some(t) = db::desk::issue(&self.db, &d, &id, now).await? else {
-            return Err(DeskError::CheckIn(CheckInRefusal::Used { number: None }));
+        let t = match db::desk::issue(&self.db, &d, &id, now).await? {
+            db::desk::Issued::Ticket(t) => t,
+            db::desk::Issued::BookingTaken => return Err(DeskError::CheckIn(CheckInRefusal::Used { number: None })),
+            db::desk::Issued::NumbersUsedUp => return Err(DeskError::NumbersUsedUp),
         };
         let booked = slot.map(|(_, label)| label);
         let late = booking_id.is_some() && booked.is_none();

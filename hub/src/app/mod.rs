@@ -42,6 +42,8 @@ pub struct App {
     pub desk: crate::config::DeskConfig,
     /// `[reminders]`: the booked citizens' gateway.
     pub reminders: crate::config::RemindersConfig,
+    /// `[bookings]`: where the NIK hash's key is.
+    pub bookings: crate::config::BookingsConfig,
     /// `[server] public_url`: what the desk's slips' QR codes open.
     pub public_url: Option<String>,
     /// Queue states already computed, dropped when their site changes.
@@ -71,6 +73,7 @@ impl App {
             alerts: config.alerts.clone(),
             desk: config.desk.clone(),
             reminders: config.reminders.clone(),
+            bookings: config.bookings.clone(),
             public_url: config.server.public_url.clone(),
             voice,
             queues: SiteStates::default(),

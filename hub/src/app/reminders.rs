@@ -114,7 +114,9 @@ impl App {
     pub async fn deliver_reminders(&self, now: jiff::Timestamp) -> Result<usize, DbError> {
         let Some(url) = self.reminders.url.as_deref() else { return Ok(0) };
         let mut sent = 0;
-        for r in db::reminders::due(&self.db, now, 50).await? {
+        // Claimed for ten minutes: a server that dies mid-way leaves them to be sent again then.
+        let claim = now + jiff::SignedDuration::from_mins(10);
+        for r in db::reminders::due(&self.db, now, claim, 50).await? {
             let body = serde_json::json!({ "to": r.phone, "message": r.message });
             if crate::webhook::post_with(url, self.reminders.token.as_deref(), body).await {
                 db::reminders::sent(&self.db, &r.booking, &r.kind, crate::clock::now()).await?;
@@ -125,7 +127,7 @@ impl App {
                     r.kind,
                     r.booking
                 );
-                db::reminders::failed(&self.db, &r.booking, &r.kind, jiff::Timestamp::MAX).await?;
+                db::reminders::given_up(&self.db, &r.booking, &r.kind).await?;
             } else {
                 let pause = jiff::SignedDuration::from_mins(1 << r.attempts.clamp(0, 6));
                 db::reminders::failed(&self.db, &r.booking, &r.kind, now + pause).await?;

@@ -18,7 +18,7 @@ use super::site_info::SiteInfo;
 pub enum EnrollError {
     #[error("no site {0:?} on this server: add it first (mpp-hub site add FEED)")]
     NoSite(String),
-    #[error("kiosk numbers are 1 to 26 (the letter in the ticket number), not {0}")]
+    #[error("kiosk numbers are 1 to 25 (the letter in the ticket number; 26, Z, is the reception desk's), not {0}")]
     Number(u8),
     #[error(transparent)]
     Db(#[from] DbError),
@@ -42,7 +42,7 @@ impl App {
         name: &str,
         now: jiff::Timestamp,
     ) -> Result<String, EnrollError> {
-        if !(1..=26).contains(&number) {
+        if !(1..mpp_domain::tickets::number::DESK).contains(&number) {
             return Err(EnrollError::Number(number));
         }
         let c = credential::issue();

@@ -64,6 +64,8 @@ pub struct NewBooking {
     pub slot_at: jiff::Timestamp,
     pub late_minutes: i32,
     pub code_hash: String,
+    pub page_key_hash: String,
+    pub day_counted: bool,
     pub nik_hash: String,
     pub nik_last4: String,
     pub phone: Option<String>,
@@ -123,8 +125,8 @@ pub async fn book(
     }
     tx.execute(
         "INSERT INTO booking (id, site, service, local_date, slot_start, slot_end, slot_at, late_minutes, code_hash,
-                              nik_hash, nik_last4, phone, state, booked_at, state_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $12, $13, $7, $8, $9, $10, 'booked', $11, $11)",
+                              nik_hash, nik_last4, phone, state, booked_at, state_at, page_key_hash, day_counted)
+         VALUES ($1, $2, $3, $4, $5, $6, $12, $13, $7, $8, $9, $10, 'booked', $11, $11, $14, $15)",
         &[
             &b.id,
             &b.site,
@@ -139,6 +141,8 @@ pub async fn book(
             &Ts(now),
             &Ts(b.slot_at),
             &b.late_minutes,
+            &b.page_key_hash,
+            &b.day_counted,
         ],
     )
     .await?;
@@ -157,6 +161,13 @@ pub struct Booking {
     pub slot_end: String,
     #[serde(skip)]
     pub code_hash: String,
+    #[serde(skip)]
+    pub page_key_hash: String,
+    #[serde(skip)]
+    pub day_counted: bool,
+    /// The booking's own page (`/b/{site}/{code}/{key}`): known only when it was just taken.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
     pub nik_last4: String,
     pub state: String,
     pub ticket: Option<String>,
@@ -165,7 +176,8 @@ pub struct Booking {
 }
 
 pub(super) const BOOKING: &str =
-    "id, site, service, local_date, slot_start, slot_end, code_hash, nik_last4, state, ticket, checked_in_by, conflict";
+    "id, site, service, local_date, slot_start, slot_end, code_hash, page_key_hash, day_counted, nik_last4, state, ticket,
+     checked_in_by, conflict";
 
 pub(super) fn booking(r: &tokio_postgres::Row) -> Result<Booking, DbError> {
     Ok(Booking {
@@ -176,6 +188,9 @@ pub(super) fn booking(r: &tokio_postgres::Row) -> Result<Booking, DbError> {
         slot_start: r.try_get("slot_start")?,
         slot_end: r.try_get("slot_end")?,
         code_hash: r.try_get("code_hash")?,
+        page_key_hash: r.try_get("page_key_hash")?,
+        day_counted: r.try_get("day_counted")?,
+        page: None,
         nik_last4: r.try_get("nik_last4")?,
         state: r.try_get("state")?,
         ticket: r.try_get("ticket")?,
@@ -222,7 +237,8 @@ pub async fn of_day(db: &Db, site: &str, date: jiff::civil::Date) -> Result<Vec<
     rows.iter().map(booking).collect()
 }
 
-/// Cancels a booking still booked and gives its places back; whether it was.
+/// Cancels a booking still booked whose window has not ended (a booking missed is a
+/// no-show, not cancelled afterwards) and gives its places back; whether it was.
 pub async fn cancel(
     db: &Db,
     id: &str,
@@ -233,7 +249,8 @@ pub async fn cancel(
     let tx = client.transaction().await?;
     let Some(row) = tx
         .query_opt(
-            "UPDATE booking SET state = 'cancelled', state_at = $2 WHERE id = $1 AND state = 'booked'
+            "UPDATE booking SET state = 'cancelled', state_at = $2
+             WHERE id = $1 AND state = 'booked' AND slot_at + make_interval(mins => late_minutes) > $2
              RETURNING site, local_date",
             &[&id, &Ts(now)],
         )
@@ -285,14 +302,20 @@ pub async fn check_in(
     Ok(by_code(db, code_hash).await?.map(|b| (b, first)))
 }
 
-/// Bookings of days before `today` never checked in become no-shows (they count as strikes).
-pub async fn close_days_before(db: &Db, today: jiff::civil::Date, now: jiff::Timestamp) -> Result<u64, DbError> {
+/// A site's bookings of days before its `today` never checked in become no-shows (they
+/// count as strikes).
+pub async fn close_days_before(
+    db: &Db,
+    site: &str,
+    today: jiff::civil::Date,
+    now: jiff::Timestamp,
+) -> Result<u64, DbError> {
     Ok(db
         .client()
         .await?
         .execute(
-            "UPDATE booking SET state = 'no_show', state_at = $2 WHERE state = 'booked' AND local_date < $1",
-            &[&Day(today), &Ts(now)],
+            "UPDATE booking SET state = 'no_show', state_at = $2 WHERE site = $3 AND state = 'booked' AND local_date < $1",
+            &[&Day(today), &Ts(now), &site],
         )
         .await?)
 }
@@ -306,16 +329,18 @@ pub async fn secret(db: &Db, name: &str, fresh: &[u8]) -> Result<Vec<u8>, DbErro
     Ok(client.query_one("SELECT value FROM hub_secret WHERE name = $1", &[&name]).await?.try_get("value")?)
 }
 
-/// The places taken on a day at a site, by (scope, key).
-pub async fn taken(
-    db: &Db,
-    site: &str,
-    date: jiff::civil::Date,
-) -> Result<std::collections::HashMap<(&'static str, String), u32>, DbError> {
+/// Places taken at a site on the days `from..=to`, by (day, scope, key): one query for the
+/// whole page of days.
+pub type Taken = std::collections::HashMap<(jiff::civil::Date, &'static str, String), u32>;
+
+pub async fn taken(db: &Db, site: &str, from: jiff::civil::Date, to: jiff::civil::Date) -> Result<Taken, DbError> {
     let rows = db
         .client()
         .await?
-        .query("SELECT scope, key, taken FROM booking_count WHERE site = $1 AND local_date = $2", &[&site, &Day(date)])
+        .query(
+            "SELECT local_date, scope, key, taken FROM booking_count WHERE site = $1 AND local_date BETWEEN $2 AND $3",
+            &[&site, &Day(from), &Day(to)],
+        )
         .await?;
     let mut out = std::collections::HashMap::new();
     for r in rows {
@@ -327,7 +352,7 @@ pub async fn taken(
             other => return Err(DbError::row("booking_count", other, "an unknown scope")),
         };
         let taken: i32 = r.try_get("taken")?;
-        out.insert((scope, r.try_get("key")?), taken.max(0) as u32);
+        out.insert((r.try_get::<_, Day>("local_date")?.0, scope, r.try_get("key")?), taken.max(0) as u32);
     }
     Ok(out)
 }

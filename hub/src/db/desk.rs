@@ -55,9 +55,18 @@ pub async fn counted_for_walk_ins(
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
-/// Issues the next desk number of the service's prefix and class today; `None` when the
-/// booking (if any) was checked in elsewhere meanwhile.
-pub async fn issue(db: &Db, d: &DeskIssue<'_>, id: &str, now: jiff::Timestamp) -> Result<Option<DeskTicket>, DbError> {
+/// What an issue at the desk came to.
+#[derive(Debug)]
+pub enum Issued {
+    Ticket(DeskTicket),
+    /// The booking was checked in elsewhere meanwhile.
+    BookingTaken,
+    /// The day's 999 desk numbers of this class are given.
+    NumbersUsedUp,
+}
+
+/// Issues the next desk number of the service's prefix and class today.
+pub async fn issue(db: &Db, d: &DeskIssue<'_>, id: &str, now: jiff::Timestamp) -> Result<Issued, DbError> {
     let mut client = db.client().await?;
     let tx = client.transaction().await?;
     let priority = d.priority.is_some();
@@ -85,6 +94,9 @@ pub async fn issue(db: &Db, d: &DeskIssue<'_>, id: &str, now: jiff::Timestamp) -
         .max()
         .unwrap_or(0)
         + 1;
+    if seq > mpp_domain::tickets::number::MAX_SEQ {
+        return Ok(Issued::NumbersUsedUp);
+    }
     let number = TicketNumber { prefix: d.prefix.to_owned(), kiosk: DESK, priority, seq }.to_string();
     let queue_at = d.booking.and_then(|(_, slot)| slot).unwrap_or(now);
     let ahead: i64 = tx
@@ -123,7 +135,7 @@ pub async fn issue(db: &Db, d: &DeskIssue<'_>, id: &str, now: jiff::Timestamp) -
             )
             .await?;
         if first == 0 {
-            return Ok(None);
+            return Ok(Issued::BookingTaken);
         }
         if in_time.is_some() {
             tx.execute("UPDATE ticket SET booking = $2 WHERE id = $1", &[&id, &booking]).await?;
@@ -131,7 +143,7 @@ pub async fn issue(db: &Db, d: &DeskIssue<'_>, id: &str, now: jiff::Timestamp) -
     }
     events::announce(&tx, d.site).await?;
     tx.commit().await?;
-    Ok(Some(DeskTicket { id: id.to_owned(), number, people_ahead: u32::try_from(ahead).unwrap_or(0) }))
+    Ok(Issued::Ticket(DeskTicket { id: id.to_owned(), number, people_ahead: u32::try_from(ahead).unwrap_or(0) }))
 }
 
 /// A ticket of the site as the desk prints it again.

@@ -103,15 +103,19 @@ pub struct Due {
     pub attempts: i32,
 }
 
-/// Reminders due at `now`, oldest first.
-pub async fn due(db: &Db, now: jiff::Timestamp, limit: i64) -> Result<Vec<Due>, DbError> {
+/// Reminders due at `now`, oldest first, claimed for a few minutes (pushed to `claim`), so
+/// a second server on the same database does not send them too.
+pub async fn due(db: &Db, now: jiff::Timestamp, claim: jiff::Timestamp, limit: i64) -> Result<Vec<Due>, DbError> {
     let rows = db
         .client()
         .await?
         .query(
-            "SELECT booking, kind, phone, message, attempts FROM reminder
-             WHERE sent_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT $2",
-            &[&Ts(now), &limit],
+            "UPDATE reminder SET due_at = $3
+             WHERE (booking, kind) IN (SELECT booking, kind FROM reminder
+                                       WHERE sent_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT $2
+                                       FOR UPDATE SKIP LOCKED)
+             RETURNING booking, kind, phone, message, attempts",
+            &[&Ts(now), &limit, &Ts(claim)],
         )
         .await?;
     rows.iter()
@@ -146,6 +150,18 @@ pub async fn failed(db: &Db, booking: &str, kind: &str, next: jiff::Timestamp) -
         .execute(
             "UPDATE reminder SET attempts = attempts + 1, due_at = $3 WHERE booking = $1 AND kind = $2",
             &[&booking, &kind, &Ts(next)],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Given up after too many failures: never tried again, its text (a code, perhaps) erased.
+pub async fn given_up(db: &Db, booking: &str, kind: &str) -> Result<(), DbError> {
+    db.client()
+        .await?
+        .execute(
+            "UPDATE reminder SET attempts = attempts + 1, message = '', due_at = 'infinity' WHERE booking = $1 AND kind = $2",
+            &[&booking, &kind],
         )
         .await?;
     Ok(())

@@ -24,6 +24,9 @@ pub struct WebState {
     /// Bookings taken from one address: at most 20 an hour (a family books for several,
     /// a script does not book a day's places).
     pub bookings: Arc<Limiter>,
+    /// Booking pages asked for that do not exist (a wrong code or key), per address: at most
+    /// 30 an hour, so codes cannot be guessed at the server's expense.
+    pub booking_misses: Arc<Limiter>,
     /// Becomes `true` when the server stops: event streams end at once (displays
     /// reconnect by themselves to the next server).
     pub stopping: tokio::sync::watch::Receiver<bool>,
@@ -40,6 +43,7 @@ impl WebState {
             ingesting: Arc::new(tokio::sync::Semaphore::new(8)),
             streams: Arc::default(),
             bookings: Arc::new(Limiter::new(20, std::time::Duration::from_secs(3600))),
+            booking_misses: Arc::new(Limiter::new(30, std::time::Duration::from_secs(3600))),
             stopping,
         }
     }
@@ -105,7 +109,19 @@ impl Drop for StreamSlot {
     }
 }
 
-/// At most `max` requests per address in a window; memory bounded (the oldest addresses
+/// Whom a limit counts: an IPv4 address, or an IPv6 address's /64 (one subscriber's
+/// network: its 2⁶⁴ addresses are one client).
+fn network(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+    }
+}
+
+/// At most `max` requests per address (an IPv6 /64) in a window; memory bounded (the oldest addresses
 /// are forgotten first when too many are kept).
 pub struct Limiter {
     max: u32,
@@ -120,9 +136,16 @@ impl Limiter {
         Limiter { max, window, seen: Mutex::default() }
     }
 
+    /// Whether `from` is still under its limit now, without counting anything.
+    pub fn under(&self, from: Option<IpAddr>, now: std::time::Instant) -> bool {
+        let Some(from) = from.map(network) else { return true };
+        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        seen.get(&from).is_none_or(|(start, n)| now.duration_since(*start) >= self.window || *n < self.max)
+    }
+
     /// Whether one more request from `from` is allowed now (and counts it).
     pub fn allow(&self, from: Option<IpAddr>, now: std::time::Instant) -> bool {
-        let Some(from) = from else { return true };
+        let Some(from) = from.map(network) else { return true };
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if seen.len() >= Self::KEPT {
             let window = self.window;

@@ -81,7 +81,7 @@ fn fifty_at_once_for_the_last_five_places_book_exactly_five_and_a_nik_keeps_its_
     rt.block_on(app.book(&request("KTP-BARU", "11:30", same()), now)).unwrap();
     let third = rt.block_on(app.book(&request("KK-BARU", "12:00", same()), now));
     let Err(e) = third else { panic!("a third booking for one NIK: {third:?}") };
-    assert!(e.says(Lang::Id).contains("sudah memegang booking"), "{}", e.says(Lang::Id));
+    assert!(e.says(Lang::Id).contains("batas booking per orang"), "{}", e.says(Lang::Id));
     // Cancelling gives the places back: the slot's and the person's.
     let (code, _) = rt.block_on(app.book(&request("KTP-BARU", "13:00", nik(2000)), now)).unwrap();
     assert!(rt.block_on(app.cancel_booking(SITE, &code, now)).unwrap());
@@ -330,7 +330,13 @@ fn a_citizen_books_on_a_phone_and_cancels() {
         .output()
         .expect("zbarimg (bash .ci/setup installs zbar-tools)");
     let read = String::from_utf8_lossy(&read.stdout).trim().to_owned();
-    assert_eq!(read, format!("http://antrean.example/b/{SITE}/{}", code.replace('-', "")), "the QR code");
+    let page = format!("http://antrean.example/b/{SITE}/{}/", code.replace('-', ""));
+    assert!(read.starts_with(&page) && read.len() == page.len() + 32, "the QR code: {read}");
+    assert_eq!(
+        mpp_domain::booking::BookingCode::parse(&read).map(|c| c.to_string()),
+        Some(code.clone()),
+        "a kiosk reads it"
+    );
     assert_eq!(hub.sql("SELECT state FROM booking"), "booked");
     phone.click("#cancel");
     phone.until(Duration::from_secs(10), "cancelled", |b| b.text("#state") == "Dibatalkan");
@@ -341,4 +347,69 @@ fn shot(b: &crate::browser::Browser, name: &str) {
     if let Ok(dir) = std::env::var("MPP_HUB_SCREENSHOTS") {
         b.screenshot(&std::path::Path::new(&dir).join(name));
     }
+}
+
+/// A booking's page needs its key as well as its code; wrong addresses are limited per
+/// address; another site's page cannot book or cancel with its visitors' browsers; the API
+/// takes JSON only.
+#[test]
+fn a_booking_page_needs_its_key_and_strangers_are_refused() {
+    let hub = Hub::start_at("2026-11-30T00:05:00Z");
+    policy(&hub, "KTP-BARU", &["--per-slot", "4"]);
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+    let api = hub.url(&format!("/api/v1/sites/{SITE}/bookings"));
+    let body = r#"{"service": "KTP-BARU", "date": "2026-11-30", "slot": "10:00", "nik": "7304010101900001"}"#;
+    let plain = agent.post(&api).header("Content-Type", "text/plain").send(body.as_bytes()).unwrap();
+    assert_eq!(plain.status().as_u16(), 415, "a form elsewhere cannot post JSON as text");
+    let mut r = agent.post(&api).header("Content-Type", "application/json").send(body.as_bytes()).unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let answer: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    let page = answer["page"].as_str().unwrap().to_owned();
+    let code = answer["code"].as_str().unwrap().to_owned();
+    let get = |path: &str, from: &str| {
+        agent.get(&hub.url(path)).header("X-Forwarded-For", from).call().unwrap().status().as_u16()
+    };
+    assert_eq!(get(&page, "198.51.100.7"), 200);
+    assert_eq!(
+        get(&format!("/b/{SITE}/{code}/{}", "0".repeat(32)), "198.51.100.7"),
+        404,
+        "the code alone is not enough"
+    );
+    assert_eq!(get(&format!("/b/{SITE}/{code}"), "198.51.100.7"), 404);
+    // Guessing: thirty wrong addresses an hour, then even a right one waits.
+    for i in 0..29 {
+        assert_eq!(get(&format!("/b/{SITE}/ACDEFGHA/{i:032}"), "198.51.100.7"), 404);
+    }
+    assert_eq!(get(&page, "198.51.100.7"), 429);
+    assert_eq!(get(&page, "2001:db8:1:2::7"), 200, "another address is not held up");
+    for i in 0..30 {
+        get(&format!("/b/{SITE}/ACDEFGHA/{i:032}"), &format!("2001:db8:9:9::{i:x}"));
+    }
+    assert_eq!(get(&page, "2001:db8:9:9::ffff"), 429, "an IPv6 /64 is one client");
+
+    // Another site's page posting the forms: refused; the booking's own page: cancelled.
+    let form = "slot=2026-11-30+10%3A30&nik=7304010101900002&phone=";
+    let cross = agent
+        .post(&hub.url(&format!("/book/{SITE}/KTP-BARU")))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Sec-Fetch-Site", "cross-site")
+        .send(form.as_bytes())
+        .unwrap();
+    assert_eq!(cross.status().as_u16(), 403);
+    let evil = agent
+        .post(&hub.url(&format!("{page}/cancel")))
+        .header("Origin", "https://evil.example")
+        .header("X-Forwarded-For", "203.0.113.5")
+        .send_empty()
+        .unwrap();
+    assert_eq!(evil.status().as_u16(), 403);
+    assert_eq!(hub.sql("SELECT state FROM booking"), "booked");
+    let own = agent
+        .post(&hub.url(&format!("{page}/cancel")))
+        .header("Sec-Fetch-Site", "same-origin")
+        .header("X-Forwarded-For", "203.0.113.5")
+        .send_empty()
+        .unwrap();
+    assert_eq!(own.status().as_u16(), 303);
+    assert_eq!(hub.sql("SELECT state FROM booking"), "cancelled");
 }

@@ -40,6 +40,12 @@ CREATE TABLE booking (
     -- that is a walk-in.
     late_minutes  INTEGER NOT NULL,
     code_hash     TEXT NOT NULL UNIQUE,
+    -- The booking's own page (see, cancel) needs a key of its own (128 bits, kept as a
+    -- SHA-256 hash): the 8-character code alone could be found from its hash.
+    page_key_hash TEXT NOT NULL,
+    -- Whether it took a place of its service's day (a service with a quota): a
+    -- cancellation gives back only what was taken.
+    day_counted   BOOLEAN NOT NULL,
     nik_hash      TEXT NOT NULL,
     nik_last4     TEXT NOT NULL,
     phone         TEXT,

@@ -39,6 +39,17 @@ pub async fn book(
     Path(site): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, WebError> {
+    // JSON only: a page elsewhere cannot send JSON without the browser asking first (CORS).
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")));
+    if !json {
+        return Err(WebError::json(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "the body must be JSON (Content-Type: application/json)",
+        ));
+    }
     let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
     if !state.bookings.allow(state.client_address(Some(peer), forwarded), std::time::Instant::now()) {
         return Err(WebError::json(
@@ -53,7 +64,9 @@ pub async fn book(
     match state.app.book(&req, crate::clock::now()).await {
         Ok((code, booking)) => Ok((
             StatusCode::CREATED,
-            Json(serde_json::json!({ "code": code.as_str(), "shown": code.to_string(), "booking": booking })),
+            Json(serde_json::json!({
+                "code": code.as_str(), "shown": code.to_string(), "page": booking.page, "booking": booking
+            })),
         )
             .into_response()),
         Err(BookError::Db(e)) => Err(WebError::db(Form::Json, "a booking", &e)),

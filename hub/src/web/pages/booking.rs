@@ -154,7 +154,7 @@ async fn form_page(
         let li: String = items.iter().map(|r| format!("<li>{}</li>", esc(r.text.in_lang(lang)))).collect();
         requirements += &format!("<h3>{}</h3><ul>{li}</ul>", esc(kind.heading(lang)));
     }
-    let zone = mpp_domain::hours::zone_label(&feed.site.time_zone);
+    let zone = esc(mpp_domain::hours::zone_label(&feed.site.time_zone));
     let mut slots = String::new();
     for day in &days {
         let date_words = format!(
@@ -233,6 +233,7 @@ pub async fn book(
     Form(form): Form<BookForm>,
 ) -> Result<Response, WebError> {
     let lang = lang_of(&p);
+    from_this_site(&state, &headers, lang)?;
     let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
     let from = state.client_address(Some(peer), forwarded);
     if !state.bookings.allow(from, std::time::Instant::now()) {
@@ -261,7 +262,7 @@ pub async fn book(
         phone: Some(form.phone.clone()),
     };
     match state.app.book(&req, crate::clock::now()).await {
-        Ok((code, _)) => Ok(Redirect::to(&format!("/b/{}/{}{}", site, code.as_str(), keep(lang))).into_response()),
+        Ok((_, b)) => Ok(Redirect::to(&format!("{}{}", b.page.unwrap_or_default(), keep(lang))).into_response()),
         Err(BookError::Db(e)) => Err(busy(&e)),
         Err(e) => form_page(&state, &site, &service, lang, &form, Some(e.says(lang)))
             .await
@@ -285,25 +286,61 @@ fn qr_svg(text: &str) -> String {
     )
 }
 
-/// `/b/{site}/{code}`: the booking, its code and QR code, how to check in, and cancelling.
+/// A booking page's booking, or 404; wrong codes and keys are counted per address and
+/// refused (429) past the limit, before the database is asked.
+async fn page_booking(
+    state: &WebState,
+    peer: std::net::SocketAddr,
+    headers: &HeaderMap,
+    site: &str,
+    code: &str,
+    key: &str,
+    lang: Lang,
+) -> Result<(BookingCode, crate::app::bookings::Booking), WebError> {
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let from = state.client_address(Some(peer), forwarded);
+    let now = std::time::Instant::now();
+    if !state.booking_misses.under(from, now) {
+        return Err(WebError::page(
+            StatusCode::TOO_MANY_REQUESTS,
+            t(
+                lang,
+                "Terlalu banyak alamat booking yang salah dari perangkat ini; coba lagi nanti.",
+                "Too many wrong booking addresses from this device; try again later.",
+            ),
+        ));
+    }
+    let found = match BookingCode::parse(code).filter(|c| c.as_str() == code) {
+        Some(c) => state.app.booking_page(site, &c, key).await.map_err(|e| busy(&e))?.map(|b| (c, b)),
+        None => None,
+    };
+    found.ok_or_else(|| {
+        state.booking_misses.allow(from, now);
+        not_found(lang)
+    })
+}
+
+/// `/b/{site}/{code}/{key}`: the booking, its code and QR code, how to check in, and cancelling.
 pub async fn booking(
     State(state): State<WebState>,
-    Path((site, code)): Path<(String, String)>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Path((site, code, key)): Path<(String, String, String)>,
     Query(p): Query<LangParam>,
 ) -> Result<Response, WebError> {
     let lang = lang_of(&p);
-    let code = BookingCode::parse(&code).ok_or_else(|| not_found(lang))?;
-    let b = state.app.booking(&site, &code).await.map_err(|e| busy(&e))?.ok_or_else(|| not_found(lang))?;
+    let (code, b) = page_booking(&state, peer, &headers, &site, &code, &key, lang).await?;
     let feed = state.app.site_feed(&site).await.map_err(|e| busy(&e))?.ok_or_else(|| not_found(lang))?;
     let s = feed.service(&b.service).ok_or_else(|| not_found(lang))?;
     let policy = state.app.booking_policy(&site, &b.service).await.map_err(|e| busy(&e))?.unwrap_or_default();
-    let zone = mpp_domain::hours::zone_label(&feed.site.time_zone);
+    let zone = esc(mpp_domain::hours::zone_label(&feed.site.time_zone));
     let day = format!(
         "{}, {}",
         mpp_domain::hours::weekday_name(b.local_date, lang),
         mpp_domain::hours::day_month(b.local_date, lang)
     );
-    let url = format!("{}/b/{}/{}", state.server.public_url.as_deref().unwrap_or(""), feed.site.code, code.as_str());
+    let page = format!("/b/{}/{}/{}", feed.site.code, code.as_str(), key);
+    let url = format!("{}{page}", state.server.public_url.as_deref().unwrap_or(""));
     let state_words = match (b.state.as_str(), lang) {
         ("booked", Lang::Id) => "Terbooking",
         ("booked", Lang::En) => "Booked",
@@ -316,9 +353,8 @@ pub async fn booking(
     };
     let cancel = if b.state == "booked" {
         format!(
-            r#"<form method="post" action="/b/{}/{}/cancel{}"><p><button type="submit" id="cancel">{}</button></p></form>"#,
-            esc(&feed.site.code),
-            code.as_str(),
+            r#"<form method="post" action="{}/cancel{}"><p><button type="submit" id="cancel">{}</button></p></form>"#,
+            esc(&page),
             keep(lang),
             t(lang, "Batalkan booking", "Cancel the booking")
         )
@@ -357,14 +393,46 @@ pub async fn booking(
     Ok(frame(&code.to_string(), lang, &body))
 }
 
-/// `POST /b/{site}/{code}/cancel`.
+/// `POST /b/{site}/{code}/{key}/cancel`: from the booking's own page only.
 pub async fn cancel(
     State(state): State<WebState>,
-    Path((site, code)): Path<(String, String)>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Path((site, code, key)): Path<(String, String, String)>,
     Query(p): Query<LangParam>,
 ) -> Result<Response, WebError> {
     let lang = lang_of(&p);
-    let code = BookingCode::parse(&code).ok_or_else(|| not_found(lang))?;
-    state.app.cancel_booking(&site, &code, crate::clock::now()).await.map_err(|e| busy(&e))?;
-    Ok(Redirect::to(&format!("/b/{}/{}{}", site, code.as_str(), keep(lang))).into_response())
+    from_this_site(&state, &headers, lang)?;
+    let (code, b) = page_booking(&state, peer, &headers, &site, &code, &key, lang).await?;
+    state.app.cancel_booking(&b.site, &code, crate::clock::now()).await.map_err(|e| busy(&e))?;
+    Ok(Redirect::to(&format!("/b/{}/{}/{}{}", b.site, code.as_str(), key, keep(lang))).into_response())
+}
+
+/// A form posted from another site's page is refused: a browser says where a request
+/// comes from (`Sec-Fetch-Site`, `Origin`), so no page elsewhere can book or cancel with
+/// its visitors' browsers.
+fn from_this_site(state: &WebState, headers: &HeaderMap, lang: Lang) -> Result<(), WebError> {
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let cross = match fetch_site {
+        Some(s) => !matches!(s, "same-origin" | "none"),
+        None => {
+            let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+            let public = state.server.public_url.as_deref().map(|u| u.trim_end_matches('/'));
+            match origin {
+                None | Some("null") => origin.is_some(),
+                Some(o) => {
+                    let o_host = o.split_once("://").map_or(o, |(_, h)| h);
+                    public != Some(o) && host != Some(o_host)
+                }
+            }
+        }
+    };
+    if cross {
+        return Err(WebError::page(
+            StatusCode::FORBIDDEN,
+            t(lang, "Permintaan dari situs lain ditolak.", "A request from another site is refused."),
+        ));
+    }
+    Ok(())
 }

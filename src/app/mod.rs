@@ -439,6 +439,10 @@ impl App {
             Ok(n) => self.flow.bookings_today = n > 0,
             Err(e) => log::error!("counting today's bookings: {e}"),
         }
+        match self.store.held_places(local.date(), local.datetime()) {
+            Ok(held) => self.flow.today.held = held,
+            Err(e) => log::error!("counting the places held for bookings: {e}"),
+        }
         match self.store.tickets_on(local.date()) {
             Ok(tickets) => {
                 self.flow.today.issued.clear();

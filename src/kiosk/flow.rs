@@ -198,6 +198,15 @@ pub struct Today {
     pub local: Option<jiff::civil::DateTime>,
     /// Tickets issued today per service (voided ones excluded), for quotas.
     pub issued: HashMap<String, u32>,
+    /// Places held for today's bookings still to come, per service (until their window ends).
+    pub held: HashMap<String, u32>,
+}
+
+impl Today {
+    /// What counts against a walk-in's quota for `service`: tickets issued and places held.
+    pub fn counted(&self, service: &str) -> u32 {
+        self.issued.get(service).copied().unwrap_or(0) + self.held.get(service).copied().unwrap_or(0)
+    }
 }
 
 /// Timings of the flow.
@@ -341,13 +350,7 @@ impl Flow {
         let feed = &self.catalogue.feed;
         let agency_active = feed.agency(&service.agency).is_some_and(|a| a.active);
         let Some(local) = &self.today.local else { return Ok(()) };
-        check_issuable(
-            &feed.site,
-            service,
-            agency_active,
-            local,
-            self.today.issued.get(&service.code).copied().unwrap_or(0),
-        )
+        check_issuable(&feed.site, service, agency_active, local, self.today.counted(&service.code))
     }
 
     /// When numbers for `service` can be taken again after refusal `r` (local time).
@@ -629,6 +632,17 @@ mod tests {
         to_priority(&mut f);
         assert_eq!(f.handle(Event::Scanned("ACDEFGHA".into()), s(10)), None, "never in someone's path");
         assert_eq!(f.screen, Screen::Priority);
+    }
+
+    #[test]
+    fn places_held_for_bookings_count_against_walk_ins_on_the_screen_too() {
+        let mut f = flow();
+        let quota = f.catalogue.feed.services.iter().find(|s| s.active && s.daily_quota.is_some()).unwrap().clone();
+        let q = quota.daily_quota.unwrap();
+        f.today.issued.insert(quota.code.clone(), q - 2);
+        assert!(f.availability(&quota).is_ok());
+        f.today.held.insert(quota.code.clone(), 2);
+        assert_eq!(f.availability(&quota), Err(Refusal::QuotaFull { quota: q }), "the last two are booked");
     }
 
     #[test]

@@ -164,9 +164,7 @@ fn state_parts(flow: &Flow, service: &Service) -> (String, Option<String>, State
     }
     match flow.availability(service) {
         Ok(()) => {
-            let left = service
-                .daily_quota
-                .map(|q| q.saturating_sub(flow.today.issued.get(&service.code).copied().unwrap_or(0)));
+            let left = service.daily_quota.map(|q| q.saturating_sub(flow.today.counted(&service.code)));
             let mut text = match (left, lang) {
                 (Some(n), Lang::Id) => format!("Buka · sisa kuota {n}"),
                 (Some(n), Lang::En) => format!("Open · {n} numbers left"),

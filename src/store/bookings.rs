@@ -86,6 +86,27 @@ impl Store {
             .optional()?)
     }
 
+    /// Places held for `date`'s bookings still to come at local time `now`, per service.
+    pub fn held_places(
+        &self,
+        date: jiff::civil::Date,
+        now: jiff::civil::DateTime,
+    ) -> Result<std::collections::HashMap<String, u32>, StoreError> {
+        let services: Vec<String> = self
+            .conn
+            .prepare("SELECT DISTINCT service FROM booking WHERE local_date = ?1 AND state = 'booked'")?
+            .query_map([date.to_string()], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut out = std::collections::HashMap::new();
+        for s in services {
+            let n = held(&self.conn, date, &s, now)?;
+            if n > 0 {
+                out.insert(s, n);
+            }
+        }
+        Ok(out)
+    }
+
     /// How many of `date`'s bookings still wait to be checked in.
     pub fn bookings_waiting(&self, date: jiff::civil::Date) -> Result<u64, StoreError> {
         Ok(self

@@ -79,6 +79,19 @@ struct TicketJson<'a> {
     service_name: String,
 }
 
+/// The same worker the kiosk's screen uses: one job at a time on the printer; with a site
+/// server, the ticket is pushed and its people ahead asked, as on the screen.
+fn print_worker(ctx: &Context, site: &str, kiosk: u8) -> Result<printing::PrintWorker, CliError> {
+    let lookup = crate::app::ahead_lookup(ctx.config.config.sync.clone(), site.to_owned(), kiosk);
+    Ok(printing::PrintWorker::spawn_with(
+        ctx.db_path.clone(),
+        ctx.print_settings()?,
+        kiosk,
+        crate::clock::system(),
+        lookup,
+    )?)
+}
+
 pub fn run(ctx: &Context, cmd: TicketCommand) -> Result<(), CliError> {
     let mut store = ctx.open_store()?;
     let catalogue = ensure_catalogue(&mut store)?;
@@ -90,17 +103,7 @@ pub fn run(ctx: &Context, cmd: TicketCommand) -> Result<(), CliError> {
     match cmd {
         TicketCommand::Issue { service, priority, json } => {
             let kiosk = ctx.config.config.kiosk.id.get();
-            // The same worker the kiosk's screen uses: one job at a time on the printer; with
-            // a site server, the ticket is pushed and its people ahead asked, as on the screen.
-            let lookup =
-                crate::app::ahead_lookup(ctx.config.config.sync.clone(), catalogue.feed.site.code.clone(), kiosk);
-            let worker = printing::PrintWorker::spawn_with(
-                ctx.db_path.clone(),
-                ctx.print_settings()?,
-                kiosk,
-                crate::clock::system(),
-                lookup,
-            )?;
+            let worker = print_worker(ctx, &catalogue.feed.site.code, kiosk)?;
             let issued = worker
                 .run_blocking(printing::Job::Issue { service, priority }, Arc::new(catalogue.clone()), lang)?
                 .ticket()
@@ -139,14 +142,7 @@ pub fn run(ctx: &Context, cmd: TicketCommand) -> Result<(), CliError> {
             {
                 log::warn!("today's bookings from the site server: {e}; checking in from the kiosk's copy");
             }
-            let lookup = crate::app::ahead_lookup(sync.clone(), site.clone(), kiosk);
-            let worker = printing::PrintWorker::spawn_with(
-                ctx.db_path.clone(),
-                ctx.print_settings()?,
-                kiosk,
-                crate::clock::system(),
-                lookup,
-            )?;
+            let worker = print_worker(ctx, &site, kiosk)?;
             let done = worker.run_blocking(
                 printing::Job::CheckIn { code_hash: crate::sync::bookings::code_hash(&code, &site) },
                 Arc::new(catalogue.clone()),

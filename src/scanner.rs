@@ -180,17 +180,24 @@ pub mod evdev {
     /// Opens and grabs the device. A file that cannot be grabbed (not an event device: a
     /// recorded stream in a test) is read all the same, with a note in the log.
     pub fn open(path: &std::path::Path) -> Result<Device, String> {
+        Ok(Device { file: open_grabbed(path)?, keys: Keys::default(), pending: Vec::new() })
+    }
+
+    /// Opens an input event device and grabs it, so its events reach this reader only (the
+    /// scanner's, the speech keypad's). One that cannot be grabbed (a recorded stream in a
+    /// test) is read all the same, with a note in the log.
+    pub fn open_grabbed(path: &std::path::Path) -> Result<std::fs::File, String> {
         let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
         // SAFETY: EVIOCGRAB takes an int by value; the fd is open for the call.
         let r = unsafe { libc::ioctl(file.as_raw_fd(), EVIOCGRAB as _, 1 as libc::c_int) };
         if r != 0 {
             log::warn!(
-                "scanner {}: cannot grab it ({}); its keys may also reach other readers",
+                "{}: cannot grab it ({}); its keys may also reach other readers",
                 path.display(),
                 std::io::Error::last_os_error()
             );
         }
-        Ok(Device { file, keys: Keys::default(), pending: Vec::new() })
+        Ok(file)
     }
 
     impl Read for Device {

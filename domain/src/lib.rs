@@ -15,6 +15,7 @@ pub mod protocol;
 pub mod queue;
 pub mod report;
 pub mod slip;
+pub mod speech;
 pub mod survey;
 pub mod text;
 pub mod tickets;

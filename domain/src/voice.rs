@@ -100,13 +100,23 @@ pub fn number_words(n: u16) -> Vec<&'static str> {
 
 /// The clips of the call of `number` to `counter`, in order.
 pub fn call_phrase(number: &str, counter: i32) -> Result<Vec<&'static str>, PhraseError> {
-    let bad = || PhraseError::Number(number.to_owned());
     let counter = u16::try_from(counter).ok().filter(|c| (1..=999).contains(c)).ok_or(PhraseError::Counter(counter))?;
+    let mut clips = vec!["chime", "jeda", "nomor-antrean", "jeda-pendek"];
+    clips.extend(number_clips(number)?);
+    clips.extend(["jeda", "silakan-menuju", "loket"]);
+    clips.extend(number_words(counter));
+    Ok(clips)
+}
+
+/// A ticket number as clips, the way the lobby calls it: "K T B, A, nol nol tujuh". The
+/// kiosk's speech mode reads the citizen's number with the same clips.
+pub fn number_clips(number: &str) -> Result<Vec<&'static str>, PhraseError> {
+    let bad = || PhraseError::Number(number.to_owned());
     let (prefix, rest) = number.split_once('-').ok_or_else(bad)?;
     if prefix.is_empty() || rest.is_empty() || rest.contains('-') {
         return Err(bad());
     }
-    let mut clips = vec!["chime", "jeda", "nomor-antrean", "jeda-pendek"];
+    let mut clips = Vec::new();
     // Each part said on its own: the prefix's characters, then the letters after the dash
     // (the kiosk, a priority mark), then the digits.
     let spell = |part: &str, clips: &mut Vec<&'static str>| -> Result<(), PhraseError> {
@@ -128,9 +138,12 @@ pub fn call_phrase(number: &str, counter: i32) -> Result<Vec<&'static str>, Phra
     spell(prefix, &mut clips)?;
     clips.push("jeda-pendek");
     spell(rest, &mut clips)?;
-    clips.extend(["jeda", "silakan-menuju", "loket"]);
-    clips.extend(number_words(counter));
     Ok(clips)
+}
+
+/// A letter's clip ("huruf-k"), for spelling.
+pub fn letter_clip(c: char) -> Option<&'static str> {
+    c.is_ascii_alphabetic().then(|| LETTERS[(c.to_ascii_uppercase() as u8 - b'A') as usize])
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! The Slint glue in `ui` only draws these and forwards touches.
 
 pub mod flow;
+pub mod speech;
 pub mod view;
 
 pub use flow::{

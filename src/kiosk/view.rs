@@ -616,6 +616,16 @@ pub fn survey(flow: &Flow) -> Option<SurveyView> {
 }
 
 /// A notice's title and message.
+/// Why no number can be taken, and when it can again, in the citizen's language.
+pub fn refusal_words(flow: &Flow, r: &crate::tickets::Refusal, next: Option<&jiff::civil::DateTime>) -> String {
+    match flow.today.local {
+        Some(local) => {
+            crate::tickets::rules::refusal_text(r, next, local.date(), &flow.catalogue.feed.site.time_zone, flow.lang)
+        }
+        None => r.message(flow.lang),
+    }
+}
+
 pub fn notice(flow: &Flow) -> Option<(String, String)> {
     let lang = flow.lang;
     Some(match flow.notice.as_ref()? {
@@ -624,16 +634,7 @@ pub fn notice(flow: &Flow) -> Option<(String, String)> {
                 Lang::Id => "Nomor antrean belum dapat diambil".into(),
                 Lang::En => "A queue number cannot be taken now".into(),
             },
-            match flow.today.local {
-                Some(local) => crate::tickets::rules::refusal_text(
-                    r,
-                    next.as_ref(),
-                    local.date(),
-                    &flow.catalogue.feed.site.time_zone,
-                    lang,
-                ),
-                None => r.message(lang),
-            },
+            refusal_words(flow, r, next.as_ref()),
         ),
         Notice::Printer(f) => (
             match lang {

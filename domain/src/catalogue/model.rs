@@ -46,6 +46,10 @@ pub struct Site {
     pub notices: Vec<Notice>,
     /// Where to complain when a service has no channel of its own (e.g. SP4N-LAPOR!).
     pub complaints: Text,
+    /// How the kiosk's speech mode says what its synthesizer reads wrong ("SKCK" → "es ka
+    /// ce ka"), on top of the built-in list (`crate::speech`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pronunciations: Vec<crate::speech::Pronunciation>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

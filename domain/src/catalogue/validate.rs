@@ -119,6 +119,19 @@ pub fn validate(feed: &Feed) -> Result<(), FeedErrors> {
             v.err(&format!("site.notices[{i}].until"), format!("{until} is before from {from}"));
         }
     }
+    let mut written = HashMap::new();
+    if site.pronunciations.len() > 1000 {
+        v.err("site.pronunciations", format!("{} entries: at most 1000", site.pronunciations.len()));
+    }
+    for (i, p) in site.pronunciations.iter().enumerate() {
+        let at = format!("site.pronunciations[{i}]");
+        if let Err(e) = p.check() {
+            v.err(&at, e);
+        }
+        if let Some(first) = written.insert(p.written.as_str(), i) {
+            v.err(&format!("{at}.written"), format!("{:?} is also site.pronunciations[{first}]", p.written));
+        }
+    }
 
     if feed.agencies.is_empty() {
         v.err("agencies", "no agencies: a catalogue needs at least one".into());

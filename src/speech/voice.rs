@@ -1,0 +1,292 @@
+//! The kiosk's voice: plays utterances on a thread of its own. Each utterance's parts are
+//! made ready in order (a clip at once, a text by the synthesizer while what comes before
+//! it plays) and written to the sound card through ALSA's `aplay`, or, for tests and the
+//! technician's checks, into a WAV file per utterance. A new utterance cuts the one playing
+//! (the keypad's keys interrupt, as a citizen expects), and so does `stop`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use super::clips::{Clips, RATE};
+use super::synth::Synth;
+use crate::kiosk::speech::{Part, Utterance};
+
+/// Where the sound goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sink {
+    /// An ALSA device ("default", "plughw:0,0"), played with `aplay`.
+    Alsa(String),
+    /// A folder: each utterance becomes `0001.wav`, `0002.wav` … (tests, checks).
+    Folder(PathBuf),
+}
+
+/// What the voice measured, for the log, the benchmark and the tests.
+#[derive(Debug, Clone, Default)]
+pub struct Figures {
+    /// From the key (the utterance's `at`) to its first sound written, per utterance.
+    pub first_sound: Vec<Duration>,
+    /// The synthesizer's time per text part.
+    pub synth: Vec<(usize, Duration)>,
+    /// Utterances cut by the next one.
+    pub interrupted: usize,
+}
+
+enum Msg {
+    Say(Utterance, u8, Instant),
+    Stop,
+    Pronunciations(Vec<mpp_domain::speech::Pronunciation>),
+}
+
+/// The running voice.
+pub struct Voice {
+    tx: mpsc::Sender<Msg>,
+    speaking: Arc<AtomicBool>,
+    figures: Arc<Mutex<Figures>>,
+}
+
+impl Voice {
+    pub fn spawn(clips: Clips, synth: Synth, sink: Sink) -> Voice {
+        let (tx, rx) = mpsc::channel();
+        let speaking = Arc::new(AtomicBool::new(false));
+        let figures = Arc::new(Mutex::new(Figures::default()));
+        let (s, f) = (speaking.clone(), figures.clone());
+        std::thread::Builder::new()
+            .name("voice".into())
+            .spawn(move || Player { clips, synth, sink, speaking: s, figures: f, count: 0 }.run(rx))
+            .expect("a thread for the voice");
+        Voice { tx, speaking, figures }
+    }
+
+    /// Says `u` at `volume` percent, cutting what is being said. `at`: when the key was
+    /// pressed, for the figures.
+    pub fn say(&self, u: Utterance, volume: u8, at: Instant) {
+        self.speaking.store(true, Ordering::SeqCst);
+        let _ = self.tx.send(Msg::Say(u, volume, at));
+    }
+
+    pub fn stop(&self) {
+        let _ = self.tx.send(Msg::Stop);
+    }
+
+    /// A new catalogue's pronunciation list.
+    pub fn pronunciations(&self, list: Vec<mpp_domain::speech::Pronunciation>) {
+        let _ = self.tx.send(Msg::Pronunciations(list));
+    }
+
+    /// Whether anything is being said (or is about to be).
+    pub fn speaking(&self) -> bool {
+        self.speaking.load(Ordering::SeqCst)
+    }
+
+    pub fn figures(&self) -> Figures {
+        self.figures.lock().map(|f| f.clone()).unwrap_or_default()
+    }
+}
+
+/// The gain of a volume in percent: 100 is the clips as recorded, each 10 less is 4 dB
+/// softer (10 %: -36 dB, still audible close by).
+pub fn gain(volume: u8) -> f32 {
+    10f32.powf((f32::from(volume.clamp(10, 100)) - 100.0) / 50.0)
+}
+
+struct Player {
+    clips: Clips,
+    synth: Synth,
+    sink: Sink,
+    speaking: Arc<AtomicBool>,
+    figures: Arc<Mutex<Figures>>,
+    count: u32,
+}
+
+/// An open output for one utterance.
+enum Out {
+    Aplay(Child),
+    Wav(hound::WavWriter<std::io::BufWriter<std::fs::File>>),
+}
+
+impl Out {
+    fn write(&mut self, samples: &[i16]) -> std::io::Result<()> {
+        match self {
+            Out::Aplay(child) => {
+                let bytes: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+                child.stdin.as_mut().expect("piped").write_all(&bytes)
+            }
+            Out::Wav(w) => {
+                for s in samples {
+                    w.write_sample(*s).map_err(std::io::Error::other)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Cut: the sound stops now.
+    fn cut(self) {
+        match self {
+            Out::Aplay(mut child) => {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            Out::Wav(w) => {
+                let _ = w.finalize();
+            }
+        }
+    }
+
+    /// Let what was written play to its end; a message arriving meanwhile cuts it.
+    fn finish(self, rx: &mpsc::Receiver<Msg>) -> Option<Msg> {
+        match self {
+            Out::Aplay(mut child) => {
+                drop(child.stdin.take());
+                loop {
+                    match rx.recv_timeout(Duration::from_millis(20)) {
+                        Ok(msg) => {
+                            let _ = child.kill();
+                            let _ = child.wait();
+                            return Some(msg);
+                        }
+                        Err(mpsc::RecvTimeoutError::Timeout) => {
+                            if !matches!(child.try_wait(), Ok(None)) {
+                                return None;
+                            }
+                        }
+                        Err(mpsc::RecvTimeoutError::Disconnected) => {
+                            let _ = child.wait();
+                            return None;
+                        }
+                    }
+                }
+            }
+            Out::Wav(w) => {
+                let _ = w.finalize();
+                None
+            }
+        }
+    }
+}
+
+impl Player {
+    fn run(mut self, rx: mpsc::Receiver<Msg>) {
+        let mut next = None;
+        loop {
+            let msg = match next.take() {
+                Some(m) => m,
+                None => match rx.recv() {
+                    Ok(m) => m,
+                    Err(_) => return,
+                },
+            };
+            match msg {
+                Msg::Say(u, volume, at) => next = self.play(u, volume, at, &rx),
+                Msg::Stop => {}
+                Msg::Pronunciations(list) => self.synth.pronunciations = list,
+            }
+            if next.is_none() {
+                self.speaking.store(false, Ordering::SeqCst);
+            }
+        }
+    }
+
+    fn open(&mut self) -> std::io::Result<Out> {
+        self.count += 1;
+        match &self.sink {
+            Sink::Alsa(device) => Command::new("aplay")
+                .args(["-q", "-D", device, "-t", "raw", "-f", "S16_LE", "-c", "1", "-r", &RATE.to_string()])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .map(Out::Aplay),
+            Sink::Folder(dir) => {
+                let spec = hound::WavSpec {
+                    channels: 1,
+                    sample_rate: RATE,
+                    bits_per_sample: 16,
+                    sample_format: hound::SampleFormat::Int,
+                };
+                std::fs::create_dir_all(dir)?;
+                hound::WavWriter::create(dir.join(format!("{:04}.wav", self.count)), spec)
+                    .map(Out::Wav)
+                    .map_err(std::io::Error::other)
+            }
+        }
+    }
+
+    /// Plays one utterance; returns the message that cut it, if one did.
+    fn play(&mut self, u: Utterance, volume: u8, at: Instant, rx: &mpsc::Receiver<Msg>) -> Option<Msg> {
+        let mut out = match self.open() {
+            Ok(o) => o,
+            Err(e) => {
+                log::error!("speech: cannot open the sound output {:?}: {e}", self.sink);
+                return None;
+            }
+        };
+        // The parts made ready in order on a helper thread: the synthesizer works on the
+        // next text while the parts before it play.
+        let (ready_tx, ready_rx) = mpsc::sync_channel::<Arc<Vec<i16>>>(2);
+        let (clips, synth, figures) = (self.clips.clone(), self.synth.clone(), self.figures.clone());
+        let parts = u.parts.clone();
+        std::thread::spawn(move || {
+            for part in parts {
+                let samples = match part {
+                    Part::Clip(name) => clips.get(name).unwrap_or_else(|| {
+                        log::error!("speech: no clip {name}");
+                        Arc::new(Vec::new())
+                    }),
+                    Part::Text(text) => {
+                        let t = Instant::now();
+                        match synth.speak(&text) {
+                            Ok(s) => {
+                                if let Ok(mut f) = figures.lock() {
+                                    f.synth.push((text.chars().count(), t.elapsed()));
+                                }
+                                Arc::new(s)
+                            }
+                            Err(e) => {
+                                log::error!("speech: {e}");
+                                Arc::new(Vec::new())
+                            }
+                        }
+                    }
+                };
+                if ready_tx.send(samples).is_err() {
+                    return; // cut
+                }
+            }
+        });
+        let g = gain(volume);
+        let mut first = true;
+        // 40 ms at a time, so a key cuts in quickly.
+        const CHUNK: usize = RATE as usize / 25;
+        for samples in ready_rx.iter() {
+            for chunk in samples.chunks(CHUNK) {
+                if let Ok(msg) = rx.try_recv() {
+                    out.cut();
+                    if let Ok(mut f) = self.figures.lock() {
+                        f.interrupted += 1;
+                    }
+                    return Some(msg);
+                }
+                let scaled: Vec<i16> = chunk.iter().map(|s| (f32::from(*s) * g) as i16).collect();
+                if let Err(e) = out.write(&scaled) {
+                    log::error!("speech: the sound output failed: {e}");
+                    out.cut();
+                    return None;
+                }
+                if first {
+                    first = false;
+                    let took = at.elapsed();
+                    log::info!("speech: first sound {} ms after the key", took.as_millis());
+                    if let Ok(mut f) = self.figures.lock() {
+                        f.first_sound.push(took);
+                    }
+                }
+            }
+        }
+        out.finish(rx)
+    }
+}

@@ -74,6 +74,7 @@ fn main() {
             sync: Default::default(),
             pin_hash: None,
             sync_handle: None,
+            speech: None,
         },
         hide_cursor: false,
     })

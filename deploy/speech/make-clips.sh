@@ -19,8 +19,8 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 while IFS='|' read -r name words; do
   case "$name" in ''|'#'*) continue ;; esac
-  # -s 150: the kiosk's synthesizer rate, so prompts and catalogue texts sound alike.
-  printf '%s' "$words" | espeak-ng -v id -s 150 -a 180 --stdin -w "$tmp/$name.wav"
+  # -s 175: the kiosk's synthesizer rate, so prompts and catalogue texts sound alike.
+  printf '%s' "$words" | espeak-ng -v id -s 175 -a 180 --stdin -w "$tmp/$name.wav"
   # 22,050 Hz mono 16-bit, no dither (reproducible); silence trimmed; peak at -3 dBFS; a
   # short pause after, so prompts in a row do not run together.
   sox -D "$tmp/$name.wav" -r 22050 -c 1 -b 16 "$out/$name.wav" \

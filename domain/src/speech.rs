@@ -126,15 +126,16 @@ fn amounts_in_words(text: &str) -> String {
         };
         let starts_number = after_rp.starts_with(|c: char| c.is_ascii_digit())
             && out.chars().last().is_none_or(|c| !c.is_alphanumeric() && c != '.' && c != ',');
-        if starts_number && let Some((value, used, grouped)) = read_amount(after_rp) {
-            if rupiah || grouped {
-                out.push_str(&words(value));
-                if rupiah {
-                    out.push_str(" rupiah");
-                }
-                rest = &after_rp[used..];
-                continue;
+        if starts_number
+            && let Some((value, used, grouped)) = read_amount(after_rp)
+            && (rupiah || grouped)
+        {
+            out.push_str(&words(value));
+            if rupiah {
+                out.push_str(" rupiah");
             }
+            rest = &after_rp[used..];
+            continue;
         }
         let c = rest.chars().next().expect("not empty");
         out.push(c);

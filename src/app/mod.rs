@@ -42,6 +42,8 @@ pub struct AppSettings {
     pub mono: Mono,
     /// The background sync, woken to push each ticket as soon as it is issued.
     pub sync_handle: Option<crate::sync::runner::SyncHandle>,
+    /// The speech mode (`[speech] keypad` set), `None` without one.
+    pub speech: Option<SpeechSetup>,
 }
 
 /// How often the welcome screen asks the printer how it is.
@@ -95,6 +97,20 @@ pub struct App {
     printer_asked_at: Option<Duration>,
     /// The local minute last seen: states (open, closed) change with it.
     minute: Option<(jiff::civil::Date, i8, i8)>,
+    /// The speech mode, when the kiosk has a keypad.
+    speech: Option<Speech>,
+}
+
+/// The speech mode's two halves: what to say (the guide) and the voice saying it.
+struct Speech {
+    guide: crate::kiosk::speech::Guide,
+    voice: crate::speech::Voice,
+}
+
+/// The speech mode's settings: `[speech]`, and where its sound goes.
+pub struct SpeechSetup {
+    pub config: crate::speech::SpeechConfig,
+    pub sink: crate::speech::Sink,
 }
 
 impl App {
@@ -110,6 +126,20 @@ impl App {
             settings.clock.clone(),
             lookup,
         )?;
+        let speech = settings.speech.map(|setup| {
+            let (clips, problems) = crate::speech::Clips::load(setup.config.clips_dir.as_deref());
+            for p in problems {
+                log::error!("speech: {p}");
+            }
+            let synth = setup.config.synth(settings.catalogue.feed.site.pronunciations.clone());
+            Speech {
+                guide: crate::kiosk::speech::Guide::new(
+                    Duration::from_secs(u64::from(setup.config.idle_seconds)),
+                    setup.config.volume,
+                ),
+                voice: crate::speech::Voice::spawn(clips, synth, setup.sink),
+            }
+        });
         let mut flow =
             Flow::new(Arc::new(settings.catalogue), settings.lang, Timing::with_idle(settings.idle), (settings.mono)());
         flow.pin_hash = settings.pin_hash;
@@ -135,6 +165,7 @@ impl App {
             queue_at: None,
             printer_asked_at: None,
             minute: None,
+            speech,
         };
         app.refresh_today();
         Ok(app)
@@ -167,6 +198,12 @@ impl App {
         if pin_submit {
             self.save_pin_guard();
         }
+        self.run(command);
+        if touch_only { Redraw::IdleReset } else { Redraw::All }
+    }
+
+    /// Carries out what the flow asked for.
+    fn run(&mut self, command: Option<Command>) {
         match command {
             Some(Command::Print { service, priority }) => self.print(service, priority),
             Some(Command::Search(q)) => {
@@ -191,7 +228,33 @@ impl App {
             Some(Command::RefreshStaff) => self.refresh_printer(),
             None => {}
         }
-        if touch_only { Redraw::IdleReset } else { Redraw::All }
+    }
+
+    /// A key of the speech mode's keypad (pressed `at`): the guide moves the flow and the
+    /// voice says where the citizen is. Nothing without a speech mode.
+    pub fn keypad(&mut self, key: crate::kiosk::speech::Key, at: std::time::Instant) -> Redraw {
+        if self.speech.is_none() {
+            return Redraw::Nothing;
+        }
+        self.refresh_today();
+        let now = (self.mono)();
+        let Some(sp) = self.speech.as_mut() else { return Redraw::Nothing };
+        let step = sp.guide.key(key, &mut self.flow, now);
+        if let Some(u) = step.say {
+            sp.voice.say(u, sp.guide.volume(), at);
+        }
+        self.run(step.command);
+        Redraw::All
+    }
+
+    /// What the speech mode says now, for the screen (large text); `None` when it is off.
+    pub fn speech_shown(&self) -> Option<&str> {
+        self.speech.as_ref().and_then(|s| s.guide.shown())
+    }
+
+    /// The speech mode's voice (figures, for tests and the benchmark).
+    pub fn voice(&self) -> Option<&crate::speech::Voice> {
+        self.speech.as_ref().map(|s| &s.voice)
     }
 
     /// The text the on-screen keyboard edits (the search, or the survey comment), edited,
@@ -235,6 +298,18 @@ impl App {
             self.printer_asked_at = Some(mono);
             self.refresh_printer();
         }
+        if let Some(sp) = self.speech.as_mut() {
+            let speaking = sp.voice.speaking();
+            // A long reading is not idleness: the screen's timer waits for the voice.
+            if sp.guide.active() && speaking {
+                self.flow.handle(Event::Touch, mono);
+            }
+            if sp.guide.tick(&self.flow, speaking, mono) {
+                log::info!("speech mode ended: no key for a while");
+                sp.voice.stop();
+                redraw = Redraw::All;
+            }
+        }
         let idle = self.flow.tick(mono);
         let minute = (self.clock)()
             .ok()
@@ -270,7 +345,14 @@ impl App {
                 if let (PrintResult::Issued(_), Some(h)) = (&r, &self.sync_handle) {
                     h.upload_now();
                 }
-                self.send(Event::Printed(r))
+                let redraw = self.send(Event::Printed(r));
+                if let Some(sp) = self.speech.as_mut() {
+                    let step = sp.guide.printed(&mut self.flow, (self.mono)());
+                    if let Some(u) = step.say {
+                        sp.voice.say(u, sp.guide.volume(), std::time::Instant::now());
+                    }
+                }
+                redraw
             }
             Msg::Staff(outcome) => self.send(Event::StaffResult(outcome)),
             Msg::Printer(status) => {
@@ -310,6 +392,9 @@ impl App {
 
     /// A newer catalogue (from sync): applied without disturbing a citizen mid-path.
     pub fn offer_catalogue(&mut self, catalogue: Catalogue) {
+        if let Some(sp) = &self.speech {
+            sp.voice.pronunciations(catalogue.feed.site.pronunciations.clone());
+        }
         self.flow.offer_catalogue(Arc::new(catalogue));
     }
 

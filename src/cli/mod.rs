@@ -178,6 +178,12 @@ fn run_kiosk(ctx: &Context) -> Result<(), CliError> {
         if let Some(uri) = ctx.config.config.scanner.uri.clone() {
             crate::scanner::spawn(uri, crate::ui::deliver_scan);
         }
+        let speech = ctx.config.config.speech.clone();
+        let speech = speech.keypad.clone().map(|keypad| {
+            log::info!("speech mode: keypad {}, sound on {}", keypad.display(), speech.device);
+            crate::keypad::spawn(keypad, crate::ui::deliver_key);
+            crate::app::SpeechSetup { sink: crate::speech::Sink::parse(&speech.device), config: speech }
+        });
         let fullscreen = std::env::var("SLINT_FULLSCREEN").is_ok_and(|v| v == "1" || v == "true");
         let kms = std::env::var("SLINT_BACKEND").is_ok_and(|b| b.starts_with("linuxkms"));
         crate::ui::run(crate::ui::UiSettings {
@@ -193,6 +199,7 @@ fn run_kiosk(ctx: &Context) -> Result<(), CliError> {
                 sync: ctx.config.config.sync.clone(),
                 pin_hash: ctx.config.config.staff.pin_hash.clone(),
                 sync_handle,
+                speech,
             },
             hide_cursor: fullscreen || kms,
         })

@@ -13,6 +13,7 @@ pub const RATE: u32 = 22_050;
 /// The built-in clips.
 pub static EMBEDDED: &[(&str, &[u8])] = &[
     ("sp-mulai", include_bytes!("../../assets/speech/sp-mulai.wav")),
+    ("sp-gratis", include_bytes!("../../assets/speech/sp-gratis.wav")),
     ("sp-menu", include_bytes!("../../assets/speech/sp-menu.wav")),
     ("sp-menu-pilihan", include_bytes!("../../assets/speech/sp-menu-pilihan.wav")),
     ("sp-sering", include_bytes!("../../assets/speech/sp-sering.wav")),

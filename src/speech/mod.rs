@@ -45,7 +45,7 @@ impl Default for SpeechConfig {
             clips_dir: None,
             synthesizer: "espeak-ng".into(),
             voice: "id".into(),
-            rate: 150,
+            rate: 175,
             volume: 80,
             idle_seconds: 60,
         }

@@ -20,8 +20,19 @@ use crate::kiosk::speech::{Part, Utterance};
 pub enum Sink {
     /// An ALSA device ("default", "plughw:0,0"), played with `aplay`.
     Alsa(String),
-    /// A folder: each utterance becomes `0001.wav`, `0002.wav` … (tests, checks).
-    Folder(PathBuf),
+    /// A folder: each utterance becomes `0001.wav`, `0002.wav` … (tests, checks), written
+    /// as fast as it is made, or `paced` as a sound card would take it.
+    Folder { dir: PathBuf, paced: bool },
+}
+
+impl Sink {
+    /// `[speech] device`: an ALSA device, or `folder:/path` for a WAV per utterance.
+    pub fn parse(device: &str) -> Sink {
+        match device.strip_prefix("folder:") {
+            Some(dir) => Sink::Folder { dir: dir.into(), paced: false },
+            None => Sink::Alsa(device.to_owned()),
+        }
+    }
 }
 
 /// What the voice measured, for the log, the benchmark and the tests.
@@ -105,7 +116,7 @@ struct Player {
 /// An open output for one utterance.
 enum Out {
     Aplay(Child),
-    Wav(hound::WavWriter<std::io::BufWriter<std::fs::File>>),
+    Wav(hound::WavWriter<std::io::BufWriter<std::fs::File>>, Option<(Instant, u64)>),
 }
 
 impl Out {
@@ -115,9 +126,17 @@ impl Out {
                 let bytes: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
                 child.stdin.as_mut().expect("piped").write_all(&bytes)
             }
-            Out::Wav(w) => {
+            Out::Wav(w, pace) => {
                 for s in samples {
                     w.write_sample(*s).map_err(std::io::Error::other)?;
+                }
+                if let Some((start, written)) = pace {
+                    // As a sound card: no faster than the samples play.
+                    *written += samples.len() as u64;
+                    let due = Duration::from_secs_f64(*written as f64 / f64::from(RATE));
+                    if let Some(wait) = due.checked_sub(start.elapsed()) {
+                        std::thread::sleep(wait);
+                    }
                 }
                 Ok(())
             }
@@ -131,7 +150,7 @@ impl Out {
                 let _ = child.kill();
                 let _ = child.wait();
             }
-            Out::Wav(w) => {
+            Out::Wav(w, _) => {
                 let _ = w.finalize();
             }
         }
@@ -161,7 +180,7 @@ impl Out {
                     }
                 }
             }
-            Out::Wav(w) => {
+            Out::Wav(w, _) => {
                 let _ = w.finalize();
                 None
             }
@@ -201,7 +220,8 @@ impl Player {
                 .stderr(Stdio::inherit())
                 .spawn()
                 .map(Out::Aplay),
-            Sink::Folder(dir) => {
+            Sink::Folder { dir, paced } => {
+                let pace = paced.then(|| (Instant::now(), 0));
                 let spec = hound::WavSpec {
                     channels: 1,
                     sample_rate: RATE,
@@ -210,7 +230,7 @@ impl Player {
                 };
                 std::fs::create_dir_all(dir)?;
                 hound::WavWriter::create(dir.join(format!("{:04}.wav", self.count)), spec)
-                    .map(Out::Wav)
+                    .map(|w| Out::Wav(w, pace))
                     .map_err(std::io::Error::other)
             }
         }

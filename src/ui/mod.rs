@@ -186,6 +186,12 @@ impl Ui {
         self.app.borrow().typed(edit)
     }
 
+    /// A key of the speech mode's keypad, the screen redrawn.
+    pub fn keypad(&self, key: crate::kiosk::speech::Key, at: std::time::Instant) {
+        let redraw = self.app.borrow_mut().keypad(key, at);
+        self.apply(redraw);
+    }
+
     /// One event into the application, the screen redrawn.
     pub fn send(&self, event: Event) {
         let redraw = self.app.borrow_mut().send(event);
@@ -288,6 +294,7 @@ impl Ui {
         k.set_notice(bind::banner(view::notice(flow)));
         k.set_closed(bind::banner(view::closed_banner(flow)));
         k.set_printer_down(view::printer_down(flow));
+        k.set_speech_text(app.speech_shown().unwrap_or_default().into());
         k.set_bookings_today(flow.bookings_today);
         k.set_screen(screen_id(flow.screen));
         if *self.shown_screen.borrow() != Some(flow.screen) {
@@ -390,6 +397,20 @@ pub fn deliver_scan(code: String) {
     });
     if let Err(e) = r {
         log::warn!("a scanned code could not reach the screen: {e}");
+    }
+}
+
+/// Hands a key of the speech mode's keypad (from its thread) to the running screen.
+pub fn deliver_key(key: crate::kiosk::speech::Key, at: std::time::Instant) {
+    let r = slint::invoke_from_event_loop(move || {
+        CURRENT.with(|c| {
+            if let Some(ui) = c.borrow().upgrade() {
+                ui.keypad(key, at);
+            }
+        })
+    });
+    if let Err(e) = r {
+        log::warn!("a keypad key could not reach the screen: {e}");
     }
 }
 

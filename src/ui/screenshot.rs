@@ -32,6 +32,9 @@ pub const SCREENS: &[&str] = &[
     "search",
     "check-in",
     "check-in-done",
+    "speech-menu",
+    "speech-detail",
+    "speech-done",
     "refusal",
     "idle",
     "survey-question",
@@ -143,6 +146,11 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
             sync: Default::default(),
             pin_hash: Some(crate::staff_pin::hash_pin("1234")),
             sync_handle: None,
+            // The speech mode's screens: its voice written to a folder, not played.
+            speech: name.starts_with("speech-").then(|| crate::app::SpeechSetup {
+                config: Default::default(),
+                sink: crate::speech::Sink::Folder { dir: dir.join("voice"), paced: false },
+            }),
         },
         hide_cursor: false,
     })
@@ -184,6 +192,19 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
         "check-in" => {
             send(Event::OpenCheckIn);
             send(Event::Code(SAMPLE_CODE[..5].into()));
+        }
+        "speech-menu" | "speech-detail" | "speech-done" => {
+            use crate::kiosk::speech::Key;
+            let key = |k: Key| ui.keypad(k, std::time::Instant::now());
+            key(Key::Enter);
+            if name != "speech-menu" {
+                key(Key::Digit(1));
+                key(Key::Digit(1));
+            }
+            if name == "speech-done" {
+                key(Key::Digit(1));
+                wait_for(screen, &ui, Screen::Done, name)?;
+            }
         }
         "check-in-done" => {
             send(Event::OpenCheckIn);

@@ -46,6 +46,7 @@ fn settings(k: &Kiosk, printer: PrinterUri) -> AppSettings {
         pin_hash: None,
         sync_handle: None,
         mono: Box::new(|| Duration::ZERO),
+        speech: None,
     }
 }
 

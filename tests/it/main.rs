@@ -15,6 +15,7 @@ mod labels;
 mod printing;
 mod round_trip;
 mod scanner;
+mod speech;
 mod structure;
 mod survey;
 mod sync;

@@ -61,6 +61,7 @@ fn kiosk(dir: &Path, at: &str, printer: PrinterUri) -> Kiosk {
             sync: Default::default(),
             pin_hash: Some(mpp_kiosk::staff_pin::hash_pin("246813")),
             sync_handle: None,
+            speech: None,
         },
         hide_cursor: false,
     })

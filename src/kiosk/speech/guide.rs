@@ -9,6 +9,10 @@ use super::{Key, Utterance, matches_spelling};
 use crate::kiosk::{Command, Event, Flow, Screen, Who, view};
 use crate::tickets::Priority;
 
+/// What the screen shows of the speech at most: eight lines of large text on the
+/// narrowest panel (1080 logical pixels across, 40 px type).
+pub const SHOWN_CHARS: usize = 320;
+
 /// Choices read per page: 1–8 choose, 9 is the next page, 0 the one before.
 const PAGE: usize = 8;
 
@@ -79,9 +83,11 @@ impl Guide {
         self.volume
     }
 
-    /// What was said last, for the screen (large text) while the mode is on.
+    /// What was said last, for the screen (large text) while the mode is on: its last
+    /// lines, as many as fit the panel (the choices to press come last, and the screen
+    /// behind shows the rest).
     pub fn shown(&self) -> Option<&str> {
-        self.active.then(|| self.last.as_ref().map(|u| u.shown.as_str())).flatten()
+        self.active.then(|| self.last.as_ref().map(|u| u.tail(SHOWN_CHARS))).flatten()
     }
 
     /// A key of the keypad. The first key starts the mode; it does nothing else.
@@ -95,7 +101,7 @@ impl Guide {
                 return self.say(Utterance::new().clip("sp-tunggu"));
             }
             flow.handle(Event::Home, now);
-            self.to_menu();
+            self.back_to_menu();
             let intro = Utterance::new().clip("sp-mulai").then(self.describe(flow));
             return self.say(intro);
         }
@@ -167,12 +173,12 @@ impl Guide {
 
     fn end(&mut self) {
         self.active = false;
-        self.to_menu();
+        self.back_to_menu();
         self.last = None;
         self.volume = self.start_volume;
     }
 
-    fn to_menu(&mut self) {
+    fn back_to_menu(&mut self) {
         self.place = Place::Menu;
         self.page = 0;
         self.digits.clear();
@@ -218,7 +224,7 @@ impl Guide {
             },
             (Screen::Welcome, Place::Popular) => {
                 let list = self.popular(flow);
-                self.choose(key, list, flow, now, |code| Event::Service(code))
+                self.choose(key, list, flow, now, Event::Service)
             }
             (Screen::Search, Place::Spelling) => self.spell(key, flow, now),
             (Screen::Search, Place::Matches) => {
@@ -227,15 +233,15 @@ impl Guide {
                     return self.say(self.describe(flow));
                 }
                 let list = self.match_list(flow);
-                self.choose(key, list, flow, now, |code| Event::Service(code))
+                self.choose(key, list, flow, now, Event::Service)
             }
             (Screen::Agencies, _) => {
                 let list = agencies(flow);
-                self.choose(key, list, flow, now, |code| Event::Agency(code))
+                self.choose(key, list, flow, now, Event::Agency)
             }
             (Screen::Services, _) => {
                 let list = services(flow);
-                self.choose(key, list, flow, now, |code| Event::Service(code))
+                self.choose(key, list, flow, now, Event::Service)
             }
             (Screen::Detail, _) => match key {
                 Key::Digit(d @ (1 | 2)) => {
@@ -284,7 +290,7 @@ impl Guide {
             _ => match key {
                 Key::Enter | Key::Back => {
                     flow.handle(Event::Home, now);
-                    self.to_menu();
+                    self.back_to_menu();
                     self.say(self.describe(flow))
                 }
                 _ => self.no_choice(),
@@ -342,7 +348,7 @@ impl Guide {
             }
             Key::Back => match self.place {
                 Place::Popular => {
-                    self.to_menu();
+                    self.back_to_menu();
                     self.say(self.describe(flow))
                 }
                 _ => self.back(flow, now),
@@ -370,7 +376,7 @@ impl Guide {
             }
             Key::Back => {
                 flow.handle(Event::Back, now);
-                self.to_menu();
+                self.back_to_menu();
                 self.say(self.describe(flow))
             }
             Key::Enter if !self.matches.is_empty() => {
@@ -504,7 +510,7 @@ impl Guide {
         }
         u.clip("sp-menuju")
             .text(format!("{counter}."))
-            .text(view::ahead_text(t.ahead, crate::text::Lang::Id))
+            .text(with_stop(&view::ahead_text(t.ahead, crate::text::Lang::Id)))
             .clip("sp-sekali-lagi")
             .number(&t.number)
             .text(format!("{counter}."))
@@ -555,8 +561,9 @@ fn detail(flow: &Flow) -> Utterance {
     for line in lines {
         u = if line.heading { u.text(format!("{}.", line.text)) } else { u.item(line.number, &with_stop(&line.text)) };
     }
-    let fee = s.fee.text.id.trim();
-    u = u.clip("sp-biaya").text(with_stop(fee));
+    // A free service is "Gratis." (the law behind it is for reading, not for the ear).
+    u = u.clip("sp-biaya");
+    u = if s.fee.is_free() { u.clip("sp-gratis") } else { u.text(with_stop(s.fee.text.id.trim())) };
     if !d.time.is_empty() {
         u = u.clip("sp-waktu").text(with_stop(&d.time));
     }

@@ -4,7 +4,7 @@
 //! main flow must do come out. `crate::speech` plays the utterances; `crate::keypad` reads
 //! the keypad. docs/speech-mode.md has the keys and every prompt.
 
-mod guide;
+pub mod guide;
 pub mod keys;
 pub mod prompts;
 mod spelling;
@@ -92,7 +92,7 @@ impl Utterance {
     pub fn number(mut self, number: &str) -> Utterance {
         match mpp_domain::voice::number_clips(number) {
             Ok(clips) => {
-                self.show(number);
+                self.show(&format!("{number}."));
                 self.parts.extend(clips.into_iter().map(Part::Clip));
                 self.parts.push(Part::Clip("jeda"));
                 self
@@ -117,6 +117,30 @@ impl Utterance {
         self.show(&other.shown.clone());
         self.parts.extend(other.parts);
         self
+    }
+
+    /// The last whole lines of what is shown, at most `chars` characters (one line cut to
+    /// its end when even it is longer).
+    pub fn tail(&self, chars: usize) -> &str {
+        let total = self.shown.chars().count();
+        if total <= chars {
+            return &self.shown;
+        }
+        let mut start = self.shown.len();
+        for (at, _) in self.shown.match_indices('\n').collect::<Vec<_>>().into_iter().rev() {
+            if self.shown[at + 1..].chars().count() > chars {
+                break;
+            }
+            start = at + 1;
+        }
+        if start == self.shown.len() {
+            // One long last line: its end, from a word.
+            let skip = total - chars;
+            let cut = self.shown.char_indices().nth(skip).map(|(i, _)| i).unwrap_or(0);
+            let from = self.shown[cut..].find(' ').map(|i| cut + i + 1).unwrap_or(cut);
+            return &self.shown[from..];
+        }
+        &self.shown[start..]
     }
 
     /// Every clip it uses.

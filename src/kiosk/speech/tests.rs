@@ -307,3 +307,18 @@ fn a_screen_a_helper_opened_is_named_and_enter_returns_to_the_menu() {
     k.says(Key::Enter);
     assert_eq!(k.flow.screen, Screen::Welcome);
 }
+
+#[test]
+fn the_screen_shows_the_last_lines_that_fit() {
+    let mut k = Kiosk::open();
+    k.says(Key::Enter);
+    k.says(Key::Digit(1));
+    let detail = k.says(Key::Digit(1));
+    let shown = k.guide.shown().unwrap();
+    assert!(detail.shown.chars().count() > super::guide::SHOWN_CHARS, "a long reading");
+    assert!(shown.chars().count() <= super::guide::SHOWN_CHARS);
+    assert!(shown.ends_with("membawa bayi."), "the choices come last: {shown}");
+    assert!(detail.shown.ends_with(shown));
+    let short = Utterance::new().text("satu dua tiga empat");
+    assert_eq!(short.tail(9), "empat");
+}

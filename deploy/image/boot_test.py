@@ -144,12 +144,15 @@ def on_screen(x, y, ui_w, ui_h, degrees):
 
 
 class Run:
-    def __init__(self, args):
+    def __init__(self, args, out=None):
         self.args = args
         self.image = os.path.realpath(args.image)
-        self.out = os.path.join(self.image, "boot-test")
-        shutil.rmtree(self.out, ignore_errors=True)
-        os.makedirs(self.out)
+        if out is None:
+            self.out = os.path.join(self.image, "boot-test")
+            shutil.rmtree(self.out, ignore_errors=True)
+        else:
+            self.out = out  # the caller's folder: kept as it is
+        os.makedirs(self.out, exist_ok=True)
         self.tmp = tempfile.mkdtemp(prefix="mpp-boot-test-")
         self.procs = []
         self.serial = os.path.join(self.out, "serial.log")
@@ -218,7 +221,7 @@ class Run:
         raise Failed(f"no slip reached the {name} printer in {seconds} s")
 
     # -- QEMU ----------------------------------------------------------------------------------
-    def boot(self):
+    def boot(self, flag="mpp-kiosk.boottest", extra=(), config_extra=""):
         ovmf_code, ovmf_vars = "/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd"
         for f in (ovmf_code, ovmf_vars):
             if not os.path.exists(f):
@@ -237,7 +240,7 @@ class Run:
         entry = os.path.join(self.tmp, "kiosk.conf")
         subprocess.run(["mcopy", "-n", "-i", disk + "@@1M", "::/loader/entries/kiosk.conf", entry], check=True, env=env)
         text = open(entry).read()
-        text = "\n".join(l + " mpp-kiosk.boottest systemd.mask=systemd-timesyncd.service" if l.startswith("options ") else l
+        text = "\n".join(l + f" {flag} systemd.mask=systemd-timesyncd.service" if l.startswith("options ") else l
                          for l in text.splitlines()) + "\n"
         open(entry, "w").write(text)
         subprocess.run(["mcopy", "-o", "-i", disk + "@@1M", entry, "::/loader/entries/kiosk.conf"], check=True, env=env)
@@ -246,7 +249,7 @@ class Run:
         open(cfg, "w").write(
             '[kiosk]\nid = 1\nlanguage = "id"\n\n[display]\nrotation = 0\n\n[printer]\n'
             'uri = "serial:///dev/ttyS1?baud=19200"\npaper = "80mm"\n'
-            'qr_url = "https://mpp.example.go.id/antrean/{number}"\ntimeout_ms = 3000\n')
+            'qr_url = "https://mpp.example.go.id/antrean/{number}"\ntimeout_ms = 3000\n' + config_extra)
         self.qmp_path = os.path.join(self.tmp, "qmp.sock")
         argv = [
             "qemu-system-x86_64", "-machine", "q35,accel=tcg", "-cpu", "max", "-smp", "2", "-m", "1536",
@@ -266,6 +269,7 @@ class Run:
             "-rtc", f"base={self.args.at.rstrip('Z')}",
             "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
             "-nic", "none",
+            *extra,
         ]
         self.qemu_log = open(os.path.join(self.out, "qemu.log"), "w")
         self.qemu = self.start(argv, stdout=self.qemu_log, stderr=subprocess.STDOUT)

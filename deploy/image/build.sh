@@ -79,6 +79,8 @@ chroot "$root" /bin/sh -ec '
     apt-get install -y -qq --no-install-recommends linux-image-amd64 systemd-sysv udev dbus kmod \
         iproute2 systemd-timesyncd initramfs-tools ifupdown isc-dhcp-client less >/dev/null
     apt-get install -y -qq --no-install-recommends /tmp/mpp-kiosk.deb >/dev/null
+    # The speech mode: its synthesizer and the ALSA player (aplay), no sound server.
+    apt-get install -y -qq --no-install-recommends espeak-ng alsa-utils >/dev/null
     rm /tmp/mpp-kiosk.deb
     # The unit of the package must load cleanly on the target system.
     systemd-analyze verify /usr/lib/systemd/system/mpp-kiosk.service

@@ -11,8 +11,8 @@ import json
 import re
 import sys
 
-VERSION = 2026120601
-GENERATED_AT = "2026-12-06T00:00:00Z"
+VERSION = 2026120701
+GENERATED_AT = "2026-12-07T00:00:00Z"
 
 def T(id_, en=None):
     return {"id": id_, "en": en} if en else {"id": id_}
@@ -464,6 +464,19 @@ def main(seed_path, out_path):
             ],
             "complaints": T("SP4N-LAPOR! (www.lapor.go.id) atau meja informasi dan pengaduan MPP",
                             "SP4N-LAPOR! (www.lapor.go.id) or the MPP information and complaints desk"),
+            # What espeak-ng's Indonesian voice says wrong in this catalogue, beyond the
+            # built-in list (mpp_domain::speech::BUILT_IN): checked by ear with
+            # `mpp-kiosk speech say`.
+            "pronunciations": [
+                {"written": "Eazy Passport", "spoken": "isi paspor"},
+                {"written": "TPI", "spoken": "te pe i"},
+                {"written": "Bapenda", "spoken": "ba penda"},
+                {"written": "Intelkam", "spoken": "intel kam"},
+                {"written": "Lantas", "spoken": "lalu lintas"},
+                {"written": "SP4N-LAPOR!", "spoken": "es pe empat en lapor"},
+                {"written": "F-1.02", "spoken": "formulir ef satu nol dua"},
+                {"written": "PNBP", "spoken": "pe en be pe"},
+            ],
         },
         "agencies": agencies,
         "services": services,

@@ -131,6 +131,14 @@ def changed_share(a, b):
     return sum(a[i * step:i * step + 3] != b[i * step:i * step + 3] for i in range(n)) / max(n, 1)
 
 
+def fills_screen(px, w, h):
+    """Whether the kiosk drew out to the screen's right and bottom edges: a picture scaled
+    into a corner leaves the rest of the framebuffer black (it did, on 1280x800)."""
+    edge = [px[(y * w + x) * 3:(y * w + x) * 3 + 3] for y in range(0, h, 7) for x in range(0, w, 7)
+            if x > w * 0.85 or y > h * 0.85]
+    return sum(p == b"\0\0\0" for p in edge) < 0.5 * len(edge)
+
+
 def on_screen(x, y, ui_w, ui_h, degrees):
     """Where the window's point (x, y) is on the physical screen when Slint turns the
     picture clockwise by `degrees` ("to the right"): the finger goes where the eye sees it."""
@@ -329,6 +337,8 @@ class Run:
             raise Failed(f"the screen is {w}x{h}; the taps were computed for {expect[0]}x{expect[1]} (rotation {degrees})")
         if len({px[i:i + 3] for i in range(0, len(px), 3 * 97)}) < 8:
             raise Failed("the screen is blank: the kiosk drew nothing")
+        if not fills_screen(px, w, h):
+            raise Failed(f"the kiosk drew into a corner of the {w}x{h} screen, not all of it ({phase}-0-welcome.png)")
         for i, tap in enumerate(walk["taps"], 1):
             sx, sy = on_screen(tap["x"], tap["y"], ui_w, ui_h, degrees)
             log(f"tap {i}: {tap['label']!r} on the {tap['screen']} screen at window ({tap['x']:.0f}, {tap['y']:.0f}), screen ({sx:.0f}, {sy:.0f})")

@@ -303,6 +303,7 @@ impl App {
             // A long reading is not idleness: the screen's timer waits for the voice.
             if sp.guide.active() && speaking {
                 self.flow.handle(Event::Touch, mono);
+                self.flow.keep_done(mono);
             }
             if sp.guide.tick(&self.flow, speaking, mono) {
                 log::info!("speech mode ended: no key for a while");

@@ -53,6 +53,9 @@ pub enum Command {
     /// The citizen satisfaction survey (SKM): key in paper forms, report the IKM.
     #[command(subcommand)]
     Survey(SurveyCommand),
+    /// The speech mode: hear a text or a service as the kiosk says it, list the prompts.
+    #[command(subcommand)]
+    Speech(SpeechCommand),
     /// Draw the kiosk's screens to PNG without a display (software renderer).
     Screenshot(ScreenshotArgs),
     /// Write a support bundle (.tar.gz): doctor, sync state, logs, versions, config without secrets.
@@ -221,6 +224,28 @@ pub enum FeedCommand {
         #[arg(long)]
         sig: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SpeechCommand {
+    /// Say a text as the kiosk would (the catalogue's pronunciation list applied), on the
+    /// sound card ([speech] device) or into a WAV file.
+    Say {
+        text: String,
+        /// Write it here instead of playing it.
+        #[arg(long)]
+        wav: Option<PathBuf>,
+    },
+    /// A service's screen as the speech mode reads it (every requirement), on the sound
+    /// card or into a WAV file; prints the words and how long the synthesizer took.
+    Service {
+        /// The service's code, e.g. KTP-BARU.
+        code: String,
+        #[arg(long)]
+        wav: Option<PathBuf>,
+    },
+    /// Every fixed prompt: its clip's name and its words.
+    Prompts,
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,6 +8,7 @@ mod doctor;
 mod error;
 mod identity;
 mod render;
+mod speech_cmd;
 mod survey_cmd;
 mod sync_cmd;
 mod ticket_cmd;
@@ -124,6 +125,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Screenshot(args) => screenshot(&ctx, args),
         Command::SupportBundle { out } => bundle::run(&ctx, out),
         Command::Survey(cmd) => survey_cmd::run(&ctx, cmd),
+        Command::Speech(cmd) => speech_cmd::run(&ctx, cmd),
         Command::Sync(cmd) => sync_cmd::run(&ctx, cmd),
         Command::Feed(cmd) => sync_cmd::feed(&ctx, cmd),
         Command::Staff(StaffCommand::PinHash) => {

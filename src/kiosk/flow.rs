@@ -483,6 +483,14 @@ impl Flow {
         None
     }
 
+    /// Keeps the done screen up from `now` (the speech mode reads the number on it: the
+    /// screen does not leave while the voice still says it).
+    pub fn keep_done(&mut self, now: Duration) {
+        if self.screen == Screen::Done && self.done_since.is_some() {
+            self.done_since = Some(now);
+        }
+    }
+
     /// Search results for the current query (codes, best first); stale ones are dropped.
     pub fn set_results(&mut self, query: &str, codes: Vec<String>) {
         if query == self.query {

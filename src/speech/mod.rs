@@ -76,3 +76,41 @@ impl SpeechConfig {
         Synth { program: self.synthesizer.clone(), voice: self.voice.clone(), rate: self.rate, pronunciations }
     }
 }
+
+/// An utterance's samples, made at once (the command line and the benchmark; the kiosk
+/// streams them instead, `voice`). Also how long the synthesizer took, in all.
+pub fn render(
+    u: &crate::kiosk::speech::Utterance,
+    clips: &Clips,
+    synth: &Synth,
+) -> Result<(Vec<i16>, std::time::Duration), synth::SynthError> {
+    use crate::kiosk::speech::Part;
+    let mut out = Vec::new();
+    let mut took = std::time::Duration::ZERO;
+    for part in &u.parts {
+        match part {
+            Part::Clip(name) => out.extend(clips.get(name).map(|c| c.to_vec()).unwrap_or_default()),
+            Part::Text(text) => {
+                let t = std::time::Instant::now();
+                out.extend(synth.speak(text)?);
+                took += t.elapsed();
+            }
+        }
+    }
+    Ok((out, took))
+}
+
+/// Writes samples as a WAV file in the clips' format.
+pub fn write_wav(path: &std::path::Path, samples: &[i16]) -> std::io::Result<()> {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: clips::RATE,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).map_err(std::io::Error::other)?;
+    for s in samples {
+        w.write_sample(*s).map_err(std::io::Error::other)?;
+    }
+    w.finalize().map_err(std::io::Error::other)
+}

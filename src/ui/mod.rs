@@ -167,8 +167,15 @@ impl Ui {
         }
         let scale_factor = (short as f32 / DESIGN_SHORT_SIDE).clamp(0.5, 4.0);
         self.window.window().dispatch_event(slint::platform::WindowEvent::ScaleFactorChanged { scale_factor });
-        // The same physical panel, now this many logical pixels.
+        // The same physical panel, now this many logical pixels. The window is told both
+        // ways: linuxkms ignores `set_size` (its window is the display), and without the
+        // Resized event the screens kept the panel's physical size as their logical one and
+        // were drawn into its top-left 74 % on a 1280x800 panel (the QEMU speech test's
+        // screendumps showed it).
         self.window.window().set_size(size);
+        self.window
+            .window()
+            .dispatch_event(slint::platform::WindowEvent::Resized { size: size.to_logical(scale_factor) });
     }
 
     /// The window's top-level lists are the same models for its whole life.

@@ -546,7 +546,7 @@ fn services(flow: &Flow) -> Vec<(String, String)> {
 
 /// A service read in full: its name, whether it is verified, every requirement under its
 /// heading, the fee and the time, then the choices (or why no number can be taken).
-fn detail(flow: &Flow) -> Utterance {
+pub fn detail(flow: &Flow) -> Utterance {
     let Some(s) = flow.selected_service() else { return Utterance::new().clip("sp-petugas") };
     let Some(d) = view::detail(flow) else { return Utterance::new().clip("sp-petugas") };
     let mut u = Utterance::new().clip("sp-layanan").text(format!("{}, {}.", d.name, d.agency));

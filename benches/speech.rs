@@ -84,7 +84,7 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("mpp-speech-bench-{}", std::process::id()));
     let mut sinks = vec![("WAV folder", Sink::Folder { dir: dir.clone(), paced: false })];
     if std::process::Command::new("aplay")
-        .args(["-q", "-D", "null", "/dev/null"])
+        .args(["-q", "-D", "null", "-t", "raw", "-f", "S16_LE", "-r", "22050", "/dev/null"])
         .output()
         .is_ok_and(|o| o.status.success())
     {

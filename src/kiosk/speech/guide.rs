@@ -100,7 +100,12 @@ impl Guide {
             if flow.screen == Screen::Printing {
                 return self.say(Utterance::new().clip("sp-tunggu"));
             }
+            // From the start, with the text size the citizen (or a helper) chose kept.
+            let large = flow.large_text;
             flow.handle(Event::Home, now);
+            if large != flow.large_text {
+                flow.handle(Event::ToggleLargeText, now);
+            }
             self.back_to_menu();
             let intro = Utterance::new().clip("sp-mulai").then(self.describe(flow));
             return self.say(intro);

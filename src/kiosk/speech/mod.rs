@@ -123,12 +123,13 @@ impl Utterance {
     /// its end when even it is longer).
     pub fn tail(&self, chars: usize) -> &str {
         let total = self.shown.chars().count();
-        if total <= chars {
+        if total <= chars && self.shown.lines().count() <= 8 {
             return &self.shown;
         }
         let mut start = self.shown.len();
-        for (at, _) in self.shown.match_indices('\n').collect::<Vec<_>>().into_iter().rev() {
-            if self.shown[at + 1..].chars().count() > chars {
+        // Lines wrap, and a list's short lines each take a line: at most 8 of them.
+        for (n, (at, _)) in self.shown.match_indices('\n').collect::<Vec<_>>().into_iter().rev().enumerate() {
+            if self.shown[at + 1..].chars().count() > chars || n >= 8 {
                 break;
             }
             start = at + 1;

@@ -87,6 +87,11 @@ fn the_first_key_starts_the_mode_says_the_keys_and_the_menu_and_does_nothing_els
     assert!(has_clip(&u, "sp-mulai") && has_clip(&u, "sp-menu-pilihan"));
     assert!(u.shown.starts_with("Mode suara."), "{}", u.shown);
     assert_eq!(k.guide.shown(), Some(u.shown.as_str()), "the screen shows what is said");
+    // Large text chosen before the first key stays.
+    let mut k = Kiosk::open();
+    k.flow.handle(Event::ToggleLargeText, s(0));
+    k.says(Key::Enter);
+    assert!(k.flow.large_text);
 }
 
 #[test]
@@ -321,4 +326,10 @@ fn the_screen_shows_the_last_lines_that_fit() {
     assert!(detail.shown.ends_with(shown));
     let short = Utterance::new().text("satu dua tiga empat");
     assert_eq!(short.tail(9), "empat");
+    let mut list = Utterance::new().clip("sp-instansi");
+    for i in 1..=8 {
+        list = list.item(i, "Dinas.");
+    }
+    assert_eq!(list.tail(320).lines().count(), 8, "at most eight lines: {}", list.tail(320));
+    assert!(list.tail(320).starts_with("1. Dinas."));
 }

@@ -64,6 +64,7 @@ if grep -q "mpp-kiosk.boottest=speech" /proc/cmdline; then
     pid=$(systemctl show -p MainPID --value mpp-kiosk.service)
     say "speech devices $(ls -l /proc/$pid/fd 2>/dev/null | grep -o '/dev/input/event[0-9]*' | sort -u | tr '\n' ' ')"
     journalctl -b -u mpp-kiosk.service --no-pager -o cat | grep -i "speech\|keypad" | tail -5 | sed 's/^/BOOTTEST speechlog /'
+    kiosk doctor 2>&1 | grep -i "speech" | sed 's/^/BOOTTEST doctor-speech /'
     say "ready speech"
     for i in $(seq 1 600); do
         line=$(kiosk ticket list 2>/dev/null | grep -E "printed|print_failed" | head -1 || true)

@@ -230,6 +230,10 @@ class SpeechRun(bt.Run):
         log(held)
         if keypad.split()[-1] not in held:
             raise bt.Failed(f"the kiosk does not hold the keypad {keypad.split()[-1]}: {held}")
+        doctor = self.wait_for("doctor-speech", 120)
+        log(doctor)
+        if "FAIL" in doctor or "speech" not in doctor:
+            raise bt.Failed(f"doctor inside the image finds the speech mode broken: {doctor}")
         self.wait_for("ready speech", 60)
         w, h, px = self.shot("speech-0-welcome")
         if not bt.fills_screen(px, w, h):

@@ -194,6 +194,9 @@ pub fn run(config_arg: Option<&Path>, db_arg: Option<&Path>, json: bool) -> Resu
     add("touch", status, detail);
     let (status, detail) = printer(&loaded, &db_path);
     add("printer", status, detail);
+    if let Some((status, detail)) = speech(&loaded.config.speech) {
+        add("speech", status, detail);
+    }
     let (status, detail) = clock();
     add("clock", status, detail);
     let (status, detail) = disk(db_path.parent().unwrap_or(Path::new("/")));
@@ -324,6 +327,44 @@ fn touch() -> (Status, String) {
     } else {
         (Status::Ok, found.join("; "))
     }
+}
+
+/// The speech mode, when configured: the keypad, the synthesizer, the player and a sound
+/// card. A missing part silences it for the citizens who need it most: a failure.
+fn speech(config: &crate::speech::SpeechConfig) -> Option<(Status, String)> {
+    let keypad = config.keypad.as_ref()?;
+    let mut problems = Vec::new();
+    let mut parts = Vec::new();
+    match std::fs::canonicalize(keypad) {
+        Ok(dev) if access_rw(&dev.to_string_lossy()) || std::fs::File::open(&dev).is_ok() => {
+            parts.push(format!("keypad {} ({})", keypad.display(), dev.display()))
+        }
+        Ok(dev) => problems.push(format!("keypad {} cannot be read: add the user to group input", dev.display())),
+        Err(_) => problems.push(format!(
+            "no keypad at {} (plugged in? the udev rule names it: docs/speech-mode.md)",
+            keypad.display()
+        )),
+    }
+    let runs = |program: &std::path::Path, arg: &str| {
+        std::process::Command::new(program).arg(arg).output().is_ok_and(|o| o.status.success())
+    };
+    if runs(&config.synthesizer, "--version") {
+        parts.push(format!("synthesizer {}", config.synthesizer.display()));
+    } else {
+        problems.push(format!("the synthesizer {} does not run (apt install espeak-ng)", config.synthesizer.display()));
+    }
+    if !runs(std::path::Path::new("aplay"), "--version") {
+        problems.push("aplay is missing (apt install alsa-utils)".into());
+    } else if config.device.starts_with("folder:") {
+        parts.push(format!("sound into {}", config.device));
+    } else {
+        let cards = std::fs::read_to_string("/proc/asound/cards").unwrap_or_default();
+        match cards.lines().find(|l| l.contains('[')) {
+            Some(card) => parts.push(format!("sound card {}, device {}", card.trim(), config.device)),
+            None => problems.push("no sound card (/proc/asound/cards is empty)".into()),
+        }
+    }
+    Some(if problems.is_empty() { (Status::Ok, parts.join("; ")) } else { (Status::Fail, problems.join("; ")) })
 }
 
 /// The printer's real-time status, as the kiosk reads it before each ticket.

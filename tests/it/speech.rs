@@ -219,3 +219,33 @@ fn the_sites_pronunciations_and_recordings_are_used() {
     let (builtin, _) = mpp_kiosk::speech::Clips::load(None);
     assert_eq!(clips.get("sp-instansi"), builtin.get("sp-instansi"));
 }
+
+#[test]
+fn the_technicians_commands_say_a_service_and_doctor_names_a_missing_keypad() {
+    espeak();
+    let k = Kiosk::new();
+    let wav = k.path("ktp.wav");
+    let r = k.run(&["speech", "service", "KTP-BARU", "--wav", wav.to_str().unwrap()]);
+    let text = r.ok();
+    assert!(text.contains("Fotokopi Kartu Keluarga (KK)") && text.contains("Tekan satu"), "{text}");
+    assert!(r.stderr().contains("s of speech"), "{}", r.stderr());
+    assert!(samples(&wav).len() > 22_050 * 10, "a service's reading is long");
+    let prompts = k.run(&["speech", "prompts"]).ok();
+    assert!(prompts.lines().any(|l| l.starts_with("sp-mulai\tMode suara.")), "{prompts}");
+    let bad = k.run(&["speech", "service", "NO-SUCH"]);
+    assert_eq!(bad.code(), 2);
+    assert!(bad.stderr().contains("unknown service \"NO-SUCH\""), "{}", bad.stderr());
+
+    // A kiosk told to have a keypad that is not there: doctor fails and says where to look.
+    let cfg = k.path("config.toml");
+    std::fs::write(&cfg, "[speech]\nkeypad = \"/dev/no-such-keypad\"\ndevice = \"folder:/tmp\"\n").unwrap();
+    let r = k.run_with_config(&cfg, &["doctor"]);
+    let out = r.stdout();
+    let line = out.lines().find(|l| l.contains("speech")).unwrap_or_else(|| panic!("no speech check: {out}"));
+    assert!(line.starts_with("FAIL") && line.contains("no keypad at /dev/no-such-keypad"), "{line}");
+    assert_eq!(r.code(), 1);
+    // A bad value is refused by name.
+    std::fs::write(&cfg, "[speech]\nvolume = 0\n").unwrap();
+    let r = k.run_with_config(&cfg, &["doctor"]);
+    assert!(r.stdout().contains("speech.volume = 0: use 10 to 100"), "{}", r.stdout());
+}

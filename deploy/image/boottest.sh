@@ -52,7 +52,7 @@ settle 20
 # keyboard stands in for the keypad, named as the technician guide says for a model the
 # shipped rule does not know; the host presses its keys and listens to the sound card.
 if grep -q "mpp-kiosk.boottest=speech" /proc/cmdline; then
-    printf '%s\n' 'SUBSYSTEM=="input", KERNEL=="event*", ENV{ID_INPUT_KEY}=="1", ATTRS{idVendor}=="0627", ATTRS{idProduct}=="0001", SYMLINK+="mpp-keypad"' \
+    printf '%s\n' 'SUBSYSTEM=="input", KERNEL=="event*", ENV{ID_INPUT_KEYBOARD}=="1", ATTRS{idVendor}=="0627", ATTRS{idProduct}=="0001", SYMLINK+="mpp-keypad"' \
         >/etc/udev/rules.d/62-mpp-kiosk-keypad-local.rules
     udevadm control --reload
     udevadm trigger --subsystem-match=input --action=add

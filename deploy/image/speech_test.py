@@ -226,10 +226,13 @@ class SpeechRun(bt.Run):
         log(sound)
         if "card" not in sound:
             raise bt.Failed(f"the image sees no sound card: {sound}")
-        held = self.wait_for("speech devices", 240)
-        log(held)
-        if keypad.split()[-1] not in held:
-            raise bt.Failed(f"the kiosk does not hold the keypad {keypad.split()[-1]}: {held}")
+        self.wait_for("speech devices", 240)
+        # libinput holds every input device open anyway: the kiosk's own word that it
+        # opened (and grabbed) the keypad is what counts.
+        opened = [l for l in self.serial_text().splitlines() if "BOOTTEST speechlog" in l and "speech keypad on" in l]
+        if not opened:
+            raise bt.Failed("the kiosk's journal never says 'speech keypad on /dev/mpp-keypad'")
+        log(opened[-1][opened[-1].find("BOOTTEST"):])
         doctor = self.wait_for("doctor-speech", 120)
         log(doctor)
         if "FAIL" in doctor or "speech" not in doctor:
@@ -268,21 +271,23 @@ class SpeechRun(bt.Run):
             raise bt.Failed(f"no number on the slip:\n{text}")
         open(os.path.join(self.out, "slip.txt"), "w").write(text)
 
-        # The number said is the slip's, twice: its clips' loudness envelope against the
-        # sound after the last key, and against every other last digit.
+        # The number said is the slip's, twice: the loudness envelope of its clips against
+        # the sound after the last key, and against the same number with any other digit
+        # anywhere (digits are told apart by their envelopes; letters too alike, "be" and
+        # "ge", are checked sample for sample by tests/it/speech.rs instead).
         samples, rate = self.capture.mono(since, end)
         hay = envelope(samples, rate)
+        candidates = {number[:i] + d + number[i + 1:] for i, c in enumerate(number) if c.isdigit() for d in "0123456789"}
         scores = {}
-        for d in "0123456789":
-            cand = number[:-1] + d
+        for cand in candidates:
             needle = clip_envelope(cand)
-            scores[cand] = (two_peaks(correlate(hay, needle), len(needle)), len(needle))
-        (best1, at1), (best2, at2) = scores[number][0]
-        others = max(s[0][0][0] for c, s in scores.items() if c != number)
+            scores[cand] = two_peaks(correlate(hay, needle), len(needle))
+        (best1, at1), (best2, at2) = scores[number]
+        others, other = max((v[0][0], c) for c, v in scores.items() if c != number)
         log(f"the number {number}: matched at {at1 * FRAME:.1f} s ({best1:.3f}) and {at2 * FRAME:.1f} s ({best2:.3f}); "
-            f"best other last digit {others:.3f}")
-        if min(best1, best2) < 0.75 or best1 <= others:
-            raise bt.Failed(f"the number said is not the slip's {number} twice: {best1:.3f}, {best2:.3f}, others {others:.3f}")
+            f"the best other digits {other} {others:.3f} (of {len(candidates) - 1})")
+        if min(best1, best2) < 0.75 or min(best1, best2) < others + 0.02:
+            raise bt.Failed(f"the number said is not the slip's {number} twice: {best1:.3f}, {best2:.3f}, {other} {others:.3f}")
         self.wait_for("done", 120)
         latencies = [l.split("first sound", 1)[1].strip() for l in self.serial_text().splitlines() if "BOOTTEST latency" in l]
         log("inside the guest, key to first sound: " + ", ".join(latencies))

@@ -300,14 +300,19 @@ impl App {
         }
         if let Some(sp) = self.speech.as_mut() {
             let speaking = sp.voice.speaking();
-            // A long reading is not idleness: the screen's timer waits for the voice.
-            if sp.guide.active() && speaking {
+            // While the mode is on, its own idle time decides (counted from the end of
+            // what is said): the screen's shorter timer would send a citizen who is
+            // listening, or thinking, home under the voice.
+            if sp.guide.active() {
                 self.flow.handle(Event::Touch, mono);
                 self.flow.keep_done(mono);
             }
             if sp.guide.tick(&self.flow, speaking, mono) {
                 log::info!("speech mode ended: no key for a while");
                 sp.voice.stop();
+                if self.flow.screen != Screen::Printing {
+                    self.flow.handle(Event::Home, mono);
+                }
                 redraw = Redraw::All;
             }
         }

@@ -8,6 +8,10 @@ use std::process::{Command, Stdio};
 
 use mpp_domain::speech::Pronunciation;
 
+/// Longer than espeak-ng takes for any text of a catalogue (the longest reading takes
+/// 0.14 s here, a few seconds on a slow kiosk under load).
+const SYNTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// How the synthesizer is run (`[speech]`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Synth {
@@ -45,19 +49,27 @@ impl Synth {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|source| SynthError::Start { program: program.clone(), source })?;
-        // One line: espeak-ng reads to the end of its input.
-        let line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        // One line: espeak-ng reads to the end of its input. No '[' or ']': "[[…]]" is
+        // phoneme input to espeak-ng, and the voice must say what the screen shows.
+        let line: String = text.chars().map(|c| if c.is_control() || c == '[' || c == ']' { ' ' } else { c }).collect();
         let mut stdin = child.stdin.take().expect("piped");
         let writer = std::thread::spawn(move || {
             let _ = stdin.write_all(line.as_bytes());
         });
+        // A synthesizer that hangs is killed: the voice must go on (and say nothing for it).
+        let pid = child.id();
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        let watchdog = std::thread::spawn(move || {
+            if finished.recv_timeout(SYNTH_TIMEOUT) == Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+                // SAFETY: kill(2) on the pid of our own child, not yet waited for.
+                unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+            }
+        });
         let mut out = Vec::new();
-        child
-            .stdout
-            .take()
-            .expect("piped")
-            .read_to_end(&mut out)
-            .map_err(|e| SynthError::Failed { program: program.clone(), why: e.to_string() })?;
+        let read = child.stdout.take().expect("piped").read_to_end(&mut out);
+        let _ = done.send(());
+        let _ = watchdog.join();
+        read.map_err(|e| SynthError::Failed { program: program.clone(), why: e.to_string() })?;
         let _ = writer.join();
         let status = child.wait().map_err(|e| SynthError::Failed { program: program.clone(), why: e.to_string() })?;
         if !status.success() {

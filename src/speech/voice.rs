@@ -49,14 +49,17 @@ pub struct Figures {
 enum Msg {
     Say(Utterance, u8, Instant),
     Stop,
-    Pronunciations(Vec<mpp_domain::speech::Pronunciation>),
 }
+
+/// The site's pronunciation list, replaced by a new catalogue without cutting the voice.
+type Shared = Arc<Mutex<Vec<mpp_domain::speech::Pronunciation>>>;
 
 /// The running voice.
 pub struct Voice {
     tx: mpsc::Sender<Msg>,
     speaking: Arc<AtomicBool>,
     figures: Arc<Mutex<Figures>>,
+    pronunciations: Shared,
 }
 
 impl Voice {
@@ -64,12 +67,13 @@ impl Voice {
         let (tx, rx) = mpsc::channel();
         let speaking = Arc::new(AtomicBool::new(false));
         let figures = Arc::new(Mutex::new(Figures::default()));
-        let (s, f) = (speaking.clone(), figures.clone());
+        let pronunciations: Shared = Arc::new(Mutex::new(synth.pronunciations.clone()));
+        let (s, f, p) = (speaking.clone(), figures.clone(), pronunciations.clone());
         std::thread::Builder::new()
             .name("voice".into())
-            .spawn(move || Player { clips, synth, sink, speaking: s, figures: f, count: 0 }.run(rx))
+            .spawn(move || Player { clips, synth, sink, speaking: s, figures: f, pronunciations: p, count: 0 }.run(rx))
             .expect("a thread for the voice");
-        Voice { tx, speaking, figures }
+        Voice { tx, speaking, figures, pronunciations }
     }
 
     /// Says `u` at `volume` percent, cutting what is being said. `at`: when the key was
@@ -85,7 +89,9 @@ impl Voice {
 
     /// A new catalogue's pronunciation list.
     pub fn pronunciations(&self, list: Vec<mpp_domain::speech::Pronunciation>) {
-        let _ = self.tx.send(Msg::Pronunciations(list));
+        if let Ok(mut p) = self.pronunciations.lock() {
+            *p = list;
+        }
     }
 
     /// Whether anything is being said (or is about to be).
@@ -97,6 +103,9 @@ impl Voice {
         self.figures.lock().map(|f| f.clone()).unwrap_or_default()
     }
 }
+
+/// How long the player may take no sound before it is given up.
+const PLAYER_STALL: Duration = Duration::from_secs(5);
 
 /// The gain of a volume in percent: 100 is the clips as recorded, each 10 less is 4 dB
 /// softer (10 %: -36 dB, still audible close by).
@@ -110,6 +119,7 @@ struct Player {
     sink: Sink,
     speaking: Arc<AtomicBool>,
     figures: Arc<Mutex<Figures>>,
+    pronunciations: Shared,
     count: u32,
 }
 
@@ -123,8 +133,32 @@ impl Out {
     fn write(&mut self, samples: &[i16]) -> std::io::Result<()> {
         match self {
             Out::Aplay(child) => {
+                // The pipe is non-blocking: a player that stops taking sound (a card held by
+                // another program, a stuck driver) is given up after a while instead of
+                // holding the voice, and the keys, forever.
                 let bytes: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
-                child.stdin.as_mut().expect("piped").write_all(&bytes)
+                let stdin = child.stdin.as_mut().expect("piped");
+                let mut at = 0;
+                let mut progress = Instant::now();
+                while at < bytes.len() {
+                    match stdin.write(&bytes[at..]) {
+                        Ok(n) => {
+                            at += n;
+                            progress = Instant::now();
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                            if progress.elapsed() > PLAYER_STALL {
+                                return Err(std::io::Error::new(
+                                    std::io::ErrorKind::TimedOut,
+                                    "aplay took no sound for 5 s",
+                                ));
+                            }
+                            std::thread::sleep(Duration::from_millis(5));
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(())
             }
             Out::Wav(w, pace) => {
                 for s in samples {
@@ -161,7 +195,15 @@ impl Out {
         match self {
             Out::Aplay(mut child) => {
                 drop(child.stdin.take());
+                // What is left in the pipe and the card plays in a few seconds.
+                let deadline = Instant::now() + Duration::from_secs(10);
                 loop {
+                    if Instant::now() > deadline {
+                        log::error!("speech: aplay did not finish; stopped");
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        return None;
+                    }
                     match rx.recv_timeout(Duration::from_millis(20)) {
                         Ok(msg) => {
                             let _ = child.kill();
@@ -200,9 +242,11 @@ impl Player {
                 },
             };
             match msg {
-                Msg::Say(u, volume, at) => next = self.play(u, volume, at, &rx),
+                Msg::Say(u, volume, at) => {
+                    self.speaking.store(true, Ordering::SeqCst);
+                    next = self.play(u, volume, at, &rx);
+                }
                 Msg::Stop => {}
-                Msg::Pronunciations(list) => self.synth.pronunciations = list,
             }
             if next.is_none() {
                 self.speaking.store(false, Ordering::SeqCst);
@@ -213,13 +257,21 @@ impl Player {
     fn open(&mut self) -> std::io::Result<Out> {
         self.count += 1;
         match &self.sink {
-            Sink::Alsa(device) => Command::new("aplay")
-                .args(["-q", "-D", device, "-t", "raw", "-f", "S16_LE", "-c", "1", "-r", &RATE.to_string()])
-                .stdin(Stdio::piped())
-                .stdout(Stdio::null())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .map(Out::Aplay),
+            Sink::Alsa(device) => {
+                let child = Command::new("aplay")
+                    .args(["-q", "-D", device, "-t", "raw", "-f", "S16_LE", "-c", "1", "-r", &RATE.to_string()])
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::inherit())
+                    .spawn()?;
+                if let Some(stdin) = &child.stdin {
+                    use std::os::fd::AsRawFd;
+                    let fd = stdin.as_raw_fd();
+                    // SAFETY: fcntl on a pipe we own and keep open.
+                    unsafe { libc::fcntl(fd, libc::F_SETFL, libc::fcntl(fd, libc::F_GETFL) | libc::O_NONBLOCK) };
+                }
+                Ok(Out::Aplay(child))
+            }
             Sink::Folder { dir, paced } => {
                 let pace = paced.then(|| (Instant::now(), 0));
                 let spec = hound::WavSpec {
@@ -248,6 +300,9 @@ impl Player {
         // The parts made ready in order on a helper thread: the synthesizer works on the
         // next text while the parts before it play.
         let (ready_tx, ready_rx) = mpsc::sync_channel::<Arc<Vec<i16>>>(2);
+        if let Ok(p) = self.pronunciations.lock() {
+            self.synth.pronunciations = p.clone();
+        }
         let (clips, synth, figures) = (self.clips.clone(), self.synth.clone(), self.figures.clone());
         let parts = u.parts.clone();
         std::thread::spawn(move || {
@@ -282,7 +337,19 @@ impl Player {
         let mut first = true;
         // 40 ms at a time, so a key cuts in quickly.
         const CHUNK: usize = RATE as usize / 25;
-        for samples in ready_rx.iter() {
+        loop {
+            // Waiting for the synthesizer, a key still cuts in.
+            let samples = match ready_rx.recv_timeout(Duration::from_millis(20)) {
+                Ok(s) => s,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if let Ok(msg) = rx.try_recv() {
+                        out.cut();
+                        return Some(msg);
+                    }
+                    continue;
+                }
+            };
             for chunk in samples.chunks(CHUNK) {
                 if let Ok(msg) = rx.try_recv() {
                     out.cut();

@@ -44,6 +44,8 @@ pub struct Guide {
     start_volume: u8,
     last_key: Duration,
     idle: Duration,
+    /// Where a service was chosen (the often chosen list, search results), for Back.
+    chosen_in: Place,
 }
 
 /// What a key (or a print's result) leads to.
@@ -71,6 +73,7 @@ impl Guide {
             start_volume: volume,
             last_key: Duration::ZERO,
             idle,
+            chosen_in: Place::Flow,
         }
     }
 
@@ -100,11 +103,15 @@ impl Guide {
             if flow.screen == Screen::Printing {
                 return self.say(Utterance::new().clip("sp-tunggu"));
             }
-            // From the start, with the text size the citizen (or a helper) chose kept.
+            // From the start, with the text size the citizen (or a helper) chose kept, in
+            // Indonesian: the voice is Indonesian, and the screen says what it says.
             let large = flow.large_text;
             flow.handle(Event::Home, now);
             if large != flow.large_text {
                 flow.handle(Event::ToggleLargeText, now);
+            }
+            if flow.lang != crate::text::Lang::Id {
+                flow.handle(Event::ToggleLanguage, now);
             }
             self.back_to_menu();
             let intro = Utterance::new().clip("sp-mulai").then(self.describe(flow));
@@ -128,10 +135,12 @@ impl Guide {
                 let u = Utterance::new().clip("sp-anda-di").text(self.place_name(flow)).then(self.describe(flow));
                 self.say(Utterance::new().clip("sp-mulai").then(u))
             }
+            // Never while a slip prints: the citizen would hold a number nobody read out.
+            Key::Cancel if flow.screen == Screen::Printing => {
+                Step { command: None, say: Some(Utterance::new().clip("sp-tunggu")) }
+            }
             Key::Cancel => {
-                if flow.screen != Screen::Printing {
-                    flow.handle(Event::Home, now);
-                }
+                flow.handle(Event::Home, now);
                 self.end();
                 Step { command: None, say: Some(Utterance::new().clip("sp-selesai-mode")) }
             }
@@ -163,7 +172,7 @@ impl Guide {
         if !self.active {
             return false;
         }
-        if speaking {
+        if speaking || flow.screen == Screen::Printing {
             self.last_key = now;
             return false;
         }
@@ -185,6 +194,7 @@ impl Guide {
 
     fn back_to_menu(&mut self) {
         self.place = Place::Menu;
+        self.chosen_in = Place::Flow;
         self.page = 0;
         self.digits.clear();
         self.matches.clear();
@@ -224,7 +234,12 @@ impl Guide {
                     self.matches.clear();
                     self.say(self.describe(flow))
                 }
-                Key::Enter | Key::Back => self.say(self.describe(flow)),
+                Key::Enter => self.say(self.describe(flow)),
+                // Back from the start: the citizen leaves (a keypad without a Cancel key).
+                Key::Back => {
+                    self.end();
+                    Step { command: None, say: Some(Utterance::new().clip("sp-selesai-mode")) }
+                }
                 _ => self.no_choice(),
             },
             (Screen::Welcome, Place::Popular) => {
@@ -315,7 +330,7 @@ impl Guide {
         flow.handle(Event::Back, now);
         self.page = 0;
         self.place = match flow.screen {
-            Screen::Welcome => match self.place {
+            Screen::Welcome => match self.chosen_in {
                 Place::Popular => Place::Popular,
                 _ => Place::Menu,
             },
@@ -348,6 +363,7 @@ impl Guide {
                 let Some((code, _)) = list.get(self.page * PAGE + usize::from(d) - 1) else {
                     return self.no_choice();
                 };
+                self.chosen_in = self.place;
                 flow.handle(event(code.clone()), now);
                 self.enter_flow(flow)
             }

@@ -11,7 +11,8 @@ pub enum Key {
     Enter,
     /// `.` / Del / Backspace (marked with a left arrow): one step back, or the last letter.
     Back,
-    /// Esc / Num Lock (marked with an X): end the speech mode.
+    /// Esc (marked with an X), where the keypad has one: end the speech mode. (Not Num
+    /// Lock: some keypads send it around every key.) `.` at the main menu ends it too.
     Cancel,
     /// `*`: say it again.
     Repeat,
@@ -41,7 +42,7 @@ impl Key {
             11 => Key::Digit(0),
             96 | 28 => Key::Enter,
             83 | 14 | 111 => Key::Back,
-            1 | 69 => Key::Cancel,
+            1 => Key::Cancel,
             55 => Key::Repeat,
             98 | 53 => Key::Help,
             78 => Key::VolumeUp,
@@ -65,7 +66,7 @@ impl Key {
             Key::Digit(_) => "kp_9",
             Key::Enter => "kp_enter",
             Key::Back => "kp_decimal",
-            Key::Cancel => "num_lock",
+            Key::Cancel => "esc",
             Key::Repeat => "kp_multiply",
             Key::Help => "kp_divide",
             Key::VolumeUp => "kp_add",
@@ -89,7 +90,8 @@ mod tests {
         assert_eq!(Key::from_code(55), Some(Key::Repeat));
         assert_eq!(Key::from_code(78), Some(Key::VolumeUp));
         assert_eq!(Key::from_code(74), Some(Key::VolumeDown));
-        assert_eq!(Key::from_code(69), Some(Key::Cancel));
+        assert_eq!(Key::from_code(1), Some(Key::Cancel));
+        assert_eq!(Key::from_code(69), None, "Num Lock means nothing");
         assert_eq!(Key::from_code(42), None); // Shift
     }
 }

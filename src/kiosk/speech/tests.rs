@@ -333,3 +333,46 @@ fn the_screen_shows_the_last_lines_that_fit() {
     assert_eq!(list.tail(320).lines().count(), 8, "at most eight lines: {}", list.tail(320));
     assert!(list.tail(320).starts_with("1. Dinas."));
 }
+
+#[test]
+fn cancel_while_the_slip_prints_waits_and_the_number_is_still_read() {
+    let mut k = Kiosk::open();
+    k.says(Key::Enter);
+    k.says(Key::Digit(1));
+    k.says(Key::Digit(1));
+    assert!(k.key(Key::Digit(1)).command.is_some());
+    assert!(has_clip(&k.says(Key::Cancel), "sp-tunggu"));
+    assert!(k.guide.active(), "the mode stays until the number is read");
+    let flow = k.flow.clone();
+    assert!(!k.guide.tick(&flow, false, s(10_000)), "no idle end while the slip prints");
+    let done = k.print("KTB-A001", "KTP-BARU", None);
+    assert!(has_clip(&done, "sp-nomor-anda"));
+}
+
+#[test]
+fn back_returns_to_the_list_a_service_came_from_and_leaves_from_the_menu() {
+    let mut k = Kiosk::open();
+    k.says(Key::Enter);
+    k.says(Key::Digit(1));
+    k.says(Key::Digit(2)); // SKCK, from the often chosen
+    assert_eq!(k.flow.screen, Screen::Detail);
+    let list = k.says(Key::Back);
+    assert!(has_clip(&list, "sp-sering"), "back to the often chosen list: {}", list.shown);
+    let menu = k.says(Key::Back);
+    assert!(has_clip(&menu, "sp-menu-pilihan"));
+    let bye = k.says(Key::Back);
+    assert!(has_clip(&bye, "sp-selesai-mode"), "back from the menu leaves: {}", bye.shown);
+    assert!(!k.guide.active());
+}
+
+#[test]
+fn the_mode_speaks_indonesian_whatever_language_the_screen_was_in() {
+    let mut k = Kiosk::open();
+    k.flow.handle(Event::ToggleLanguage, s(0));
+    assert_eq!(k.flow.lang, Lang::En);
+    k.says(Key::Enter);
+    assert_eq!(k.flow.lang, Lang::Id);
+    k.says(Key::Digit(1));
+    let detail = k.says(Key::Digit(1));
+    assert!(detail.shown.contains("Penerbitan KTP-el Baru"), "{}", detail.shown);
+}

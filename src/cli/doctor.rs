@@ -360,7 +360,11 @@ fn speech(config: &crate::speech::SpeechConfig) -> Option<(Status, String)> {
     } else {
         let cards = std::fs::read_to_string("/proc/asound/cards").unwrap_or_default();
         match cards.lines().find(|l| l.contains('[')) {
-            Some(card) => parts.push(format!("sound card {}, device {}", card.trim(), config.device)),
+            Some(card) => parts.push(format!(
+                "sound card {}, device {}",
+                card.split_whitespace().collect::<Vec<_>>().join(" "),
+                config.device
+            )),
             None => problems.push("no sound card (/proc/asound/cards is empty)".into()),
         }
     }

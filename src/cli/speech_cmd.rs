@@ -57,13 +57,9 @@ pub fn run(ctx: &Context, cmd: SpeechCommand) -> Result<(), CliError> {
             .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display()))),
         None => {
             use std::io::Write;
-            let mut child = std::process::Command::new("aplay")
-                .args(["-q", "-D", &config.device, "-t", "raw", "-f", "S16_LE", "-c", "1", "-r", "22050"])
-                .stdin(std::process::Stdio::piped())
-                .spawn()
-                .map_err(|e| {
-                    CliError::Failed(format!("aplay cannot run: {e} (apt install alsa-utils, or use --wav FILE)"))
-                })?;
+            let mut child = crate::speech::voice::aplay(&config.device).spawn().map_err(|e| {
+                CliError::Failed(format!("aplay cannot run: {e} (apt install alsa-utils, or use --wav FILE)"))
+            })?;
             let bytes: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
             child.stdin.take().expect("piped").write_all(&bytes).map_err(|e| CliError::Failed(e.to_string()))?;
             let status = child.wait().map_err(|e| CliError::Failed(e.to_string()))?;

@@ -10,6 +10,10 @@ use std::path::Path;
 /// The clips' sample rate (and the synthesizer's: espeak-ng speaks at 22,050 Hz).
 pub const RATE: u32 = 22_050;
 
+/// The clips' format, and that of every WAV the voice writes.
+pub const SPEC: hound::WavSpec =
+    hound::WavSpec { channels: 1, sample_rate: RATE, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+
 /// The built-in clips.
 pub static EMBEDDED: &[(&str, &[u8])] = &[
     ("sp-mulai", include_bytes!("../../assets/speech/sp-mulai.wav")),

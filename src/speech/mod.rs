@@ -102,12 +102,7 @@ pub fn render(
 
 /// Writes samples as a WAV file in the clips' format.
 pub fn write_wav(path: &std::path::Path, samples: &[i16]) -> std::io::Result<()> {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: clips::RATE,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
+    let spec = clips::SPEC;
     let mut w = hound::WavWriter::create(path, spec).map_err(std::io::Error::other)?;
     for s in samples {
         w.write_sample(*s).map_err(std::io::Error::other)?;

@@ -104,6 +104,16 @@ impl Voice {
     }
 }
 
+/// ALSA's player for the voice's samples on `device`, reading them from stdin.
+pub fn aplay(device: &str) -> Command {
+    let mut c = Command::new("aplay");
+    c.args(["-q", "-D", device, "-t", "raw", "-f", "S16_LE", "-c", "1", "-r", &RATE.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    c
+}
+
 /// How long the player may take no sound before it is given up.
 const PLAYER_STALL: Duration = Duration::from_secs(5);
 
@@ -258,12 +268,7 @@ impl Player {
         self.count += 1;
         match &self.sink {
             Sink::Alsa(device) => {
-                let child = Command::new("aplay")
-                    .args(["-q", "-D", device, "-t", "raw", "-f", "S16_LE", "-c", "1", "-r", &RATE.to_string()])
-                    .stdin(Stdio::piped())
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::inherit())
-                    .spawn()?;
+                let child = aplay(device).spawn()?;
                 if let Some(stdin) = &child.stdin {
                     use std::os::fd::AsRawFd;
                     let fd = stdin.as_raw_fd();
@@ -274,12 +279,7 @@ impl Player {
             }
             Sink::Folder { dir, paced } => {
                 let pace = paced.then(|| (Instant::now(), 0));
-                let spec = hound::WavSpec {
-                    channels: 1,
-                    sample_rate: RATE,
-                    bits_per_sample: 16,
-                    sample_format: hound::SampleFormat::Int,
-                };
+                let spec = super::clips::SPEC;
                 std::fs::create_dir_all(dir)?;
                 hound::WavWriter::create(dir.join(format!("{:04}.wav", self.count)), spec)
                     .map(|w| Out::Wav(w, pace))

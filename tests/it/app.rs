@@ -19,7 +19,9 @@ fn app(k: &Kiosk, printer: PrinterUri) -> App {
     App::new(settings(k, printer)).unwrap()
 }
 
-fn settings(k: &Kiosk, printer: PrinterUri) -> AppSettings {
+/// The application's settings on a fresh database with the embedded catalogue (also the
+/// speech tests').
+pub(crate) fn settings(k: &Kiosk, printer: PrinterUri) -> AppSettings {
     let db = k.db();
     let mut store = Store::open(&db).unwrap();
     store

@@ -5,18 +5,15 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use mpp_kiosk::app::{App, AppSettings, SpeechSetup};
+use mpp_kiosk::app::{App, SpeechSetup};
 use mpp_kiosk::kiosk::Screen;
 use mpp_kiosk::kiosk::speech::Key;
-use mpp_kiosk::printing::{Paper, PrintSettings, PrinterUri, QrMode};
+use mpp_kiosk::printing::PrinterUri;
 use mpp_kiosk::speech::{Sink, SpeechConfig};
 use mpp_kiosk::store::Store;
-use mpp_kiosk::text::Lang;
 
 use crate::emulator::Emulator;
 use crate::support::Kiosk;
-
-const MONDAY_MORNING: &str = "2026-11-30T01:05:00Z";
 
 fn espeak() -> Option<()> {
     if std::process::Command::new("espeak-ng").arg("--version").output().is_ok_and(|o| o.status.success()) {
@@ -27,38 +24,10 @@ fn espeak() -> Option<()> {
 }
 
 fn app(k: &Kiosk, printer: PrinterUri, voice: &Path, paced: bool) -> App {
-    let db = k.db();
-    let mut store = Store::open(&db).unwrap();
-    store
-        .import_catalogue(&mpp_kiosk::catalogue::default_feed(), "embedded", true, jiff::Timestamp::UNIX_EPOCH)
-        .unwrap();
-    let catalogue = store.load_catalogue().unwrap().unwrap();
-    App::new(AppSettings {
-        catalogue,
-        db_path: db,
-        print: PrintSettings {
-            uri: printer,
-            paper: Paper::Mm80,
-            qr: QrMode::Native,
-            qr_url: None,
-            timeout: Duration::from_secs(2),
-            logo: None,
-            lock: None,
-        },
-        kiosk_id: 1,
-        lang: Lang::Id,
-        idle: Duration::from_secs(60),
-        clock: mpp_kiosk::clock::fixed(MONDAY_MORNING.parse().unwrap()),
-        sync: Default::default(),
-        pin_hash: None,
-        sync_handle: None,
-        mono: Box::new(|| Duration::ZERO),
-        speech: Some(SpeechSetup {
-            config: SpeechConfig::default(),
-            sink: Sink::Folder { dir: voice.to_owned(), paced },
-        }),
-    })
-    .unwrap()
+    let mut settings = crate::app::settings(k, printer);
+    settings.speech =
+        Some(SpeechSetup { config: SpeechConfig::default(), sink: Sink::Folder { dir: voice.to_owned(), paced } });
+    App::new(settings).unwrap()
 }
 
 /// Waits until the voice has said everything (a citizen listening to the end).
@@ -198,12 +167,7 @@ fn the_sites_pronunciations_and_recordings_are_used() {
     // A site's own recording replaces the built-in clip; a bad one is named and not used.
     let dir = k.path("clips");
     std::fs::create_dir_all(&dir).unwrap();
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 22_050,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
+    let spec = mpp_kiosk::speech::clips::SPEC;
     let mut w = hound::WavWriter::create(dir.join("sp-menu.wav"), spec).unwrap();
     for i in 0..2205 {
         w.write_sample(((i as f32 * 0.1).sin() * 8000.0) as i16).unwrap();

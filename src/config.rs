@@ -25,6 +25,7 @@ pub struct Config {
     pub display: DisplayConfig,
     pub scanner: crate::scanner::ScannerConfig,
     pub speech: crate::speech::SpeechConfig,
+    pub system: crate::system::SystemConfig,
 }
 
 /// The kiosk's screen (the KMS backend on kiosk hardware).
@@ -202,6 +203,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         .map_err(|e| ConfigError::Invalid { path: path.to_owned(), message: e.to_string().trim_end().to_owned() })?;
     config.sync.check().map_err(|message| ConfigError::Invalid { path: path.to_owned(), message })?;
     config.speech.check().map_err(|message| ConfigError::Invalid { path: path.to_owned(), message })?;
+    config.system.check().map_err(|message| ConfigError::Invalid { path: path.to_owned(), message })?;
     if let Some(h) = &config.staff.pin_hash {
         crate::staff_pin::check_hash(h)
             .map_err(|m| ConfigError::Invalid { path: path.to_owned(), message: format!("[staff] {m}") })?;

@@ -18,5 +18,6 @@ pub mod speech;
 pub mod staff_pin;
 pub mod store;
 pub mod sync;
+pub mod system;
 #[cfg(feature = "gui")]
 pub mod ui;

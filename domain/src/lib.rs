@@ -19,4 +19,5 @@ pub mod speech;
 pub mod survey;
 pub mod text;
 pub mod tickets;
+pub mod update;
 pub mod voice;

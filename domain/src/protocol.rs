@@ -170,6 +170,9 @@ pub struct KioskHealth {
     pub printer_at_utc: Option<jiff::Timestamp>,
     pub outbox_pending: u64,
     pub oldest_pending_utc: Option<String>,
+    /// The kiosk's slots and its last system update (kiosks without A/B slots send none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<crate::update::SystemReport>,
 }
 
 /// The last number of each kind a kiosk gave on a day, as the site server holds them

@@ -56,6 +56,9 @@ pub enum Command {
     /// The speech mode: hear a text or a service as the kiosk says it, list the prompts.
     #[command(subcommand)]
     Speech(SpeechCommand),
+    /// The kiosk's system: its two root slots, and signed updates into the other one.
+    #[command(subcommand)]
+    System(SystemCommand),
     /// Draw the kiosk's screens to PNG without a display (software renderer).
     Screenshot(ScreenshotArgs),
     /// Write a support bundle (.tar.gz): doctor, sync state, logs, versions, config without secrets.
@@ -223,6 +226,32 @@ pub enum FeedCommand {
         /// The signature file (default: FEED.minisig).
         #[arg(long)]
         sig: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SystemCommand {
+    /// Which slot runs, what the other slot holds, how the last update went.
+    Status {
+        /// As JSON (what the kiosk reports to the site server).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check an update bundle (signature by a [sync] key, sizes, SHA-256 of every part);
+    /// with --install, then write it into the slot not running (a reboot starts it).
+    Update {
+        /// The bundle (`mpp-kiosk-VERSION.update`).
+        file: PathBuf,
+        /// Its signature (default: FILE.minisig).
+        #[arg(long)]
+        signature: Option<PathBuf>,
+        /// Only check; exit 2 when the signature, the length or a hash is wrong.
+        #[arg(long, conflicts_with = "install")]
+        check: bool,
+        /// Check, then write it into the other slot and make that slot boot next, with
+        /// [system] tries boots to come up.
+        #[arg(long)]
+        install: bool,
     },
 }
 

@@ -11,6 +11,7 @@ mod render;
 mod speech_cmd;
 mod survey_cmd;
 mod sync_cmd;
+mod system_cmd;
 mod ticket_cmd;
 
 use std::path::PathBuf;
@@ -115,6 +116,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             .map_err(|e| CliError::BadInput(format!("{}: [sync] upload_token_file {e}", config.describe())))?;
     }
     let db_path = config.database_path(cli.db.as_deref());
+    if let Command::System(cmd) = command {
+        return system_cmd::run(&config, &db_path, cmd);
+    }
     identity::act_as_owner_of_database(&db_path).map_err(CliError::Failed)?;
     let ctx = Context { config, db_path };
     match command {
@@ -126,6 +130,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::SupportBundle { out } => bundle::run(&ctx, out),
         Command::Survey(cmd) => survey_cmd::run(&ctx, cmd),
         Command::Speech(cmd) => speech_cmd::run(&ctx, cmd),
+        Command::System(_) => unreachable!("handled before the identity switch"),
         Command::Sync(cmd) => sync_cmd::run(&ctx, cmd),
         Command::Feed(cmd) => sync_cmd::feed(&ctx, cmd),
         Command::Staff(StaffCommand::PinHash) => {

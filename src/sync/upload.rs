@@ -151,6 +151,7 @@ pub fn health(store: &Store, site: &str, kiosk_id: u8, now: jiff::Timestamp) -> 
         printer_at_utc: store.sync_state(state::PRINTER_STATE_AT)?.and_then(|t| t.parse().ok()),
         outbox_pending: outbox.pending,
         oldest_pending_utc: outbox.oldest_pending_utc,
+        system: store.path().parent().and_then(crate::system::status::published),
     })
 }
 

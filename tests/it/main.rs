@@ -19,4 +19,5 @@ mod speech;
 mod structure;
 mod survey;
 mod sync;
+mod system;
 mod tickets;

@@ -11,19 +11,19 @@ use crate::support::{Kiosk, Run};
 
 const NOW: &str = "2026-11-30T01:05:00Z";
 
-struct Keys {
-    public: String,
+pub(crate) struct Keys {
+    pub(crate) public: String,
     secret: PathBuf,
 }
 
-fn minisign_available() -> Option<()> {
+pub(crate) fn minisign_available() -> Option<()> {
     match Command::new("minisign").arg("-v").output() {
         Ok(_) => Some(()),
         Err(_) => missing("minisign (Debian package minisign)"),
     }
 }
 
-fn keypair(dir: &Path, name: &str) -> Keys {
+pub(crate) fn keypair(dir: &Path, name: &str) -> Keys {
     let (public, secret) = (dir.join(format!("{name}.pub")), dir.join(format!("{name}.key")));
     let out = Command::new("minisign").args(["-G", "-W", "-p"]).arg(&public).arg("-s").arg(&secret).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -32,7 +32,7 @@ fn keypair(dir: &Path, name: &str) -> Keys {
 }
 
 /// Signs `bytes` with the real tool; returns the .minisig text.
-fn sign(keys: &Keys, dir: &Path, bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn sign(keys: &Keys, dir: &Path, bytes: &[u8]) -> Vec<u8> {
     let file = dir.join(format!("to-sign-{}", uuid::Uuid::new_v4()));
     std::fs::write(&file, bytes).unwrap();
     let out = Command::new("minisign").args(["-S", "-s"]).arg(&keys.secret).arg("-m").arg(&file).output().unwrap();

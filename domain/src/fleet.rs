@@ -24,6 +24,8 @@ pub struct KioskFacts {
     pub clock_offset_secs: Option<i64>,
     /// Numbers this kiosk gave today that were already given (it lost its ledger).
     pub repeated_numbers: u32,
+    /// Its slots and last system update, as its health report said.
+    pub system: Option<crate::update::SystemReport>,
 }
 
 /// What the site publishes now, for comparing a kiosk's catalogue.
@@ -91,12 +93,21 @@ pub enum Alert {
     RepeatedNumbers {
         count: u32,
     },
+    /// A system update did not take: the kiosk runs its old version (fell back) or refused
+    /// the bundle.
+    UpdateFailed {
+        version: String,
+        fell_back: bool,
+    },
 }
 
 impl Alert {
     pub fn severity(&self) -> Severity {
         match self {
-            Alert::PaperNearEnd | Alert::CatalogueBehind { .. } | Alert::Backlog { .. } => Severity::Warning,
+            Alert::PaperNearEnd
+            | Alert::CatalogueBehind { .. }
+            | Alert::Backlog { .. }
+            | Alert::UpdateFailed { .. } => Severity::Warning,
             Alert::ClockOff { secs } if secs.abs() <= CLOCK_WRONG_DAY_SECS => Severity::Warning,
             _ => Severity::Critical,
         }
@@ -117,6 +128,7 @@ impl Alert {
             Alert::Backlog { .. } => "backlog",
             Alert::ClockOff { .. } => "clock_off",
             Alert::RepeatedNumbers { .. } => "repeated_numbers",
+            Alert::UpdateFailed { .. } => "update_failed",
         }
     }
 
@@ -146,6 +158,12 @@ impl Alert {
             Alert::RepeatedNumbers { count } => format!(
                 "{count} nomor hari ini diberikan dua kali (kiosk kehilangan datanya): periksa kiosk, layani keduanya"
             ),
+            Alert::UpdateFailed { version, fell_back: true } => format!(
+                "Pembaruan sistem {version} gagal menyala dan kiosk kembali ke versi lama sendiri: kiosk tetap melayani; periksa bundel itu"
+            ),
+            Alert::UpdateFailed { version, fell_back: false } => {
+                format!("Pembaruan sistem {version} ditolak atau gagal ditulis: lihat status sistem kiosk")
+            }
         }
     }
 }
@@ -185,6 +203,12 @@ pub fn alerts(k: &KioskFacts, site: &SiteFacts, rules: &Rules, now: jiff::Timest
     }
     if k.repeated_numbers > 0 {
         out.push(Alert::RepeatedNumbers { count: k.repeated_numbers });
+    }
+    if let Some(last) = k.system.as_ref().and_then(|s| s.last.as_ref()).filter(|l| l.result.is_failure()) {
+        out.push(Alert::UpdateFailed {
+            version: last.version.clone(),
+            fell_back: last.result == crate::update::UpdateResult::FellBack,
+        });
     }
     out.sort_by_key(|a| std::cmp::Reverse(a.severity()));
     out
@@ -228,6 +252,7 @@ mod tests {
             outbox_pending: 0,
             clock_offset_secs: None,
             repeated_numbers: 0,
+            system: None,
         }
     }
 
@@ -247,6 +272,33 @@ mod tests {
         k.clock_offset_secs = None;
         k.repeated_numbers = 2;
         assert_eq!(alerts(&k, &site, &Rules::default(), now), [Alert::RepeatedNumbers { count: 2 }]);
+    }
+
+    #[test]
+    fn an_update_that_fell_back_or_failed_is_flagged_and_one_that_runs_is_not() {
+        use crate::update::{LastUpdate, Slot, SystemReport, UpdateResult};
+        let site = SiteFacts { code: "S".into(), feed_version: 7, feed_expires: None };
+        let now = t("2026-11-30T02:00:00Z");
+        let mut k = kiosk("S", 1, Some("2026-11-30T01:59:00Z"), PrinterState::Ready);
+        let with = |result| SystemReport {
+            slot: Slot::A,
+            version: "2".into(),
+            other_version: None,
+            last: Some(LastUpdate { version: "3".into(), result, at_utc: now }),
+            progress: None,
+        };
+        k.system = Some(with(UpdateResult::Running));
+        assert!(alerts(&k, &site, &Rules::default(), now).is_empty());
+        k.system = Some(with(UpdateResult::FellBack));
+        let a = alerts(&k, &site, &Rules::default(), now);
+        assert_eq!(a, [Alert::UpdateFailed { version: "3".into(), fell_back: true }]);
+        assert_eq!(a[0].severity(), Severity::Warning, "the old version serves meanwhile");
+        assert!(a[0].words().contains("kembali ke versi lama"));
+        k.system = Some(with(UpdateResult::Failed { reason: "hash".into() }));
+        assert_eq!(
+            alerts(&k, &site, &Rules::default(), now),
+            [Alert::UpdateFailed { version: "3".into(), fell_back: false }]
+        );
     }
 
     #[test]

@@ -20,6 +20,21 @@ pub struct Config {
     pub desk: DeskConfig,
     pub reminders: RemindersConfig,
     pub bookings: BookingsConfig,
+    pub updates: UpdatesConfig,
+}
+
+/// System updates for the kiosks (`mpp-hub update …`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UpdatesConfig {
+    /// Where the bundles are kept (`VERSION.update`), as `mpp-hub update add` copies them.
+    pub dir: std::path::PathBuf,
+}
+
+impl Default for UpdatesConfig {
+    fn default() -> Self {
+        UpdatesConfig { dir: "/var/lib/mpp-hub/updates".into() }
+    }
 }
 
 /// Bookings' secrets.

@@ -48,6 +48,10 @@ enum Command {
     /// Kiosks: enroll (prints the credential once), revoke.
     #[command(subcommand)]
     Kiosk(KioskCommand),
+    /// Kiosks' system updates: add a signed bundle, roll it out to a pilot kiosk then to
+    /// all, pause, roll back (roll out the older version).
+    #[command(subcommand)]
+    Update(UpdateCommand),
     /// Counters (loket) and the services each serves.
     #[command(subcommand)]
     Counter(CounterCommand),
@@ -255,6 +259,38 @@ enum SiteCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum UpdateCommand {
+    /// Keep a bundle (`mpp-kiosk-VERSION.update`, its `.minisig` beside it) in [updates] dir.
+    Add { file: PathBuf },
+    /// The bundles held, newest first.
+    List,
+    /// Offer VERSION to a site's kiosks: to --pilot K alone first, or --all. Rolling out an
+    /// older version is the roll back.
+    Rollout {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        version: String,
+        /// The one kiosk to try it first.
+        #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+        pilot: Option<u8>,
+        /// Every kiosk of the site.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Stop offering the site's rollout (kiosks writing it finish).
+    Pause {
+        #[arg(long)]
+        site: String,
+    },
+    /// Offer it again.
+    Resume {
+        #[arg(long)]
+        site: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum KioskCommand {
     /// Enroll a kiosk and print its credential (once: it is stored only as a hash). Put it
     /// in the kiosk's [sync] upload_token_file. Enrolling again replaces the credential.
@@ -454,6 +490,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 Err(EnrollError::Db(e)) => return Err(e.into()),
             }
         }
+        Command::Update(cmd) => update_command(&app, cmd, now).await?,
         Command::Counter(CounterCommand::Add { site, number, name, services }) => {
             let counter = mpp_hub::app::accounts::Counter { number, name: name.clone(), services: services.clone() };
             app.add_counter(&site, &counter).await.map_err(admin_failure)?;
@@ -659,4 +696,36 @@ fn demo_folder() -> Result<PathBuf, db::local_cluster::ClusterError> {
 /// Where the demo's cluster is (its credential file goes beside it).
 fn demo_cluster_dir(cluster: Option<&db::local_cluster::LocalCluster>) -> PathBuf {
     cluster.map(|c| c.dir.clone()).unwrap_or_else(|| PathBuf::from("mpp-hub-demo"))
+}
+
+async fn update_command(app: &mpp_hub::app::App, cmd: UpdateCommand, now: jiff::Timestamp) -> Result<(), Failure> {
+    use mpp_hub::app::updates::UpdateError;
+    let failure = |e: UpdateError| match e {
+        UpdateError::Db(e) => Failure::from(e),
+        e => Failure::BadInput(e.to_string()),
+    };
+    match cmd {
+        UpdateCommand::Add { file } => {
+            let b = app.add_bundle(&file, now).await.map_err(failure)?;
+            println!("bundle {} ({} bytes, built {}) kept", b.version, b.size, b.built_at);
+        }
+        UpdateCommand::List => {
+            for b in app.bundles().await.map_err(failure)? {
+                println!("{}\t{} bytes\tbuilt {}", b.version, b.size, b.built_at);
+            }
+        }
+        UpdateCommand::Rollout { site, version, pilot, all: _ } => {
+            let r = app.roll_out(&site, &version, pilot, now).await.map_err(failure)?;
+            println!("{site}: {} offered to {:?}", r.version, r.stage);
+        }
+        UpdateCommand::Pause { site } => {
+            let r = app.pause_rollout(&site, true, now).await.map_err(failure)?;
+            println!("{site}: {} paused", r.version);
+        }
+        UpdateCommand::Resume { site } => {
+            let r = app.pause_rollout(&site, false, now).await.map_err(failure)?;
+            println!("{site}: {} offered again to {:?}", r.version, r.stage);
+        }
+    }
+    Ok(())
 }

@@ -27,6 +27,7 @@ pub struct Installed {
 
 /// Installs the bundle at `bundle` (already checked by `bundle::verify`, giving `manifest`
 /// and `header_len`) into the slot that is not `running`. `progress` hears (written, total).
+#[allow(clippy::too_many_arguments)] // each is one fact the caller has; a struct would only rename them
 pub fn install(
     layout: &Layout,
     bundle: &Path,

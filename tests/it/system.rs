@@ -106,7 +106,7 @@ fn now() -> jiff::Timestamp {
 }
 
 fn verify(b: &Bundle, keys: &Keys) -> Result<Manifest, SystemError> {
-    bundle::verify(&b.path, &b.sig, &[keys.public.clone()], 1 << 30, &mut |_, _| {})
+    bundle::verify(&b.path, &b.sig, std::slice::from_ref(&keys.public), 1 << 30, &mut |_, _| {})
 }
 
 fn install_into(l: &Layout, b: &Bundle, keys: &Keys) -> Result<install::Installed, SystemError> {

@@ -14,6 +14,7 @@ pub mod reminders;
 pub mod report;
 pub mod site_info;
 pub mod sites;
+pub mod updates;
 pub mod voice;
 
 use std::sync::Arc;
@@ -44,6 +45,8 @@ pub struct App {
     pub reminders: crate::config::RemindersConfig,
     /// `[bookings]`: where the NIK hash's key is.
     pub bookings: crate::config::BookingsConfig,
+    /// `[updates]`: where system update bundles are kept.
+    pub updates: crate::config::UpdatesConfig,
     /// `[server] public_url`: what the desk's slips' QR codes open.
     pub public_url: Option<String>,
     /// Queue states already computed, dropped when their site changes.
@@ -74,6 +77,7 @@ impl App {
             desk: config.desk.clone(),
             reminders: config.reminders.clone(),
             bookings: config.bookings.clone(),
+            updates: config.updates.clone(),
             public_url: config.server.public_url.clone(),
             voice,
             queues: SiteStates::default(),

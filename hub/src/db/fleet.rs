@@ -23,7 +23,7 @@ pub async fn kiosks(db: &Db, site: Option<&str>, now: jiff::Timestamp) -> Result
             "SELECT k.site, k.number, k.name, greatest(k.last_seen_at, h.received_at) AS last_seen,
                     h.app_version, h.catalogue_version, coalesce(h.printer, 'unknown') AS printer,
                     coalesce(h.outbox_pending, 0) AS outbox_pending, s.feed_version, s.feed_expires, s.time_zone,
-                    k.clock_offset_ms,
+                    k.clock_offset_ms, h.system,
                     (SELECT count(*) FROM number_collision c
                      WHERE c.site = k.site AND c.kiosk = k.number
                        AND c.local_date = ($2::timestamptz AT TIME ZONE s.time_zone)::date) AS repeated
@@ -59,6 +59,10 @@ pub async fn kiosks(db: &Db, site: Option<&str>, now: jiff::Timestamp) -> Result
                     outbox_pending: u64::try_from(r.try_get::<_, i64>("outbox_pending")?).unwrap_or(0),
                     clock_offset_secs: r.try_get::<_, Option<i64>>("clock_offset_ms")?.map(|ms| ms / 1000),
                     repeated_numbers: u32::try_from(r.try_get::<_, i64>("repeated")?).unwrap_or(u32::MAX),
+                    system: match r.try_get::<_, Option<serde_json::Value>>("system")? {
+                        None => None,
+                        Some(v) => Some(serde_json::from_value(v).map_err(|_| bad("system"))?),
+                    },
                 },
                 site: SiteFacts { code, feed_version, feed_expires },
                 time_zone: r.try_get("time_zone")?,

@@ -18,6 +18,7 @@ pub mod reminders;
 pub mod report;
 pub mod sites;
 mod types;
+pub mod updates;
 pub mod uploads;
 
 use std::sync::Arc;
@@ -42,6 +43,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0009_bookings", include_str!("migrations/0009_bookings.sql")),
     ("0010_desk", include_str!("migrations/0010_desk.sql")),
     ("0011_reminders", include_str!("migrations/0011_reminders.sql")),
+    ("0012_system_updates", include_str!("migrations/0012_system_updates.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -263,12 +263,12 @@ pub async fn store_health(
     let tx = client.transaction().await?;
     tx.execute(
         "INSERT INTO kiosk_health (site, kiosk, reported_at, received_at, app_version, catalogue_version, printer,
-                                   printer_at, outbox_pending, oldest_pending)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                   printer_at, outbox_pending, oldest_pending, system)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (site, kiosk) DO UPDATE SET reported_at = excluded.reported_at, received_at = excluded.received_at,
              app_version = excluded.app_version, catalogue_version = excluded.catalogue_version,
              printer = excluded.printer, printer_at = excluded.printer_at, outbox_pending = excluded.outbox_pending,
-             oldest_pending = excluded.oldest_pending
+             oldest_pending = excluded.oldest_pending, system = excluded.system
          WHERE kiosk_health.reported_at <= excluded.reported_at",
         &[
             &kiosk.site,
@@ -281,6 +281,7 @@ pub async fn store_health(
             &h.printer_at_utc.map(Ts),
             &(h.outbox_pending as i64),
             &h.oldest_pending_utc.as_deref().map(|o| o.chars().take(40).collect::<String>()),
+            &h.system.as_ref().map(|s| serde_json::to_value(s).expect("a report serializes")),
         ],
     )
     .await?;

@@ -36,6 +36,8 @@ pub fn router(state: WebState) -> Router {
         .route("/api/v1/health", post(api::upload::health))
         .route("/api/v1/kiosk/sequences", get(api::upload::sequences))
         .route("/api/v1/kiosk/bookings", get(api::bookings::for_kiosk))
+        .route("/api/v1/kiosk/update", get(api::update::offer))
+        .route("/api/v1/kiosk/update/{version}", get(api::update::bundle))
         .route("/api/v1/sites/{site}/bookings", post(api::bookings::book))
         .route("/api/v1/sites/{site}/queue", get(api::queue::state))
         .route("/api/v1/sites/{site}/events", get(api::queue::events))

@@ -19,5 +19,6 @@ mod queue;
 mod reminders;
 mod report;
 mod support;
+mod updates;
 mod upload;
 mod voice;

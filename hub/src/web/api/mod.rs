@@ -4,5 +4,6 @@
 pub mod bookings;
 pub mod counter;
 pub mod queue;
+pub mod update;
 pub mod upload;
 pub mod voice;

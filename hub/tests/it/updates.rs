@@ -1,0 +1,160 @@
+//! System updates through the hub: a bundle signed by the real `minisign` is added by the
+//! administrator's command, rolled out to a pilot kiosk then to all, paused, and served
+//! only to the kiosks it is offered to, with their credentials; what kiosks report of
+//! their slots arrives through their own health report (the kiosk's sync round) and the
+//! fleet page shows it, a failed update included.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use mpp_domain::update::{LastUpdate, Manifest, Part, PartKind, Slot, SystemReport, UpdateResult};
+use sha2::{Digest, Sha256};
+
+use crate::browser::add_staff;
+use crate::report::{get, session};
+use crate::support::{Hub, KioskLedger, SITE, hub_command};
+
+const NOW: &str = "2026-12-07T02:00:00Z";
+
+fn admin(hub: &Hub, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mpp-hub"))
+        .arg("--config")
+        .arg(hub.dir.path().join("hub.toml"))
+        .args(args)
+        .env("MPP_HUB_DATABASE_URL", &hub.database)
+        .env("MPP_HUB_NOW", NOW)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+#[track_caller]
+fn ok(out: Output) -> String {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A bundle of `version` with made-up parts, signed; (its path, the public key).
+fn bundle(dir: &Path, version: &str) -> (PathBuf, String) {
+    let run = |c: &mut Command| {
+        let out = c.output().expect("minisign (Debian package minisign; .ci/setup installs it)");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    let (public, secret) = (dir.join("release.pub"), dir.join("release.key"));
+    if !public.exists() {
+        run(Command::new("minisign").args(["-G", "-W", "-p"]).arg(&public).arg("-s").arg(&secret));
+    }
+    let parts: Vec<Vec<u8>> =
+        (1..=3u8).map(|seed| (0..300_000u32).map(|i| (i.wrapping_mul(31) as u8) ^ seed).collect()).collect();
+    let m = Manifest {
+        version: version.into(),
+        built_utc: NOW.parse().unwrap(),
+        parts: PartKind::ORDER
+            .iter()
+            .zip(&parts)
+            .map(|(&kind, b)| Part {
+                kind,
+                size: b.len() as u64,
+                sha256: mpp_kiosk::system::bundle::hex(&Sha256::digest(b)),
+            })
+            .collect(),
+    };
+    let mut file = m.header();
+    parts.iter().for_each(|p| file.extend(p));
+    let path = dir.join(format!("mpp-kiosk-{version}.update"));
+    std::fs::write(&path, &file).unwrap();
+    run(Command::new("minisign").args(["-S", "-s"]).arg(&secret).arg("-m").arg(&path));
+    let key = std::fs::read_to_string(&public).unwrap().lines().nth(1).unwrap().trim().to_owned();
+    (path, key)
+}
+
+/// A kiosk's GET with its credential: (status, body bytes).
+fn fetch(hub: &Hub, path: &str, token: &str) -> (u16, Vec<u8>) {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut r = agent.get(&hub.url(path)).header("Authorization", &format!("Bearer {token}")).call().unwrap();
+    (r.status().as_u16(), r.body_mut().with_config().limit(64 << 20).read_to_vec().unwrap())
+}
+
+/// The kiosk's updater publishes its slots; its next sync round reports them.
+fn report(hub: &Hub, k: &mut KioskLedger, number: u8, token: &str, r: SystemReport) {
+    mpp_kiosk::system::status::publish(k.dir.path(), &r).unwrap();
+    let cfg = k.sync_config(hub, token);
+    let round = mpp_kiosk::sync::round(&mut k.store, &cfg, SITE, number, NOW.parse().unwrap());
+    assert!(round.uploaded.is_ok(), "{:?}", round.uploaded);
+}
+
+fn system(slot: Slot, version: &str, last: Option<(&str, UpdateResult)>) -> SystemReport {
+    SystemReport {
+        slot,
+        version: version.into(),
+        other_version: None,
+        last: last.map(|(v, result)| LastUpdate { version: v.into(), result, at_utc: NOW.parse().unwrap() }),
+        progress: None,
+    }
+}
+
+#[test]
+fn a_bundle_goes_to_the_pilot_then_to_all_pauses_and_a_failure_shows_on_the_fleet_page() {
+    let store = tempfile::tempdir().unwrap();
+    let made = tempfile::tempdir().unwrap();
+    let hub = Hub::start_at_with(NOW, &format!("[updates]\ndir = \"{}\"\n", store.path().display()));
+    let token2 =
+        ok(hub_command(&hub.database, &["kiosk", "enroll", "--site", SITE, "--number", "2"])).trim().to_owned();
+    let (file, key) = bundle(made.path(), "2.0");
+
+    // Not whole: refused, naming the file.
+    let short = made.path().join("short.update");
+    std::fs::write(&short, &std::fs::read(&file).unwrap()[..500_000]).unwrap();
+    std::fs::copy(format!("{}.minisig", file.display()), format!("{}.minisig", short.display())).unwrap();
+    let out = admin(&hub, &["update", "add", short.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not whole"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    assert!(ok(admin(&hub, &["update", "add", file.to_str().unwrap()])).contains("bundle 2.0"));
+    let out = admin(&hub, &["update", "rollout", "--site", SITE, "--version", "9.9", "--all"]);
+    assert_eq!(out.status.code(), Some(2), "a version not held");
+    ok(admin(&hub, &["update", "rollout", "--site", SITE, "--version", "2.0", "--pilot", "1"]));
+
+    let (mut k1, mut k2) = (KioskLedger::new(), KioskLedger::new());
+    report(&hub, &mut k1, 1, &hub.token, system(Slot::A, "1.0", None));
+    report(&hub, &mut k2, 2, &token2, system(Slot::A, "1.0", None));
+
+    let (status, offer) = fetch(&hub, "/api/v1/kiosk/update", &hub.token);
+    assert_eq!(status, 200);
+    let offer: serde_json::Value = serde_json::from_slice(&offer).unwrap();
+    assert_eq!(offer["version"], "2.0");
+    assert_eq!(fetch(&hub, "/api/v1/kiosk/update", &token2).0, 204, "the pilot first");
+    assert_eq!(fetch(&hub, "/api/v1/kiosk/update/2.0", &token2).0, 404, "nor its bytes");
+    assert_eq!(fetch(&hub, "/api/v1/kiosk/update/2.0", "mpk1.x.y").0, 401);
+
+    // The pilot downloads it, and its own check accepts what the hub served.
+    let (status, bytes) = fetch(&hub, offer["path"].as_str().unwrap(), &hub.token);
+    assert_eq!((status, bytes.len() as u64), (200, offer["size"].as_u64().unwrap()));
+    let got = made.path().join("downloaded.update");
+    std::fs::write(&got, &bytes).unwrap();
+    let m =
+        mpp_kiosk::system::bundle::verify(&got, offer["signature"].as_str().unwrap(), &[key], 1 << 30, &mut |_, _| {})
+            .unwrap();
+    assert_eq!(m.version, "2.0");
+
+    // It runs 2.0: nothing more for it; then every kiosk.
+    report(&hub, &mut k1, 1, &hub.token, system(Slot::B, "2.0", Some(("2.0", UpdateResult::Running))));
+    assert_eq!(fetch(&hub, "/api/v1/kiosk/update", &hub.token).0, 204);
+    ok(admin(&hub, &["update", "rollout", "--site", SITE, "--version", "2.0", "--all"]));
+    assert_eq!(fetch(&hub, "/api/v1/kiosk/update", &token2).0, 200);
+    ok(admin(&hub, &["update", "pause", "--site", SITE]));
+    assert_eq!(fetch(&hub, "/api/v1/kiosk/update", &token2).0, 204, "paused");
+    ok(admin(&hub, &["update", "resume", "--site", SITE]));
+    assert_eq!(fetch(&hub, "/api/v1/kiosk/update", &token2).0, 200);
+
+    // Kiosk 2 could not start it and fell back: not offered again, and the page says so.
+    report(&hub, &mut k2, 2, &token2, system(Slot::A, "1.0", Some(("2.0", UpdateResult::FellBack))));
+    assert_eq!(fetch(&hub, "/api/v1/kiosk/update", &token2).0, 204);
+    add_staff(&hub, "kepala", "supervisor");
+    let (status, page, _) = get(&hub, "/fleet", Some(&session(&hub, "kepala")));
+    assert_eq!(status, 200);
+    assert!(page.contains("Pembaruan sistem: versi 2.0 ditawarkan ke semua kiosk"), "{page}");
+    assert!(page.contains("2.0 · slot B"), "kiosk 1 runs 2.0 in slot B: {page}");
+    assert!(page.contains("gagal menyala, kembali ke versi lama"), "{page}");
+    assert!(page.contains("Pembaruan sistem 2.0 gagal menyala"), "the alert: {page}");
+}

@@ -229,29 +229,38 @@ class Run:
         raise Failed(f"no slip reached the {name} printer in {seconds} s")
 
     # -- QEMU ----------------------------------------------------------------------------------
-    def boot(self, flag="mpp-kiosk.boottest", extra=(), config_extra=""):
+    def boot(self, flag="mpp-kiosk.boottest", extra=(), config_extra="", fresh=True):
         ovmf_code, ovmf_vars = "/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd"
         for f in (ovmf_code, ovmf_vars):
             if not os.path.exists(f):
                 raise Failed(f"{f} missing (apt install ovmf)")
         disk = os.path.join(self.tmp, "disk.img")
-        subprocess.run(["cp", "--sparse=always", os.path.join(self.image, "mpp-kiosk.img"), disk], check=True)
-        shutil.copy(ovmf_vars, os.path.join(self.tmp, "vars.fd"))
-        # The test's boot entry: the kiosk's, plus the flag that enables boottest.sh and no
-        # time sync (the guest's clock is pinned, and there is no network anyway).
-        env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
-        # The boot menu cannot be edited from a keyboard (init=/bin/sh would be root).
-        loader = os.path.join(self.tmp, "loader.conf")
-        subprocess.run(["mcopy", "-n", "-i", disk + "@@1M", "::/loader/loader.conf", loader], check=True, env=env)
-        if "editor no" not in open(loader).read().split("\n"):
-            raise Failed("loader.conf lets a keyboard edit the boot entry: 'editor no' is missing")
-        entry = os.path.join(self.tmp, "kiosk.conf")
-        subprocess.run(["mcopy", "-n", "-i", disk + "@@1M", "::/loader/entries/kiosk.conf", entry], check=True, env=env)
-        text = open(entry).read()
-        text = "\n".join(l + f" {flag} systemd.mask=systemd-timesyncd.service" if l.startswith("options ") else l
-                         for l in text.splitlines()) + "\n"
-        open(entry, "w").write(text)
-        subprocess.run(["mcopy", "-o", "-i", disk + "@@1M", entry, "::/loader/entries/kiosk.conf"], check=True, env=env)
+        # fresh=False: the disk as the last boot left it (the update test's reboots).
+        if fresh:
+            subprocess.run(["cp", "--sparse=always", os.path.join(self.image, "mpp-kiosk.img"), disk], check=True)
+            shutil.copy(ovmf_vars, os.path.join(self.tmp, "vars.fd"))
+            # The test's boot entry: the kiosk's, plus the flag that enables boottest.sh and no
+            # time sync (the guest's clock is pinned, and there is no network anyway).
+            env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+            # The boot menu cannot be edited from a keyboard (init=/bin/sh would be root).
+            loader = os.path.join(self.tmp, "loader.conf")
+            subprocess.run(["mcopy", "-n", "-i", disk + "@@1M", "::/loader/loader.conf", loader], check=True, env=env)
+            if "editor no" not in open(loader).read().split("\n"):
+                raise Failed("loader.conf lets a keyboard edit the boot entry: 'editor no' is missing")
+            # Slot A's entry (the image's only one; its name carries the A/B generation).
+            names = subprocess.run(["mdir", "-b", "-i", disk + "@@1M", "::/loader/entries"], check=True, env=env,
+                                   capture_output=True, text=True).stdout.split()
+            names = [os.path.basename(n) for n in names if os.path.basename(n).startswith("mpp-kiosk-")]
+            if len(names) != 1:
+                raise Failed(f"the image should have one boot entry, slot A's: {names}")
+            entry_name = names[0]
+            entry = os.path.join(self.tmp, "entry.conf")
+            subprocess.run(["mcopy", "-n", "-i", disk + "@@1M", f"::/loader/entries/{entry_name}", entry], check=True, env=env)
+            text = open(entry).read()
+            text = "\n".join(l + f" {flag} systemd.mask=systemd-timesyncd.service" if l.startswith("options ") else l
+                             for l in text.splitlines()) + "\n"
+            open(entry, "w").write(text)
+            subprocess.run(["mcopy", "-o", "-i", disk + "@@1M", entry, f"::/loader/entries/{entry_name}"], check=True, env=env)
         # The kiosk's config for the test: kiosk 1, a serial printer at 19200 baud, a QR URL.
         cfg = os.path.join(self.tmp, "config.toml")
         open(cfg, "w").write(

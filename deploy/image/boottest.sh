@@ -79,6 +79,53 @@ if grep -q "mpp-kiosk.boottest=speech" /proc/cmdline; then
     say "done"
     exit 0
 fi
+# The update test (mpp-kiosk.boottest=update, deploy/image/update-test.sh): the host hands
+# each boot its steps (fw_cfg opt/mpp-kiosk/steps) and a USB stick with bundles, and reads
+# the slots' status here. Steps: "run ID" first (each ID's steps run once, in the first
+# boot of that QEMU run, not again after its reboots), then "issue" (a ticket, printed, for
+# the outbox), "refuse FILE" (a bundle the kiosk must refuse), "install FILE", "reboot".
+if grep -q "mpp-kiosk.boottest=update" /proc/cmdline; then
+    status() { /usr/bin/mpp-kiosk --config /etc/mpp-kiosk/config.toml system status --json 2>&1 | tr -d '\n' | tr -s ' '; }
+    # The verdict on this boot comes from systemd-boot and systemd-bless-boot: wait for it.
+    for i in $(seq 1 60); do
+        systemctl is-active -q boot-complete.target && break
+        [ -e /sys/firmware/efi/efivars/LoaderBootCountPath-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f ] || break
+        sleep 2
+    done
+    sleep 3
+    say "status $(status)"
+    say "entries $(ls /boot/efi/loader/entries | tr '\n' ' ')"
+    say "root $(findmnt -n -o SOURCE,FSTYPE,OPTIONS /) data $(findmnt -n -o SOURCE /var/lib/mpp-kiosk)"
+    say "tickets $(kiosk ticket list 2>/dev/null | grep -c KTB-) outbox $(kiosk sync status 2>/dev/null | grep -i -m1 'outbox\|pending' | tr -s ' ')"
+    steps=$(cat /sys/firmware/qemu_fw_cfg/by_name/opt/mpp-kiosk/steps/raw 2>/dev/null || true)
+    mkdir -p /run/mpp-stick
+    mount -t vfat -o ro LABEL=MPPSTICK /run/mpp-stick 2>/dev/null || say "no stick: $(blkid | tr "\n" " ")"
+    echo "$steps" | tr ';' '\n' | while read -r step file; do
+        case "$step" in
+            run)
+                if [ -e "/data/boottest-$file" ]; then say "steps $file ran already"; break; fi
+                touch "/data/boottest-$file"; sync ;;
+            issue)
+                kiosk ticket issue --service KTP-BARU 2>&1 | tail -1 | sed 's/^/BOOTTEST issue /' ;;
+            refuse)
+                out=$(/usr/bin/mpp-kiosk --config /etc/mpp-kiosk/config.toml system update --install "/run/mpp-stick/$file" 2>&1)
+                say "refuse $file exit $? $(echo "$out" | tail -1)" ;;
+            install)
+                say "installing $file"
+                # Tells the host when the slot is being written (its power cut comes then).
+                ( for i in $(seq 1 3000); do [ -e /var/lib/mpp-kiosk/system-update.writing ] && { say "writing started"; break; }; sleep 0.2; done ) &
+                out=$(/usr/bin/mpp-kiosk --config /etc/mpp-kiosk/config.toml system update --install "/run/mpp-stick/$file" 2>&1)
+                say "install exit $? $(echo "$out" | tr '\n' ' ')" ;;
+            reboot)
+                say "rebooting"
+                umount /run/mpp-stick 2>/dev/null || true
+                systemctl reboot
+                exit 0 ;;
+        esac
+    done
+    say "done"
+    exit 0
+fi
 say "devices $(ls /proc/$(systemctl show -p MainPID --value mpp-kiosk.service)/fd -l 2>/dev/null | grep -o '/dev/[a-z/]*[0-9]*' | sort -u | tr '\n' ' ')"
 say "mode $(cat /sys/class/drm/card0-*/modes 2>/dev/null | head -1)"
 say "ready 1"

@@ -8,13 +8,25 @@
 # `bmaptool copy mpp-kiosk.img.zst /dev/sdX` using mpp-kiosk.img.bmap, or
 # `zstd -dc mpp-kiosk.img.zst | dd of=/dev/sdX bs=4M conv=fsync`), mpp-kiosk.img.bmap and
 # SHA256SUMS. The raw image stays too, for the QEMU boot test (deploy/image/boot-test.sh).
+# Beside it the system update bundle, mpp-kiosk-VERSION.update (docs/system-updates.md),
+# signed into .update.minisig when UPDATE_KEY names a minisign secret key made with -W (no
+# password). SYSTEM_VERSION names the version (default: the .deb's version and the build's
+# UTC time).
 #
-# The disk (GPT, UEFI): an EFI system partition with systemd-boot, the kernel and initrd;
-# the root file system (ext4, label kioskroot); a data partition (ext4, label kioskdata)
-# mounted at /var/lib/mpp-kiosk, so the ticket ledger survives a re-flash of the root.
-# No Docker, no KVM, no loop devices, no mounting: debootstrap, mkfs -d, mtools, sfdisk.
-# Needs root (debootstrap, chroot) and: debootstrap dosfstools mtools fdisk systemd-boot-efi
-# bmap-tools zstd (deploy/image/build.sh installs what is missing).
+# The disk (GPT, UEFI), laid out for A/B updates:
+#   esp          systemd-boot, each slot's kernel and initrd (mpp/a/, mpp/b/), one boot entry
+#                per slot with boot counting (mpp-kiosk-NNNN-S[+tries].conf)
+#   kiosk-root-a the root file system: squashfs, mounted read-only (nothing can change it by
+#                accident or with the kiosk's rights, and an update writes a slot whole and
+#                checks its hash)
+#   kiosk-root-b the same size, empty until the first update
+#   kioskdata    ext4 at /data: the kiosk's state (/var/lib/mpp-kiosk: database, outbox,
+#                credential, slips), its config (/etc/mpp-kiosk), the journal (/var/log),
+#                systemd's state and local udev rules, bound into place; nothing the kiosk
+#                writes lives on a root slot
+# No Docker, no KVM, no loop devices, no mounting: debootstrap, mksquashfs, mkfs -d, mtools,
+# sfdisk. Needs root (debootstrap, chroot) and: debootstrap dosfstools mtools fdisk
+# systemd-boot-efi bmap-tools zstd squashfs-tools minisign (installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -24,7 +36,7 @@ mirror="${MIRROR:-http://deb.debian.org/debian}"
 [ -f "$site_config" ] || { echo "build: $site_config: no such file" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "build: run as root (debootstrap and chroot need it)" >&2; exit 2; }
 
-need=(debootstrap dosfstools mtools fdisk systemd-boot-efi bmap-tools zstd)
+need=(debootstrap dosfstools mtools fdisk systemd-boot-efi bmap-tools zstd squashfs-tools minisign)
 missing=()
 for p in "${need[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -63,10 +75,23 @@ EOF
 echo kiosk >"$root/etc/hostname"
 printf '127.0.0.1 localhost\n127.0.1.1 kiosk\n' >"$root/etc/hosts"
 cp "$deb" "$root/tmp/mpp-kiosk.deb"
+# The root is read-only (squashfs, mounted by the initrd); what is written goes to the data
+# partition or to memory. nofail: a kiosk whose data partition is broken still boots to
+# where a technician can log in and run doctor.
 cat >"$root/etc/fstab" <<'EOF'
-LABEL=kioskroot  /                    ext4  defaults,noatime,errors=remount-ro  0 1
-LABEL=kioskdata  /var/lib/mpp-kiosk   ext4  defaults,noatime,nofail             0 2
+LABEL=kioskdata     /data                ext4   defaults,noatime,nofail          0 2
+/data/state         /var/lib/mpp-kiosk   none   bind,nofail,x-systemd.requires-mounts-for=/data  0 0
+/data/etc           /etc/mpp-kiosk       none   bind,nofail,x-systemd.requires-mounts-for=/data  0 0
+/data/log           /var/log             none   bind,nofail,x-systemd.requires-mounts-for=/data  0 0
+/data/systemd       /var/lib/systemd     none   bind,nofail,x-systemd.requires-mounts-for=/data  0 0
+/data/udev-rules    /etc/udev/rules.d    none   bind,nofail,x-systemd.requires-mounts-for=/data  0 0
+LABEL=KIOSKESP      /boot/efi            vfat   umask=0077,noatime,nofail        0 2
+tmpfs               /tmp                 tmpfs  mode=1777,nosuid,nodev           0 0
+tmpfs               /var/tmp             tmpfs  mode=1777,nosuid,nodev           0 0
 EOF
+# The initrd mounts the squashfs root.
+mkdir -p "$root/etc/initramfs-tools"
+echo squashfs >>"$root/etc/initramfs-tools/modules"
 
 log "kernel, systemd and the kiosk inside the root"
 mount_chroot() { mount -t proc proc "$root/proc"; mount -t sysfs sys "$root/sys"; mount --bind /dev "$root/dev"; }
@@ -77,24 +102,49 @@ chroot "$root" /bin/sh -ec '
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends linux-image-amd64 systemd-sysv udev dbus kmod \
-        iproute2 systemd-timesyncd initramfs-tools ifupdown isc-dhcp-client less >/dev/null
+        iproute2 systemd-timesyncd initramfs-tools less >/dev/null
+    # systemd-bless-boot (and its generator): a new slot counts as good once the kiosk is up.
+    apt-get install -y -qq --no-install-recommends systemd-boot >/dev/null
     apt-get install -y -qq --no-install-recommends /tmp/mpp-kiosk.deb >/dev/null
     # The speech mode: its synthesizer and the ALSA player (aplay), no sound server.
     apt-get install -y -qq --no-install-recommends espeak-ng alsa-utils >/dev/null
     rm /tmp/mpp-kiosk.deb
     # The unit of the package must load cleanly on the target system.
     systemd-analyze verify /usr/lib/systemd/system/mpp-kiosk.service
-    systemctl enable mpp-kiosk.service systemd-timesyncd.service >/dev/null
+    systemctl enable mpp-kiosk.service systemd-timesyncd.service systemd-networkd.service >/dev/null
     systemctl mask getty@tty1.service >/dev/null
+    # Only the kiosk decides whether a new slot is good (mpp-kiosk-boot-ok.service), not
+    # "no unit failed": an unrelated unit must not send a kiosk back to its old system.
+    systemctl mask systemd-boot-check-no-failures.service >/dev/null 2>&1 || true
+    # The network by systemd-networkd (it writes only under /run), names by systemd-resolved:
+    # installed last, as it points /etc/resolv.conf at /run and the chroot loses DNS.
+    apt-get install -y -qq --no-install-recommends systemd-resolved >/dev/null
+    systemctl enable systemd-resolved.service >/dev/null
     apt-get clean
 ' >"$work/chroot.log" 2>&1 || { tail -30 "$work/chroot.log"; exit 1; }
 umount_chroot
 trap - EXIT
 
-install -m 640 "$site_config" "$root/etc/mpp-kiosk/config.toml"
 kiosk_gid=$(chroot "$root" getent group mpp-kiosk | cut -d: -f3)
 kiosk_uid=$(chroot "$root" getent passwd mpp-kiosk | cut -d: -f3)
-chgrp "$kiosk_gid" "$root/etc/mpp-kiosk/config.toml"
+deb_version=$(dpkg-deb -f "$deb" Version)
+version="${SYSTEM_VERSION:-${deb_version}+$(date -u +%Y%m%d%H%M)}"
+case "$version" in
+    ""|.*|*[!A-Za-z0-9.+_~-]*) echo "build: SYSTEM_VERSION $version: letters, digits and .+-_~ only" >&2; exit 2 ;;
+esac
+install -D -m 644 /dev/null "$root/usr/lib/mpp-kiosk/system-version"
+echo "$version" >"$root/usr/lib/mpp-kiosk/system-version"
+log "system version $version"
+# Each kiosk makes its own machine id at its first boot (the root is read-only: systemd keeps
+# it in memory), instead of every kiosk sharing the build's.
+: >"$root/etc/machine-id"
+rm -f "$root/var/lib/dbus/machine-id"
+# A new slot is good once the kiosk is up; without it in time, the kiosk reboots and
+# systemd-boot spends another try (then falls back to the old slot).
+install -D -m 755 deploy/image/boot-ok.sh "$root/usr/local/lib/mpp-kiosk/boot-ok.sh"
+install -m 644 deploy/image/mpp-kiosk-boot-ok.service "$root/etc/systemd/system/mpp-kiosk-boot-ok.service"
+mkdir -p "$root/etc/systemd/system/boot-complete.target.requires"
+ln -sf /etc/systemd/system/mpp-kiosk-boot-ok.service "$root/etc/systemd/system/boot-complete.target.requires/mpp-kiosk-boot-ok.service"
 # Time: public NTP first, then the site's hub (its host from [sync] upload_url; the hub's
 # machine serves NTP to the lobby, docs/technician-guide.md §9): an MPP's network often
 # blocks the internet's NTP, and a kiosk whose clock drifts issues tickets with wrong times.
@@ -106,7 +156,8 @@ printf '# Written by deploy/image/build.sh: public NTP, then the hub.\n[Time]\nN
     "$time_servers" "${hub_host:-time.cloudflare.com}" >"$root/etc/systemd/timesyncd.conf.d/mpp-kiosk.conf"
 log "time from: $time_servers"
 # Wired network by DHCP (most MPP kiosks); Wi-Fi is configured by the technician.
-printf 'auto lo\niface lo inet loopback\nallow-hotplug eth0 enp0s1 enp1s0 ens3 ens4\niface eth0 inet dhcp\n' >"$root/etc/network/interfaces"
+mkdir -p "$root/etc/systemd/network"
+printf '[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\n' >"$root/etc/systemd/network/20-wired.network"
 # The technician's login on tty2 (Ctrl+Alt+F2): root, with the password given at build
 # time in TECHNICIAN_PASSWORD; without it root stays locked (no login at all). One password
 # on every kiosk of a province falls with the first kiosk: TECHNICIAN_PASSWORD=random makes
@@ -133,56 +184,87 @@ kernel=$(ls "$root"/boot/vmlinuz-* | head -1)
 initrd=$(ls "$root"/boot/initrd.img-* | head -1)
 log "kernel $(basename "$kernel")"
 
-# The data partition's tree: the state directory, owned by the kiosk user.
+# The data partition's tree, and the root's mount points for it. What the packages put in
+# the bound folders is carried over (the journal's catalogue, systemd's state).
 data="$work/data"
-mkdir -p "$data"
-chown "$kiosk_uid:$kiosk_gid" "$data"
-chmod 750 "$data"
+mkdir -p "$data/state" "$data/etc" "$data/log/journal" "$data/systemd" "$data/udev-rules" "$data/update"
+cp -a "$root/etc/mpp-kiosk/." "$data/etc/"
+cp -a "$root/var/log/." "$data/log/"
+cp -a "$root/var/lib/systemd/." "$data/systemd/"
+cp -a "$root/etc/udev/rules.d/." "$data/udev-rules/" 2>/dev/null || true
+install -m 640 "$site_config" "$data/etc/config.toml"
+chgrp "$kiosk_gid" "$data/etc/config.toml"
+chown "$kiosk_uid:$kiosk_gid" "$data/state"
+chmod 750 "$data/state"
+chmod 700 "$data/update"
 rm -rf "$root/var/lib/mpp-kiosk"
-mkdir -p "$root/var/lib/mpp-kiosk"
+mkdir -p "$root/var/lib/mpp-kiosk" "$root/data" "$root/boot/efi" "$root/etc/udev/rules.d"
 
 log "file systems"
-esp_mb=256; root_mb=2048; data_mb=512
-mkfs.ext4 -q -F -L kioskroot -d "$root" "$work/root.ext4" "${root_mb}M"
+# A slot holds the squashfs with room to grow; the data partition a downloaded bundle too.
+esp_mb=256; slot_mb=1024; data_mb=1024
+# (ACL xattrs, which squashfs cannot hold, are left out with a warning per file: filtered.)
+mksquashfs "$root" "$work/root.sqfs" -comp zstd -noappend -quiet -no-progress 2>&1 >/dev/null | { grep -v "Unrecognised xattr prefix system.posix_acl" >&2 || true; }
+root_bytes=$(stat -c %s "$work/root.sqfs")
+[ "$root_bytes" -le $((slot_mb * 1024 * 1024)) ] || { echo "build: the root ($root_bytes bytes) is larger than a slot (${slot_mb} MiB)" >&2; exit 1; }
+log "root: squashfs $((root_bytes / 1024 / 1024)) MiB of a ${slot_mb} MiB slot"
 mkfs.ext4 -q -F -L kioskdata -d "$data" "$work/data.ext4" "${data_mb}M"
 rm -f "$work/esp.vfat"
 mkfs.vfat -n KIOSKESP -C "$work/esp.vfat" $((esp_mb * 1024)) >/dev/null
 export MTOOLS_SKIP_CHECK=1
 m() { mmd -i "$work/esp.vfat" "$@"; }
-m ::/EFI ::/EFI/BOOT ::/loader ::/loader/entries
+m ::/EFI ::/EFI/BOOT ::/loader ::/loader/entries ::/mpp ::/mpp/a ::/mpp/b
 mcopy -i "$work/esp.vfat" /usr/lib/systemd/boot/efi/systemd-bootx64.efi ::/EFI/BOOT/BOOTX64.EFI
-mcopy -i "$work/esp.vfat" "$kernel" ::/vmlinuz
-mcopy -i "$work/esp.vfat" "$initrd" ::/initrd.img
+mcopy -i "$work/esp.vfat" "$kernel" ::/mpp/a/vmlinuz
+mcopy -i "$work/esp.vfat" "$initrd" ::/mpp/a/initrd.img
 # editor no: a USB keyboard in the lobby must not edit the kernel command line
 # (init=/bin/sh is a root shell); auto-firmware no: no "reboot into firmware" entry.
-printf 'default kiosk.conf\ntimeout 0\nconsole-mode keep\neditor no\nauto-firmware no\n' >"$work/loader.conf"
-# consoleblank=0: the display never blanks; console=ttyS0 last so boot messages reach the
-# serial port of the boot test while tty1 stays the kiosk's.
-printf 'title mpp-kiosk\nlinux /vmlinuz\ninitrd /initrd.img\noptions root=LABEL=kioskroot rw quiet consoleblank=0 console=tty1 console=ttyS0,115200\n' >"$work/kiosk.conf"
+# No default: systemd-boot boots the first entry in its order, the newest slot's while it
+# has tries left (docs/system-updates.md).
+printf 'timeout 0\nconsole-mode keep\neditor no\nauto-firmware no\n' >"$work/loader.conf"
+# Slot A's entry, already good (no counter). consoleblank=0: the display never blanks;
+# console=ttyS0 last so boot messages reach the serial port of the boot test while tty1
+# stays the kiosk's. An update copies these options to the other slot's entry.
+printf 'title mpp-kiosk %s (slot A)\nversion %s\nlinux /mpp/a/vmlinuz\ninitrd /mpp/a/initrd.img\noptions root=PARTLABEL=kiosk-root-a rootfstype=squashfs ro mpp.slot=a quiet consoleblank=0 console=tty1 console=ttyS0,115200\n' \
+    "$version" "$version" >"$work/entry.conf"
 mcopy -i "$work/esp.vfat" "$work/loader.conf" ::/loader/loader.conf
-mcopy -i "$work/esp.vfat" "$work/kiosk.conf" ::/loader/entries/kiosk.conf
+mcopy -i "$work/esp.vfat" "$work/entry.conf" ::/loader/entries/mpp-kiosk-0001-a.conf
 
-log "disk image (GPT: ESP, root, data)"
+log "disk image (GPT: ESP, root A, root B, data)"
 img="$out/mpp-kiosk.img"
-total_mb=$((1 + esp_mb + root_mb + data_mb + 1))
+total_mb=$((1 + esp_mb + 2 * slot_mb + data_mb + 1))
 rm -f "$img"
 truncate -s "${total_mb}M" "$img"
 sfdisk -q "$img" <<EOF
 label: gpt
 start=1MiB, size=${esp_mb}MiB, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, name=esp
-size=${root_mb}MiB, type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709, name=kioskroot
+size=${slot_mb}MiB, type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709, name=kiosk-root-a
+size=${slot_mb}MiB, type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709, name=kiosk-root-b
 size=${data_mb}MiB, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name=kioskdata
 EOF
 dd if="$work/esp.vfat" of="$img" bs=1M seek=1 conv=notrunc status=none
-dd if="$work/root.ext4" of="$img" bs=1M seek=$((1 + esp_mb)) conv=notrunc status=none
-dd if="$work/data.ext4" of="$img" bs=1M seek=$((1 + esp_mb + root_mb)) conv=notrunc status=none
+dd if="$work/root.sqfs" of="$img" bs=1M seek=$((1 + esp_mb)) conv=notrunc status=none
+dd if="$work/data.ext4" of="$img" bs=1M seek=$((1 + esp_mb + 2 * slot_mb)) conv=notrunc status=none
 # The kernel and initrd also beside the image, for the boot test's direct kernel boot.
 cp "$kernel" "$out/vmlinuz"
 cp "$initrd" "$out/initrd.img"
+
+# The update bundle: header (magic, manifest) and the three parts back to back.
+log "update bundle $version"
+bundle="$out/mpp-kiosk-$version.update"
+rm -f "$out"/mpp-kiosk-*.update "$out"/mpp-kiosk-*.update.minisig
+python3 deploy/image/bundle.py write "$version" "$work/root.sqfs" "$kernel" "$initrd" "$bundle" >/dev/null
+rm -f "$bundle.minisig"
+if [ -n "${UPDATE_KEY:-}" ]; then
+    minisign -S -s "$UPDATE_KEY" -m "$bundle" -t "mpp-kiosk system $version" >/dev/null </dev/null
+    log "bundle signed: $bundle.minisig"
+else
+    log "no UPDATE_KEY: the bundle is not signed (kiosks refuse it until it is: minisign -S -m $bundle)"
+fi
 
 log "compress, bmap, checksums"
 bmaptool -q create "$img" >"$out/mpp-kiosk.img.bmap"
 zstd -q -T0 -f -3 "$img" -o "$out/mpp-kiosk.img.zst"
 (cd "$out" && sha256sum mpp-kiosk.img mpp-kiosk.img.zst mpp-kiosk.img.bmap >SHA256SUMS)
 rm -rf "$work"
-log "done: $out/mpp-kiosk.img.zst ($(du -h "$out/mpp-kiosk.img.zst" | cut -f1)), $out/mpp-kiosk.img.bmap, $out/SHA256SUMS"
+log "done: $out/mpp-kiosk.img.zst ($(du -h "$out/mpp-kiosk.img.zst" | cut -f1)), $out/mpp-kiosk.img.bmap, $out/SHA256SUMS, $bundle ($(du -h "$bundle" | cut -f1))"

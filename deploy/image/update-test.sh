@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# A/B system updates on the kiosk's image, end to end under QEMU (no KVM), through power
+# cuts: v2 made from the image's own bundle and a broken v3, refused bundles, an update,
+# blessing, a write cut off, a fallback by the boot loader alone
+# (deploy/image/update_test.py says how; docs/system-updates.md what it checks).
+#
+#   OUT=DIR deploy/image/update-test.sh [BUILD-OUTPUT-DIR]   (default target/image)
+#
+# Serial consoles of each QEMU run in $OUT (a new temporary folder when unset). The last line
+# is a one-line summary. Needs root (unsquashfs keeps owners), qemu-system-x86 ovmf mtools
+# dosfstools squashfs-tools minisign and the printer emulator (.ci/setup puts it in
+# .venv-emu). Skips (exit 0) where QEMU is missing, unless CI is set.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+dir="${1:-target/image}"
+if ! command -v qemu-system-x86_64 >/dev/null; then
+    [ -n "${CI:-}" ] && [ "${CI}" != false ] && { echo "update-test: qemu-system-x86_64 missing (apt install qemu-system-x86 ovmf)" >&2; exit 1; }
+    echo "update-test: SKIPPED: qemu-system-x86_64 not installed (apt install qemu-system-x86 ovmf)"; exit 0
+fi
+for tool in unsquashfs mksquashfs minisign mkfs.vfat mcopy; do
+    command -v "$tool" >/dev/null || { echo "update-test: $tool missing (apt install squashfs-tools minisign dosfstools mtools)" >&2; exit 2; }
+done
+[ "$(id -u)" -eq 0 ] || { echo "update-test: run as root (the root file system's owners are kept)" >&2; exit 2; }
+emupos="${MPP_EMUPOS:-.venv-emu/bin/emupos}"
+[ -x "$emupos" ] || { echo "update-test: the printer emulator $emupos is missing (bash .ci/setup installs it)" >&2; exit 2; }
+ls "$dir"/mpp-kiosk-*.update >/dev/null 2>&1 || { echo "update-test: no bundle in $dir: run deploy/image/build.sh first" >&2; exit 2; }
+out="${OUT:-$(mktemp -d -t mpp-update-test-XXXXXX)}"
+exec python3 deploy/image/update_test.py --image "$dir" --emupos "$emupos" --out "$out"

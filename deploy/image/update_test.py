@@ -1,0 +1,249 @@
+#!/usr/bin/env python3
+"""The A/B system update, end to end on the booted image (deploy/image/update-test.sh).
+
+From the image's own bundle (v1) it makes v2 (the same system, a new version) and a broken v3
+(its kiosk exits at start), signs them with a throwaway key the test's site config trusts,
+and puts them on a USB stick with a bundle changed by one byte and one signed by another key.
+Then, on one disk, through power cuts (QEMU killed):
+
+  run 1  issue a ticket; both bad bundles refused before a byte is written; install v2 and
+         reboot; QEMU killed during the first boot of slot B
+  run 2  B boots again (a try left), comes up and is blessed: running v2; install v3, QEMU
+         killed while the slot is being written
+  run 3  still v2, the cut-off write reported; install v3 and reboot: v3's kiosk never comes
+         up, each boot spends a try, and systemd-boot falls back to B by itself: fell_back v3
+The ticket issued before the first update is in the ledger after each step.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import boot_test as bt  # noqa: E402
+import bundle  # noqa: E402
+
+def log(msg):
+    print(f"update-test: [{time.monotonic() - bt.T0:5.0f} s] {msg}", flush=True)
+
+
+class UpdateRun(bt.Run):
+    def __init__(self, args, out):
+        super().__init__(args, out=out)
+        self.runs = 0
+
+    def make_bundles(self):
+        """v2, broken v3, a changed byte, another key; the stick with them."""
+        src = [f for f in os.listdir(self.image) if f.endswith(".update")]
+        if len(src) != 1:
+            raise bt.Failed(f"expected one .update bundle in {self.image}, found {src}")
+        t = time.monotonic()
+        parts = os.path.join(self.tmp, "parts")
+        m = bundle.parts(os.path.join(self.image, src[0]), parts)
+        self.v1 = m["version"]
+        self.v2, self.v3 = self.v1 + ".u2", self.v1 + ".u3"
+        keys = {}
+        for name in ("release", "stranger"):
+            pub, sec = os.path.join(self.tmp, f"{name}.pub"), os.path.join(self.tmp, f"{name}.key")
+            subprocess.run(["minisign", "-G", "-W", "-p", pub, "-s", sec], check=True, capture_output=True)
+            keys[name] = (open(pub).read().splitlines()[1].strip(), sec)
+        self.public_key = keys["release"][0]
+        tree = os.path.join(self.tmp, "tree")
+        subprocess.run(["unsquashfs", "-q", "-n", "-d", tree, os.path.join(parts, "root")], check=True)
+        stick = os.path.join(self.tmp, "stick")
+        os.makedirs(stick)
+
+        def sign(path, key):
+            subprocess.run(["minisign", "-S", "-s", key, "-m", path], check=True, capture_output=True, stdin=subprocess.DEVNULL)
+
+        for version, broken in ((self.v2, False), (self.v3, True)):
+            open(os.path.join(tree, "usr/lib/mpp-kiosk/system-version"), "w").write(version + "\n")
+            if broken:
+                kiosk = os.path.join(tree, "usr/bin/mpp-kiosk")
+                os.replace(kiosk, kiosk + ".real")
+                open(kiosk, "w").write('#!/bin/sh\n# v3 of the update test: a kiosk that fails at start.\n'
+                                       'case "$1" in run|"") echo "broken build" >&2; exit 1 ;; esac\n'
+                                       'exec /usr/bin/mpp-kiosk.real "$@"\n')
+                os.chmod(kiosk, 0o755)
+            root = os.path.join(self.tmp, f"root-{version}")
+            subprocess.run(["mksquashfs", tree, root, "-comp", "zstd", "-noappend", "-quiet", "-no-progress"],
+                           check=True, stdout=subprocess.DEVNULL)
+            name = "v3.update" if broken else "v2.update"
+            out = os.path.join(stick, name)
+            bundle.write(version, root, os.path.join(parts, "kernel"), os.path.join(parts, "initrd"), out)
+            sign(out, keys["release"][1])
+            os.remove(root)
+        shutil.rmtree(tree)
+        v2 = os.path.join(stick, "v2.update")
+        self.bundle_bytes = os.path.getsize(v2)
+        # One byte changed in the middle of the root, the signature kept.
+        tampered = os.path.join(stick, "tampered.update")
+        shutil.copy(v2, tampered)
+        shutil.copy(v2 + ".minisig", tampered + ".minisig")
+        with open(tampered, "r+b") as f:
+            f.seek(self.bundle_bytes // 2)
+            b = f.read(1)
+            f.seek(self.bundle_bytes // 2)
+            f.write(bytes([b[0] ^ 1]))
+        foreign = os.path.join(stick, "foreign.update")
+        shutil.copy(v2, foreign)
+        sign(foreign, keys["stranger"][1])
+        size_kb = sum(os.path.getsize(os.path.join(stick, f)) for f in os.listdir(stick)) // 1024 + 65536
+        self.stick = os.path.join(self.tmp, "stick.img")
+        subprocess.run(["mkfs.vfat", "-n", "MPPSTICK", "-C", self.stick, str(size_kb)], check=True, stdout=subprocess.DEVNULL)
+        env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+        for f in sorted(os.listdir(stick)):
+            subprocess.run(["mcopy", "-i", self.stick, os.path.join(stick, f), "::/" + f], check=True, env=env)
+        shutil.rmtree(stick)
+        log(f"bundles: v1 {self.v1}, v2 {self.v2}, broken v3 {self.v3} ({self.bundle_bytes / 1e6:.0f} MB each), "
+            f"a changed byte, another key ({time.monotonic() - t:.0f} s)")
+
+    def start_run(self, name, steps):
+        """A QEMU run on the kept disk with these steps; its serial console of its own."""
+        self.runs += 1
+        self.serial = os.path.join(self.out, f"serial-{self.runs}-{name}.log")
+        stepfile = os.path.join(self.tmp, f"steps-{name}")
+        open(stepfile, "w").write(f"run {name};" + ";".join(steps))
+        self.boot(flag="mpp-kiosk.boottest=update", fresh=self.runs == 1,
+                  config_extra=f'\n[sync]\npublic_key = "{self.public_key}"\n',
+                  extra=["-drive", f"if=none,id=stick,format=raw,readonly=on,file={self.stick}",
+                         "-device", "usb-storage,drive=stick",
+                         "-fw_cfg", f"name=opt/mpp-kiosk/steps,file={stepfile}"])
+
+    def power_cut(self):
+        os.killpg(self.qemu.pid, signal.SIGKILL)
+        self.qemu.wait()
+
+    def lines(self, marker):
+        out = []
+        for line in self.serial_text().splitlines():
+            at = line.find("BOOTTEST " + marker)
+            if at >= 0:
+                out.append(line[at + len("BOOTTEST "):])
+        return out
+
+    def wait_nth(self, marker, n, seconds):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            found = self.lines(marker)
+            if len(found) >= n:
+                return found[n - 1]
+            self.check_alive()
+            time.sleep(1)
+        tail = "\n".join(self.serial_text().splitlines()[-40:])
+        raise bt.Failed(f"waited {seconds} s for 'BOOTTEST {marker}' #{n}; the serial console ends:\n{tail}")
+
+    def status(self, n=1, seconds=900):
+        # The boot's report ends with its tickets line: status, entries, root come before.
+        self.wait_nth("tickets ", n, seconds)
+        line = self.lines("status ")[n - 1]
+        try:
+            s = json.loads(line[len("status "):])
+        except ValueError:
+            raise bt.Failed(f"the status is not JSON: {line}")
+        log(f"  status: slot {s['slot']} {s['version']}, other {s.get('other_version')}, last {s.get('last')}")
+        log(f"  {self.lines('entries')[n - 1]}")
+        return s
+
+    def tickets(self):
+        m = re.search(r"tickets (\d+)", self.lines("tickets")[-1])
+        return int(m.group(1)) if m else -1
+
+    def expect(self, cond, what):
+        if not cond:
+            raise bt.Failed(what)
+        log(f"  ok: {what}")
+
+    def run(self):
+        t0 = time.monotonic()
+        self.start_printers()
+        self.make_bundles()
+        figures = {}
+
+        log("run 1: v1; a ticket; the bad bundles; install v2, reboot, power cut in B's first boot")
+        self.start_run("1", ["issue", "refuse tampered.update", "refuse foreign.update", "install v2.update", "reboot"])
+        s = self.status()
+        self.expect(s["slot"] == "a" and s["version"] == self.v1, f"boots slot A with {self.v1}, root read-only")
+        self.expect("squashfs ro" in self.lines("root")[-1], "the root is squashfs, mounted read-only: " + self.lines("root")[-1])
+        refused = self.wait_nth("refuse tampered", 1, 300)
+        self.expect(" exit 2 " in refused and "SHA-256" in refused, f"a changed byte refused: {refused}")
+        refused = self.wait_nth("refuse foreign", 1, 300)
+        self.expect(" exit 2 " in refused and "does not trust" in refused, f"another key refused: {refused}")
+        t = time.monotonic()
+        self.wait_nth("installing", 1, 120)
+        installed = self.wait_nth("install exit", 1, 900)
+        figures["install"] = time.monotonic() - t
+        self.expect(installed.startswith("install exit 0") and "into slot B" in installed, f"v2 installed: {installed}")
+        self.wait_nth("rebooting", 1, 60)
+        t_reboot = time.monotonic()
+        time.sleep(20)
+        self.power_cut()
+        log("  power cut 20 s into the first boot of slot B")
+
+        log("run 2: B again (a try left): up, blessed, running v2; install v3, power cut while writing")
+        t = time.monotonic()
+        self.start_run("2", ["install v3.update"])
+        s = self.status()
+        figures["boot"] = time.monotonic() - t
+        self.expect(s["slot"] == "b" and s["version"] == self.v2, f"slot B runs {self.v2} after the cut")
+        self.expect(s["last"] and s["last"]["version"] == self.v2 and s["last"]["result"] == "running",
+                    "v2 counted good (blessed): running")
+        self.expect(s.get("other_version") == self.v1, "slot A still holds v1")
+        tickets = self.tickets()
+        self.expect(tickets >= 1, f"the ticket issued on v1 is in the ledger on v2 ({tickets})")
+        self.wait_nth("writing started", 1, 600)
+        time.sleep(2)
+        self.power_cut()
+        log("  power cut while slot A was being written")
+
+        log("run 3: still v2; install v3 (its kiosk fails) and reboot: it must fall back to B by itself")
+        self.start_run("3", ["install v3.update", "reboot"])
+        s = self.status()
+        self.expect(s["slot"] == "b" and s["version"] == self.v2, "the cut-off write left B running v2")
+        self.expect(s["last"]["version"] == self.v3 and s["last"]["result"] == "failed" and "cut off" in s["last"]["reason"],
+                    f"the cut-off write reported: {s['last']}")
+        installed = self.wait_nth("install exit", 1, 900)
+        self.expect(installed.startswith("install exit 0"), f"v3 installed: {installed}")
+        self.wait_nth("rebooting", 1, 60)
+        t = time.monotonic()
+        s = self.status(n=2, seconds=1500)
+        figures["fallback"] = time.monotonic() - t
+        self.expect(s["slot"] == "b" and s["version"] == self.v2, "back on slot B with v2, by itself")
+        self.expect(s["last"]["version"] == self.v3 and s["last"]["result"] == "fell_back", "v3 reported as fell back")
+        self.expect(any("+0-" in e for e in self.lines("entries")[-1].split()), "v3's entry has no tries left")
+        self.expect(self.tickets() == tickets, f"the ledger kept its {tickets} ticket(s) through the fallback")
+        return (f"update-test: passed in {time.monotonic() - t0:.0f} s: bad bundles refused, v2 installed in "
+                f"{figures['install']:.0f} s ({self.bundle_bytes / 1e6:.0f} MB bundle), booted and blessed after a power cut "
+                f"({figures['boot']:.0f} s to its status), a write cut off and reported, broken v3 fell back to v2 by itself "
+                f"in {figures['fallback']:.0f} s, the ledger kept; logs in {self.out}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--image", default="target/image")
+    ap.add_argument("--emupos", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--at", default="2026-11-30T01:05:00Z")
+    args = ap.parse_args()
+    args.emupos = os.path.realpath(args.emupos)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    os.makedirs(args.out, exist_ok=True)
+    run = UpdateRun(args, out=os.path.realpath(args.out))
+    try:
+        print(run.run(), flush=True)
+        return 0
+    except (bt.Failed, OSError, subprocess.CalledProcessError) as e:
+        print(f"update-test: FAILED after {time.monotonic() - bt.T0:.0f} s: {e}", file=sys.stderr)
+        print(f"update-test: serial consoles in {run.out}", file=sys.stderr)
+        return 1
+    finally:
+        run.stop_all()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -120,6 +120,9 @@ chroot "$root" /bin/sh -ec '
     # installed last, as it points /etc/resolv.conf at /run and the chroot loses DNS.
     apt-get install -y -qq --no-install-recommends systemd-resolved >/dev/null
     systemctl enable systemd-resolved.service >/dev/null
+    # The kiosk works offline and must not wait for a network (the unit orders itself after
+    # network-online.target): waiting online would hold its first frame up to 2 minutes.
+    systemctl mask systemd-networkd-wait-online.service >/dev/null
     apt-get clean
 ' >"$work/chroot.log" 2>&1 || { tail -30 "$work/chroot.log"; exit 1; }
 umount_chroot

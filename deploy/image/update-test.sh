@@ -4,7 +4,7 @@
 # blessing, a write cut off, a fallback by the boot loader alone
 # (deploy/image/update_test.py says how; docs/system-updates.md what it checks).
 #
-#   OUT=DIR deploy/image/update-test.sh [BUILD-OUTPUT-DIR]   (default target/image)
+#   OUT=DIR deploy/image/update-test.sh [BUILD-OUTPUT-DIR [--fallback-only]]   (default target/image)
 #
 # Serial consoles of each QEMU run in $OUT (a new temporary folder when unset). The last line
 # is a one-line summary. Needs root (unsquashfs keeps owners), qemu-system-x86 ovmf mtools
@@ -25,4 +25,4 @@ emupos="${MPP_EMUPOS:-.venv-emu/bin/emupos}"
 [ -x "$emupos" ] || { echo "update-test: the printer emulator $emupos is missing (bash .ci/setup installs it)" >&2; exit 2; }
 ls "$dir"/mpp-kiosk-*.update >/dev/null 2>&1 || { echo "update-test: no bundle in $dir: run deploy/image/build.sh first" >&2; exit 2; }
 out="${OUT:-$(mktemp -d -t mpp-update-test-XXXXXX)}"
-exec python3 deploy/image/update_test.py --image "$dir" --emupos "$emupos" --out "$out"
+exec python3 deploy/image/update_test.py --image "$dir" --emupos "$emupos" --out "$out" "${@:2}"

@@ -159,7 +159,31 @@ class UpdateRun(bt.Run):
             raise bt.Failed(what)
         log(f"  ok: {what}")
 
+    def fallback_only(self):
+        """The broken update alone, on a fresh disk: install v3 from v1 and reboot; the boot
+        loader must go back to slot A by itself (--fallback-only, a shorter run)."""
+        t0 = time.monotonic()
+        self.start_printers()
+        self.make_bundles()
+        log("fallback only: v1; a ticket; install broken v3 and reboot")
+        self.start_run("f", ["issue", "install v3.update", "reboot"])
+        s = self.status()
+        self.expect(s["slot"] == "a" and s["version"] == self.v1, f"boots slot A with {self.v1}")
+        installed = self.wait_nth("install exit", 1, 900)
+        self.expect(installed.startswith("install exit 0"), f"v3 installed: {installed}")
+        self.wait_nth("rebooting", 1, 60)
+        t = time.monotonic()
+        s = self.status(n=2, seconds=1500)
+        fallback = time.monotonic() - t
+        self.expect(s["slot"] == "a" and s["version"] == self.v1, "back on slot A with v1, by itself")
+        self.expect(s["last"]["version"] == self.v3 and s["last"]["result"] == "fell_back", "v3 reported as fell back")
+        self.expect(any("+0-" in e for e in self.lines("entries")[-1].split()), "v3's entry has no tries left")
+        self.expect(self.tickets() >= 1, "the ledger kept the ticket")
+        return f"update-test: fallback passed in {time.monotonic() - t0:.0f} s: broken v3 fell back to v1 by itself in {fallback:.0f} s"
+
     def run(self):
+        if self.args.fallback_only:
+            return self.fallback_only()
         t0 = time.monotonic()
         self.start_printers()
         self.make_bundles()
@@ -229,6 +253,7 @@ def main():
     ap.add_argument("--emupos", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--at", default="2026-11-30T01:05:00Z")
+    ap.add_argument("--fallback-only", action="store_true", help="only the broken update and the fallback")
     args = ap.parse_args()
     args.emupos = os.path.realpath(args.emupos)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

@@ -72,6 +72,7 @@ fn main() {
             pin_hash: None,
             sync_handle: None,
             speech: None,
+            restart: None,
         },
         hide_cursor: false,
     })

@@ -229,7 +229,7 @@ class Run:
         raise Failed(f"no slip reached the {name} printer in {seconds} s")
 
     # -- QEMU ----------------------------------------------------------------------------------
-    def boot(self, flag="mpp-kiosk.boottest", extra=(), config_extra="", fresh=True):
+    def boot(self, flag="mpp-kiosk.boottest", extra=(), config_extra="", fresh=True, nic="none"):
         ovmf_code, ovmf_vars = "/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd"
         for f in (ovmf_code, ovmf_vars):
             if not os.path.exists(f):
@@ -285,7 +285,7 @@ class Run:
             "-fw_cfg", f"name=opt/mpp-kiosk/config.toml,file={cfg}",
             "-rtc", f"base={self.args.at.rstrip('Z')}",
             "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
-            "-nic", "none",
+            "-nic", nic,
             *extra,
         ]
         self.qemu_log = open(os.path.join(self.out, "qemu.log"), "w")

@@ -45,7 +45,15 @@ if [ -r "$cfg" ]; then
 else
     say "config: no fw_cfg config, keeping the image's"
 fi
+# The kiosk's credential for a site server on the host (the update test's hub).
+token=/sys/firmware/qemu_fw_cfg/by_name/opt/mpp-kiosk/upload.token/raw
+if [ -r "$token" ]; then
+    install -m 640 -g mpp-kiosk "$token" /etc/mpp-kiosk/upload.token
+    say "credential from fw_cfg"
+fi
 systemctl restart mpp-kiosk.service
+# The updater reads the config at its start: the test's, from now on.
+systemctl try-restart mpp-kiosk-updater.service
 settle 20
 
 # The speech test (mpp-kiosk.boottest=speech, deploy/image/speech-test.sh): QEMU's USB
@@ -83,7 +91,8 @@ fi
 # each boot its steps (fw_cfg opt/mpp-kiosk/steps) and a USB stick with bundles, and reads
 # the slots' status here. Steps: "run ID" first (each ID's steps run once, in the first
 # boot of that QEMU run, not again after its reboots), then "issue" (a ticket, printed, for
-# the outbox), "refuse FILE" (a bundle the kiosk must refuse), "install FILE", "reboot".
+# the outbox), "refuse FILE" (a bundle the kiosk must refuse), "install FILE", "reboot";
+# with a hub on the host, the updater fetches and restarts by itself (its log is relayed).
 if grep -q "mpp-kiosk.boottest=update" /proc/cmdline; then
     status() { /usr/bin/mpp-kiosk --config /etc/mpp-kiosk/config.toml system status --json 2>&1 | tr -d '\n' | tr -s ' '; }
     # The verdict on this boot comes from systemd-boot and systemd-bless-boot: wait for it.
@@ -97,6 +106,10 @@ if grep -q "mpp-kiosk.boottest=update" /proc/cmdline; then
     say "entries $(ls /boot/efi/loader/entries | tr '\n' ' ')"
     say "root $(findmnt -n -o SOURCE,FSTYPE,OPTIONS /) data $(findmnt -n -o SOURCE /var/lib/mpp-kiosk)"
     say "tickets $(kiosk ticket list 2>/dev/null | grep -c KTB-) outbox $(kiosk sync status 2>/dev/null | grep -i -m1 'outbox\|pending' | tr -s ' ')"
+    # What the updater does (fetch, check, write, restart) goes to the host as it happens,
+    # and when a slot starts being written (the host's power cut comes then).
+    journalctl -f -n 0 -o cat -u mpp-kiosk-updater.service | sed -u 's/^/BOOTTEST updater /' &
+    ( for i in $(seq 1 9000); do [ -e /var/lib/mpp-kiosk/system-update.writing ] && { say "writing started"; break; }; sleep 0.2; done ) &
     steps=$(cat /sys/firmware/qemu_fw_cfg/by_name/opt/mpp-kiosk/steps/raw 2>/dev/null || true)
     mkdir -p /run/mpp-stick
     mount -t vfat -o ro LABEL=MPPSTICK /run/mpp-stick 2>/dev/null || say "no stick: $(blkid | tr "\n" " ")"
@@ -112,8 +125,6 @@ if grep -q "mpp-kiosk.boottest=update" /proc/cmdline; then
                 say "refuse $file exit $? $(echo "$out" | tail -1)" ;;
             install)
                 say "installing $file"
-                # Tells the host when the slot is being written (its power cut comes then).
-                ( for i in $(seq 1 3000); do [ -e /var/lib/mpp-kiosk/system-update.writing ] && { say "writing started"; break; }; sleep 0.2; done ) &
                 out=$(/usr/bin/mpp-kiosk --config /etc/mpp-kiosk/config.toml system update --install "/run/mpp-stick/$file" 2>&1)
                 say "install exit $? $(echo "$out" | tr '\n' ' ')" ;;
             reboot)
@@ -124,6 +135,8 @@ if grep -q "mpp-kiosk.boottest=update" /proc/cmdline; then
         esac
     done
     say "done"
+    # The relays above keep reporting the updater until the system goes down.
+    wait
     exit 0
 fi
 say "devices $(ls /proc/$(systemctl show -p MainPID --value mpp-kiosk.service)/fd -l 2>/dev/null | grep -o '/dev/[a-z/]*[0-9]*' | sort -u | tr '\n' ' ')"

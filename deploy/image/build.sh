@@ -148,6 +148,10 @@ install -D -m 755 deploy/image/boot-ok.sh "$root/usr/local/lib/mpp-kiosk/boot-ok
 install -m 644 deploy/image/mpp-kiosk-boot-ok.service "$root/etc/systemd/system/mpp-kiosk-boot-ok.service"
 mkdir -p "$root/etc/systemd/system/boot-complete.target.requires"
 ln -sf /etc/systemd/system/mpp-kiosk-boot-ok.service "$root/etc/systemd/system/boot-complete.target.requires/mpp-kiosk-boot-ok.service"
+# The updater: offered bundles from the site server into the other slot, restarted when quiet.
+install -m 644 deploy/image/mpp-kiosk-updater.service "$root/etc/systemd/system/mpp-kiosk-updater.service"
+mkdir -p "$root/etc/systemd/system/multi-user.target.wants"
+ln -sf /etc/systemd/system/mpp-kiosk-updater.service "$root/etc/systemd/system/multi-user.target.wants/mpp-kiosk-updater.service"
 # Time: public NTP first, then the site's hub (its host from [sync] upload_url; the hub's
 # machine serves NTP to the lobby, docs/technician-guide.md §9): an MPP's network often
 # blocks the internet's NTP, and a kiosk whose clock drifts issues tickets with wrong times.

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # A/B system updates on the kiosk's image, end to end under QEMU (no KVM), through power
-# cuts: v2 made from the image's own bundle and a broken v3, refused bundles, an update,
-# blessing, a write cut off, a fallback by the boot loader alone
+# cuts: v2 made from the image's own bundle and a broken v3, refused bundles, updates rolled
+# out on a site server on this machine and fetched by the kiosk's updater, blessing, a write
+# cut off, a fallback by the boot loader alone
 # (deploy/image/update_test.py says how; docs/system-updates.md what it checks).
 #
 #   OUT=DIR deploy/image/update-test.sh [BUILD-OUTPUT-DIR [--fallback-only]]   (default target/image)
 #
 # Serial consoles of each QEMU run in $OUT (a new temporary folder when unset). The last line
 # is a one-line summary. Needs root (unsquashfs keeps owners), qemu-system-x86 ovmf mtools
-# dosfstools squashfs-tools minisign and the printer emulator (.ci/setup puts it in
-# .venv-emu). Skips (exit 0) where QEMU is missing, unless CI is set.
+# dosfstools squashfs-tools minisign postgresql and the printer emulator (.ci/setup puts it
+# in .venv-emu); builds mpp-hub (debug) when target/debug has none. Skips (exit 0) where QEMU
+# is missing, unless CI is set.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dir="${1:-target/image}"
@@ -24,5 +26,8 @@ done
 emupos="${MPP_EMUPOS:-.venv-emu/bin/emupos}"
 [ -x "$emupos" ] || { echo "update-test: the printer emulator $emupos is missing (bash .ci/setup installs it)" >&2; exit 2; }
 ls "$dir"/mpp-kiosk-*.update >/dev/null 2>&1 || { echo "update-test: no bundle in $dir: run deploy/image/build.sh first" >&2; exit 2; }
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "update-test: PostgreSQL missing (apt install postgresql): the site server needs it" >&2; exit 2; }
+hub="${MPP_HUB_BIN:-target/debug/mpp-hub}"
+[ -x "$hub" ] || cargo build --locked -p mpp-hub
 out="${OUT:-$(mktemp -d -t mpp-update-test-XXXXXX)}"
-exec python3 deploy/image/update_test.py --image "$dir" --emupos "$emupos" --out "$out" "${@:2}"
+exec python3 deploy/image/update_test.py --image "$dir" --emupos "$emupos" --hub "$hub" --out "$out" "${@:2}"

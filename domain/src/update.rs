@@ -193,6 +193,9 @@ pub enum UpdateResult {
     FellBack,
     /// Refused before a byte was written (signature, hash, size), or writing failed.
     Failed { reason: String },
+    /// Writing was cut off (a power cut, a restart): nothing boots the half-written slot,
+    /// and the same version is tried again (it is not the bundle's fault).
+    Interrupted,
 }
 
 impl UpdateResult {
@@ -230,6 +233,30 @@ pub struct SystemReport {
     pub other_version: Option<String>,
     pub last: Option<LastUpdate>,
     pub progress: Option<Progress>,
+}
+
+/// What the site server offers a kiosk (`GET /api/v1/kiosk/update`; 204 when nothing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offer {
+    pub version: String,
+    /// The bundle's length in bytes.
+    pub size: u64,
+    /// The `.minisig` text: the kiosk checks the bundle against its own trusted keys.
+    pub signature: String,
+    /// Where to fetch it, on the same server, with the same credential.
+    pub path: String,
+}
+
+/// Where a kiosk asks what it is offered, beside its upload URL.
+pub fn offer_url(upload_url: &str) -> String {
+    crate::protocol::beside_upload(upload_url, "kiosk/update")
+}
+
+/// Where a kiosk fetches the bundle of `version` it was offered (versions are checked
+/// before they name a URL or a file: `[0-9A-Za-z.+_-]`).
+pub fn bundle_url(upload_url: &str, version: &str) -> Result<String, BundleError> {
+    check_version(version)?;
+    Ok(crate::protocol::beside_upload(upload_url, &format!("kiosk/update/{version}")))
 }
 
 /// A site's rollout of one stored bundle.
@@ -288,6 +315,32 @@ mod tests {
             built_utc: "2026-12-07T03:00:00Z".parse().unwrap(),
             parts: PartKind::ORDER.iter().map(|&kind| Part { kind, size: 10, sha256: sha.clone() }).collect(),
         }
+    }
+
+    #[test]
+    fn update_urls_sit_beside_the_upload_url() {
+        let up = "https://hub.mpp.example/api/v1/upload";
+        assert_eq!(offer_url(up), "https://hub.mpp.example/api/v1/kiosk/update");
+        assert_eq!(
+            bundle_url(up, "1.2.0+20261207").unwrap(),
+            "https://hub.mpp.example/api/v1/kiosk/update/1.2.0+20261207"
+        );
+        assert!(bundle_url(up, "../../etc/passwd").is_err());
+    }
+
+    #[test]
+    fn an_interrupted_write_is_offered_again_a_failed_one_is_not() {
+        let r = Rollout { version: "2.0".into(), stage: Stage::All, paused: false };
+        let with = |result| SystemReport {
+            slot: Slot::A,
+            version: "1.0".into(),
+            other_version: None,
+            last: Some(LastUpdate { version: "2.0".into(), result, at_utc: "2026-12-07T03:00:00Z".parse().unwrap() }),
+            progress: None,
+        };
+        assert!(offered(&r, 1, Some(&with(UpdateResult::Interrupted))));
+        assert!(!offered(&r, 1, Some(&with(UpdateResult::Failed { reason: "hash".into() }))));
+        assert!(!offered(&r, 1, Some(&with(UpdateResult::FellBack))));
     }
 
     #[test]

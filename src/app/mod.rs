@@ -6,6 +6,7 @@
 //! Work that takes time (printing, sync, the printer's status) runs on other threads and
 //! comes back as messages, handled on the caller's thread by [`App::tick`].
 
+mod restart;
 mod staff_actions;
 
 use std::path::PathBuf;
@@ -44,6 +45,8 @@ pub struct AppSettings {
     pub sync_handle: Option<crate::sync::runner::SyncHandle>,
     /// The speech mode (`[speech] keypad` set), `None` without one.
     pub speech: Option<SpeechSetup>,
+    /// The quiet moment for the updater to restart into a system update; `None`: never asked.
+    pub restart: Option<crate::system::gate::Quiet>,
 }
 
 /// How often the welcome screen asks the printer how it is.
@@ -99,6 +102,8 @@ pub struct App {
     minute: Option<(jiff::civil::Date, i8, i8)>,
     /// The speech mode, when the kiosk has a keypad.
     speech: Option<Speech>,
+    /// The updater's request to restart, looked at every few seconds.
+    restart: Option<restart::Gate>,
 }
 
 /// The speech mode's two halves: what to say (the guide) and the voice saying it.
@@ -166,6 +171,7 @@ impl App {
             printer_asked_at: None,
             minute: None,
             speech,
+            restart: settings.restart.map(restart::Gate::new),
         };
         app.refresh_today();
         Ok(app)
@@ -317,6 +323,13 @@ impl App {
             }
         }
         let idle = self.flow.tick(mono);
+        if let Some(gate) = self.restart.as_mut() {
+            let busy = self.worker.busy_for().is_some();
+            let speaking = self.speech.as_ref().is_some_and(|s| s.guide.active());
+            if gate.poll(&mut self.flow, busy || speaking, mono) {
+                redraw = Redraw::All;
+            }
+        }
         let minute = (self.clock)()
             .ok()
             .and_then(|t| crate::store::local_time(&self.flow.catalogue, t).ok())

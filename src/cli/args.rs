@@ -253,6 +253,14 @@ pub enum SystemCommand {
         #[arg(long)]
         install: bool,
     },
+    /// The updater (a systemd service on A/B images): every [system] check_secs, fetch
+    /// what the site server offers this kiosk, check it, write it into the other slot, and
+    /// restart at a quiet moment (the welcome screen untouched, nothing printing).
+    Updater {
+        /// One round, then exit: say what was found and installed, never restart.
+        #[arg(long)]
+        once: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -207,6 +207,16 @@ fn run_kiosk(ctx: &Context) -> Result<(), CliError> {
                 pin_hash: ctx.config.config.staff.pin_hash.clone(),
                 sync_handle,
                 speech,
+                restart: Some(crate::system::gate::Quiet {
+                    state_dir: ctx
+                        .db_path
+                        .parent()
+                        .filter(|d| !d.as_os_str().is_empty())
+                        .map_or_else(|| ".".into(), std::path::Path::to_owned),
+                    boot_id: crate::system::gate::boot_id(std::path::Path::new("/proc/sys/kernel/random/boot_id")),
+                    after: std::time::Duration::from_secs(ctx.config.config.system.quiet_secs),
+                    when: ctx.config.config.system.restart_when,
+                }),
             },
             hide_cursor: fullscreen || kms,
         })

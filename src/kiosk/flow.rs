@@ -264,6 +264,9 @@ pub struct Flow {
     /// What stops the printer, as last read (a status read on the welcome screen, a slip):
     /// the welcome says so before anyone chooses a service.
     pub printer_fault: Option<crate::device::Fault>,
+    /// The kiosk is about to restart into a system update (granted only at a quiet welcome
+    /// screen): the welcome says so and nothing new starts in the seconds before.
+    pub restarting: bool,
     /// The screen the service detail was reached from (Back returns there).
     came_from: Screen,
     default_lang: crate::text::Lang,
@@ -325,6 +328,7 @@ impl Flow {
             popular: Vec::new(),
             queue: None,
             printer_fault: None,
+            restarting: false,
             came_from: Screen::Services,
             default_lang: lang,
             timing,
@@ -343,6 +347,18 @@ impl Flow {
 
     pub fn selected_service(&self) -> Option<&Service> {
         self.service.as_deref().and_then(|c| self.catalogue.feed.service(c))
+    }
+
+    /// How long since the last touch or key, at `now`.
+    pub fn idle_for(&self, now: Duration) -> Duration {
+        now.saturating_sub(self.last_touch)
+    }
+
+    /// Whether the kiosk may restart into an update now: on the welcome screen, untouched
+    /// for `quiet`, no notice up, no survey, no slip printing (the caller adds what it
+    /// knows of the print worker and the speech mode).
+    pub fn quiet(&self, now: Duration, quiet: Duration) -> bool {
+        self.screen == Screen::Welcome && self.notice.is_none() && self.survey.is_none() && self.idle_for(now) >= quiet
     }
 
     /// Whether a ticket for `service` may be issued now, by the catalogue's rules.
@@ -405,6 +421,18 @@ impl Flow {
         // While a slip prints, touches change nothing: no second ticket from a double tap.
         if self.screen == Screen::Printing
             && !matches!(event, Event::Printed(_) | Event::Touch | Event::ToggleLargeText)
+        {
+            return None;
+        }
+        if self.restarting
+            && !matches!(
+                event,
+                Event::Printed(_)
+                    | Event::Touch
+                    | Event::ToggleLanguage
+                    | Event::ToggleLargeText
+                    | Event::StaffResult(_)
+            )
         {
             return None;
         }

@@ -312,13 +312,26 @@ pub enum HoursNotice {
 /// The welcome's banner is the printer's, not the hours': the words then speak of a
 /// printer being fixed, not of the next visit.
 pub fn printer_down(flow: &Flow) -> bool {
-    flow.printer_fault.is_some() && !matches!(hours_notice(flow), Some(HoursNotice::Closed { .. }))
+    !flow.restarting && flow.printer_fault.is_some() && !matches!(hours_notice(flow), Some(HoursNotice::Closed { .. }))
 }
 
 /// The welcome screen's banner when no number can be taken now (the MPP is closed: why,
 /// and when numbers are available again; or the printer cannot print: what to do): the
 /// screen then offers the requirements instead, before anyone chooses a service.
 pub fn closed_banner(flow: &Flow) -> Option<(String, String)> {
+    if flow.restarting {
+        return Some(match flow.lang {
+            Lang::Id => (
+                "Kiosk sedang diperbarui".to_owned(),
+                "Kiosk akan siap kembali dalam beberapa menit. Silakan gunakan kiosk lain atau tanyakan petugas."
+                    .to_owned(),
+            ),
+            Lang::En => (
+                "This kiosk is being updated".to_owned(),
+                "It will be ready again in a few minutes. Please use another kiosk or ask the staff.".to_owned(),
+            ),
+        });
+    }
     if let Some(HoursNotice::Closed { reason, text }) = hours_notice(flow) {
         return Some((reason, text));
     }

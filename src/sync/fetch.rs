@@ -83,6 +83,85 @@ pub fn get_with_token<T: serde::de::DeserializeOwned>(url: &str, token: &str, li
     serde_json::from_slice(&bytes).map_err(|e| SyncError::Answer { url: url.to_owned(), reason: e.to_string() })
 }
 
+/// GETs a JSON answer like [`get_with_token`], with 204 (No Content) as `None`.
+pub fn get_optional_with_token<T: serde::de::DeserializeOwned>(
+    url: &str,
+    token: &str,
+    limits: Limits,
+) -> Result<Option<T>, SyncError> {
+    let mut resp = agent(url, &limits, 0)?
+        .get(url)
+        .header("Authorization", format!("Bearer {token}"))
+        .call()
+        .map_err(|e| network(url, e))?;
+    match resp.status().as_u16() {
+        204 => Ok(None),
+        200..=299 => {
+            let bytes =
+                resp.body_mut().with_config().limit(limits.max_bytes).read_to_vec().map_err(|e| network(url, e))?;
+            serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| SyncError::Answer { url: url.to_owned(), reason: e.to_string() })
+        }
+        status => Err(SyncError::Http { url: url.to_owned(), status }),
+    }
+}
+
+/// GETs `url` with the kiosk's credential into `out`, which must come to exactly
+/// `expected` bytes (a longer answer is cut off and refused, a shorter one is an error).
+/// `limits.total` bounds the whole download. `progress` hears the bytes so far.
+pub fn download_with_token(
+    url: &str,
+    token: &str,
+    limits: Limits,
+    expected: u64,
+    out: &mut impl std::io::Write,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64, SyncError> {
+    let mut resp = agent(url, &limits, 0)?
+        .get(url)
+        .header("Authorization", format!("Bearer {token}"))
+        .call()
+        .map_err(|e| network(url, e))?;
+    let status = resp.status().as_u16();
+    if !(200..300).contains(&status) {
+        return Err(SyncError::Http { url: url.to_owned(), status });
+    }
+    if let Some(len) = resp.body().content_length()
+        && len != expected
+    {
+        return Err(SyncError::Answer {
+            url: url.to_owned(),
+            reason: format!("{len} bytes offered, {expected} expected"),
+        });
+    }
+    let mut body = resp.body_mut().with_config().limit(expected + 1).reader();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut done = 0u64;
+    loop {
+        let n = body.read(&mut buf).map_err(|e| network(url, format!("reading the body after {done} bytes: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        done += n as u64;
+        if done > expected {
+            return Err(SyncError::Answer {
+                url: url.to_owned(),
+                reason: format!("more than the {expected} bytes offered"),
+            });
+        }
+        out.write_all(&buf[..n]).map_err(|e| network(url, format!("writing what came: {e}")))?;
+        progress(done);
+    }
+    if done != expected {
+        return Err(SyncError::Answer {
+            url: url.to_owned(),
+            reason: format!("it ended after {done} of {expected} bytes"),
+        });
+    }
+    Ok(done)
+}
+
 /// GETs `url`; with `validators`, a 304 answer is `NotModified`.
 pub fn get(url: &str, validators: Option<&Validators>, limits: Limits) -> Result<Fetched, SyncError> {
     if let Some(path) = url.strip_prefix("file://") {

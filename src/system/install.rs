@@ -25,23 +25,32 @@ pub struct Installed {
     pub entry: String,
 }
 
-/// Installs the bundle at `bundle` (already checked by `bundle::verify`, giving `manifest`
-/// and `header_len`) into the slot that is not `running`. `progress` hears (written, total).
-#[allow(clippy::too_many_arguments)] // each is one fact the caller has; a struct would only rename them
+/// A verified bundle and where it goes.
+#[derive(Debug, Clone, Copy)]
+pub struct Job<'a> {
+    /// The bundle's file, already checked by `bundle::verify`.
+    pub bundle: &'a Path,
+    /// What `bundle::verify` read from it.
+    pub manifest: &'a Manifest,
+    pub header_len: usize,
+    /// The slot running now: the bundle goes to the other.
+    pub running: Slot,
+    /// The new entry's boot tries.
+    pub tries: u32,
+}
+
+/// Installs `job` into the slot that is not running. `progress` hears (written, total).
+/// The result is saved as the last update (installed, or failed with why).
 pub fn install(
     layout: &Layout,
-    bundle: &Path,
-    manifest: &Manifest,
-    header_len: usize,
-    running: Slot,
-    tries: u32,
+    job: &Job,
     now: jiff::Timestamp,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Installed, SystemError> {
-    let target = running.other();
-    let result = write(layout, bundle, manifest, header_len, running, tries, progress);
+    let target = job.running.other();
+    let result = write(layout, job, progress);
     let last = LastUpdate {
-        version: manifest.version.clone(),
+        version: job.manifest.version.clone(),
         result: match &result {
             Ok(_) => UpdateResult::Installed,
             Err(e) => UpdateResult::Failed { reason: e.to_string() },
@@ -53,15 +62,8 @@ pub fn install(
     result
 }
 
-fn write(
-    layout: &Layout,
-    bundle: &Path,
-    manifest: &Manifest,
-    header_len: usize,
-    running: Slot,
-    tries: u32,
-    progress: &mut dyn FnMut(u64, u64),
-) -> Result<Installed, SystemError> {
+fn write(layout: &Layout, job: &Job, progress: &mut dyn FnMut(u64, u64)) -> Result<Installed, SystemError> {
+    let Job { bundle, manifest, header_len, running, tries } = *job;
     let target = running.other();
     let entries_dir = layout.esp.join("loader/entries");
     let existing = status::entries(&entries_dir)?;
@@ -171,17 +173,11 @@ fn copy_hashed(
     Ok(())
 }
 
+/// The SHA-256 of the first `size` bytes at `path` (a slot read back).
 fn hash_prefix(path: &Path, size: u64) -> Result<String, SystemError> {
     let mut f = File::open(path).map_err(io(path))?.take(size);
     let mut hash = Sha256::new();
-    let mut buf = vec![0u8; CHUNK];
-    loop {
-        let n = f.read(&mut buf).map_err(io(path))?;
-        if n == 0 {
-            break;
-        }
-        hash.update(&buf[..n]);
-    }
+    std::io::copy(&mut f, &mut hash).map_err(io(path))?;
     Ok(hex(&hash.finalize()))
 }
 

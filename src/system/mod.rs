@@ -6,11 +6,15 @@
 //! - `entries`: the boot entries' file names (slot, generation, tries) and contents.
 //! - `install`: streams a verified bundle into the other slot and its entry.
 //! - `status`: which slot runs, what the other holds, how the last update went.
+//! - `updater`: the service that fetches an offered bundle from the site server and installs it.
+//! - `gate`: the quiet moment to restart, agreed between the updater and the kiosk.
 
 pub mod bundle;
 pub mod entries;
+pub mod gate;
 pub mod install;
 pub mod status;
+pub mod updater;
 
 use std::path::PathBuf;
 
@@ -31,6 +35,13 @@ pub struct SystemConfig {
     pub tries: u32,
     /// The largest bundle accepted, in bytes.
     pub max_bundle_bytes: u64,
+    /// How often the updater asks the site server for an update, in seconds.
+    pub check_secs: u64,
+    /// How long the welcome screen must be untouched before the kiosk lets the updater
+    /// restart it into an installed update, in seconds.
+    pub quiet_secs: u64,
+    /// `idle` (the first quiet moment) or `closed` (a quiet moment while the site is closed).
+    pub restart_when: gate::RestartWhen,
 }
 
 impl Default for SystemConfig {
@@ -41,6 +52,9 @@ impl Default for SystemConfig {
             esp: "/boot/efi".into(),
             tries: 3,
             max_bundle_bytes: 2 * 1024 * 1024 * 1024,
+            check_secs: 900,
+            quiet_secs: 120,
+            restart_when: gate::RestartWhen::Idle,
         }
     }
 }
@@ -49,6 +63,12 @@ impl SystemConfig {
     pub fn check(&self) -> Result<(), String> {
         if !(1..=9).contains(&self.tries) {
             return Err(format!("[system] tries = {}: must be 1 to 9", self.tries));
+        }
+        if !(10..=86_400).contains(&self.check_secs) {
+            return Err(format!("[system] check_secs = {}: must be 10 to 86400", self.check_secs));
+        }
+        if !(10..=3600).contains(&self.quiet_secs) {
+            return Err(format!("[system] quiet_secs = {}: must be 10 to 3600", self.quiet_secs));
         }
         Ok(())
     }
@@ -76,6 +96,8 @@ pub enum SystemError {
     NoSlot(String),
     #[error("no trusted key: set [sync] public_key (bundles are signed as the catalogue is)")]
     NoKey,
+    #[error("asking the site server: {0}")]
+    Fetch(String),
 }
 
 pub(crate) fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> SystemError + '_ {

@@ -138,6 +138,13 @@ pub fn running(layout: &Layout) -> Result<Slot, SystemError> {
         .ok_or_else(|| SystemError::NoSlot(format!("{} has no mpp.slot=a or mpp.slot=b", layout.cmdline.display())))
 }
 
+/// Whether `running`'s newest entry is counted good (blessed, or booted without counting):
+/// until it is, the other slot is the way back and must not be written over.
+pub fn running_blessed(layout: &Layout, running: Slot) -> Result<bool, SystemError> {
+    let all = entries(&layout.esp.join("loader/entries"))?;
+    Ok(all.iter().find(|(e, _)| e.slot == running).is_none_or(|(e, _)| e.is_blessed()))
+}
+
 /// The system's report; a change seen since the last look (the new slot came up, or the
 /// boot loader fell back, or a write was cut off) is saved, so it is reported after the
 /// entries change again.
@@ -156,13 +163,7 @@ pub fn report(layout: &Layout, now: jiff::Timestamp) -> Result<SystemReport, Sys
     {
         // Cut off by a power cut or a kill: its slot has no entry, nothing boots it.
         let s = Saved {
-            last: LastUpdate {
-                version: w.version,
-                result: UpdateResult::Failed {
-                    reason: "writing was cut off (power or restart); it is tried again".into(),
-                },
-                at_utc: now,
-            },
+            last: LastUpdate { version: w.version, result: UpdateResult::Interrupted, at_utc: now },
             slot: slot.other(),
         };
         save(layout, &s)?;

@@ -151,6 +151,7 @@ fn shot(screen: &HeadlessScreen, opts: &Options, name: &str, dir: &Path) -> Resu
                 config: Default::default(),
                 sink: crate::speech::Sink::Folder { dir: dir.join("voice"), paced: false },
             }),
+            restart: None,
         },
         hide_cursor: false,
     })

@@ -49,6 +49,7 @@ pub(crate) fn settings(k: &Kiosk, printer: PrinterUri) -> AppSettings {
         sync_handle: None,
         mono: Box::new(|| Duration::ZERO),
         speech: None,
+        restart: None,
     }
 }
 
@@ -184,4 +185,71 @@ fn a_printer_out_of_paper_is_said_on_the_welcome_before_anyone_chooses() {
     asked(&mut app);
     assert_eq!(mpp_kiosk::kiosk::view::closed_banner(app.flow()), None);
     assert_eq!(Store::open(&k.db()).unwrap().tickets_on(jiff::civil::date(2026, 11, 30)).unwrap().len(), 0);
+}
+
+/// The updater asks to restart; the kiosk says "quiet" only once its welcome screen has been
+/// untouched for `quiet_secs`, never while a citizen is on a path, and then starts nothing
+/// new; when the request goes, it takes citizens again.
+#[test]
+fn the_kiosk_lets_the_updater_restart_only_when_nobody_is_at_it() {
+    use mpp_kiosk::system::gate::{self, Quiet, RestartWhen, Wanted};
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    let k = Kiosk::new();
+    let state = k.path("state");
+    std::fs::create_dir_all(&state).unwrap();
+    let mono = Rc::new(Cell::new(Duration::ZERO));
+    let mut s = settings(&k, PrinterUri::Preview(k.path("slips")));
+    s.mono = Box::new({
+        let m = mono.clone();
+        move || m.get()
+    });
+    s.restart = Some(Quiet {
+        state_dir: state.clone(),
+        boot_id: "boot-1".into(),
+        after: Duration::from_secs(120),
+        when: RestartWhen::Idle,
+    });
+    let mut app = App::new(s).unwrap();
+    let at = |app: &mut App, secs: u64| {
+        mono.set(Duration::from_secs(secs));
+        app.tick();
+    };
+    let ready = || gate::is_ready(&state, std::time::SystemTime::now());
+
+    // A request from an earlier boot is not answered.
+    gate::want(&state, &Wanted { version: "2.0".into(), boot_id: "boot-0".into() }).unwrap();
+    at(&mut app, 200);
+    assert!(!ready() && !app.flow().restarting);
+
+    // A citizen is on a path: however long the request waits, no "quiet".
+    gate::want(&state, &Wanted { version: "2.0".into(), boot_id: "boot-1".into() }).unwrap();
+    app.send(Event::TakeNumber);
+    app.send(Event::Agency("DUKCAPIL".into()));
+    for t in (203..=300).step_by(3) {
+        app.send(Event::Touch);
+        at(&mut app, t);
+        assert!(!ready(), "asked while a citizen chooses a service, at {t} s");
+    }
+    assert_eq!(app.screen(), Screen::Services, "still on the path");
+    app.send(Event::Home);
+    // The welcome screen, but touched 100 s ago: not yet.
+    at(&mut app, 400);
+    assert!(!ready() && !app.flow().restarting);
+    at(&mut app, 421);
+    assert!(ready(), "quiet after 120 s untouched");
+    assert!(app.flow().restarting);
+    let banner = mpp_kiosk::kiosk::view::closed_banner(app.flow()).unwrap();
+    assert_eq!(banner.0, "Kiosk sedang diperbarui");
+    // A tap now starts nothing: the kiosk goes down in seconds.
+    app.send(Event::TakeNumber);
+    assert_eq!(app.screen(), Screen::Welcome);
+
+    // The updater gave up: citizens are taken again.
+    gate::clear(&state);
+    at(&mut app, 424);
+    assert!(!app.flow().restarting);
+    app.send(Event::TakeNumber);
+    assert_eq!(app.screen(), Screen::Agencies);
 }

@@ -62,6 +62,7 @@ fn kiosk(dir: &Path, at: &str, printer: PrinterUri) -> Kiosk {
             pin_hash: Some(mpp_kiosk::staff_pin::hash_pin("246813")),
             sync_handle: None,
             speech: None,
+            restart: None,
         },
         hide_cursor: false,
     })

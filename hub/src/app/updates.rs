@@ -5,8 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mpp_domain::update::{MAX_HEADER, Rollout, Stage, SystemReport, offered, read_header};
-use serde::Serialize;
+use mpp_domain::update::{MAX_HEADER, Offer, Rollout, Stage, SystemReport, offered, read_header};
 
 use super::App;
 use crate::db::sites::KioskId;
@@ -24,17 +23,6 @@ pub enum UpdateError {
     NoRollout(String),
     #[error(transparent)]
     Db(#[from] DbError),
-}
-
-/// What a kiosk is offered (`GET /api/v1/kiosk/update`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Offer {
-    pub version: String,
-    pub size: u64,
-    /// The `.minisig` text: the kiosk checks the bundle against its trusted keys.
-    pub signature: String,
-    /// Where to fetch it (same credential).
-    pub path: String,
 }
 
 impl App {

@@ -158,3 +158,98 @@ fn a_bundle_goes_to_the_pilot_then_to_all_pauses_and_a_failure_shows_on_the_flee
     assert!(page.contains("gagal menyala, kembali ke versi lama"), "{page}");
     assert!(page.contains("Pembaruan sistem 2.0 gagal menyala"), "the alert: {page}");
 }
+
+/// A kiosk on slot A with version 1.0 (slots are files, the ESP a folder), its state folder
+/// the ledger's (so its sync round reports what the updater publishes).
+fn kiosk_on_a(k: &KioskLedger) -> mpp_kiosk::system::status::Layout {
+    let dir = k.dir.path();
+    let l = mpp_kiosk::system::status::Layout {
+        slot_a: dir.join("slot-a"),
+        slot_b: dir.join("slot-b"),
+        esp: dir.join("esp"),
+        state_dir: dir.to_owned(),
+        cmdline: dir.join("cmdline"),
+        release: dir.join("release"),
+        boot_id: dir.join("boot_id"),
+    };
+    std::fs::write(&l.slot_a, vec![0xAA; 1 << 20]).unwrap();
+    std::fs::write(&l.slot_b, vec![0xEE; 1 << 20]).unwrap();
+    std::fs::create_dir_all(l.esp.join("loader/entries")).unwrap();
+    std::fs::write(
+        l.esp.join("loader/entries/mpp-kiosk-0001-a.conf"),
+        "title mpp-kiosk 1.0 (slot A)\nversion 1.0\nlinux /mpp/a/vmlinuz\ninitrd /mpp/a/initrd.img\noptions root=PARTLABEL=kiosk-root-a ro mpp.slot=a\n",
+    )
+    .unwrap();
+    std::fs::write(&l.cmdline, "root=PARTLABEL=kiosk-root-a ro mpp.slot=a quiet\n").unwrap();
+    std::fs::write(&l.release, "1.0\n").unwrap();
+    std::fs::write(&l.boot_id, "boot-1\n").unwrap();
+    l
+}
+
+#[test]
+fn the_kiosks_updater_refuses_a_changed_bundle_then_installs_the_offered_one_into_the_other_slot() {
+    use mpp_kiosk::system::updater::{Round, Updater};
+    let store = tempfile::tempdir().unwrap();
+    let made = tempfile::tempdir().unwrap();
+    let hub = Hub::start_at_with(NOW, &format!("[updates]\ndir = \"{}\"\n", store.path().display()));
+    let (good, key) = bundle(made.path(), "2.0");
+    // 2.1 changed by one byte after it was signed: whole, so the hub (which holds no key)
+    // takes it; the kiosk must refuse it before writing anything.
+    let (changed, _) = bundle(made.path(), "2.1");
+    let mut bytes = std::fs::read(&changed).unwrap();
+    let at = bytes.len() - 400_000;
+    bytes[at] ^= 0x01;
+    std::fs::write(&changed, &bytes).unwrap();
+    for f in [&good, &changed] {
+        ok(admin(&hub, &["update", "add", f.to_str().unwrap()]));
+    }
+
+    let mut k = KioskLedger::new();
+    let layout = kiosk_on_a(&k);
+    let mut sync = k.sync_config(&hub, &hub.token);
+    sync.public_key = Some(key);
+    let updater = Updater { layout: layout.clone(), system: Default::default(), sync: sync.clone() };
+    let now: jiff::Timestamp = NOW.parse().unwrap();
+    assert_eq!(updater.round(now).unwrap(), Round::Nothing, "no rollout yet");
+    let sync_round = |k: &mut KioskLedger| {
+        let r = mpp_kiosk::sync::round(&mut k.store, &sync, SITE, 1, now);
+        assert!(r.uploaded.is_ok(), "{:?}", r.uploaded);
+    };
+    sync_round(&mut k);
+
+    ok(admin(&hub, &["update", "rollout", "--site", SITE, "--version", "2.1", "--all"]));
+    match updater.round(now).unwrap() {
+        Round::Refused { version, reason } => {
+            assert_eq!(version, "2.1");
+            assert!(reason.contains("SHA-256") || reason.contains("signature"), "{reason}");
+        }
+        other => panic!("a changed bundle was not refused: {other:?}"),
+    }
+    assert_eq!(std::fs::read(&layout.slot_b).unwrap(), vec![0xEE; 1 << 20], "nothing written");
+    assert_eq!(std::fs::read_dir(updater.download_dir()).unwrap().count(), 0, "the download is gone");
+    sync_round(&mut k);
+    assert_eq!(fetch(&hub, "/api/v1/kiosk/update", &hub.token).0, 204, "a refused version is not offered again");
+    assert_eq!(updater.round(now).unwrap(), Round::Nothing);
+
+    ok(admin(&hub, &["update", "rollout", "--site", SITE, "--version", "2.0", "--all"]));
+    assert_eq!(updater.round(now).unwrap(), Round::Pending("2.0".into()));
+    let slot_b = std::fs::read(&layout.slot_b).unwrap();
+    let served = std::fs::read(&good).unwrap();
+    let (manifest, header) = mpp_domain::update::read_header(&served).unwrap();
+    let root = manifest.part(PartKind::Root).size as usize;
+    assert_eq!(slot_b[..root], served[header..header + root], "the root file system is in slot B");
+    let entries: Vec<String> = std::fs::read_dir(layout.esp.join("loader/entries"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(entries.contains(&"mpp-kiosk-0002-b+3.conf".to_owned()), "{entries:?}");
+    assert_eq!(std::fs::read_dir(updater.download_dir()).unwrap().count(), 0, "the download is gone");
+    // The next round waits for the restart; it fetches nothing again.
+    assert_eq!(updater.round(now).unwrap(), Round::Pending("2.0".into()));
+
+    sync_round(&mut k);
+    assert_eq!(fetch(&hub, "/api/v1/kiosk/update", &hub.token).0, 204, "installed: not offered again");
+    add_staff(&hub, "kepala", "supervisor");
+    let (_, page, _) = get(&hub, "/fleet", Some(&session(&hub, "kepala")));
+    assert!(page.contains("terpasang, menunggu mulai ulang"), "{page}");
+}

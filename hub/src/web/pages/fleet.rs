@@ -120,6 +120,7 @@ fn system_words(s: Option<&mpp_domain::update::SystemReport>) -> String {
             UpdateResult::Running => "berjalan".to_owned(),
             UpdateResult::FellBack => "<strong>gagal menyala, kembali ke versi lama</strong>".to_owned(),
             UpdateResult::Failed { reason } => format!("<strong>gagal</strong>: {}", esc(reason)),
+            UpdateResult::Interrupted => "penulisan terputus, dicoba lagi".to_owned(),
         };
         out += &format!("<br>{}: {what}", esc(&l.version));
     }

@@ -12,12 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dir="${1:-target/image}"
-if ! command -v qemu-system-x86_64 >/dev/null; then
-    [ -n "${CI:-}" ] && [ "${CI}" != false ] && { echo "boot-test: qemu-system-x86_64 missing (apt install qemu-system-x86 ovmf)" >&2; exit 1; }
-    echo "boot-test: SKIPPED: qemu-system-x86_64 not installed (apt install qemu-system-x86 ovmf)"; exit 0
-fi
-emupos="${MPP_EMUPOS:-.venv-emu/bin/emupos}"
-[ -x "$emupos" ] || { echo "boot-test: the printer emulator $emupos is missing (bash .ci/setup installs it)" >&2; exit 2; }
+name=boot-test
+# shellcheck source=deploy/image/qemu-checks.sh
+. deploy/image/qemu-checks.sh
 command -v zbarimg >/dev/null || { echo "boot-test: zbarimg missing (apt install zbar-tools)" >&2; exit 2; }
 
 # The guest's clock: Monday 30 November 2026, 09:05 WITA, inside every opening hour of the

@@ -15,11 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dir="${1:-target/image}"
-if ! command -v qemu-system-x86_64 >/dev/null; then
-    [ -n "${CI:-}" ] && [ "${CI}" != false ] && { echo "speech-test: qemu-system-x86_64 missing (apt install qemu-system-x86 ovmf)" >&2; exit 1; }
-    echo "speech-test: SKIPPED: qemu-system-x86_64 not installed (apt install qemu-system-x86 ovmf)"; exit 0
-fi
-emupos="${MPP_EMUPOS:-.venv-emu/bin/emupos}"
-[ -x "$emupos" ] || { echo "speech-test: the printer emulator $emupos is missing (bash .ci/setup installs it)" >&2; exit 2; }
+name=speech-test
+# shellcheck source=deploy/image/qemu-checks.sh
+. deploy/image/qemu-checks.sh
 out="${OUT:-$(mktemp -d -t mpp-speech-test-XXXXXX)}"
 exec python3 deploy/image/speech_test.py --image "$dir" --emupos "$emupos" --out "$out"

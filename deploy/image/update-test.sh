@@ -15,16 +15,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dir="${1:-target/image}"
-if ! command -v qemu-system-x86_64 >/dev/null; then
-    [ -n "${CI:-}" ] && [ "${CI}" != false ] && { echo "update-test: qemu-system-x86_64 missing (apt install qemu-system-x86 ovmf)" >&2; exit 1; }
-    echo "update-test: SKIPPED: qemu-system-x86_64 not installed (apt install qemu-system-x86 ovmf)"; exit 0
-fi
+name=update-test
+# shellcheck source=deploy/image/qemu-checks.sh
+. deploy/image/qemu-checks.sh
 for tool in unsquashfs mksquashfs minisign mkfs.vfat mcopy; do
     command -v "$tool" >/dev/null || { echo "update-test: $tool missing (apt install squashfs-tools minisign dosfstools mtools)" >&2; exit 2; }
 done
 [ "$(id -u)" -eq 0 ] || { echo "update-test: run as root (the root file system's owners are kept)" >&2; exit 2; }
-emupos="${MPP_EMUPOS:-.venv-emu/bin/emupos}"
-[ -x "$emupos" ] || { echo "update-test: the printer emulator $emupos is missing (bash .ci/setup installs it)" >&2; exit 2; }
 ls "$dir"/mpp-kiosk-*.update >/dev/null 2>&1 || { echo "update-test: no bundle in $dir: run deploy/image/build.sh first" >&2; exit 2; }
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "update-test: PostgreSQL missing (apt install postgresql): the site server needs it" >&2; exit 2; }
 hub="${MPP_HUB_BIN:-target/debug/mpp-hub}"

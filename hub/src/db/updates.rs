@@ -26,6 +26,9 @@ pub async fn add_bundle(db: &Db, b: &Bundle, now: jiff::Timestamp) -> Result<(),
     Ok(())
 }
 
+/// The columns `bundle_row` reads, for every query of bundles.
+const BUNDLE_COLUMNS: &str = "SELECT version, size, signature, built_at FROM system_bundle";
+
 fn bundle_row(r: &tokio_postgres::Row) -> Result<Bundle, DbError> {
     let version: String = r.try_get("version")?;
     let size =
@@ -34,20 +37,12 @@ fn bundle_row(r: &tokio_postgres::Row) -> Result<Bundle, DbError> {
 }
 
 pub async fn bundles(db: &Db) -> Result<Vec<Bundle>, DbError> {
-    let rows = db
-        .client()
-        .await?
-        .query("SELECT version, size, signature, built_at FROM system_bundle ORDER BY built_at DESC, version", &[])
-        .await?;
+    let rows = db.client().await?.query(&format!("{BUNDLE_COLUMNS} ORDER BY built_at DESC, version"), &[]).await?;
     rows.iter().map(bundle_row).collect()
 }
 
 pub async fn bundle(db: &Db, version: &str) -> Result<Option<Bundle>, DbError> {
-    let row = db
-        .client()
-        .await?
-        .query_opt("SELECT version, size, signature, built_at FROM system_bundle WHERE version = $1", &[&version])
-        .await?;
+    let row = db.client().await?.query_opt(&format!("{BUNDLE_COLUMNS} WHERE version = $1"), &[&version]).await?;
     row.as_ref().map(bundle_row).transpose()
 }
 

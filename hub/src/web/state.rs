@@ -27,6 +27,8 @@ pub struct WebState {
     /// Booking pages asked for that do not exist (a wrong code or key), per address: at most
     /// 30 an hour, so codes cannot be guessed at the server's expense.
     pub booking_misses: Arc<Limiter>,
+    /// System update bundles being sent: one per kiosk, a few in all.
+    pub downloads: Arc<Downloads>,
     /// Becomes `true` when the server stops: event streams end at once (displays
     /// reconnect by themselves to the next server).
     pub stopping: tokio::sync::watch::Receiver<bool>,
@@ -44,6 +46,7 @@ impl WebState {
             streams: Arc::default(),
             bookings: Arc::new(Limiter::new(20, std::time::Duration::from_secs(3600))),
             booking_misses: Arc::new(Limiter::new(30, std::time::Duration::from_secs(3600))),
+            downloads: Arc::new(Downloads::new(4)),
             stopping,
         }
     }
@@ -118,6 +121,55 @@ fn network(ip: IpAddr) -> IpAddr {
             let s = v6.segments();
             IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
         }
+    }
+}
+
+/// The update bundles being sent. Each is some 300 MB through the site's network: a kiosk
+/// gets one at a time (a second request with its credential is refused, not queued), and the
+/// hub sends at most `max` at once; a kiosk refused asks again at its next round.
+pub struct Downloads {
+    max: usize,
+    active: Mutex<std::collections::HashSet<(String, u8)>>,
+}
+
+/// Why a download cannot start now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Busy {
+    /// This kiosk is already downloading.
+    Kiosk,
+    /// The hub sends `max` already.
+    Hub,
+}
+
+impl Downloads {
+    pub fn new(max: usize) -> Downloads {
+        Downloads { max, active: Mutex::default() }
+    }
+
+    /// Starts `kiosk`'s download; it lasts as long as the guard (the body's stream holds it).
+    pub fn start(self: &Arc<Self>, site: &str, kiosk: u8) -> Result<DownloadGuard, Busy> {
+        let mut active = self.active.lock().unwrap_or_else(|e| e.into_inner());
+        let key = (site.to_owned(), kiosk);
+        if active.contains(&key) {
+            return Err(Busy::Kiosk);
+        }
+        if active.len() >= self.max {
+            return Err(Busy::Hub);
+        }
+        active.insert(key.clone());
+        Ok(DownloadGuard { downloads: Arc::clone(self), key })
+    }
+}
+
+/// A download under way; dropped when its body ends or the kiosk goes.
+pub struct DownloadGuard {
+    downloads: Arc<Downloads>,
+    key: (String, u8),
+}
+
+impl Drop for DownloadGuard {
+    fn drop(&mut self) {
+        self.downloads.active.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.key);
     }
 }
 

@@ -36,6 +36,10 @@ fn ok(out: Output) -> String {
 
 /// A bundle of `version` with made-up parts, signed; (its path, the public key).
 fn bundle(dir: &Path, version: &str) -> (PathBuf, String) {
+    bundle_of(dir, version, 300_000)
+}
+
+fn bundle_of(dir: &Path, version: &str, part_len: u32) -> (PathBuf, String) {
     let run = |c: &mut Command| {
         let out = c.output().expect("minisign (Debian package minisign; .ci/setup installs it)");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -45,7 +49,7 @@ fn bundle(dir: &Path, version: &str) -> (PathBuf, String) {
         run(Command::new("minisign").args(["-G", "-W", "-p"]).arg(&public).arg("-s").arg(&secret));
     }
     let parts: Vec<Vec<u8>> =
-        (1..=3u8).map(|seed| (0..300_000u32).map(|i| (i.wrapping_mul(31) as u8) ^ seed).collect()).collect();
+        (1..=3u8).map(|seed| (0..part_len).map(|i| (i.wrapping_mul(31) as u8) ^ seed).collect()).collect();
     let m = Manifest {
         version: version.into(),
         built_utc: NOW.parse().unwrap(),
@@ -252,4 +256,69 @@ fn the_kiosks_updater_refuses_a_changed_bundle_then_installs_the_offered_one_int
     add_staff(&hub, "kepala", "supervisor");
     let (_, page, _) = get(&hub, "/fleet", Some(&session(&hub, "kepala")));
     assert!(page.contains("terpasang, menunggu mulai ulang"), "{page}");
+}
+
+/// A download begun with `token` and left hanging (the kiosk reads the headers and a little,
+/// then nothing): the hub keeps it open. (The status line, the open socket.)
+fn hold_download(hub: &Hub, version: &str, token: &str) -> (String, std::net::TcpStream) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", hub.port)).unwrap();
+    write!(s, "GET /api/v1/kiosk/update/{version} HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer {token}\r\n\r\n")
+        .unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = s.read(&mut buf).unwrap();
+    let status = String::from_utf8_lossy(&buf[..n]).lines().next().unwrap_or("").to_owned();
+    (status, s)
+}
+
+#[test]
+fn downloads_are_one_per_kiosk_and_a_few_in_all_and_absurd_versions_say_little() {
+    let store = tempfile::tempdir().unwrap();
+    let made = tempfile::tempdir().unwrap();
+    let hub = Hub::start_at_with(NOW, &format!("[updates]\ndir = \"{}\"\n", store.path().display()));
+    // 3 × 8 MB: more than the sockets' buffers hold, so a download left unread stays open.
+    let (file, _) = bundle_of(made.path(), "2.0", 8 << 20);
+    ok(admin(&hub, &["update", "add", file.to_str().unwrap()]));
+    ok(admin(&hub, &["update", "rollout", "--site", SITE, "--version", "2.0", "--all"]));
+    let mut tokens = vec![hub.token.clone()];
+    for n in 2..=5 {
+        let n = n.to_string();
+        tokens.push(
+            ok(hub_command(&hub.database, &["kiosk", "enroll", "--site", SITE, "--number", &n])).trim().to_owned(),
+        );
+    }
+
+    // One kiosk, a second download while the first runs: refused at once, not queued.
+    let (status, first) = hold_download(&hub, "2.0", &tokens[0]);
+    assert!(status.contains(" 200 "), "{status}");
+    assert_eq!(fetch(&hub, "/api/v1/kiosk/update/2.0", &tokens[0]).0, 429);
+    // Four at once in all: the fifth kiosk waits for its next round.
+    let held: Vec<_> = tokens[1..4].iter().map(|t| hold_download(&hub, "2.0", t)).collect();
+    assert!(held.iter().all(|(s, _)| s.contains(" 200 ")), "{:?}", held.iter().map(|h| &h.0).collect::<Vec<_>>());
+    assert_eq!(fetch(&hub, "/api/v1/kiosk/update/2.0", &tokens[4]).0, 503);
+    // A kiosk that goes frees its place.
+    drop(first);
+    drop(held);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let (status, bytes) = loop {
+        let (status, bytes) = fetch(&hub, "/api/v1/kiosk/update/2.0", &tokens[4]);
+        if status == 200 || std::time::Instant::now() > deadline {
+            break (status, bytes);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert_eq!(
+        (status, bytes.len() as u64),
+        (200, std::fs::metadata(&file).unwrap().len()),
+        "whole, once the others went"
+    );
+
+    // Versions that are no version: 404, and the answer does not repeat them.
+    for path in ["9".repeat(5000), "..%2F..%2Fhub.toml".into(), "2.0%00".into(), "%2e%2e".into()] {
+        let (status, body) = fetch(&hub, &format!("/api/v1/kiosk/update/{path}"), &tokens[0]);
+        assert!(matches!(status, 404 | 414 | 431 | 400), "{path:.40}: {status}");
+        assert!(body.len() < 400, "{path:.40}: {} bytes said back", body.len());
+    }
+    assert_eq!(fetch(&hub, "/api/v1/kiosk/update/2.0", "mpk1.1.guess").0, 401);
 }

@@ -253,6 +253,18 @@ class UpdateRun(bt.Run):
         tail = "\n".join(self.serial_text().splitlines()[-40:])
         raise bt.Failed(f"waited {seconds} s for 'BOOTTEST {marker}' #{n}; the serial console ends:\n{tail}")
 
+    def wait_updater(self, text, seconds):
+        """The first line the updater logged (relayed by boottest.sh) with `text` in it."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            found = [l for l in self.lines("updater ") if text in l]
+            if found:
+                return found[0]
+            self.check_alive()
+            time.sleep(1)
+        tail = "\n".join(self.serial_text().splitlines()[-40:])
+        raise bt.Failed(f"waited {seconds} s for the updater to log '{text}'; the serial console ends:\n{tail}")
+
     def status(self, n=1, seconds=900):
         # The boot's report ends with its tickets line: status, entries, root come before.
         self.wait_nth("tickets ", n, seconds)
@@ -321,7 +333,7 @@ class UpdateRun(bt.Run):
         self.publish(self.v2, os.path.join(self.stick_dir, "v2.update"))
         self.wait_nth("writing started", 1, 900)
         figures["download"] = time.monotonic() - t
-        restarting = self.wait_nth("updater restarting into", 1, 900)
+        restarting = self.wait_updater("restarting into", 900)
         figures["install"] = time.monotonic() - t
         log(f"  {restarting}")
         written = [l for l in self.lines("updater ") if "downloaded" in l or "written into" in l]
@@ -359,7 +371,7 @@ class UpdateRun(bt.Run):
         self.expect(s["last"]["version"] == self.v3 and s["last"]["result"] == "interrupted",
                     f"the cut-off write reported as interrupted: {s['last']}")
         tickets = self.tickets()
-        self.wait_nth("updater restarting into", 1, 900)
+        self.wait_updater("restarting into", 1200)
         t = time.monotonic()
         self.wait_boot(2, 300)
         s = self.status(n=2, seconds=1500)

@@ -662,13 +662,17 @@ async fn serve(config: &config::Config, app: Arc<App>) -> Result<(), Failure> {
     app.watch_changes();
     // The fleet's watch: alerts raised and cleared, the webhook told once each.
     tokio::spawn(app.clone().watch_fleet());
-    // Bookings' reminders through the site's gateway, when one is configured.
-    tokio::spawn(app.clone().watch_reminders());
     let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
+    // Bookings' reminders through the site's gateway, when one is configured; at the stop,
+    // one being sent is recorded before the server exits.
+    let reminders = tokio::spawn(app.clone().watch_reminders(stopping_rx.clone()));
     let state = mpp_hub::web::state::WebState::new(app.clone(), config, stopping_rx);
     let served = mpp_hub::web::serve::serve(listener, state, stopping, mpp_hub::web::serve::signalled())
         .await
         .map_err(|e| Failure::Failed(e.to_string()));
+    if tokio::time::timeout(std::time::Duration::from_secs(10), reminders).await.is_err() {
+        log::warn!("stopping: a reminder was still being sent after 10 s; it is sent again when its claim ends");
+    }
     app.finish_deliveries(std::time::Duration::from_secs(5)).await;
     served
 }

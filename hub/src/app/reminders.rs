@@ -110,13 +110,22 @@ impl App {
     }
 
     /// Sends what is due to the gateway; a failure is tried again after 1, 2, 4 … minutes.
-    /// Returns how many the gateway took.
-    pub async fn deliver_reminders(&self, now: jiff::Timestamp) -> Result<usize, DbError> {
+    /// Returns how many the gateway took. `stop` turning true ends it between two
+    /// reminders, never between sending one and recording it (which would send it twice).
+    pub async fn deliver_reminders(
+        &self,
+        now: jiff::Timestamp,
+        stop: &tokio::sync::watch::Receiver<bool>,
+    ) -> Result<usize, DbError> {
         let Some(url) = self.reminders.url.as_deref() else { return Ok(0) };
         let mut sent = 0;
         // Claimed for ten minutes: a server that dies mid-way leaves them to be sent again then.
         let claim = now + jiff::SignedDuration::from_mins(10);
         for r in db::reminders::due(&self.db, now, claim, 50).await? {
+            if *stop.borrow() {
+                // Still claimed: sent when the claim ends, by the next server.
+                break;
+            }
             let body = serde_json::json!({ "to": r.phone, "message": r.message });
             if crate::webhook::post_with(url, self.reminders.token.as_deref(), body).await {
                 db::reminders::sent(&self.db, &r.booking, &r.kind, crate::clock::now()).await?;
@@ -136,19 +145,23 @@ impl App {
         Ok(sent)
     }
 
-    /// Queues and sends reminders every few seconds, for the life of the server.
-    pub async fn watch_reminders(self: Arc<App>) {
+    /// Queues and sends reminders every few seconds until `stop` turns true; the server
+    /// waits for it to end (a reminder being sent is recorded first).
+    pub async fn watch_reminders(self: Arc<App>, mut stop: tokio::sync::watch::Receiver<bool>) {
         if !self.reminders_on() {
             return;
         }
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stop.wait_for(|s| *s) => return,
+            }
             let now = crate::clock::now();
             if let Err(e) = self.queue_reminders(now).await {
                 log::warn!("queueing reminders: {e}");
             }
-            if let Err(e) = self.deliver_reminders(now).await {
+            if let Err(e) = self.deliver_reminders(now, &stop).await {
                 log::warn!("sending reminders: {e}");
             }
         }

@@ -107,9 +107,15 @@ fn system_words(s: Option<&mpp_domain::update::SystemReport>) -> String {
         s.other_version.as_deref().map_or(String::new(), |v| format!(" (lainnya {})", esc(v)))
     );
     if let Some(p) = &s.progress {
+        let phase = match p.phase.as_str() {
+            "download" => "mengunduh",
+            "verify" => "memeriksa",
+            "write" => "menulis",
+            other => other,
+        };
         out += &format!(
             "<br>{} {}: {}%",
-            esc(&p.phase),
+            esc(phase),
             esc(&p.version),
             (p.done * 100).checked_div(p.total).unwrap_or(0)
         );

@@ -148,6 +148,11 @@ class UpdateRun(bt.Run):
         shutil.copy(token, self.token_file)
         log(f"hub on 127.0.0.1:{self.hub_port} (the kiosk's 10.0.2.2), kiosk 1 enrolled")
 
+    def stop_all(self):
+        super().stop_all()  # the hub and its PostgreSQL with it (they share a process group)
+        if getattr(self, "hub_dir", None):
+            shutil.rmtree(self.hub_dir, ignore_errors=True)
+
     def hub_admin(self, *args):
         out = subprocess.run([self.args.hub, "--config", self.hub_config, *args], env=self.hub_env,
                              capture_output=True, text=True)
@@ -198,8 +203,9 @@ class UpdateRun(bt.Run):
             time.sleep(3)
 
     def boots(self):
-        """How many times the kernel started in this QEMU run (its banner on the console)."""
-        return self.serial_text().count("Linux version ")
+        """How many times the firmware started the boot loader in this QEMU run (it says so on
+        the serial console; the kernel is quiet)."""
+        return self.serial_text().count("BdsDxe: starting ")
 
     def wait_boot(self, n, seconds):
         deadline = time.monotonic() + seconds

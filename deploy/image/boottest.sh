@@ -94,7 +94,8 @@ fi
 # the outbox), "refuse FILE" (a bundle the kiosk must refuse), "install FILE", "reboot";
 # with a hub on the host, the updater fetches and restarts by itself (its log is relayed).
 if grep -q "mpp-kiosk.boottest=update" /proc/cmdline; then
-    status() { /usr/bin/mpp-kiosk --config /etc/mpp-kiosk/config.toml system status --json 2>&1 | tr -d '\n' | tr -s ' '; }
+    # The JSON alone on its line; what the command logged goes on a line of its own.
+    status() { /usr/bin/mpp-kiosk --config /etc/mpp-kiosk/config.toml system status --json 2>/run/status.err | tr -d '\n' | tr -s ' '; }
     # The verdict on this boot comes from systemd-boot and systemd-bless-boot: wait for it.
     for i in $(seq 1 60); do
         systemctl is-active -q boot-complete.target && break
@@ -103,12 +104,13 @@ if grep -q "mpp-kiosk.boottest=update" /proc/cmdline; then
     done
     sleep 3
     say "status $(status)"
+    [ -s /run/status.err ] && say "status-log $(tr '\n' ' ' </run/status.err)"
     say "entries $(ls /boot/efi/loader/entries | tr '\n' ' ')"
     say "root $(findmnt -n -o SOURCE,FSTYPE,OPTIONS /) data $(findmnt -n -o SOURCE /var/lib/mpp-kiosk)"
     say "tickets $(kiosk ticket list 2>/dev/null | grep -c KTB-) outbox $(kiosk sync status 2>/dev/null | grep -i -m1 'outbox\|pending' | tr -s ' ')"
     # What the updater does (fetch, check, write, restart) goes to the host as it happens,
     # and when a slot starts being written (the host's power cut comes then).
-    journalctl -f -n 0 -o cat -u mpp-kiosk-updater.service | sed -u 's/^/BOOTTEST updater /' &
+    journalctl -b -f -n all -o cat -u mpp-kiosk-updater.service | sed -u 's/^/BOOTTEST updater /' &
     ( for i in $(seq 1 9000); do [ -e /var/lib/mpp-kiosk/system-update.writing ] && { say "writing started"; break; }; sleep 0.2; done ) &
     steps=$(cat /sys/firmware/qemu_fw_cfg/by_name/opt/mpp-kiosk/steps/raw 2>/dev/null || true)
     mkdir -p /run/mpp-stick

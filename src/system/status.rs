@@ -162,6 +162,7 @@ pub fn report(layout: &Layout, now: jiff::Timestamp) -> Result<SystemReport, Sys
         && w.boot_id != boot_id(layout)
     {
         // Cut off by a power cut or a kill: its slot has no entry, nothing boots it.
+        log::warn!("update {}: writing it was cut off (power or restart); it is written again", w.version);
         let s = Saved {
             last: LastUpdate { version: w.version, result: UpdateResult::Interrupted, at_utc: now },
             slot: slot.other(),

@@ -113,12 +113,8 @@ fn system_words(s: Option<&mpp_domain::update::SystemReport>) -> String {
             "write" => "menulis",
             other => other,
         };
-        out += &format!(
-            "<br>{} {}: {}%",
-            esc(phase),
-            esc(&p.version),
-            (p.done * 100).checked_div(p.total).unwrap_or(0)
-        );
+        out +=
+            &format!("<br>{} {}: {}%", esc(phase), esc(&p.version), (p.done * 100).checked_div(p.total).unwrap_or(0));
     }
     if let Some(l) = &s.last {
         let what = match &l.result {

@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import boot_test as bt  # noqa: E402
@@ -189,6 +190,14 @@ class UpdateRun(bt.Run):
         self.expect(n == want and distinct == want, f"the hub holds {want} ticket(s), each once: {numbers} "
                                                     f"({records} upload records)")
 
+    def hub_offer(self):
+        """What the hub answers the kiosk's own question (its credential): 200 or 204."""
+        token = open(self.token_file).read().strip()
+        req = urllib.request.Request(f"http://127.0.0.1:{self.hub_port}/api/v1/kiosk/update",
+                                     headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status
+
     def hub_system(self, seconds=300, until=lambda s: True):
         """The kiosk's system as its last health report told the hub."""
         deadline = time.monotonic() + seconds
@@ -228,10 +237,11 @@ class UpdateRun(bt.Run):
                  "-fw_cfg", f"name=opt/mpp-kiosk/steps,file={stepfile}"]
         nic = "none"
         if getattr(self, "hub", None):
-            # The hub on this machine is 10.0.2.2 to the guest; quick rounds for the test.
+            # The hub on this machine is 10.0.2.2 to the guest; quick rounds for the test, and
+            # a quiet moment long enough that each boot's report comes before the restart.
             config += (f'upload_url = "http://10.0.2.2:{self.hub_port}/api/v1/upload"\n'
                        'upload_token_file = "/etc/mpp-kiosk/upload.token"\ninsecure_http_upload = true\n'
-                       'interval_secs = 15\n\n[system]\ncheck_secs = 15\nquiet_secs = 20\n')
+                       'interval_secs = 15\n\n[system]\ncheck_secs = 15\nquiet_secs = 90\n')
             extra += ["-fw_cfg", f"name=opt/mpp-kiosk/upload.token,file={self.token_file}"]
             nic = "user,model=virtio-net-pci"
         self.boot(flag="mpp-kiosk.boottest=update", fresh=self.runs == 1, config_extra=config, extra=extra, nic=nic)
@@ -391,6 +401,7 @@ class UpdateRun(bt.Run):
         self.expect(self.tickets() == tickets, f"the ledger kept its {tickets} ticket(s) through the fallback")
         h = self.hub_system(until=lambda s: (s.get("last") or {}).get("result") == "fell_back")
         self.expect(h["version"] == self.v2 and h["last"]["version"] == self.v3, "the hub has the fallback: v3 fell back, v2 runs")
+        self.expect(self.hub_offer() == 204, "the hub offers v3 to this kiosk no more")
         self.hub_tickets(2)
         fleet = self.hub_admin("update", "list")
         log("  hub: " + " | ".join(l.strip() for l in fleet.splitlines() if l.strip()))

@@ -34,6 +34,12 @@ pub fn pinned_setting() -> Option<String> {
     std::env::var(ENV).ok()
 }
 
+/// The file system's clock, never pinned: for the age of a file (the restart gate's words,
+/// stamped by the file system in real time).
+pub fn file_clock() -> std::time::SystemTime {
+    std::time::SystemTime::now()
+}
+
 /// The system's clock, never pinned: for `doctor`, which checks the machine's time itself.
 pub fn system_time() -> jiff::Timestamp {
     jiff::Timestamp::now()

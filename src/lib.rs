@@ -21,3 +21,4 @@ pub mod sync;
 pub mod system;
 #[cfg(feature = "gui")]
 pub mod ui;
+pub mod updater;

@@ -4,7 +4,7 @@
 //! "closed"`, the site closed), and from then starts nothing new. When the request goes
 //! (the updater gave up, or died), the kiosk takes citizens again.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use crate::kiosk::Flow;
 use crate::kiosk::view::{HoursNotice, hours_notice};
@@ -30,7 +30,7 @@ impl Gate {
             return false;
         }
         self.looked_at = Some(mono);
-        let wanted = gate::wanted(&self.quiet.state_dir, &self.quiet.boot_id, SystemTime::now());
+        let wanted = gate::wanted(&self.quiet.state_dir, &self.quiet.boot_id, crate::clock::file_clock());
         match wanted {
             None if flow.restarting => {
                 log::warn!("the restart for an update was called off: taking citizens again");

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use super::{CliError, SystemCommand};
 use crate::config::Loaded;
-use crate::system::updater::{Round, Updater};
 use crate::system::{SystemError, bundle, install, status};
+use crate::updater::{Round, Updater};
 
 pub fn run(config: &Loaded, db_path: &Path, cmd: SystemCommand) -> Result<(), CliError> {
     let sys = &config.config.system;
@@ -142,7 +142,7 @@ fn run_updater(updater: &Updater) -> Result<(), CliError> {
 
 /// 0 to a fifth of `secs`, different on each kiosk and round.
 fn jitter_secs(secs: u64) -> u64 {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let nanos = crate::clock::file_clock().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
     u64::from(nanos ^ std::process::id()) % (secs / 5 + 1)
 }
 

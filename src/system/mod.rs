@@ -6,7 +6,6 @@
 //! - `entries`: the boot entries' file names (slot, generation, tries) and contents.
 //! - `install`: streams a verified bundle into the other slot and its entry.
 //! - `status`: which slot runs, what the other holds, how the last update went.
-//! - `updater`: the service that fetches an offered bundle from the site server and installs it.
 //! - `gate`: the quiet moment to restart, agreed between the updater and the kiosk.
 
 pub mod bundle;
@@ -14,7 +13,6 @@ pub mod entries;
 pub mod gate;
 pub mod install;
 pub mod status;
-pub mod updater;
 
 use std::path::PathBuf;
 

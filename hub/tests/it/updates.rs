@@ -192,7 +192,7 @@ fn kiosk_on_a(k: &KioskLedger) -> mpp_kiosk::system::status::Layout {
 
 #[test]
 fn the_kiosks_updater_refuses_a_changed_bundle_then_installs_the_offered_one_into_the_other_slot() {
-    use mpp_kiosk::system::updater::{Round, Updater};
+    use mpp_kiosk::updater::{Round, Updater};
     let store = tempfile::tempdir().unwrap();
     let made = tempfile::tempdir().unwrap();
     let hub = Hub::start_at_with(NOW, &format!("[updates]\ndir = \"{}\"\n", store.path().display()));

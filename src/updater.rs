@@ -1,5 +1,5 @@
 //! The updater: `mpp-kiosk system updater`, a systemd service of its own on A/B images,
-//! run as root. Every `[system] check_secs` it asks the site server what this kiosk is
+//! run as root. Beside `system` (the slots) and `sync` (HTTP to the hub), which it uses. Every `[system] check_secs` it asks the site server what this kiosk is
 //! offered (with the kiosk's credential), downloads the bundle onto the data partition,
 //! checks it whole (`bundle::verify`: nothing is written before), writes it into the other
 //! slot (`install`), and then waits for a quiet moment to restart (`gate`). A bundle
@@ -7,14 +7,14 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use mpp_domain::update::{LastUpdate, Offer, Progress, SystemReport, UpdateResult, bundle_url, offer_url};
 
-use super::status::{self, Layout};
-use super::{SystemConfig, SystemError, bundle, gate, install, io};
 use crate::sync::SyncConfig;
 use crate::sync::fetch::{self, Limits};
+use crate::system::status::{self, Layout};
+use crate::system::{SystemConfig, SystemError, bundle, gate, install, io};
 
 /// What one round came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -262,7 +262,7 @@ impl Updater {
         log::info!("update {version} is installed: waiting for a quiet moment to restart");
         loop {
             gate::want(dir, &wanted).map_err(io(dir))?;
-            if gate::is_ready(dir, SystemTime::now()) {
+            if gate::is_ready(dir, crate::clock::file_clock()) {
                 return Ok("the kiosk is quiet");
             }
             if !kiosk_running() {

@@ -68,13 +68,19 @@ fn network(url: &str, e: impl std::fmt::Display) -> SyncError {
     SyncError::Network { url: url.to_owned(), reason: e.to_string() }
 }
 
-/// GETs a JSON answer from the site server with the kiosk's credential (no redirect).
-pub fn get_with_token<T: serde::de::DeserializeOwned>(url: &str, token: &str, limits: Limits) -> Result<T, SyncError> {
-    let mut resp = agent(url, &limits, 0)?
+/// GETs `url` from the site server with the kiosk's credential (no redirect): the answer,
+/// whatever its status.
+fn get_authorized(url: &str, token: &str, limits: &Limits) -> Result<ureq::http::Response<ureq::Body>, SyncError> {
+    agent(url, limits, 0)?
         .get(url)
         .header("Authorization", format!("Bearer {token}"))
         .call()
-        .map_err(|e| network(url, e))?;
+        .map_err(|e| network(url, e))
+}
+
+/// GETs a JSON answer from the site server with the kiosk's credential (no redirect).
+pub fn get_with_token<T: serde::de::DeserializeOwned>(url: &str, token: &str, limits: Limits) -> Result<T, SyncError> {
+    let mut resp = get_authorized(url, token, &limits)?;
     let status = resp.status().as_u16();
     if !(200..300).contains(&status) {
         return Err(SyncError::Http { url: url.to_owned(), status });
@@ -89,11 +95,7 @@ pub fn get_optional_with_token<T: serde::de::DeserializeOwned>(
     token: &str,
     limits: Limits,
 ) -> Result<Option<T>, SyncError> {
-    let mut resp = agent(url, &limits, 0)?
-        .get(url)
-        .header("Authorization", format!("Bearer {token}"))
-        .call()
-        .map_err(|e| network(url, e))?;
+    let mut resp = get_authorized(url, token, &limits)?;
     match resp.status().as_u16() {
         204 => Ok(None),
         200..=299 => {
@@ -118,11 +120,7 @@ pub fn download_with_token(
     out: &mut impl std::io::Write,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64, SyncError> {
-    let mut resp = agent(url, &limits, 0)?
-        .get(url)
-        .header("Authorization", format!("Bearer {token}"))
-        .call()
-        .map_err(|e| network(url, e))?;
+    let mut resp = get_authorized(url, token, &limits)?;
     let status = resp.status().as_u16();
     if !(200..300).contains(&status) {
         return Err(SyncError::Http { url: url.to_owned(), status });
